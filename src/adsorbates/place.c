@@ -1,0 +1,1 @@
+typedef int ate_ads_unused_t;

@@ -1,0 +1,21 @@
+/**
+ * @file cli.h
+ * @brief Subcommands of the atescreen executable. Each returns the process exit status:
+ *        0 success, 1 the computation failed, 2 bad arguments or bad input.
+ */
+#ifndef ATE_CLI_H
+#define ATE_CLI_H
+
+#include "atescreen/status.h"
+
+enum { ATE_EXIT_OK = 0, ATE_EXIT_FAILED = 1, ATE_EXIT_USAGE = 2 };
+
+int ate_cli_sites(int argc, char **argv);
+int ate_cli_calc(int argc, char **argv);
+int ate_cli_convert(int argc, char **argv);
+
+/** Print an error as "atescreen: error: FILE:LINE:COL: FIELD: MESSAGE" on stderr; returns the
+ *  exit status for it (2 for input errors, 1 otherwise). */
+int ate_cli_report_error(const ate_error *err);
+
+#endif

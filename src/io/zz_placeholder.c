@@ -1,0 +1,1 @@
+typedef int ate_io_unused_t;

@@ -1,0 +1,1 @@
+/* placeholder during bring-up */ typedef int ate_sites_unused_t;
