@@ -1,0 +1,162 @@
+/**
+ * @file campaign_spec.h
+ * @brief The campaign description as plain data: what the YAML reader (io) fills and the site
+ *        enumerator (sites) and pipeline consume. Lengths in Å, temperatures in K, energies in eV
+ *        here, because these are user-facing settings; builders convert to bohr.
+ *
+ * Families: each entry of `families` is one family or a combination ("multiple asymmetry"), stored
+ * as a bit set of ATE_FAMILY_* with the options of each member. Single-metal entries start from
+ * the MN4 site; entries containing ATE_FAMILY_DUAL_METAL start from the dual-metal sites.
+ * Ownership: ate_campaign_spec_destroy frees everything (families array, yaml text).
+ */
+#ifndef ATESCREEN_CAMPAIGN_SPEC_H
+#define ATESCREEN_CAMPAIGN_SPEC_H
+
+#include <stdbool.h>
+
+#include "atescreen/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { ATE_SPEC_MAX_LIST = 16, ATE_SPEC_NAME_LEN = 128, ATE_SPEC_PATH_LEN = 512 };
+
+typedef enum ate_support_kind {
+    ATE_SUPPORT_GRAPHENE = 0, /**< periodic graphene n x m supercell with vacuum */
+    ATE_SUPPORT_FLAKE = 1     /**< hydrogen-terminated graphene flake around the site (cluster) */
+} ate_support_kind;
+
+typedef struct ate_support_spec {
+    ate_support_kind kind;
+    int supercell[2];        /**< n x m graphene cells (default 5 x 5) */
+    double vacuum;           /**< Å of vacuum along z (default 15) */
+    double lattice_constant; /**< graphene a in Å (default 2.46) */
+    double flake_radius;     /**< Å, carbon atoms kept within this radius of the site (default 7) */
+} ate_support_spec;
+
+typedef enum ate_family_flag {
+    ATE_FAMILY_SYMMETRIC = 1u << 0,        /**< MN4 in a graphene divacancy */
+    ATE_FAMILY_LATERAL = 1u << 1,          /**< first-shell N replaced by dopants (MNxAy) */
+    ATE_FAMILY_LOW_COORDINATION = 1u << 2, /**< first-shell atoms removed (MN3, MN2) */
+    ATE_FAMILY_AXIAL = 1u << 3,            /**< ligand on the metal, below the plane */
+    ATE_FAMILY_DUAL_METAL = 1u << 4,       /**< M1M2-N6 and separated MN4 pairs */
+    ATE_FAMILY_CLUSTER = 1u << 5,          /**< single atom next to an n-atom metal cluster */
+    ATE_FAMILY_VACANCY = 1u << 6,          /**< carbon vacancy near the MN4 moiety */
+    ATE_FAMILY_STRAIN = 1u << 7            /**< biaxially strained support */
+} ate_family_flag;
+
+typedef enum ate_ligand {
+    ATE_LIGAND_O = 0,
+    ATE_LIGAND_OH,
+    ATE_LIGAND_CL,
+    ATE_LIGAND_F,
+    ATE_LIGAND_S,
+    ATE_LIGAND_NH3,
+    ATE_LIGAND_N5, /**< the fifth-N "MN5": an axial pyridine N donor */
+    ATE_LIGAND_COUNT
+} ate_ligand;
+
+typedef enum ate_adsorbate {
+    ATE_ADS_OH = 0,
+    ATE_ADS_O,
+    ATE_ADS_OOH,
+    ATE_ADS_H,
+    ATE_ADS_COUNT
+} ate_adsorbate;
+
+typedef struct ate_lateral_spec {
+    int ndopants;
+    int dopants[ATE_SPEC_MAX_LIST]; /**< Z of the replacing atoms: C, S, P, B, O, Cl */
+    int min_substitutions;          /**< default 0 (includes the undoped first shell) */
+    int max_substitutions;          /**< default 1 */
+} ate_lateral_spec;
+
+typedef struct ate_low_coordination_spec {
+    int nremove;
+    int remove[ATE_SPEC_MAX_LIST]; /**< numbers of first-shell atoms removed (1 -> MN3, 2 -> MN2) */
+} ate_low_coordination_spec;
+
+typedef struct ate_axial_spec {
+    int nligands;
+    ate_ligand ligands[ATE_SPEC_MAX_LIST];
+} ate_axial_spec;
+
+typedef struct ate_dual_metal_spec {
+    bool fused;       /**< M1M2-N6 in a four-atom vacancy with two bridging N (default true) */
+    bool separated;   /**< two MN4 sites (default false) */
+    int nseparations; /**< target metal-metal distances of separated pairs, Å */
+    double separations[ATE_SPEC_MAX_LIST];
+    bool homonuclear;   /**< include M1 = M2 (default true) */
+    bool heteronuclear; /**< include M1 != M2 (default true) */
+} ate_dual_metal_spec;
+
+typedef struct ate_cluster_spec {
+    int nsizes;
+    int sizes[ATE_SPEC_MAX_LIST]; /**< atoms in the cluster, 2..4 */
+    int nmetals;
+    int metals[ATE_SPEC_MAX_LIST]; /**< Z of the cluster atoms; 0 = same as the site metal */
+    int ndistances;
+    double distances[ATE_SPEC_MAX_LIST]; /**< in-plane site-to-cluster-centre distance, Å */
+} ate_cluster_spec;
+
+typedef struct ate_vacancy_spec {
+    int nshells;
+    int shells[ATE_SPEC_MAX_LIST]; /**< 1 = C bonded to the first shell, 2 = next shell out */
+} ate_vacancy_spec;
+
+typedef struct ate_strain_spec {
+    int npercent;
+    double percent[ATE_SPEC_MAX_LIST]; /**< biaxial strain, % (positive = tensile) */
+} ate_strain_spec;
+
+typedef struct ate_family_spec {
+    unsigned flags; /**< ATE_FAMILY_* bits */
+    ate_lateral_spec lateral;
+    ate_low_coordination_spec low_coordination;
+    ate_axial_spec axial;
+    ate_dual_metal_spec dual_metal;
+    ate_cluster_spec cluster;
+    ate_vacancy_spec vacancy;
+    ate_strain_spec strain;
+    int source_line; /**< line of the entry in the YAML file (for messages) */
+} ate_family_spec;
+
+typedef struct ate_settings_spec {
+    char method[16];               /**< "gfn1" (default) or "pw" */
+    double electronic_temperature; /**< K, default 300 */
+    double fmax;                   /**< eV/Å, relaxation threshold, default 0.05 */
+    int max_unpaired;              /**< spin scan upper bound (unpaired electrons), default 4 */
+    double symprec;                /**< Å, symmetry tolerance for de-duplication, default 0.01 */
+} ate_settings_spec;
+
+typedef struct ate_campaign_spec {
+    char name[ATE_SPEC_NAME_LEN];
+    char source_file[ATE_SPEC_PATH_LEN]; /**< path the spec was read from ("" when parsed text) */
+    ate_support_spec support;
+    int nmetals;
+    int metals[ATE_SPEC_MAX_LIST]; /**< Z of the site metals */
+    int nfamilies;
+    ate_family_spec *families; /**< [nfamilies], owned */
+    int nadsorbates;
+    ate_adsorbate adsorbates[ATE_ADS_COUNT]; /**< default OH, O, OOH, H */
+    ate_settings_spec settings;
+    char *yaml_text; /**< the input verbatim (owned; NULL when built in code) */
+} ate_campaign_spec;
+
+/** Fill *spec with the documented defaults (no families, no metals). */
+ATE_API void ate_campaign_spec_init(ate_campaign_spec *spec);
+/** Defaults of one family entry's options. */
+ATE_API void ate_family_spec_init(ate_family_spec *fam);
+/** Free what the spec owns and reset it. NULL-safe. */
+ATE_API void ate_campaign_spec_clear(ate_campaign_spec *spec);
+
+/** Names used in YAML, file names and HDF5 ("symmetric", "lateral", ...; "OH", "O", ...). */
+ATE_API const char *ate_family_name(ate_family_flag flag);
+ATE_API const char *ate_ligand_name(ate_ligand ligand);
+ATE_API const char *ate_adsorbate_name(ate_adsorbate ads);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ATESCREEN_CAMPAIGN_SPEC_H */
