@@ -12,6 +12,8 @@
 #ifndef ATESCREEN_UNITS_H
 #define ATESCREEN_UNITS_H
 
+/** pi (C17 has no M_PI). */
+#define ATE_PI 3.14159265358979323846
 /** Bohr radius a0 in Å. */
 #define ATE_BOHR_ANGSTROM 0.529177210903
 /** 1 Å in bohr. */
