@@ -74,7 +74,7 @@ static ate_status visit_patterns(site_job *job, ate_error *err)
     int nvac_opt = (fam->flags & ATE_FAMILY_VACANCY) ? job->n_vac : 1;
     int nhol_opt = (fam->flags & ATE_FAMILY_CLUSTER) ? job->n_hollow : 1;
     int v[SITE_MAX_POINTS], canon[SITE_MAX_POINTS];
-    int shell[6];
+    int shell[8];
     long nshell_pat = 1;
     for (int s = 0; s < m->nshell; ++s) nshell_pat *= nvals;
     for (int m0 = 0; m0 < spec->nmetals; ++m0)
@@ -139,7 +139,9 @@ static ate_status enumerate_base(site_job *job, ate_error *err)
                                            "no intact carbon hexagon near %.2f Å from the site "
                                            "fits the support; use a larger supercell or flake",
                                            job->cluster_distance);
-            job->flake_extra = fmax(job->flake_extra, (job->cluster_distance + 2.0) * ATE_ANGSTROM_BOHR);
+            /* the flake reaches 4.5 Å beyond the cluster centre (cluster radius + support) */
+            job->flake_extra = fmax(0.0, job->cluster_distance + 4.5 - job->spec->support.flake_radius) *
+                               ATE_ANGSTROM_BOHR;
         }
         st = site_group_create(m, &job->pts[0][0], job->npts,
                                job->spec->settings.symprec * ATE_ANGSTROM_BOHR, &job->group, err);

@@ -32,8 +32,8 @@ typedef struct site_model {
     double z0;      /* carbon plane */
     double center[3]; /* site centre (metal, or midpoint of the two metals) */
     int nmetals, metal[2];
-    int nshell, shell[6];   /* first-shell atom indices */
-    int shell_owner[6][2];  /* for each shell slot: bonded to metal 0 / 1 */
+    int nshell, shell[8];   /* first-shell atom indices (MN4: 4, M2N6: 6, separated: 8) */
+    int shell_owner[8][2];  /* for each shell slot: bonded to metal 0 / 1 */
     int ncand_vac, cand_vac[32];     /* vacancy candidate atoms */
     int cand_vac_shell[32];
     int ncand_hollow;                /* cluster candidate points (in-plane hollow centres) */

@@ -141,8 +141,10 @@ ate_status site_make_separated(site_model *m, const double shift[3], ate_error *
     return ATE_OK;
 }
 
-/* Lattice vectors whose length is the closest to distance (ties within 0.01 Å), longer than
- * 4.5 Å (the two N4 shells stay apart) and shorter than half the in-plane cell size. */
+/* Lattice vectors whose length is the closest to distance (ties within 0.01 Å), at least
+ * 5.9 Å long (the two N4 shells, 1.88 Å from their metals, then stay >= 2.1 Å apart: no N-N
+ * bond, no shared neighbour) and at most half the in-plane cell width (the periodic image of
+ * the second site is farther than the second site itself). */
 ate_status site_separation_vectors(const site_model *m, double distance, double (*out)[3], int max,
                                    int *n, ate_error *err)
 {
@@ -156,7 +158,7 @@ ate_status site_separation_vectors(const site_model *m, double distance, double 
             for (int j = -20; j <= 20; ++j) {
                 double t[3] = {i * a + 0.5 * j * a, 0.5 * sqrt(3.0) * j * a, 0.0};
                 double len = hypot(t[0], t[1]);
-                if (len < 4.5 * ATE_ANGSTROM_BOHR || len > 0.5 * width) continue;
+                if (len < 5.9 * ATE_ANGSTROM_BOHR || len > 0.5 * width) continue;
                 double dev = fabs(len - distance);
                 if (pass == 0) best = fmin(best, dev);
                 else if (dev <= best + 0.01 * ATE_ANGSTROM_BOHR && *n < max) memcpy(out[(*n)++], t, sizeof(t));
@@ -165,7 +167,7 @@ ate_status site_separation_vectors(const site_model *m, double distance, double 
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
                                    "dual_metal.separations",
                                    "no metal-metal separation near %.2f Å fits the supercell "
-                                   "(need 4.5 Å <= d <= %.2f Å); use a larger supercell",
+                                   "(need 5.9 Å <= d <= %.2f Å); use a larger supercell",
                                    distance * ATE_BOHR_ANGSTROM, 0.5 * width * ATE_BOHR_ANGSTROM);
     return ATE_OK;
 }
