@@ -8,10 +8,14 @@
 
 #include "atescreen/status.h"
 
+/* Copy with truncation (the text fields are fixed-size by design). */
 static void copy_text(char *dst, size_t cap, const char *src)
 {
-    if (!src) return;
-    snprintf(dst, cap, "%s", src);
+    if (!src || cap == 0) return;
+    size_t n = strlen(src);
+    if (n >= cap) n = cap - 1;
+    memmove(dst, src, n);
+    dst[n] = '\0';
 }
 
 void ate_error_clear(ate_error *err)
