@@ -166,8 +166,9 @@ ate_status site_separation_vectors(const site_model *m, double distance, double 
     if (*n == 0)
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
                                    "dual_metal.separations",
-                                   "no metal-metal separation near %.2f Å fits the supercell "
-                                   "(need 5.9 Å <= d <= %.2f Å); use a larger supercell",
-                                   distance * ATE_BOHR_ANGSTROM, 0.5 * width * ATE_BOHR_ANGSTROM);
+                                   "no lattice translation between 5.9 Å and %.2f Å (half the "
+                                   "cell width) can separate two MN4 sites near %.2f Å; use a "
+                                   "larger supercell",
+                                   0.5 * width * ATE_BOHR_ANGSTROM, distance * ATE_BOHR_ANGSTROM);
     return ATE_OK;
 }

@@ -125,6 +125,12 @@ double ate_structure_distance(const ate_structure *s, int i, int j)
     return min_image(s, s->positions + 3 * i, s->positions + 3 * j, i == j, v);
 }
 
+double ate_structure_point_distance(const ate_structure *s, const double p[3], int j)
+{
+    double v[3];
+    return min_image(s, p, s->positions + 3 * j, false, v);
+}
+
 static ate_status check_distances(const ate_structure *s, const double *pos, ate_error *err)
 {
     const double dmin = ATE_MIN_DISTANCE_ANGSTROM * ATE_ANGSTROM_BOHR;

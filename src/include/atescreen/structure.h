@@ -86,6 +86,9 @@ ATE_API ate_status ate_structure_set_positions(ate_structure *s, const double *p
 /** Shortest distance (bohr) between atoms i and j over periodic images. */
 ATE_API double ate_structure_distance(const ate_structure *s, int i, int j);
 
+/** Shortest distance (bohr) between a Cartesian point p[3] (bohr) and atom j over periodic images. */
+ATE_API double ate_structure_point_distance(const ate_structure *s, const double p[3], int j);
+
 /** Fractional coordinates of a Cartesian point (requires a non-singular cell). frac[3]. */
 ATE_API ate_status ate_structure_to_fractional(const ate_structure *s, const double cart[3],
                                                double frac[3], ate_error *err);
