@@ -1,1 +1,0 @@
-typedef int ate_io_unused_t;
