@@ -91,10 +91,13 @@ ate_status ate_sites_enumerate(const ate_campaign_spec *spec, ate_candidate_list
         site_job job = {.spec = spec, .fam = &spec->families[f], .list = list};
         family_label(job.fam->flags, job.family, sizeof(job.family));
         st = site_enumerate_family(&job, err);
-        if (st != ATE_OK && spec->source_file[0]) {
-            char field[64];
-            snprintf(field, sizeof(field), "families[%d]", f);
-            ate_error_locate(err, spec->source_file, job.fam->source_line, 0, field);
+        if (st != ATE_OK && err) {
+            /* the family entry is part of the key path: families[1].dual_metal.separations */
+            char field[ATE_ERROR_FIELD_LEN];
+            snprintf(field, sizeof(field), "families[%d]%s%.200s", f, err->field[0] ? "." : "", err->field);
+            err->field[0] = '\0';
+            ate_error_locate(err, spec->source_file[0] ? spec->source_file : NULL, job.fam->source_line, 0,
+                             field);
         }
     }
     if (st != ATE_OK) {

@@ -88,6 +88,6 @@ void site_group_free(site_group *g);
 void site_group_canonical(const site_group *g, const int *v, int *canon);
 
 /* site_id.c */
-void site_hash_id(const char *description, char id[17]);
+void site_hash_id(const char *description, char id[18]);
 
 #endif

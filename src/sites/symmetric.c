@@ -163,12 +163,12 @@ ate_status site_separation_vectors(const site_model *m, double distance, double 
                 if (pass == 0) best = fmin(best, dev);
                 else if (dev <= best + 0.01 * ATE_ANGSTROM_BOHR && *n < max) memcpy(out[(*n)++], t, sizeof(t));
             }
-    if (*n == 0)
+    if (*n == 0) /* the window is empty only when the cell is too small */
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
                                    "dual_metal.separations",
-                                   "no lattice translation between 5.9 Å and %.2f Å (half the "
-                                   "cell width) can separate two MN4 sites near %.2f Å; use a "
-                                   "larger supercell",
-                                   0.5 * width * ATE_BOHR_ANGSTROM, distance * ATE_BOHR_ANGSTROM);
+                                   "separated MN4 sites need a lattice translation of at least "
+                                   "5.9 Å, but at most half the cell width (%.2f Å) fits this "
+                                   "supercell; use a larger supercell",
+                                   0.5 * width * ATE_BOHR_ANGSTROM);
     return ATE_OK;
 }

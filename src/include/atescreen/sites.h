@@ -24,7 +24,7 @@ extern "C" {
 enum { ATE_CANDIDATE_MAX_ADS_SITES = 3 };
 
 typedef struct ate_candidate {
-    char id[17];           /**< 16 hex digits, stable */
+    char id[18];           /**< "c" + 16 hex digits (never all digits, so ASE/pandas keep it a string) */
     char name[96];         /**< readable, e.g. "Fe-N3S1", "FeCo-N6", "Fe-N4+Pt3" (not unique) */
     char family[96];       /**< family entry that produced it, e.g. "lateral+axial" */
     char description[512]; /**< canonical description hashed into id */
