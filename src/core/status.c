@@ -25,17 +25,24 @@ void ate_error_clear(ate_error *err)
     err->code = ATE_OK;
 }
 
-ate_status ate_error_set(ate_error *err, ate_status code, const char *src_file, int src_line,
-                         const char *fmt, ...)
+static ate_status vset(ate_error *err, ate_status code, const char *src_file, int src_line,
+                       const char *fmt, va_list ap)
 {
-    if (!err) return code;
     ate_error_clear(err);
     err->code = code;
     err->src_file = src_file;
     err->src_line = src_line;
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    return code;
+}
+
+ate_status ate_error_set(ate_error *err, ate_status code, const char *src_file, int src_line,
+                         const char *fmt, ...)
+{
+    if (!err) return code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    vset(err, code, src_file, src_line, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -45,18 +52,11 @@ ate_status ate_error_set_input(ate_error *err, ate_status code, const char *src_
                                const char *field, const char *fmt, ...)
 {
     if (!err) return code;
-    ate_error_clear(err);
-    err->code = code;
-    err->src_file = src_file;
-    err->src_line = src_line;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    vset(err, code, src_file, src_line, fmt, ap);
     va_end(ap);
-    copy_text(err->input_file, sizeof(err->input_file), input_file);
-    err->input_line = line > 0 ? line : 0;
-    err->input_column = column > 0 ? column : 0;
-    copy_text(err->field, sizeof(err->field), field);
+    ate_error_locate(err, input_file, line, column, field);
     return code;
 }
 

@@ -2,13 +2,13 @@
  * @file campaign_yaml.c
  * @brief The campaign YAML schema (docs/input-reference.md) -> ate_campaign_spec.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atescreen/campaign_io.h"
 #include "atescreen/elements.h"
 #include "campaign_internal.h"
+#include "io_internal.h"
 
 yaml_node_t *cy_lookup(const ynode_ctx *c, const yaml_node_t *map, const char *key)
 {
@@ -228,29 +228,9 @@ ate_status ate_campaign_parse(const char *text, const char *name, ate_campaign_s
 ate_status ate_campaign_read(const char *path, ate_campaign_spec *spec, ate_error *err)
 {
     ate_campaign_spec_init(spec);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, path, 0, 0, NULL,
-                                   "cannot open the file: %s", strerror(errno));
-    size_t cap = 1 << 14, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n < cap - 1) break;
-        cap *= 2;
-        char *b = realloc(buf, cap);
-        if (!b) free(buf);
-        buf = b;
-    }
-    fclose(f);
-    if (!buf) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory reading '%s'", path);
-    buf[n] = '\0';
-    ate_status st;
-    if (strlen(buf) != n)
-        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, path, 0, 0, NULL,
-                                 "not a text file (it contains NUL bytes)");
-    else
-        st = ate_campaign_parse(buf, path, spec, err);
-    free(buf);
+    char *text = NULL;
+    ATE_TRY(io_read_file(path, &text, NULL, err));
+    ate_status st = ate_campaign_parse(text, path, spec, err);
+    free(text);
     return st;
 }

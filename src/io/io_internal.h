@@ -18,6 +18,8 @@ typedef struct io_text {
     char **line;      /* [nlines] */
 } io_text;
 
+/* Whole file as a NUL-terminated malloc'd string (*len bytes); rejects NUL bytes. */
+ate_status io_read_file(const char *path, char **text, size_t *len, ate_error *err);
 ate_status io_text_load(const char *path, io_text *t, ate_error *err);
 ate_status io_text_from_string(const char *text, const char *name, io_text *t, ate_error *err);
 void io_text_free(io_text *t);

@@ -44,34 +44,48 @@ ate_status io_text_from_string(const char *text, const char *name, io_text *t, a
     return split_lines(t, err);
 }
 
-ate_status io_text_load(const char *path, io_text *t, ate_error *err)
+ate_status io_read_file(const char *path, char **text, size_t *len, ate_error *err)
 {
-    memset(t, 0, sizeof(*t));
-    t->path = path;
+    *text = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
         return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, path, 0, 0, NULL,
                                    "cannot open the file: %s", strerror(errno));
     size_t cap = 1 << 16, n = 0;
-    t->buf = malloc(cap);
-    while (t->buf) {
-        n += fread(t->buf + n, 1, cap - n - 1, f);
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, f);
         if (n < cap - 1) break;
         cap *= 2;
-        char *b = realloc(t->buf, cap);
-        if (!b) free(t->buf);
-        t->buf = b;
+        char *b = realloc(buf, cap);
+        if (!b) free(buf);
+        buf = b;
     }
     bool bad = ferror(f);
     fclose(f);
-    if (!t->buf) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory reading '%s'", path);
+    if (!buf) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory reading '%s'", path);
+    buf[n] = '\0';
+    ate_status st = ATE_OK;
     if (bad)
-        return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, path, 0, 0, NULL,
-                                   "cannot read the file: %s", strerror(errno));
-    t->buf[n] = '\0';
-    if (strlen(t->buf) != n)
-        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, path, 0, 0, NULL,
-                                   "not a text file (it contains NUL bytes)");
+        st = ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, path, 0, 0, NULL,
+                                 "cannot read the file: %s", strerror(errno));
+    else if (strlen(buf) != n)
+        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, path, 0, 0, NULL,
+                                 "not a text file (it contains NUL bytes)");
+    if (st != ATE_OK) {
+        free(buf);
+        return st;
+    }
+    *text = buf;
+    if (len) *len = n;
+    return ATE_OK;
+}
+
+ate_status io_text_load(const char *path, io_text *t, ate_error *err)
+{
+    memset(t, 0, sizeof(*t));
+    t->path = path;
+    ATE_TRY(io_read_file(path, &t->buf, NULL, err));
     return split_lines(t, err);
 }
 
