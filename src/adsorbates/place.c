@@ -19,13 +19,13 @@
 #include "atescreen/elements.h"
 #include "atescreen/units.h"
 
-#define D_MO 1.8
-#define D_MH 1.6
-#define D_OH 0.98
-#define D_OO 1.45
-#define ANG_MOH 110.0
-#define ANG_MOO 115.0
-#define ANG_OOH 100.0
+#define D_MO        1.8
+#define D_MH        1.6
+#define D_OH        0.98
+#define D_OO        1.45
+#define ANG_MOH     110.0
+#define ANG_MOO     115.0
+#define ANG_OOH     100.0
 #define MIN_CONTACT 0.9 /* Å: closest allowed contact of a placed atom */
 
 enum { MAX_ADS_ATOMS = 3, N_AZIMUTH = 36 };
@@ -48,7 +48,8 @@ static double deg(double a) { return a * ATE_PI / 180.0; }
 static void along(const double o[3], const double u[3], const double n[3], double t, double len,
                   double p[3])
 {
-    for (int k = 0; k < 3; ++k) p[k] = o[k] + len * ATE_ANGSTROM_BOHR * (sin(t) * u[k] + cos(t) * n[k]);
+    for (int k = 0; k < 3; ++k)
+        p[k] = o[k] + len * ATE_ANGSTROM_BOHR * (sin(t) * u[k] + cos(t) * n[k]);
 }
 
 /* Build the adsorbate for binding point x, normal n, in-plane azimuth direction u. */
@@ -93,16 +94,19 @@ static ate_status check_site(const ate_structure *s, ate_adsorbate ads, const at
     if ((int)ads < 0 || ads >= ATE_ADS_COUNT)
         return ATE_ERROR(err, ATE_ERR_VALUE, "unknown adsorbate %d", (int)ads);
     if (site->face != 1 && site->face != -1)
-        return ATE_ERROR(err, ATE_ERR_VALUE, "adsorption face must be +1 or -1, got %d", site->face);
+        return ATE_ERROR(err, ATE_ERR_VALUE, "adsorption face must be +1 or -1, got %d",
+                         site->face);
     int nm = site->kind == ATE_ADS_SITE_BRIDGE ? 2 : 1;
     if (site->kind != ATE_ADS_SITE_TOP && site->kind != ATE_ADS_SITE_BRIDGE)
         return ATE_ERROR(err, ATE_ERR_VALUE, "unknown adsorption site kind %d", (int)site->kind);
     for (int k = 0; k < nm; ++k)
         if (site->metal[k] < 0 || site->metal[k] >= n)
-            return ATE_ERROR(err, ATE_ERR_VALUE, "adsorption site atom %d is out of range (structure has %d atoms)",
+            return ATE_ERROR(err, ATE_ERR_VALUE,
+                             "adsorption site atom %d is out of range (structure has %d atoms)",
                              site->metal[k] + 1, n);
     if (nm == 2 && site->metal[0] == site->metal[1])
-        return ATE_ERROR(err, ATE_ERR_VALUE, "a bridge needs two different atoms, got atom %d twice",
+        return ATE_ERROR(err, ATE_ERR_VALUE,
+                         "a bridge needs two different atoms, got atom %d twice",
                          site->metal[0] + 1);
     return ATE_OK;
 }
@@ -121,11 +125,13 @@ static void binding_point(const ate_structure *s, ate_adsorbate ads, const ate_a
         const double *m1 = p + 3 * site->metal[1];
         double dmm = sqrt((m1[0] - m0[0]) * (m1[0] - m0[0]) + (m1[1] - m0[1]) * (m1[1] - m0[1]) +
                           (m1[2] - m0[2]) * (m1[2] - m0[2]));
-        for (int k = 0; k < 3; ++k) base[k] = 0.5 * (m0[k] + m1[k]);
+        for (int k = 0; k < 3; ++k)
+            base[k] = 0.5 * (m0[k] + m1[k]);
         double hh = d_mx * d_mx - 0.25 * dmm * dmm;
         h = fmax(hh > 0 ? sqrt(hh) : 0.0, 0.8 * ATE_ANGSTROM_BOHR);
     }
-    for (int k = 0; k < 3; ++k) x[k] = base[k];
+    for (int k = 0; k < 3; ++k)
+        x[k] = base[k];
     x[2] += site->face * h;
 }
 
@@ -159,7 +165,8 @@ ate_status ate_adsorbate_place(const ate_structure *clean, ate_adsorbate ads,
     double *pos = malloc((size_t)n1 * 3 * sizeof(double));
     bool *fixed = calloc((size_t)n1 * 3, sizeof(bool));
     ate_status st = ATE_OK;
-    if (!z || !tags || !pos || !fixed) st = ATE_ERROR(err, ATE_ERR_MEMORY, "adsorbate: out of memory");
+    if (!z || !tags || !pos || !fixed)
+        st = ATE_ERROR(err, ATE_ERR_MEMORY, "adsorbate: out of memory");
     if (st == ATE_OK) {
         memcpy(z, d.numbers, (size_t)n0 * sizeof(int));
         memcpy(tags, d.tags, (size_t)n0 * sizeof(int));

@@ -15,7 +15,9 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: atescreen convert IN OUT [--format extxyz|xyz|poscar] [--in-format F] [--all]\n");
+    fprintf(
+        out,
+        "usage: atescreen convert IN OUT [--format extxyz|xyz|poscar] [--in-format F] [--all]\n");
 }
 
 static int parse_format(const char *s, ate_format *f)
@@ -50,10 +52,15 @@ int ate_cli_convert(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
         if (ch == 'h') return usage(stdout), ATE_EXIT_OK;
-        if (ch == 'a') all = 1;
-        else if ((ch == 'f' && parse_format(optarg, &out)) || (ch == 'i' && parse_format(optarg, &in))) continue;
+        if (ch == 'a')
+            all = 1;
+        else if ((ch == 'f' && parse_format(optarg, &out)) ||
+                 (ch == 'i' && parse_format(optarg, &in)))
+            continue;
         else {
-            if (ch == 'f' || ch == 'i') fprintf(stderr, "atescreen convert: unknown format '%s' (extxyz, xyz, poscar)\n", optarg);
+            if (ch == 'f' || ch == 'i')
+                fprintf(stderr, "atescreen convert: unknown format '%s' (extxyz, xyz, poscar)\n",
+                        optarg);
             usage(stderr);
             return ATE_EXIT_USAGE;
         }
@@ -79,15 +86,21 @@ int ate_cli_convert(int argc, char **argv)
         nframes = st == ATE_OK;
     }
     if (st == ATE_OK && out == ATE_FORMAT_POSCAR && nframes > 1)
-        st = ATE_ERROR(&err, ATE_ERR_VALUE, "a POSCAR holds one structure; '%s' has %d frames", src, nframes);
+        st = ATE_ERROR(&err, ATE_ERR_VALUE, "a POSCAR holds one structure; '%s' has %d frames", src,
+                       nframes);
     if (st == ATE_OK) {
         FILE *f = fopen(dst, "w");
-        if (!f) st = ate_error_set_input(&err, ATE_ERR_IO, __FILE__, __LINE__, dst, 0, 0, NULL, "cannot write '%s'", dst);
-        for (int i = 0; st == ATE_OK && i < nframes; ++i) st = ate_structure_write_stream(f, out, frames[i], &err);
+        if (!f)
+            st = ate_error_set_input(&err, ATE_ERR_IO, __FILE__, __LINE__, dst, 0, 0, NULL,
+                                     "cannot write '%s'", dst);
+        for (int i = 0; st == ATE_OK && i < nframes; ++i)
+            st = ate_structure_write_stream(f, out, frames[i], &err);
         if (f && fclose(f) != 0 && st == ATE_OK)
-            st = ate_error_set_input(&err, ATE_ERR_IO, __FILE__, __LINE__, dst, 0, 0, NULL, "cannot write '%s'", dst);
+            st = ate_error_set_input(&err, ATE_ERR_IO, __FILE__, __LINE__, dst, 0, 0, NULL,
+                                     "cannot write '%s'", dst);
     }
-    for (int i = 0; i < nframes; ++i) ate_structure_destroy(&frames[i]);
+    for (int i = 0; i < nframes; ++i)
+        ate_structure_destroy(&frames[i]);
     free(frames);
     return st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
 }

@@ -25,9 +25,11 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: atescreen sites CAMPAIGN.yaml -o DIR [--no-adsorbates] [--quiet]\n\n"
-                 "Enumerate the symmetry-distinct catalytic sites of a campaign and write\n"
-                 "DIR/<id>/clean.extxyz, DIR/<id>/<ADS>_<site>.extxyz, DIR/index.tsv and DIR/index.json.\n");
+    fprintf(
+        out,
+        "usage: atescreen sites CAMPAIGN.yaml -o DIR [--no-adsorbates] [--quiet]\n\n"
+        "Enumerate the symmetry-distinct catalytic sites of a campaign and write\n"
+        "DIR/<id>/clean.extxyz, DIR/<id>/<ADS>_<site>.extxyz, DIR/index.tsv and DIR/index.json.\n");
 }
 
 /* mkdir -p */
@@ -40,7 +42,8 @@ static ate_status make_dir(const char *path, ate_error *err)
         if (*p != '/' && !end) continue;
         *p = '\0';
         if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return ATE_ERROR(err, ATE_ERR_IO, "cannot create directory '%s': %s", buf, strerror(errno));
+            return ATE_ERROR(err, ATE_ERR_IO, "cannot create directory '%s': %s", buf,
+                             strerror(errno));
         if (end) return ATE_OK;
         *p = '/';
     }
@@ -53,7 +56,8 @@ static ate_status write_atomic(const char *path, const ate_structure *s, ate_err
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     ATE_TRY(ate_structure_write(tmp, ATE_FORMAT_EXTXYZ, s, err));
     if (rename(tmp, path) != 0)
-        return ATE_ERROR(err, ATE_ERR_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+        return ATE_ERROR(err, ATE_ERR_IO, "cannot rename '%s' to '%s': %s", tmp, path,
+                         strerror(errno));
     return ATE_OK;
 }
 
@@ -81,19 +85,22 @@ static ate_status write_index(const char *dir, const index_row *rows, int n, ate
         snprintf(tmp, sizeof(tmp), "%s.tmp", path);
         FILE *f = fopen(tmp, "w");
         if (!f) return ATE_ERROR(err, ATE_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-        if (!pass) fprintf(f, "id\tname\tfamily\tmetals\tfirst_shell_cn\tstate\tsite\tnatoms\tfile\n");
-        else fprintf(f, "[\n");
+        if (!pass)
+            fprintf(f, "id\tname\tfamily\tmetals\tfirst_shell_cn\tstate\tsite\tnatoms\tfile\n");
+        else
+            fprintf(f, "[\n");
         for (int i = 0; i < n; ++i) {
             const ate_candidate *c = rows[i].c;
             char metals[16] = "", cn[16] = "";
             for (int k = 0; k < c->nmetals; ++k) {
                 size_t lm = strlen(metals), lc = strlen(cn);
-                snprintf(metals + lm, sizeof(metals) - lm, "%s%s", k ? "," : "", ate_element_symbol(c->metal_z[k]));
+                snprintf(metals + lm, sizeof(metals) - lm, "%s%s", k ? "," : "",
+                         ate_element_symbol(c->metal_z[k]));
                 snprintf(cn + lc, sizeof(cn) - lc, "%s%d", k ? "," : "", c->first_shell_cn[k]);
             }
             if (!pass) {
-                fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", c->id, c->name, c->family, metals, cn,
-                        rows[i].state, rows[i].site, rows[i].natoms, rows[i].file);
+                fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", c->id, c->name, c->family,
+                        metals, cn, rows[i].state, rows[i].site, rows[i].natoms, rows[i].file);
                 continue;
             }
             fprintf(f, "  {\"id\": \"%s\", \"name\": ", c->id);
@@ -102,9 +109,11 @@ static ate_status write_index(const char *dir, const index_row *rows, int n, ate
             for (int k = 0; k < c->nmetals; ++k)
                 fprintf(f, "%s\"%s\"", k ? ", " : "", ate_element_symbol(c->metal_z[k]));
             fprintf(f, "], \"first_shell_cn\": [");
-            for (int k = 0; k < c->nmetals; ++k) fprintf(f, "%s%d", k ? ", " : "", c->first_shell_cn[k]);
-            fprintf(f, "], \"state\": \"%s\", \"site\": \"%s\", \"natoms\": %d, \"file\": \"%s\", "
-                       "\"description\": ",
+            for (int k = 0; k < c->nmetals; ++k)
+                fprintf(f, "%s%d", k ? ", " : "", c->first_shell_cn[k]);
+            fprintf(f,
+                    "], \"state\": \"%s\", \"site\": \"%s\", \"natoms\": %d, \"file\": \"%s\", "
+                    "\"description\": ",
                     rows[i].state, rows[i].site, rows[i].natoms, rows[i].file);
             json_string(f, c->description);
             fprintf(f, "}%s\n", i + 1 < n ? "," : "");
@@ -140,14 +149,15 @@ static ate_status write_all(const ate_campaign_spec *spec, const ate_candidate_l
                 ate_structure *s = NULL;
                 ate_status st = ate_adsorbate_place(c->structure, ads, &c->ads_sites[k], &s, err);
                 char state[48];
-                snprintf(state, sizeof(state), "%s@%s", ate_adsorbate_name(ads), c->ads_site_labels[k]);
+                snprintf(state, sizeof(state), "%s@%s", ate_adsorbate_name(ads),
+                         c->ads_site_labels[k]);
                 if (st == ATE_OK) st = ate_structure_info_set(s, "ate_state", state, err);
                 r = &rows[(*nrows)++];
                 *r = (index_row){.c = c, .natoms = s ? ate_structure_natoms(s) : 0};
                 snprintf(r->state, sizeof(r->state), "%s", ate_adsorbate_name(ads));
                 snprintf(r->site, sizeof(r->site), "%s", c->ads_site_labels[k]);
-                snprintf(r->file, sizeof(r->file), "%s/%s_%s.extxyz", c->id, ate_adsorbate_name(ads),
-                         c->ads_site_labels[k]);
+                snprintf(r->file, sizeof(r->file), "%s/%s_%s.extxyz", c->id,
+                         ate_adsorbate_name(ads), c->ads_site_labels[k]);
                 snprintf(path, sizeof(path), "%s/%s", dir, r->file);
                 if (st == ATE_OK) st = write_atomic(path, s, err);
                 ate_structure_destroy(&s);
@@ -167,12 +177,14 @@ static void print_counts(const ate_candidate_list *list, int nfiles)
     for (int i = 0; i < ate_candidate_list_count(list); ++i) {
         const char *f = ate_candidate_list_get(list, i)->family;
         int k = 0;
-        while (k < nf && strcmp(fams[k], f) != 0) ++k;
+        while (k < nf && strcmp(fams[k], f) != 0)
+            ++k;
         if (k == nf && nf < 256) fams[nf] = f, counts[nf++] = 0;
         if (k < nf) counts[k]++;
     }
     printf("%-36s %10s\n", "family", "candidates");
-    for (int k = 0; k < nf; ++k) printf("%-36s %10d\n", fams[k], counts[k]);
+    for (int k = 0; k < nf; ++k)
+        printf("%-36s %10d\n", fams[k], counts[k]);
     printf("%-36s %10d\n", "total", ate_candidate_list_count(list));
     printf("%d structure files written\n", nfiles);
 }
@@ -190,15 +202,26 @@ int ate_cli_sites(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (ch) {
-        case 'o': outdir = optarg; break;
-        case 'n': adsorbates = false; break;
-        case 'q': quiet = true; break;
-        case 'h': usage(stdout); return ATE_EXIT_OK;
-        default: usage(stderr); return ATE_EXIT_USAGE;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'n':
+            adsorbates = false;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return ATE_EXIT_OK;
+        default:
+            usage(stderr);
+            return ATE_EXIT_USAGE;
         }
     }
     if (optind != argc - 1 || !outdir) {
-        fprintf(stderr, "atescreen sites: %s\n", optind == argc - 1 ? "missing -o DIR" : "expected one campaign file");
+        fprintf(stderr, "atescreen sites: %s\n",
+                optind == argc - 1 ? "missing -o DIR" : "expected one campaign file");
         usage(stderr);
         return ATE_EXIT_USAGE;
     }
@@ -214,7 +237,9 @@ int ate_cli_sites(int argc, char **argv)
     ate_status st = ate_campaign_read(argv[optind], &spec, &err);
     if (st == ATE_OK) st = ate_sites_enumerate(&spec, &list, &err);
     if (st == ATE_OK && rank == 0) {
-        rows = calloc((size_t)ate_candidate_list_count(list) * (1 + ATE_ADS_COUNT * ATE_CANDIDATE_MAX_ADS_SITES) + 1,
+        rows = calloc((size_t)ate_candidate_list_count(list) *
+                              (1 + ATE_ADS_COUNT * ATE_CANDIDATE_MAX_ADS_SITES) +
+                          1,
                       sizeof(*rows));
         if (!rows) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
         if (st == ATE_OK) st = make_dir(outdir, &err);

@@ -37,7 +37,8 @@ static void usage(FILE *out)
             "ATEscreen %s: screening of asymmetric single/dual-atom electrocatalyst sites.\n\n"
             "commands:\n",
             ATE_VERSION_STRING);
-    for (const subcommand *c = commands; c->name; ++c) fprintf(out, "  %-9s %s\n", c->name, c->summary);
+    for (const subcommand *c = commands; c->name; ++c)
+        fprintf(out, "  %-9s %s\n", c->name, c->summary);
     fprintf(out, "\n'atescreen <command> --help' describes a command's options.\n");
 }
 

@@ -28,7 +28,8 @@ void ate_campaign_spec_init(ate_campaign_spec *spec)
     spec->support.lattice_constant = 2.46;
     spec->support.flake_radius = 7.0;
     spec->nadsorbates = ATE_ADS_COUNT;
-    for (int i = 0; i < ATE_ADS_COUNT; ++i) spec->adsorbates[i] = (ate_adsorbate)i;
+    for (int i = 0; i < ATE_ADS_COUNT; ++i)
+        spec->adsorbates[i] = (ate_adsorbate)i;
     strcpy(spec->settings.method, "gfn1");
     spec->settings.electronic_temperature = 300.0;
     spec->settings.fmax = 0.05;
@@ -47,14 +48,22 @@ void ate_campaign_spec_clear(ate_campaign_spec *spec)
 const char *ate_family_name(ate_family_flag flag)
 {
     switch (flag) {
-    case ATE_FAMILY_SYMMETRIC: return "symmetric";
-    case ATE_FAMILY_LATERAL: return "lateral";
-    case ATE_FAMILY_LOW_COORDINATION: return "low_coordination";
-    case ATE_FAMILY_AXIAL: return "axial";
-    case ATE_FAMILY_DUAL_METAL: return "dual_metal";
-    case ATE_FAMILY_CLUSTER: return "cluster";
-    case ATE_FAMILY_VACANCY: return "vacancy";
-    case ATE_FAMILY_STRAIN: return "strain";
+    case ATE_FAMILY_SYMMETRIC:
+        return "symmetric";
+    case ATE_FAMILY_LATERAL:
+        return "lateral";
+    case ATE_FAMILY_LOW_COORDINATION:
+        return "low_coordination";
+    case ATE_FAMILY_AXIAL:
+        return "axial";
+    case ATE_FAMILY_DUAL_METAL:
+        return "dual_metal";
+    case ATE_FAMILY_CLUSTER:
+        return "cluster";
+    case ATE_FAMILY_VACANCY:
+        return "vacancy";
+    case ATE_FAMILY_STRAIN:
+        return "strain";
     }
     return "?";
 }

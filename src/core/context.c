@@ -71,17 +71,24 @@ int ate_context_rank(const ate_context *ctx) { return ctx->rank; }
 int ate_context_size(const ate_context *ctx) { return ctx->size; }
 void ate_context_set_verbosity(ate_context *ctx, int level) { ctx->verbosity = level; }
 int ate_context_verbosity(const ate_context *ctx) { return ctx->verbosity; }
-void ate_context_set_log_stream(ate_context *ctx, FILE *stream) { ctx->log = stream ? stream : stderr; }
+void ate_context_set_log_stream(ate_context *ctx, FILE *stream)
+{
+    ctx->log = stream ? stream : stderr;
+}
 void ate_context_set_validate(ate_context *ctx, bool validate) { ctx->validate = validate; }
 bool ate_context_validate(const ate_context *ctx) { return ctx->validate; }
 
 static const char *level_prefix(ate_log_level level)
 {
     switch (level) {
-    case ATE_LOG_ERROR: return "error: ";
-    case ATE_LOG_WARN: return "warning: ";
-    case ATE_LOG_DEBUG: return "debug: ";
-    case ATE_LOG_INFO: break;
+    case ATE_LOG_ERROR:
+        return "error: ";
+    case ATE_LOG_WARN:
+        return "warning: ";
+    case ATE_LOG_DEBUG:
+        return "debug: ";
+    case ATE_LOG_INFO:
+        break;
     }
     return "";
 }
@@ -146,6 +153,6 @@ void ate_timer_report(const ate_context *ctx)
     if (ctx->ntimers == 0) return;
     ate_log(ctx, ATE_LOG_INFO, "%-32s %10s %12s", "timer", "calls", "seconds");
     for (int i = 0; i < ctx->ntimers; ++i)
-        ate_log(ctx, ATE_LOG_INFO, "%-32s %10ld %12.4f", ctx->timers[i].name,
-                ctx->timers[i].calls, ctx->timers[i].total);
+        ate_log(ctx, ATE_LOG_INFO, "%-32s %10ld %12.4f", ctx->timers[i].name, ctx->timers[i].calls,
+                ctx->timers[i].total);
 }

@@ -8,7 +8,10 @@
 
 bool ate_element_valid(int z) { return z >= 1 && z <= ATE_MAX_Z; }
 
-const char *ate_element_symbol(int z) { return ate_element_valid(z) ? ate_element_table[z].symbol : "?"; }
+const char *ate_element_symbol(int z)
+{
+    return ate_element_valid(z) ? ate_element_table[z].symbol : "?";
+}
 
 int ate_element_from_symbol(const char *symbol)
 {
@@ -27,5 +30,6 @@ double ate_element_covalent_radius(int z)
 
 bool ate_element_is_transition_metal(int z)
 {
-    return (z >= 21 && z <= 30) || (z >= 39 && z <= 48) || (z >= 57 && z <= 80 && (z == 57 || z >= 71));
+    return (z >= 21 && z <= 30) || (z >= 39 && z <= 48) ||
+           (z >= 57 && z <= 80 && (z == 57 || z >= 71));
 }

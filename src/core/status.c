@@ -47,9 +47,9 @@ ate_status ate_error_set(ate_error *err, ate_status code, const char *src_file, 
     return code;
 }
 
-ate_status ate_error_set_input(ate_error *err, ate_status code, const char *src_file,
-                               int src_line, const char *input_file, int line, int column,
-                               const char *field, const char *fmt, ...)
+ate_status ate_error_set_input(ate_error *err, ate_status code, const char *src_file, int src_line,
+                               const char *input_file, int line, int column, const char *field,
+                               const char *fmt, ...)
 {
     if (!err) return code;
     va_list ap;
@@ -106,16 +106,26 @@ size_t ate_error_format(const ate_error *err, char *buf, size_t n)
 const char *ate_status_name(ate_status code)
 {
     switch (code) {
-    case ATE_OK: return "success";
-    case ATE_ERR_INPUT: return "input error";
-    case ATE_ERR_IO: return "I/O error";
-    case ATE_ERR_VALUE: return "invalid value";
-    case ATE_ERR_MEMORY: return "out of memory";
-    case ATE_ERR_NOT_CONVERGED: return "not converged";
-    case ATE_ERR_MPI: return "MPI error";
-    case ATE_ERR_LIB: return "library error";
-    case ATE_ERR_UNSUPPORTED: return "unsupported";
-    case ATE_ERR_INTERNAL: return "internal error";
+    case ATE_OK:
+        return "success";
+    case ATE_ERR_INPUT:
+        return "input error";
+    case ATE_ERR_IO:
+        return "I/O error";
+    case ATE_ERR_VALUE:
+        return "invalid value";
+    case ATE_ERR_MEMORY:
+        return "out of memory";
+    case ATE_ERR_NOT_CONVERGED:
+        return "not converged";
+    case ATE_ERR_MPI:
+        return "MPI error";
+    case ATE_ERR_LIB:
+        return "library error";
+    case ATE_ERR_UNSUPPORTED:
+        return "unsupported";
+    case ATE_ERR_INTERNAL:
+        return "internal error";
     }
     return "unknown status";
 }

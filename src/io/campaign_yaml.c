@@ -13,19 +13,24 @@
 yaml_node_t *cy_lookup(const ynode_ctx *c, const yaml_node_t *map, const char *key)
 {
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; ++p)
-        if (!strcmp((const char *)ynode(c, p->key)->data.scalar.value, key)) return ynode(c, p->value);
+        if (!strcmp((const char *)ynode(c, p->key)->data.scalar.value, key))
+            return ynode(c, p->value);
     return NULL;
 }
 
-int cy_seq_len(const yaml_node_t *n) { return (int)(n->data.sequence.items.top - n->data.sequence.items.start); }
+int cy_seq_len(const yaml_node_t *n)
+{
+    return (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
 
 yaml_node_t *cy_seq_item(const ynode_ctx *c, const yaml_node_t *n, int i)
 {
     return ynode(c, n->data.sequence.items.start[i]);
 }
 
-ate_status cy_read_list(const ynode_ctx *c, const yaml_node_t *map, const char *parent, const char *key,
-                            bool required, bool nonempty, int *count, cy_item_fn fn, void *out, const void *arg)
+ate_status cy_read_list(const ynode_ctx *c, const yaml_node_t *map, const char *parent,
+                        const char *key, bool required, bool nonempty, int *count, cy_item_fn fn,
+                        void *out, const void *arg)
 {
     char path[CY_PATH], ipath[CY_PATH];
     ypath_key(path, sizeof(path), parent, key);
@@ -44,15 +49,15 @@ ate_status cy_read_list(const ynode_ctx *c, const yaml_node_t *map, const char *
     return ATE_OK;
 }
 
-ate_status cy_item_double(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out, int i,
-                              const void *arg)
+ate_status cy_item_double(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out,
+                          int i, const void *arg)
 {
     const cy_range *r = arg;
     return yget_double(c, n, path, r->lo, r->hi, (double *)out + i);
 }
 
 ate_status cy_item_int(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out, int i,
-                           const void *arg)
+                       const void *arg)
 {
     const cy_range *r = arg;
     return yget_int(c, n, path, (int)r->lo, (int)r->hi, (int *)out + i);
@@ -62,14 +67,15 @@ ate_status cy_item_int(const ynode_ctx *c, const yaml_node_t *n, const char *pat
  * "same" is accepted (as 0) when arg is the string list {"same", ...}. */
 static bool is_metal(int z)
 {
-    static const int nonmetal[] = {1, 2, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 33, 34, 35, 36, 52, 53, 54, 85, 86};
+    static const int nonmetal[] = {1,  2,  5,  6,  7,  8,  9,  10, 14, 15, 16,
+                                   17, 18, 33, 34, 35, 36, 52, 53, 54, 85, 86};
     for (size_t k = 0; k < sizeof(nonmetal) / sizeof(nonmetal[0]); ++k)
         if (z == nonmetal[k]) return false;
     return true;
 }
 
-ate_status cy_item_metal(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out, int i,
-                             const void *arg)
+ate_status cy_item_metal(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out,
+                         int i, const void *arg)
 {
     int *z = (int *)out + i;
     if (arg && n->type == YAML_SCALAR_NODE && !strcmp((const char *)n->data.scalar.value, "same")) {
@@ -79,12 +85,13 @@ ate_status cy_item_metal(const ynode_ctx *c, const yaml_node_t *n, const char *p
     ATE_TRY(yget_element(c, n, path, z));
     if (!is_metal(*z)) return yerror(c, n, path, "'%s' is not a metal", ate_element_symbol(*z));
     for (int k = 0; k < i; ++k)
-        if (((int *)out)[k] == *z) return yerror(c, n, path, "'%s' is listed twice", ate_element_symbol(*z));
+        if (((int *)out)[k] == *z)
+            return yerror(c, n, path, "'%s' is listed twice", ate_element_symbol(*z));
     return ATE_OK;
 }
 
-ate_status cy_item_dopant(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out, int i,
-                              const void *arg)
+ate_status cy_item_dopant(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out,
+                          int i, const void *arg)
 {
     static const char *const allowed[] = {"C", "S", "P", "B", "O", "Cl", NULL};
     int idx;
@@ -96,33 +103,36 @@ ate_status cy_item_dopant(const ynode_ctx *c, const yaml_node_t *n, const char *
     return ATE_OK;
 }
 
-ate_status cy_item_ligand(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out, int i,
-                              const void *arg)
+ate_status cy_item_ligand(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out,
+                          int i, const void *arg)
 {
     static const char *const names[] = {"O", "OH", "Cl", "F", "S", "NH3", "N5", NULL};
     int idx;
     ATE_TRY(yget_choice(c, n, path, names, "ligand", &idx));
     ((ate_ligand *)out)[i] = (ate_ligand)idx;
     for (int k = 0; k < i; ++k)
-        if (((ate_ligand *)out)[k] == (ate_ligand)idx) return yerror(c, n, path, "'%s' is listed twice", names[idx]);
+        if (((ate_ligand *)out)[k] == (ate_ligand)idx)
+            return yerror(c, n, path, "'%s' is listed twice", names[idx]);
     return ATE_OK;
 }
 
-static ate_status cy_item_adsorbate(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out, int i,
-                                 const void *arg)
+static ate_status cy_item_adsorbate(const ynode_ctx *c, const yaml_node_t *n, const char *path,
+                                    void *out, int i, const void *arg)
 {
     static const char *const names[] = {"OH", "O", "OOH", "H", NULL};
     int idx;
     ATE_TRY(yget_choice(c, n, path, names, "adsorbate", &idx));
     ((ate_adsorbate *)out)[i] = (ate_adsorbate)idx;
     for (int k = 0; k < i; ++k)
-        if (((ate_adsorbate *)out)[k] == (ate_adsorbate)idx) return yerror(c, n, path, "'%s' is listed twice", names[idx]);
+        if (((ate_adsorbate *)out)[k] == (ate_adsorbate)idx)
+            return yerror(c, n, path, "'%s' is listed twice", names[idx]);
     return ATE_OK;
 }
 
 static ate_status read_support(const ynode_ctx *c, const yaml_node_t *n, ate_support_spec *s)
 {
-    static const char *const keys[] = {"type", "supercell", "vacuum", "lattice_constant", "flake_radius", NULL};
+    static const char *const keys[] = {"type",         "supercell", "vacuum", "lattice_constant",
+                                       "flake_radius", NULL};
     static const char *const types[] = {"graphene", "flake", NULL};
     ATE_TRY(ymap_check(c, n, "support", keys));
     yaml_node_t *v;
@@ -133,14 +143,16 @@ static ate_status read_support(const ynode_ctx *c, const yaml_node_t *n, ate_sup
     }
     if ((v = cy_lookup(c, n, "supercell"))) {
         ATE_TRY(yseq_check(c, v, "support.supercell", 2));
-        if (cy_seq_len(v) != 2) return yerror(c, v, "support.supercell", "expected two integers [n, m]");
+        if (cy_seq_len(v) != 2)
+            return yerror(c, v, "support.supercell", "expected two integers [n, m]");
         for (int k = 0; k < 2; ++k) {
             char p[CY_PATH];
             ypath_index(p, sizeof(p), "support.supercell", k);
             ATE_TRY(yget_int(c, cy_seq_item(c, v, k), p, 3, 30, &s->supercell[k]));
         }
     }
-    if ((v = cy_lookup(c, n, "vacuum"))) ATE_TRY(yget_double(c, v, "support.vacuum", 8.0, 100.0, &s->vacuum));
+    if ((v = cy_lookup(c, n, "vacuum")))
+        ATE_TRY(yget_double(c, v, "support.vacuum", 8.0, 100.0, &s->vacuum));
     if ((v = cy_lookup(c, n, "lattice_constant")))
         ATE_TRY(yget_double(c, v, "support.lattice_constant", 2.0, 3.0, &s->lattice_constant));
     if ((v = cy_lookup(c, n, "flake_radius")))
@@ -150,7 +162,8 @@ static ate_status read_support(const ynode_ctx *c, const yaml_node_t *n, ate_sup
 
 static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_settings_spec *s)
 {
-    static const char *const keys[] = {"method", "electronic_temperature", "fmax", "max_unpaired", "symprec", NULL};
+    static const char *const keys[] = {
+        "method", "electronic_temperature", "fmax", "max_unpaired", "symprec", NULL};
     static const char *const methods[] = {"gfn1", "pw", NULL};
     ATE_TRY(ymap_check(c, n, "settings", keys));
     yaml_node_t *v;
@@ -160,25 +173,33 @@ static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_se
         strcpy(s->method, methods[idx]);
     }
     if ((v = cy_lookup(c, n, "electronic_temperature")))
-        ATE_TRY(yget_double(c, v, "settings.electronic_temperature", 1e-3, 1e5, &s->electronic_temperature));
-    if ((v = cy_lookup(c, n, "fmax"))) ATE_TRY(yget_double(c, v, "settings.fmax", 1e-6, 10.0, &s->fmax));
-    if ((v = cy_lookup(c, n, "max_unpaired"))) ATE_TRY(yget_int(c, v, "settings.max_unpaired", 0, 10, &s->max_unpaired));
-    if ((v = cy_lookup(c, n, "symprec"))) ATE_TRY(yget_double(c, v, "settings.symprec", 1e-6, 0.5, &s->symprec));
+        ATE_TRY(yget_double(c, v, "settings.electronic_temperature", 1e-3, 1e5,
+                            &s->electronic_temperature));
+    if ((v = cy_lookup(c, n, "fmax")))
+        ATE_TRY(yget_double(c, v, "settings.fmax", 1e-6, 10.0, &s->fmax));
+    if ((v = cy_lookup(c, n, "max_unpaired")))
+        ATE_TRY(yget_int(c, v, "settings.max_unpaired", 0, 10, &s->max_unpaired));
+    if ((v = cy_lookup(c, n, "symprec")))
+        ATE_TRY(yget_double(c, v, "settings.symprec", 1e-6, 0.5, &s->symprec));
     return ATE_OK;
 }
 
 static ate_status read_document(const ynode_ctx *c, ate_campaign_spec *spec)
 {
-    static const char *const keys[] = {"name", "support", "metals", "families", "adsorbates", "settings", NULL};
+    static const char *const keys[] = {"name",       "support",  "metals", "families",
+                                       "adsorbates", "settings", NULL};
     yaml_node_t *root = yaml_document_get_root_node(c->doc);
     if (!root) return yerror(c, NULL, NULL, "the file is empty");
     ATE_TRY(ymap_check(c, root, "", keys));
     yaml_node_t *v;
-    if ((v = cy_lookup(c, root, "name"))) ATE_TRY(yget_string(c, v, "name", spec->name, sizeof(spec->name)));
+    if ((v = cy_lookup(c, root, "name")))
+        ATE_TRY(yget_string(c, v, "name", spec->name, sizeof(spec->name)));
     if ((v = cy_lookup(c, root, "support"))) ATE_TRY(read_support(c, v, &spec->support));
-    ATE_TRY(cy_read_list(c, root, "", "metals", true, true, &spec->nmetals, cy_item_metal, spec->metals, NULL));
+    ATE_TRY(cy_read_list(c, root, "", "metals", true, true, &spec->nmetals, cy_item_metal,
+                         spec->metals, NULL));
     int nads = spec->nadsorbates;
-    ATE_TRY(cy_read_list(c, root, "", "adsorbates", false, true, &nads, cy_item_adsorbate, spec->adsorbates, NULL));
+    ATE_TRY(cy_read_list(c, root, "", "adsorbates", false, true, &nads, cy_item_adsorbate,
+                         spec->adsorbates, NULL));
     spec->nadsorbates = nads;
     if ((v = cy_lookup(c, root, "settings"))) ATE_TRY(read_settings(c, v, &spec->settings));
     yaml_node_t *fams = cy_lookup(c, root, "families");
@@ -186,19 +207,22 @@ static ate_status read_document(const ynode_ctx *c, ate_campaign_spec *spec)
     return cy_read_families(c, fams, spec);
 }
 
-ate_status ate_campaign_parse(const char *text, const char *name, ate_campaign_spec *spec, ate_error *err)
+ate_status ate_campaign_parse(const char *text, const char *name, ate_campaign_spec *spec,
+                              ate_error *err)
 {
     ate_campaign_spec_init(spec);
     yaml_parser_t parser;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser)) return ATE_ERROR(err, ATE_ERR_LIB, "libyaml: cannot initialise the parser");
+    if (!yaml_parser_initialize(&parser))
+        return ATE_ERROR(err, ATE_ERR_LIB, "libyaml: cannot initialise the parser");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
     ate_status st = ATE_OK;
     if (!yaml_parser_load(&parser, &doc)) {
-        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, name, (int)parser.problem_mark.line + 1,
-                                 (int)parser.problem_mark.column + 1, NULL, "YAML syntax error: %s%s%s",
-                                 parser.problem ? parser.problem : "unknown problem",
-                                 parser.context ? " " : "", parser.context ? parser.context : "");
+        st = ate_error_set_input(
+            err, ATE_ERR_INPUT, __FILE__, __LINE__, name, (int)parser.problem_mark.line + 1,
+            (int)parser.problem_mark.column + 1, NULL, "YAML syntax error: %s%s%s",
+            parser.problem ? parser.problem : "unknown problem", parser.context ? " " : "",
+            parser.context ? parser.context : "");
         yaml_parser_delete(&parser);
         return st;
     }
@@ -218,8 +242,10 @@ ate_status ate_campaign_parse(const char *text, const char *name, ate_campaign_s
     if (st == ATE_OK) {
         size_t n = strlen(text) + 1;
         spec->yaml_text = malloc(n);
-        if (!spec->yaml_text) st = ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
-        else memcpy(spec->yaml_text, text, n);
+        if (!spec->yaml_text)
+            st = ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+        else
+            memcpy(spec->yaml_text, text, n);
     }
     if (st != ATE_OK) ate_campaign_spec_clear(spec);
     return st;

@@ -33,7 +33,8 @@ typedef struct kv_list {
 
 static void kv_free(kv_list *kv)
 {
-    for (int i = 0; i < kv->n; ++i) free(kv->key[i]), free(kv->value[i]);
+    for (int i = 0; i < kv->n; ++i)
+        free(kv->key[i]), free(kv->value[i]);
     kv->n = 0;
 }
 
@@ -51,10 +52,13 @@ static char *read_token(const char **p, bool stop_at_eq, bool *ok)
             if (*s == '\\' && s[1]) ++s;
             out[n++] = *s++;
         }
-        if (*s != '"') *ok = false;
-        else ++s;
+        if (*s != '"')
+            *ok = false;
+        else
+            ++s;
     } else {
-        while (*s && !isspace((unsigned char)*s) && !(stop_at_eq && *s == '=')) out[n++] = *s++;
+        while (*s && !isspace((unsigned char)*s) && !(stop_at_eq && *s == '='))
+            out[n++] = *s++;
     }
     out[n] = '\0';
     *p = s;
@@ -66,7 +70,8 @@ static ate_status parse_comment(const io_text *t, int line, kv_list *kv, ate_err
     const char *p = t->line[line - 1];
     kv->n = 0;
     while (*p) {
-        while (*p && isspace((unsigned char)*p)) ++p;
+        while (*p && isspace((unsigned char)*p))
+            ++p;
         if (!*p) break;
         if (kv->n == MAX_KV) return IO_ERROR(err, t, line, "comment", "more than %d keys", MAX_KV);
         bool ok;
@@ -83,7 +88,8 @@ static ate_status parse_comment(const io_text *t, int line, kv_list *kv, ate_err
         }
         if (!ok || !key || !key[0]) {
             free(key), free(value);
-            return IO_ERROR(err, t, line, "comment", "malformed key=value pair (unterminated quote?)");
+            return IO_ERROR(err, t, line, "comment",
+                            "malformed key=value pair (unterminated quote?)");
         }
         kv->key[kv->n] = key, kv->value[kv->n++] = value;
     }
@@ -107,37 +113,43 @@ static ate_status parse_properties(const io_text *t, const char *spec, prop *pro
                                    int *ncols, ate_error *err)
 {
     char buf[1024];
-    if (strlen(spec) >= sizeof(buf)) return IO_ERROR(err, t, 2, "Properties", "Properties is too long");
+    if (strlen(spec) >= sizeof(buf))
+        return IO_ERROR(err, t, 2, "Properties", "Properties is too long");
     strcpy(buf, spec);
     *nprops = 0, *ncols = 0;
     char *save = NULL;
     for (char *name = strtok_r(buf, ":", &save); name; name = strtok_r(NULL, ":", &save)) {
         char *type = strtok_r(NULL, ":", &save), *count = strtok_r(NULL, ":", &save);
         int nc;
-        if (!type || !count || strlen(type) != 1 || !strchr("SRIL", type[0]) || !io_parse_int(count, &nc) ||
-            nc < 1 || *nprops == MAX_PROPS)
+        if (!type || !count || strlen(type) != 1 || !strchr("SRIL", type[0]) ||
+            !io_parse_int(count, &nc) || nc < 1 || *nprops == MAX_PROPS)
             return IO_ERROR(err, t, 2, "Properties",
-                            "malformed Properties '%s' (expected name:type:columns triplets, type S, R, I or L)",
+                            "malformed Properties '%s' (expected name:type:columns triplets, type "
+                            "S, R, I or L)",
                             spec);
         prop *p = &props[(*nprops)++];
         snprintf(p->name, sizeof(p->name), "%s", name);
         p->type = type[0], p->ncols = nc, p->first = *ncols;
         *ncols += nc;
     }
-    if (*ncols > MAX_COLS) return IO_ERROR(err, t, 2, "Properties", "too many columns (%d)", *ncols);
+    if (*ncols > MAX_COLS)
+        return IO_ERROR(err, t, 2, "Properties", "too many columns (%d)", *ncols);
     return ATE_OK;
 }
 
 static bool parse_bool(const char *s, bool *v)
 {
-    if (!strcmp(s, "T") || !strcmp(s, "True") || !strcmp(s, "true") || !strcmp(s, "1")) return *v = true, true;
-    if (!strcmp(s, "F") || !strcmp(s, "False") || !strcmp(s, "false") || !strcmp(s, "0")) return *v = false, true;
+    if (!strcmp(s, "T") || !strcmp(s, "True") || !strcmp(s, "true") || !strcmp(s, "1"))
+        return *v = true, true;
+    if (!strcmp(s, "F") || !strcmp(s, "False") || !strcmp(s, "false") || !strcmp(s, "0"))
+        return *v = false, true;
     return false;
 }
 
 /* Structural keys from the comment line: cell, pbc, charge, uhf. */
 static ate_status comment_structure(const io_text *t, int line, const kv_list *kv, double *cell,
-                                    bool *has_cell, bool pbc[3], int *charge, int *uhf, ate_error *err)
+                                    bool *has_cell, bool pbc[3], int *charge, int *uhf,
+                                    ate_error *err)
 {
     const char *lat = kv_get(kv, "Lattice"), *pb = kv_get(kv, "pbc");
     *has_cell = lat != NULL;
@@ -145,20 +157,23 @@ static ate_status comment_structure(const io_text *t, int line, const kv_list *k
         char buf[512], *tok[10];
         snprintf(buf, sizeof(buf), "%s", lat);
         int n = io_split(buf, tok, 10);
-        if (n != 9) return IO_ERROR(err, t, line, "Lattice", "Lattice needs 9 numbers, found %d", n);
+        if (n != 9)
+            return IO_ERROR(err, t, line, "Lattice", "Lattice needs 9 numbers, found %d", n);
         for (int k = 0; k < 9; ++k) {
             if (!io_parse_double(tok[k], &cell[k]))
                 return IO_ERROR(err, t, line, "Lattice", "cannot parse '%s' as a number", tok[k]);
             cell[k] *= ATE_ANGSTROM_BOHR;
         }
     }
-    for (int k = 0; k < 3; ++k) pbc[k] = lat != NULL;
+    for (int k = 0; k < 3; ++k)
+        pbc[k] = lat != NULL;
     if (pb) {
         char buf[64], *tok[4];
         snprintf(buf, sizeof(buf), "%s", pb);
         int n = io_split(buf, tok, 4);
         bool ok = n == 3;
-        for (int k = 0; ok && k < 3; ++k) ok = parse_bool(tok[k], &pbc[k]);
+        for (int k = 0; ok && k < 3; ++k)
+            ok = parse_bool(tok[k], &pbc[k]);
         if (!ok) return IO_ERROR(err, t, line, "pbc", "pbc must be three of T/F, got '%s'", pb);
     }
     const char *q = kv_get(kv, "charge"), *u = kv_get(kv, "uhf");
@@ -166,7 +181,8 @@ static ate_status comment_structure(const io_text *t, int line, const kv_list *k
     if (q && !(io_parse_double(q, &dq) && dq == (int)dq))
         return IO_ERROR(err, t, line, "charge", "charge must be an integer, got '%s'", q);
     *charge = q ? (int)dq : 0;
-    if (u && !io_parse_int(u, uhf)) return IO_ERROR(err, t, line, "uhf", "uhf must be an integer, got '%s'", u);
+    if (u && !io_parse_int(u, uhf))
+        return IO_ERROR(err, t, line, "uhf", "uhf must be an integer, got '%s'", u);
     if (!u) *uhf = ATE_UHF_AUTO;
     return ATE_OK;
 }
@@ -177,7 +193,10 @@ typedef struct frame_arrays {
     bool *fixed;
 } frame_arrays;
 
-static void arrays_free(frame_arrays *a) { free(a->z), free(a->tags), free(a->line), free(a->pos), free(a->fixed); }
+static void arrays_free(frame_arrays *a)
+{
+    free(a->z), free(a->tags), free(a->line), free(a->pos), free(a->fixed);
+}
 
 static ate_status read_atoms(const io_text *t, int first, int n, const prop *props, int nprops,
                              int ncols, frame_arrays *a, ate_error *err)
@@ -185,7 +204,8 @@ static ate_status read_atoms(const io_text *t, int first, int n, const prop *pro
     for (int i = 0; i < n; ++i) {
         int ln = first + i; /* 1-based line number */
         if (ln > t->nlines)
-            return IO_ERROR(err, t, t->nlines, "atoms", "file ends after %d of %d atom lines", i, n);
+            return IO_ERROR(err, t, t->nlines, "atoms", "file ends after %d of %d atom lines", i,
+                            n);
         char buf[4096], *tok[MAX_COLS + 1];
         snprintf(buf, sizeof(buf), "%s", t->line[ln - 1]);
         int nt = io_split(buf, tok, MAX_COLS + 1);
@@ -211,13 +231,14 @@ static ate_status read_atoms(const io_text *t, int first, int n, const prop *pro
             } else if (!strcmp(pr->name, "tags") && pr->type == 'I') {
                 if (!io_parse_int(c[0], &a->tags[i]))
                     return IO_ERROR(err, t, ln, "tags", "cannot parse '%s' as an integer", c[0]);
-            } else if ((!strcmp(pr->name, "move_mask") || !strcmp(pr->name, "fixed")) && pr->type == 'L' &&
-                       (pr->ncols == 1 || pr->ncols == 3)) {
+            } else if ((!strcmp(pr->name, "move_mask") || !strcmp(pr->name, "fixed")) &&
+                       pr->type == 'L' && (pr->ncols == 1 || pr->ncols == 3)) {
                 bool free_mask = !strcmp(pr->name, "move_mask");
                 for (int k = 0; k < 3; ++k) {
                     bool v;
                     if (!parse_bool(c[pr->ncols == 3 ? k : 0], &v))
-                        return IO_ERROR(err, t, ln, pr->name, "expected T or F, got '%s'", c[pr->ncols == 3 ? k : 0]);
+                        return IO_ERROR(err, t, ln, pr->name, "expected T or F, got '%s'",
+                                        c[pr->ncols == 3 ? k : 0]);
                     a->fixed[3 * i + k] = free_mask ? !v : v;
                 }
             }
@@ -235,9 +256,11 @@ ate_status io_read_xyz_frame(const io_text *t, int *line, bool extended, ate_str
     snprintf(buf, sizeof(buf), "%s", t->line[*line]);
     int n;
     if (io_split(buf, tok, 2) != 1 || !io_parse_int(tok[0], &n) || n < 1)
-        return IO_ERROR(err, t, l1, "natoms", "expected the number of atoms (a positive integer), got '%s'",
+        return IO_ERROR(err, t, l1, "natoms",
+                        "expected the number of atoms (a positive integer), got '%s'",
                         t->line[*line]);
-    if (l1 + 1 > t->nlines) return IO_ERROR(err, t, l1, "comment", "file ends before the comment line");
+    if (l1 + 1 > t->nlines)
+        return IO_ERROR(err, t, l1, "comment", "file ends before the comment line");
     kv_list kv = {0};
     prop props[MAX_PROPS];
     int nprops = 2, ncols = 4;
@@ -251,14 +274,16 @@ ate_status io_read_xyz_frame(const io_text *t, int *line, bool extended, ate_str
         st = parse_comment(t, l1 + 1, &kv, err);
         const char *ps = kv_get(&kv, "Properties");
         if (st == ATE_OK && ps) st = parse_properties(t, ps, props, &nprops, &ncols, err);
-        if (st == ATE_OK) st = comment_structure(t, l1 + 1, &kv, cell, &has_cell, pbc, &charge, &uhf, err);
+        if (st == ATE_OK)
+            st = comment_structure(t, l1 + 1, &kv, cell, &has_cell, pbc, &charge, &uhf, err);
         bool have_pos = false, have_z = false;
         for (int p = 0; p < nprops; ++p) {
             have_pos |= !strcmp(props[p].name, "pos");
             have_z |= !strcmp(props[p].name, "species") || !strcmp(props[p].name, "Z");
         }
         if (st == ATE_OK && (!have_pos || !have_z))
-            st = IO_ERROR(err, t, l1 + 1, "Properties", "Properties must contain species (or Z) and pos");
+            st = IO_ERROR(err, t, l1 + 1, "Properties",
+                          "Properties must contain species (or Z) and pos");
     }
     frame_arrays a = {0};
     if (st == ATE_OK) {
@@ -270,9 +295,15 @@ ate_status io_read_xyz_frame(const io_text *t, int *line, bool extended, ate_str
     }
     if (st == ATE_OK) st = read_atoms(t, l1 + 2, n, props, nprops, ncols, &a, err);
     if (st == ATE_OK) {
-        ate_structure_desc d = {.natoms = n, .numbers = a.z, .positions = a.pos,
-                                .cell = has_cell ? cell : NULL, .pbc = {pbc[0], pbc[1], pbc[2]},
-                                .fixed = a.fixed, .tags = a.tags, .charge = charge, .uhf = uhf};
+        ate_structure_desc d = {.natoms = n,
+                                .numbers = a.z,
+                                .positions = a.pos,
+                                .cell = has_cell ? cell : NULL,
+                                .pbc = {pbc[0], pbc[1], pbc[2]},
+                                .fixed = a.fixed,
+                                .tags = a.tags,
+                                .charge = charge,
+                                .uhf = uhf};
         st = io_create(t, &d, a.line, l1 + 1, out, err);
     }
     for (int i = 0; st == ATE_OK && i < kv.n; ++i) {
@@ -291,7 +322,8 @@ ate_status io_read_xyz_frame(const io_text *t, int *line, bool extended, ate_str
 static void write_value(FILE *f, const char *v)
 {
     bool quote = !*v;
-    for (const char *p = v; *p; ++p) quote |= isspace((unsigned char)*p) || *p == '"' || *p == '=';
+    for (const char *p = v; *p; ++p)
+        quote |= isspace((unsigned char)*p) || *p == '"' || *p == '=';
     if (!quote) {
         fputs(v, f);
         return;
@@ -321,10 +353,12 @@ ate_status io_write_xyz(FILE *f, const ate_structure *s, bool extended, ate_erro
     if (extended) {
         if (ate_structure_has_cell(s)) {
             fprintf(f, "Lattice=\"");
-            for (int k = 0; k < 9; ++k) fprintf(f, "%s%.10f", k ? " " : "", cell[k] * ATE_BOHR_ANGSTROM);
+            for (int k = 0; k < 9; ++k)
+                fprintf(f, "%s%.10f", k ? " " : "", cell[k] * ATE_BOHR_ANGSTROM);
             fprintf(f, "\" ");
         }
-        fprintf(f, "Properties=species:S:1:pos:R:3:tags:I:1%s", any_fixed ? (partial ? ":move_mask:L:3" : ":move_mask:L:1") : "");
+        fprintf(f, "Properties=species:S:1:pos:R:3:tags:I:1%s",
+                any_fixed ? (partial ? ":move_mask:L:3" : ":move_mask:L:1") : "");
         for (int i = 0; i < ate_structure_info_count(s); ++i) {
             const char *k = ate_structure_info_key(s, i);
             if (!strcmp(k, "charge") || !strcmp(k, "uhf")) continue;
@@ -333,18 +367,21 @@ ate_status io_write_xyz(FILE *f, const ate_structure *s, bool extended, ate_erro
         }
         if (ate_structure_charge(s)) fprintf(f, " charge=%d", ate_structure_charge(s));
         if (ate_structure_uhf(s) != ATE_UHF_AUTO) fprintf(f, " uhf=%d", ate_structure_uhf(s));
-        fprintf(f, " pbc=\"%c %c %c\"\n", pbc[0] ? 'T' : 'F', pbc[1] ? 'T' : 'F', pbc[2] ? 'T' : 'F');
+        fprintf(f, " pbc=\"%c %c %c\"\n", pbc[0] ? 'T' : 'F', pbc[1] ? 'T' : 'F',
+                pbc[2] ? 'T' : 'F');
     } else {
         const char *name = ate_structure_info_get(s, "ate_name");
         fprintf(f, "%s\n", name ? name : "");
     }
     for (int i = 0; i < n; ++i) {
-        fprintf(f, "%-2s %17.10f %17.10f %17.10f", ate_element_symbol(z[i]), pos[3 * i] * ATE_BOHR_ANGSTROM,
-                pos[3 * i + 1] * ATE_BOHR_ANGSTROM, pos[3 * i + 2] * ATE_BOHR_ANGSTROM);
+        fprintf(f, "%-2s %17.10f %17.10f %17.10f", ate_element_symbol(z[i]),
+                pos[3 * i] * ATE_BOHR_ANGSTROM, pos[3 * i + 1] * ATE_BOHR_ANGSTROM,
+                pos[3 * i + 2] * ATE_BOHR_ANGSTROM);
         if (extended) {
             fprintf(f, " %d", tags[i]);
             if (any_fixed && partial)
-                fprintf(f, " %c %c %c", fixed[3 * i] ? 'F' : 'T', fixed[3 * i + 1] ? 'F' : 'T', fixed[3 * i + 2] ? 'F' : 'T');
+                fprintf(f, " %c %c %c", fixed[3 * i] ? 'F' : 'T', fixed[3 * i + 1] ? 'F' : 'T',
+                        fixed[3 * i + 2] ? 'F' : 'T');
             else if (any_fixed)
                 fprintf(f, " %c", fixed[3 * i] ? 'F' : 'T');
         }

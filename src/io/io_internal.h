@@ -15,7 +15,7 @@ typedef struct io_text {
     const char *path; /* for messages */
     char *buf;        /* whole file, lines NUL-terminated in place */
     int nlines;
-    char **line;      /* [nlines] */
+    char **line; /* [nlines] */
 } io_text;
 
 /* Whole file as a NUL-terminated malloc'd string (*len bytes); rejects NUL bytes. */
@@ -30,7 +30,7 @@ int io_split(char *s, char **tok, int max);
 bool io_parse_double(const char *s, double *v);
 bool io_parse_int(const char *s, int *v);
 /* Input error in t at line (1-based, 0 = unknown) and field. */
-#define IO_ERROR(err, t, line, field, ...)                                                        \
+#define IO_ERROR(err, t, line, field, ...)                                                         \
     ate_error_set_input((err), ATE_ERR_INPUT, __FILE__, __LINE__, (t)->path, (line), 0, (field),   \
                         __VA_ARGS__)
 

@@ -100,10 +100,12 @@ int io_split(char *s, char **tok, int max)
 {
     int n = 0;
     while (*s && n < max) {
-        while (*s && isspace((unsigned char)*s)) ++s;
+        while (*s && isspace((unsigned char)*s))
+            ++s;
         if (!*s) break;
         tok[n++] = s;
-        while (*s && !isspace((unsigned char)*s)) ++s;
+        while (*s && !isspace((unsigned char)*s))
+            ++s;
         if (*s) *s++ = '\0';
     }
     return n;
@@ -143,7 +145,8 @@ int io_element(const char *sym)
     size_t n = strlen(sym);
     if (n == 0 || n > 3) return 0;
     s[0] = (char)toupper((unsigned char)sym[0]);
-    for (size_t i = 1; i < n; ++i) s[i] = (char)tolower((unsigned char)sym[i]);
+    for (size_t i = 1; i < n; ++i)
+        s[i] = (char)tolower((unsigned char)sym[i]);
     return ate_element_from_symbol(s);
 }
 

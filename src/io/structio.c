@@ -11,10 +11,14 @@
 const char *ate_format_name(ate_format fmt)
 {
     switch (fmt) {
-    case ATE_FORMAT_EXTXYZ: return "extxyz";
-    case ATE_FORMAT_XYZ: return "xyz";
-    case ATE_FORMAT_POSCAR: return "poscar";
-    case ATE_FORMAT_AUTO: break;
+    case ATE_FORMAT_EXTXYZ:
+        return "extxyz";
+    case ATE_FORMAT_XYZ:
+        return "xyz";
+    case ATE_FORMAT_POSCAR:
+        return "poscar";
+    case ATE_FORMAT_AUTO:
+        break;
     }
     return "auto";
 }
@@ -44,7 +48,8 @@ static ate_format detect_lines(const io_text *t)
     snprintf(buf, sizeof(buf), "%s", t->line[0]);
     if (io_split(buf, tok, 2) == 1 && io_parse_int(tok[0], &n)) {
         const char *c = t->line[1];
-        if (strstr(c, "Lattice=") || strstr(c, "Properties=") || strchr(c, '=')) return ATE_FORMAT_EXTXYZ;
+        if (strstr(c, "Lattice=") || strstr(c, "Properties=") || strchr(c, '='))
+            return ATE_FORMAT_EXTXYZ;
         return ATE_FORMAT_XYZ;
     }
     if (t->nlines >= 5) {
@@ -74,7 +79,8 @@ static ate_status resolve(const io_text *t, ate_format *fmt, ate_error *err)
         return IO_ERROR(err, t, 0, NULL, "file is empty");
     if (*fmt == ATE_FORMAT_AUTO) *fmt = detect_lines(t);
     if (*fmt == ATE_FORMAT_AUTO)
-        return IO_ERROR(err, t, 1, NULL, "cannot recognise the format (expected extxyz, xyz or POSCAR)");
+        return IO_ERROR(err, t, 1, NULL,
+                        "cannot recognise the format (expected extxyz, xyz or POSCAR)");
     return ATE_OK;
 }
 
@@ -86,8 +92,9 @@ ate_status ate_structure_read(const char *path, ate_format fmt, ate_structure **
     if (st == ATE_OK) st = resolve(&t, &fmt, err);
     int line = 0;
     if (st == ATE_OK)
-        st = fmt == ATE_FORMAT_POSCAR ? io_read_poscar(&t, out, err)
-                                      : io_read_xyz_frame(&t, &line, fmt == ATE_FORMAT_EXTXYZ, out, err);
+        st = fmt == ATE_FORMAT_POSCAR
+                 ? io_read_poscar(&t, out, err)
+                 : io_read_xyz_frame(&t, &line, fmt == ATE_FORMAT_EXTXYZ, out, err);
     io_text_free(&t);
     return st;
 }
@@ -103,7 +110,8 @@ ate_status ate_structure_read_all(const char *path, ate_format fmt, ate_structur
     int cap = 0, line = 0;
     while (st == ATE_OK) {
         /* skip blank lines between frames; stop at the end */
-        while (line < t.nlines && !t.line[line][strspn(t.line[line], " \t")]) ++line;
+        while (line < t.nlines && !t.line[line][strspn(t.line[line], " \t")])
+            ++line;
         if (line >= t.nlines && *nframes > 0) break;
         if (*nframes == cap) {
             cap = cap ? 2 * cap : 8;
@@ -124,7 +132,8 @@ ate_status ate_structure_read_all(const char *path, ate_format fmt, ate_structur
     }
     io_text_free(&t);
     if (st != ATE_OK) {
-        for (int i = 0; i < *nframes; ++i) ate_structure_destroy(&(*frames)[i]);
+        for (int i = 0; i < *nframes; ++i)
+            ate_structure_destroy(&(*frames)[i]);
         free(*frames);
         *frames = NULL;
         *nframes = 0;

@@ -17,7 +17,10 @@ void ypath_key(char *out, size_t n, const char *parent, const char *key)
     snprintf(out, n, "%s%s%s", parent, parent[0] ? "." : "", key);
 }
 
-void ypath_index(char *out, size_t n, const char *parent, int i) { snprintf(out, n, "%s[%d]", parent, i); }
+void ypath_index(char *out, size_t n, const char *parent, int i)
+{
+    snprintf(out, n, "%s[%d]", parent, i);
+}
 
 yaml_node_t *ynode(const ynode_ctx *c, int id) { return yaml_document_get_node(c->doc, id); }
 
@@ -50,7 +53,8 @@ bool ynode_is_null(const yaml_node_t *n)
     if (!n) return true;
     if (n->type != YAML_SCALAR_NODE || !plain(n)) return false;
     const char *s = sval(n);
-    return !s[0] || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+    return !s[0] || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+           !strcmp(s, "NULL");
 }
 
 static void list_names(char *buf, size_t n, const char *const *names)
@@ -71,7 +75,8 @@ ate_status ymap_check(const ynode_ctx *c, const yaml_node_t *n, const char *path
         yaml_node_t *k = ynode(c, p->key);
         if (k->type != YAML_SCALAR_NODE) return yerror(c, k, path, "keys must be plain names");
         bool ok = false;
-        for (int i = 0; allowed[i] && !ok; ++i) ok = !strcmp(sval(k), allowed[i]);
+        for (int i = 0; allowed[i] && !ok; ++i)
+            ok = !strcmp(sval(k), allowed[i]);
         if (!ok) {
             char names[512];
             list_names(names, sizeof(names), allowed);
@@ -93,14 +98,16 @@ ate_status yseq_check(const ynode_ctx *c, const yaml_node_t *n, const char *path
     return ATE_OK;
 }
 
-static ate_status scalar(const ynode_ctx *c, const yaml_node_t *n, const char *path, const char *what)
+static ate_status scalar(const ynode_ctx *c, const yaml_node_t *n, const char *path,
+                         const char *what)
 {
     if (!n || n->type != YAML_SCALAR_NODE || ynode_is_null(n))
         return yerror(c, n, path, "expected %s, got %s", what, ynode_kind(n));
     return ATE_OK;
 }
 
-ate_status yget_string(const ynode_ctx *c, const yaml_node_t *n, const char *path, char *out, size_t cap)
+ate_status yget_string(const ynode_ctx *c, const yaml_node_t *n, const char *path, char *out,
+                       size_t cap)
 {
     ATE_TRY(scalar(c, n, path, "a string"));
     if (strlen(sval(n)) >= cap) return yerror(c, n, path, "longer than %zu characters", cap - 1);
@@ -121,7 +128,8 @@ ate_status yget_double(const ynode_ctx *c, const yaml_node_t *n, const char *pat
     return ATE_OK;
 }
 
-ate_status yget_int(const ynode_ctx *c, const yaml_node_t *n, const char *path, int lo, int hi, int *v)
+ate_status yget_int(const ynode_ctx *c, const yaml_node_t *n, const char *path, int lo, int hi,
+                    int *v)
 {
     ATE_TRY(scalar(c, n, path, "an integer"));
     char *end;

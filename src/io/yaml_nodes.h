@@ -33,10 +33,12 @@ ate_status ymap_check(const ynode_ctx *c, const yaml_node_t *n, const char *path
 /* Sequence of at most max items. */
 ate_status yseq_check(const ynode_ctx *c, const yaml_node_t *n, const char *path, int max);
 
-ate_status yget_string(const ynode_ctx *c, const yaml_node_t *n, const char *path, char *out, size_t cap);
+ate_status yget_string(const ynode_ctx *c, const yaml_node_t *n, const char *path, char *out,
+                       size_t cap);
 ate_status yget_double(const ynode_ctx *c, const yaml_node_t *n, const char *path, double lo,
                        double hi, double *v);
-ate_status yget_int(const ynode_ctx *c, const yaml_node_t *n, const char *path, int lo, int hi, int *v);
+ate_status yget_int(const ynode_ctx *c, const yaml_node_t *n, const char *path, int lo, int hi,
+                    int *v);
 ate_status yget_bool(const ynode_ctx *c, const yaml_node_t *n, const char *path, bool *v);
 /* One of names[] (NULL-terminated); *index receives its position. */
 ate_status yget_choice(const ynode_ctx *c, const yaml_node_t *n, const char *path,

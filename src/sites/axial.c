@@ -40,10 +40,14 @@ ate_status site_add_axial(site_model *m, int metal_slot, ate_ligand lig, ate_err
     const double *mp = m->pos + 3 * m->metal[metal_slot];
     const double tilt = 109.5 * ATE_PI / 180.0; /* M-X-H angle */
     switch (lig) {
-    case ATE_LIGAND_O: return put(m, 8, mp, 0, 0, -1.65, err);
-    case ATE_LIGAND_F: return put(m, 9, mp, 0, 0, -1.85, err);
-    case ATE_LIGAND_CL: return put(m, 17, mp, 0, 0, -2.25, err);
-    case ATE_LIGAND_S: return put(m, 16, mp, 0, 0, -2.20, err);
+    case ATE_LIGAND_O:
+        return put(m, 8, mp, 0, 0, -1.65, err);
+    case ATE_LIGAND_F:
+        return put(m, 9, mp, 0, 0, -1.85, err);
+    case ATE_LIGAND_CL:
+        return put(m, 17, mp, 0, 0, -2.25, err);
+    case ATE_LIGAND_S:
+        return put(m, 16, mp, 0, 0, -2.20, err);
     case ATE_LIGAND_OH:
         ATE_TRY(put(m, 8, mp, 0, 0, -1.85, err));
         return put(m, 1, mp, 0.98 * sin(ATE_PI - tilt), 0, -1.85 - 0.98 * cos(ATE_PI - tilt), err);
@@ -52,11 +56,14 @@ ate_status site_add_axial(site_model *m, int metal_slot, ate_ligand lig, ate_err
         for (int k = 0; k < 3; ++k) {
             double phi = ATE_PI / 6.0 + k * 2.0 * ATE_PI / 3.0;
             double r = 1.01 * sin(ATE_PI - tilt);
-            ATE_TRY(put(m, 1, mp, r * cos(phi), r * sin(phi), -2.10 - 1.01 * cos(ATE_PI - tilt), err));
+            ATE_TRY(
+                put(m, 1, mp, r * cos(phi), r * sin(phi), -2.10 - 1.01 * cos(ATE_PI - tilt), err));
         }
         return ATE_OK;
-    case ATE_LIGAND_N5: return add_pyridine(m, mp, err);
-    case ATE_LIGAND_COUNT: break;
+    case ATE_LIGAND_N5:
+        return add_pyridine(m, mp, err);
+    case ATE_LIGAND_COUNT:
+        break;
     }
     return ATE_ERROR(err, ATE_ERR_VALUE, "unknown axial ligand %d", (int)lig);
 }

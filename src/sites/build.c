@@ -4,8 +4,8 @@
  *        decorated structure (flake cut when asked) and its adsorption sites.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,14 +28,17 @@ static void describe(const site_job *job, const int *v, char *desc, size_t n)
     const ate_support_spec *sup = &job->spec->support;
     desc[0] = '\0';
     if (sup->kind == ATE_SUPPORT_FLAKE)
-        append(desc, n, "ate-site/1;support=flake:r=%.2f:a=%.4f", sup->flake_radius, sup->lattice_constant);
+        append(desc, n, "ate-site/1;support=flake:r=%.2f:a=%.4f", sup->flake_radius,
+               sup->lattice_constant);
     else
         append(desc, n, "ate-site/1;support=graphene:%dx%d:a=%.4f:vac=%.2f", sup->supercell[0],
                sup->supercell[1], sup->lattice_constant, sup->vacuum);
     append(desc, n, ";base=%s;v=", job->base_desc);
-    for (int i = 0; i < job->npts; ++i) append(desc, n, "%s%d", i ? "," : "", v[i]);
+    for (int i = 0; i < job->npts; ++i)
+        append(desc, n, "%s%d", i ? "," : "", v[i]);
     if (job->cluster_size)
-        append(desc, n, ";cluster=%d:%d:%.2f", job->cluster_size, job->cluster_z, job->cluster_distance);
+        append(desc, n, ";cluster=%d:%d:%.2f", job->cluster_size, job->cluster_z,
+               job->cluster_distance);
     if (job->strain != 0.0) append(desc, n, ";strain=%+.3f", job->strain);
 }
 
@@ -59,12 +62,14 @@ static void make_name(const site_job *job, const int *v, char *name, size_t n)
     char formula[64];
     shell_formula(job, v, formula, sizeof(formula));
     name[0] = '\0';
-    for (int k = 0; k < m->nmetals; ++k) append(name, n, "%s", ate_element_symbol(v[k] / 16));
+    for (int k = 0; k < m->nmetals; ++k)
+        append(name, n, "%s", ate_element_symbol(v[k] / 16));
     append(name, n, "-%s", formula);
     if (strncmp(job->base_desc, "sep", 3) == 0)
-        append(name, n, "(sep %.2fA)", hypot(m->pos[3 * m->metal[1]] - m->pos[3 * m->metal[0]],
-                                            m->pos[3 * m->metal[1] + 1] - m->pos[3 * m->metal[0] + 1]) *
-                                             ATE_BOHR_ANGSTROM);
+        append(name, n, "(sep %.2fA)",
+               hypot(m->pos[3 * m->metal[1]] - m->pos[3 * m->metal[0]],
+                     m->pos[3 * m->metal[1] + 1] - m->pos[3 * m->metal[0] + 1]) *
+                   ATE_BOHR_ANGSTROM);
     for (int k = 0; k < m->nmetals; ++k)
         if (v[k] % 16) {
             append(name, n, "-ax%s", ate_ligand_name((ate_ligand)(v[k] % 16 - 1)));
@@ -84,7 +89,8 @@ static ate_status decorate(const site_job *job, const int *v, site_model *m, ate
 {
     ATE_TRY(site_model_copy(&job->base, m, err));
     ate_status st = ATE_OK;
-    for (int k = 0; k < m->nmetals; ++k) m->z[m->metal[k]] = v[k] / 16;
+    for (int k = 0; k < m->nmetals; ++k)
+        m->z[m->metal[k]] = v[k] / 16;
     for (int s = 0; s < m->nshell; ++s) {
         int x = v[job->off_shell + s];
         m->z[m->shell[s]] = x == 0 ? 7 : (x < 0 ? 0 : x);
@@ -124,7 +130,8 @@ ate_status site_build_candidate(site_job *job, const int *v, ate_error *err)
     ATE_TRY(decorate(job, v, &dec, err));
     ate_status st = ATE_OK;
     if (job->spec->support.kind == ATE_SUPPORT_FLAKE) {
-        st = site_cut_flake(&dec, job->spec->support.flake_radius * ATE_ANGSTROM_BOHR + job->flake_extra,
+        st = site_cut_flake(&dec,
+                            job->spec->support.flake_radius * ATE_ANGSTROM_BOHR + job->flake_extra,
                             &flake, err);
         use = &flake;
     }
@@ -141,13 +148,16 @@ ate_status site_build_candidate(site_job *job, const int *v, ate_error *err)
             c.metal_z[k] = v[k] / 16;
             for (int s = 0; s < use->nshell; ++s)
                 c.first_shell_cn[k] += use->shell_owner[s][k] && v[job->off_shell + s] >= 0;
-            c.ads_sites[k] = (ate_ads_site){.kind = ATE_ADS_SITE_TOP, .metal = {c.metal_index[k], -1}, .face = 1};
-            snprintf(c.ads_site_labels[k], sizeof(c.ads_site_labels[k]), use->nmetals == 1 ? "top" : "top%d", k + 1);
+            c.ads_sites[k] = (ate_ads_site){
+                .kind = ATE_ADS_SITE_TOP, .metal = {c.metal_index[k], -1}, .face = 1};
+            snprintf(c.ads_site_labels[k], sizeof(c.ads_site_labels[k]),
+                     use->nmetals == 1 ? "top" : "top%d", k + 1);
         }
         c.nads_sites = use->nmetals;
         if (strcmp(job->base_desc, "m2n6") == 0) {
             c.ads_sites[2] = (ate_ads_site){.kind = ATE_ADS_SITE_BRIDGE,
-                                            .metal = {c.metal_index[0], c.metal_index[1]}, .face = 1};
+                                            .metal = {c.metal_index[0], c.metal_index[1]},
+                                            .face = 1};
             snprintf(c.ads_site_labels[2], sizeof(c.ads_site_labels[2]), "bridge");
             c.nads_sites = 3;
         }

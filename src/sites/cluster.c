@@ -42,7 +42,8 @@ void site_find_hollow_candidates(site_model *m, double distance)
             if (m->z[i] == 0 || m->role[i] != ROLE_SUPPORT) continue;
             for (int k = 0; k < 6; ++k) {
                 double th = ATE_PI / 6.0 + k * ATE_PI / 3.0;
-                double p[3] = {m->pos[3 * i] + bond * cos(th), m->pos[3 * i + 1] + bond * sin(th), m->z0};
+                double p[3] = {m->pos[3 * i] + bond * cos(th), m->pos[3 * i + 1] + bond * sin(th),
+                               m->z0};
                 double dev = fabs(site_model_distance(m, mp, p) - distance);
                 if (dev > best + 0.05 * ATE_ANGSTROM_BOHR || count_ring(m, p, bond) != 6) continue;
                 if (pass == 0) {
@@ -52,7 +53,8 @@ void site_find_hollow_candidates(site_model *m, double distance)
                 bool dup = false;
                 for (int c = 0; c < m->ncand_hollow && !dup; ++c)
                     dup = site_model_distance(m, p, m->cand_hollow[c]) < 0.1 * bond;
-                if (!dup && m->ncand_hollow < max) memcpy(m->cand_hollow[m->ncand_hollow++], p, sizeof(p));
+                if (!dup && m->ncand_hollow < max)
+                    memcpy(m->cand_hollow[m->ncand_hollow++], p, sizeof(p));
             }
         }
 }
@@ -92,12 +94,12 @@ ate_status site_add_cluster(site_model *m, const double centroid[3], int size, i
         for (int i = 0; i < m->n; ++i)
             if (m->z[i] && m->role[i] != ROLE_SUPPORT &&
                 site_model_distance(m, pts[k], m->pos + 3 * i) < 2.0 * ATE_ANGSTROM_BOHR)
-                return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
-                                           "cluster.distances",
-                                           "a %d-atom %s cluster %.2f Å from the site comes "
-                                           "within 2 Å of the site; use a larger distance",
-                                           size, ate_element_symbol(metal_z),
-                                           site_model_distance(m, mp, centroid) * ATE_BOHR_ANGSTROM);
+                return ate_error_set_input(
+                    err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "cluster.distances",
+                    "a %d-atom %s cluster %.2f Å from the site comes "
+                    "within 2 Å of the site; use a larger distance",
+                    size, ate_element_symbol(metal_z),
+                    site_model_distance(m, mp, centroid) * ATE_BOHR_ANGSTROM);
         ATE_TRY(site_model_add(m, metal_z, pts[k], ROLE_CLUSTER, err));
     }
     return ATE_OK;

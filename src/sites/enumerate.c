@@ -20,12 +20,16 @@ struct ate_candidate_list {
 };
 
 int ate_candidate_list_count(const ate_candidate_list *l) { return l->n; }
-const ate_candidate *ate_candidate_list_get(const ate_candidate_list *l, int i) { return l->items + i; }
+const ate_candidate *ate_candidate_list_get(const ate_candidate_list *l, int i)
+{
+    return l->items + i;
+}
 
 void ate_candidate_list_destroy(ate_candidate_list **l)
 {
     if (!l || !*l) return;
-    for (int i = 0; i < (*l)->n; ++i) ate_structure_destroy(&(*l)->items[i].structure);
+    for (int i = 0; i < (*l)->n; ++i)
+        ate_structure_destroy(&(*l)->items[i].structure);
     free((*l)->items);
     free(*l);
     *l = NULL;
@@ -63,10 +67,9 @@ ate_status site_support_model(const ate_support_spec *sup, double extra, site_mo
         n1 = n2 = n;
     }
     if (n1 < 3 || n2 < 3)
-        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
-                                   "support.supercell",
-                                   "a %dx%d supercell is too small for a site (need at least 3x3)",
-                                   n1, n2);
+        return ate_error_set_input(
+            err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "support.supercell",
+            "a %dx%d supercell is too small for a site (need at least 3x3)", n1, n2);
     return site_graphene_supercell(sup, n1, n2, m, err);
 }
 
@@ -94,10 +97,11 @@ ate_status ate_sites_enumerate(const ate_campaign_spec *spec, ate_candidate_list
         if (st != ATE_OK && err) {
             /* the family entry is part of the key path: families[1].dual_metal.separations */
             char field[ATE_ERROR_FIELD_LEN];
-            snprintf(field, sizeof(field), "families[%d]%s%.200s", f, err->field[0] ? "." : "", err->field);
+            snprintf(field, sizeof(field), "families[%d]%s%.200s", f, err->field[0] ? "." : "",
+                     err->field);
             err->field[0] = '\0';
-            ate_error_locate(err, spec->source_file[0] ? spec->source_file : NULL, job.fam->source_line, 0,
-                             field);
+            ate_error_locate(err, spec->source_file[0] ? spec->source_file : NULL,
+                             job.fam->source_line, 0, field);
         }
     }
     if (st != ATE_OK) {

@@ -26,7 +26,8 @@ static int shell_values(const ate_family_spec *fam, int *vals)
     int n = 0;
     vals[n++] = 0;
     if (fam->flags & ATE_FAMILY_LATERAL)
-        for (int d = 0; d < fam->lateral.ndopants; ++d) vals[n++] = fam->lateral.dopants[d];
+        for (int d = 0; d < fam->lateral.ndopants; ++d)
+            vals[n++] = fam->lateral.dopants[d];
     if (fam->flags & ATE_FAMILY_LOW_COORDINATION) vals[n++] = -1;
     return n;
 }
@@ -34,20 +35,24 @@ static int shell_values(const ate_family_spec *fam, int *vals)
 static bool shell_ok(const ate_family_spec *fam, const site_model *m, const int *shell)
 {
     int ndop = 0, nvac = 0;
-    for (int s = 0; s < m->nshell; ++s) ndop += shell[s] > 0, nvac += shell[s] < 0;
+    for (int s = 0; s < m->nshell; ++s)
+        ndop += shell[s] > 0, nvac += shell[s] < 0;
     if (fam->flags & ATE_FAMILY_LATERAL) {
-        if (ndop < fam->lateral.min_substitutions || ndop > fam->lateral.max_substitutions) return false;
+        if (ndop < fam->lateral.min_substitutions || ndop > fam->lateral.max_substitutions)
+            return false;
     } else if (ndop) {
         return false;
     }
     bool vac_ok = nvac == 0 && !(fam->flags & ATE_FAMILY_LOW_COORDINATION);
     for (int r = 0; r < fam->low_coordination.nremove && !vac_ok; ++r)
-        vac_ok = (fam->flags & ATE_FAMILY_LOW_COORDINATION) && nvac == fam->low_coordination.remove[r];
+        vac_ok =
+            (fam->flags & ATE_FAMILY_LOW_COORDINATION) && nvac == fam->low_coordination.remove[r];
     if (!vac_ok) return false;
     /* every metal keeps at least two in-plane neighbours */
     for (int k = 0; k < m->nmetals; ++k) {
         int cn = 0;
-        for (int s = 0; s < m->nshell; ++s) cn += m->shell_owner[s][k] && shell[s] >= 0;
+        for (int s = 0; s < m->nshell; ++s)
+            cn += m->shell_owner[s][k] && shell[s] >= 0;
         if (cn < 2) return false;
     }
     return true;
@@ -76,7 +81,8 @@ static ate_status visit_patterns(site_job *job, ate_error *err)
     int v[SITE_MAX_POINTS], canon[SITE_MAX_POINTS];
     int shell[8];
     long nshell_pat = 1;
-    for (int s = 0; s < m->nshell; ++s) nshell_pat *= nvals;
+    for (int s = 0; s < m->nshell; ++s)
+        nshell_pat *= nvals;
     for (int m0 = 0; m0 < spec->nmetals; ++m0)
         for (int m1 = 0; m1 < (nm == 2 ? spec->nmetals : 1); ++m1) {
             int z0 = spec->metals[m0], z1 = nm == 2 ? spec->metals[m1] : 0;
@@ -85,14 +91,16 @@ static ate_status visit_patterns(site_job *job, ate_error *err)
             for (int a = 0; a < nax; ++a)
                 for (long p = 0; p < nshell_pat; ++p) {
                     long q = p;
-                    for (int s = 0; s < m->nshell; ++s) shell[s] = vals[q % nvals], q /= nvals;
+                    for (int s = 0; s < m->nshell; ++s)
+                        shell[s] = vals[q % nvals], q /= nvals;
                     if (!shell_ok(fam, m, shell)) continue;
                     for (int vi = 0; vi < nvac_opt; ++vi)
                         for (int hi = 0; hi < nhol_opt; ++hi) {
                             memset(v, 0, sizeof(v));
                             v[0] = 16 * z0 + (ax_slot[a] == 0 ? ax_lig[a] : 0);
                             if (nm == 2) v[1] = 16 * z1 + (ax_slot[a] == 1 ? ax_lig[a] : 0);
-                            for (int s = 0; s < m->nshell; ++s) v[job->off_shell + s] = shell[s];
+                            for (int s = 0; s < m->nshell; ++s)
+                                v[job->off_shell + s] = shell[s];
                             if (fam->flags & ATE_FAMILY_VACANCY) v[job->off_vac + vi] = 1;
                             if (fam->flags & ATE_FAMILY_CLUSTER) v[job->off_hollow + hi] = 1;
                             site_group_canonical(&job->group, v, canon);
@@ -114,15 +122,18 @@ static ate_status enumerate_base(site_job *job, ate_error *err)
     ate_status st = ATE_OK;
     for (int d = 0; st == ATE_OK && d < ndist; ++d) {
         job->npts = 0;
-        for (int k = 0; k < m->nmetals; ++k) add_point(job, m->pos + 3 * m->metal[k]);
+        for (int k = 0; k < m->nmetals; ++k)
+            add_point(job, m->pos + 3 * m->metal[k]);
         job->off_shell = job->npts;
-        for (int s = 0; s < m->nshell; ++s) add_point(job, m->pos + 3 * m->shell[s]);
+        for (int s = 0; s < m->nshell; ++s)
+            add_point(job, m->pos + 3 * m->shell[s]);
         job->off_vac = job->npts, job->n_vac = 0;
         if (fam->flags & ATE_FAMILY_VACANCY) {
             site_find_vacancy_candidates(m);
             for (int c = 0; c < m->ncand_vac; ++c)
                 for (int s = 0; s < fam->vacancy.nshells; ++s)
-                    if (m->cand_vac_shell[c] == fam->vacancy.shells[s] && job->npts < SITE_MAX_POINTS) {
+                    if (m->cand_vac_shell[c] == fam->vacancy.shells[s] &&
+                        job->npts < SITE_MAX_POINTS) {
                         add_point(job, m->pos + 3 * m->cand_vac[c]);
                         job->n_vac++;
                     }
@@ -131,7 +142,8 @@ static ate_status enumerate_base(site_job *job, ate_error *err)
         if (fam->flags & ATE_FAMILY_CLUSTER) {
             job->cluster_distance = fam->cluster.distances[d];
             site_find_hollow_candidates(m, job->cluster_distance * ATE_ANGSTROM_BOHR);
-            for (int h = 0; h < m->ncand_hollow && job->npts < SITE_MAX_POINTS; ++h, ++job->n_hollow)
+            for (int h = 0; h < m->ncand_hollow && job->npts < SITE_MAX_POINTS;
+                 ++h, ++job->n_hollow)
                 add_point(job, m->cand_hollow[h]);
             if (job->n_hollow == 0)
                 return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
@@ -140,8 +152,9 @@ static ate_status enumerate_base(site_job *job, ate_error *err)
                                            "fits the support; use a larger supercell or flake",
                                            job->cluster_distance);
             /* the flake reaches 4.5 Å beyond the cluster centre (cluster radius + support) */
-            job->flake_extra = fmax(0.0, job->cluster_distance + 4.5 - job->spec->support.flake_radius) *
-                               ATE_ANGSTROM_BOHR;
+            job->flake_extra =
+                fmax(0.0, job->cluster_distance + 4.5 - job->spec->support.flake_radius) *
+                ATE_ANGSTROM_BOHR;
         }
         st = site_group_create(m, &job->pts[0][0], job->npts,
                                job->spec->settings.symprec * ATE_ANGSTROM_BOHR, &job->group, err);
@@ -152,8 +165,10 @@ static ate_status enumerate_base(site_job *job, ate_error *err)
             for (int sz = 0; st == ATE_OK && sz < nsizes; ++sz)
                 for (int cm = 0; st == ATE_OK && cm < ncm; ++cm) {
                     job->strain = (fam->flags & ATE_FAMILY_STRAIN) ? fam->strain.percent[e] : 0.0;
-                    job->cluster_size = (fam->flags & ATE_FAMILY_CLUSTER) ? fam->cluster.sizes[sz] : 0;
-                    job->cluster_z = (fam->flags & ATE_FAMILY_CLUSTER) ? fam->cluster.metals[cm] : 0;
+                    job->cluster_size =
+                        (fam->flags & ATE_FAMILY_CLUSTER) ? fam->cluster.sizes[sz] : 0;
+                    job->cluster_z =
+                        (fam->flags & ATE_FAMILY_CLUSTER) ? fam->cluster.metals[cm] : 0;
                     st = visit_patterns(job, err);
                 }
         site_group_free(&job->group);
@@ -174,17 +189,21 @@ static ate_status enumerate_separated(site_job *job, ate_error *err)
         double T[64][3];
         int nT = 0;
         if (st == ATE_OK)
-            st = site_separation_vectors(&mn4, dm->separations[d] * ATE_ANGSTROM_BOHR, T, 64, &nT, err);
+            st = site_separation_vectors(&mn4, dm->separations[d] * ATE_ANGSTROM_BOHR, T, 64, &nT,
+                                         err);
         double pts[64][3];
         for (int t = 0; t < nT; ++t)
-            for (int k = 0; k < 3; ++k) pts[t][k] = mn4.center[k] + T[t][k];
+            for (int k = 0; k < 3; ++k)
+                pts[t][k] = mn4.center[k] + T[t][k];
         site_group g = {0};
         if (st == ATE_OK)
-            st = site_group_create(&mn4, &pts[0][0], nT, spec->settings.symprec * ATE_ANGSTROM_BOHR, &g, err);
+            st = site_group_create(&mn4, &pts[0][0], nT, spec->settings.symprec * ATE_ANGSTROM_BOHR,
+                                   &g, err);
         for (int t = 0; st == ATE_OK && t < nT; ++t) {
             /* representative: the smallest index in its orbit */
             bool rep = true;
-            for (int op = 0; op < g.nops && rep; ++op) rep = g.perm[op * nT + t] >= t;
+            for (int op = 0; op < g.nops && rep; ++op)
+                rep = g.perm[op * nT + t] >= t;
             if (!rep) continue;
             site_model_free(&job->base);
             st = site_support_model(&spec->support, dm->separations[d] + 2.0, &job->base, err);

@@ -97,7 +97,8 @@ ate_status site_cut_flake(const site_model *full, double radius, site_model *out
         map[i] = out->n;
         /* unwrap periodic positions next to the centre */
         double p[3];
-        for (int k = 0; k < 3; ++k) p[k] = full->pos[3 * i + k];
+        for (int k = 0; k < 3; ++k)
+            p[k] = full->pos[3 * i + k];
         st = site_model_add(out, full->z[i], p, full->role[i], err);
     }
     /* hydrogens on bonds cut by the boundary */
@@ -110,13 +111,15 @@ ate_status site_cut_flake(const site_model *full, double radius, site_model *out
             double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
             if (r >= bond_tol) continue;
             double h[3];
-            for (int k = 0; k < 3; ++k) h[k] = pi[k] + SITE_CH_BOND * ATE_ANGSTROM_BOHR * d[k] / r;
+            for (int k = 0; k < 3; ++k)
+                h[k] = pi[k] + SITE_CH_BOND * ATE_ANGSTROM_BOHR * d[k] / r;
             st = site_model_add(out, 1, h, ROLE_EDGE_H, err);
         }
     }
     if (st == ATE_OK) {
         out->nmetals = full->nmetals;
-        for (int k = 0; k < full->nmetals; ++k) out->metal[k] = map[full->metal[k]];
+        for (int k = 0; k < full->nmetals; ++k)
+            out->metal[k] = map[full->metal[k]];
         out->nshell = full->nshell;
         for (int k = 0; k < full->nshell; ++k) {
             out->shell[k] = map[full->shell[k]];

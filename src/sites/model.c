@@ -90,7 +90,8 @@ ate_status site_model_to_structure(const site_model *m, ate_structure **out, int
                                    ate_error *err)
 {
     int n = 0;
-    for (int i = 0; i < m->n; ++i) n += m->z[i] != 0;
+    for (int i = 0; i < m->n; ++i)
+        n += m->z[i] != 0;
     int *z = malloc((size_t)(n ? n : 1) * sizeof(int));
     int *tags = malloc((size_t)(n ? n : 1) * sizeof(int));
     double *pos = malloc((size_t)(n ? n : 1) * 3 * sizeof(double));
@@ -109,7 +110,7 @@ ate_status site_model_to_structure(const site_model *m, ate_structure **out, int
         memcpy(pos + 3 * k, m->pos + 3 * i, 3 * sizeof(double));
         int r = m->role[i];
         tags[k] = (r == ROLE_SHELL || r == ROLE_METAL || r == ROLE_LIGAND) ? ATE_TAG_SITE
-                                                                          : ATE_TAG_SUPPORT;
+                                                                           : ATE_TAG_SUPPORT;
         ++k;
     }
     ate_structure_desc d = {.natoms = n,

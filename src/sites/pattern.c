@@ -66,7 +66,8 @@ void site_group_canonical(const site_group *g, const int *v, int *canon)
     int img[64];
     for (int op = 0; op < g->nops; ++op) {
         const int *p = g->perm + op * n;
-        for (int i = 0; i < n; ++i) img[p[i]] = v[i];
+        for (int i = 0; i < n; ++i)
+            img[p[i]] = v[i];
         for (int i = 0; i < n; ++i) {
             if (img[i] == canon[i]) continue;
             if (img[i] < canon[i]) memcpy(canon, img, (size_t)n * sizeof(int));

@@ -16,27 +16,27 @@
 #include "atescreen/symmetry.h"
 
 /* Starting-geometry constants (Å), see docs/sites.md. */
-#define SITE_CH_BOND 1.09      /* C-H of the flake edge */
-#define SITE_CLUSTER_HEIGHT 2.1 /* metal cluster atoms above the carbon plane */
+#define SITE_CH_BOND        1.09 /* C-H of the flake edge */
+#define SITE_CLUSTER_HEIGHT 2.1  /* metal cluster atoms above the carbon plane */
 
 enum site_role { ROLE_SUPPORT = 0, ROLE_SHELL, ROLE_METAL, ROLE_LIGAND, ROLE_CLUSTER, ROLE_EDGE_H };
 
 typedef struct site_model {
     int n, cap;
-    int *z;       /* 0 = removed */
-    double *pos;  /* [n][3] bohr */
+    int *z;      /* 0 = removed */
+    double *pos; /* [n][3] bohr */
     int *role;
     double cell[9];
-    bool periodic;  /* pbc T T F */
-    double a;       /* graphene lattice constant, bohr */
-    double z0;      /* carbon plane */
+    bool periodic;    /* pbc T T F */
+    double a;         /* graphene lattice constant, bohr */
+    double z0;        /* carbon plane */
     double center[3]; /* site centre (metal, or midpoint of the two metals) */
     int nmetals, metal[2];
-    int nshell, shell[8];   /* first-shell atom indices (MN4: 4, M2N6: 6, separated: 8) */
-    int shell_owner[8][2];  /* for each shell slot: bonded to metal 0 / 1 */
-    int ncand_vac, cand_vac[32];     /* vacancy candidate atoms */
+    int nshell, shell[8];        /* first-shell atom indices (MN4: 4, M2N6: 6, separated: 8) */
+    int shell_owner[8][2];       /* for each shell slot: bonded to metal 0 / 1 */
+    int ncand_vac, cand_vac[32]; /* vacancy candidate atoms */
     int cand_vac_shell[32];
-    int ncand_hollow;                /* cluster candidate points (in-plane hollow centres) */
+    int ncand_hollow; /* cluster candidate points (in-plane hollow centres) */
     double cand_hollow[64][3];
 } site_model;
 
@@ -62,8 +62,8 @@ ate_status site_cut_flake(const site_model *full, double radius, site_model *out
 ate_status site_make_mn4(site_model *m, ate_error *err);
 ate_status site_make_m2n6(site_model *m, ate_error *err);
 ate_status site_make_separated(site_model *m, const double shift[3], ate_error *err);
-ate_status site_separation_vectors(const site_model *m, double distance, double (*out)[3],
-                                   int max, int *n, ate_error *err);
+ate_status site_separation_vectors(const site_model *m, double distance, double (*out)[3], int max,
+                                   int *n, ate_error *err);
 
 /* vacancy.c, cluster.c: candidate points */
 void site_find_vacancy_candidates(site_model *m);
@@ -81,8 +81,8 @@ typedef struct site_group {
     int npoints;
     int *perm; /* [nops][npoints] */
 } site_group;
-ate_status site_group_create(const site_model *m, const double *points, int npoints,
-                             double symprec, site_group *g, ate_error *err);
+ate_status site_group_create(const site_model *m, const double *points, int npoints, double symprec,
+                             site_group *g, ate_error *err);
 void site_group_free(site_group *g);
 /* canon = lexicographically smallest image of v (length npoints) under the group. */
 void site_group_canonical(const site_group *g, const int *v, int *canon);

@@ -110,7 +110,8 @@ ate_status site_make_m2n6(site_model *m, ate_error *err)
     central_bond(m, c);
     double mid[3] = {c[0] + 0.5 * m->a, c[1], c[2]};
     recentre(m, mid);
-    double c1[3] = {mid[0] - 0.5 * m->a, mid[1], mid[2]}, c2[3] = {mid[0] + 0.5 * m->a, mid[1], mid[2]};
+    double c1[3] = {mid[0] - 0.5 * m->a, mid[1], mid[2]},
+           c2[3] = {mid[0] + 0.5 * m->a, mid[1], mid[2]};
     int e1[8], e2[8];
     int n1 = open_divacancy(m, c1, e1, 8);
     int n2 = open_divacancy(m, c2, e2, 8);
@@ -137,7 +138,8 @@ ate_status site_make_separated(site_model *m, const double shift[3], ate_error *
     double c1[3];
     memcpy(c1, m->center, sizeof(c1));
     ATE_TRY(add_metal(m, c2, err));
-    for (int k = 0; k < 2; ++k) m->center[k] = c1[k] + 0.5 * shift[k];
+    for (int k = 0; k < 2; ++k)
+        m->center[k] = c1[k] + 0.5 * shift[k];
     return ATE_OK;
 }
 
@@ -160,8 +162,10 @@ ate_status site_separation_vectors(const site_model *m, double distance, double 
                 double len = hypot(t[0], t[1]);
                 if (len < 5.9 * ATE_ANGSTROM_BOHR || len > 0.5 * width) continue;
                 double dev = fabs(len - distance);
-                if (pass == 0) best = fmin(best, dev);
-                else if (dev <= best + 0.01 * ATE_ANGSTROM_BOHR && *n < max) memcpy(out[(*n)++], t, sizeof(t));
+                if (pass == 0)
+                    best = fmin(best, dev);
+                else if (dev <= best + 0.01 * ATE_ANGSTROM_BOHR && *n < max)
+                    memcpy(out[(*n)++], t, sizeof(t));
             }
     if (*n == 0) /* the window is empty only when the cell is too small */
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,

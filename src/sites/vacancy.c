@@ -29,7 +29,8 @@ void site_find_vacancy_candidates(site_model *m)
             if (m->z[i] == 0 || m->role[i] != ROLE_SUPPORT || listed(m, i)) continue;
             bool hit = false;
             if (shell == 1)
-                for (int s = 0; s < m->nshell && !hit; ++s) hit = bonded(m, i, m->shell[s]);
+                for (int s = 0; s < m->nshell && !hit; ++s)
+                    hit = bonded(m, i, m->shell[s]);
             else
                 for (int c = 0; c < first && !hit; ++c)
                     hit = m->cand_vac_shell[c] == 1 && bonded(m, i, m->cand_vac[c]);

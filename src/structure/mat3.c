@@ -16,7 +16,8 @@ bool ate_mat3_inverse(const double m[9], double inv[9])
 {
     double det = ate_mat3_det(m);
     double scale = 0.0;
-    for (int i = 0; i < 9; ++i) scale = fmax(scale, fabs(m[i]));
+    for (int i = 0; i < 9; ++i)
+        scale = fmax(scale, fabs(m[i]));
     if (scale == 0.0 || fabs(det) < 1e-12 * scale * scale * scale) return false;
     inv[0] = (m[4] * m[8] - m[5] * m[7]) / det;
     inv[1] = (m[2] * m[7] - m[1] * m[8]) / det;

@@ -69,7 +69,8 @@ static ate_status build(const ate_structure *s, double rmax, const double *radiu
     if (ate_structure_is_periodic(s))
         for (int k = 0; k < 3; ++k) {
             /* reciprocal vector b_k = column k of inv(cell) */
-            recip_len[k] = sqrt(inv[k] * inv[k] + inv[3 + k] * inv[3 + k] + inv[6 + k] * inv[6 + k]);
+            recip_len[k] =
+                sqrt(inv[k] * inv[k] + inv[3 + k] * inv[3 + k] + inv[6 + k] * inv[6 + k]);
             if (pbc[k]) nimg[k] = (int)ceil(rmax * recip_len[k]) + 1;
         }
     pair_buf buf = {0};
@@ -114,8 +115,10 @@ static ate_status build(const ate_structure *s, double rmax, const double *radiu
     }
     nl->natoms = n;
     /* pairs were produced in owner order already (i outer loop) */
-    for (size_t p = 0; p < buf.n; ++p) nl->offset[buf.owner[p] + 1]++;
-    for (int i = 0; i < n; ++i) nl->offset[i + 1] += nl->offset[i];
+    for (size_t p = 0; p < buf.n; ++p)
+        nl->offset[buf.owner[p] + 1]++;
+    for (int i = 0; i < n; ++i)
+        nl->offset[i + 1] += nl->offset[i];
     if (buf.n) memcpy(nl->list, buf.v, buf.n * sizeof(ate_neighbor));
     for (int i = 0; i < n; ++i)
         qsort(nl->list + nl->offset[i], (size_t)(nl->offset[i + 1] - nl->offset[i]),

@@ -44,15 +44,18 @@ static bool complete_basis(const double cell[9], double basis[9], double inv[9])
     memcpy(basis, cell, 9 * sizeof(double));
     int zero[3], nonzero[3], nzero = 0, nnz = 0;
     for (int k = 0; k < 3; ++k) {
-        if (row_is_zero(cell + 3 * k)) zero[nzero++] = k;
-        else nonzero[nnz++] = k;
+        if (row_is_zero(cell + 3 * k))
+            zero[nzero++] = k;
+        else
+            nonzero[nnz++] = k;
     }
     const double big = 100.0 * ATE_ANGSTROM_BOHR;
     double u[3], v[3];
     if (nzero == 1) {
         cross(cell + 3 * nonzero[0], cell + 3 * nonzero[1], u);
         if (norm3(u) == 0.0) return false;
-        for (int j = 0; j < 3; ++j) basis[3 * zero[0] + j] = big * u[j] / norm3(u);
+        for (int j = 0; j < 3; ++j)
+            basis[3 * zero[0] + j] = big * u[j] / norm3(u);
     } else if (nzero == 2) {
         const double *a = cell + 3 * nonzero[0];
         double t[3] = {1.0, 0.0, 0.0};
@@ -64,7 +67,8 @@ static bool complete_basis(const double cell[9], double basis[9], double inv[9])
             basis[3 * zero[1] + j] = big * v[j] / norm3(v);
         }
     } else if (nzero == 3) {
-        for (int k = 0; k < 3; ++k) basis[4 * k] = big;
+        for (int k = 0; k < 3; ++k)
+            basis[4 * k] = big;
     }
     return ate_mat3_inverse(basis, inv);
 }
@@ -105,7 +109,8 @@ static double min_image(const ate_structure *s, const double *ri, const double *
     for (int k = 0; k < 3; ++k)
         if (s->pbc[k]) f[k] -= round(f[k]);
     int lo[3], hi[3];
-    for (int k = 0; k < 3; ++k) lo[k] = s->pbc[k] ? -1 : 0, hi[k] = s->pbc[k] ? 1 : 0;
+    for (int k = 0; k < 3; ++k)
+        lo[k] = s->pbc[k] ? -1 : 0, hi[k] = s->pbc[k] ? 1 : 0;
     double best = INFINITY;
     for (int a = lo[0]; a <= hi[0]; ++a)
         for (int b = lo[1]; b <= hi[1]; ++b)
@@ -146,12 +151,11 @@ static ate_status check_distances(const ate_structure *s, const double *pos, ate
                     "the cell is too small",
                     i + 1, ate_element_symbol(s->numbers[i]), r * ATE_BOHR_ANGSTROM,
                     ATE_MIN_DISTANCE_ANGSTROM);
-            return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
-                                       "positions",
-                                       "atoms %d (%s) and %d (%s) are %.3f Å apart (minimum %.1f Å)",
-                                       i + 1, ate_element_symbol(s->numbers[i]), j + 1,
-                                       ate_element_symbol(s->numbers[j]), r * ATE_BOHR_ANGSTROM,
-                                       ATE_MIN_DISTANCE_ANGSTROM);
+            return ate_error_set_input(
+                err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "positions",
+                "atoms %d (%s) and %d (%s) are %.3f Å apart (minimum %.1f Å)", i + 1,
+                ate_element_symbol(s->numbers[i]), j + 1, ate_element_symbol(s->numbers[j]),
+                r * ATE_BOHR_ANGSTROM, ATE_MIN_DISTANCE_ANGSTROM);
         }
     return ATE_OK;
 }
@@ -179,7 +183,8 @@ static ate_status check_cell(ate_structure *s, ate_error *err)
 static ate_status check_electrons(const ate_structure *s, ate_error *err)
 {
     int zsum = 0;
-    for (int i = 0; i < s->natoms; ++i) zsum += s->numbers[i];
+    for (int i = 0; i < s->natoms; ++i)
+        zsum += s->numbers[i];
     int nel = zsum - s->charge;
     if (nel < 0)
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "charge",
@@ -191,10 +196,11 @@ static ate_status check_electrons(const ate_structure *s, ate_error *err)
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "uhf",
                                    "number of unpaired electrons must be >= 0, got %d", s->uhf);
     if (s->uhf > nel)
-        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "uhf",
-                                   "%d unpaired electrons requested but there are only %d electrons "
-                                   "(charge %+d)",
-                                   s->uhf, nel, s->charge);
+        return ate_error_set_input(
+            err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "uhf",
+            "%d unpaired electrons requested but there are only %d electrons "
+            "(charge %+d)",
+            s->uhf, nel, s->charge);
     if ((nel - s->uhf) % 2 != 0)
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "uhf",
                                    "%d electrons (charge %+d) cannot have %d unpaired electrons: "
@@ -241,7 +247,8 @@ ate_status ate_structure_create(const ate_structure_desc *d, ate_structure **out
     if (d->tags) memcpy(s->tags, d->tags, (size_t)n * sizeof(int));
     s->has_cell = d->cell != NULL;
     if (d->cell) memcpy(s->cell, d->cell, sizeof(s->cell));
-    for (int k = 0; k < 3; ++k) s->pbc[k] = d->pbc[k];
+    for (int k = 0; k < 3; ++k)
+        s->pbc[k] = d->pbc[k];
     s->charge = d->charge;
     s->uhf = d->uhf;
     ate_status st = check_cell(s, err);
@@ -292,9 +299,13 @@ bool ate_structure_has_cell(const ate_structure *s) { return s->has_cell; }
 const double *ate_structure_cell(const ate_structure *s) { return s->cell; }
 void ate_structure_pbc(const ate_structure *s, bool pbc[3])
 {
-    for (int k = 0; k < 3; ++k) pbc[k] = s->pbc[k];
+    for (int k = 0; k < 3; ++k)
+        pbc[k] = s->pbc[k];
 }
-bool ate_structure_is_periodic(const ate_structure *s) { return s->pbc[0] || s->pbc[1] || s->pbc[2]; }
+bool ate_structure_is_periodic(const ate_structure *s)
+{
+    return s->pbc[0] || s->pbc[1] || s->pbc[2];
+}
 const bool *ate_structure_fixed(const ate_structure *s) { return s->fixed; }
 const int *ate_structure_tags(const ate_structure *s) { return s->tags; }
 int ate_structure_charge(const ate_structure *s) { return s->charge; }
@@ -303,7 +314,8 @@ int ate_structure_uhf(const ate_structure *s) { return s->uhf; }
 int ate_structure_nelectrons(const ate_structure *s)
 {
     int z = 0;
-    for (int i = 0; i < s->natoms; ++i) z += s->numbers[i];
+    for (int i = 0; i < s->natoms; ++i)
+        z += s->numbers[i];
     return z - s->charge;
 }
 
@@ -314,11 +326,10 @@ ate_status ate_structure_set_positions(ate_structure *s, const double *positions
     return ATE_OK;
 }
 
-ate_status ate_structure_to_fractional(const ate_structure *s, const double cart[3],
-                                       double frac[3], ate_error *err)
+ate_status ate_structure_to_fractional(const ate_structure *s, const double cart[3], double frac[3],
+                                       ate_error *err)
 {
-    if (!s->has_cell)
-        return ATE_ERROR(err, ATE_ERR_VALUE, "fractional coordinates need a cell");
+    if (!s->has_cell) return ATE_ERROR(err, ATE_ERR_VALUE, "fractional coordinates need a cell");
     ate_cart_to_frac(s->inv_basis, cart, frac);
     return ATE_OK;
 }

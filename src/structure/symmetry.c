@@ -41,7 +41,8 @@ static void molecular_box(const ate_structure *s, double cell[9], double shift[3
     const double *pos = ate_structure_positions(s);
     double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
     for (int i = 0; i < n; ++i)
-        for (int k = 0; k < 3; ++k) lo[k] = fmin(lo[k], pos[3 * i + k]), hi[k] = fmax(hi[k], pos[3 * i + k]);
+        for (int k = 0; k < 3; ++k)
+            lo[k] = fmin(lo[k], pos[3 * i + k]), hi[k] = fmax(hi[k], pos[3 * i + k]);
     double extent = fmax(hi[0] - lo[0], fmax(hi[1] - lo[1], hi[2] - lo[2]));
     double L = extent + 20.0 * ATE_ANGSTROM_BOHR;
     memset(cell, 0, 9 * sizeof(double));
@@ -70,8 +71,9 @@ ate_status ate_symmetry_create(const ate_structure *s, const int *types, double 
     }
     double lattice[3][3];
     for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 3; ++j) lattice[i][j] = sym->cell[3 * j + i];
-    double (*frac)[3] = malloc((size_t)n * sizeof(*frac));
+        for (int j = 0; j < 3; ++j)
+            lattice[i][j] = sym->cell[3 * j + i];
+    double(*frac)[3] = malloc((size_t)n * sizeof(*frac));
     int *typ = malloc((size_t)n * sizeof(int));
     int max_ops = 48 * n + 48;
     sym->rot = malloc((size_t)max_ops * sizeof(*sym->rot));
@@ -90,14 +92,13 @@ ate_status ate_symmetry_create(const ate_structure *s, const int *types, double 
         ate_cart_to_frac(sym->inv, c, frac[i]);
         typ[i] = types ? types[i] : z[i];
     }
-    sym->nops = spg_get_symmetry(sym->rot, sym->trans, max_ops, lattice, frac,
-                                 typ, n, symprec);
+    sym->nops = spg_get_symmetry(sym->rot, sym->trans, max_ops, lattice, frac, typ, n, symprec);
     free(frac);
     free(typ);
     if (sym->nops <= 0) {
         ate_symmetry_destroy(&sym);
-        return ATE_ERROR(err, ATE_ERR_LIB, "spglib found no symmetry operations (symprec %.3g bohr)",
-                         symprec);
+        return ATE_ERROR(err, ATE_ERR_LIB,
+                         "spglib found no symmetry operations (symprec %.3g bohr)", symprec);
     }
     *out = sym;
     return ATE_OK;
@@ -114,7 +115,8 @@ void ate_symmetry_apply(const ate_symmetry *sym, int op, const double in[3], dou
         g[i] = sym->rot[op][i][0] * f[0] + sym->rot[op][i][1] * f[1] + sym->rot[op][i][2] * f[2] +
                sym->trans[op][i];
     ate_frac_to_cart(sym->cell, g, out);
-    for (int k = 0; k < 3; ++k) out[k] -= sym->shift[k];
+    for (int k = 0; k < 3; ++k)
+        out[k] -= sym->shift[k];
 }
 
 /* Distance between two Cartesian points modulo the lattice spglib saw. */
@@ -123,7 +125,8 @@ static double periodic_distance(const ate_symmetry *sym, const double a[3], cons
     double d[3] = {b[0] - a[0], b[1] - a[1], b[2] - a[2]}, f[3], v[3];
     ate_cart_to_frac(sym->inv, d, f);
     double best = INFINITY;
-    for (int k = 0; k < 3; ++k) f[k] -= round(f[k]);
+    for (int k = 0; k < 3; ++k)
+        f[k] -= round(f[k]);
     for (int x = -1; x <= 1; ++x)
         for (int y = -1; y <= 1; ++y)
             for (int z = -1; z <= 1; ++z) {

@@ -12,12 +12,16 @@
 #include "atescreen/units.h"
 
 /* Species corrections (ZPE, int Cp dT, T S), eV, T = 298.15 K. Order: H2O, H2, *OH, *O, *OOH. */
-static const ate_che_species_corr set_s1[5] = {
-    {0.558, 0.103, 0.675}, {0.268, 0.0905, 0.408}, {0.376, 0.042, 0.066}, {0.064, 0.034, 0.060},
-    {0.471, 0.077, 0.134}};
-static const ate_che_species_corr set_s2[5] = {
-    {0.56, 0.103, 0.675}, {0.268, 0.091, 0.408}, {0.354, 0.053, 0.100}, {0.093, 0.023, 0.035},
-    {0.464, 0.058, 0.096}};
+static const ate_che_species_corr set_s1[5] = {{0.558, 0.103, 0.675},
+                                               {0.268, 0.0905, 0.408},
+                                               {0.376, 0.042, 0.066},
+                                               {0.064, 0.034, 0.060},
+                                               {0.471, 0.077, 0.134}};
+static const ate_che_species_corr set_s2[5] = {{0.56, 0.103, 0.675},
+                                               {0.268, 0.091, 0.408},
+                                               {0.354, 0.053, 0.100},
+                                               {0.093, 0.023, 0.035},
+                                               {0.464, 0.058, 0.096}};
 
 static double g(const ate_che_species_corr *c) { return c->zpe + c->cp - c->ts; }
 
@@ -37,24 +41,28 @@ ate_status ate_che_constants_get(ate_che_set set, ate_che_constants *out, ate_er
     case ATE_CHE_SET_S1:
         from_species(set_s1, out);
         out->name = "S1";
-        out->citation = "SUNCAT-style ZPE/Cp/TS constants (../shared/reference/che-constants.md, set S1)";
+        out->citation =
+            "SUNCAT-style ZPE/Cp/TS constants (../shared/reference/che-constants.md, set S1)";
         return ATE_OK;
     case ATE_CHE_SET_S2:
         from_species(set_s2, out);
         out->name = "S2";
-        out->citation = "Flores et al., IrOx OER constants (../shared/reference/che-constants.md, set S2)";
+        out->citation =
+            "Flores et al., IrOx OER constants (../shared/reference/che-constants.md, set S2)";
         return ATE_OK;
     case ATE_CHE_SET_CATHUB:
         out->c_oh = 0.30225, out->c_o = -0.0145, out->c_ooh = 0.34475;
         out->name = "CatHub";
-        out->citation = "Catalysis-Hub activity maps, J. Am. Chem. Soc. 2017, doi 10.1021/jacs.7b02622";
+        out->citation =
+            "Catalysis-Hub activity maps, J. Am. Chem. Soc. 2017, doi 10.1021/jacs.7b02622";
         return ATE_OK;
     case ATE_CHE_SET_NONE:
         out->c_h = 0.0;
         out->name = "none";
         out->citation = "electronic energies only";
         return ATE_OK;
-    case ATE_CHE_SET_COUNT: break;
+    case ATE_CHE_SET_COUNT:
+        break;
     }
     return ATE_ERROR(err, ATE_ERR_VALUE, "unknown CHE correction set %d", (int)set);
 }
@@ -113,7 +121,8 @@ void ate_che_activity_compute(const ate_che_dg *dg, ate_che_activity *out)
 void ate_che_diagram(const ate_che_dg *dg, double u, double levels[5])
 {
     const double g0[5] = {0.0, dg->oh, dg->o, dg->ooh, ATE_CHE_G_O2};
-    for (int k = 0; k < 5; ++k) levels[k] = g0[k] - k * u;
+    for (int k = 0; k < 5; ++k)
+        levels[k] = g0[k] - k * u;
 }
 
 double ate_che_rhe_from_she(double u_she, double ph, double temperature)

@@ -24,10 +24,12 @@ static void bad(const char *yaml, const char *want)
 int main(void)
 {
     /* syntax, structure */
-    bad("metals: [Fe\n", "c.yaml:2:1: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence");
+    bad("metals: [Fe\n", "c.yaml:2:1: YAML syntax error: did not find expected ',' or ']' while "
+                         "parsing a flow sequence");
     bad("", "c.yaml: the file is empty");
     bad("- a\n- b\n", "c.yaml:1:1: expected a mapping of keys, got a list");
-    bad(M F "colour: red\n", "c.yaml:4:1: unknown key 'colour' (allowed: name, support, metals, families, adsorbates, settings)");
+    bad(M F "colour: red\n", "c.yaml:4:1: unknown key 'colour' (allowed: name, support, metals, "
+                             "families, adsorbates, settings)");
     bad(M M F, "c.yaml:2:1: duplicated key 'metals'");
     bad(F, "c.yaml:1:1: missing key 'metals'");
     bad(M, "c.yaml:1:1: missing key 'families'");
@@ -38,62 +40,87 @@ int main(void)
     bad("metals: [Fe, Fe]\n" F, "c.yaml:1:14: metals[1]: 'Fe' is listed twice");
     bad("metals: []\n" F, "c.yaml:1:9: metals: the list must not be empty");
     bad("metals: Fe\n" F, "c.yaml:1:9: metals: expected a list, got a scalar");
-    bad("metals: [{a: 1}]\n" F, "c.yaml:1:10: metals[0]: expected an element symbol, got a mapping");
+    bad("metals: [{a: 1}]\n" F,
+        "c.yaml:1:10: metals[0]: expected an element symbol, got a mapping");
     /* support */
     bad(M F "support: {type: nanotube}\n",
         "c.yaml:4:17: support.type: unknown support type 'nanotube' (allowed: graphene, flake)");
-    bad(M F "support: {supercell: [5, 5.5]}\n", "c.yaml:4:26: support.supercell[1]: expected an integer, got '5.5'");
-    bad(M F "support: {supercell: [2, 5]}\n", "c.yaml:4:23: support.supercell[0]: 2 is out of range [3, 30]");
-    bad(M F "support: {supercell: [5]}\n", "c.yaml:4:22: support.supercell: expected two integers [n, m]");
-    bad(M F "support: {vacuum: lots}\n", "c.yaml:4:19: support.vacuum: expected a number, got 'lots'");
-    bad(M F "support: {vacuum: '15'}\n", "c.yaml:4:19: support.vacuum: expected a number, got '15'");
+    bad(M F "support: {supercell: [5, 5.5]}\n",
+        "c.yaml:4:26: support.supercell[1]: expected an integer, got '5.5'");
+    bad(M F "support: {supercell: [2, 5]}\n",
+        "c.yaml:4:23: support.supercell[0]: 2 is out of range [3, 30]");
+    bad(M F "support: {supercell: [5]}\n",
+        "c.yaml:4:22: support.supercell: expected two integers [n, m]");
+    bad(M F "support: {vacuum: lots}\n",
+        "c.yaml:4:19: support.vacuum: expected a number, got 'lots'");
+    bad(M F "support: {vacuum: '15'}\n",
+        "c.yaml:4:19: support.vacuum: expected a number, got '15'");
     bad(M F "support: {vacuum: 5}\n", "c.yaml:4:19: support.vacuum: 5 is out of range [8, 100]");
     bad(M F "support: {supercel: [5, 5]}\n",
-        "c.yaml:4:11: support: unknown key 'supercel' (allowed: type, supercell, vacuum, lattice_constant, flake_radius)");
+        "c.yaml:4:11: support: unknown key 'supercel' (allowed: type, supercell, vacuum, "
+        "lattice_constant, flake_radius)");
     /* families */
     bad(M "families: []\n", "c.yaml:2:11: families: the list must not be empty");
-    bad(M "families:\n  - symmetric\n", "c.yaml:3:5: families[0]: write '- symmetric: {}' (a family name followed by its options)");
+    bad(M "families:\n  - symmetric\n",
+        "c.yaml:3:5: families[0]: write '- symmetric: {}' (a family name followed by its options)");
     bad(M "families:\n  - {}\n", "c.yaml:3:5: families[0]: empty family entry");
-    bad(M "families:\n  - latteral: {}\n",
-        "c.yaml:3:5: families[0]: unknown key 'latteral' (allowed: symmetric, lateral, low_coordination, axial, "
-        "dual_metal, cluster, vacancy, strain)");
-    bad(M "families:\n  - lateral: {}\n", "c.yaml:3:14: families[0].lateral: missing key 'dopants'");
+    bad(M "families:\n  - latteral: {}\n", "c.yaml:3:5: families[0]: unknown key 'latteral' "
+                                           "(allowed: symmetric, lateral, low_coordination, axial, "
+                                           "dual_metal, cluster, vacancy, strain)");
+    bad(M "families:\n  - lateral: {}\n",
+        "c.yaml:3:14: families[0].lateral: missing key 'dopants'");
     bad(M "families:\n  - lateral: {dopants: [N]}\n",
-        "c.yaml:3:25: families[0].lateral.dopants[0]: unknown dopant 'N' (allowed: C, S, P, B, O, Cl)");
+        "c.yaml:3:25: families[0].lateral.dopants[0]: unknown dopant 'N' (allowed: C, S, P, B, O, "
+        "Cl)");
     bad(M "families:\n  - lateral: {dopants: [S], max_substitutions: 5}\n",
         "c.yaml:3:48: families[0].lateral.max_substitutions: 5 is out of range [1, 4]");
     bad(M "families:\n  - lateral: {dopants: [S], min_substitutions: 3, max_substitutions: 2}\n",
-        "c.yaml:3:14: families[0].lateral: min_substitutions (3) is larger than max_substitutions (2)");
+        "c.yaml:3:14: families[0].lateral: min_substitutions (3) is larger than max_substitutions "
+        "(2)");
     bad(M "families:\n  - lateral: {dopants: [S], max: 2}\n",
-        "c.yaml:3:29: families[0].lateral: unknown key 'max' (allowed: dopants, min_substitutions, max_substitutions)");
+        "c.yaml:3:29: families[0].lateral: unknown key 'max' (allowed: dopants, min_substitutions, "
+        "max_substitutions)");
     bad(M "families:\n  - low_coordination: {remove: [3]}\n",
         "c.yaml:3:33: families[0].low_coordination.remove[0]: 3 is out of range [1, 2]");
     bad(M "families:\n  - axial: {ligands: [CO]}\n",
-        "c.yaml:3:23: families[0].axial.ligands[0]: unknown ligand 'CO' (allowed: O, OH, Cl, F, S, NH3, N5)");
+        "c.yaml:3:23: families[0].axial.ligands[0]: unknown ligand 'CO' (allowed: O, OH, Cl, F, S, "
+        "NH3, N5)");
     bad(M "families:\n  - dual_metal: {fused: yes}\n",
         "c.yaml:3:25: families[0].dual_metal.fused: expected true or false, got 'yes'");
     bad(M "families:\n  - dual_metal: {fused: false}\n",
         "c.yaml:3:17: families[0].dual_metal: at least one of fused and separated must be true");
     bad(M "families:\n  - dual_metal: {separated: true}\n",
-        "c.yaml:3:17: families[0].dual_metal: separated pairs need 'separations' (metal-metal distances in Å)");
+        "c.yaml:3:17: families[0].dual_metal: separated pairs need 'separations' (metal-metal "
+        "distances in Å)");
     bad(M "families:\n  - dual_metal: {homonuclear: false, heteronuclear: false}\n",
-        "c.yaml:3:17: families[0].dual_metal: at least one of homonuclear and heteronuclear must be true");
-    bad(M "families:\n  - cluster: {sizes: [5]}\n", "c.yaml:3:23: families[0].cluster.sizes[0]: 5 is out of range [2, 4]");
-    bad(M "families:\n  - cluster: {metals: [same, Qq]}\n", "c.yaml:3:30: families[0].cluster.metals[1]: unknown element 'Qq'");
-    bad(M "families:\n  - vacancy: {shells: [0]}\n", "c.yaml:3:24: families[0].vacancy.shells[0]: 0 is out of range [1, 2]");
+        "c.yaml:3:17: families[0].dual_metal: at least one of homonuclear and heteronuclear must "
+        "be true");
+    bad(M "families:\n  - cluster: {sizes: [5]}\n",
+        "c.yaml:3:23: families[0].cluster.sizes[0]: 5 is out of range [2, 4]");
+    bad(M "families:\n  - cluster: {metals: [same, Qq]}\n",
+        "c.yaml:3:30: families[0].cluster.metals[1]: unknown element 'Qq'");
+    bad(M "families:\n  - vacancy: {shells: [0]}\n",
+        "c.yaml:3:24: families[0].vacancy.shells[0]: 0 is out of range [1, 2]");
     bad(M "families:\n  - strain: {percent: [0]}\n",
-        "c.yaml:3:23: families[0].strain.percent: 0 % strain is the unstrained support; leave it out");
-    bad(M "families:\n  - strain: {percent: [12]}\n", "c.yaml:3:24: families[0].strain.percent[0]: 12 is out of range [-10, 10]");
+        "c.yaml:3:23: families[0].strain.percent: 0 % strain is the unstrained support; leave it "
+        "out");
+    bad(M "families:\n  - strain: {percent: [12]}\n",
+        "c.yaml:3:24: families[0].strain.percent[0]: 12 is out of range [-10, 10]");
     bad(M "families:\n  - {symmetric: {}, axial: {ligands: [O]}}\n",
-        "c.yaml:3:5: families[0]: symmetric cannot be combined with other families (it is the plain MN4 site)");
+        "c.yaml:3:5: families[0]: symmetric cannot be combined with other families (it is the "
+        "plain MN4 site)");
     bad(M "families:\n  - {dual_metal: {}, cluster: {}}\n",
         "c.yaml:3:5: families[0]: dual_metal cannot be combined with cluster");
-    bad(M "families:\n  - {lateral: {dopants: [S]}, lateral: {dopants: [P]}}\n", "c.yaml:3:31: families[0]: duplicated key 'lateral'");
+    bad(M "families:\n  - {lateral: {dopants: [S]}, lateral: {dopants: [P]}}\n",
+        "c.yaml:3:31: families[0]: duplicated key 'lateral'");
     /* adsorbates and settings */
-    bad(M F "adsorbates: [OH, OOOH]\n", "c.yaml:4:18: adsorbates[1]: unknown adsorbate 'OOOH' (allowed: OH, O, OOH, H)");
+    bad(M F "adsorbates: [OH, OOOH]\n",
+        "c.yaml:4:18: adsorbates[1]: unknown adsorbate 'OOOH' (allowed: OH, O, OOH, H)");
     bad(M F "adsorbates: [OH, OH]\n", "c.yaml:4:18: adsorbates[1]: 'OH' is listed twice");
-    bad(M F "settings: {method: dft}\n", "c.yaml:4:20: settings.method: unknown method 'dft' (allowed: gfn1, pw)");
-    bad(M F "settings: {max_unpaired: -1}\n", "c.yaml:4:26: settings.max_unpaired: -1 is out of range [0, 10]");
+    bad(M F "settings: {method: dft}\n",
+        "c.yaml:4:20: settings.method: unknown method 'dft' (allowed: gfn1, pw)");
+    bad(M F "settings: {max_unpaired: -1}\n",
+        "c.yaml:4:26: settings.max_unpaired: -1 is out of range [0, 10]");
     bad(M F "settings: {electronic_temperature: -5}\n",
         "c.yaml:4:36: settings.electronic_temperature: -5 is out of range [0.001, 100000]");
 
@@ -101,26 +128,30 @@ int main(void)
     ate_campaign_spec spec;
     ate_error err;
     CHECK(ate_campaign_parse(M F, "c.yaml", &spec, &err) == ATE_OK, "minimal campaign");
-    CHECK(spec.support.kind == ATE_SUPPORT_GRAPHENE && spec.support.supercell[0] == 5 && spec.support.supercell[1] == 5,
+    CHECK(spec.support.kind == ATE_SUPPORT_GRAPHENE && spec.support.supercell[0] == 5 &&
+              spec.support.supercell[1] == 5,
           "default support");
     CHECK_CLOSE(spec.support.vacuum, 15.0, 0, "default vacuum");
-    CHECK(spec.nadsorbates == 4 && spec.families[0].flags == ATE_FAMILY_SYMMETRIC, "default adsorbates, family");
+    CHECK(spec.nadsorbates == 4 && spec.families[0].flags == ATE_FAMILY_SYMMETRIC,
+          "default adsorbates, family");
     CHECK_STR(spec.settings.method, "gfn1");
     CHECK_STR(spec.yaml_text, M F);
     ate_campaign_spec_clear(&spec);
 
     /* a full campaign */
-    const char *full = "name: test\n"
-                       "support: {type: flake, flake_radius: 8.5, lattice_constant: 2.47}\n"
-                       "metals: [Fe, Co]\n"
-                       "families:\n"
-                       "  - lateral: {dopants: [S, P], min_substitutions: 1, max_substitutions: 2}\n"
-                       "  - low_coordination: ~\n"
-                       "  - {dual_metal: {separated: true, separations: [6.5, 7.4], homonuclear: false}, lateral: {dopants: [B]}}\n"
-                       "  - cluster: {sizes: [2, 4], metals: [same, Pt]}\n"
-                       "  - strain: {percent: [-2, 3.5]}\n"
-                       "adsorbates: [OOH, H]\n"
-                       "settings: {method: pw, fmax: 0.02, max_unpaired: 6, symprec: 0.001}\n";
+    const char *full =
+        "name: test\n"
+        "support: {type: flake, flake_radius: 8.5, lattice_constant: 2.47}\n"
+        "metals: [Fe, Co]\n"
+        "families:\n"
+        "  - lateral: {dopants: [S, P], min_substitutions: 1, max_substitutions: 2}\n"
+        "  - low_coordination: ~\n"
+        "  - {dual_metal: {separated: true, separations: [6.5, 7.4], homonuclear: false}, lateral: "
+        "{dopants: [B]}}\n"
+        "  - cluster: {sizes: [2, 4], metals: [same, Pt]}\n"
+        "  - strain: {percent: [-2, 3.5]}\n"
+        "adsorbates: [OOH, H]\n"
+        "settings: {method: pw, fmax: 0.02, max_unpaired: 6, symprec: 0.001}\n";
     CHECK(ate_campaign_parse(full, "full.yaml", &spec, &err) == ATE_OK, "full campaign");
     CHECK_STR(spec.name, "test");
     CHECK(spec.support.kind == ATE_SUPPORT_FLAKE, "flake");
@@ -128,17 +159,25 @@ int main(void)
     CHECK(spec.nmetals == 2 && spec.metals[0] == 26 && spec.metals[1] == 27, "metals");
     CHECK(spec.nfamilies == 5, "families %d", spec.nfamilies);
     const ate_family_spec *f = spec.families;
-    CHECK(f[0].flags == ATE_FAMILY_LATERAL && f[0].lateral.ndopants == 2 && f[0].lateral.dopants[1] == 15 &&
-              f[0].lateral.min_substitutions == 1 && f[0].lateral.max_substitutions == 2, "lateral");
+    CHECK(f[0].flags == ATE_FAMILY_LATERAL && f[0].lateral.ndopants == 2 &&
+              f[0].lateral.dopants[1] == 15 && f[0].lateral.min_substitutions == 1 &&
+              f[0].lateral.max_substitutions == 2,
+          "lateral");
     CHECK(f[1].flags == ATE_FAMILY_LOW_COORDINATION && f[1].low_coordination.nremove == 1 &&
-              f[1].low_coordination.remove[0] == 1, "low coordination default");
+              f[1].low_coordination.remove[0] == 1,
+          "low coordination default");
     CHECK(f[2].flags == (ATE_FAMILY_DUAL_METAL | ATE_FAMILY_LATERAL) && f[2].dual_metal.separated &&
-              f[2].dual_metal.fused && !f[2].dual_metal.homonuclear && f[2].dual_metal.nseparations == 2 &&
-              f[2].lateral.dopants[0] == 5 && f[2].source_line == 7, "combination");
+              f[2].dual_metal.fused && !f[2].dual_metal.homonuclear &&
+              f[2].dual_metal.nseparations == 2 && f[2].lateral.dopants[0] == 5 &&
+              f[2].source_line == 7,
+          "combination");
     CHECK(f[3].cluster.nsizes == 2 && f[3].cluster.metals[0] == 0 && f[3].cluster.metals[1] == 78 &&
-              f[3].cluster.ndistances == 1, "cluster");
+              f[3].cluster.ndistances == 1,
+          "cluster");
     CHECK_CLOSE(f[4].strain.percent[1], 3.5, 0, "strain");
-    CHECK(spec.nadsorbates == 2 && spec.adsorbates[0] == ATE_ADS_OOH && spec.adsorbates[1] == ATE_ADS_H, "adsorbates");
+    CHECK(spec.nadsorbates == 2 && spec.adsorbates[0] == ATE_ADS_OOH &&
+              spec.adsorbates[1] == ATE_ADS_H,
+          "adsorbates");
     CHECK_STR(spec.settings.method, "pw");
     CHECK(spec.settings.max_unpaired == 6, "max_unpaired");
     ate_campaign_spec_clear(&spec);
@@ -148,7 +187,8 @@ int main(void)
     char buf[2048];
     ate_error_format(&err, buf, sizeof(buf));
     CHECK_STR(buf, "/nonexistent/c.yaml: cannot open the file: No such file or directory");
-    const char *examples[] = {ATE_SOURCE_DIR "/inputs/quickstart.yaml", ATE_SOURCE_DIR "/inputs/examples/all-families.yaml",
+    const char *examples[] = {ATE_SOURCE_DIR "/inputs/quickstart.yaml",
+                              ATE_SOURCE_DIR "/inputs/examples/all-families.yaml",
                               ATE_SOURCE_DIR "/inputs/examples/all-families-flake.yaml"};
     for (int k = 0; k < 3; ++k) {
         ate_status st = ate_campaign_read(examples[k], &spec, &err);

@@ -21,7 +21,8 @@ int main(int argc, char **argv)
 {
     ate_error err;
     ate_context *ctx = NULL;
-    CHECK(ate_context_create(MPI_COMM_WORLD, &ctx, &err) == ATE_OK, "serial context before MPI_Init");
+    CHECK(ate_context_create(MPI_COMM_WORLD, &ctx, &err) == ATE_OK,
+          "serial context before MPI_Init");
     CHECK(ate_context_rank(ctx) == 0 && ate_context_size(ctx) == 1, "serial rank/size");
     CHECK(ate_context_comm(ctx) == MPI_COMM_NULL, "serial comm is NULL");
     FILE *log = tmpfile();
@@ -35,14 +36,16 @@ int main(int argc, char **argv)
     ate_error_locate(&err, "f.yaml", 3, 4, "metals[0]");
     ate_log_error(ctx, &err);
     char *text = slurp(log);
-    CHECK_STR(text, "hello 1\ndebug: shown\nwarning: careful\nerror: f.yaml:3:4: metals[0]: bad thing\n");
+    CHECK_STR(text,
+              "hello 1\ndebug: shown\nwarning: careful\nerror: f.yaml:3:4: metals[0]: bad thing\n");
     free(text);
     fclose(log);
     ate_context_set_log_stream(ctx, NULL);
 
     ate_timer_start(ctx, "work");
     volatile double x = 0;
-    for (int i = 0; i < 1000000; ++i) x += 1e-9 * i;
+    for (int i = 0; i < 1000000; ++i)
+        x += 1e-9 * i;
     ate_timer_stop(ctx, "work");
     CHECK(ate_timer_seconds(ctx, "work") > 0.0, "timer accumulated");
     CHECK(ate_timer_seconds(ctx, "unknown") == 0.0, "unknown timer");

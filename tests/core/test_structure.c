@@ -71,8 +71,12 @@ int main(void)
     double tiny[9] = {0.4 * A, 0, 0, 0, 5 * A, 0, 0, 0, 5 * A};
     int zh[1] = {1};
     double ph[3] = {0, 0, 0};
-    ate_structure_desc dt = {.natoms = 1, .numbers = zh, .positions = ph, .cell = tiny,
-                             .pbc = {true, true, true}, .uhf = ATE_UHF_AUTO};
+    ate_structure_desc dt = {.natoms = 1,
+                             .numbers = zh,
+                             .positions = ph,
+                             .cell = tiny,
+                             .pbc = {true, true, true},
+                             .uhf = ATE_UHF_AUTO};
     expect_error(&dt, "cell: atom 1 (H) is 0.400 Å from its own periodic image (minimum 0.5 Å): "
                       "the cell is too small");
 
@@ -81,8 +85,12 @@ int main(void)
     double cell[9] = {a, 0, 0, 0.5 * a, 0.5 * sqrt(3.0) * a, 0, 0, 0, 15 * A};
     int zc[2] = {6, 6};
     double pc[6] = {0, 0, 0, 0.5 * a, 0.5 * a / sqrt(3.0), 0};
-    ate_structure_desc dg = {.natoms = 2, .numbers = zc, .positions = pc, .cell = cell,
-                             .pbc = {true, true, false}, .uhf = ATE_UHF_AUTO};
+    ate_structure_desc dg = {.natoms = 2,
+                             .numbers = zc,
+                             .positions = pc,
+                             .cell = cell,
+                             .pbc = {true, true, false},
+                             .uhf = ATE_UHF_AUTO};
     CHECK(ate_structure_create(&dg, &s, &err) == ATE_OK, "graphene");
     ate_neighbor_list *nl = NULL;
     CHECK(ate_neighbor_list_create(s, 1.6 * A, &nl, &err) == ATE_OK, "nl");
@@ -96,7 +104,8 @@ int main(void)
     ate_neighbor_list_destroy(&nl);
     /* second shell: 6 more at a */
     CHECK(ate_neighbor_list_create(s, 2.5 * A, &nl, &err) == ATE_OK, "nl2");
-    CHECK(ate_neighbor_list_count(nl, 0) == 9, "9 within 2.5 Å, got %d", ate_neighbor_list_count(nl, 0));
+    CHECK(ate_neighbor_list_count(nl, 0) == 9, "9 within 2.5 Å, got %d",
+          ate_neighbor_list_count(nl, 0));
     ate_neighbor_list_destroy(&nl);
 
     /* symmetry: graphene 1x1 has point group 6/mmm -> 24 operations */

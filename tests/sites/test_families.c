@@ -19,12 +19,15 @@ static void add_family(ate_campaign_spec *spec, unsigned flags)
     bool combo = (flags & (flags - 1)) != 0; /* lighter options for combinations */
     f->lateral.ndopants = combo ? 1 : 2, f->lateral.dopants[0] = 16, f->lateral.dopants[1] = 6;
     f->lateral.max_substitutions = combo ? 1 : 2;
-    f->low_coordination.nremove = 2, f->low_coordination.remove[0] = 1, f->low_coordination.remove[1] = 2;
+    f->low_coordination.nremove = 2, f->low_coordination.remove[0] = 1,
+    f->low_coordination.remove[1] = 2;
     f->axial.nligands = combo ? 1 : ATE_LIGAND_COUNT;
-    for (int l = 0; l < ATE_LIGAND_COUNT; ++l) f->axial.ligands[l] = (ate_ligand)l;
+    for (int l = 0; l < ATE_LIGAND_COUNT; ++l)
+        f->axial.ligands[l] = (ate_ligand)l;
     f->dual_metal.separated = true;
     f->dual_metal.nseparations = 1, f->dual_metal.separations[0] = 6.0;
-    f->cluster.nsizes = 3, f->cluster.sizes[0] = 2, f->cluster.sizes[1] = 3, f->cluster.sizes[2] = 4;
+    f->cluster.nsizes = 3, f->cluster.sizes[0] = 2, f->cluster.sizes[1] = 3,
+    f->cluster.sizes[2] = 4;
     f->cluster.nmetals = 2, f->cluster.metals[0] = 0, f->cluster.metals[1] = 78;
     f->cluster.ndistances = 1, f->cluster.distances[0] = 5.0;
     f->vacancy.nshells = 2, f->vacancy.shells[0] = 1, f->vacancy.shells[1] = 2;
@@ -37,7 +40,8 @@ static double min_distance(const ate_structure *s)
     double best = INFINITY;
     int n = ate_structure_natoms(s);
     for (int i = 0; i < n; ++i)
-        for (int j = i; j < n; ++j) best = fmin(best, ate_structure_distance(s, i, j));
+        for (int j = i; j < n; ++j)
+            best = fmin(best, ate_structure_distance(s, i, j));
     return best * ATE_BOHR_ANGSTROM;
 }
 
@@ -63,12 +67,18 @@ static int run(ate_support_kind kind)
     memcpy(spec.metals, metals, sizeof(metals));
     ate_family_spec fams[12];
     spec.families = fams;
-    const unsigned single[] = {ATE_FAMILY_SYMMETRIC, ATE_FAMILY_LATERAL, ATE_FAMILY_LOW_COORDINATION,
-                               ATE_FAMILY_AXIAL, ATE_FAMILY_DUAL_METAL, ATE_FAMILY_CLUSTER,
-                               ATE_FAMILY_VACANCY, ATE_FAMILY_STRAIN,
+    const unsigned single[] = {ATE_FAMILY_SYMMETRIC,
+                               ATE_FAMILY_LATERAL,
+                               ATE_FAMILY_LOW_COORDINATION,
+                               ATE_FAMILY_AXIAL,
+                               ATE_FAMILY_DUAL_METAL,
+                               ATE_FAMILY_CLUSTER,
+                               ATE_FAMILY_VACANCY,
+                               ATE_FAMILY_STRAIN,
                                ATE_FAMILY_LATERAL | ATE_FAMILY_AXIAL,
                                ATE_FAMILY_DUAL_METAL | ATE_FAMILY_LATERAL};
-    for (size_t k = 0; k < sizeof(single) / sizeof(single[0]); ++k) add_family(&spec, single[k]);
+    for (size_t k = 0; k < sizeof(single) / sizeof(single[0]); ++k)
+        add_family(&spec, single[k]);
     ate_candidate_list *list = NULL, *again = NULL;
     ate_error err;
     char buf[2048];
@@ -85,7 +95,8 @@ static int run(ate_support_kind kind)
     for (int i = 0; i < n; ++i) {
         const ate_candidate *c = ate_candidate_list_get(list, i);
         CHECK_STR(c->id, ate_candidate_list_get(again, i)->id);
-        for (int j = 0; j < i; ++j) CHECK(strcmp(c->id, ate_candidate_list_get(list, j)->id) != 0, "dup id");
+        for (int j = 0; j < i; ++j)
+            CHECK(strcmp(c->id, ate_candidate_list_get(list, j)->id) != 0, "dup id");
         double dmin = min_distance(c->structure);
         worst = fmin(worst, dmin);
         CHECK(dmin >= 0.9, "%s (%s): atoms %.3f Å apart", c->name, c->family, dmin);
@@ -93,20 +104,22 @@ static int run(ate_support_kind kind)
             int cn = inplane_cn(c->structure, c->metal_index[k]);
             CHECK(cn == c->first_shell_cn[k], "%s (%s) metal %d: CN %d, intended %d", c->name,
                   c->family, k, cn, c->first_shell_cn[k]);
-            CHECK(ate_structure_numbers(c->structure)[c->metal_index[k]] == c->metal_z[k], "metal Z");
+            CHECK(ate_structure_numbers(c->structure)[c->metal_index[k]] == c->metal_z[k],
+                  "metal Z");
         }
         /* adsorbates on every site */
         for (int a = 0; a < ATE_ADS_COUNT; ++a)
             for (int k = 0; k < c->nads_sites; ++k) {
                 ate_structure *s = NULL;
-                ate_status st = ate_adsorbate_place(c->structure, (ate_adsorbate)a, &c->ads_sites[k], &s, &err);
+                ate_status st =
+                    ate_adsorbate_place(c->structure, (ate_adsorbate)a, &c->ads_sites[k], &s, &err);
                 if (st != ATE_OK) ate_error_format(&err, buf, sizeof(buf));
                 CHECK(st == ATE_OK, "%s %s@%s: %s", c->name, ate_adsorbate_name((ate_adsorbate)a),
                       c->ads_site_labels[k], st == ATE_OK ? "" : buf);
                 if (st == ATE_OK) {
                     double d = min_distance(s);
-                    CHECK(d >= 0.9, "%s %s@%s: %.3f Å", c->name, ate_adsorbate_name((ate_adsorbate)a),
-                          c->ads_site_labels[k], d);
+                    CHECK(d >= 0.9, "%s %s@%s: %.3f Å", c->name,
+                          ate_adsorbate_name((ate_adsorbate)a), c->ads_site_labels[k], d);
                 }
                 ate_structure_destroy(&s);
             }

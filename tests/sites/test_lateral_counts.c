@@ -11,7 +11,8 @@
 static int count(const ate_support_spec *sup, int nd, const int *dop, int maxsub)
 {
     ate_lateral_spec lat = {.ndopants = nd, .min_substitutions = 0, .max_substitutions = maxsub};
-    for (int i = 0; i < nd; ++i) lat.dopants[i] = dop[i];
+    for (int i = 0; i < nd; ++i)
+        lat.dopants[i] = dop[i];
     int n = -1;
     ate_error err;
     if (ate_sites_count_lateral(sup, &lat, 0.01, &n, &err) != ATE_OK) {

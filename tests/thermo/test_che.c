@@ -17,7 +17,8 @@ int main(void)
     ate_che_activity a;
     ate_che_activity_compute(&dg, &a);
     const double steps[4] = {0.80225, 0.98325, 2.25925, 0.87525};
-    for (int k = 0; k < 4; ++k) CHECK_CLOSE(a.oer_steps[k], steps[k], 1e-12, "OER step");
+    for (int k = 0; k < 4; ++k)
+        CHECK_CLOSE(a.oer_steps[k], steps[k], 1e-12, "OER step");
     CHECK_CLOSE(a.ul_oer, 2.25925, 1e-12, "U_L OER");
     CHECK_CLOSE(a.eta_oer, 1.02925, 1e-12, "eta OER");
     CHECK(a.pds_oer == 3, "OER PDS %d", a.pds_oer);
@@ -38,8 +39,13 @@ int main(void)
     CHECK_CLOSE(c.c_h, 0.24, 0, "HER shortcut");
 
     /* dE from total energies */
-    ate_che_energies e = {.clean = -100.0, .oh = -110.0, .o = -105.0, .ooh = -114.0, .h = -103.0,
-                          .h2o = -14.0, .h2 = -6.8};
+    ate_che_energies e = {.clean = -100.0,
+                          .oh = -110.0,
+                          .o = -105.0,
+                          .ooh = -114.0,
+                          .h = -103.0,
+                          .h2o = -14.0,
+                          .h2 = -6.8};
     ate_che_delta_e(&e, &de);
     CHECK_CLOSE(de.oh, -110.0 + 100.0 - (-14.0 + 3.4), 1e-12, "dE OH");
     CHECK_CLOSE(de.o, -105.0 + 100.0 - (-14.0 + 6.8), 1e-12, "dE O");

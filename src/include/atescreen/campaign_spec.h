@@ -32,7 +32,7 @@ typedef struct ate_support_spec {
     int supercell[2];        /**< n x m graphene cells (default 5 x 5) */
     double vacuum;           /**< Å of vacuum along z (default 15) */
     double lattice_constant; /**< graphene a in Å (default 2.46) */
-    double flake_radius;     /**< Å, carbon atoms kept within this radius of the site (default 7) */
+    double flake_radius; /**< Å, carbon atoms kept within this radius of the site (default 7) */
 } ate_support_spec;
 
 typedef enum ate_family_flag {

@@ -55,7 +55,8 @@ ATE_API void ate_log(const ate_context *ctx, ate_log_level level, const char *fm
 /** Log an ate_error as one "error: ..." line (every rank). */
 ATE_API void ate_log_error(const ate_context *ctx, const ate_error *err);
 
-/* Named timers (wall clock). Accumulate across start/stop pairs; at most 64 names. Not collective. */
+/* Named timers (wall clock). Accumulate across start/stop pairs; at most 64 names. Not collective.
+ */
 ATE_API void ate_timer_start(ate_context *ctx, const char *name);
 ATE_API void ate_timer_stop(ate_context *ctx, const char *name);
 /** Accumulated seconds of a timer (0 if unknown). */

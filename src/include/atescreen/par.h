@@ -32,8 +32,7 @@ ATE_API int ate_par_size(MPI_Comm comm);
 /** Collective on comm. */
 ATE_API ate_status ate_par_dup(MPI_Comm comm, MPI_Comm *out, ate_error *err);
 ATE_API ate_status ate_par_free(MPI_Comm *comm, ate_error *err);
-ATE_API ate_status ate_par_split(MPI_Comm comm, int color, int key, MPI_Comm *out,
-                                 ate_error *err);
+ATE_API ate_status ate_par_split(MPI_Comm comm, int color, int key, MPI_Comm *out, ate_error *err);
 ATE_API ate_status ate_par_barrier(MPI_Comm comm, ate_error *err);
 /** In-place sum of n doubles over comm. */
 ATE_API ate_status ate_par_sum_double(MPI_Comm comm, double *buf, int n, ate_error *err);

@@ -24,17 +24,17 @@ extern "C" {
 enum { ATE_CANDIDATE_MAX_ADS_SITES = 3 };
 
 typedef struct ate_candidate {
-    char id[18];           /**< "c" + 16 hex digits (never all digits, so ASE/pandas keep it a string) */
-    char name[96];         /**< readable, e.g. "Fe-N3S1", "FeCo-N6", "Fe-N4+Pt3" (not unique) */
-    char family[96];       /**< family entry that produced it, e.g. "lateral+axial" */
-    char description[512]; /**< canonical description hashed into id */
+    char id[18];     /**< "c" + 16 hex digits (never all digits, so ASE/pandas keep it a string) */
+    char name[96];   /**< readable, e.g. "Fe-N3S1", "FeCo-N6", "Fe-N4+Pt3" (not unique) */
+    char family[96]; /**< family entry that produced it, e.g. "lateral+axial" */
+    char description[512];    /**< canonical description hashed into id */
     ate_structure *structure; /**< clean site, owned by the list */
-    int nmetals;               /**< site metals: 1 or 2 */
-    int metal_index[2];        /**< atom indices of the site metals */
+    int nmetals;              /**< site metals: 1 or 2 */
+    int metal_index[2];       /**< atom indices of the site metals */
     int metal_z[2];
-    int first_shell_cn[2];     /**< intended in-plane first-shell coordination of each metal */
+    int first_shell_cn[2]; /**< intended in-plane first-shell coordination of each metal */
     int nads_sites;
-    ate_ads_site ads_sites[ATE_CANDIDATE_MAX_ADS_SITES]; /**< top of each metal (+z), bridge */
+    ate_ads_site ads_sites[ATE_CANDIDATE_MAX_ADS_SITES];   /**< top of each metal (+z), bridge */
     char ads_site_labels[ATE_CANDIDATE_MAX_ADS_SITES][16]; /**< "top", "top1", "top2", "bridge" */
 } ate_candidate;
 

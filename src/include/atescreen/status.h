@@ -41,9 +41,10 @@ typedef struct ate_error {
     int src_line;
     /* Location in the user's input; input_file[0] == '\0' when not an input error. */
     char input_file[ATE_ERROR_PATH_LEN];
-    int input_line;   /**< 1-based; 0 = unknown */
-    int input_column; /**< 1-based; 0 = unknown */
-    char field[ATE_ERROR_FIELD_LEN]; /**< key path or field name, e.g. "families[1].lateral.dopants" */
+    int input_line;                  /**< 1-based; 0 = unknown */
+    int input_column;                /**< 1-based; 0 = unknown */
+    char field[ATE_ERROR_FIELD_LEN]; /**< key path or field name, e.g. "families[1].lateral.dopants"
+                                      */
 } ate_error;
 
 /** Reset err to "no error". NULL-safe. */
@@ -56,9 +57,8 @@ ATE_API ate_status ate_error_set(ate_error *err, ate_status code, const char *sr
 /** Record an input error with its location (input_file may be NULL, line/column 0 = unknown,
  *  field may be NULL). */
 ATE_API ate_status ate_error_set_input(ate_error *err, ate_status code, const char *src_file,
-                                       int src_line, const char *input_file, int line,
-                                       int column, const char *field, const char *fmt, ...)
-    ATE_PRINTF(9, 10);
+                                       int src_line, const char *input_file, int line, int column,
+                                       const char *field, const char *fmt, ...) ATE_PRINTF(9, 10);
 
 /** Attach a location to an existing error, filling only the parts that are still unset
  *  (so the innermost, most precise location wins). NULL/0 arguments are ignored. */
@@ -78,15 +78,15 @@ ATE_API size_t ate_error_format(const ate_error *err, char *buf, size_t n);
 ATE_API const char *ate_status_name(ate_status code);
 
 #define ATE_ERROR(err, code, ...) ate_error_set((err), (code), __FILE__, __LINE__, __VA_ARGS__)
-#define ATE_INPUT_ERROR(err, file, line, col, field, ...)                                        \
-    ate_error_set_input((err), ATE_ERR_INPUT, __FILE__, __LINE__, (file), (line), (col), (field), \
+#define ATE_INPUT_ERROR(err, file, line, col, field, ...)                                          \
+    ate_error_set_input((err), ATE_ERR_INPUT, __FILE__, __LINE__, (file), (line), (col), (field),  \
                         __VA_ARGS__)
 
 /** Propagate a failed status to the caller. */
-#define ATE_TRY(call)                                                                             \
-    do {                                                                                          \
-        ate_status ate_try_status_ = (call);                                                      \
-        if (ate_try_status_ != ATE_OK) return ate_try_status_;                                    \
+#define ATE_TRY(call)                                                                              \
+    do {                                                                                           \
+        ate_status ate_try_status_ = (call);                                                       \
+        if (ate_try_status_ != ATE_OK) return ate_try_status_;                                     \
     } while (0)
 
 #ifdef __cplusplus

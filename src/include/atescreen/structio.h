@@ -36,14 +36,14 @@ ATE_API ate_status ate_structure_read(const char *path, ate_format fmt, ate_stru
                                       ate_error *err);
 /** Read every frame of a (multi-frame) xyz/extxyz file. *frames is an array of *nframes
  *  structures owned by the caller: free each with ate_structure_destroy, then free(*frames). */
-ATE_API ate_status ate_structure_read_all(const char *path, ate_format fmt,
-                                          ate_structure ***frames, int *nframes, ate_error *err);
+ATE_API ate_status ate_structure_read_all(const char *path, ate_format fmt, ate_structure ***frames,
+                                          int *nframes, ate_error *err);
 /** Write s to path (replacing it). ATE_FORMAT_AUTO writes extxyz. */
 ATE_API ate_status ate_structure_write(const char *path, ate_format fmt, const ate_structure *s,
                                        ate_error *err);
 /** Write one frame to an open stream (append frames for a trajectory). */
-ATE_API ate_status ate_structure_write_stream(FILE *stream, ate_format fmt,
-                                              const ate_structure *s, ate_error *err);
+ATE_API ate_status ate_structure_write_stream(FILE *stream, ate_format fmt, const ate_structure *s,
+                                              ate_error *err);
 
 #ifdef __cplusplus
 }

@@ -69,7 +69,7 @@ ATE_API const double *ate_structure_positions(const ate_structure *s); /**< [nat
 ATE_API bool ate_structure_has_cell(const ate_structure *s);
 ATE_API const double *ate_structure_cell(const ate_structure *s); /**< [3][3] bohr, zeros if none */
 ATE_API void ate_structure_pbc(const ate_structure *s, bool pbc[3]);
-ATE_API bool ate_structure_is_periodic(const ate_structure *s); /**< any pbc axis */
+ATE_API bool ate_structure_is_periodic(const ate_structure *s);  /**< any pbc axis */
 ATE_API const bool *ate_structure_fixed(const ate_structure *s); /**< [natoms][3] */
 ATE_API const int *ate_structure_tags(const ate_structure *s);
 ATE_API int ate_structure_charge(const ate_structure *s);
@@ -86,7 +86,8 @@ ATE_API ate_status ate_structure_set_positions(ate_structure *s, const double *p
 /** Shortest distance (bohr) between atoms i and j over periodic images. */
 ATE_API double ate_structure_distance(const ate_structure *s, int i, int j);
 
-/** Shortest distance (bohr) between a Cartesian point p[3] (bohr) and atom j over periodic images. */
+/** Shortest distance (bohr) between a Cartesian point p[3] (bohr) and atom j over periodic images.
+ */
 ATE_API double ate_structure_point_distance(const ate_structure *s, const double p[3], int j);
 
 /** Fractional coordinates of a Cartesian point (requires a non-singular cell). frac[3]. */

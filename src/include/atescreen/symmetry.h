@@ -24,8 +24,7 @@ ATE_API ate_status ate_symmetry_create(const ate_structure *s, const int *types,
 ATE_API void ate_symmetry_destroy(ate_symmetry **sym);
 ATE_API int ate_symmetry_nops(const ate_symmetry *sym);
 /** Apply operation op to a Cartesian point (bohr): out = R x + t (in the cell of the structure). */
-ATE_API void ate_symmetry_apply(const ate_symmetry *sym, int op, const double in[3],
-                                double out[3]);
+ATE_API void ate_symmetry_apply(const ate_symmetry *sym, int op, const double in[3], double out[3]);
 /** Permutation of npoints Cartesian points (bohr) under op: point i maps onto point perm[i]
  *  (modulo lattice translations along periodic axes, within symprec). Returns ATE_ERR_VALUE when
  *  the set is not mapped onto itself. */

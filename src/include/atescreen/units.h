@@ -3,8 +3,8 @@
  * @brief Physical constants and unit conversions (CODATA 2018), the one place where they live.
  *
  * Inside ATEscreen everything is in atomic units (bohr, hartree, elementary charge, electron mass).
- * Ångström, eV, kelvin and amu appear only at the edges (input files, extxyz, HDF5, printed tables),
- * converted with the constants below.
+ * Ångström, eV, kelvin and amu appear only at the edges (input files, extxyz, HDF5, printed
+ * tables), converted with the constants below.
  *
  * Source: E. Tiesinga, P. J. Mohr, D. B. Newell, B. N. Taylor, "CODATA recommended values of the
  * fundamental physical constants: 2018", Rev. Mod. Phys. 93, 025010 (2021).
