@@ -3,6 +3,7 @@
  * @brief atescreen: subcommand dispatch, --help, --version. MPI is initialised here (and only
  *        here) so that every subcommand can run under mpirun/srun.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,20 +15,22 @@
 typedef struct subcommand {
     const char *name;
     int (*run)(int argc, char **argv);
+    bool mpi; /* initialise MPI (serial file tools skip Open MPI's start-up cost) */
     const char *summary;
 } subcommand;
 
 static const subcommand commands[] = {
 #ifdef ATE_CLI_HAVE_SITES
-    {"sites", ate_cli_sites, "enumerate asymmetric catalytic sites of a campaign (extxyz + index)"},
+    {"sites", ate_cli_sites, true,
+     "enumerate asymmetric catalytic sites of a campaign (extxyz + index)"},
 #endif
 #ifdef ATE_CLI_HAVE_CALC
-    {"calc", ate_cli_calc, "single-point energy/gradient of a structure (GFN1-xTB)"},
+    {"calc", ate_cli_calc, true, "single-point energy/gradient of a structure (GFN1-xTB)"},
 #endif
 #ifdef ATE_CLI_HAVE_CONVERT
-    {"convert", ate_cli_convert, "convert a structure file (extxyz, xyz, POSCAR)"},
+    {"convert", ate_cli_convert, false, "convert a structure file (extxyz, xyz, POSCAR)"},
 #endif
-    {NULL, NULL, NULL}};
+    {NULL, NULL, false, NULL}};
 
 static void usage(FILE *out)
 {
@@ -66,9 +69,9 @@ int main(int argc, char **argv)
     }
     for (const subcommand *c = commands; c->name; ++c) {
         if (strcmp(argv[1], c->name) != 0) continue;
-        MPI_Init(&argc, &argv);
+        if (c->mpi) MPI_Init(&argc, &argv);
         int rc = c->run(argc - 1, argv + 1);
-        MPI_Finalize();
+        if (c->mpi) MPI_Finalize();
         return rc;
     }
     fprintf(stderr, "atescreen: error: unknown command '%s'\n\n", argv[1]);
