@@ -1,0 +1,29 @@
+#ifndef ATE_RELAX_INTERNAL_H
+#define ATE_RELAX_INTERNAL_H
+#include "atescreen/relax.h"
+
+/* State of one optimisation. x, g: accepted positions and gradient (fixed components zeroed). */
+typedef struct relax_work {
+    const ate_relax_opts *opts;
+    ate_energy_fn energy;
+    void *user;
+    ate_structure *s;
+    int n, evaluations;
+    unsigned char *mask; /* [3n] 1 = free */
+    double e, *x, *g;
+    double *xt, *gt, *d; /* trial point, its gradient, step */
+    /* L-BFGS history (ring buffer) */
+    double *hist_s, *hist_y, *rho, *alpha;
+    int nhist, head;
+    /* FIRE */
+    double *v, dt, fire_alpha;
+    int fire_npos;
+} relax_work;
+
+double relax_fmax(const relax_work *w, const double *g);
+void relax_cap(const relax_work *w, double *d);
+ate_status relax_eval(relax_work *w, const double *x, double *e, double *g, ate_error *err);
+ate_status relax_lbfgs_step(relax_work *w, ate_error *err);
+ate_status relax_fire_step(relax_work *w, ate_error *err);
+
+#endif
