@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libopenmpi-dev openmpi-bin libfftw3-dev libfftw3-mpi-dev libscalapack-openmpi-dev
       libhdf5-openmpi-dev libxc-dev libopenblas-dev liblapacke-dev libyaml-dev libsymspg-dev
-      python3-ase python3-numpy python3-h5py xtb clang-format)
+      python3-ase python3-numpy python3-h5py python3-pandas xtb clang-format)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,55 @@
+/**
+ * @file h5.h
+ * @brief Writing HDF5 results as column tables readable by h5py and pandas: one 1-D dataset per
+ *        field, units in a `units` attribute, strings as variable-length UTF-8. Not collective
+ *        (one writer rank).
+ *
+ * Durability: the file is written under PATH.tmp and only ate_h5_commit (flush, close, fsync,
+ * rename over PATH, fsync of the directory) makes it visible, so a kill at any moment leaves
+ * either the previous PATH or the new one, never a truncated file. ate_h5_abort drops the
+ * temporary file. All HDF5 calls are checked; a failure names the call and the object path.
+ */
+#ifndef ATESCREEN_H5_H
+#define ATESCREEN_H5_H
+
+#include <stddef.h>
+
+#include "atescreen/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ate_h5 ate_h5;
+
+/** Start writing path (as path.tmp, replacing any stale temporary). */
+ATE_API ate_status ate_h5_create(const char *path, ate_h5 **out, ate_error *err);
+/** Finish: the new file replaces path atomically. *h is freed and nulled in every case. */
+ATE_API ate_status ate_h5_commit(ate_h5 **h, ate_error *err);
+/** Give up: close and delete the temporary file; path is untouched. NULL-safe. */
+ATE_API void ate_h5_abort(ate_h5 **h);
+
+/** Create a group and its missing parents ("/candidates/c0123/OH"). */
+ATE_API ate_status ate_h5_group(ate_h5 *h, const char *path, ate_error *err);
+/** 1-D datasets of n values; units may be NULL (no attribute) or e.g. "eV", "V", "Angstrom". */
+ATE_API ate_status ate_h5_write_doubles(ate_h5 *h, const char *path, const double *v, size_t n,
+                                        const char *units, ate_error *err);
+ATE_API ate_status ate_h5_write_ints(ate_h5 *h, const char *path, const int *v, size_t n,
+                                     const char *units, ate_error *err);
+ATE_API ate_status ate_h5_write_strings(ate_h5 *h, const char *path, const char *const *v, size_t n,
+                                        ate_error *err);
+/** 2-D dataset [rows][cols] of doubles (positions, forces). */
+ATE_API ate_status ate_h5_write_matrix(ate_h5 *h, const char *path, const double *v, size_t rows,
+                                       size_t cols, const char *units, ate_error *err);
+/** Attributes on an existing object ("/" for the file). */
+ATE_API ate_status ate_h5_attr_string(ate_h5 *h, const char *object, const char *name,
+                                      const char *value, ate_error *err);
+ATE_API ate_status ate_h5_attr_double(ate_h5 *h, const char *object, const char *name, double value,
+                                      ate_error *err);
+ATE_API ate_status ate_h5_attr_int(ate_h5 *h, const char *object, const char *name, long value,
+                                   ate_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ATESCREEN_H5_H */

@@ -1,0 +1,216 @@
+/**
+ * @file h5.c
+ * @brief Checked HDF5 writing of column tables with atomic commit (see h5.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "atescreen/h5.h"
+
+struct ate_h5 {
+    hid_t file;
+    char path[4096], tmp[4100];
+};
+
+/* Turn a negative HDF5 return into ATE_ERR_LIB naming the call and the object. */
+#define ATE_H5_CALL(err, call, what, obj)                                                          \
+    ((call) < 0 ? ate_error_set((err), ATE_ERR_LIB, __FILE__, __LINE__, "HDF5 %s failed for '%s'", \
+                                (what), (obj))                                                     \
+                : ATE_OK)
+
+static void silence(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+ate_status ate_h5_create(const char *path, ate_h5 **out, ate_error *err)
+{
+    *out = NULL;
+    silence();
+    ate_h5 *h = calloc(1, sizeof(*h));
+    if (!h) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    snprintf(h->path, sizeof(h->path), "%s", path);
+    snprintf(h->tmp, sizeof(h->tmp), "%s.tmp", path);
+    h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (h->file < 0) {
+        free(h);
+        return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, path, 0, 0, NULL,
+                                   "cannot create the HDF5 file '%s.tmp'", path);
+    }
+    *out = h;
+    return ATE_OK;
+}
+
+static int fsync_path(const char *path, int flags)
+{
+    int fd = open(path, flags);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+ate_status ate_h5_commit(ate_h5 **hp, ate_error *err)
+{
+    ate_h5 *h = *hp;
+    *hp = NULL;
+    if (!h) return ATE_OK;
+    ate_status st = ATE_H5_CALL(err, H5Fflush(h->file, H5F_SCOPE_GLOBAL), "H5Fflush", h->tmp);
+    if (H5Fclose(h->file) < 0 && st == ATE_OK)
+        st = ate_error_set(err, ATE_ERR_LIB, __FILE__, __LINE__, "HDF5 H5Fclose failed for '%s'",
+                           h->tmp);
+    if (st == ATE_OK && fsync_path(h->tmp, O_RDONLY) != 0)
+        st = ATE_ERROR(err, ATE_ERR_IO, "cannot sync '%s': %s", h->tmp, strerror(errno));
+    if (st == ATE_OK && rename(h->tmp, h->path) != 0)
+        st = ATE_ERROR(err, ATE_ERR_IO, "cannot rename '%s' to '%s': %s", h->tmp, h->path,
+                       strerror(errno));
+    if (st == ATE_OK) { /* make the rename itself durable */
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", h->path);
+        fsync_path(dirname(dir), O_RDONLY | O_DIRECTORY);
+    } else {
+        unlink(h->tmp);
+    }
+    free(h);
+    return st;
+}
+
+void ate_h5_abort(ate_h5 **hp)
+{
+    if (!hp || !*hp) return;
+    H5Fclose((*hp)->file);
+    unlink((*hp)->tmp);
+    free(*hp);
+    *hp = NULL;
+}
+
+ate_status ate_h5_group(ate_h5 *h, const char *path, ate_error *err)
+{
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1;; ++p) {
+        int end = *p == '\0';
+        if (*p != '/' && !end) continue;
+        *p = '\0';
+        htri_t exists = H5Lexists(h->file, buf, H5P_DEFAULT);
+        if (exists < 0) return ATE_ERROR(err, ATE_ERR_LIB, "HDF5 H5Lexists failed for '%s'", buf);
+        if (!exists) {
+            hid_t g = H5Gcreate2(h->file, buf, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            if (g < 0) return ATE_ERROR(err, ATE_ERR_LIB, "HDF5 H5Gcreate2 failed for '%s'", buf);
+            H5Gclose(g);
+        }
+        if (end) return ATE_OK;
+        *p = '/';
+    }
+}
+
+/* Create the parent group of a dataset path. */
+static ate_status parent(ate_h5 *h, const char *path, ate_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path) return ATE_OK;
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%.*s", (int)(slash - path), path);
+    return ate_h5_group(h, buf, err);
+}
+
+static ate_status write_any(ate_h5 *h, const char *path, hid_t mem_type, hid_t file_type,
+                            const void *v, int rank, const hsize_t *dims, const char *units,
+                            ate_error *err)
+{
+    ATE_TRY(parent(h, path, err));
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    if (space < 0)
+        return ATE_ERROR(err, ATE_ERR_LIB, "HDF5 H5Screate_simple failed for '%s'", path);
+    hid_t ds = H5Dcreate2(h->file, path, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ate_status st =
+        ds < 0 ? ATE_ERROR(err, ATE_ERR_LIB, "HDF5 H5Dcreate2 failed for '%s'", path) : ATE_OK;
+    if (st == ATE_OK && (dims[0] > 0))
+        st = ATE_H5_CALL(err, H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), "H5Dwrite",
+                         path);
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(space);
+    if (st == ATE_OK && units) st = ate_h5_attr_string(h, path, "units", units, err);
+    return st;
+}
+
+ate_status ate_h5_write_doubles(ate_h5 *h, const char *path, const double *v, size_t n,
+                                const char *units, ate_error *err)
+{
+    hsize_t d[1] = {n};
+    return write_any(h, path, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, v, 1, d, units, err);
+}
+
+ate_status ate_h5_write_ints(ate_h5 *h, const char *path, const int *v, size_t n, const char *units,
+                             ate_error *err)
+{
+    hsize_t d[1] = {n};
+    return write_any(h, path, H5T_NATIVE_INT, H5T_STD_I32LE, v, 1, d, units, err);
+}
+
+ate_status ate_h5_write_matrix(ate_h5 *h, const char *path, const double *v, size_t rows,
+                               size_t cols, const char *units, ate_error *err)
+{
+    hsize_t d[2] = {rows, cols};
+    return write_any(h, path, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, v, 2, d, units, err);
+}
+
+static hid_t utf8_string_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+ate_status ate_h5_write_strings(ate_h5 *h, const char *path, const char *const *v, size_t n,
+                                ate_error *err)
+{
+    hid_t t = utf8_string_type();
+    hsize_t d[1] = {n};
+    ate_status st = write_any(h, path, t, t, v, 1, d, NULL, err);
+    H5Tclose(t);
+    return st;
+}
+
+static ate_status attr(ate_h5 *h, const char *object, const char *name, hid_t type,
+                       const void *value, ate_error *err)
+{
+    if (H5Aexists_by_name(h->file, object, name, H5P_DEFAULT) > 0)
+        H5Adelete_by_name(h->file, object, name, H5P_DEFAULT);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate_by_name(h->file, object, name, type, space, H5P_DEFAULT, H5P_DEFAULT,
+                                H5P_DEFAULT);
+    ate_status st =
+        a < 0 ? ATE_ERROR(err, ATE_ERR_LIB, "HDF5 H5Acreate failed for '%s' on '%s'", name, object)
+              : ATE_H5_CALL(err, H5Awrite(a, type, value), "H5Awrite", name);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(space);
+    return st;
+}
+
+ate_status ate_h5_attr_string(ate_h5 *h, const char *object, const char *name, const char *value,
+                              ate_error *err)
+{
+    hid_t t = utf8_string_type();
+    ate_status st = attr(h, object, name, t, &value, err);
+    H5Tclose(t);
+    return st;
+}
+
+ate_status ate_h5_attr_double(ate_h5 *h, const char *object, const char *name, double value,
+                              ate_error *err)
+{
+    return attr(h, object, name, H5T_NATIVE_DOUBLE, &value, err);
+}
+
+ate_status ate_h5_attr_int(ate_h5 *h, const char *object, const char *name, long value,
+                           ate_error *err)
+{
+    return attr(h, object, name, H5T_NATIVE_LONG, &value, err);
+}
