@@ -1,0 +1,259 @@
+/**
+ * @file gfn1_params.c
+ * @brief Reading the GFN1-xTB and D3 tables (tab-separated, written by inputs/params/convert.py).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gfn1_params.h"
+
+typedef struct tsv {
+    FILE *f;
+    char path[4096];
+    int line;
+    char buf[8192];
+    char *col[32];
+    int ncol;
+} tsv;
+
+static ate_status tsv_open(tsv *t, const char *dir, const char *name, ate_error *err)
+{
+    snprintf(t->path, sizeof(t->path), "%s/%s", dir, name);
+    t->f = fopen(t->path, "r");
+    t->line = 0;
+    if (!t->f)
+        return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, t->path, 0, 0, NULL,
+                                   "cannot open the parameter file");
+    return ATE_OK;
+}
+
+/* Next data row (the header line is skipped); returns false at the end. */
+static bool tsv_next(tsv *t)
+{
+    while (fgets(t->buf, sizeof(t->buf), t->f)) {
+        t->line++;
+        if (t->line == 1) continue;
+        t->buf[strcspn(t->buf, "\r\n")] = '\0';
+        t->ncol = 0;
+        char *save = NULL;
+        for (char *c = strtok_r(t->buf, "\t", &save); c && t->ncol < 32;
+             c = strtok_r(NULL, "\t", &save))
+            t->col[t->ncol++] = c;
+        return true;
+    }
+    return false;
+}
+
+static ate_status num(tsv *t, int k, double *v, ate_error *err)
+{
+    char *end;
+    if (k >= t->ncol)
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t->path, t->line, 0,
+                                   NULL, "missing column %d", k + 1);
+    *v = strtod(t->col[k], &end);
+    if (end == t->col[k] || *end)
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t->path, t->line, 0,
+                                   NULL, "cannot parse '%s' as a number", t->col[k]);
+    return ATE_OK;
+}
+
+/* "a,b,c" or "-" (absent) into v[max]; returns the count. */
+static int list(const char *s, double *v, int max)
+{
+    if (!strcmp(s, "-")) return 0;
+    int n = 0;
+    for (const char *p = s; *p && n < max;) {
+        char *end;
+        v[n++] = strtod(p, &end);
+        p = *end == ',' ? end + 1 : end;
+        if (end == p && *end) break;
+    }
+    return n;
+}
+
+static ate_status load_globals(gfn1_params *p, const char *dir, ate_error *err)
+{
+    tsv t;
+    ATE_TRY(tsv_open(&t, dir, "gfn1/globals.tsv", err));
+    struct {
+        const char *k;
+        double *v;
+    } keys[] = {{"ks", &p->ks},
+                {"kp", &p->kp},
+                {"kd", &p->kd},
+                {"ksp", &p->ksp},
+                {"kdiff", &p->kdiff},
+                {"enscale", &p->enscale},
+                {"cns", &p->cns},
+                {"cnp", &p->cnp},
+                {"cnd1", &p->cnd1},
+                {"cnd2", &p->cnd2},
+                {"alphaj", &p->alphaj},
+                {"a1", &p->a1},
+                {"a2", &p->a2},
+                {"s8", &p->s8},
+                {"s9", &p->s9},
+                {"kexp", &p->kexp},
+                {"kexplight", &p->kexplight},
+                {"xbdamp", &p->xbdamp},
+                {"xbrad", &p->xbrad}};
+    ate_status st = ATE_OK;
+    while (st == ATE_OK && tsv_next(&t))
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); ++k)
+            if (t.ncol == 2 && !strcmp(t.col[0], keys[k].k)) st = num(&t, 1, keys[k].v, err);
+    fclose(t.f);
+    return st;
+}
+
+static ate_status load_pairs(gfn1_params *p, const char *dir, ate_error *err)
+{
+    for (int a = 0; a <= GFN1_MAXZ; ++a)
+        for (int b = 0; b <= GFN1_MAXZ; ++b)
+            p->kpair[a][b] = 1.0;
+    tsv t;
+    ATE_TRY(tsv_open(&t, dir, "gfn1/pairs.tsv", err));
+    ate_status st = ATE_OK;
+    while (st == ATE_OK && tsv_next(&t)) {
+        double a = 0, b = 0, k = 0;
+        if ((st = num(&t, 0, &a, err)) || (st = num(&t, 1, &b, err)) || (st = num(&t, 2, &k, err)))
+            break;
+        p->kpair[(int)a][(int)b] = p->kpair[(int)b][(int)a] = k;
+    }
+    fclose(t.f);
+    return st;
+}
+
+static ate_status load_elements(gfn1_params *p, const char *dir, ate_error *err)
+{
+    tsv t;
+    ATE_TRY(tsv_open(&t, dir, "gfn1/elements.tsv", err));
+    ate_status st = ATE_OK;
+    int count = 0;
+    while (st == ATE_OK && tsv_next(&t)) {
+        double zd;
+        if ((st = num(&t, 0, &zd, err))) break;
+        int z = (int)zd;
+        gfn1_element *e = &p->el[z];
+        const char *ao = t.col[1];
+        e->nsh = 0;
+        for (const char *c = ao; c[0] && c[1] && e->nsh < 3; c += 2) {
+            e->n[e->nsh] = c[0] - '0';
+            e->l[e->nsh++] = c[1] == 's' ? 0 : c[1] == 'p' ? 1 : 2;
+        }
+        double v[3];
+        if (list(t.col[2], e->lev, 3) != e->nsh || list(t.col[3], e->zeta, 3) != e->nsh) {
+            st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
+                                     "lev/exp", "shell count does not match ao=%s", ao);
+            break;
+        }
+        e->gam = list(t.col[4], v, 1) ? v[0] : 0.0;
+        e->gam3 = list(t.col[5], v, 1) ? 0.1 * v[0] : 0.0;
+        e->cxb = list(t.col[6], v, 1) ? 0.1 * v[0] : 0.0;
+        e->repa = list(t.col[7], v, 1) ? v[0] : 0.0;
+        e->repb = list(t.col[8], v, 1) ? v[0] : 0.0;
+        for (int l = 0; l < 3; ++l)
+            e->poly[l] = list(t.col[9 + l], v, 1) ? v[0] : 0.0;
+        e->lpar[0] = 0.0;
+        e->lpar[1] = list(t.col[12], v, 1) ? 0.1 * v[0] : 0.0;
+        e->lpar[2] = list(t.col[13], v, 1) ? 0.1 * v[0] : 0.0;
+        ++count;
+    }
+    fclose(t.f);
+    if (st == ATE_OK && count != GFN1_MAXZ)
+        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, 0, 0, NULL,
+                                 "%d elements, want %d", count, GFN1_MAXZ);
+    if (st != ATE_OK) return st;
+    ATE_TRY(tsv_open(&t, dir, "gfn1/element_data.tsv", err));
+    count = 0;
+    while (st == ATE_OK && tsv_next(&t)) {
+        double v[12];
+        for (int k = 0; k < 12 && st == ATE_OK; ++k)
+            if (k != 1) st = num(&t, k, &v[k], err);
+        if (st != ATE_OK) break;
+        gfn1_element *e = &p->el[(int)v[0]];
+        e->zval = (int)v[2];
+        for (int l = 0; l < 3; ++l)
+            e->refocc[l] = v[3 + l];
+        e->kind = (int)v[6];
+        e->en = v[7];
+        e->r_atomic = v[8] / GFN1_AUTOAA;
+        e->r_cov = 4.0 / 3.0 * v[9] / GFN1_AUTOAA;
+        e->r4r2 = v[10];
+        e->q_d3 = sqrt(0.5 * e->r4r2 * sqrt(v[0]));
+        e->drow = (int)v[11];
+        ++count;
+    }
+    fclose(t.f);
+    return st;
+}
+
+static ate_status load_c6(gfn1_params *p, const char *dir, ate_error *err)
+{
+    p->c6 = calloc(GFN1_MAXZ + 1, sizeof(*p->c6));
+    if (!p->c6) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory for the C6 table");
+    tsv t;
+    ATE_TRY(tsv_open(&t, dir, "d3/c6ref.tsv", err));
+    ate_status st = ATE_OK;
+    while (st == ATE_OK && tsv_next(&t)) {
+        double v[5];
+        for (int k = 0; k < 5 && st == ATE_OK; ++k)
+            st = num(&t, k, &v[k], err);
+        if (st != ATE_OK) break;
+        int ci = (int)lround(v[1]), cj = (int)lround(v[2]);
+        int za = ci % 100, ia = ci / 100, zb = cj % 100, ib = cj / 100;
+        if (za > GFN1_MAXZ || zb > GFN1_MAXZ) continue;
+        if (ia >= GFN1_D3_MAXREF || ib >= GFN1_D3_MAXREF) {
+            st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
+                                     NULL, "reference index out of range");
+            break;
+        }
+        p->c6[za][zb][ia][ib] = p->c6[zb][za][ib][ia] = v[0];
+        gfn1_element *a = &p->el[za], *b = &p->el[zb];
+        if (ia + 1 > a->nref) a->nref = ia + 1;
+        if (ib + 1 > b->nref) b->nref = ib + 1;
+        a->cnref[ia] = v[3];
+        b->cnref[ib] = v[4];
+    }
+    fclose(t.f);
+    return st;
+}
+
+/* TM-TM k_pair rule (spec §4.2): 1.1 / 1.2 / 1.2 for d rows 1, 2, 3, mean of the two. */
+static void tm_pairs(gfn1_params *p)
+{
+    static const double kp_row[4] = {0.0, 1.1, 1.2, 1.2};
+    for (int a = 1; a <= GFN1_MAXZ; ++a)
+        for (int b = 1; b <= GFN1_MAXZ; ++b)
+            if (p->el[a].drow && p->el[b].drow && p->kpair[a][b] == 1.0)
+                p->kpair[a][b] = 0.5 * (kp_row[p->el[a].drow] + kp_row[p->el[b].drow]);
+}
+
+ate_status gfn1_params_load(const char *dir, gfn1_params **out, ate_error *err)
+{
+    *out = NULL;
+    gfn1_params *p = calloc(1, sizeof(*p));
+    if (!p) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory for GFN1 parameters");
+    ate_status st = load_globals(p, dir, err);
+    if (st == ATE_OK) st = load_pairs(p, dir, err);
+    if (st == ATE_OK) st = load_elements(p, dir, err);
+    if (st == ATE_OK) st = load_c6(p, dir, err);
+    if (st != ATE_OK) {
+        gfn1_params_destroy(&p);
+        return st;
+    }
+    tm_pairs(p);
+    *out = p;
+    return ATE_OK;
+}
+
+void gfn1_params_destroy(gfn1_params **p)
+{
+    if (!p || !*p) return;
+    free((*p)->c6);
+    free(*p);
+    *p = NULL;
+}

@@ -1,0 +1,54 @@
+/**
+ * @file gfn1_params.h
+ * @brief GFN1-xTB parameters (Grimme, Bannwarth, Shushkov, J. Chem. Theory Comput. 13, 1989
+ *        (2017)) and the D3 reference C6 table (Grimme, Antony, Ehrlich, Krieg, J. Chem. Phys. 132,
+ *        154104 (2010)), loaded from inputs/params/{gfn1,d3} (see inputs/params/PROVENANCE.md).
+ *        Radii are stored in bohr converted with xtb's own 0.52917726 Å/bohr (the spec's §1).
+ */
+#ifndef ATE_GFN1_PARAMS_H
+#define ATE_GFN1_PARAMS_H
+
+#include "atescreen/status.h"
+
+#define GFN1_MAXZ      86
+#define GFN1_AUTOAA    0.52917726  /* xtb's Å per bohr for its radii tables */
+#define GFN1_AUTOEV    27.21138505 /* xtb's eV per hartree */
+#define GFN1_D3_MAXREF 5
+
+typedef struct gfn1_element {
+    int nsh;           /* shells */
+    int n[3], l[3];    /* principal and angular quantum numbers, ao order */
+    double lev[3];     /* self-energies h_l, eV */
+    double zeta[3];    /* Slater exponents */
+    double gam, gam3;  /* hardness (Eh), Hubbard derivative x0.1 (Eh) */
+    double cxb;        /* halogen-bond strength x0.1 */
+    double repa, repb; /* repulsion exponent, effective charge */
+    double poly[3];    /* k_poly s, p, d (x0.01 applied where used) */
+    double lpar[3];    /* shell hardness scaling kappa_l (x0.1 applied) */
+    int zval;          /* valence electrons */
+    double refocc[3];  /* reference occupation of valence s, p, d */
+    int kind;          /* CN-shift kind 0, 1, 2 */
+    double en;         /* Pauling electronegativity */
+    double r_atomic;   /* Mantina radius, bohr */
+    double r_cov;      /* 4/3 x D3 covalent radius, bohr */
+    double r4r2;       /* <r^4>/<r^2> */
+    double q_d3;       /* sqrt(0.5 r4r2 sqrt(Z)) */
+    int drow;          /* d-block row for the TM k_pair rule */
+    int nref;          /* D3 reference systems */
+    double cnref[GFN1_D3_MAXREF];
+} gfn1_element;
+
+typedef struct gfn1_params {
+    gfn1_element el[GFN1_MAXZ + 1];
+    double ks, kp, kd, ksp, kdiff, enscale, cns, cnp, cnd1, cnd2, alphaj;
+    double a1, a2, s8, s9, kexp, kexplight, xbdamp, xbrad;
+    double kpair[GFN1_MAXZ + 1][GFN1_MAXZ + 1];
+    /* c6[za][zb][i][j], only za, zb <= 86 */
+    double (*c6)[GFN1_MAXZ + 1][GFN1_D3_MAXREF][GFN1_D3_MAXREF];
+} gfn1_params;
+
+/** Load from dir (containing gfn1/ and d3/). Errors name the file, line and field. */
+ate_status gfn1_params_load(const char *dir, gfn1_params **out, ate_error *err);
+void gfn1_params_destroy(gfn1_params **p);
+
+#endif
