@@ -78,6 +78,24 @@ with open(os.path.join(out, "element_data.tsv"), "w") as f:
         f.write("\t".join([c[0], c[1], c[2], s, p, d, c[4], c[5], c[6], c[7], c[8], c[9]]) + "\n")
 assert len(table) == 86, len(table)
 
+# ---- STO-nG expansions (Appendix A: Stewart, J. Chem. Phys. 52, 431 (1970), with xtb's old 4s/4p
+#      and its 6s/6p tables) ------------------------------------------------------------------------
+appa = spec[spec.index("## Appendix A."):spec.index("## Appendix B.")]
+with open(os.path.join(out, "sto.tsv"), "w") as f:
+    f.write("ng\tshell\talpha\tcoeff\n")
+    ng = None
+    for l in appa.splitlines():
+        m = re.match(r"### A\.\d STO-(\d)G", l)
+        if m:
+            ng = int(m.group(1))
+            continue
+        m = re.match(r"\|\s*(\d[spd])\s*\|([^|]+)\|([^|]+)\|", l)
+        if m and ng:
+            a = [x.strip() for x in m.group(2).split(",")]
+            c = [x.strip() for x in m.group(3).split(",")]
+            assert len(a) == ng and len(c) == ng, (l, ng)
+            f.write(f"{ng}\t{m.group(1)}\t{','.join(a)}\t{','.join(c)}\n")
+
 # ---- D3 reference C6 (Grimme's pars table as shipped by cp2k-data) -------------------------------
 nums = open(src_d3).read().split()
 n_total, n_rec = int(float(nums[0])), int(float(nums[1]))
@@ -90,5 +108,6 @@ with open(os.path.join(here, "d3", "c6ref.tsv"), "w") as f:
 
 for p in (src_param, src_spec, src_d3):
     print(f"{sha(p)}  {p}")
-for p in ("gfn1/globals.tsv", "gfn1/pairs.tsv", "gfn1/elements.tsv", "gfn1/element_data.tsv", "d3/c6ref.tsv"):
+for p in ("gfn1/globals.tsv", "gfn1/pairs.tsv", "gfn1/elements.tsv", "gfn1/element_data.tsv", "gfn1/sto.tsv",
+          "d3/c6ref.tsv"):
     print(f"{sha(os.path.join(here, p))}  inputs/params/{p}")

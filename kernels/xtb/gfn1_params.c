@@ -222,6 +222,31 @@ static ate_status load_c6(gfn1_params *p, const char *dir, ate_error *err)
     return st;
 }
 
+static ate_status load_sto(gfn1_params *p, const char *dir, ate_error *err)
+{
+    tsv t;
+    ATE_TRY(tsv_open(&t, dir, "gfn1/sto.tsv", err));
+    ate_status st = ATE_OK;
+    while (st == ATE_OK && tsv_next(&t)) {
+        double ng;
+        if ((st = num(&t, 0, &ng, err))) break;
+        const char *sh = t.col[1];
+        int n = sh[0] - '0', l = sh[1] == 's' ? 0 : sh[1] == 'p' ? 1 : 2;
+        if (ng < 1 || ng > 6 || n < 1 || n > 6 || t.ncol < 4) {
+            st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
+                                     NULL, "bad STO row");
+            break;
+        }
+        gfn1_sto *s = &p->sto[(int)ng][n][l];
+        s->ng = (int)ng;
+        if (list(t.col[2], s->alpha, 6) != s->ng || list(t.col[3], s->coeff, 6) != s->ng)
+            st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
+                                     NULL, "expected %d exponents and coefficients", s->ng);
+    }
+    fclose(t.f);
+    return st;
+}
+
 /* TM-TM k_pair rule (spec §4.2): 1.1 / 1.2 / 1.2 for d rows 1, 2, 3, mean of the two. */
 static void tm_pairs(gfn1_params *p)
 {
@@ -241,6 +266,7 @@ ate_status gfn1_params_load(const char *dir, gfn1_params **out, ate_error *err)
     if (st == ATE_OK) st = load_pairs(p, dir, err);
     if (st == ATE_OK) st = load_elements(p, dir, err);
     if (st == ATE_OK) st = load_c6(p, dir, err);
+    if (st == ATE_OK) st = load_sto(p, dir, err);
     if (st != ATE_OK) {
         gfn1_params_destroy(&p);
         return st;

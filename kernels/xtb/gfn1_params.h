@@ -38,7 +38,15 @@ typedef struct gfn1_element {
     double cnref[GFN1_D3_MAXREF];
 } gfn1_element;
 
+/* STO-nG expansion of a Slater shell (exponents for zeta = 1, coefficients of normalised
+ * primitives; Stewart, J. Chem. Phys. 52, 431 (1970); xtb 6.5.1's own 4s/4p, 6s/6p). */
+typedef struct gfn1_sto {
+    int ng; /* 0 = not tabulated */
+    double alpha[6], coeff[6];
+} gfn1_sto;
+
 typedef struct gfn1_params {
+    gfn1_sto sto[7][7][3]; /* [ng][n][l] */
     gfn1_element el[GFN1_MAXZ + 1];
     double ks, kp, kd, ksp, kdiff, enscale, cns, cnp, cnd1, cnd2, alphaj;
     double a1, a2, s8, s9, kexp, kexplight, xbdamp, xbrad;

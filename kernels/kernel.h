@@ -1,0 +1,62 @@
+/**
+ * @file kernel.h
+ * @brief The interface every electronic-structure kernel implements (DESIGN.md). Energies in
+ *        hartree, gradients in hartree/bohr, charges in e; arrays are caller-owned.
+ *
+ * A kernel handle holds a method with its settings and may keep a restart guess between calls on
+ * related structures. ate_kernel_compute is collective on the communicator given at creation
+ * (the GFN1 kernel runs on one rank and ignores it).
+ */
+#ifndef ATESCREEN_KERNEL_H
+#define ATESCREEN_KERNEL_H
+
+#include <mpi.h>
+#include <stdbool.h>
+
+#include "atescreen/structure.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ate_kernel ate_kernel;
+
+typedef struct ate_kernel_opts {
+    double etemp;          /**< electronic temperature, K (default 300) */
+    int max_iter;          /**< SCC/SCF iteration limit (default 250) */
+    double econv;          /**< energy change for convergence, hartree (default 1e-10) */
+    double qconv;          /**< RMS charge change per atom, e (default 1e-8) */
+    const char *param_dir; /**< parameter directory (default: the build's inputs/params) */
+} ate_kernel_opts;
+
+enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1 };
+enum { ATE_KERNEL_MAX_TERMS = 8 };
+
+typedef struct ate_calc_result {
+    double energy;    /**< total energy, hartree */
+    double *gradient; /**< [natoms][3] hartree/bohr, caller-owned, filled when requested */
+    double *charges;  /**< [natoms] Mulliken charges, caller-owned, may be NULL */
+    bool converged;
+    int iterations;
+    double homo_lumo_gap_ev;
+    int nterms; /**< energy components (names are static strings) */
+    const char *term_name[ATE_KERNEL_MAX_TERMS];
+    double term[ATE_KERNEL_MAX_TERMS];
+} ate_calc_result;
+
+/** Documented defaults. */
+void ate_kernel_opts_init(ate_kernel_opts *o);
+/** method: "gfn1". ATE_ERR_INPUT for an unknown method. */
+ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_Comm comm,
+                             ate_kernel **k, ate_error *err);
+/** Energy (and, when requested, gradient) of s. A non-converged SCC fills the result with
+ *  converged = false and returns ATE_ERR_NOT_CONVERGED. */
+ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,
+                              ate_calc_result *out, ate_error *err);
+/** NULL-safe; nulls *k. */
+void ate_kernel_destroy(ate_kernel **k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ATESCREEN_KERNEL_H */

@@ -1,0 +1,50 @@
+/**
+ * @file coulomb.c
+ * @brief GFN1-xTB electrostatics (J. Chem. Theory Comput. 13, 1989 (2017), eqs. 12-14; spec §5):
+ *        shell-resolved isotropic second order with the Klopman-Ohno-Mataga-Nishimoto kernel
+ *        gamma = 1/sqrt(R^2 + eta^-2), eta_sh = eta_A (1 + kappa_l), harmonic mean between shells,
+ *        gamma = eta on the same atom; third order E3 = 1/3 sum_A Gamma_A q_A^3. Hartree.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "gfn1_coulomb.h"
+
+void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, double *gam)
+{
+    int n = b->nsh;
+    for (int x = 0; x < n; ++x)
+        for (int y = 0; y <= x; ++y) {
+            const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
+            const gfn1_element *ea = &p->el[g->z[a->atom]], *ec = &p->el[g->z[c->atom]];
+            double eta_a = ea->gam * (1.0 + ea->lpar[a->l]),
+                   eta_c = ec->gam * (1.0 + ec->lpar[c->l]);
+            double eta = 2.0 / (1.0 / eta_a + 1.0 / eta_c);
+            double r2 = 0.0;
+            for (int k = 0; k < 3; ++k) {
+                double d = g->xyz[3 * a->atom + k] - g->xyz[3 * c->atom + k];
+                r2 += d * d;
+            }
+            double v = a->atom == c->atom ? eta : 1.0 / sqrt(r2 + 1.0 / (eta * eta));
+            gam[(size_t)x * n + y] = gam[(size_t)y * n + x] = v;
+        }
+}
+
+double gfn1_es_energy(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                      const double *gam, const double *qsh, const double *qat, double *vsh)
+{
+    int n = b->nsh;
+    double e2 = 0.0, e3 = 0.0;
+    for (int x = 0; x < n; ++x) {
+        double v = 0.0;
+        for (int y = 0; y < n; ++y)
+            v += gam[(size_t)x * n + y] * qsh[y];
+        e2 += 0.5 * qsh[x] * v;
+        int a = b->sh[x].atom;
+        double g3 = p->el[g->z[a]].gam3;
+        if (vsh) vsh[x] = v + g3 * qat[a] * qat[a];
+    }
+    for (int a = 0; a < g->n; ++a)
+        e3 += p->el[g->z[a]].gam3 * qat[a] * qat[a] * qat[a] / 3.0;
+    return e2 + e3;
+}

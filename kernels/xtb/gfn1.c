@@ -1,0 +1,99 @@
+/**
+ * @file gfn1.c
+ * @brief The GFN1-xTB kernel: composes the terms (spec §10): E = E_SCC + E_rep + E_disp + E_XB,
+ *        behind kernels/kernel.h. Molecules only for now.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gfn1_scc.h"
+#include "kernel.h"
+
+struct ate_kernel {
+    ate_kernel_opts opts;
+    gfn1_params *params;
+};
+
+void ate_kernel_opts_init(ate_kernel_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->etemp = 300.0;
+    o->max_iter = 250;
+    o->econv = 1e-10;
+    o->qconv = 1e-8;
+    o->param_dir = ATE_PARAM_DIR;
+}
+
+ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_Comm comm,
+                             ate_kernel **out, ate_error *err)
+{
+    (void)comm;
+    *out = NULL;
+    if (!method || strcmp(method, "gfn1") != 0)
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "method",
+                                   "unknown method '%s' (available: gfn1)",
+                                   method ? method : "(null)");
+    ate_kernel *k = calloc(1, sizeof(*k));
+    if (!k) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    if (o)
+        k->opts = *o;
+    else
+        ate_kernel_opts_init(&k->opts);
+    if (!k->opts.param_dir) k->opts.param_dir = ATE_PARAM_DIR;
+    ate_status st = gfn1_params_load(k->opts.param_dir, &k->params, err);
+    if (st != ATE_OK) {
+        free(k);
+        return st;
+    }
+    *out = k;
+    return ATE_OK;
+}
+
+void ate_kernel_destroy(ate_kernel **k)
+{
+    if (!k || !*k) return;
+    gfn1_params_destroy(&(*k)->params);
+    free(*k);
+    *k = NULL;
+}
+
+ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,
+                              ate_calc_result *out, ate_error *err)
+{
+    if (ate_structure_is_periodic(s))
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "periodic GFN1-xTB is not available yet (molecules only)");
+    if (request & ATE_CALC_GRADIENT)
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "the analytic GFN1-xTB gradient is not available yet (energies only)");
+    gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s), ate_structure_positions(s)};
+    gfn1_scc_opts so = {.etemp = k->opts.etemp,
+                        .charge = ate_structure_charge(s),
+                        .uhf = ate_structure_uhf(s) == ATE_UHF_AUTO ? 0 : ate_structure_uhf(s),
+                        .max_iter = k->opts.max_iter,
+                        .econv = k->opts.econv,
+                        .qconv = k->opts.qconv};
+    gfn1_scc_result r = {.q_atom = out->charges};
+    ATE_TRY(gfn1_scc_run(k->params, &g, &so, &r, err));
+    double *cn = malloc((size_t)g.n * sizeof(double));
+    if (!cn) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    gfn1_cn(k->params, &g, cn, NULL);
+    double erep = gfn1_repulsion(k->params, &g, NULL);
+    double edisp = gfn1_dispersion(k->params, &g, cn, NULL, NULL);
+    double exb = gfn1_halogen(k->params, &g, NULL);
+    free(cn);
+    out->energy = r.e_scc + erep + edisp + exb;
+    out->converged = r.converged;
+    out->iterations = r.iterations;
+    out->homo_lumo_gap_ev = r.gap_ev;
+    const char *names[] = {"scc",       "band",       "electrostatic", "electronic_entropy",
+                           "repulsion", "dispersion", "halogen"};
+    const double vals[] = {r.e_scc, r.e_band, r.e_es, r.e_ts, erep, edisp, exb};
+    out->nterms = 7;
+    for (int t = 0; t < 7; ++t)
+        out->term_name[t] = names[t], out->term[t] = vals[t];
+    if (!r.converged)
+        return ATE_ERROR(err, ATE_ERR_NOT_CONVERGED, "SCC did not converge in %d iterations",
+                         r.iterations);
+    return ATE_OK;
+}

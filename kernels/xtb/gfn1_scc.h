@@ -1,0 +1,60 @@
+/**
+ * @file gfn1_scc.h
+ * @brief The electronic part of GFN1-xTB for molecules: basis, overlap, H0, charges, SCC.
+ *        Energies in hartree except H0, the Fock matrix and orbital energies, which are kept in eV
+ *        as xtb does (spec §1).
+ */
+#ifndef ATE_GFN1_SCC_H
+#define ATE_GFN1_SCC_H
+
+#include <stdbool.h>
+
+#include "gfn1_terms.h"
+
+#define ATE_XTB_PI 3.1415926535897932384626433832795029
+#define GFN1_KB    3.166808578545117e-6 /* hartree/K, as in xtb */
+
+typedef struct gfn1_shell {
+    int atom, l, ish, nao, ao0;
+    bool polarization;
+    int nprim;
+    double alpha[7], coeff[7];
+} gfn1_shell;
+
+typedef struct gfn1_basis {
+    int nsh, nao;
+    gfn1_shell *sh;
+    int *atom_sh0; /* [natoms + 1] first shell of each atom */
+} gfn1_basis;
+
+ate_status gfn1_basis_create(const gfn1_params *p, const int *z, int natoms, gfn1_basis *b,
+                             ate_error *err);
+void gfn1_basis_free(gfn1_basis *b);
+
+/* Overlap matrix S[nao][nao] (spec §2.5): on-site blocks are the identity. */
+void gfn1_overlap(const gfn1_basis *b, const gfn1_geom *g, double *s);
+
+/* H0[nao][nao] in eV (spec §4) from S, CN; selfenergy[nsh] (eV) returned too. */
+void gfn1_h0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
+             const double *s, double *h0, double *selfenergy);
+
+typedef struct gfn1_scc_opts {
+    double etemp;    /* K */
+    int charge, uhf; /* uhf: N_alpha - N_beta; odd electron counts force >= 1 */
+    int max_iter;
+    double econv, qconv; /* hartree, e (RMS per atom) */
+} gfn1_scc_opts;
+
+typedef struct gfn1_scc_result {
+    double e_scc; /* band + E2 + E3 + E_TS, hartree (xtb's "SCC energy") */
+    double e_band, e_es, e_ts;
+    int iterations;
+    bool converged;
+    double gap_ev;
+    double *q_atom; /* [natoms] Mulliken charges (caller-owned, may be NULL) */
+} gfn1_scc_result;
+
+ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc_opts *o,
+                        gfn1_scc_result *r, ate_error *err);
+
+#endif

@@ -1,0 +1,235 @@
+/**
+ * @file scc.c
+ * @brief Self-consistent charges of GFN1-xTB for molecules (spec §5-6): F = H0 - 1/2 S (V_m + V_n)
+ *        (eV), F C = S C e (LAPACK dsygvd), Fermi occupations per spin channel, Mulliken shell
+ *        charges q = n0 - N, E_SCC = tr(P H0) + E2(q_out) + E3(q_out) + E_TS evaluated with the
+ *        charges of the current diagonalisation. Charges are mixed by Anderson acceleration
+ *        (D. G. Anderson, J. ACM 12, 547 (1965); Walker & Ni, SIAM J. Numer. Anal. 49, 1715 (2011))
+ *        with damping 0.4; the converged energy does not depend on the mixer (spec §6.3).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lapacke.h>
+
+#include "gfn1_coulomb.h"
+
+#define MIX_BETA   0.4
+#define MIX_MEMORY 8
+#define NEGLECT    1e-8
+
+typedef struct scc_work {
+    int nao, nsh, nat;
+    double *s, *h0, *sfock, *f, *c, *eps, *p, *gam, *self;
+    double *qin, *qout, *qat, *vsh, *occa, *occb, *n0;
+    double *hist_x, *hist_f; /* Anderson differences dx, df: ring of [MIX_MEMORY][nsh] */
+    double *xprev, *fprev;   /* previous iterate and residual */
+    int nhist;
+} scc_work;
+
+static void work_free(scc_work *w)
+{
+    free(w->s), free(w->h0), free(w->sfock), free(w->f), free(w->c), free(w->eps), free(w->p),
+        free(w->gam);
+    free(w->self), free(w->qin), free(w->qout), free(w->qat), free(w->vsh), free(w->occa),
+        free(w->occb);
+    free(w->n0), free(w->hist_x), free(w->hist_f), free(w->xprev), free(w->fprev);
+}
+
+/* Solve min |f - dF g| over the stored differences and mix (Anderson type II). */
+static void anderson(scc_work *w, double *x, const double *fx)
+{
+    int n = w->nsh, m = w->nhist < MIX_MEMORY ? w->nhist : MIX_MEMORY;
+    double *dx = w->hist_x, *df = w->hist_f;
+    double gcoef[MIX_MEMORY] = {0};
+    if (m > 0) {
+        double a[MIX_MEMORY * MIX_MEMORY], rhs[MIX_MEMORY];
+        for (int i = 0; i < m; ++i) {
+            rhs[i] = 0.0;
+            for (int k = 0; k < n; ++k)
+                rhs[i] += df[i * n + k] * fx[k];
+            for (int j = 0; j < m; ++j) {
+                double s = 0.0;
+                for (int k = 0; k < n; ++k)
+                    s += df[i * n + k] * df[j * n + k];
+                a[i * m + j] = s + (i == j ? 1e-12 : 0.0);
+            }
+        }
+        lapack_int ipiv[MIX_MEMORY];
+        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, m, 1, a, m, ipiv, rhs, 1) == 0)
+            for (int i = 0; i < m; ++i)
+                gcoef[i] = rhs[i];
+    }
+    for (int k = 0; k < n; ++k) {
+        double v = x[k] + MIX_BETA * fx[k];
+        for (int i = 0; i < m; ++i)
+            v -= gcoef[i] * (dx[i * n + k] + MIX_BETA * df[i * n + k]);
+        x[k] = v;
+    }
+}
+
+static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, ate_error *err)
+{
+    size_t n2 = (size_t)b->nao * b->nao, ns = (size_t)b->nsh;
+    w->nao = b->nao, w->nsh = b->nsh, w->nat = nat;
+    w->s = malloc(n2 * sizeof(double)), w->h0 = malloc(n2 * sizeof(double));
+    w->sfock = malloc(n2 * sizeof(double)), w->f = malloc(n2 * sizeof(double));
+    w->c = malloc(n2 * sizeof(double)), w->p = malloc(n2 * sizeof(double));
+    w->eps = malloc((size_t)b->nao * sizeof(double));
+    w->occa = malloc((size_t)b->nao * sizeof(double)),
+    w->occb = malloc((size_t)b->nao * sizeof(double));
+    w->gam = malloc(ns * ns * sizeof(double)), w->self = malloc(ns * sizeof(double));
+    w->qin = calloc(ns, sizeof(double)), w->qout = calloc(ns, sizeof(double)),
+    w->vsh = calloc(ns, sizeof(double));
+    w->n0 = calloc(ns, sizeof(double)), w->qat = calloc((size_t)nat, sizeof(double));
+    w->hist_x = calloc(MIX_MEMORY * ns, sizeof(double)),
+    w->hist_f = calloc(MIX_MEMORY * ns, sizeof(double));
+    w->xprev = calloc(ns, sizeof(double)), w->fprev = calloc(ns, sizeof(double));
+    if (!w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock || !w->f || !w->c || !w->p ||
+        !w->eps || !w->occa || !w->occb || !w->gam || !w->self || !w->qin || !w->qout || !w->vsh ||
+        !w->n0 || !w->qat || !w->hist_x || !w->hist_f)
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory for %d basis functions", b->nao);
+    return ATE_OK;
+}
+
+static void atom_charges(const gfn1_basis *b, int nat, const double *qsh, double *qat)
+{
+    memset(qat, 0, (size_t)nat * sizeof(double));
+    for (int x = 0; x < b->nsh; ++x)
+        qat[b->sh[x].atom] += qsh[x];
+}
+
+/* One diagonalisation with input charges qin: fills eps, c, occupations, P, qout; returns E_SCC. */
+static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                          scc_work *w, int nalpha, int nbeta, double kt_ev, double etemp,
+                          gfn1_scc_result *r, ate_error *err)
+{
+    int nao = w->nao;
+    atom_charges(b, g->n, w->qin, w->qat);
+    gfn1_es_energy(p, b, g, w->gam, w->qin, w->qat, w->vsh);
+    /* Fock matrix (eV) and a copy of S for the eigensolver */
+    for (int x = 0; x < b->nsh; ++x)
+        for (int y = 0; y < b->nsh; ++y) {
+            const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
+            double v = 0.5 * (w->vsh[x] + w->vsh[y]) * GFN1_AUTOEV;
+            for (int u = 0; u < a->nao; ++u)
+                for (int q = 0; q < c->nao; ++q) {
+                    size_t k = (size_t)(a->ao0 + u) * nao + c->ao0 + q;
+                    w->f[k] =
+                        w->sfock[k] == 0.0 && a->atom != c->atom ? 0.0 : w->h0[k] - w->sfock[k] * v;
+                }
+        }
+    memcpy(w->c, w->f, (size_t)nao * nao * sizeof(double));
+    double *sc = w->p; /* scratch for S, overwritten by the factorisation */
+    memcpy(sc, w->sfock, (size_t)nao * nao * sizeof(double));
+    lapack_int info =
+        LAPACKE_dsygvd(LAPACK_ROW_MAJOR, 1, 'V', 'U', nao, w->c, nao, sc, nao, w->eps);
+    if (info != 0) return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dsygvd failed (info %d)", (int)info);
+    /* eigenvectors are the columns of c (row-major: c[mu * nao + i]) */
+    double sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
+    double sb = gfn1_fermi(w->eps, nao, nbeta, kt_ev, w->occb);
+    r->e_ts = GFN1_KB * etemp * (sa + sb);
+    memset(w->p, 0, (size_t)nao * nao * sizeof(double));
+    for (int i = 0; i < nao; ++i) {
+        double occ = w->occa[i] + w->occb[i];
+        if (occ < 1e-14) continue;
+        for (int mu = 0; mu < nao; ++mu) {
+            double cm = occ * w->c[(size_t)mu * nao + i];
+            for (int nu = 0; nu < nao; ++nu)
+                w->p[(size_t)mu * nao + nu] += cm * w->c[(size_t)nu * nao + i];
+        }
+    }
+    /* Mulliken shell charges and the band energy */
+    double eband = 0.0;
+    for (int x = 0; x < b->nsh; ++x) {
+        const gfn1_shell *a = &b->sh[x];
+        double pop = 0.0;
+        for (int u = 0; u < a->nao; ++u) {
+            size_t mu = (size_t)(a->ao0 + u);
+            for (int nu = 0; nu < nao; ++nu) {
+                pop += w->p[mu * nao + nu] * w->sfock[mu * nao + nu];
+                eband += w->p[mu * nao + nu] * w->h0[mu * nao + nu];
+            }
+        }
+        w->qout[x] = w->n0[x] - pop;
+    }
+    atom_charges(b, g->n, w->qout, w->qat);
+    r->e_band = eband / GFN1_AUTOEV;
+    r->e_es = gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, NULL);
+    r->e_scc = r->e_band + r->e_es + r->e_ts;
+    int homo = (nalpha > nbeta ? nalpha : nbeta) - 1;
+    r->gap_ev = homo >= 0 && homo + 1 < nao ? w->eps[homo + 1] - w->eps[homo] : 0.0;
+    return ATE_OK;
+}
+
+ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc_opts *o,
+                        gfn1_scc_result *r, ate_error *err)
+{
+    gfn1_basis b;
+    ATE_TRY(gfn1_basis_create(p, g->z, g->n, &b, err));
+    scc_work w = {0};
+    double *cn = malloc((size_t)g->n * sizeof(double));
+    ate_status st =
+        cn ? alloc_work(&w, &b, g->n, err) : ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory");
+    int nel = -o->charge;
+    for (int a = 0; a < g->n; ++a)
+        nel += p->el[g->z[a]].zval;
+    if (st == ATE_OK && nel < 0)
+        st = ATE_ERROR(err, ATE_ERR_VALUE, "negative number of electrons (%d)", nel);
+    int nopen = o->uhf;
+    if (nopen == 0 && nel % 2) nopen = 1;
+    if (st == ATE_OK && (nopen < 0 || nopen > nel || (nel - nopen) % 2))
+        st = ATE_ERROR(err, ATE_ERR_VALUE, "%d electrons cannot have %d unpaired", nel, nopen);
+    int nalpha = (nel + nopen) / 2, nbeta = (nel - nopen) / 2;
+    if (st == ATE_OK) {
+        gfn1_cn(p, g, cn, NULL);
+        gfn1_overlap(&b, g, w.s);
+        gfn1_h0(p, &b, g, cn, w.s, w.h0, w.self);
+        /* the overlap the Fock matrix sees: tiny off-diagonal elements neglected (spec §2.5) */
+        memcpy(w.sfock, w.s, (size_t)b.nao * b.nao * sizeof(double));
+        for (size_t k = 0; k < (size_t)b.nao * b.nao; ++k)
+            if (fabs(w.sfock[k]) < NEGLECT) w.sfock[k] = 0.0;
+        gfn1_gamma(p, &b, g, w.gam);
+        for (int x = 0; x < b.nsh; ++x) {
+            const gfn1_shell *sh = &b.sh[x];
+            const gfn1_element *e = &p->el[g->z[sh->atom]];
+            w.n0[x] = sh->polarization ? 0.0 : e->refocc[sh->l];
+            w.qin[x] = (double)o->charge / g->n * w.n0[x] / e->zval;
+        }
+    }
+    double kt_ev = GFN1_KB * GFN1_AUTOEV * o->etemp, eprev = 0.0;
+    r->converged = false;
+    for (int it = 1; st == ATE_OK && it <= o->max_iter; ++it) {
+        st = iterate(p, &b, g, &w, nalpha, nbeta, kt_ev, o->etemp, r, err);
+        if (st != ATE_OK) break;
+        r->iterations = it;
+        double rms = 0.0;
+        double *fx = w.vsh; /* reuse as residual buffer */
+        for (int x = 0; x < b.nsh; ++x)
+            fx[x] = w.qout[x] - w.qin[x], rms += fx[x] * fx[x];
+        rms = sqrt(rms / g->n);
+        if (it > 1 && fabs(r->e_scc - eprev) < o->econv && rms < o->qconv) {
+            r->converged = true;
+            break;
+        }
+        eprev = r->e_scc;
+        /* Anderson: record (x_k - x_{k-1}, f_k - f_{k-1}), then mix */
+        if (it > 1) {
+            int slot = w.nhist % MIX_MEMORY;
+            for (int x = 0; x < b.nsh; ++x) {
+                w.hist_x[slot * b.nsh + x] = w.qin[x] - w.xprev[x];
+                w.hist_f[slot * b.nsh + x] = fx[x] - w.fprev[x];
+            }
+            w.nhist++;
+        }
+        memcpy(w.xprev, w.qin, (size_t)b.nsh * sizeof(double));
+        memcpy(w.fprev, fx, (size_t)b.nsh * sizeof(double));
+        anderson(&w, w.qin, fx);
+    }
+    if (st == ATE_OK && r->q_atom) atom_charges(&b, g->n, w.qout, r->q_atom);
+    work_free(&w);
+    free(cn);
+    gfn1_basis_free(&b);
+    return st;
+}

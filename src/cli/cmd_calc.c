@@ -1,0 +1,162 @@
+/**
+ * @file cmd_calc.c
+ * @brief `atescreen calc FILE --method gfn1 [--charge Q] [--uhf N] [--etemp K] [--max-iter N]
+ *        [--gradient] [--json]`: one single point. --charge/--uhf override the file's values.
+ *        With --json one JSON object on stdout: energy (hartree), charges (e), converged,
+ *        scc_iterations, homo_lumo_gap_ev, energy_terms (hartree). Exit 0 only when converged.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atescreen/structio.h"
+#include "cli.h"
+#include "kernel.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: atescreen calc FILE --method gfn1 [--charge Q] [--uhf N] [--etemp K] "
+                 "[--max-iter N]\n"
+                 "                      [--gradient] [--json]\n");
+}
+
+static bool parse_int(const char *s, int *v)
+{
+    char *end;
+    long x = strtol(s, &end, 10);
+    *v = (int)x;
+    return *s && !*end;
+}
+
+static void print_json(const ate_calc_result *r, int n)
+{
+    printf("{\"energy\": %.12f, \"converged\": %s, \"scc_iterations\": %d, \"homo_lumo_gap_ev\": "
+           "%.9f,\n",
+           r->energy, r->converged ? "true" : "false", r->iterations, r->homo_lumo_gap_ev);
+    printf(" \"charges\": [");
+    for (int i = 0; i < n; ++i)
+        printf("%s%.9f", i ? ", " : "", r->charges[i]);
+    printf("],\n \"energy_terms\": {");
+    for (int t = 0; t < r->nterms; ++t)
+        printf("%s\"%s\": %.12f", t ? ", " : "", r->term_name[t], r->term[t]);
+    printf("}}\n");
+}
+
+static void print_table(const ate_calc_result *r, const ate_structure *s)
+{
+    printf("%-22s %20.12f Eh\n", "total energy", r->energy);
+    for (int t = 0; t < r->nterms; ++t)
+        printf("  %-20s %20.12f Eh\n", r->term_name[t], r->term[t]);
+    printf("%-22s %20.9f eV\n%-22s %20d %s\n", "HOMO-LUMO gap", r->homo_lumo_gap_ev,
+           "SCC iterations", r->iterations, r->converged ? "(converged)" : "(NOT converged)");
+    printf("Mulliken charges (e):\n");
+    for (int i = 0; i < ate_structure_natoms(s); ++i)
+        printf("  %4d %12.6f\n", i + 1, r->charges[i]);
+}
+
+int ate_cli_calc(int argc, char **argv)
+{
+    const char *method = NULL;
+    int charge = 0, uhf = 0, max_iter = 250;
+    bool has_charge = false, has_uhf = false, json = false, gradient = false;
+    double etemp = 300.0;
+    static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
+                                         {"charge", required_argument, NULL, 'c'},
+                                         {"uhf", required_argument, NULL, 'u'},
+                                         {"etemp", required_argument, NULL, 't'},
+                                         {"max-iter", required_argument, NULL, 'i'},
+                                         {"gradient", no_argument, NULL, 'g'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        bool ok = true;
+        char *end = NULL;
+        switch (ch) {
+        case 'm':
+            method = optarg;
+            break;
+        case 'c':
+            ok = parse_int(optarg, &charge), has_charge = true;
+            break;
+        case 'u':
+            ok = parse_int(optarg, &uhf) && uhf >= 0, has_uhf = true;
+            break;
+        case 't':
+            etemp = strtod(optarg, &end), ok = *end == '\0' && etemp >= 0.0;
+            break;
+        case 'i':
+            ok = parse_int(optarg, &max_iter) && max_iter > 0;
+            break;
+        case 'g':
+            gradient = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return ATE_EXIT_OK;
+        default:
+            ok = false;
+        }
+        if (!ok) {
+            if (ch != '?')
+                fprintf(stderr, "atescreen calc: invalid value '%s' for --%s\n", optarg,
+                        opts[ch == 'm'   ? 0
+                             : ch == 'c' ? 1
+                             : ch == 'u' ? 2
+                             : ch == 't' ? 3
+                                         : 4]
+                            .name);
+            usage(stderr);
+            return ATE_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1 || !method) {
+        fprintf(stderr, "atescreen calc: %s\n",
+                method ? "expected one structure file" : "missing --method (gfn1)");
+        usage(stderr);
+        return ATE_EXIT_USAGE;
+    }
+    ate_error err;
+    ate_error_clear(&err);
+    ate_structure *file = NULL, *s = NULL;
+    ate_kernel *k = NULL;
+    ate_status st = ate_structure_read(argv[optind], ATE_FORMAT_AUTO, &file, &err);
+    if (st == ATE_OK) { /* the command line overrides the file's charge and spin */
+        ate_structure_desc d = ate_structure_get_desc(file);
+        if (has_charge) d.charge = charge;
+        if (has_uhf) d.uhf = uhf;
+        st = ate_structure_create(&d, &s, &err);
+        if (st != ATE_OK) ate_error_locate(&err, argv[optind], 0, 0, NULL);
+    }
+    ate_kernel_opts ko;
+    ate_kernel_opts_init(&ko);
+    ko.etemp = etemp;
+    ko.max_iter = max_iter;
+    if (st == ATE_OK) st = ate_kernel_create(method, &ko, MPI_COMM_WORLD, &k, &err);
+    ate_calc_result r = {0};
+    int n = s ? ate_structure_natoms(s) : 0;
+    if (st == ATE_OK) {
+        r.charges = calloc((size_t)n, sizeof(double));
+        st = r.charges ? ate_kernel_compute(
+                             k, s, ATE_CALC_ENERGY | (gradient ? ATE_CALC_GRADIENT : 0), &r, &err)
+                       : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+    }
+    if (st == ATE_OK || st == ATE_ERR_NOT_CONVERGED) {
+        if (json)
+            print_json(&r, n);
+        else
+            print_table(&r, s);
+    }
+    int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
+    free(r.charges);
+    ate_kernel_destroy(&k);
+    ate_structure_destroy(&s);
+    ate_structure_destroy(&file);
+    return rc;
+}
