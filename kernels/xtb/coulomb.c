@@ -10,22 +10,40 @@
 
 #include "gfn1_coulomb.h"
 
+static double pair_eta(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x, int y)
+{
+    const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
+    const gfn1_element *ea = &p->el[g->z[a->atom]], *ec = &p->el[g->z[c->atom]];
+    double eta_a = ea->gam * (1.0 + ea->lpar[a->l]), eta_c = ec->gam * (1.0 + ec->lpar[c->l]);
+    return 2.0 / (1.0 / eta_a + 1.0 / eta_c);
+}
+
+static double pair_r2(const gfn1_basis *b, const gfn1_geom *g, int x, int y)
+{
+    double r2 = 0.0;
+    for (int k = 0; k < 3; ++k) {
+        double d = g->xyz[3 * b->sh[x].atom + k] - g->xyz[3 * b->sh[y].atom + k];
+        r2 += d * d;
+    }
+    return r2;
+}
+
+double gfn1_gamma_dr_over_r(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x,
+                            int y)
+{
+    double eta = pair_eta(p, b, g, x, y), t = pair_r2(b, g, x, y) + 1.0 / (eta * eta);
+    return -1.0 / (t * sqrt(t));
+}
+
 void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, double *gam)
 {
     int n = b->nsh;
     for (int x = 0; x < n; ++x)
         for (int y = 0; y <= x; ++y) {
-            const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
-            const gfn1_element *ea = &p->el[g->z[a->atom]], *ec = &p->el[g->z[c->atom]];
-            double eta_a = ea->gam * (1.0 + ea->lpar[a->l]),
-                   eta_c = ec->gam * (1.0 + ec->lpar[c->l]);
-            double eta = 2.0 / (1.0 / eta_a + 1.0 / eta_c);
-            double r2 = 0.0;
-            for (int k = 0; k < 3; ++k) {
-                double d = g->xyz[3 * a->atom + k] - g->xyz[3 * c->atom + k];
-                r2 += d * d;
-            }
-            double v = a->atom == c->atom ? eta : 1.0 / sqrt(r2 + 1.0 / (eta * eta));
+            double eta = pair_eta(p, b, g, x, y);
+            double v = b->sh[x].atom == b->sh[y].atom
+                           ? eta
+                           : 1.0 / sqrt(pair_r2(b, g, x, y) + 1.0 / (eta * eta));
             gam[(size_t)x * n + y] = gam[(size_t)y * n + x] = v;
         }
 }

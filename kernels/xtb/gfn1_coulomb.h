@@ -3,6 +3,14 @@
 #include "gfn1_scc.h"
 /* gamma[nsh][nsh] (hartree) */
 void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, double *gam);
+/* (d gamma / dR) / R of an off-site shell pair, hartree/bohr^2. */
+double gfn1_gamma_dr_over_r(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x,
+                            int y);
+/* Electronic gradient added to grad[natoms][3] (gradient.c). W in hartree, V in hartree/e. */
+ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                            const double *selfenergy, const double *pmat, const double *wmat,
+                            const double *vsh, const double *qsh, const double *dcn, double *grad,
+                            ate_error *err);
 /* E2 + E3 from shell and atom charges; vsh[nsh] (optional) = dE/dq_sh, hartree/e. */
 double gfn1_es_energy(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                       const double *gam, const double *qsh, const double *qat, double *vsh);

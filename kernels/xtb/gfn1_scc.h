@@ -34,12 +34,26 @@ void gfn1_basis_free(gfn1_basis *b);
 /* Overlap matrix S[nao][nao] (spec §2.5): on-site blocks are the identity. */
 void gfn1_overlap(const gfn1_basis *b, const gfn1_geom *g, double *s);
 
+/* Spherical block of one off-site shell pair and (ds != NULL) its derivative with respect to the
+ * centre of a; false when the pair is screened out (R^2 > 2000 bohr^2). */
+bool gfn1_overlap_pair(const gfn1_shell *a, const gfn1_shell *c, const double *ra, const double *rc,
+                       double s[5][5], double ds[3][5][5]);
+void gfn1_sph_block(int la, int lb, double cart[6][6], double out[5][5]);
+
+/* One off-site shell pair of H0: H_mn = hfac * pi * S_mn (eV), hfac = K (H_xx + H_yy) / 2;
+ * dpi_dr = d pi / d R; dhfac_dh = K / 2 (the derivative of hfac with respect to either H_xx). */
+void gfn1_h0_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x, int y,
+                  const double *selfenergy, double *hfac, double *pi, double *dpi_dr);
+/* dH_xx / dCN of shell x (eV). */
+double gfn1_selfenergy_dcn(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x);
+
 /* H0[nao][nao] in eV (spec §4) from S, CN; selfenergy[nsh] (eV) returned too. */
 void gfn1_h0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
              const double *s, double *h0, double *selfenergy);
 
 typedef struct gfn1_scc_opts {
-    double etemp;    /* K */
+    double *grad; /* [natoms][3]: when not NULL, the electronic gradient is added (hartree/bohr) */
+    double etemp; /* K */
     int charge, uhf; /* uhf: N_alpha - N_beta; odd electron counts force >= 1 */
     int max_iter;
     double econv, qconv; /* hartree, e (RMS per atom) */

@@ -28,6 +28,43 @@ static double cn_coefficient(const gfn1_params *p, int kind, int l)
     return kind == 2 ? p->cnd2 : p->cnd1;
 }
 
+double gfn1_selfenergy_dcn(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x)
+{
+    const gfn1_shell *sh = &b->sh[x];
+    const gfn1_element *e = &p->el[g->z[sh->atom]];
+    return e->lev[sh->ish] * 0.01 * cn_coefficient(p, e->kind, sh->l);
+}
+
+void gfn1_h0_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x, int y,
+                  const double *selfenergy, double *hfac, double *pi, double *dpi_dr)
+{
+    const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
+    int za = g->z[a->atom], zc = g->z[c->atom];
+    const gfn1_element *ea = &p->el[za], *ec = &p->el[zc];
+    double k;
+    if (a->polarization && c->polarization)
+        k = p->kdiff;
+    else if (a->polarization)
+        k = 0.5 * (kll(p, c->l, c->l) + p->kdiff);
+    else if (c->polarization)
+        k = 0.5 * (kll(p, a->l, a->l) + p->kdiff);
+    else {
+        double den = ea->en - ec->en;
+        k = kll(p, a->l, c->l) * (1.0 + 0.005 * (p->enscale + p->enscale) * den * den) *
+            p->kpair[za][zc];
+    }
+    double r2 = 0.0;
+    for (int q = 0; q < 3; ++q) {
+        double d = g->xyz[3 * a->atom + q] - g->xyz[3 * c->atom + q];
+        r2 += d * d;
+    }
+    double r = sqrt(r2), sq = sqrt(r / (ea->r_atomic + ec->r_atomic));
+    double ka = 0.01 * ea->poly[a->l], kc = 0.01 * ec->poly[c->l];
+    *pi = (1.0 + ka * sq) * (1.0 + kc * sq);
+    if (dpi_dr) *dpi_dr = (ka * (1.0 + kc * sq) + kc * (1.0 + ka * sq)) * 0.5 * sq / r;
+    *hfac = 0.5 * k * (selfenergy[x] + selfenergy[y]);
+}
+
 void gfn1_h0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
              const double *s, double *h0, double *selfenergy)
 {
@@ -35,43 +72,21 @@ void gfn1_h0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, cons
     memset(h0, 0, (size_t)nao * nao * sizeof(double));
     for (int x = 0; x < b->nsh; ++x) {
         const gfn1_shell *sh = &b->sh[x];
-        const gfn1_element *e = &p->el[g->z[sh->atom]];
         selfenergy[x] =
-            e->lev[sh->ish] * (1.0 + 0.01 * cn_coefficient(p, e->kind, sh->l) * cn[sh->atom]);
+            p->el[g->z[sh->atom]].lev[sh->ish] + gfn1_selfenergy_dcn(p, b, g, x) * cn[sh->atom];
         for (int u = 0; u < sh->nao; ++u)
             h0[(size_t)(sh->ao0 + u) * nao + sh->ao0 + u] = selfenergy[x];
     }
-    const double ken = 0.005 * (p->enscale + p->enscale);
     for (int x = 0; x < b->nsh; ++x)
         for (int y = 0; y < x; ++y) {
             const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
             if (a->atom == c->atom) continue;
-            int za = g->z[a->atom], zc = g->z[c->atom];
-            const gfn1_element *ea = &p->el[za], *ec = &p->el[zc];
-            double k;
-            if (a->polarization && c->polarization)
-                k = p->kdiff;
-            else if (a->polarization)
-                k = 0.5 * (kll(p, c->l, c->l) + p->kdiff);
-            else if (c->polarization)
-                k = 0.5 * (kll(p, a->l, a->l) + p->kdiff);
-            else {
-                double den = ea->en - ec->en;
-                k = kll(p, a->l, c->l) * (1.0 + ken * den * den) * p->kpair[za][zc];
-            }
-            double r2 = 0.0;
-            for (int q = 0; q < 3; ++q) {
-                double d = g->xyz[3 * a->atom + q] - g->xyz[3 * c->atom + q];
-                r2 += d * d;
-            }
-            double ratio = sqrt(sqrt(r2) / (ea->r_atomic + ec->r_atomic));
-            double pi =
-                (1.0 + 0.01 * ea->poly[a->l] * ratio) * (1.0 + 0.01 * ec->poly[c->l] * ratio);
-            double pre = 0.5 * k * (selfenergy[x] + selfenergy[y]) * pi;
+            double hfac, pi;
+            gfn1_h0_pair(p, b, g, x, y, selfenergy, &hfac, &pi, NULL);
             for (int u = 0; u < a->nao; ++u)
                 for (int v = 0; v < c->nao; ++v) {
                     size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
-                    double h = pre * s[mu * nao + nu];
+                    double h = hfac * pi * s[mu * nao + nu];
                     h0[mu * nao + nu] = h;
                     h0[nu * nao + mu] = h;
                 }

@@ -163,6 +163,35 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
     return ATE_OK;
 }
 
+/* Gradient at the final state: W from the last diagonalisation, V and q from its output charges. */
+static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                                      scc_work *w, double *grad, ate_error *err)
+{
+    int nao = w->nao;
+    double *wm = calloc((size_t)nao * nao, sizeof(double));
+    double *dcn = malloc((size_t)g->n * g->n * 3 * sizeof(double)),
+           *cn = malloc((size_t)g->n * sizeof(double));
+    if (!wm || !dcn || !cn) {
+        free(wm), free(dcn), free(cn);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
+    }
+    for (int i = 0; i < nao; ++i) {
+        double occ = (w->occa[i] + w->occb[i]) * w->eps[i] / GFN1_AUTOEV;
+        if (fabs(occ) < 1e-300) continue;
+        for (int mu = 0; mu < nao; ++mu) {
+            double cm = occ * w->c[(size_t)mu * nao + i];
+            for (int nu = 0; nu < nao; ++nu)
+                wm[(size_t)mu * nao + nu] += cm * w->c[(size_t)nu * nao + i];
+        }
+    }
+    atom_charges(b, g->n, w->qout, w->qat);
+    gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, w->vsh);
+    gfn1_cn(p, g, cn, dcn);
+    ate_status st = gfn1_el_gradient(p, b, g, w->self, w->p, wm, w->vsh, w->qout, dcn, grad, err);
+    free(wm), free(dcn), free(cn);
+    return st;
+}
+
 ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc_opts *o,
                         gfn1_scc_result *r, ate_error *err)
 {
@@ -228,6 +257,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         anderson(&w, w.qin, fx);
     }
     if (st == ATE_OK && r->q_atom) atom_charges(&b, g->n, w.qout, r->q_atom);
+    if (st == ATE_OK && o->grad) st = electronic_gradient(p, &b, g, &w, o->grad, err);
     work_free(&w);
     free(cn);
     gfn1_basis_free(&b);

@@ -2,8 +2,9 @@
  * @file cmd_calc.c
  * @brief `atescreen calc FILE --method gfn1 [--charge Q] [--uhf N] [--etemp K] [--max-iter N]
  *        [--gradient] [--json]`: one single point. --charge/--uhf override the file's values.
- *        With --json one JSON object on stdout: energy (hartree), charges (e), converged,
- *        scc_iterations, homo_lumo_gap_ev, energy_terms (hartree). Exit 0 only when converged.
+ *        With --json one JSON object on stdout: energy (hartree), gradient (natoms x 3,
+ *        hartree/bohr, with --gradient), charges (e), converged, scc_iterations, homo_lumo_gap_ev,
+ *        energy_terms (hartree). Exit 0 only when converged.
  */
 #include <getopt.h>
 #include <math.h>
@@ -29,7 +30,7 @@ static bool parse_int(const char *s, int *v)
     return *s && !*end;
 }
 
-static void print_json(const ate_calc_result *r, int n)
+static void print_json(const ate_calc_result *r, int n, bool gradient)
 {
     printf("{\"energy\": %.12f, \"converged\": %s, \"scc_iterations\": %d, \"homo_lumo_gap_ev\": "
            "%.9f,\n",
@@ -37,6 +38,12 @@ static void print_json(const ate_calc_result *r, int n)
     printf(" \"charges\": [");
     for (int i = 0; i < n; ++i)
         printf("%s%.9f", i ? ", " : "", r->charges[i]);
+    if (gradient) {
+        printf("],\n \"gradient\": [");
+        for (int i = 0; i < n; ++i)
+            printf("%s[%.12e, %.12e, %.12e]", i ? ", " : "", r->gradient[3 * i],
+                   r->gradient[3 * i + 1], r->gradient[3 * i + 2]);
+    }
     printf("],\n \"energy_terms\": {");
     for (int t = 0; t < r->nterms; ++t)
         printf("%s\"%s\": %.12f", t ? ", " : "", r->term_name[t], r->term[t]);
@@ -143,18 +150,21 @@ int ate_cli_calc(int argc, char **argv)
     int n = s ? ate_structure_natoms(s) : 0;
     if (st == ATE_OK) {
         r.charges = calloc((size_t)n, sizeof(double));
-        st = r.charges ? ate_kernel_compute(
-                             k, s, ATE_CALC_ENERGY | (gradient ? ATE_CALC_GRADIENT : 0), &r, &err)
-                       : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+        r.gradient = calloc((size_t)n * 3, sizeof(double));
+        st = r.charges && r.gradient
+                 ? ate_kernel_compute(k, s, ATE_CALC_ENERGY | (gradient ? ATE_CALC_GRADIENT : 0),
+                                      &r, &err)
+                 : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
     }
     if (st == ATE_OK || st == ATE_ERR_NOT_CONVERGED) {
         if (json)
-            print_json(&r, n);
+            print_json(&r, n, gradient);
         else
             print_table(&r, s);
     }
     int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
     free(r.charges);
+    free(r.gradient);
     ate_kernel_destroy(&k);
     ate_structure_destroy(&s);
     ate_structure_destroy(&file);

@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""`atescreen calc --method gfn1 --json` against xtb 6.5.1 (tests/xtb/refs from make_refs.sh):
-total and SCC energies of every molecule in molecules.tsv to 1e-6 Eh (the issue's bar; the
-largest difference is printed), invariance of the total energy under translation, rotation and
-atom permutation, and the CLI contract on bad input. usage: calc_check.py ATESCREEN_EXE TESTDIR WORKDIR"""
+"""`atescreen calc --method gfn1 --gradient --json` against xtb 6.5.1 (tests/xtb/refs from
+make_refs.sh and make_fd_refs.py, xtb run with --acc 0.0001): total and SCC energies of every
+molecule in molecules.tsv to 1e-6 Eh; gradients to 1e-6 Eh/bohr against central differences of
+xtb's energies (every molecule) and to 1e-5 Eh/bohr against xtb's printed analytic gradient on
+the molecules where that gradient agrees with xtb's own energy (XTB_GRADIENT_INCONSISTENT lists
+the three where it does not; docs/validation.md); invariance of the total energy under
+translation, rotation and atom permutation; the CLI contract on bad input. usage: calc_check.py ATESCREEN_EXE TESTDIR WORKDIR"""
 import json
 import os
 import subprocess
@@ -13,7 +16,7 @@ from ase.io import read, write
 
 EXE, HERE, WORK = sys.argv[1:4]
 os.makedirs(WORK, exist_ok=True)
-fails, worst = [], 0.0
+fails, worst, worst_g, worst_fd = [], 0.0, 0.0, 0.0
 
 
 def calc(path, *args):
@@ -22,6 +25,22 @@ def calc(path, *args):
         return r.returncode, json.loads(r.stdout) if r.stdout.strip() else None, r.stderr.strip()
     except json.JSONDecodeError:
         return r.returncode, None, r.stderr.strip()
+
+
+# xtb 6.5.1's printed gradient differs from the finite differences of its own energy here
+# (by 5e-4, 2e-3 and 3.5e-2 Eh/bohr; make_fd_refs.py reproduces it): compare with the latter only.
+XTB_GRADIENT_INCONSISTENT = {"feh2o6", "ch3sh", "brfh2o_bent"}
+
+
+def fd_gradient(name):
+    return np.loadtxt(os.path.join(HERE, "refs", name + ".fdgrad"))
+
+
+def ref_gradient(name):
+    lines = open(os.path.join(HERE, "refs", name + ".gradient")).read().splitlines()
+    body = [l for l in lines[2:] if not l.startswith("$")]
+    n = len(body) // 2
+    return np.array([[float(v.replace("D", "E")) for v in l.split()[:3]] for l in body[n:]])
 
 
 def ref(name, key):
@@ -34,7 +53,7 @@ def ref(name, key):
 
 for line in open(os.path.join(HERE, "molecules.tsv")).read().splitlines()[1:]:
     name, q, u = line.split()
-    code, res, err = calc(os.path.join(HERE, "molecules", name + ".xyz"), "--charge", q, "--uhf", u)
+    code, res, err = calc(os.path.join(HERE, "molecules", name + ".xyz"), "--charge", q, "--uhf", u, "--gradient")
     if code != 0 or res is None or not res["converged"]:
         fails.append(f"{name}: exit {code} {err}")
         continue
@@ -43,9 +62,25 @@ for line in open(os.path.join(HERE, "molecules.tsv")).read().splitlines()[1:]:
         worst = max(worst, d)
         if d > 1e-6:
             fails.append(f"{name} {key}: {got:.12f} vs xtb {ref(name, key):.12f} ({d:.1e})")
+    g = np.array(res["gradient"])
+    dfd = np.abs(g - fd_gradient(name)).max()
+    worst_fd = max(worst_fd, dfd)
+    if dfd > 1e-6:
+        fails.append(f"{name} gradient: max |g - FD(xtb energy)| = {dfd:.1e} Eh/bohr")
+    dxtb = np.abs(g - ref_gradient(name)).max()
+    if name in XTB_GRADIENT_INCONSISTENT:
+        # the listed inconsistency must still be there (otherwise drop the name from the list)
+        if np.abs(ref_gradient(name) - fd_gradient(name)).max() < 1e-5:
+            fails.append(f"{name}: xtb's gradient is consistent after all; remove it from the list")
+    else:
+        worst_g = max(worst_g, dxtb)
+        if dxtb > 1e-5:
+            fails.append(f"{name} gradient: max |g - g(xtb)| = {dxtb:.1e} Eh/bohr")
     if abs(sum(res["charges"]) + 0 - int(q)) > 1e-6:
         fails.append(f"{name}: Mulliken charges sum to {sum(res['charges'])}, not {q}")
-print(f"calc_check: largest |E - E(xtb 6.5.1)| over total and SCC energies: {worst:.1e} Eh")
+print(f"calc_check: largest |E - E(xtb 6.5.1)| over total and SCC energies: {worst:.1e} Eh; "
+      f"largest |gradient - gradient(xtb)|: {worst_g:.1e} Eh/bohr (15 molecules); "
+      f"largest |gradient - FD(xtb energies)|: {worst_fd:.1e} Eh/bohr (18 molecules)")
 
 # invariance: translated + rotated + reversed Fe(CO)5
 a = read(os.path.join(HERE, "molecules", "fecos.xyz"))
@@ -68,7 +103,6 @@ cases = [
     (["--charge", "11"], 2, f"atescreen: error: {h2o}: charge: charge +11 leaves a negative number of electrons (-1): "
                             "the nuclear charge is only 10"),
     (["--max-iter", "2"], 1, "atescreen: error: SCC did not converge in 2 iterations"),
-    (["--gradient"], 1, "atescreen: error: the analytic GFN1-xTB gradient is not available yet (energies only)"),
 ]
 for args, want_code, want in cases:
     code, res, err = calc(h2o, *args)

@@ -8,8 +8,9 @@ rm -rf "$out"
 sh "$here/make_refs.sh" "$out" > /dev/null
 status=0
 for ref in "$here"/refs/*.ref; do
-  name=$(basename "$ref")
-  if ! diff <(grep -v '^#' "$ref") <(grep -v '^#' "$out/$name") > /dev/null 2>&1; then
+  name=$(basename "$ref" .ref)
+  if ! diff <(grep -v '^#' "$ref") <(grep -v '^#' "$out/$name.ref") > /dev/null 2>&1 ||
+     ! diff "$here/refs/$name.gradient" "$out/$name.gradient" > /dev/null 2>&1; then
     echo "DIFFERS: $name"; status=1
   fi
 done

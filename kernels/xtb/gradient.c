@@ -1,0 +1,90 @@
+/**
+ * @file gradient.c
+ * @brief Analytic gradient of the GFN1-xTB electronic energy (spec §13): the SCC free energy is
+ *        variational, so with the density P, the energy-weighted density W (hartree) and the
+ *        converged shell potentials V,
+ *          dE/dR_A = sum_{mu in A, nu in B != A} { 2 P (hfac pi dS/dR_A + hfac S dpi/dR_A)/eV
+ *                                                 - 2 W dS/dR_A - P (V_mu + V_nu) dS/dR_A }
+ *                    + sum_A dE/dCN_A dCN_A/dR  (self-energies shift with CN)
+ *                    + sum q_sh q_sh' dgamma/dR  (explicit second-order term),
+ *        with dE/dR_B = -dE/dR_A for each pair (translational invariance of two-centre terms).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gfn1_coulomb.h"
+
+ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                            const double *selfenergy, const double *pmat, const double *wmat,
+                            const double *vsh, const double *qsh, const double *dcn, double *grad,
+                            ate_error *err)
+{
+    int nao = b->nao, n = g->n;
+    double *dedh = calloc((size_t)b->nsh, sizeof(double)); /* dE/dH_xx, eV^-1 x hartree */
+    if (!dedh) return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
+    for (int x = 0; x < b->nsh; ++x)
+        for (int u = 0; u < b->sh[x].nao; ++u) {
+            size_t mu = (size_t)(b->sh[x].ao0 + u);
+            dedh[x] += pmat[mu * nao + mu];
+        }
+    for (int x = 0; x < b->nsh; ++x)
+        for (int y = 0; y < x; ++y) {
+            const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
+            if (a->atom == c->atom) continue;
+            const double *ra = g->xyz + 3 * a->atom, *rc = g->xyz + 3 * c->atom;
+            double s[5][5], ds[3][5][5];
+            if (!gfn1_overlap_pair(a, c, ra, rc, s, ds)) continue;
+            double hfac, pi, dpi;
+            gfn1_h0_pair(p, b, g, x, y, selfenergy, &hfac, &pi, &dpi);
+            double d[3], r = 0.0;
+            for (int k = 0; k < 3; ++k)
+                d[k] = ra[k] - rc[k], r += d[k] * d[k];
+            r = sqrt(r);
+            double ga[3] = {0.0, 0.0, 0.0}, dh = 0.0;
+            for (int u = 0; u < a->nao; ++u)
+                for (int v = 0; v < c->nao; ++v) {
+                    size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
+                    double pm = pmat[mu * nao + nu], wm = wmat[mu * nao + nu];
+                    double coef_s =
+                        2.0 * pm * hfac * pi / GFN1_AUTOEV - 2.0 * wm - pm * (vsh[x] + vsh[y]);
+                    double coef_pi = 2.0 * pm * hfac * s[u][v] * dpi / GFN1_AUTOEV;
+                    for (int k = 0; k < 3; ++k)
+                        ga[k] += coef_s * ds[k][u][v] + coef_pi * d[k] / r;
+                    dh += 2.0 * pm * pi * s[u][v]; /* d(hfac)/dH_xx = K/2 = hfac/(H_xx + H_yy) */
+                }
+            double kh = hfac / (selfenergy[x] + selfenergy[y]);
+            dedh[x] += kh * dh;
+            dedh[y] += kh * dh;
+            for (int k = 0; k < 3; ++k)
+                grad[3 * a->atom + k] += ga[k], grad[3 * c->atom + k] -= ga[k];
+        }
+    /* CN dependence of the self-energies */
+    double *dedcn = calloc((size_t)n, sizeof(double));
+    if (!dedcn) {
+        free(dedh);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
+    }
+    for (int x = 0; x < b->nsh; ++x)
+        dedcn[b->sh[x].atom] += dedh[x] * gfn1_selfenergy_dcn(p, b, g, x) / GFN1_AUTOEV;
+    for (int a = 0; a < n; ++a)
+        for (int q = 0; q < n; ++q)
+            for (int k = 0; k < 3; ++k)
+                grad[3 * q + k] += dedcn[a] * dcn[((size_t)a * n + q) * 3 + k];
+    /* explicit second-order electrostatics */
+    for (int x = 0; x < b->nsh; ++x)
+        for (int y = 0; y < x; ++y) {
+            const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
+            if (a->atom == c->atom) continue;
+            double dg_r = gfn1_gamma_dr_over_r(p, b, g, x, y);
+            for (int k = 0; k < 3; ++k) {
+                double v =
+                    qsh[x] * qsh[y] * dg_r * (g->xyz[3 * a->atom + k] - g->xyz[3 * c->atom + k]);
+                grad[3 * a->atom + k] += v;
+                grad[3 * c->atom + k] -= v;
+            }
+        }
+    free(dedh);
+    free(dedcn);
+    return ATE_OK;
+}
