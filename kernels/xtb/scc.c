@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
 #include <lapacke.h>
 
 #include "gfn1_coulomb.h"
@@ -21,7 +22,7 @@
 
 typedef struct scc_work {
     int nao, nsh, nat;
-    double *s, *h0, *sfock, *f, *c, *eps, *p, *gam, *self;
+    double *s, *h0, *sfock, *f, *c, *eps, *p, *gam, *self, *sfock_scratch;
     double *qin, *qout, *qat, *vsh, *occa, *occb, *n0;
     double *hist_x, *hist_f; /* Anderson differences dx, df: ring of [MIX_MEMORY][nsh] */
     double *xprev, *fprev;   /* previous iterate and residual */
@@ -30,8 +31,8 @@ typedef struct scc_work {
 
 static void work_free(scc_work *w)
 {
-    free(w->s), free(w->h0), free(w->sfock), free(w->f), free(w->c), free(w->eps), free(w->p),
-        free(w->gam);
+    free(w->s), free(w->h0), free(w->sfock), free(w->sfock_scratch), free(w->f), free(w->c),
+        free(w->eps), free(w->p), free(w->gam);
     free(w->self), free(w->qin), free(w->qout), free(w->qat), free(w->vsh), free(w->occa),
         free(w->occb);
     free(w->n0), free(w->hist_x), free(w->hist_f), free(w->xprev), free(w->fprev);
@@ -75,6 +76,7 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, ate_erro
     w->nao = b->nao, w->nsh = b->nsh, w->nat = nat;
     w->s = malloc(n2 * sizeof(double)), w->h0 = malloc(n2 * sizeof(double));
     w->sfock = malloc(n2 * sizeof(double)), w->f = malloc(n2 * sizeof(double));
+    w->sfock_scratch = malloc(n2 * sizeof(double));
     w->c = malloc(n2 * sizeof(double)), w->p = malloc(n2 * sizeof(double));
     w->eps = malloc((size_t)b->nao * sizeof(double));
     w->occa = malloc((size_t)b->nao * sizeof(double)),
@@ -86,9 +88,9 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, ate_erro
     w->hist_x = calloc(MIX_MEMORY * ns, sizeof(double)),
     w->hist_f = calloc(MIX_MEMORY * ns, sizeof(double));
     w->xprev = calloc(ns, sizeof(double)), w->fprev = calloc(ns, sizeof(double));
-    if (!w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock || !w->f || !w->c || !w->p ||
-        !w->eps || !w->occa || !w->occb || !w->gam || !w->self || !w->qin || !w->qout || !w->vsh ||
-        !w->n0 || !w->qat || !w->hist_x || !w->hist_f)
+    if (!w->sfock_scratch || !w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock || !w->f ||
+        !w->c || !w->p || !w->eps || !w->occa || !w->occb || !w->gam || !w->self || !w->qin ||
+        !w->qout || !w->vsh || !w->n0 || !w->qat || !w->hist_x || !w->hist_f)
         return ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory for %d basis functions", b->nao);
     return ATE_OK;
 }
@@ -98,6 +100,31 @@ static void atom_charges(const gfn1_basis *b, int nat, const double *qsh, double
     memset(qat, 0, (size_t)nat * sizeof(double));
     for (int x = 0; x < b->nsh; ++x)
         qat[b->sh[x].atom] += qsh[x];
+}
+
+/* P = sum_i n_i c_i c_i^T, or (energy_weighted) W = sum_i n_i e_i c_i c_i^T in hartree, over the
+ * occupied orbitals only, as one dgemm of the scaled occupied coefficients with the coefficients.
+ */
+static void density(scc_work *w, double *out, bool energy_weighted)
+{
+    int nao = w->nao, nocc = 0;
+    double *scaled = w->f; /* the Fock matrix is rebuilt each iteration: free as scratch here */
+    for (int i = 0; i < nao; ++i) {
+        double occ = w->occa[i] + w->occb[i];
+        if (occ < 1e-14) continue;
+        if (energy_weighted) occ *= w->eps[i] / GFN1_AUTOEV;
+        for (int mu = 0; mu < nao; ++mu) {
+            scaled[(size_t)mu * nao + nocc] = occ * w->c[(size_t)mu * nao + i];
+            w->sfock_scratch[(size_t)mu * nao + nocc] = w->c[(size_t)mu * nao + i];
+        }
+        ++nocc;
+    }
+    if (nocc == 0) {
+        memset(out, 0, (size_t)nao * nao * sizeof(double));
+        return;
+    }
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nao, nao, nocc, 1.0, scaled, nao,
+                w->sfock_scratch, nao, 0.0, out, nao);
 }
 
 /* One diagonalisation with input charges qin: fills eps, c, occupations, P, qout; returns E_SCC. */
@@ -130,16 +157,7 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
     double sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
     double sb = gfn1_fermi(w->eps, nao, nbeta, kt_ev, w->occb);
     r->e_ts = GFN1_KB * etemp * (sa + sb);
-    memset(w->p, 0, (size_t)nao * nao * sizeof(double));
-    for (int i = 0; i < nao; ++i) {
-        double occ = w->occa[i] + w->occb[i];
-        if (occ < 1e-14) continue;
-        for (int mu = 0; mu < nao; ++mu) {
-            double cm = occ * w->c[(size_t)mu * nao + i];
-            for (int nu = 0; nu < nao; ++nu)
-                w->p[(size_t)mu * nao + nu] += cm * w->c[(size_t)nu * nao + i];
-        }
-    }
+    density(w, w->p, false);
     /* Mulliken shell charges and the band energy */
     double eband = 0.0;
     for (int x = 0; x < b->nsh; ++x) {
@@ -175,15 +193,7 @@ static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b,
         free(wm), free(dcn), free(cn);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
     }
-    for (int i = 0; i < nao; ++i) {
-        double occ = (w->occa[i] + w->occb[i]) * w->eps[i] / GFN1_AUTOEV;
-        if (fabs(occ) < 1e-300) continue;
-        for (int mu = 0; mu < nao; ++mu) {
-            double cm = occ * w->c[(size_t)mu * nao + i];
-            for (int nu = 0; nu < nao; ++nu)
-                wm[(size_t)mu * nao + nu] += cm * w->c[(size_t)nu * nao + i];
-        }
-    }
+    density(w, wm, true);
     atom_charges(b, g->n, w->qout, w->qat);
     gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, w->vsh);
     gfn1_cn(p, g, cn, dcn);

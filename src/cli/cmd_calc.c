@@ -145,7 +145,8 @@ int ate_cli_calc(int argc, char **argv)
     ate_kernel_opts_init(&ko);
     ko.etemp = etemp;
     ko.max_iter = max_iter;
-    if (st == ATE_OK) st = ate_kernel_create(method, &ko, MPI_COMM_WORLD, &k, &err);
+    if (st == ATE_OK)
+        st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */
     ate_calc_result r = {0};
     int n = s ? ate_structure_natoms(s) : 0;
     if (st == ATE_OK) {

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""GFN1-xTB single point + gradient: ATEscreen vs xtb 6.5.1 on the same molecules, both
+single-threaded, in one run; prints both wall times (median of REPEAT runs) and the ratio.
+
+usage: /usr/bin/python3 benchmarks/peers/gfn1_vs_xtb.py [ATESCREEN_EXE] [--sizes 30,100,300,1000]
+Systems: water clusters on a 3.1 Å grid with deterministic orientations (n = 10, 33, 100, 333
+molecules). Both programs get the same xyz file; energies are printed too so that the comparison
+is of the same calculation. The target (issue #3) is ATEscreen <= 0.5 x xtb."""
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from ase import Atoms
+from ase.io import write
+
+exe = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--") else "build/atescreen"
+sizes = [30, 100, 300, 1000]
+if "--sizes" in sys.argv:
+    sizes = [int(x) for x in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
+REPEAT = 3
+env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+
+
+def water_cluster(nmol):
+    rng = np.random.default_rng(7)
+    side = math.ceil(nmol ** (1 / 3))
+    pos, sym = [], []
+    for k in range(nmol):
+        c = 3.1 * np.array([k % side, (k // side) % side, k // (side * side)], float)
+        q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+        h1 = np.array([0.757, 0.586, 0.0]) @ q.T
+        h2 = np.array([-0.757, 0.586, 0.0]) @ q.T
+        pos += [c, c + h1, c + h2]
+        sym += ["O", "H", "H"]
+    return Atoms(sym, positions=pos)
+
+
+def timed(cmd, cwd):
+    times, out = [], None
+    for _ in range(REPEAT):
+        t = time.perf_counter()
+        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
+        times.append(time.perf_counter() - t)
+        if r.returncode != 0:
+            raise RuntimeError(f"{cmd[0]} failed: {r.stderr[-400:]}")
+        out = r.stdout
+    return sorted(times)[len(times) // 2], out
+
+
+print(f"{'atoms':>6} {'ATEscreen s':>12} {'xtb s':>10} {'ratio':>7} {'E ATEscreen':>18} {'E xtb':>18}")
+for n in sizes:
+    atoms = water_cluster(max(1, n // 3))
+    with tempfile.TemporaryDirectory() as work:
+        path = os.path.join(work, "w.xyz")
+        write(path, atoms, format="xyz")
+        ta, out = timed([os.path.abspath(exe), "calc", path, "--method", "gfn1", "--gradient", "--json"], work)
+        ea = json.loads(out)["energy"]
+        tx, out = timed(["xtb", path, "--gfn", "1", "--grad"], work)
+        ex = float([l for l in out.splitlines() if "TOTAL ENERGY" in l][0].split()[3])
+    print(f"{len(atoms):6d} {ta:12.3f} {tx:10.3f} {ta / tx:7.2f} {ea:18.9f} {ex:18.9f}", flush=True)
