@@ -16,6 +16,12 @@ void openblas_set_num_threads(int num_threads);
 struct ate_kernel {
     ate_kernel_opts opts;
     gfn1_params *params;
+    /* restart guess: converged shell charges of the last structure with the same atoms, charge
+     * and spin (relaxation steps, spin scans and adsorbate states reuse them) */
+    int guess_natoms, guess_charge, guess_uhf, guess_nsh;
+    int *guess_z;
+    double *guess_q;
+    bool guess_valid;
 };
 
 void ate_kernel_opts_init(ate_kernel_opts *o)
@@ -61,6 +67,8 @@ void ate_kernel_destroy(ate_kernel **k)
 {
     if (!k || !*k) return;
     gfn1_params_destroy(&(*k)->params);
+    free((*k)->guess_z);
+    free((*k)->guess_q);
     free(*k);
     *k = NULL;
 }
@@ -84,8 +92,32 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
     double *grad = want_grad ? out->gradient : NULL;
     if (grad) memset(grad, 0, (size_t)g.n * 3 * sizeof(double));
     so.grad = grad;
-    gfn1_scc_result r = {.q_atom = out->charges};
-    ATE_TRY(gfn1_scc_run(k->params, &g, &so, &r, err));
+    /* the previous charges are a valid guess when the atoms, charge and spin are the same */
+    int nsh = 0;
+    for (int a = 0; a < g.n; ++a)
+        nsh += k->params->el[g.z[a]].nsh;
+    bool same = k->guess_q && k->guess_natoms == g.n && k->guess_charge == so.charge &&
+                k->guess_uhf == so.uhf && k->guess_nsh == nsh &&
+                memcmp(k->guess_z, g.z, (size_t)g.n * sizeof(int)) == 0;
+    if (!same) {
+        free(k->guess_z), free(k->guess_q);
+        k->guess_z = malloc((size_t)g.n * sizeof(int));
+        k->guess_q = malloc((size_t)nsh * sizeof(double));
+        if (!k->guess_z || !k->guess_q) {
+            free(k->guess_z), free(k->guess_q);
+            k->guess_z = NULL, k->guess_q = NULL;
+            return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+        }
+        memcpy(k->guess_z, g.z, (size_t)g.n * sizeof(int));
+        k->guess_natoms = g.n, k->guess_charge = so.charge, k->guess_uhf = so.uhf,
+        k->guess_nsh = nsh;
+    }
+    gfn1_scc_result r = {
+        .q_atom = out->charges, .q_shell = k->guess_q, .guess_valid = same && k->guess_valid};
+    ate_status scc_st = gfn1_scc_run(k->params, &g, &so, &r, err);
+    k->guess_valid =
+        scc_st == ATE_OK && r.converged; /* only converged charges seed the next call */
+    ATE_TRY(scc_st);
     double *cn = malloc((size_t)g.n * sizeof(double));
     double *dcn = grad ? malloc((size_t)g.n * g.n * 3 * sizeof(double)) : NULL;
     if (!cn || (grad && !dcn)) {

@@ -66,6 +66,10 @@ typedef struct gfn1_scc_result {
     bool converged;
     double gap_ev;
     double *q_atom; /* [natoms] Mulliken charges (caller-owned, may be NULL) */
+    /* [nsh] shell charges: on input (when guess_valid) the starting guess, on output the converged
+     * shell charges (caller-owned, may be NULL) */
+    double *q_shell;
+    bool guess_valid;
 } gfn1_scc_result;
 
 ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc_opts *o,

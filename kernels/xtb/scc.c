@@ -234,7 +234,8 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
             const gfn1_shell *sh = &b.sh[x];
             const gfn1_element *e = &p->el[g->z[sh->atom]];
             w.n0[x] = sh->polarization ? 0.0 : e->refocc[sh->l];
-            w.qin[x] = (double)o->charge / g->n * w.n0[x] / e->zval;
+            w.qin[x] = r->guess_valid && r->q_shell ? r->q_shell[x]
+                                                    : (double)o->charge / g->n * w.n0[x] / e->zval;
         }
     }
     double kt_ev = GFN1_KB * GFN1_AUTOEV * o->etemp, eprev = 0.0;
@@ -267,6 +268,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         anderson(&w, w.qin, fx);
     }
     if (st == ATE_OK && r->q_atom) atom_charges(&b, g->n, w.qout, r->q_atom);
+    if (st == ATE_OK && r->q_shell) memcpy(r->q_shell, w.qout, (size_t)b.nsh * sizeof(double));
     if (st == ATE_OK && o->grad) st = electronic_gradient(p, &b, g, &w, o->grad, err);
     work_free(&w);
     free(cn);

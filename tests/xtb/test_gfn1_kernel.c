@@ -1,0 +1,86 @@
+/* The GFN1 kernel through kernels/kernel.h: the restart guess (charges of the previous structure
+ * with the same atoms, charge and spin) cuts the SCC iterations on a displaced geometry and gives
+ * the same energy as a fresh kernel; another molecule, charge or spin starts from scratch;
+ * periodic structures and unknown methods are refused with clear errors. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ate_test.h"
+#include "atescreen/structio.h"
+#include "kernel.h"
+
+static ate_structure *load(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/molecules/%s.xyz", ATE_TEST_DIR, name);
+    ate_structure *s = NULL;
+    ate_error err;
+    ate_structure_read(path, ATE_FORMAT_AUTO, &s, &err);
+    return s;
+}
+
+static ate_calc_result run(ate_kernel *k, const ate_structure *s, ate_status *st)
+{
+    static double charges[256];
+    ate_calc_result r = {.charges = charges};
+    ate_error err;
+    *st = ate_kernel_compute(k, s, ATE_CALC_ENERGY, &r, &err);
+    return r;
+}
+
+int main(void)
+{
+    ate_error err;
+    ate_kernel *k = NULL, *fresh = NULL;
+    CHECK(ate_kernel_create("gfn1", NULL, MPI_COMM_NULL, &k, &err) == ATE_OK, "create");
+    CHECK(ate_kernel_create("gfn1", NULL, MPI_COMM_NULL, &fresh, &err) == ATE_OK, "create fresh");
+    ate_structure *s = load("ch3cooh");
+    ate_status st;
+    ate_calc_result r0 = run(k, s, &st);
+    CHECK(st == ATE_OK, "first call");
+    /* displace every atom a little: the relaxation-step situation */
+    int n = ate_structure_natoms(s);
+    double *x = malloc((size_t)n * 3 * sizeof(double));
+    memcpy(x, ate_structure_positions(s), (size_t)n * 3 * sizeof(double));
+    for (int j = 0; j < 3 * n; ++j)
+        x[j] += 0.02 * sin(1.7 * j);
+    CHECK(ate_structure_set_positions(s, x, &err) == ATE_OK, "displace");
+    ate_calc_result r1 = run(k, s, &st);
+    ate_calc_result rf = run(fresh, s, &st);
+    CHECK(st == ATE_OK, "fresh call");
+    CHECK(r1.iterations < rf.iterations, "restart guess: %d iterations vs %d from scratch",
+          r1.iterations, rf.iterations);
+    CHECK_CLOSE(r1.energy, rf.energy, 1e-9, "same energy with and without the guess");
+    fprintf(stderr, "restart guess: %d SCC iterations (from scratch %d), first geometry %d\n",
+            r1.iterations, rf.iterations, r0.iterations);
+    /* another molecule: no stale guess (the energy equals a fresh kernel's) */
+    ate_structure *w = load("h2o");
+    ate_calc_result rw = run(k, w, &st), rwf = run(fresh, w, &st);
+    CHECK_CLOSE(rw.energy, rwf.energy, 1e-10, "guess reset for another molecule");
+    /* refusals */
+    double cell[9] = {20, 0, 0, 0, 20, 0, 0, 0, 20};
+    ate_structure_desc d = ate_structure_get_desc(w);
+    d.cell = cell;
+    d.pbc[0] = d.pbc[1] = d.pbc[2] = true;
+    ate_structure *pw = NULL;
+    CHECK(ate_structure_create(&d, &pw, &err) == ATE_OK, "periodic water");
+    ate_calc_result rp = {0};
+    CHECK(ate_kernel_compute(k, pw, ATE_CALC_ENERGY, &rp, &err) == ATE_ERR_UNSUPPORTED,
+          "periodic refused");
+    CHECK_STR(err.message, "periodic GFN1-xTB is not available yet (molecules only)");
+    ate_kernel *bad = NULL;
+    CHECK(ate_kernel_create("dftb", NULL, MPI_COMM_NULL, &bad, &err) == ATE_ERR_INPUT && !bad,
+          "unknown method");
+    char buf[512];
+    ate_error_format(&err, buf, sizeof(buf));
+    CHECK_STR(buf, "method: unknown method 'dftb' (available: gfn1)");
+    ate_structure_destroy(&pw);
+    ate_structure_destroy(&w);
+    ate_structure_destroy(&s);
+    free(x);
+    ate_kernel_destroy(&k);
+    ate_kernel_destroy(&fresh);
+    CHECK(k == NULL, "destroy nulls");
+    return ate_test_finish("test_gfn1_kernel");
+}
