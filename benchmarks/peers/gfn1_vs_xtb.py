@@ -22,7 +22,7 @@ exe = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--") else
 sizes = [30, 100, 300, 1000]
 if "--sizes" in sys.argv:
     sizes = [int(x) for x in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
-REPEAT = 3
+REPEAT = int(os.environ.get("ATE_BENCH_REPEAT", "3"))
 env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
 
 
