@@ -8,6 +8,7 @@ molecules). Both programs get the same xyz file; energies are printed too so tha
 is of the same calculation. The target (issue #3) is ATEscreen <= 0.5 x xtb."""
 import json
 import math
+import resource
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ sizes = [30, 100, 300, 1000]
 if "--sizes" in sys.argv:
     sizes = [int(x) for x in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
 REPEAT = int(os.environ.get("ATE_BENCH_REPEAT", "3"))
-env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", OMP_STACKSIZE="1G")
 
 
 def water_cluster(nmol):
@@ -40,11 +41,16 @@ def water_cluster(nmol):
     return Atoms(sym, positions=pos)
 
 
+def unlimited_stack():
+    """xtb needs a large stack for big systems (it aborts after the setup otherwise)."""
+    resource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
 def timed(cmd, cwd):
     times, out = [], None
     for _ in range(REPEAT):
         t = time.perf_counter()
-        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
+        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=unlimited_stack)
         times.append(time.perf_counter() - t)
         if r.returncode != 0:
             raise RuntimeError(f"{cmd[0]} failed: {r.stderr[-400:]}")
