@@ -28,6 +28,10 @@ static ate_status read_options(const ynode_ctx *c, int fam, const yaml_node_t *n
     static const char *const *keys[] = {none, k_lat, k_low, k_ax, k_dual, k_clu, k_vac, k_str};
     static const yaml_node_t empty = {.type = YAML_MAPPING_NODE};
     if (ynode_is_null(n)) n = &empty;
+    if (fam == 0 && n->type == YAML_MAPPING_NODE &&
+        n->data.mapping.pairs.top != n->data.mapping.pairs.start)
+        return yerror(c, ynode(c, n->data.mapping.pairs.start->key), path,
+                      "symmetric takes no options (write 'symmetric: {}')");
     ATE_TRY(ymap_check(c, n, path, keys[fam]));
     const cy_range subs = {0, 4}, sub1 = {1, 4}, twoone = {1, 2}, sizes = {2, 4},
                    dist = {0.5, 50.0}, strain = {-10.0, 10.0};

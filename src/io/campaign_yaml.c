@@ -2,6 +2,8 @@
  * @file campaign_yaml.c
  * @brief The campaign YAML schema (docs/input-reference.md) -> ate_campaign_spec.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,14 +55,22 @@ ate_status cy_item_double(const ynode_ctx *c, const yaml_node_t *n, const char *
                           int i, const void *arg)
 {
     const cy_range *r = arg;
-    return yget_double(c, n, path, r->lo, r->hi, (double *)out + i);
+    double *v = out;
+    ATE_TRY(yget_double(c, n, path, r->lo, r->hi, &v[i]));
+    for (int k = 0; k < i; ++k)
+        if (v[k] == v[i]) return yerror(c, n, path, "%g is listed twice", v[i]);
+    return ATE_OK;
 }
 
 ate_status cy_item_int(const ynode_ctx *c, const yaml_node_t *n, const char *path, void *out, int i,
                        const void *arg)
 {
     const cy_range *r = arg;
-    return yget_int(c, n, path, (int)r->lo, (int)r->hi, (int *)out + i);
+    int *v = out;
+    ATE_TRY(yget_int(c, n, path, (int)r->lo, (int)r->hi, &v[i]));
+    for (int k = 0; k < i; ++k)
+        if (v[k] == v[i]) return yerror(c, n, path, "%d is listed twice", v[i]);
+    return ATE_OK;
 }
 
 /* Elements; arg = NULL-terminated list of allowed symbols or NULL for "any metal";
@@ -78,15 +88,15 @@ ate_status cy_item_metal(const ynode_ctx *c, const yaml_node_t *n, const char *p
                          int i, const void *arg)
 {
     int *z = (int *)out + i;
-    if (arg && n->type == YAML_SCALAR_NODE && !strcmp((const char *)n->data.scalar.value, "same")) {
+    if (arg && n->type == YAML_SCALAR_NODE && !strcmp((const char *)n->data.scalar.value, "same"))
         *z = 0;
-        return ATE_OK;
-    }
-    ATE_TRY(yget_element(c, n, path, z));
-    if (!is_metal(*z)) return yerror(c, n, path, "'%s' is not a metal", ate_element_symbol(*z));
+    else
+        ATE_TRY(yget_element(c, n, path, z));
+    if (*z && !is_metal(*z))
+        return yerror(c, n, path, "'%s' is not a metal", ate_element_symbol(*z));
     for (int k = 0; k < i; ++k)
         if (((int *)out)[k] == *z)
-            return yerror(c, n, path, "'%s' is listed twice", ate_element_symbol(*z));
+            return yerror(c, n, path, "'%s' is listed twice", *z ? ate_element_symbol(*z) : "same");
     return ATE_OK;
 }
 
@@ -142,9 +152,10 @@ static ate_status read_support(const ynode_ctx *c, const yaml_node_t *n, ate_sup
         s->kind = idx == 0 ? ATE_SUPPORT_GRAPHENE : ATE_SUPPORT_FLAKE;
     }
     if ((v = cy_lookup(c, n, "supercell"))) {
-        ATE_TRY(yseq_check(c, v, "support.supercell", 2));
+        ATE_TRY(yseq_check(c, v, "support.supercell", ATE_SPEC_MAX_LIST));
         if (cy_seq_len(v) != 2)
-            return yerror(c, v, "support.supercell", "expected two integers [n, m]");
+            return yerror(c, v, "support.supercell", "expected two integers [n, m], got %d",
+                          cy_seq_len(v));
         for (int k = 0; k < 2; ++k) {
             char p[CY_PATH];
             ypath_index(p, sizeof(p), "support.supercell", k);
@@ -207,6 +218,41 @@ static ate_status read_document(const ynode_ctx *c, ate_campaign_spec *spec)
     return cy_read_families(c, fams, spec);
 }
 
+/* libyaml's problem text at its line:column. Reader errors (bad UTF-8) carry a byte offset
+ * instead of a mark; the line and column (in characters) are counted from the text. */
+static ate_status syntax_error(const yaml_parser_t *parser, const char *text, const char *name,
+                               ate_error *err)
+{
+    const char *problem = parser->problem ? parser->problem : "unknown problem";
+    if (parser->error == YAML_READER_ERROR) {
+        /* a bad trailing byte is reported at the start of its sequence */
+        size_t off = parser->problem_offset, lead = off;
+        bool trailing = strstr(problem, "trailing") && off > 0;
+        if (trailing)
+            for (lead = off - 1; lead > 0 && ((unsigned char)text[lead] & 0xC0) == 0x80; --lead)
+                ;
+        int line = 1, col = 1;
+        for (size_t k = 0; k < lead && text[k]; ++k) {
+            if (text[k] == '\n')
+                line++, col = 1;
+            else if (((unsigned char)text[k] & 0xC0) != 0x80)
+                col++;
+        }
+        char bytes[64];
+        if (trailing)
+            snprintf(bytes, sizeof(bytes), "byte 0x%02x followed by 0x%02x",
+                     (unsigned char)text[lead], (unsigned char)text[off]);
+        else
+            snprintf(bytes, sizeof(bytes), "byte 0x%02x", (unsigned char)text[off]);
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, name, line, col, NULL,
+                                   "not valid UTF-8: %s (%s)", problem, bytes);
+    }
+    return ate_error_set_input(
+        err, ATE_ERR_INPUT, __FILE__, __LINE__, name, (int)parser->problem_mark.line + 1,
+        (int)parser->problem_mark.column + 1, NULL, "YAML syntax error: %s%s%s", problem,
+        parser->context ? " " : "", parser->context ? parser->context : "");
+}
+
 ate_status ate_campaign_parse(const char *text, const char *name, ate_campaign_spec *spec,
                               ate_error *err)
 {
@@ -218,11 +264,7 @@ ate_status ate_campaign_parse(const char *text, const char *name, ate_campaign_s
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
     ate_status st = ATE_OK;
     if (!yaml_parser_load(&parser, &doc)) {
-        st = ate_error_set_input(
-            err, ATE_ERR_INPUT, __FILE__, __LINE__, name, (int)parser.problem_mark.line + 1,
-            (int)parser.problem_mark.column + 1, NULL, "YAML syntax error: %s%s%s",
-            parser.problem ? parser.problem : "unknown problem", parser.context ? " " : "",
-            parser.context ? parser.context : "");
+        st = syntax_error(&parser, text, name, err);
         yaml_parser_delete(&parser);
         return st;
     }
@@ -232,8 +274,10 @@ ate_status ate_campaign_parse(const char *text, const char *name, ate_campaign_s
     yaml_document_t extra;
     if (st == ATE_OK && yaml_parser_load(&parser, &extra)) {
         if (yaml_document_get_root_node(&extra))
-            st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, name, 0, 0, NULL,
-                                     "the file holds more than one YAML document");
+            st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, name,
+                                     (int)extra.start_mark.line + 1,
+                                     (int)extra.start_mark.column + 1, NULL,
+                                     "a second YAML document starts here (one campaign per file)");
         yaml_document_delete(&extra);
     }
     yaml_document_delete(&doc);

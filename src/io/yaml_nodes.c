@@ -122,7 +122,9 @@ ate_status yget_double(const ynode_ctx *c, const yaml_node_t *n, const char *pat
     char *end;
     errno = 0;
     *v = strtod(sval(n), &end);
-    if (!plain(n) || end == sval(n) || *end || errno || !isfinite(*v))
+    if (!plain(n))
+        return yerror(c, n, path, "expected a number, got the quoted string '%s'", sval(n));
+    if (end == sval(n) || *end || errno || !isfinite(*v))
         return yerror(c, n, path, "expected a number, got '%s'", sval(n));
     if (*v < lo || *v > hi) return yerror(c, n, path, "%g is out of range [%g, %g]", *v, lo, hi);
     return ATE_OK;
@@ -135,7 +137,9 @@ ate_status yget_int(const ynode_ctx *c, const yaml_node_t *n, const char *path, 
     char *end;
     errno = 0;
     long x = strtol(sval(n), &end, 10);
-    if (!plain(n) || end == sval(n) || *end || errno)
+    if (!plain(n))
+        return yerror(c, n, path, "expected an integer, got the quoted string '%s'", sval(n));
+    if (end == sval(n) || *end || errno)
         return yerror(c, n, path, "expected an integer, got '%s'", sval(n));
     if (x < lo || x > hi) return yerror(c, n, path, "%ld is out of range [%d, %d]", x, lo, hi);
     *v = (int)x;
@@ -147,7 +151,8 @@ ate_status yget_bool(const ynode_ctx *c, const yaml_node_t *n, const char *path,
     ATE_TRY(scalar(c, n, path, "true or false"));
     if (plain(n) && !strcmp(sval(n), "true")) return *v = true, ATE_OK;
     if (plain(n) && !strcmp(sval(n), "false")) return *v = false, ATE_OK;
-    return yerror(c, n, path, "expected true or false, got '%s'", sval(n));
+    return yerror(c, n, path, "expected true or false, got %s'%s'",
+                  plain(n) ? "" : "the quoted string ", sval(n));
 }
 
 ate_status yget_choice(const ynode_ctx *c, const yaml_node_t *n, const char *path,

@@ -1,5 +1,6 @@
 /* Campaign YAML: every bad-input class with its exact message (file:line:col: key path: text),
  * the documented defaults, and a full campaign parsed into the expected values. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,22 @@ static void bad(const char *yaml, const char *want)
     CHECK(spec.families == NULL && spec.yaml_text == NULL, "spec cleared after an error");
 }
 
+/* The same through ate_campaign_read: a file with these bytes in the test's working directory. */
+static void bad_file(const char *name, const char *bytes, size_t n, const char *want)
+{
+    FILE *f = fopen(name, "wb");
+    CHECK(f && fwrite(bytes, 1, n, f) == n && fclose(f) == 0, "writing %s", name);
+    ate_campaign_spec spec;
+    ate_error err;
+    ate_status st = ate_campaign_read(name, &spec, &err);
+    char buf[2048];
+    ate_error_format(&err, buf, sizeof(buf));
+    CHECK(st == ATE_ERR_INPUT, "expected an input error for %s", name);
+    CHECK_STR(buf, want);
+    CHECK(spec.families == NULL && spec.yaml_text == NULL, "spec cleared after an error");
+    remove(name);
+}
+
 #define M "metals: [Fe]\n"
 #define F "families:\n  - symmetric: {}\n"
 
@@ -33,13 +50,23 @@ int main(void)
     bad(M M F, "c.yaml:2:1: duplicated key 'metals'");
     bad(F, "c.yaml:1:1: missing key 'metals'");
     bad(M, "c.yaml:1:1: missing key 'families'");
-    bad(M F "---\n" M F, "c.yaml: the file holds more than one YAML document");
+    bad(M F "---\n" M F, "c.yaml:4:1: a second YAML document starts here (one campaign per file)");
+    bad("~\n", "c.yaml:1:1: expected a mapping of keys, got nothing");
+    bad("# only a comment\n", "c.yaml: the file is empty");
+    bad(M F "support:\n  vacuum: 15\n\tfoo: 1\n",
+        "c.yaml:6:1: YAML syntax error: found a tab character that violates indentation while "
+        "scanning a plain scalar");
+    bad(M F "? [a]\n: 1\n", "c.yaml:4:3: keys must be plain names");
+    bad("metals: [Fe, \xff]\n" F, "c.yaml:1:14: not valid UTF-8: invalid leading UTF-8 octet "
+                                  "(byte 0xff)");
     /* metals */
     bad("metals: [Fe, Xx]\n" F, "c.yaml:1:14: metals[1]: unknown element 'Xx'");
     bad("metals: [Fe, O]\n" F, "c.yaml:1:14: metals[1]: 'O' is not a metal");
     bad("metals: [Fe, Fe]\n" F, "c.yaml:1:14: metals[1]: 'Fe' is listed twice");
     bad("metals: []\n" F, "c.yaml:1:9: metals: the list must not be empty");
     bad("metals: Fe\n" F, "c.yaml:1:9: metals: expected a list, got a scalar");
+    bad("metals: [Sc, Ti, V, Cr, Mn, Fe, Co, Ni, Cu, Zn, Y, Zr, Nb, Mo, Ru, Rh, Pd]\n" F,
+        "c.yaml:1:9: metals: at most 16 entries allowed, got 17");
     bad("metals: [{a: 1}]\n" F,
         "c.yaml:1:10: metals[0]: expected an element symbol, got a mapping");
     /* support */
@@ -50,11 +77,20 @@ int main(void)
     bad(M F "support: {supercell: [2, 5]}\n",
         "c.yaml:4:23: support.supercell[0]: 2 is out of range [3, 30]");
     bad(M F "support: {supercell: [5]}\n",
-        "c.yaml:4:22: support.supercell: expected two integers [n, m]");
+        "c.yaml:4:22: support.supercell: expected two integers [n, m], got 1");
+    bad(M F "support: {supercell: [5, 5, 5]}\n",
+        "c.yaml:4:22: support.supercell: expected two integers [n, m], got 3");
     bad(M F "support: {vacuum: lots}\n",
         "c.yaml:4:19: support.vacuum: expected a number, got 'lots'");
     bad(M F "support: {vacuum: '15'}\n",
-        "c.yaml:4:19: support.vacuum: expected a number, got '15'");
+        "c.yaml:4:19: support.vacuum: expected a number, got the quoted string '15'");
+    bad(M F "support: {vacuum: 1e400}\n",
+        "c.yaml:4:19: support.vacuum: expected a number, got '1e400'");
+    bad(M F "support: {supercell: [5, '5']}\n",
+        "c.yaml:4:26: support.supercell[1]: expected an integer, got the quoted string '5'");
+    bad(M F "support: {supercell: [5, 2.0]}\n",
+        "c.yaml:4:26: support.supercell[1]: expected an integer, got '2.0'");
+    bad(M F "name: [a]\n", "c.yaml:4:7: name: expected a string, got a list");
     bad(M F "support: {vacuum: 5}\n", "c.yaml:4:19: support.vacuum: 5 is out of range [8, 100]");
     bad(M F "support: {supercel: [5, 5]}\n",
         "c.yaml:4:11: support: unknown key 'supercel' (allowed: type, supercell, vacuum, "
@@ -64,6 +100,13 @@ int main(void)
     bad(M "families:\n  - symmetric\n",
         "c.yaml:3:5: families[0]: write '- symmetric: {}' (a family name followed by its options)");
     bad(M "families:\n  - {}\n", "c.yaml:3:5: families[0]: empty family entry");
+    bad(M "families:\n  - [lateral]\n",
+        "c.yaml:3:5: families[0]: expected a mapping of keys, got a list");
+    bad(M "families:\n  - ~\n", "c.yaml:3:5: families[0]: expected a mapping of keys, got nothing");
+    bad(M "families:\n  - symmetric: {a: 1}\n",
+        "c.yaml:3:17: families[0].symmetric: symmetric takes no options (write 'symmetric: {}')");
+    bad(M "families:\n  - symmetric: 3\n",
+        "c.yaml:3:16: families[0].symmetric: expected a mapping of keys, got a scalar");
     bad(M "families:\n  - latteral: {}\n", "c.yaml:3:5: families[0]: unknown key 'latteral' "
                                            "(allowed: symmetric, lateral, low_coordination, axial, "
                                            "dual_metal, cluster, vacancy, strain)");
@@ -80,6 +123,10 @@ int main(void)
     bad(M "families:\n  - lateral: {dopants: [S], max: 2}\n",
         "c.yaml:3:29: families[0].lateral: unknown key 'max' (allowed: dopants, min_substitutions, "
         "max_substitutions)");
+    bad(M "families:\n  - lateral: {dopants: [S, S]}\n",
+        "c.yaml:3:28: families[0].lateral.dopants[1]: 'S' is listed twice");
+    bad(M "families:\n  - low_coordination: {remove: [1, 1]}\n",
+        "c.yaml:3:36: families[0].low_coordination.remove[1]: 1 is listed twice");
     bad(M "families:\n  - low_coordination: {remove: [3]}\n",
         "c.yaml:3:33: families[0].low_coordination.remove[0]: 3 is out of range [1, 2]");
     bad(M "families:\n  - axial: {ligands: [CO]}\n",
@@ -87,6 +134,11 @@ int main(void)
         "NH3, N5)");
     bad(M "families:\n  - dual_metal: {fused: yes}\n",
         "c.yaml:3:25: families[0].dual_metal.fused: expected true or false, got 'yes'");
+    bad(M "families:\n  - dual_metal: {fused: \"true\"}\n",
+        "c.yaml:3:25: families[0].dual_metal.fused: expected true or false, got the quoted string "
+        "'true'");
+    bad(M "families:\n  - dual_metal: {separated: true, separations: [6.5, 6.5]}\n",
+        "c.yaml:3:54: families[0].dual_metal.separations[1]: 6.5 is listed twice");
     bad(M "families:\n  - dual_metal: {fused: false}\n",
         "c.yaml:3:17: families[0].dual_metal: at least one of fused and separated must be true");
     bad(M "families:\n  - dual_metal: {separated: true}\n",
@@ -99,11 +151,18 @@ int main(void)
         "c.yaml:3:23: families[0].cluster.sizes[0]: 5 is out of range [2, 4]");
     bad(M "families:\n  - cluster: {metals: [same, Qq]}\n",
         "c.yaml:3:30: families[0].cluster.metals[1]: unknown element 'Qq'");
+    bad(M "families:\n  - cluster: {metals: [same, same]}\n",
+        "c.yaml:3:30: families[0].cluster.metals[1]: 'same' is listed twice");
+    bad(M "families:\n  - cluster: {metals: [N]}\n",
+        "c.yaml:3:24: families[0].cluster.metals[0]: 'N' is not a metal");
     bad(M "families:\n  - vacancy: {shells: [0]}\n",
         "c.yaml:3:24: families[0].vacancy.shells[0]: 0 is out of range [1, 2]");
     bad(M "families:\n  - strain: {percent: [0]}\n",
         "c.yaml:3:23: families[0].strain.percent: 0 % strain is the unstrained support; leave it "
         "out");
+    bad(M "families:\n  - strain: {percent: [2, 2]}\n",
+        "c.yaml:3:27: families[0].strain.percent[1]: 2 is listed twice");
+    bad(M "families:\n  - strain: {}\n", "c.yaml:3:13: families[0].strain: missing key 'percent'");
     bad(M "families:\n  - strain: {percent: [12]}\n",
         "c.yaml:3:24: families[0].strain.percent[0]: 12 is out of range [-10, 10]");
     bad(M "families:\n  - {symmetric: {}, axial: {ligands: [O]}}\n",
@@ -119,6 +178,10 @@ int main(void)
     bad(M F "adsorbates: [OH, OH]\n", "c.yaml:4:18: adsorbates[1]: 'OH' is listed twice");
     bad(M F "settings: {method: dft}\n",
         "c.yaml:4:20: settings.method: unknown method 'dft' (allowed: gfn1, pw)");
+    bad(M F "adsorbates: []\n", "c.yaml:4:13: adsorbates: the list must not be empty");
+    bad(M F "settings: {fmax: true}\n",
+        "c.yaml:4:18: settings.fmax: expected a number, got 'true'");
+    bad(M F "settings: {fmax: 0}\n", "c.yaml:4:18: settings.fmax: 0 is out of range [1e-06, 10]");
     bad(M F "settings: {max_unpaired: -1}\n",
         "c.yaml:4:26: settings.max_unpaired: -1 is out of range [0, 10]");
     bad(M F "settings: {electronic_temperature: -5}\n",
@@ -187,6 +250,12 @@ int main(void)
     char buf[2048];
     ate_error_format(&err, buf, sizeof(buf));
     CHECK_STR(buf, "/nonexistent/c.yaml: cannot open the file: No such file or directory");
+    bad_file("empty.yaml", "", 0, "empty.yaml: the file is empty");
+    bad_file("nul.yaml", "metals: [Fe]\0\n", 14,
+             "nul.yaml: not a text file (it contains NUL bytes)");
+    bad_file("latin1.yaml", "name: caf\xe9\n" M F, 11 + strlen(M F),
+             "latin1.yaml:1:10: not valid UTF-8: invalid trailing UTF-8 octet (byte 0xe9 followed "
+             "by 0x0a)");
     const char *examples[] = {ATE_SOURCE_DIR "/inputs/quickstart.yaml",
                               ATE_SOURCE_DIR "/inputs/examples/all-families.yaml",
                               ATE_SOURCE_DIR "/inputs/examples/all-families-flake.yaml"};

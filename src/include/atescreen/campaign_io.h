@@ -20,7 +20,8 @@ extern "C" {
 
 /** Read path; keeps the text verbatim in spec->yaml_text and the path in spec->source_file. */
 ATE_API ate_status ate_campaign_read(const char *path, ate_campaign_spec *spec, ate_error *err);
-/** Parse YAML text; name is used in messages (e.g. the file it came from). */
+/** Parse YAML text; name (may be NULL) is used in messages and kept in spec->source_file so that
+ *  later stages can point at the file too. The text is copied into spec->yaml_text. */
 ATE_API ate_status ate_campaign_parse(const char *text, const char *name, ate_campaign_spec *spec,
                                       ate_error *err);
 
