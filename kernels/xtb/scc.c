@@ -4,9 +4,9 @@
  *        (eV), F C = S C e (Cholesky of S once, dsygst + dsyevd, back-transformation of the
  *        occupied orbitals only), Fermi occupations per spin channel, Mulliken shell
  *        charges q = n0 - N, E_SCC = tr(P H0) + E2(q_out) + E3(q_out) + E_TS evaluated with the
- *        charges of the current diagonalisation. Charges are mixed by Anderson acceleration
- *        (D. G. Anderson, J. ACM 12, 547 (1965); Walker & Ni, SIAM J. Numer. Anal. 49, 1715 (2011))
- *        with damping 0.4; the converged energy does not depend on the mixer (spec §6.3).
+ *        charges of the current diagonalisation. Charges are mixed by Johnson's modified Broyden
+ *        scheme with damping 0.4 (as xtb); the converged energy does not depend on the mixer
+ *        (spec §6.3).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,9 +17,9 @@
 
 #include "gfn1_coulomb.h"
 
-#define MIX_BETA   0.4
-#define MIX_MEMORY 8
-#define NEGLECT    1e-8
+#define MIX_BETA 0.4
+#define MIX_W0   0.01
+#define NEGLECT  1e-8
 
 typedef struct scc_work {
     int nao, nsh, nat;
@@ -29,8 +29,9 @@ typedef struct scc_work {
     int nev; /* orbitals back-transformed in the last diagonalisation (the lowest ones) */
 
     double *qin, *qout, *qat, *vsh, *occa, *occb, *n0;
-    double *hist_x, *hist_f; /* Anderson differences dx, df: ring of [MIX_MEMORY][nsh] */
-    double *xprev, *fprev;   /* previous iterate and residual */
+    double *hist_x, *hist_f; /* normalised Broyden differences dX, dF: [max_iter][nsh] */
+    double *hist_w, *bmat, *bvec;
+    double *xprev, *fprev; /* previous iterate and residual */
     int nhist;
 } scc_work;
 
@@ -42,41 +43,45 @@ static void work_free(scc_work *w)
     free(w->self), free(w->qin), free(w->qout), free(w->qat), free(w->vsh), free(w->occa),
         free(w->occb);
     free(w->n0), free(w->hist_x), free(w->hist_f), free(w->xprev), free(w->fprev);
+    free(w->hist_w), free(w->bmat), free(w->bvec);
 }
 
-/* Solve min |f - dF g| over the stored differences and mix (Anderson type II). */
-static void anderson(scc_work *w, double *x, const double *fx)
+/* Modified Broyden mixing (D. D. Johnson, Phys. Rev. B 38, 12807 (1988)), the scheme xtb uses
+ * (spec §6.3): normalised differences dF_i = df_i/|df_i|, dX_i = dx_i/|df_i| of all previous
+ * steps, weights w_i = 0.01/|f_i| clipped to [1, 1e5], w0 = 0.01, damping a = 0.4:
+ *   beta = (w0^2 I + [w_i w_j dF_i.dF_j])^-1,  c_k = w_k dF_k.f,  g_n = sum_k c_k beta_kn,
+ *   x <- x + a f - sum_n w_n g_n (a dF_n + dX_n). */
+static void broyden(scc_work *w, double *x, const double *fx)
 {
-    int n = w->nsh, m = w->nhist < MIX_MEMORY ? w->nhist : MIX_MEMORY;
+    int n = w->nsh, m = w->nhist;
     double *dx = w->hist_x, *df = w->hist_f;
-    double gcoef[MIX_MEMORY] = {0};
-    if (m > 0) {
-        double a[MIX_MEMORY * MIX_MEMORY], rhs[MIX_MEMORY];
-        for (int i = 0; i < m; ++i) {
-            rhs[i] = 0.0;
+    double *a = w->bmat, *c = w->bvec;
+    for (int i = 0; i < m; ++i) {
+        c[i] = 0.0;
+        for (int k = 0; k < n; ++k)
+            c[i] += df[(size_t)i * n + k] * fx[k];
+        c[i] *= w->hist_w[i];
+        for (int j = 0; j <= i; ++j) {
+            double s = 0.0;
             for (int k = 0; k < n; ++k)
-                rhs[i] += df[i * n + k] * fx[k];
-            for (int j = 0; j < m; ++j) {
-                double s = 0.0;
-                for (int k = 0; k < n; ++k)
-                    s += df[i * n + k] * df[j * n + k];
-                a[i * m + j] = s + (i == j ? 1e-12 : 0.0);
-            }
+                s += df[(size_t)i * n + k] * df[(size_t)j * n + k];
+            a[i * m + j] = a[j * m + i] =
+                w->hist_w[i] * w->hist_w[j] * s + (i == j ? MIX_W0 * MIX_W0 : 0.0);
         }
-        lapack_int ipiv[MIX_MEMORY];
-        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, m, 1, a, m, ipiv, rhs, 1) == 0)
-            for (int i = 0; i < m; ++i)
-                gcoef[i] = rhs[i];
     }
+    if (m > 0 && LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', m, 1, a, m, c, 1) != 0)
+        for (int i = 0; i < m; ++i)
+            c[i] = 0.0; /* degenerate history: plain damping this step */
     for (int k = 0; k < n; ++k) {
         double v = x[k] + MIX_BETA * fx[k];
         for (int i = 0; i < m; ++i)
-            v -= gcoef[i] * (dx[i * n + k] + MIX_BETA * df[i * n + k]);
+            v -= w->hist_w[i] * c[i] * (MIX_BETA * df[(size_t)i * n + k] + dx[(size_t)i * n + k]);
         x[k] = v;
     }
 }
 
-static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, ate_error *err)
+static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_iter,
+                             ate_error *err)
 {
     size_t n2 = (size_t)b->nao * b->nao, ns = (size_t)b->nsh;
     w->nao = b->nao, w->nsh = b->nsh, w->nat = nat;
@@ -93,12 +98,15 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, ate_erro
     w->qin = calloc(ns, sizeof(double)), w->qout = calloc(ns, sizeof(double)),
     w->vsh = calloc(ns, sizeof(double));
     w->n0 = calloc(ns, sizeof(double)), w->qat = calloc((size_t)nat, sizeof(double));
-    w->hist_x = calloc(MIX_MEMORY * ns, sizeof(double)),
-    w->hist_f = calloc(MIX_MEMORY * ns, sizeof(double));
+    size_t mh = (size_t)(max_iter > 1 ? max_iter : 1);
+    w->hist_x = calloc(mh * ns, sizeof(double)), w->hist_f = calloc(mh * ns, sizeof(double));
+    w->hist_w = calloc(mh, sizeof(double)), w->bmat = calloc(mh * mh, sizeof(double));
+    w->bvec = calloc(mh, sizeof(double));
     w->xprev = calloc(ns, sizeof(double)), w->fprev = calloc(ns, sizeof(double));
     if (!w->chol || !w->sfock_scratch || !w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock ||
         !w->f || !w->c || !w->p || !w->eps || !w->occa || !w->occb || !w->gam || !w->self ||
-        !w->qin || !w->qout || !w->vsh || !w->n0 || !w->qat || !w->hist_x || !w->hist_f)
+        !w->qin || !w->qout || !w->vsh || !w->n0 || !w->qat || !w->hist_x || !w->hist_f ||
+        !w->hist_w || !w->bmat || !w->bvec)
         return ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory for %d basis functions", b->nao);
     return ATE_OK;
 }
@@ -249,8 +257,8 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     ATE_TRY(gfn1_basis_create(p, g->z, g->n, &b, err));
     scc_work w = {0};
     double *cn = malloc((size_t)g->n * sizeof(double));
-    ate_status st =
-        cn ? alloc_work(&w, &b, g->n, err) : ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory");
+    ate_status st = cn ? alloc_work(&w, &b, g->n, o->max_iter, err)
+                       : ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory");
     int nel = -o->charge;
     for (int a = 0; a < g->n; ++a)
         nel += p->el[g->z[a]].zval;
@@ -294,18 +302,29 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
             break;
         }
         eprev = r->e_scc;
-        /* Anderson: record (x_k - x_{k-1}, f_k - f_{k-1}), then mix */
+        /* Broyden: record the normalised (x_k - x_{k-1}, f_k - f_{k-1}) and its weight, then mix */
+        double fnorm = 0.0;
+        for (int x = 0; x < b.nsh; ++x)
+            fnorm += fx[x] * fx[x];
+        fnorm = sqrt(fnorm);
         if (it > 1) {
-            int slot = w.nhist % MIX_MEMORY;
-            for (int x = 0; x < b.nsh; ++x) {
-                w.hist_x[slot * b.nsh + x] = w.qin[x] - w.xprev[x];
-                w.hist_f[slot * b.nsh + x] = fx[x] - w.fprev[x];
+            double dnorm = 0.0;
+            for (int x = 0; x < b.nsh; ++x)
+                dnorm += (fx[x] - w.fprev[x]) * (fx[x] - w.fprev[x]);
+            dnorm = sqrt(dnorm);
+            if (dnorm > 0.0) {
+                size_t slot = (size_t)w.nhist * b.nsh;
+                for (int x = 0; x < b.nsh; ++x) {
+                    w.hist_x[slot + x] = (w.qin[x] - w.xprev[x]) / dnorm;
+                    w.hist_f[slot + x] = (fx[x] - w.fprev[x]) / dnorm;
+                }
+                double wt = fnorm > 0.0 ? MIX_W0 / fnorm : 1e5;
+                w.hist_w[w.nhist++] = wt < 1.0 ? 1.0 : (wt > 1e5 ? 1e5 : wt);
             }
-            w.nhist++;
         }
         memcpy(w.xprev, w.qin, (size_t)b.nsh * sizeof(double));
         memcpy(w.fprev, fx, (size_t)b.nsh * sizeof(double));
-        anderson(&w, w.qin, fx);
+        broyden(&w, w.qin, fx);
     }
     if (st == ATE_OK && r->q_atom) atom_charges(&b, g->n, w.qout, r->q_atom);
     if (st == ATE_OK && r->q_shell) memcpy(r->q_shell, w.qout, (size_t)b.nsh * sizeof(double));

@@ -132,7 +132,7 @@ typedef struct ate_settings_spec {
 
 typedef struct ate_campaign_spec {
     char name[ATE_SPEC_NAME_LEN];
-    char source_file[ATE_SPEC_PATH_LEN]; /**< path the spec was read from ("" when parsed text) */
+    char source_file[ATE_SPEC_PATH_LEN]; /**< file (or the name given to ate_campaign_parse) */
     ate_support_spec support;
     int nmetals;
     int metals[ATE_SPEC_MAX_LIST]; /**< Z of the site metals */
