@@ -13,6 +13,8 @@ enum { ATE_EXIT_OK = 0, ATE_EXIT_FAILED = 1, ATE_EXIT_USAGE = 2 };
 int ate_cli_sites(int argc, char **argv);
 int ate_cli_calc(int argc, char **argv);
 int ate_cli_convert(int argc, char **argv);
+int ate_cli_run(int argc, char **argv);
+int ate_cli_report(int argc, char **argv);
 
 /** Print an error as "atescreen: error: FILE:LINE:COL: FIELD: MESSAGE" on stderr; returns the
  *  exit status for it (2 for input errors, 1 otherwise). */

@@ -27,6 +27,13 @@ static const subcommand commands[] = {
 #ifdef ATE_CLI_HAVE_CALC
     {"calc", ate_cli_calc, false, "single-point energy/gradient of a structure (GFN1-xTB)"},
 #endif
+#ifdef ATE_CLI_HAVE_RUN
+    {"run", ate_cli_run, true,
+     "the screening campaign: relax, spin scan, adsorbates, CHE, results.h5 (mpirun/srun)"},
+#endif
+#ifdef ATE_CLI_HAVE_REPORT
+    {"report", ate_cli_report, false, "ranking table and plots of a results.h5 (Python)"},
+#endif
 #ifdef ATE_CLI_HAVE_CONVERT
     {"convert", ate_cli_convert, false, "convert a structure file (extxyz, xyz, POSCAR)"},
 #endif
