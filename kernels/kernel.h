@@ -26,6 +26,7 @@ typedef struct ate_kernel_opts {
     int max_iter;          /**< SCC/SCF iteration limit (default 250) */
     double econv;          /**< energy change for convergence, hartree (default 1e-10) */
     double qconv;          /**< RMS charge change per atom, e (default 1e-8) */
+    double mixing;         /**< Broyden damping weight, (0, 1] (default 0.4, as xtb) */
     const char *param_dir; /**< parameter directory (default: the build's inputs/params) */
 } ate_kernel_opts;
 
@@ -33,9 +34,13 @@ enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1 };
 enum { ATE_KERNEL_MAX_TERMS = 8 };
 
 typedef struct ate_calc_result {
-    double energy;    /**< total energy, hartree */
-    double *gradient; /**< [natoms][3] hartree/bohr, caller-owned, filled when requested */
-    double *charges;  /**< [natoms] Mulliken charges, caller-owned, may be NULL */
+    double energy;        /**< total energy, hartree */
+    double *gradient;     /**< [natoms][3] hartree/bohr, caller-owned, filled when requested */
+    double *charges;      /**< [natoms] Mulliken charges, caller-owned, may be NULL */
+    double *spins;        /**< [natoms] Mulliken spin populations (alpha - beta), e; may be NULL */
+    double *dband_centre; /**< [natoms] centre of the d-projected DOS - fermi_ev, eV (NaN for
+                               atoms without d shell); may be NULL */
+    double fermi_ev;      /**< Fermi level, eV (midpoint of the frontier orbitals) */
     bool converged;
     int iterations;
     double homo_lumo_gap_ev;
@@ -53,6 +58,12 @@ ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_C
  *  converged = false and returns ATE_ERR_NOT_CONVERGED. */
 ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,
                               ate_calc_result *out, ate_error *err);
+/** Change the SCF settings of an existing handle (validated as at creation); the restart guess
+ *  is kept. Used by the pipeline's rescue ladder. */
+ate_status ate_kernel_update_opts(ate_kernel *k, double etemp, double mixing, int max_iter,
+                                  ate_error *err);
+/** Forget the restart guess: the next computation starts from the default guess. NULL-safe. */
+void ate_kernel_reset_guess(ate_kernel *k);
 /** NULL-safe; nulls *k. */
 void ate_kernel_destroy(ate_kernel **k);
 

@@ -31,7 +31,36 @@ void ate_kernel_opts_init(ate_kernel_opts *o)
     o->max_iter = 250;
     o->econv = 1e-10;
     o->qconv = 1e-8;
+    o->mixing = 0.4;
     o->param_dir = ATE_PARAM_DIR;
+}
+
+/* etemp, mixing and max_iter of a handle: the ranges ate_kernel_create accepts. */
+static ate_status check_opts(double etemp, double mixing, int max_iter, ate_error *err)
+{
+    if (!(etemp >= 0.0 && etemp <= 1e5))
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "etemp",
+                                   "electronic temperature %g K is out of range [0, 1e5]", etemp);
+    if (!(mixing > 0.0 && mixing <= 1.0))
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "mixing",
+                                   "mixing %g is out of range (0, 1]", mixing);
+    if (max_iter < 1)
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "max_iter",
+                                   "max_iter %d must be at least 1", max_iter);
+    return ATE_OK;
+}
+
+ate_status ate_kernel_update_opts(ate_kernel *k, double etemp, double mixing, int max_iter,
+                                  ate_error *err)
+{
+    ATE_TRY(check_opts(etemp, mixing, max_iter, err));
+    k->opts.etemp = etemp, k->opts.mixing = mixing, k->opts.max_iter = max_iter;
+    return ATE_OK;
+}
+
+void ate_kernel_reset_guess(ate_kernel *k)
+{
+    if (k) k->guess_valid = false;
 }
 
 ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_Comm comm,
@@ -54,7 +83,8 @@ ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_C
     else
         ate_kernel_opts_init(&k->opts);
     if (!k->opts.param_dir) k->opts.param_dir = ATE_PARAM_DIR;
-    ate_status st = gfn1_params_load(k->opts.param_dir, &k->params, err);
+    ate_status st = check_opts(k->opts.etemp, k->opts.mixing, k->opts.max_iter, err);
+    if (st == ATE_OK) st = gfn1_params_load(k->opts.param_dir, &k->params, err);
     if (st != ATE_OK) {
         free(k);
         return st;
@@ -88,7 +118,8 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
                         .uhf = ate_structure_uhf(s) == ATE_UHF_AUTO ? 0 : ate_structure_uhf(s),
                         .max_iter = k->opts.max_iter,
                         .econv = k->opts.econv,
-                        .qconv = k->opts.qconv};
+                        .qconv = k->opts.qconv,
+                        .mixing = k->opts.mixing};
     double *grad = want_grad ? out->gradient : NULL;
     if (grad) memset(grad, 0, (size_t)g.n * 3 * sizeof(double));
     so.grad = grad;
@@ -112,8 +143,11 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
         k->guess_natoms = g.n, k->guess_charge = so.charge, k->guess_uhf = so.uhf,
         k->guess_nsh = nsh;
     }
-    gfn1_scc_result r = {
-        .q_atom = out->charges, .q_shell = k->guess_q, .guess_valid = same && k->guess_valid};
+    gfn1_scc_result r = {.q_atom = out->charges,
+                         .q_shell = k->guess_q,
+                         .guess_valid = same && k->guess_valid,
+                         .spin_atom = out->spins,
+                         .dband_atom = out->dband_centre};
     ate_status scc_st = gfn1_scc_run(k->params, &g, &so, &r, err);
     k->guess_valid =
         scc_st == ATE_OK && r.converged; /* only converged charges seed the next call */
@@ -133,6 +167,7 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
     out->converged = r.converged;
     out->iterations = r.iterations;
     out->homo_lumo_gap_ev = r.gap_ev;
+    out->fermi_ev = r.fermi_ev;
     const char *names[] = {"scc",       "band",       "electrostatic", "electronic_entropy",
                            "repulsion", "dispersion", "halogen"};
     const double vals[] = {r.e_scc, r.e_band, r.e_es, r.e_ts, erep, edisp, exb};

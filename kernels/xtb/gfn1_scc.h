@@ -57,6 +57,7 @@ typedef struct gfn1_scc_opts {
     int charge, uhf; /* uhf: N_alpha - N_beta; odd electron counts force >= 1 */
     int max_iter;
     double econv, qconv; /* hartree, e (RMS per atom) */
+    double mixing;       /* Broyden damping weight in (0, 1]; 0 = the default 0.4 */
 } gfn1_scc_opts;
 
 typedef struct gfn1_scc_result {
@@ -70,6 +71,11 @@ typedef struct gfn1_scc_result {
      * shell charges (caller-owned, may be NULL) */
     double *q_shell;
     bool guess_valid;
+    /* [natoms] Mulliken spin populations (alpha - beta), caller-owned, may be NULL */
+    double *spin_atom;
+    /* [natoms] d-band centre relative to fermi_ev (eV), NaN without d shell; may be NULL */
+    double *dband_atom;
+    double fermi_ev; /* midpoint between the highest orbital occupied >= 1/2 and the next, eV */
 } gfn1_scc_result;
 
 ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc_opts *o,

@@ -5,8 +5,9 @@
  *        occupied orbitals only), Fermi occupations per spin channel, Mulliken shell
  *        charges q = n0 - N, E_SCC = tr(P H0) + E2(q_out) + E3(q_out) + E_TS evaluated with the
  *        charges of the current diagonalisation. Charges are mixed by Johnson's modified Broyden
- *        scheme with damping 0.4 (as xtb); the converged energy does not depend on the mixer
- *        (spec §6.3).
+ *        scheme with damping 0.4 (as xtb; settable); the converged energy does not depend on the
+ *        mixer (spec §6.3). On request, Mulliken spin populations and d-band centres of the final
+ *        diagonalisation (docs/theory-gfn1.md, "Descriptors").
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 
 #include "gfn1_coulomb.h"
 
-#define MIX_BETA 0.4
+#define MIX_BETA 0.4 /* default damping */
 #define MIX_W0   0.01
 #define NEGLECT  1e-8
 
@@ -51,7 +52,7 @@ static void work_free(scc_work *w)
  * steps, weights w_i = 0.01/|f_i| clipped to [1, 1e5], w0 = 0.01, damping a = 0.4:
  *   beta = (w0^2 I + [w_i w_j dF_i.dF_j])^-1,  c_k = w_k dF_k.f,  g_n = sum_k c_k beta_kn,
  *   x <- x + a f - sum_n w_n g_n (a dF_n + dX_n). */
-static void broyden(scc_work *w, double *x, const double *fx)
+static void broyden(scc_work *w, double *x, const double *fx, double beta)
 {
     int n = w->nsh, m = w->nhist;
     double *dx = w->hist_x, *df = w->hist_f;
@@ -73,9 +74,9 @@ static void broyden(scc_work *w, double *x, const double *fx)
         for (int i = 0; i < m; ++i)
             c[i] = 0.0; /* degenerate history: plain damping this step */
     for (int k = 0; k < n; ++k) {
-        double v = x[k] + MIX_BETA * fx[k];
+        double v = x[k] + beta * fx[k];
         for (int i = 0; i < m; ++i)
-            v -= w->hist_w[i] * c[i] * (MIX_BETA * df[(size_t)i * n + k] + dx[(size_t)i * n + k]);
+            v -= w->hist_w[i] * c[i] * (beta * df[(size_t)i * n + k] + dx[(size_t)i * n + k]);
         x[k] = v;
     }
 }
@@ -250,6 +251,72 @@ static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b,
     return st;
 }
 
+/* Descriptors of the last diagonalisation (docs/theory-gfn1.md): the Fermi level, Mulliken spin
+ * populations m_A = sum_{mu in A} sum_nu (P_a - P_b)_{mu nu} S_{mu nu} (Mulliken, J. Chem. Phys.
+ * 23, 1833 (1955)), and the d-band centre of every atom with a d shell, the first moment of its
+ * Mulliken-projected density of states over all orbitals, eps_d = sum_i w_i eps_i / sum_i w_i -
+ * E_F with w_i = sum_{mu in d(A)} C_{mu i} (S C)_{mu i} (Hammer & Norskov, Nature 376, 238
+ * (1995)). Must run before the gradient, which reuses the scratch matrices. */
+static ate_status descriptors(const gfn1_basis *b, const gfn1_geom *g, scc_work *w,
+                              gfn1_scc_result *r, ate_error *err)
+{
+    int n = w->nao, top = -1;
+    for (int i = 0; i < n; ++i)
+        if (w->occa[i] >= 0.5 || w->occb[i] >= 0.5) top = i;
+    r->fermi_ev = top < 0       ? w->eps[0]
+                  : top + 1 < n ? 0.5 * (w->eps[top] + w->eps[top + 1])
+                                : w->eps[top];
+    if (r->spin_atom) {
+        memset(r->spin_atom, 0, (size_t)g->n * sizeof(double));
+        for (int i = 0; i < w->nev; ++i) {
+            double d = w->occa[i] - w->occb[i];
+            if (fabs(d) < 1e-14) continue;
+            const double *ci = w->c + (size_t)i * n;
+            for (int x = 0; x < b->nsh; ++x) {
+                const gfn1_shell *sh = &b->sh[x];
+                double pop = 0.0;
+                for (int u = 0; u < sh->nao; ++u) {
+                    int mu = sh->ao0 + u;
+                    double sc = 0.0;
+                    for (int nu = 0; nu < n; ++nu)
+                        sc += w->sfock[(size_t)mu * n + nu] * ci[nu];
+                    pop += ci[mu] * sc;
+                }
+                r->spin_atom[sh->atom] += d * pop;
+            }
+        }
+    }
+    if (!r->dband_atom) return ATE_OK;
+    /* all orbitals: back-transform the ones backtransform() left out */
+    if (w->nev < n)
+        cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, n - w->nev,
+                    1.0, w->chol, n, w->c + (size_t)w->nev * n, n);
+    w->nev = n;
+    double *sc = w->sfock_scratch;
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, w->s, n, w->c, n, 0.0, sc,
+                n);
+    for (int a = 0; a < g->n; ++a)
+        r->dband_atom[a] = NAN;
+    for (int x = 0; x < b->nsh; ++x) {
+        const gfn1_shell *sh = &b->sh[x];
+        if (sh->l != 2) continue;
+        double num = 0.0, den = 0.0;
+        for (int i = 0; i < n; ++i) {
+            double wi = 0.0;
+            for (int u = 0; u < sh->nao; ++u) {
+                size_t k = (size_t)i * n + sh->ao0 + u;
+                wi += w->c[k] * sc[k];
+            }
+            num += wi * w->eps[i], den += wi;
+        }
+        if (den <= 0.0)
+            return ATE_ERROR(err, ATE_ERR_INTERNAL, "d-band centre: no d weight on atom %d",
+                             sh->atom + 1);
+        r->dband_atom[sh->atom] = num / den - r->fermi_ev;
+    }
+    return ATE_OK;
+}
+
 ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc_opts *o,
                         gfn1_scc_result *r, ate_error *err)
 {
@@ -324,10 +391,11 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         }
         memcpy(w.xprev, w.qin, (size_t)b.nsh * sizeof(double));
         memcpy(w.fprev, fx, (size_t)b.nsh * sizeof(double));
-        broyden(&w, w.qin, fx);
+        broyden(&w, w.qin, fx, o->mixing > 0.0 ? o->mixing : MIX_BETA);
     }
     if (st == ATE_OK && r->q_atom) atom_charges(&b, g->n, w.qout, r->q_atom);
     if (st == ATE_OK && r->q_shell) memcpy(r->q_shell, w.qout, (size_t)b.nsh * sizeof(double));
+    if (st == ATE_OK && (r->spin_atom || r->dband_atom)) st = descriptors(&b, g, &w, r, err);
     if (st == ATE_OK && o->grad) st = electronic_gradient(p, &b, g, &w, o->grad, err);
     work_free(&w);
     free(cn);

@@ -19,7 +19,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: atescreen calc FILE --method gfn1 [--charge Q] [--uhf N] [--etemp K] "
                  "[--max-iter N]\n"
-                 "                      [--gradient] [--json]\n");
+                 "                      [--mixing W] [--gradient] [--json]\n");
 }
 
 static bool parse_int(const char *s, int *v)
@@ -30,21 +30,31 @@ static bool parse_int(const char *s, int *v)
     return *s && !*end;
 }
 
+static void json_array(const char *name, const double *v, int n)
+{
+    printf(",\n \"%s\": [", name);
+    for (int i = 0; i < n; ++i)
+        printf(isfinite(v[i]) ? "%s%.9f" : "%snull", i ? ", " : "", v[i]);
+    printf("]");
+}
+
 static void print_json(const ate_calc_result *r, int n, bool gradient)
 {
     printf("{\"energy\": %.12f, \"converged\": %s, \"scc_iterations\": %d, \"homo_lumo_gap_ev\": "
            "%.9f,\n",
            r->energy, r->converged ? "true" : "false", r->iterations, r->homo_lumo_gap_ev);
-    printf(" \"charges\": [");
-    for (int i = 0; i < n; ++i)
-        printf("%s%.9f", i ? ", " : "", r->charges[i]);
+    printf(" \"fermi_ev\": %.9f", r->fermi_ev);
+    json_array("charges", r->charges, n);
+    json_array("spins", r->spins, n);
+    json_array("dband_centre", r->dband_centre, n);
     if (gradient) {
-        printf("],\n \"gradient\": [");
+        printf(",\n \"gradient\": [");
         for (int i = 0; i < n; ++i)
             printf("%s[%.12e, %.12e, %.12e]", i ? ", " : "", r->gradient[3 * i],
                    r->gradient[3 * i + 1], r->gradient[3 * i + 2]);
+        printf("]");
     }
-    printf("],\n \"energy_terms\": {");
+    printf(",\n \"energy_terms\": {");
     for (int t = 0; t < r->nterms; ++t)
         printf("%s\"%s\": %.12f", t ? ", " : "", r->term_name[t], r->term[t]);
     printf("}}\n");
@@ -57,9 +67,11 @@ static void print_table(const ate_calc_result *r, const ate_structure *s)
         printf("  %-20s %20.12f Eh\n", r->term_name[t], r->term[t]);
     printf("%-22s %20.9f eV\n%-22s %20d %s\n", "HOMO-LUMO gap", r->homo_lumo_gap_ev,
            "SCC iterations", r->iterations, r->converged ? "(converged)" : "(NOT converged)");
-    printf("Mulliken charges (e):\n");
+    printf("%-22s %20.9f eV\n", "Fermi level", r->fermi_ev);
+    printf("Mulliken charges and spin populations (e), d-band centre - E_F (eV):\n");
     for (int i = 0; i < ate_structure_natoms(s); ++i)
-        printf("  %4d %12.6f\n", i + 1, r->charges[i]);
+        printf("  %4d %12.6f %12.6f %12.6f\n", i + 1, r->charges[i], r->spins[i],
+               r->dband_centre[i]);
 }
 
 int ate_cli_calc(int argc, char **argv)
@@ -67,16 +79,13 @@ int ate_cli_calc(int argc, char **argv)
     const char *method = NULL;
     int charge = 0, uhf = 0, max_iter = 250;
     bool has_charge = false, has_uhf = false, json = false, gradient = false;
-    double etemp = 300.0;
-    static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
-                                         {"charge", required_argument, NULL, 'c'},
-                                         {"uhf", required_argument, NULL, 'u'},
-                                         {"etemp", required_argument, NULL, 't'},
-                                         {"max-iter", required_argument, NULL, 'i'},
-                                         {"gradient", no_argument, NULL, 'g'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    double etemp = 300.0, mixing = 0.4;
+    static const struct option opts[] = {
+        {"method", required_argument, NULL, 'm'},   {"charge", required_argument, NULL, 'c'},
+        {"uhf", required_argument, NULL, 'u'},      {"etemp", required_argument, NULL, 't'},
+        {"max-iter", required_argument, NULL, 'i'}, {"mixing", required_argument, NULL, 'x'},
+        {"gradient", no_argument, NULL, 'g'},       {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -98,6 +107,9 @@ int ate_cli_calc(int argc, char **argv)
         case 'i':
             ok = parse_int(optarg, &max_iter) && max_iter > 0;
             break;
+        case 'x':
+            mixing = strtod(optarg, &end), ok = *end == '\0' && mixing > 0.0 && mixing <= 1.0;
+            break;
         case 'g':
             gradient = true;
             break;
@@ -117,7 +129,8 @@ int ate_cli_calc(int argc, char **argv)
                              : ch == 'c' ? 1
                              : ch == 'u' ? 2
                              : ch == 't' ? 3
-                                         : 4]
+                             : ch == 'i' ? 4
+                                         : 5]
                             .name);
             usage(stderr);
             return ATE_EXIT_USAGE;
@@ -145,6 +158,7 @@ int ate_cli_calc(int argc, char **argv)
     ate_kernel_opts_init(&ko);
     ko.etemp = etemp;
     ko.max_iter = max_iter;
+    ko.mixing = mixing;
     if (st == ATE_OK)
         st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */
     ate_calc_result r = {0};
@@ -152,7 +166,9 @@ int ate_cli_calc(int argc, char **argv)
     if (st == ATE_OK) {
         r.charges = calloc((size_t)n, sizeof(double));
         r.gradient = calloc((size_t)n * 3, sizeof(double));
-        st = r.charges && r.gradient
+        r.spins = calloc((size_t)n, sizeof(double));
+        r.dband_centre = calloc((size_t)n, sizeof(double));
+        st = r.charges && r.gradient && r.spins && r.dband_centre
                  ? ate_kernel_compute(k, s, ATE_CALC_ENERGY | (gradient ? ATE_CALC_GRADIENT : 0),
                                       &r, &err)
                  : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
@@ -166,6 +182,7 @@ int ate_cli_calc(int argc, char **argv)
     int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
     free(r.charges);
     free(r.gradient);
+    free(r.spins), free(r.dband_centre);
     ate_kernel_destroy(&k);
     ate_structure_destroy(&s);
     ate_structure_destroy(&file);
