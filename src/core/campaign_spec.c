@@ -33,7 +33,21 @@ void ate_campaign_spec_init(ate_campaign_spec *spec)
     strcpy(spec->settings.method, "gfn1");
     spec->settings.electronic_temperature = 300.0;
     spec->settings.fmax = 0.05;
+    spec->settings.max_steps = 500;
+    spec->settings.freeze_radius = 0.0;
+    spec->settings.min_unpaired = 0;
     spec->settings.max_unpaired = 4;
+    spec->settings.spin_scan = ATE_SPIN_SCAN_SINGLE_POINT;
+    spec->settings.scf_max_iter = 250;
+    spec->settings.scf_mixing = 0.4;
+    spec->settings.nrescue = 3;
+    spec->settings.rescue[0] = (ate_scf_step){ATE_RUNG_DAMPED, 0.1, 500, 0.0};
+    spec->settings.rescue[1] = (ate_scf_step){ATE_RUNG_FRESH_GUESS, 0.1, 500, 0.0};
+    spec->settings.rescue[2] = (ate_scf_step){ATE_RUNG_HOT, 0.1, 500, 1500.0};
+    strcpy(spec->thermo.corrections, "S1");
+    spec->thermo.temperature = 298.15;
+    spec->thermo.ph = 0.0;
+    spec->thermo.potential = 0.0;
     spec->settings.symprec = 0.01;
 }
 
@@ -78,4 +92,10 @@ const char *ate_adsorbate_name(ate_adsorbate ads)
 {
     static const char *names[ATE_ADS_COUNT] = {"OH", "O", "OOH", "H"};
     return (int)ads >= 0 && ads < ATE_ADS_COUNT ? names[ads] : "?";
+}
+
+const char *ate_rescue_rung_name(ate_rescue_rung rung)
+{
+    static const char *names[ATE_RUNG_COUNT] = {"default", "damped", "fresh_guess", "hot"};
+    return (int)rung >= 0 && rung < ATE_RUNG_COUNT ? names[rung] : "?";
 }

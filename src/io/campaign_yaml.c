@@ -171,11 +171,82 @@ static ate_status read_support(const ynode_ctx *c, const yaml_node_t *n, ate_sup
     return ATE_OK;
 }
 
+static ate_status read_scf_step(const ynode_ctx *c, const yaml_node_t *n, const char *path,
+                                bool with_rung, ate_scf_step *st)
+{
+    static const char *const keys_rung[] = {"rung", "mixing", "max_iter", "etemp", NULL};
+    static const char *const rungs[] = {"damped", "fresh_guess", "hot", NULL};
+    ATE_TRY(ymap_check(c, n, path, with_rung ? keys_rung : keys_rung + 1));
+    char p[CY_PATH];
+    yaml_node_t *v;
+    if (with_rung) {
+        ypath_key(p, sizeof(p), path, "rung");
+        if (!(v = cy_lookup(c, n, "rung"))) return yerror(c, n, p, "missing key 'rung'");
+        int idx;
+        ATE_TRY(yget_choice(c, v, p, rungs, "rescue rung", &idx));
+        st->rung = (ate_rescue_rung)(ATE_RUNG_DAMPED + idx);
+    }
+    if ((v = cy_lookup(c, n, "mixing"))) {
+        ypath_key(p, sizeof(p), path, "mixing");
+        ATE_TRY(yget_double(c, v, p, 1e-3, 1.0, &st->mixing));
+    }
+    if ((v = cy_lookup(c, n, "max_iter"))) {
+        ypath_key(p, sizeof(p), path, "max_iter");
+        ATE_TRY(yget_int(c, v, p, 1, 100000, &st->max_iter));
+    }
+    if ((v = cy_lookup(c, n, "etemp"))) {
+        ypath_key(p, sizeof(p), path, "etemp");
+        ATE_TRY(yget_double(c, v, p, 1e-3, 1e5, &st->etemp));
+    }
+    return ATE_OK;
+}
+
+/* settings.scf: {max_iter, mixing, rescue: [{rung, mixing, max_iter, etemp}, ...]} */
+static ate_status read_scf(const ynode_ctx *c, const yaml_node_t *n, ate_settings_spec *s)
+{
+    static const char *const keys[] = {"max_iter", "mixing", "rescue", NULL};
+    ATE_TRY(ymap_check(c, n, "settings.scf", keys));
+    ate_scf_step first = {ATE_RUNG_DEFAULT, s->scf_mixing, s->scf_max_iter, 0.0};
+    yaml_node_t *v;
+    if ((v = cy_lookup(c, n, "max_iter")))
+        ATE_TRY(yget_int(c, v, "settings.scf.max_iter", 1, 100000, &first.max_iter));
+    if ((v = cy_lookup(c, n, "mixing")))
+        ATE_TRY(yget_double(c, v, "settings.scf.mixing", 1e-3, 1.0, &first.mixing));
+    s->scf_max_iter = first.max_iter, s->scf_mixing = first.mixing;
+    if (!(v = cy_lookup(c, n, "rescue"))) return ATE_OK;
+    if (ynode_is_null(v)) {
+        s->nrescue = 0;
+        return ATE_OK;
+    }
+    ATE_TRY(yseq_check(c, v, "settings.scf.rescue", ATE_SPEC_MAX_RESCUE));
+    int m = cy_seq_len(v);
+    for (int i = 0; i < m; ++i) {
+        char p[CY_PATH];
+        ypath_index(p, sizeof(p), "settings.scf.rescue", i);
+        ate_scf_step st = {ATE_RUNG_DAMPED, 0.1, 500, 0.0};
+        ATE_TRY(read_scf_step(c, cy_seq_item(c, v, i), p, true, &st));
+        if (st.rung == ATE_RUNG_HOT && st.etemp == 0.0) st.etemp = 1500.0;
+        s->rescue[i] = st;
+    }
+    s->nrescue = m;
+    return ATE_OK;
+}
+
 static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_settings_spec *s)
 {
-    static const char *const keys[] = {
-        "method", "electronic_temperature", "fmax", "max_unpaired", "symprec", NULL};
+    static const char *const keys[] = {"method",
+                                       "electronic_temperature",
+                                       "fmax",
+                                       "max_steps",
+                                       "freeze_radius",
+                                       "min_unpaired",
+                                       "max_unpaired",
+                                       "spin_scan",
+                                       "symprec",
+                                       "scf",
+                                       NULL};
     static const char *const methods[] = {"gfn1", "pw", NULL};
+    static const char *const scans[] = {"single_point", "relax", NULL};
     ATE_TRY(ymap_check(c, n, "settings", keys));
     yaml_node_t *v;
     int idx;
@@ -188,17 +259,51 @@ static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_se
                             &s->electronic_temperature));
     if ((v = cy_lookup(c, n, "fmax")))
         ATE_TRY(yget_double(c, v, "settings.fmax", 1e-6, 10.0, &s->fmax));
+    if ((v = cy_lookup(c, n, "max_steps")))
+        ATE_TRY(yget_int(c, v, "settings.max_steps", 0, 100000, &s->max_steps));
+    if ((v = cy_lookup(c, n, "freeze_radius")))
+        ATE_TRY(yget_double(c, v, "settings.freeze_radius", 0.0, 1000.0, &s->freeze_radius));
+    if ((v = cy_lookup(c, n, "min_unpaired")))
+        ATE_TRY(yget_int(c, v, "settings.min_unpaired", 0, 10, &s->min_unpaired));
     if ((v = cy_lookup(c, n, "max_unpaired")))
         ATE_TRY(yget_int(c, v, "settings.max_unpaired", 0, 10, &s->max_unpaired));
+    if (s->min_unpaired > s->max_unpaired)
+        return yerror(c, cy_lookup(c, n, "min_unpaired"), "settings.min_unpaired",
+                      "min_unpaired %d is larger than max_unpaired %d", s->min_unpaired,
+                      s->max_unpaired);
+    if ((v = cy_lookup(c, n, "spin_scan"))) {
+        ATE_TRY(yget_choice(c, v, "settings.spin_scan", scans, "spin scan", &idx));
+        s->spin_scan = (ate_spin_scan)idx;
+    }
     if ((v = cy_lookup(c, n, "symprec")))
         ATE_TRY(yget_double(c, v, "settings.symprec", 1e-6, 0.5, &s->symprec));
+    if ((v = cy_lookup(c, n, "scf"))) ATE_TRY(read_scf(c, v, s));
+    return ATE_OK;
+}
+
+static ate_status read_thermo(const ynode_ctx *c, const yaml_node_t *n, ate_thermo_spec *t)
+{
+    static const char *const keys[] = {"corrections", "temperature", "pH", "potential", NULL};
+    static const char *const sets[] = {"S1", "S2", "cathub", "none", NULL};
+    ATE_TRY(ymap_check(c, n, "thermo", keys));
+    yaml_node_t *v;
+    int idx;
+    if ((v = cy_lookup(c, n, "corrections"))) {
+        ATE_TRY(yget_choice(c, v, "thermo.corrections", sets, "correction set", &idx));
+        strcpy(t->corrections, sets[idx]);
+    }
+    if ((v = cy_lookup(c, n, "temperature")))
+        ATE_TRY(yget_double(c, v, "thermo.temperature", 1.0, 2000.0, &t->temperature));
+    if ((v = cy_lookup(c, n, "pH"))) ATE_TRY(yget_double(c, v, "thermo.pH", -2.0, 16.0, &t->ph));
+    if ((v = cy_lookup(c, n, "potential")))
+        ATE_TRY(yget_double(c, v, "thermo.potential", -5.0, 5.0, &t->potential));
     return ATE_OK;
 }
 
 static ate_status read_document(const ynode_ctx *c, ate_campaign_spec *spec)
 {
     static const char *const keys[] = {"name",       "support",  "metals", "families",
-                                       "adsorbates", "settings", NULL};
+                                       "adsorbates", "settings", "thermo", NULL};
     yaml_node_t *root = yaml_document_get_root_node(c->doc);
     if (!root) return yerror(c, NULL, NULL, "the file is empty");
     ATE_TRY(ymap_check(c, root, "", keys));
@@ -213,6 +318,7 @@ static ate_status read_document(const ynode_ctx *c, ate_campaign_spec *spec)
                          spec->adsorbates, NULL));
     spec->nadsorbates = nads;
     if ((v = cy_lookup(c, root, "settings"))) ATE_TRY(read_settings(c, v, &spec->settings));
+    if ((v = cy_lookup(c, root, "thermo"))) ATE_TRY(read_thermo(c, v, &spec->thermo));
     yaml_node_t *fams = cy_lookup(c, root, "families");
     if (!fams) return yerror(c, root, NULL, "missing key 'families'");
     return cy_read_families(c, fams, spec);

@@ -46,7 +46,7 @@ int main(void)
     bad("", "c.yaml: the file is empty");
     bad("- a\n- b\n", "c.yaml:1:1: expected a mapping of keys, got a list");
     bad(M F "colour: red\n", "c.yaml:4:1: unknown key 'colour' (allowed: name, support, metals, "
-                             "families, adsorbates, settings)");
+                             "families, adsorbates, settings, thermo)");
     bad(M M F, "c.yaml:2:1: duplicated key 'metals'");
     bad(F, "c.yaml:1:1: missing key 'metals'");
     bad(M, "c.yaml:1:1: missing key 'families'");
@@ -186,6 +186,24 @@ int main(void)
         "c.yaml:4:26: settings.max_unpaired: -1 is out of range [0, 10]");
     bad(M F "settings: {electronic_temperature: -5}\n",
         "c.yaml:4:36: settings.electronic_temperature: -5 is out of range [0.001, 100000]");
+    bad(M F "settings: {min_unpaired: 3, max_unpaired: 2}\n",
+        "c.yaml:4:26: settings.min_unpaired: min_unpaired 3 is larger than max_unpaired 2");
+    bad(M F "settings: {spin_scan: all}\n",
+        "c.yaml:4:23: settings.spin_scan: unknown spin scan 'all' (allowed: single_point, relax)");
+    bad(M F "settings: {scf: {mixing: 2}}\n",
+        "c.yaml:4:26: settings.scf.mixing: 2 is out of range [0.001, 1]");
+    bad(M F "settings: {scf: {rescue: [{mixing: 0.1}]}}\n",
+        "c.yaml:4:27: settings.scf.rescue[0].rung: missing key 'rung'");
+    bad(M F "settings: {scf: {rescue: [{rung: cold}]}}\n",
+        "c.yaml:4:34: settings.scf.rescue[0].rung: unknown rescue rung 'cold' (allowed: damped, "
+        "fresh_guess, hot)");
+    bad(M F "settings: {scf: {rescue: [{rung: hot, temp: 900}]}}\n",
+        "c.yaml:4:39: settings.scf.rescue[0]: unknown key 'temp' (allowed: rung, mixing, "
+        "max_iter, etemp)");
+    bad(M F "thermo: {corrections: vasp}\n",
+        "c.yaml:4:23: thermo.corrections: unknown correction set 'vasp' (allowed: S1, S2, "
+        "cathub, none)");
+    bad(M F "thermo: {pH: 20}\n", "c.yaml:4:14: thermo.pH: 20 is out of range [-2, 16]");
 
     /* defaults */
     ate_campaign_spec spec;
@@ -198,6 +216,12 @@ int main(void)
     CHECK(spec.nadsorbates == 4 && spec.families[0].flags == ATE_FAMILY_SYMMETRIC,
           "default adsorbates, family");
     CHECK_STR(spec.settings.method, "gfn1");
+    CHECK(spec.settings.nrescue == 3 && spec.settings.rescue[2].rung == ATE_RUNG_HOT &&
+              spec.settings.rescue[2].etemp == 1500.0 && spec.settings.scf_max_iter == 250 &&
+              spec.settings.spin_scan == ATE_SPIN_SCAN_SINGLE_POINT,
+          "default ladder");
+    CHECK_STR(spec.thermo.corrections, "S1");
+    CHECK_CLOSE(spec.thermo.temperature, 298.15, 0, "default T");
     CHECK_STR(spec.yaml_text, M F);
     ate_campaign_spec_clear(&spec);
 
@@ -214,7 +238,10 @@ int main(void)
         "  - cluster: {sizes: [2, 4], metals: [same, Pt]}\n"
         "  - strain: {percent: [-2, 3.5]}\n"
         "adsorbates: [OOH, H]\n"
-        "settings: {method: pw, fmax: 0.02, max_unpaired: 6, symprec: 0.001}\n";
+        "settings: {method: pw, fmax: 0.02, max_unpaired: 6, symprec: 0.001, min_unpaired: 2,\n"
+        "  spin_scan: relax, max_steps: 40, freeze_radius: 6,\n"
+        "  scf: {max_iter: 80, mixing: 0.3, rescue: [{rung: hot, etemp: 900}, {rung: damped}]}}\n"
+        "thermo: {corrections: cathub, temperature: 310, pH: 7, potential: 0.9}\n";
     CHECK(ate_campaign_parse(full, "full.yaml", &spec, &err) == ATE_OK, "full campaign");
     CHECK_STR(spec.name, "test");
     CHECK(spec.support.kind == ATE_SUPPORT_FLAKE, "flake");
@@ -243,6 +270,18 @@ int main(void)
           "adsorbates");
     CHECK_STR(spec.settings.method, "pw");
     CHECK(spec.settings.max_unpaired == 6, "max_unpaired");
+    CHECK(spec.settings.min_unpaired == 2 && spec.settings.spin_scan == ATE_SPIN_SCAN_RELAX &&
+              spec.settings.max_steps == 40 && spec.settings.freeze_radius == 6.0,
+          "spin and relax settings");
+    CHECK(spec.settings.scf_max_iter == 80 && spec.settings.scf_mixing == 0.3 &&
+              spec.settings.nrescue == 2 && spec.settings.rescue[0].rung == ATE_RUNG_HOT &&
+              spec.settings.rescue[0].etemp == 900.0 &&
+              spec.settings.rescue[1].rung == ATE_RUNG_DAMPED &&
+              spec.settings.rescue[1].mixing == 0.1 && spec.settings.rescue[1].max_iter == 500,
+          "scf ladder");
+    CHECK(!strcmp(spec.thermo.corrections, "cathub") && spec.thermo.temperature == 310.0 &&
+              spec.thermo.ph == 7.0 && spec.thermo.potential == 0.9,
+          "thermo");
     ate_campaign_spec_clear(&spec);
 
     /* a file that does not exist, and the shipped examples parse */

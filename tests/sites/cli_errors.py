@@ -16,7 +16,7 @@ CASES = [
     ("syntax.yaml", "metals: [Fe\nfamilies: []\n",
      "{f}:2:9: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence"),
     ("unknown_key.yaml", GOOD + "suport: {}\n",
-     "{f}:4:1: unknown key 'suport' (allowed: name, support, metals, families, adsorbates, settings)"),
+     "{f}:4:1: unknown key 'suport' (allowed: name, support, metals, families, adsorbates, settings, thermo)"),
     ("element.yaml", "metals: [Fe, Xx]\nfamilies:\n  - symmetric: {}\n", "{f}:1:14: metals[1]: unknown element 'Xx'"),
     ("nonmetal.yaml", "metals: [N]\nfamilies:\n  - symmetric: {}\n", "{f}:1:10: metals[0]: 'N' is not a metal"),
     ("family.yaml", "metals: [Fe]\nfamilies:\n  - latteral: {dopants: [S]}\n",

@@ -122,13 +122,54 @@ typedef struct ate_family_spec {
     int source_line; /**< line of the entry in the YAML file (for messages) */
 } ate_family_spec;
 
+/** How the spin scan explores the numbers of unpaired electrons of a state. */
+typedef enum ate_spin_scan {
+    ATE_SPIN_SCAN_SINGLE_POINT = 0, /**< relax at the lowest allowed value, single points for the
+                                         others, re-relax the lowest if another one wins */
+    ATE_SPIN_SCAN_RELAX = 1         /**< relax every allowed value */
+} ate_spin_scan;
+
+/** Rungs of the SCF rescue ladder (docs/pipeline.md). */
+typedef enum ate_rescue_rung {
+    ATE_RUNG_DEFAULT = 0, /**< the settings as given */
+    ATE_RUNG_DAMPED,      /**< stronger damping (smaller mixing weight), more iterations */
+    ATE_RUNG_FRESH_GUESS, /**< forget the restart guess (start from the neutral-atom guess) */
+    ATE_RUNG_HOT,         /**< fresh guess and a higher electronic temperature */
+    ATE_RUNG_COUNT
+} ate_rescue_rung;
+
+typedef struct ate_scf_step {
+    ate_rescue_rung rung;
+    double mixing; /**< Broyden damping weight, (0, 1] */
+    int max_iter;
+    double etemp; /**< K; 0 = settings.electronic_temperature */
+} ate_scf_step;
+
+enum { ATE_SPEC_MAX_RESCUE = 8 };
+
 typedef struct ate_settings_spec {
     char method[16];               /**< "gfn1" (default) or "pw" */
     double electronic_temperature; /**< K, default 300 */
     double fmax;                   /**< eV/Å, relaxation threshold, default 0.05 */
-    int max_unpaired;              /**< spin scan upper bound (unpaired electrons), default 4 */
-    double symprec;                /**< Å, symmetry tolerance for de-duplication, default 0.01 */
+    int max_steps;                 /**< relaxation step limit, default 500 */
+    double freeze_radius; /**< Å; support atoms farther from the site metal are fixed (0 = none) */
+    int min_unpaired;     /**< spin scan lower bound (unpaired electrons), default 0 */
+    int max_unpaired;     /**< spin scan upper bound (unpaired electrons), default 4 */
+    ate_spin_scan spin_scan; /**< default ATE_SPIN_SCAN_SINGLE_POINT */
+    double symprec;          /**< Å, symmetry tolerance for de-duplication, default 0.01 */
+    int scf_max_iter;        /**< first attempt, default 250 */
+    double scf_mixing;       /**< first attempt, default 0.4 */
+    int nrescue;             /**< rescue rungs after the first attempt (default 3) */
+    ate_scf_step rescue[ATE_SPEC_MAX_RESCUE];
 } ate_settings_spec;
+
+/** Thermochemistry settings (`thermo:`): CHE correction set and conditions. */
+typedef struct ate_thermo_spec {
+    char corrections[16]; /**< "S1" (default), "S2", "cathub", "none" */
+    double temperature;   /**< K, default 298.15 */
+    double ph;            /**< default 0 (RHE potentials do not depend on it) */
+    double potential;     /**< V vs RHE, for the free-energy diagrams, default 0 */
+} ate_thermo_spec;
 
 typedef struct ate_campaign_spec {
     char name[ATE_SPEC_NAME_LEN];
@@ -141,6 +182,7 @@ typedef struct ate_campaign_spec {
     int nadsorbates;
     ate_adsorbate adsorbates[ATE_ADS_COUNT]; /**< default OH, O, OOH, H */
     ate_settings_spec settings;
+    ate_thermo_spec thermo;
     char *yaml_text; /**< the input verbatim (owned; NULL when built in code) */
 } ate_campaign_spec;
 
@@ -155,6 +197,7 @@ ATE_API void ate_campaign_spec_clear(ate_campaign_spec *spec);
 ATE_API const char *ate_family_name(ate_family_flag flag);
 ATE_API const char *ate_ligand_name(ate_ligand ligand);
 ATE_API const char *ate_adsorbate_name(ate_adsorbate ads);
+ATE_API const char *ate_rescue_rung_name(ate_rescue_rung rung);
 
 #ifdef __cplusplus
 }
