@@ -20,4 +20,7 @@ int ate_cli_report(int argc, char **argv);
  *  exit status for it (2 for input errors, 1 otherwise). */
 int ate_cli_report_error(const ate_error *err);
 
+/** mkdir -p path (ATE_ERR_IO naming the directory that cannot be created). */
+ate_status ate_cli_make_dir(const char *path, ate_error *err);
+
 #endif

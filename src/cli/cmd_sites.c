@@ -32,23 +32,6 @@ static void usage(FILE *out)
         "DIR/<id>/clean.extxyz, DIR/<id>/<ADS>_<site>.extxyz, DIR/index.tsv and DIR/index.json.\n");
 }
 
-/* mkdir -p */
-static ate_status make_dir(const char *path, ate_error *err)
-{
-    char buf[4096];
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *p = buf + 1;; ++p) {
-        bool end = *p == '\0';
-        if (*p != '/' && !end) continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return ATE_ERROR(err, ATE_ERR_IO, "cannot create directory '%s': %s", buf,
-                             strerror(errno));
-        if (end) return ATE_OK;
-        *p = '/';
-    }
-}
-
 /* Write s to path atomically (temporary file + rename). */
 static ate_status write_atomic(const char *path, const ate_structure *s, ate_error *err)
 {
@@ -135,7 +118,7 @@ static ate_status write_all(const ate_campaign_spec *spec, const ate_candidate_l
     for (int i = 0; i < ate_candidate_list_count(list); ++i) {
         const ate_candidate *c = ate_candidate_list_get(list, i);
         snprintf(path, sizeof(path), "%s/%s", dir, c->id);
-        ATE_TRY(make_dir(path, err));
+        ATE_TRY(ate_cli_make_dir(path, err));
         index_row *r = &rows[(*nrows)++];
         *r = (index_row){.c = c, .natoms = ate_structure_natoms(c->structure)};
         snprintf(r->state, sizeof(r->state), "clean");
@@ -242,7 +225,7 @@ int ate_cli_sites(int argc, char **argv)
                           1,
                       sizeof(*rows));
         if (!rows) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
-        if (st == ATE_OK) st = make_dir(outdir, &err);
+        if (st == ATE_OK) st = ate_cli_make_dir(outdir, &err);
         if (st == ATE_OK) st = write_all(&spec, list, outdir, adsorbates, rows, &nrows, &err);
         if (st == ATE_OK) st = write_index(outdir, rows, nrows, &err);
         if (st == ATE_OK && !quiet) print_counts(list, nrows);

@@ -160,6 +160,13 @@ ate_status ate_h5_write_matrix(ate_h5 *h, const char *path, const double *v, siz
     return write_any(h, path, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, v, 2, d, units, err);
 }
 
+ate_status ate_h5_write_int_matrix(ate_h5 *h, const char *path, const int *v, size_t rows,
+                                   size_t cols, const char *units, ate_error *err)
+{
+    hsize_t d[2] = {rows, cols};
+    return write_any(h, path, H5T_NATIVE_INT, H5T_STD_I32LE, v, 2, d, units, err);
+}
+
 static hid_t utf8_string_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);

@@ -41,6 +41,9 @@ ATE_API ate_status ate_h5_write_strings(ate_h5 *h, const char *path, const char 
 /** 2-D dataset [rows][cols] of doubles (positions, forces). */
 ATE_API ate_status ate_h5_write_matrix(ate_h5 *h, const char *path, const double *v, size_t rows,
                                        size_t cols, const char *units, ate_error *err);
+/** 2-D dataset [rows][cols] of 32-bit integers. */
+ATE_API ate_status ate_h5_write_int_matrix(ate_h5 *h, const char *path, const int *v, size_t rows,
+                                           size_t cols, const char *units, ate_error *err);
 /** Attributes on an existing object ("/" for the file). */
 ATE_API ate_status ate_h5_attr_string(ate_h5 *h, const char *object, const char *name,
                                       const char *value, ate_error *err);

@@ -1,0 +1,23 @@
+/**
+ * @file campaign_internal.h
+ * @brief Shared between the pipeline, its serialisation and the results writer (not installed).
+ */
+#ifndef ATE_CAMPAIGN_INTERNAL_H
+#define ATE_CAMPAIGN_INTERNAL_H
+
+#include "atescreen/pipeline.h"
+
+/** The CHE constants and gas references in use. */
+const ate_che_constants *ate_campaign_che_constants(const ate_pipeline *p);
+const ate_references *ate_campaign_refs(const ate_pipeline *p);
+
+/** dE and dG (eV) of the top site labelled site from the states of r (NaN where a state is
+ *  missing; de may be NULL); true when all four adsorbates are available. */
+bool ate_campaign_site_dg(const ate_pipeline *p, const ate_candidate_result *r, const char *site,
+                          ate_che_dg *de, ate_che_dg *dg);
+
+/** Tandem limiting potentials of a dual-metal candidate (each intermediate on either metal);
+ *  leaves NaN for single-metal candidates or missing states. */
+void ate_campaign_tandem(const ate_pipeline *p, const ate_candidate *c, ate_candidate_result *r);
+
+#endif

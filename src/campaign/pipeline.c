@@ -1,0 +1,537 @@
+/**
+ * @file pipeline.c
+ * @brief One candidate through the screening pipeline (docs/pipeline.md): relax the clean site,
+ *        then each adsorbate on each top site; per state a spin scan over the allowed numbers of
+ *        unpaired electrons; per SCF failure the rescue ladder; anomaly flags; CHE thermochemistry
+ *        (Nørskov et al., J. Phys. Chem. B 108, 17886 (2004); src/thermo).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atescreen/context.h"
+#include "atescreen/elements.h"
+#include "atescreen/relax.h"
+#include "atescreen/units.h"
+#include "campaign_internal.h"
+#include "kernel.h"
+
+struct ate_pipeline {
+    const ate_campaign_spec *spec;
+    ate_kernel *k;
+    ate_relax_opts ropts;
+    ate_scf_step ladder[1 + ATE_SPEC_MAX_RESCUE];
+    int nladder;
+    ate_che_constants cc;
+    FILE *log;
+    int verbosity;
+    ate_references refs;
+    bool have_refs;
+    int last_iterations; /* SCF iterations of the latest single point */
+};
+
+const char *ate_state_name(int state)
+{
+    return state == ATE_STATE_CLEAN ? "clean" : ate_adsorbate_name((ate_adsorbate)(state - 1));
+}
+
+ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int verbosity,
+                               ate_pipeline **out, ate_error *err)
+{
+    *out = NULL;
+    const ate_settings_spec *set = &spec->settings;
+    if (strcmp(set->method, "gfn1") != 0)
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "settings.method: '%s' is not available in this build (gfn1 is)",
+                         set->method);
+    if (spec->support.kind != ATE_SUPPORT_FLAKE)
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "support.type: periodic graphene needs periodic GFN1-xTB, which is not "
+                         "available yet; use 'support: {type: flake}' (cluster models)");
+    ate_pipeline *p = calloc(1, sizeof(*p));
+    if (!p) return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
+    p->spec = spec, p->log = log, p->verbosity = verbosity;
+    ate_kernel_opts ko;
+    ate_kernel_opts_init(&ko);
+    ko.etemp = set->electronic_temperature;
+    ko.max_iter = set->scf_max_iter;
+    ko.mixing = set->scf_mixing;
+    ate_status st = ate_kernel_create(set->method, &ko, MPI_COMM_SELF, &p->k, err);
+    if (st != ATE_OK) {
+        free(p);
+        return st;
+    }
+    p->ladder[0] = (ate_scf_step){ATE_RUNG_DEFAULT, set->scf_mixing, set->scf_max_iter,
+                                  set->electronic_temperature};
+    for (int i = 0; i < set->nrescue; ++i) {
+        p->ladder[1 + i] = set->rescue[i];
+        if (p->ladder[1 + i].etemp == 0.0) p->ladder[1 + i].etemp = set->electronic_temperature;
+    }
+    p->nladder = 1 + set->nrescue;
+    ate_relax_opts_init(&p->ropts);
+    p->ropts.fmax = set->fmax * ATE_EV_HARTREE * ATE_BOHR_ANGSTROM;
+    p->ropts.max_steps = set->max_steps;
+    ate_che_set cs;
+    st = ate_che_set_from_name(spec->thermo.corrections, &cs, err);
+    if (st == ATE_OK) st = ate_che_constants_get(cs, &p->cc, err);
+    if (st != ATE_OK) {
+        ate_pipeline_destroy(&p);
+        return st;
+    }
+    *out = p;
+    return ATE_OK;
+}
+
+void ate_pipeline_destroy(ate_pipeline **p)
+{
+    if (!p || !*p) return;
+    ate_kernel_destroy(&(*p)->k);
+    free(*p);
+    *p = NULL;
+}
+
+/* ---- kernel calls ---------------------------------------------------------------------- */
+
+static ate_status energy_cb(void *user, const ate_structure *s, double *energy, double *gradient,
+                            ate_error *err)
+{
+    ate_pipeline *p = user;
+    ate_calc_result r = {.gradient = gradient};
+    ate_status st = ate_kernel_compute(p->k, s, ATE_CALC_ENERGY | ATE_CALC_GRADIENT, &r, err);
+    p->last_iterations = r.iterations;
+    *energy = r.energy;
+    return st;
+}
+
+static ate_status apply_step(ate_pipeline *p, const ate_scf_step *step, ate_error *err)
+{
+    if (step->rung >= ATE_RUNG_FRESH_GUESS) ate_kernel_reset_guess(p->k);
+    return ate_kernel_update_opts(p->k, step->etemp, step->mixing, step->max_iter, err);
+}
+
+/* s with uhf replaced (a new structure; the old one is destroyed). */
+static ate_status with_uhf(ate_structure **s, int uhf, ate_error *err)
+{
+    ate_structure_desc d = ate_structure_get_desc(*s);
+    d.uhf = uhf;
+    ate_structure *t = NULL;
+    ATE_TRY(ate_structure_create(&d, &t, err));
+    for (int i = 0; i < ate_structure_info_count(*s); ++i)
+        ATE_TRY(ate_structure_info_set(t, ate_structure_info_key(*s, i),
+                                       ate_structure_info_value(*s, i), err));
+    ate_structure_destroy(s);
+    *s = t;
+    return ATE_OK;
+}
+
+static ate_status push_attempt(ate_state_result *r, const ate_attempt *a, ate_error *err)
+{
+    ate_attempt *t = realloc(r->attempts, (size_t)(r->nattempts + 1) * sizeof(*t));
+    if (!t) return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
+    r->attempts = t;
+    r->attempts[r->nattempts++] = *a;
+    return ATE_OK;
+}
+
+typedef struct spin_run {
+    bool ok;
+    double energy; /* hartree */
+    bool relax_converged;
+    int steps;
+    double fmax;  /* hartree/bohr */
+    int attempts; /* ladder attempts used */
+    int step;     /* ladder step that succeeded */
+    double etemp;
+    char message[160];
+} spin_run;
+
+/* Relax (or single-point) *s at uhf, climbing the rescue ladder on SCF failure; every attempt
+ * is appended to r. Only non-SCF errors are returned. */
+static ate_status run_spin(ate_pipeline *p, ate_structure **s, int uhf, bool relax,
+                           ate_state_result *r, spin_run *out, ate_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    ATE_TRY(with_uhf(s, uhf, err));
+    ate_status st = ATE_OK;
+    for (int i = 0; i < p->nladder; ++i) {
+        const ate_scf_step *step = &p->ladder[i];
+        ATE_TRY(apply_step(p, step, err));
+        ate_error e = {0};
+        ate_attempt a = {.uhf = uhf, .rung = step->rung, .etemp = step->etemp, .energy = NAN};
+        if (relax) {
+            ate_relax_result rr;
+            st = ate_relax_run(&p->ropts, energy_cb, p, NULL, NULL, *s, &rr, &e);
+            out->steps += rr.steps;
+            out->energy = rr.energy, out->fmax = rr.fmax, out->relax_converged = rr.converged;
+        } else {
+            double *g = malloc((size_t)ate_structure_natoms(*s) * 3 * sizeof(double));
+            if (!g) return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
+            st = energy_cb(p, *s, &out->energy, g, &e);
+            out->relax_converged = true;
+            free(g);
+        }
+        a.scf_iterations = p->last_iterations;
+        out->attempts = i + 1;
+        out->step = i;
+        out->etemp = step->etemp;
+        if (st == ATE_OK) {
+            a.converged = true;
+            a.energy = out->energy * ATE_HARTREE_EV;
+            ATE_TRY(push_attempt(r, &a, err));
+            out->ok = true;
+            break;
+        }
+        if (e.code != ATE_ERR_NOT_CONVERGED) {
+            *err = e;
+            apply_step(p, &p->ladder[0], &e);
+            return st;
+        }
+        snprintf(a.message, sizeof(a.message), "%.159s", e.message);
+        snprintf(out->message, sizeof(out->message), "%.159s", e.message);
+        ATE_TRY(push_attempt(r, &a, err));
+        if (p->verbosity >= 2 && p->log)
+            fprintf(p->log, "    uhf=%d rung %s failed: %s\n", uhf,
+                    ate_rescue_rung_name(step->rung), e.message);
+    }
+    return apply_step(p, &p->ladder[0], err);
+}
+
+/* Allowed numbers of unpaired electrons of s: the parity of its electron count within
+ * [min_unpaired, max_unpaired] (at least one value). */
+static int allowed_uhf(const ate_pipeline *p, const ate_structure *s, int *list)
+{
+    int parity = ate_structure_nelectrons(s) % 2, n = 0;
+    int lo = p->spec->settings.min_unpaired, hi = p->spec->settings.max_unpaired;
+    for (int u = lo; u <= hi; ++u)
+        if (u % 2 == parity) list[n++] = u;
+    if (!n) list[n++] = lo + (lo % 2 != parity);
+    return n;
+}
+
+/* Descriptors and per-atom data of the final structure: one single point. */
+static ate_status final_point(ate_pipeline *p, const ate_structure *s, int metal,
+                              ate_state_result *r, ate_error *err)
+{
+    int n = ate_structure_natoms(s);
+    r->charges = malloc((size_t)n * sizeof(double));
+    r->spins = malloc((size_t)n * sizeof(double));
+    double *dband = malloc((size_t)n * sizeof(double));
+    if (!r->charges || !r->spins || !dband) {
+        free(dband);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
+    }
+    ate_calc_result cr = {.charges = r->charges, .spins = r->spins, .dband_centre = dband};
+    ate_status st = ate_kernel_compute(p->k, s, ATE_CALC_ENERGY, &cr, err);
+    if (st == ATE_OK) {
+        r->metal_charge = r->charges[metal];
+        r->metal_spin = r->spins[metal];
+        r->dband_centre = dband[metal];
+        r->homo_lumo_gap = cr.homo_lumo_gap_ev;
+    }
+    free(dband);
+    return st;
+}
+
+/* One state: spin scan from the starting structure start (copied). metal: the site metal;
+ * ads_first: index of the adsorbate's binding atom or -1. */
+static ate_status run_state(ate_pipeline *p, const ate_structure *start, int state,
+                            const char *site, int metal, int ads_first, ate_state_result *r,
+                            ate_error *err)
+{
+    memset(r, 0, sizeof(*r));
+    r->state = state;
+    snprintf(r->site, sizeof(r->site), "%s", site);
+    r->uhf = -1;
+    r->energy = r->fmax = r->etemp = NAN;
+    r->metal_charge = r->metal_spin = r->dband_centre = r->homo_lumo_gap = NAN;
+    ATE_TRY(ate_structure_copy(start, &r->initial, err));
+    int uhfs[16];
+    int nu = allowed_uhf(p, start, uhfs);
+    bool relax_each = p->spec->settings.spin_scan == ATE_SPIN_SCAN_RELAX;
+    ate_structure *best = NULL, *geom = NULL;
+    spin_run best_run = {0};
+    int best_uhf = -1;
+    ate_status st = ATE_OK;
+    char last_msg[160] = "";
+    for (int i = 0; i < nu && st == ATE_OK; ++i) {
+        /* single-point mode: the first value that relaxes sets the geometry for the others */
+        bool relax = relax_each || !geom;
+        ate_structure *s = NULL;
+        st = ate_structure_copy(geom && !relax ? geom : start, &s, err);
+        spin_run run;
+        if (st == ATE_OK) st = run_spin(p, &s, uhfs[i], relax, r, &run, err);
+        if (st == ATE_OK && run.ok) {
+            if (relax && !geom) st = ate_structure_copy(s, &geom, err);
+            if (!best || run.energy < best_run.energy) {
+                ate_structure_destroy(&best);
+                best = s, s = NULL;
+                best_run = run;
+                best_uhf = uhfs[i];
+            }
+        } else if (st == ATE_OK) {
+            snprintf(last_msg, sizeof(last_msg), "uhf=%d: %.140s", uhfs[i], run.message);
+        }
+        ate_structure_destroy(&s);
+    }
+    /* single-point mode: relax the winner when its geometry came from another spin state */
+    if (st == ATE_OK && best && !relax_each && best_uhf != uhfs[0] && best_run.steps == 0) {
+        spin_run run;
+        ate_structure *s = NULL;
+        st = ate_structure_copy(best, &s, err);
+        if (st == ATE_OK) st = run_spin(p, &s, best_uhf, true, r, &run, err);
+        if (st == ATE_OK && run.ok) {
+            ate_structure_destroy(&best);
+            best = s, s = NULL;
+            int a = best_run.attempts;
+            best_run = run;
+            best_run.attempts += a;
+        }
+        ate_structure_destroy(&s);
+    }
+    ate_structure_destroy(&geom);
+    if (st != ATE_OK) {
+        ate_structure_destroy(&best);
+        return st;
+    }
+    if (!best) {
+        snprintf(r->fail_reason, sizeof(r->fail_reason),
+                 "SCF did not converge for any spin state after %d rescue rung(s) (%s)",
+                 p->nladder - 1, last_msg);
+        return ATE_OK;
+    }
+    r->ok = true;
+    r->final = best;
+    r->uhf = best_uhf;
+    r->energy = best_run.energy * ATE_HARTREE_EV;
+    r->converged = best_run.relax_converged;
+    r->opt_steps = best_run.steps;
+    r->fmax = best_run.fmax * ATE_HARTREE_BOHR_EV_ANGSTROM;
+    r->scf_attempts = best_run.attempts;
+    r->etemp = best_run.etemp;
+    /* descriptors with the settings of the attempt that converged */
+    ATE_TRY(apply_step(p, &p->ladder[best_run.step], err));
+    ate_error e = {0};
+    if (final_point(p, best, metal, r, &e) != ATE_OK && e.code != ATE_ERR_NOT_CONVERGED) {
+        *err = e;
+        return e.code;
+    }
+    ATE_TRY(apply_step(p, &p->ladder[0], err));
+    r->anomaly = ate_anomaly_detect(r->initial, best, metal, ads_first,
+                                    ads_first >= 0 ? (ate_adsorbate)(state - 1) : ATE_ADS_OH);
+    return ATE_OK;
+}
+
+/* ---- gas references ----------------------------------------------------------------- */
+
+static ate_status gas(ate_pipeline *p, int n, const int *z, const double *xyz_ang, double *e_ev,
+                      bool *ok, ate_error *err)
+{
+    double pos[9];
+    for (int i = 0; i < 3 * n; ++i)
+        pos[i] = xyz_ang[i] * ATE_ANGSTROM_BOHR;
+    ate_structure_desc d = {.natoms = n, .numbers = z, .positions = pos, .uhf = 0};
+    ate_structure *s = NULL;
+    ATE_TRY(ate_structure_create(&d, &s, err));
+    ate_state_result r = {0};
+    spin_run run;
+    ate_status st = run_spin(p, &s, 0, true, &r, &run, err);
+    free(r.attempts);
+    ate_structure_destroy(&s);
+    ATE_TRY(st);
+    *ok = *ok && run.ok && run.relax_converged;
+    *e_ev = run.ok ? run.energy * ATE_HARTREE_EV : NAN;
+    return ATE_OK;
+}
+
+ate_status ate_pipeline_references(ate_pipeline *p, ate_references *refs, ate_error *err)
+{
+    if (!p->have_refs) {
+        /* starting geometries (Å): H2O with 0.96 Å and 104.5 deg, H2 with 0.74 Å */
+        static const int zw[3] = {8, 1, 1}, zh[2] = {1, 1};
+        static const double xw[9] = {0.0, 0.0, 0.0, 0.7572, 0.5865, 0.0, -0.7572, 0.5865, 0.0};
+        static const double xh[6] = {0.0, 0.0, 0.0, 0.74, 0.0, 0.0};
+        p->refs.converged = true;
+        ATE_TRY(gas(p, 3, zw, xw, &p->refs.e_h2o, &p->refs.converged, err));
+        ATE_TRY(gas(p, 2, zh, xh, &p->refs.e_h2, &p->refs.converged, err));
+        p->have_refs = true;
+        if (!p->refs.converged && p->log)
+            fprintf(p->log, "atescreen: warning: the H2O/H2 gas references did not converge "
+                            "(rescue ladder exhausted or step limit): adsorption energies will "
+                            "be NaN\n");
+    }
+    *refs = p->refs;
+    return ATE_OK;
+}
+
+/* ---- one candidate ---------------------------------------------------------------------- */
+
+static ate_status push_state(ate_candidate_result *r, ate_state_result *s, ate_error *err)
+{
+    ate_state_result *t = realloc(r->states, (size_t)(r->nstates + 1) * sizeof(*t));
+    if (!t) return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
+    r->states = t;
+    r->states[r->nstates++] = *s;
+    return ATE_OK;
+}
+
+static void log_state(const ate_pipeline *p, const ate_candidate *c, const ate_state_result *s)
+{
+    if (p->verbosity < 1 || !p->log) return;
+    if (!s->ok) {
+        fprintf(p->log, "  %s %s@%s failed: %s\n", c->name, ate_state_name(s->state), s->site,
+                s->fail_reason);
+        return;
+    }
+    fprintf(p->log, "  %s %s@%s uhf=%d E=%.6f eV steps=%d fmax=%.3f eV/A attempts=%d%s\n", c->name,
+            ate_state_name(s->state), s->site, s->uhf, s->energy, s->opt_steps, s->fmax,
+            s->nattempts, s->anomaly ? " ANOMALY" : "");
+}
+
+static int find_state(const ate_candidate_result *r, int state, const char *site)
+{
+    for (int i = 0; i < r->nstates; ++i)
+        if (r->states[i].state == state &&
+            (state == ATE_STATE_CLEAN || !strcmp(r->states[i].site, site)))
+            return i;
+    return -1;
+}
+
+/* CHE numbers of one top site; false when a state is missing. */
+static bool site_activity(const ate_pipeline *p, const ate_candidate_result *r, const char *site,
+                          ate_che_dg *de, ate_che_dg *dg, ate_che_activity *act)
+{
+    bool all = ate_campaign_site_dg(p, r, site, de, dg);
+    ate_che_activity_compute(dg, act);
+    return all;
+}
+
+static void summarise(const ate_pipeline *p, const ate_candidate *c, ate_candidate_result *r)
+{
+    double best_eta = INFINITY;
+    r->best_site = 0;
+    for (int t = 0; t < c->nads_sites; ++t) {
+        if (c->ads_sites[t].kind != ATE_ADS_SITE_TOP) continue;
+        ate_che_dg de, dg;
+        ate_che_activity act;
+        bool all = site_activity(p, r, c->ads_site_labels[t], &de, &dg, &act);
+        double eta = all ? act.eta_oer : INFINITY - 1.0;
+        if (t == 0 || eta < best_eta) {
+            best_eta = eta, r->best_site = t;
+            r->de = de, r->dg = dg, r->act = act;
+        }
+    }
+    const char *site = c->ads_site_labels[r->best_site];
+    for (int st = 0; st < ATE_STATE_COUNT; ++st) {
+        int i = find_state(r, st, site);
+        r->uhf[st] = i >= 0 && r->states[i].ok ? r->states[i].uhf : -1;
+    }
+    /* spin change: different unpaired-electron counts among states of equal electron parity */
+    r->spin_changed = 0;
+    for (int a = 0; a < ATE_STATE_COUNT; ++a)
+        for (int b = a + 1; b < ATE_STATE_COUNT; ++b)
+            if (r->uhf[a] >= 0 && r->uhf[b] >= 0 && r->uhf[a] % 2 == r->uhf[b] % 2 &&
+                r->uhf[a] != r->uhf[b])
+                r->spin_changed = 1;
+    r->ul_orr_tandem = r->ul_oer_tandem = NAN;
+    ate_campaign_tandem(p, c, r);
+}
+
+void ate_candidate_result_clear(ate_candidate_result *r)
+{
+    if (!r) return;
+    for (int i = 0; i < r->nstates; ++i) {
+        ate_state_result *s = &r->states[i];
+        ate_structure_destroy(&s->initial);
+        ate_structure_destroy(&s->final);
+        free(s->charges), free(s->spins), free(s->attempts);
+    }
+    free(r->states);
+    memset(r, 0, sizeof(*r));
+}
+
+ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_candidate_result *r,
+                                  ate_error *err)
+{
+    double t0 = ate_wtime();
+    memset(r, 0, sizeof(*r));
+    snprintf(r->id, sizeof(r->id), "%s", c->id);
+    snprintf(r->name, sizeof(r->name), "%s", c->name);
+    snprintf(r->family, sizeof(r->family), "%s", c->family);
+    r->nmetals = c->nmetals;
+    r->metal_z[0] = c->metal_z[0], r->metal_z[1] = c->nmetals > 1 ? c->metal_z[1] : 0;
+    r->natoms = ate_structure_natoms(c->structure);
+    r->best_site = 0;
+    ate_che_dg nan4 = {NAN, NAN, NAN, NAN};
+    r->de = r->dg = nan4;
+    ate_che_activity_compute(&nan4, &r->act);
+    r->ul_orr_tandem = r->ul_oer_tandem = NAN;
+    r->metal_charge = r->metal_spin = r->dband_centre = r->homo_lumo_gap = NAN;
+    for (int st = 0; st < ATE_STATE_COUNT; ++st)
+        r->uhf[st] = -1;
+    ATE_TRY(ate_pipeline_references(p, &p->refs, err));
+
+    if (p->spec->settings.freeze_radius > 0.0) {
+        p->ropts.freeze_center = c->metal_index[0];
+        p->ropts.freeze_radius = p->spec->settings.freeze_radius * ATE_ANGSTROM_BOHR;
+    }
+    ate_kernel_reset_guess(p->k);
+    ate_state_result s;
+    ate_status st =
+        run_state(p, c->structure, ATE_STATE_CLEAN, "-", c->metal_index[0], -1, &s, err);
+    if (st == ATE_OK && s.ok && c->nmetals > 1)
+        s.anomaly |= ate_anomaly_detect(s.initial, s.final, c->metal_index[1], -1, ATE_ADS_OH);
+    if (st == ATE_OK) st = push_state(r, &s, err);
+    if (st != ATE_OK) {
+        ate_candidate_result_clear(r);
+        return st;
+    }
+    log_state(p, c, &s);
+    const ate_state_result *clean = &r->states[0];
+    if (clean->ok) {
+        r->metal_charge = clean->metal_charge, r->metal_spin = clean->metal_spin;
+        r->dband_centre = clean->dband_centre, r->homo_lumo_gap = clean->homo_lumo_gap;
+        for (int a = 0; a < p->spec->nadsorbates && st == ATE_OK; ++a) {
+            ate_adsorbate ads = p->spec->adsorbates[a];
+            for (int t = 0; t < c->nads_sites && st == ATE_OK; ++t) {
+                if (c->ads_sites[t].kind != ATE_ADS_SITE_TOP) continue;
+                ate_structure *start = NULL;
+                st = ate_adsorbate_place(r->states[0].final, ads, &c->ads_sites[t], &start, err);
+                if (st == ATE_OK)
+                    st = run_state(p, start, 1 + (int)ads, c->ads_site_labels[t],
+                                   c->ads_sites[t].metal[0], r->natoms, &s, err);
+                ate_structure_destroy(&start);
+                if (st == ATE_OK) st = push_state(r, &s, err);
+                if (st == ATE_OK) log_state(p, c, &s);
+                clean = &r->states[0];
+            }
+        }
+    }
+    p->ropts.freeze_center = -1;
+    if (st != ATE_OK) {
+        ate_candidate_result_clear(r);
+        return st;
+    }
+    r->status = ATE_RESULT_DONE;
+    for (int i = 0; i < r->nstates; ++i) {
+        r->anomaly |= r->states[i].anomaly;
+        if (!r->states[i].ok && r->status != ATE_RESULT_FAILED) {
+            r->status = ATE_RESULT_FAILED;
+            snprintf(r->fail_reason, sizeof(r->fail_reason), "%s@%s: %.200s",
+                     ate_state_name(r->states[i].state), r->states[i].site,
+                     r->states[i].fail_reason);
+        }
+    }
+    if (r->status == ATE_RESULT_DONE && r->anomaly) r->status = ATE_RESULT_ANOMALOUS;
+    summarise(p, c, r);
+    r->wall_s = ate_wtime() - t0;
+    return ATE_OK;
+}
+
+const ate_che_constants *ate_campaign_che_constants(const ate_pipeline *p) { return &p->cc; }
+const ate_references *ate_campaign_refs(const ate_pipeline *p) { return &p->refs; }
+const char *ate_pipeline_param_dir(const ate_pipeline *p)
+{
+    (void)p;
+    return ATE_PARAM_DIR;
+}

@@ -1,0 +1,28 @@
+/**
+ * @file cli_util.c
+ * @brief Helpers shared by the subcommands.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+/* mkdir -p */
+ate_status ate_cli_make_dir(const char *path, ate_error *err)
+{
+    char buf[4096];
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1;; ++p) {
+        bool end = *p == '\0';
+        if (*p != '/' && !end) continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return ATE_ERROR(err, ATE_ERR_IO, "cannot create directory '%s': %s", buf,
+                             strerror(errno));
+        if (end) return ATE_OK;
+        *p = '/';
+    }
+}

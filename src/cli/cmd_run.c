@@ -1,0 +1,384 @@
+/**
+ * @file cmd_run.c
+ * @brief `atescreen run CAMPAIGN.yaml [-o DIR]`: the screening campaign (docs/pipeline.md).
+ *
+ * Layout of DIR: journal/rank-<r>.jrnl (one durable record per finished candidate, written by
+ * rank r), results.h5 (rebuilt from all journals at the end, atomically), run.lock. Candidates
+ * are dealt round-robin to the ranks; a candidate found in any journal is not computed again, so
+ * re-running the same command resumes an interrupted campaign. The journals remember the
+ * settings: resuming with different settings is refused. SIGTERM and SIGUSR1 (Slurm's warning
+ * before the time limit) stop after the current candidate and still write results.h5.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* flock */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <mpi.h>
+
+#include "atescreen/campaign_io.h"
+#include "atescreen/context.h"
+#include "atescreen/journal.h"
+#include "atescreen/pipeline.h"
+#include "atescreen/sites.h"
+#include "cli.h"
+
+#define SETTINGS_KEY "#settings"
+
+static volatile sig_atomic_t stop_requested = 0;
+static void on_signal(int sig) { stop_requested = sig; }
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: atescreen run CAMPAIGN.yaml [-o DIR] [-v|--verbose] [-q|--quiet]\n\n"
+            "Screen every candidate of the campaign: relax the clean site and *OH, *O, *OOH, *H\n"
+            "on each metal, scan spin states, rescue failed SCFs, compute CHE free energies and\n"
+            "write DIR/results.h5 (default DIR: the campaign name). Re-running the same command\n"
+            "resumes: finished candidates (DIR/journal/) are not computed again.\n");
+}
+
+/* The settings that decide the numbers, as JSON (stored in the journals and in results.h5). */
+static void settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
+{
+    const ate_settings_spec *s = &sp->settings;
+    int n = snprintf(out, cap,
+                     "{\"method\": \"%s\", \"electronic_temperature_K\": %.17g, "
+                     "\"fmax_eV_per_A\": %.17g, \"max_steps\": %d, \"freeze_radius_A\": %.17g, "
+                     "\"min_unpaired\": %d, \"max_unpaired\": %d, \"spin_scan\": \"%s\", "
+                     "\"scf\": {\"max_iter\": %d, \"mixing\": %.17g, \"rescue\": [",
+                     s->method, s->electronic_temperature, s->fmax, s->max_steps, s->freeze_radius,
+                     s->min_unpaired, s->max_unpaired,
+                     s->spin_scan == ATE_SPIN_SCAN_RELAX ? "relax" : "single_point",
+                     s->scf_max_iter, s->scf_mixing);
+    for (int i = 0; i < s->nrescue && n > 0 && (size_t)n < cap; ++i)
+        n += snprintf(out + n, cap - (size_t)n,
+                      "%s{\"rung\": \"%s\", \"mixing\": %.17g, \"max_iter\": %d, \"etemp_K\": "
+                      "%.17g}",
+                      i ? ", " : "", ate_rescue_rung_name(s->rescue[i].rung), s->rescue[i].mixing,
+                      s->rescue[i].max_iter, s->rescue[i].etemp);
+    if (n > 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n,
+                      "]}, \"support\": {\"type\": \"%s\", \"flake_radius_A\": %.17g}, "
+                      "\"thermo\": {\"corrections\": \"%s\", \"temperature_K\": %.17g, \"pH\": "
+                      "%.17g, \"potential_V_RHE\": %.17g}}",
+                      sp->support.kind == ATE_SUPPORT_FLAKE ? "flake" : "graphene",
+                      sp->support.flake_radius, sp->thermo.corrections, sp->thermo.temperature,
+                      sp->thermo.ph, sp->thermo.potential);
+    (void)n;
+}
+
+static void journal_path(const char *dir, int rank, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/journal/rank-%d.jrnl", dir, rank);
+}
+
+/* Open the journals of earlier runs (ranks 0..) that exist; the count in *n. */
+static ate_status open_old_journals(const char *dir, ate_journal ***out, int *n, ate_error *err)
+{
+    *out = NULL, *n = 0;
+    for (int r = 0;; ++r) {
+        char path[4200];
+        journal_path(dir, r, path, sizeof(path));
+        if (access(path, F_OK) != 0) {
+            /* ranks of a larger earlier run may follow a gap; look a little further */
+            bool more = false;
+            for (int q = r + 1; q < r + 64 && !more; ++q) {
+                journal_path(dir, q, path, sizeof(path));
+                more = access(path, F_OK) == 0;
+            }
+            if (!more) return ATE_OK;
+            journal_path(dir, r, path, sizeof(path));
+        }
+        ate_journal **t = realloc(*out, (size_t)(*n + 1) * sizeof(*t));
+        if (!t) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+        *out = t;
+        t[*n] = NULL;
+        if (access(path, F_OK) == 0) ATE_TRY(ate_journal_open(path, &t[*n], NULL, err));
+        ++*n;
+    }
+}
+
+static void close_journals(ate_journal **j, int n)
+{
+    for (int i = 0; i < n; ++i)
+        ate_journal_close(&j[i]);
+    free(j);
+}
+
+static ate_status check_settings(ate_journal **j, int n, const char *settings, const char *dir,
+                                 ate_error *err)
+{
+    for (int i = 0; i < n; ++i) {
+        if (!j[i]) continue;
+        size_t len;
+        const char *old = ate_journal_get(j[i], SETTINGS_KEY, &len);
+        if (old && (len != strlen(settings) || memcmp(old, settings, len) != 0))
+            return ATE_ERROR(err, ATE_ERR_INPUT,
+                             "%s/journal holds results of a campaign with different settings; "
+                             "use another output directory (-o) to start afresh",
+                             dir);
+    }
+    return ATE_OK;
+}
+
+static const void *find_record(ate_journal **j, int n, const char *key, size_t *len)
+{
+    for (int i = 0; i < n; ++i)
+        if (j[i] && ate_journal_has(j[i], key)) return ate_journal_get(j[i], key, len);
+    return NULL;
+}
+
+static void progress(FILE *f, bool tty, int done, int failed, int total, double elapsed,
+                     int computed)
+{
+    int left = total - done;
+    double eta = computed > 0 ? elapsed / computed * left : NAN;
+    if (tty)
+        fprintf(f, "\r[rank 0] %d/%d done, %d failed, %d left, ETA %s%.0f s   ", done, total,
+                failed, left, eta == eta ? "" : "? ", eta == eta ? eta : 0.0);
+    else
+        fprintf(f, "[rank 0] %d/%d done, %d failed, %d left, ETA %.0f s\n", done, total, failed,
+                left, eta == eta ? eta : -1.0);
+    fflush(f);
+}
+
+/* Rank 0: every record of this campaign, in candidate order, into results.h5. */
+static ate_status write_results(const char *dir, const ate_campaign_spec *spec,
+                                const ate_candidate_list *list, const ate_references *refs,
+                                const char *settings, const char *param_dir, int size,
+                                const char *cmdline, int *ndone, int *nfailed, ate_error *err)
+{
+    ate_journal **j = NULL;
+    int nj = 0;
+    ate_status st = open_old_journals(dir, &j, &nj, err);
+    int nc = ate_candidate_list_count(list), n = 0;
+    ate_candidate_result *res = calloc((size_t)(nc ? nc : 1), sizeof(*res));
+    if (st == ATE_OK && !res) st = ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    *ndone = *nfailed = 0;
+    for (int i = 0; i < nc && st == ATE_OK; ++i) {
+        size_t len;
+        const void *rec = find_record(j, nj, ate_candidate_list_get(list, i)->id, &len);
+        if (!rec) continue;
+        st = ate_candidate_result_unpack(rec, len, &res[n], err);
+        if (st == ATE_OK) {
+            if (res[n].status == ATE_RESULT_FAILED) ++*nfailed;
+            ++n, ++*ndone;
+        }
+    }
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/results.h5", dir);
+    ate_results_meta meta = {.command_line = cmdline,
+                             .mpi_size = size,
+                             .parameters_json = settings,
+                             .param_dir = param_dir};
+    if (st == ATE_OK) st = ate_results_write(path, spec, refs, res, n, &meta, err);
+    for (int i = 0; i < n; ++i)
+        ate_candidate_result_clear(&res[i]);
+    free(res);
+    close_journals(j, nj);
+    return st;
+}
+
+int ate_cli_run(int argc, char **argv)
+{
+    const char *outdir = NULL;
+    int verbosity = 1;
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "o:vqh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'v':
+            verbosity = 2;
+            break;
+        case 'q':
+            verbosity = 0;
+            break;
+        case 'h':
+            usage(stdout);
+            return ATE_EXIT_OK;
+        default:
+            usage(stderr);
+            return ATE_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "atescreen run: expected one campaign file\n");
+        usage(stderr);
+        return ATE_EXIT_USAGE;
+    }
+    int rank = 0, size = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    char cmdline[2048] = "atescreen";
+    for (int i = 0; i < argc; ++i) {
+        size_t l = strlen(cmdline);
+        snprintf(cmdline + l, sizeof(cmdline) - l, " %s", argv[i]);
+    }
+    ate_error err;
+    ate_error_clear(&err);
+    ate_campaign_spec spec;
+    ate_campaign_spec_init(&spec);
+    ate_candidate_list *list = NULL;
+    ate_pipeline *pipe = NULL;
+    ate_journal *mine = NULL;
+    ate_journal **old = NULL;
+    int nold = 0, lock_fd = -1;
+    static char settings[8192];
+    char dir[2048], path[4200];
+    ate_references refs = {0};
+
+    /* set-up: every rank reads and enumerates (deterministic); errors are the same everywhere */
+    ate_status st = ate_campaign_read(argv[optind], &spec, &err);
+    if (st == ATE_OK) st = ate_sites_enumerate(&spec, &list, &err);
+    if (st == ATE_OK)
+        st = ate_pipeline_create(&spec, rank == 0 ? stderr : NULL, rank == 0 ? verbosity : 0, &pipe,
+                                 &err);
+    if (st == ATE_OK) {
+        snprintf(dir, sizeof(dir), "%s", outdir ? outdir : spec.name);
+        settings_json(&spec, settings, sizeof(settings));
+        snprintf(path, sizeof(path), "%s/journal", dir);
+        if (rank == 0) st = ate_cli_make_dir(path, &err);
+    }
+    if (st == ATE_OK && rank == 0) {
+        snprintf(path, sizeof(path), "%s/run.lock", dir);
+        lock_fd = open(path, O_RDWR | O_CREAT, 0644);
+        if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
+            st = ATE_ERROR(&err, ATE_ERR_IO, "%s is in use by another atescreen run (%s)", dir,
+                           lock_fd < 0 ? strerror(errno) : "locked");
+    }
+    /* rank 0's verdict decides for all (the directory exists and is ours) */
+    int ok0 = st == ATE_OK;
+    MPI_Bcast(&ok0, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (st == ATE_OK && !ok0) st = ATE_ERROR(&err, ATE_ERR_IO, "set-up failed on rank 0");
+    if (st == ATE_OK) st = open_old_journals(dir, &old, &nold, &err);
+    if (st == ATE_OK) st = check_settings(old, nold, settings, dir, &err);
+    if (st == ATE_OK) {
+        journal_path(dir, rank, path, sizeof(path));
+        size_t dropped = 0;
+        st = ate_journal_open(path, &mine, &dropped, &err);
+        if (st == ATE_OK && dropped && verbosity)
+            fprintf(stderr, "atescreen run: %s: dropped a torn record of %zu bytes\n", path,
+                    dropped);
+        if (st == ATE_OK && !ate_journal_has(mine, SETTINGS_KEY))
+            st = ate_journal_append(mine, SETTINGS_KEY, settings, strlen(settings), &err);
+    }
+    /* one report: rank 0's error if it has one, otherwise each failing rank's own */
+    int bad = st != ATE_OK, anybad = 0, bad0 = bad;
+    MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Bcast(&bad0, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (anybad) {
+        int rc = ATE_EXIT_FAILED;
+        if (bad && (rank == 0 || !bad0))
+            rc = ate_cli_report_error(&err);
+        else if (bad)
+            rc = err.code == ATE_ERR_INPUT || err.code == ATE_ERR_IO ? ATE_EXIT_USAGE
+                                                                     : ATE_EXIT_FAILED;
+        ate_journal_close(&mine);
+        close_journals(old, nold);
+        ate_pipeline_destroy(&pipe);
+        ate_candidate_list_destroy(&list);
+        ate_campaign_spec_clear(&spec);
+        if (lock_fd >= 0) close(lock_fd);
+        return rc;
+    }
+    signal(SIGTERM, on_signal);
+    signal(SIGUSR1, on_signal);
+
+    int nc = ate_candidate_list_count(list);
+    int done = 0, failed = 0, computed = 0;
+    bool *finished = calloc((size_t)(nc ? nc : 1), sizeof(bool));
+    if (!finished) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+    for (int i = 0; i < nc && finished; ++i) {
+        const ate_candidate *c = ate_candidate_list_get(list, i);
+        size_t len;
+        const void *rec = find_record(old, nold, c->id, &len);
+        if (!rec) continue;
+        finished[i] = true;
+        ++done;
+        ate_candidate_result r;
+        if (ate_candidate_result_unpack(rec, len, &r, &err) == ATE_OK) {
+            failed += r.status == ATE_RESULT_FAILED;
+            ate_candidate_result_clear(&r);
+        }
+    }
+    close_journals(old, nold);
+    old = NULL, nold = 0;
+    bool tty = rank == 0 && isatty(fileno(stderr));
+    if (rank == 0 && verbosity)
+        fprintf(stderr, "atescreen run: %d candidates, %d already done, %d rank(s), output %s\n",
+                nc, done, size, dir);
+    if (st == ATE_OK) st = ate_pipeline_references(pipe, &refs, &err);
+    double t0 = MPI_Wtime();
+    for (int i = 0; i < nc && st == ATE_OK && !stop_requested; ++i) {
+        if (i % size != rank) continue;
+        if (finished[i]) continue;
+        const ate_candidate *c = ate_candidate_list_get(list, i);
+        if (rank == 0 && verbosity >= 1 && !tty)
+            fprintf(stderr, "candidate %s %s (%s)\n", c->id, c->name, c->family);
+        ate_candidate_result r;
+        st = ate_pipeline_candidate(pipe, c, &r, &err);
+        if (st != ATE_OK) break;
+        r.rank = rank;
+        void *buf = NULL;
+        size_t blen = 0;
+        st = ate_candidate_result_pack(&r, &buf, &blen, &err);
+        if (st == ATE_OK) st = ate_journal_append(mine, c->id, buf, blen, &err);
+        free(buf);
+        ++computed, ++done;
+        failed += r.status == ATE_RESULT_FAILED;
+        if (rank == 0 && verbosity)
+            progress(stderr, tty, done, failed, nc, MPI_Wtime() - t0, computed);
+        else if (verbosity >= 1 && rank != 0 && !tty)
+            fprintf(stderr, "[rank %d] %s %s %s\n", rank, c->id, c->name,
+                    r.status == ATE_RESULT_FAILED ? "failed" : "done");
+        ate_candidate_result_clear(&r);
+    }
+    if (tty && verbosity) fputc('\n', stderr);
+    if (stop_requested && rank == 0)
+        fprintf(stderr, "atescreen run: signal %d: stopping after the current candidate\n",
+                (int)stop_requested);
+    int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
+    ate_journal_close(&mine);
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (rank == 0) {
+        int ndone = 0, nfail = 0;
+        ate_error e2;
+        ate_error_clear(&e2);
+        ate_status s2 =
+            write_results(dir, &spec, list, &refs, settings, ate_pipeline_param_dir(pipe), size,
+                          cmdline, &ndone, &nfail, &e2);
+        if (s2 != ATE_OK) {
+            int r2 = ate_cli_report_error(&e2);
+            if (rc == ATE_EXIT_OK) rc = r2;
+        } else if (verbosity) {
+            fprintf(stderr, "atescreen run: %d of %d candidates in %s/results.h5 (%d failed)%s\n",
+                    ndone, nc, dir, nfail, ndone < nc ? "; run again to continue" : "");
+        }
+    }
+    free(finished);
+    int rcmax = rc;
+    MPI_Allreduce(&rc, &rcmax, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    ate_pipeline_destroy(&pipe);
+    ate_candidate_list_destroy(&list);
+    ate_campaign_spec_clear(&spec);
+    if (lock_fd >= 0) close(lock_fd);
+    if (stop_requested && rcmax == ATE_EXIT_OK) return 3; /* interrupted: requeue */
+    return rcmax;
+}

@@ -1,0 +1,151 @@
+/**
+ * @file pipeline.h
+ * @brief The screening pipeline of one candidate (docs/pipeline.md): relax the clean site, place
+ *        and relax *OH, *O, *OOH, *H on each top site, scan the number of unpaired electrons of
+ *        every state, climb the SCF rescue ladder on non-convergence, flag anomalies, and turn the
+ *        energies into CHE free energies, limiting potentials and overpotentials.
+ *
+ * Not collective: one rank evaluates one candidate (the GFN1 kernel runs on one rank). Energies
+ * in the results are eV, lengths Å, potentials V vs RHE. A candidate whose SCF cannot be rescued
+ * is recorded as failed with the reason; ate_pipeline_candidate returns an error only for bugs,
+ * memory and I/O problems.
+ */
+#ifndef ATESCREEN_PIPELINE_H
+#define ATESCREEN_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "atescreen/campaign_spec.h"
+#include "atescreen/che.h"
+#include "atescreen/sites.h"
+#include "atescreen/structure.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** States of a candidate: the clean site and the four adsorbates (ATE_ADS_* + 1). */
+enum { ATE_STATE_CLEAN = 0, ATE_STATE_COUNT = ATE_ADS_COUNT + 1 };
+/** Candidate status codes (HDF5 /labels/status). */
+enum { ATE_RESULT_DONE = 0, ATE_RESULT_FAILED = 1, ATE_RESULT_ANOMALOUS = 2 };
+
+/** Anomaly flags of a relaxed state (HDF5 /labels/anomaly; thresholds in docs/pipeline.md). */
+typedef enum ate_anomaly {
+    ATE_ANOMALY_DESORBED = 1u << 0,              /**< adsorbate left the site */
+    ATE_ANOMALY_DISSOCIATED = 1u << 1,           /**< an O-H or O-O bond of *OH or *OOH broke */
+    ATE_ANOMALY_METAL_OUT_OF_PLANE = 1u << 2,    /**< metal pulled out of its first shell's plane */
+    ATE_ANOMALY_FIRST_SHELL_BROKEN = 1u << 3,    /**< a metal-first-shell bond broke */
+    ATE_ANOMALY_SUPPORT_RECONSTRUCTED = 1u << 4, /**< the support's bond graph changed */
+    ATE_ANOMALY_NFLAGS = 5
+} ate_anomaly;
+
+ATE_API const char *ate_anomaly_name(int bit);
+ATE_API const char *ate_state_name(int state);
+
+/** Geometry checks of a relaxed structure against its starting structure (same atoms, same
+ *  order). metal: index of the site metal; ads_first: index of the adsorbate's binding atom
+ *  (-1 for the clean state); ads_kind: the adsorbate (ignored when ads_first < 0). Returns the
+ *  ATE_ANOMALY_* mask. */
+ATE_API unsigned ate_anomaly_detect(const ate_structure *initial, const ate_structure *final,
+                                    int metal, int ads_first, ate_adsorbate ads_kind);
+
+typedef struct ate_attempt {
+    int uhf;
+    ate_rescue_rung rung;
+    double etemp;   /**< K */
+    double energy;  /**< eV (NaN when it failed) */
+    bool converged; /**< SCF converged at every step (the relaxation may still hit its limit) */
+    int scf_iterations;
+    char message[160];
+} ate_attempt;
+
+typedef struct ate_state_result {
+    int state; /**< ATE_STATE_CLEAN or 1 + ate_adsorbate */
+    char site[16];
+    bool ok; /**< a spin state was obtained */
+    char fail_reason[256];
+    int uhf;
+    double energy;  /**< eV */
+    bool converged; /**< SCF and relaxation converged */
+    int opt_steps;
+    double fmax;      /**< eV/Å */
+    int scf_attempts; /**< attempts of the kept spin state */
+    double etemp;     /**< K, of the kept result */
+    double metal_charge, metal_spin, dband_centre, homo_lumo_gap; /**< e, e, eV, eV */
+    unsigned anomaly;
+    ate_structure *initial, *final; /**< owned; final NULL when not ok */
+    double *charges, *spins;        /**< [natoms] e, owned (NULL when not ok) */
+    int nattempts;
+    ate_attempt *attempts; /**< owned */
+} ate_state_result;
+
+typedef struct ate_candidate_result {
+    char id[18], name[96], family[96];
+    int nmetals, metal_z[2], natoms;
+    int status; /**< ATE_RESULT_* */
+    char fail_reason[256];
+    int best_site;        /**< index into the candidate's top sites used for the summary */
+    ate_che_dg de, dg;    /**< eV (NaN where unavailable) */
+    ate_che_activity act; /**< of best_site */
+    double ul_orr_tandem, ul_oer_tandem; /**< V, dual-metal only (NaN otherwise) */
+    int uhf[ATE_STATE_COUNT];            /**< -1 where unavailable */
+    int spin_changed;
+    double metal_charge, metal_spin, dband_centre, homo_lumo_gap; /**< clean state */
+    unsigned anomaly;
+    double wall_s;
+    int rank;
+    int nstates;
+    ate_state_result *states; /**< owned */
+} ate_candidate_result;
+
+/** Gas references H2O and H2, relaxed with the kernel and settings of the candidates. */
+typedef struct ate_references {
+    double e_h2o, e_h2; /**< eV */
+    bool converged;
+} ate_references;
+
+typedef struct ate_pipeline ate_pipeline;
+
+/** Set up the kernel and settings of spec (ATE_ERR_UNSUPPORTED for a method or support the
+ *  build cannot compute, e.g. periodic GFN1 before issue #5). verbosity: 0 quiet, 1 per state,
+ *  2 per attempt (on log, may be NULL). */
+ATE_API ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int verbosity,
+                                       ate_pipeline **out, ate_error *err);
+ATE_API void ate_pipeline_destroy(ate_pipeline **p);
+/** Relax H2O and H2 (once; later calls return the stored values). An SCF or relaxation that
+ *  does not converge is not an error: refs->converged is false and the failed energy is NaN. */
+ATE_API ate_status ate_pipeline_references(ate_pipeline *p, ate_references *refs, ate_error *err);
+/** Evaluate one candidate into out (owned by the caller, release with
+ *  ate_candidate_result_clear). */
+ATE_API ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c,
+                                          ate_candidate_result *out, ate_error *err);
+ATE_API void ate_candidate_result_clear(ate_candidate_result *r);
+
+/** Serialise a result into a byte buffer (malloc'd, *len bytes) for the journal, and back. */
+ATE_API ate_status ate_candidate_result_pack(const ate_candidate_result *r, void **buf, size_t *len,
+                                             ate_error *err);
+ATE_API ate_status ate_candidate_result_unpack(const void *buf, size_t len, ate_candidate_result *r,
+                                               ate_error *err);
+
+/** Provenance written to the results file's root and /provenance. */
+typedef struct ate_results_meta {
+    const char *command_line;
+    int mpi_size;
+    const char *parameters_json; /**< resolved settings */
+    const char *param_dir;       /**< kernel parameter directory: every file's SHA-256 is stored */
+} ate_results_meta;
+
+/** The parameter directory of the pipeline's kernel. */
+ATE_API const char *ate_pipeline_param_dir(const ate_pipeline *p);
+
+/** Write results.h5 (schema docs/hdf5-schema.md) atomically from n candidate results. */
+ATE_API ate_status ate_results_write(const char *path, const ate_campaign_spec *spec,
+                                     const ate_references *refs, const ate_candidate_result *r,
+                                     int n, const ate_results_meta *meta, ate_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ATESCREEN_PIPELINE_H */

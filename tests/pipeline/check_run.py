@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""End-to-end checks of `atescreen run` on tiny flake campaigns (run by ctest).
+
+  check_run.py ATESCREEN SRC_DIR WORK_DIR CASE
+
+CASE:
+  schema   a two-metal MN4 campaign: results.h5 loads with atescreen.load, every column of
+           docs/hdf5-schema.md exists with its type and units, the CHE numbers follow from the
+           stored energies, a second run resumes without recomputing
+  ladder   rescue rungs forced by settings: each rung is reached and recorded in /attempts;
+           an exhausted ladder fails the candidate with its reason and the campaign goes on
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+exe, src, work, case = sys.argv[1:5]
+sys.path.insert(0, os.path.join(src, "src", "python"))
+import atescreen  # noqa: E402
+
+failures = []
+
+
+def check(cond, msg):
+    if not cond:
+        failures.append(msg)
+        print("FAIL:", msg, file=sys.stderr)
+
+
+def campaign(name, metals, settings="", adsorbates="[OH, O, OOH, H]", radius=4.0):
+    text = f"""name: {name}
+support: {{type: flake, flake_radius: {radius}}}
+metals: [{', '.join(metals)}]
+families:
+  - symmetric: {{}}
+adsorbates: {adsorbates}
+settings:
+  max_unpaired: 2
+{settings}"""
+    path = os.path.join(work, name + ".yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run(yaml_path, outdir, expect=0):
+    p = subprocess.run([exe, "run", yaml_path, "-o", outdir], capture_output=True, text=True)
+    check(p.returncode == expect, f"{yaml_path}: exit {p.returncode}, expected {expect}\n{p.stderr}")
+    return p
+
+
+def schema_tables(md_path):
+    """{group: [(column, type, units)]} of the results section of docs/hdf5-schema.md."""
+    text = open(md_path).read()
+    text = text[text.index("## `results.h5` of `atescreen run`"):]
+    tables, group, heading = {}, None, None
+    for line in text.splitlines():
+        m = re.match(r"### `(/\w+/)`", line)
+        if m:
+            heading, group = m.group(1).strip("/"), None
+            continue
+        if heading and line.startswith("| column | type | units |"):
+            group = heading
+            tables[group] = []
+            continue
+        if group and line.startswith("| `"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            for col in re.findall(r"`([^`]+)`", cells[0]):
+                tables[group].append((col, cells[1], cells[2]))
+        elif line.startswith("### "):
+            group = None
+    return tables
+
+
+def check_schema(path):
+    tables = schema_tables(os.path.join(src, "docs", "hdf5-schema.md"))
+    check(set(tables) >= {"summary", "states", "attempts"}, f"schema tables {sorted(tables)}")
+    with h5py.File(path, "r") as f:
+        check(f.attrs["schema_name"] == "atescreen.results", "schema_name")
+        check(f.attrs["schema_version"] == "1.0.0", "schema_version")
+        for key in ("creator_version", "git_sha", "created_utc", "command_line", "kernel",
+                    "campaign", "mpi_size"):
+            check(key in f.attrs, f"root attribute {key}")
+        for group, cols in tables.items():
+            lengths = set()
+            for col, typ, units in cols:
+                name = f"/{group}/{col}"
+                if name not in f:
+                    check(False, f"{name} documented but missing")
+                    continue
+                ds = f[name]
+                lengths.add(ds.shape[0])
+                kind = {"str": "O", "i4": "i", "f8": "f"}[typ]
+                check(ds.dtype.kind == kind or (kind == "O" and ds.dtype.kind in "OS"),
+                      f"{name}: dtype {ds.dtype}, documented {typ}")
+                got = ds.attrs.get("units")
+                got = got.decode() if isinstance(got, bytes) else got
+                check((got or "") == units, f"{name}: units {got!r}, documented {units!r}")
+            check(len(lengths) <= 1, f"/{group}: columns of different lengths {lengths}")
+        for g in ("atom_offset", "numbers", "positions", "tags", "fixed", "charges", "spins",
+                  "cell", "pbc", "kind", "candidate_row", "state", "energy"):
+            check(f"/structures/{g}" in f, f"/structures/{g} missing")
+        off = f["/structures/atom_offset"][()]
+        check(off[0] == 0 and off[-1] == f["/structures/numbers"].shape[0], "atom_offset ends")
+        check(f["/structures/positions"].attrs["units"] == "Angstrom", "positions units")
+        for a in ("slope", "intercept", "r2", "n"):
+            check(a in f["/fit/scaling"].attrs, f"/fit/scaling {a}")
+        for a in ("T_K", "pH", "U_RHE", "correction_set", "c_OH", "c_O", "c_OOH", "c_H"):
+            check(a in f["/provenance/che"].attrs, f"/provenance/che {a}")
+        check("gfn1" in f["/provenance/parameters"][0].decode(), "parameters JSON")
+        check(b"name: " in f["/provenance/config"][0], "campaign YAML verbatim")
+
+
+def check_che(path):
+    """dE and U_L recomputed from /states and /provenance/references (docs/theory-che.md)."""
+    with h5py.File(path, "r") as f:
+        st = {k: f["states"][k][()] for k in ("candidate_row", "state", "E_total", "site")}
+        ref = dict(zip([s.decode() for s in f["/provenance/references/species"][()]],
+                       f["/provenance/references/E_total"][()]))
+        che = dict(f["/provenance/che"].attrs)
+        summ = {k: f["summary"][k][()] for k in ("dE_OH", "dE_O", "dE_OOH", "dE_H", "dG_OH",
+                                                 "dG_OOH", "U_L_OER", "eta_OER", "status")}
+    for c in range(len(summ["status"])):
+        e = {s: st["E_total"][(st["candidate_row"] == c) & (st["state"] == s)] for s in range(5)}
+        if any(len(v) != 1 for v in e.values()):
+            continue
+        e = {s: v[0] for s, v in e.items()}
+        de_oh = e[1] - e[0] - (ref["H2O"] - ref["H2"] / 2)
+        de_o = e[2] - e[0] - (ref["H2O"] - ref["H2"])
+        de_ooh = e[3] - e[0] - (2 * ref["H2O"] - 1.5 * ref["H2"])
+        de_h = e[4] - e[0] - ref["H2"] / 2
+        for name, v in (("dE_OH", de_oh), ("dE_O", de_o), ("dE_OOH", de_ooh), ("dE_H", de_h)):
+            check(abs(summ[name][c] - v) < 1e-9, f"{name}[{c}] {summ[name][c]} vs {v}")
+        g = [de_oh + che["c_OH"], de_o + che["c_O"], de_ooh + che["c_OOH"]]
+        steps = [g[0], g[1] - g[0], g[2] - g[1], 4.92 - g[2]]
+        check(abs(summ["U_L_OER"][c] - max(steps)) < 1e-9, f"U_L_OER[{c}]")
+        check(abs(summ["eta_OER"][c] - (max(steps) - 1.23)) < 1e-9, f"eta_OER[{c}]")
+
+
+def case_schema():
+    out = os.path.join(work, "schema-out")
+    shutil.rmtree(out, ignore_errors=True)
+    y = campaign("tiny", ["Fe", "Co"])
+    p = run(y, out)
+    path = os.path.join(out, "results.h5")
+    check(os.path.exists(path), "results.h5 written")
+    if not os.path.exists(path):
+        return
+    df = atescreen.load(path)
+    check(len(df) == 2, f"{len(df)} candidates")
+    check(set(df["metals"]) == {"Fe", "Co"}, f"metals {list(df['metals'])}")
+    check(df.attrs["units"].get("dG_OH") == "eV" and df.attrs["units"].get("U_L_OER") == "V",
+          "units in df.attrs")
+    for col in ("dG_OH", "dG_O", "dG_OOH", "dG_H", "U_L_ORR", "U_L_OER", "eta_ORR", "eta_OER",
+                "eta_HER", "pds_ORR", "pds_OER", "status"):
+        check(col in df.columns, f"summary column {col}")
+    check(np.all(np.isfinite(df["dG_OH"])), f"dG_OH {list(df['dG_OH'])}")
+    check_schema(path)
+    check_che(path)
+    # resume: the journal holds both candidates, nothing is recomputed
+    p2 = run(y, out)
+    check("2 already done" in p2.stderr, f"resume message: {p2.stderr}")
+    check("candidate c" not in p2.stderr, "resumed run recomputed a candidate")
+    # changed settings are refused
+    y2 = campaign("tiny", ["Fe", "Co"], settings="  fmax: 0.1\n")
+    p3 = run(y2, out, expect=2)
+    check("different settings" in p3.stderr, f"settings change: {p3.stderr}")
+
+
+def attempts_of(path):
+    with h5py.File(path, "r") as f:
+        a = {k: f["attempts"][k][()] for k in ("state_row", "rung", "converged", "etemp")}
+        rungs = [s.decode() for s in f["/labels/rung"][()]]
+        status = f["summary"]["status"][()]
+        reasons = [s.decode() for s in f["summary"]["fail_reason"][()]]
+        et = f["states"]["etemp"][()]
+    return a, rungs, status, reasons, et
+
+
+def case_ladder():
+    cases = [
+        # (name, scf settings, rung that must succeed or None)
+        ("damped", "    max_iter: 3\n    rescue:\n      - {rung: damped, mixing: 0.2, max_iter: 300}\n", "damped"),
+        ("fresh", "    max_iter: 3\n    rescue:\n      - {rung: damped, max_iter: 3}\n"
+                  "      - {rung: fresh_guess, max_iter: 300}\n", "fresh_guess"),
+        ("hot", "    max_iter: 3\n    rescue:\n      - {rung: damped, max_iter: 3}\n"
+                "      - {rung: fresh_guess, max_iter: 3}\n"
+                "      - {rung: hot, etemp: 2000, max_iter: 300}\n", "hot"),
+        ("exhausted", "    max_iter: 3\n    rescue:\n      - {rung: damped, max_iter: 3}\n", None),
+    ]
+    for name, scf, want in cases:
+        out = os.path.join(work, "ladder-" + name)
+        shutil.rmtree(out, ignore_errors=True)
+        y = campaign("ladder-" + name, ["Fe", "Ni"], settings="  scf:\n" + scf, adsorbates="[H]")
+        run(y, out)
+        path = os.path.join(out, "results.h5")
+        if not os.path.exists(path):
+            check(False, f"{name}: no results.h5")
+            continue
+        a, rungs, status, reasons, et = attempts_of(path)
+        check(len(status) == 2, f"{name}: {len(status)} candidates recorded")
+        if want is None:
+            check(all(s == 1 for s in status), f"{name}: status {status}")
+            check(all("SCF did not converge" in r for r in reasons), f"{name}: reasons {reasons}")
+            check(not any(a["converged"]), f"{name}: an attempt converged")
+            continue
+        k = rungs.index(want)
+        ok = a["converged"] == 1
+        check(all(s in (0, 2) for s in status), f"{name}: status {status} {reasons}")
+        check(np.all(a["rung"][ok] == k), f"{name}: converged rungs {set(a['rung'][ok])}")
+        check(np.all(a["rung"][~ok] < k), f"{name}: failed rungs {set(a['rung'][~ok])}")
+        check(ok.sum() > 0 and (~ok).sum() >= k, f"{name}: {ok.sum()} ok, {(~ok).sum()} failed")
+        if want == "hot":
+            check(np.all(et == 2000.0), f"hot: kept etemp {set(et)}")
+
+
+{"schema": case_schema, "ladder": case_ladder}[case]()
+print(f"check_run {case}: {len(failures)} failures")
+sys.exit(1 if failures else 0)
