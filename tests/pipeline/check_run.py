@@ -9,6 +9,9 @@ CASE:
            stored energies, a second run resumes without recomputing
   ladder   rescue rungs forced by settings: each rung is reached and recorded in /attempts;
            an exhausted ladder fails the candidate with its reason and the campaign goes on
+  report   Fe/Ni MN4 plus a Fe-Ni dual-metal site: the Python reader (load with decoded labels,
+           states, attempts, atoms() against /structures, extxyz and ase.db exports) and
+           `atescreen report` (ranking order, the PNGs, exit codes for bad files)
 """
 import os
 import re
@@ -219,6 +222,143 @@ def case_ladder():
             check(np.all(et == 2000.0), f"hot: kept etemp {set(et)}")
 
 
-{"schema": case_schema, "ladder": case_ladder}[case]()
+def case_report():
+    out = os.path.join(work, "report-out")
+    shutil.rmtree(out, ignore_errors=True)
+    text = """name: report
+support: {type: flake, flake_radius: 4.0}
+metals: [Fe, Ni]
+families:
+  - symmetric: {}
+  - dual_metal: {homonuclear: false}
+adsorbates: [OH, O, OOH, H]
+settings:
+  max_unpaired: 2
+  max_steps: 60
+"""
+    y = os.path.join(work, "report.yaml")
+    with open(y, "w") as f:
+        f.write(text)
+    run(y, out)
+    path = os.path.join(out, "results.h5")
+    if not os.path.exists(path):
+        check(False, "results.h5 written")
+        return
+    df = atescreen.load(path)
+    with h5py.File(path, "r") as f:
+        status = f["summary/status"][()]
+        lab = [s.decode() for s in f["labels/status"][()]]
+        mask = f["summary/anomaly"][()]
+        flags = [s.decode() for s in f["labels/anomaly"][()]]
+        st_rows = f["states/candidate_row"].shape[0]
+        at_rows = f["attempts/state_row"].shape[0]
+        kinds = f["structures/kind"][()]
+        g = f["structures"]
+        off = g["atom_offset"][()]
+        pos, num, tags, en = g["positions"][()], g["numbers"][()], g["tags"][()], g["energy"][()]
+    check(len(df) == 3, f"{len(df)} candidates (Fe-N4, Ni-N4, FeNi dual)")
+    check(list(df["status_label"]) == [lab[s] for s in status], "status_label decoded")
+    check(all(isinstance(x, str) for x in df["name"]), "names are str")
+    want_flags = [",".join(b for i, b in enumerate(flags) if m >> i & 1) for m in mask]
+    check(list(df["anomaly_flags"]) == want_flags, "anomaly_flags decoded")
+    dual = df[df["metal2"] > 0]
+    check(len(dual) == 1, f"one dual-metal candidate, got {len(dual)}")
+    if len(dual) == 1 and dual["status_label"].iloc[0] != "failed":
+        r = dual.iloc[0]
+        check(np.isfinite(r["U_L_OER_tandem"]) and r["U_L_OER_tandem"] <= r["U_L_OER"] + 1e-12,
+              f"tandem U_L_OER {r['U_L_OER_tandem']} <= single-site {r['U_L_OER']}")
+        check(np.isfinite(r["U_L_ORR_tandem"]) and r["U_L_ORR_tandem"] >= r["U_L_ORR"] - 1e-12,
+              f"tandem U_L_ORR {r['U_L_ORR_tandem']} >= single-site {r['U_L_ORR']}")
+    single = df[df["metal2"] == 0]
+    check(np.all(np.isnan(single["U_L_OER_tandem"])), "tandem NaN for single atoms")
+    sts = atescreen.states(path)
+    check(len(sts) == st_rows and set(sts["state_label"]) <= {"clean", "OH", "O", "OOH", "H"},
+          "states table")
+    check(len(atescreen.attempts(path)) == at_rows, "attempts table")
+    # atoms() equals the stored arrays, for every candidate, state and site, by id, name and row
+    with h5py.File(path, "r") as f:
+        srow = {k: f["states"][k][()] for k in ("candidate_row", "state", "structure_final",
+                                                 "structure_initial", "E_total")}
+        ssite = [x.decode() for x in f["states/site"][()]]
+    row = int(single.index[0])
+    for key in (row, df["id"][row], df["name"][row]):
+        a = atescreen.atoms(path, key, "clean")
+        i = srow["structure_final"][(srow["candidate_row"] == row) & (srow["state"] == 0)][0]
+        check(np.allclose(a.positions, pos[off[i]:off[i + 1]]), f"atoms({key!r}) positions")
+    for k in range(st_rows):
+        r, s, name = int(srow["candidate_row"][k]), int(srow["state"][k]), None
+        name = ["clean", "OH", "O", "OOH", "H"][s]
+        for which in ("initial", "final"):
+            i = srow["structure_" + which][k]
+            a = atescreen.atoms(path, r, name, which, site=ssite[k] if s else None)
+            check(kinds[i] == (which == "final"), f"structure kind {r} {name}")
+            check(list(a.numbers) == list(num[off[i]:off[i + 1]]), f"numbers {r} {name}")
+            check(np.allclose(a.positions, pos[off[i]:off[i + 1]]), f"positions {r} {name}")
+            check(list(a.get_tags()) == list(tags[off[i]:off[i + 1]]), f"tags {r} {name}")
+            if which == "final":
+                check(abs(a.get_potential_energy() - en[i]) < 1e-9, f"energy {r} {name}")
+                check(abs(en[i] - srow["E_total"][k]) < 1e-9, f"E_total {r} {name}")
+                check("mulliken_charges" in a.arrays and "spins" in a.arrays, f"charges {r}")
+    if len(dual) == 1:
+        r = int(dual.index[0])
+        e = srow["E_total"][(srow["candidate_row"] == r) & (srow["state"] == 1)]
+        check(len(e) == 2, f"dual-metal *OH on two sites, got {len(e)}")
+        a = atescreen.atoms(path, r, "OH")
+        check(abs(a.get_potential_energy() - np.nanmin(e)) < 1e-9, "default site = lowest")
+    for bad, exc in ((99, IndexError), ("nope", KeyError)):
+        try:
+            atescreen.atoms(path, bad)
+            check(False, f"atoms({bad!r}) raised nothing")
+        except exc:
+            pass
+    # exports
+    from ase.io import read
+    from ase.db import connect
+    xyz = os.path.join(out, "final.extxyz")
+    n = atescreen.to_extxyz(path, xyz)
+    frames = read(xyz, index=":")
+    check(n == st_rows and len(frames) == st_rows, f"extxyz frames {n}/{len(frames)}/{st_rows}")
+    check(all(fr.info.get("candidate") in set(df["id"]) for fr in frames), "extxyz info")
+    dbp = os.path.join(out, "results.db")
+    n = atescreen.to_asedb(path, dbp)
+    db = connect(dbp)
+    check(n == st_rows and db.count() == st_rows, f"ase.db rows {n}/{db.count()}")
+    good = df[df["status_label"] != "failed"]
+    if len(good):
+        r0 = good.iloc[0]
+        rows = list(db.select(candidate=r0["id"], state="OH"))
+        check(len(rows) == 1 and abs(rows[0].dG_OH - r0["dG_OH"]) < 1e-12, "ase.db key-values")
+    # atescreen report: table sorted by |eta_OER|, PNGs valid, exit codes
+    png = os.path.join(out, "plots")
+    p = subprocess.run([exe, "report", path, "-o", png], capture_output=True, text=True)
+    check(p.returncode == 0, f"report exit {p.returncode}: {p.stderr}")
+    lines = [ln for ln in p.stdout.splitlines() if ln and not ln.startswith("#")]
+    hdr = lines[0].split()
+    names = [ln.split()[hdr.index("name")] for ln in lines[1:]]
+    want = list(df.assign(k=df["eta_OER"].abs()).sort_values("k", na_position="last")["name"])
+    check(names == want, f"ranking {names}, expected {want}")
+    nfed = int(np.all(np.isfinite(good[["dG_OH", "dG_O", "dG_OOH"]]), axis=1).sum())
+    pngs = [os.path.join(png, "volcano.png"), os.path.join(png, "scaling.png")]
+    fed = os.path.join(png, "fed")
+    pngs += [os.path.join(fed, x) for x in sorted(os.listdir(fed))] if os.path.isdir(fed) else []
+    check(len(pngs) == 2 + nfed, f"{len(pngs)} PNGs, expected {2 + nfed}")
+    import matplotlib.image as mpimg
+    for q in pngs:
+        with open(q, "rb") as fh:
+            check(fh.read(8) == b"\x89PNG\r\n\x1a\n", f"{q} is a PNG")
+        im = mpimg.imread(q)
+        check(im.shape[0] > 300 and im.shape[1] > 400 and im[..., :3].std() > 0.01,
+              f"{q}: {im.shape}, not blank")
+    p = subprocess.run([exe, "report", os.path.join(out, "missing.h5")], capture_output=True,
+                       text=True)
+    check(p.returncode == 2 and "missing.h5: no such file" in p.stderr, f"missing: {p.stderr}")
+    p = subprocess.run([exe, "report", y], capture_output=True, text=True)
+    check(p.returncode == 2 and "not an HDF5 file" in p.stderr, f"not HDF5: {p.stderr}")
+    p = subprocess.run([exe, "report", path, "--sort", "nope", "--no-plots"],
+                       capture_output=True, text=True)
+    check(p.returncode == 2 and "--sort nope" in p.stderr, f"bad sort: {p.stderr}")
+
+
+{"schema": case_schema, "ladder": case_ladder, "report": case_report}[case]()
 print(f"check_run {case}: {len(failures)} failures")
 sys.exit(1 if failures else 0)
