@@ -137,18 +137,63 @@ static const void *find_record(ate_journal **j, int n, const char *key, size_t *
     return NULL;
 }
 
-static void progress(FILE *f, bool tty, int done, int failed, int total, double elapsed,
-                     int computed)
+/* Progress of the whole campaign, kept by rank 0: the other ranks send (computed, failed)
+ * after each candidate (tag PROGRESS_TAG, small eager messages) and a last message with
+ * PROGRESS_END when they leave the loop; rank 0 drains them between its own candidates and,
+ * after its share, waits for the rest while printing. On a terminal one live line (\r),
+ * otherwise one log line per finished candidate. */
+enum { PROGRESS_TAG = 7301, PROGRESS_END = 7302 };
+
+typedef struct progress {
+    int total, done0, failed0; /* candidates; finished before this run started */
+    int *computed, *failed;    /* per rank, this run */
+    int size, ended;           /* ranks; ranks that sent PROGRESS_END */
+    double t0;
+    bool tty, verbose;
+} progress;
+
+static void progress_print(const progress *p)
 {
-    int left = total - done;
-    double eta = computed > 0 ? elapsed / computed * left : NAN;
-    if (tty)
-        fprintf(f, "\r[rank 0] %d/%d done, %d failed, %d left, ETA %s%.0f s   ", done, total,
-                failed, left, eta == eta ? "" : "? ", eta == eta ? eta : 0.0);
+    if (!p->verbose) return;
+    int comp = 0, fail = p->failed0;
+    for (int r = 0; r < p->size; ++r)
+        comp += p->computed[r], fail += p->failed[r];
+    int done = p->done0 + comp, left = p->total - done;
+    double elapsed = MPI_Wtime() - p->t0;
+    double eta = comp > 0 ? elapsed / comp * left : NAN; /* all ranks' combined rate */
+    if (p->tty)
+        fprintf(stderr, "\r[%.0f s] %d/%d done, %d failed, %d left, ETA %s%.0f s   ", elapsed, done,
+                p->total, fail, left, isfinite(eta) ? "" : "? ", isfinite(eta) ? eta : 0.0);
     else
-        fprintf(f, "[rank 0] %d/%d done, %d failed, %d left, ETA %.0f s\n", done, total, failed,
-                left, eta == eta ? eta : -1.0);
-    fflush(f);
+        fprintf(stderr, "[%.0f s] %d/%d done, %d failed, %d left, ETA %.0f s\n", elapsed, done,
+                p->total, fail, left, isfinite(eta) ? eta : -1.0);
+    fflush(stderr);
+}
+
+static void progress_take(progress *p, const MPI_Status *ms, const int msg[2])
+{
+    p->computed[ms->MPI_SOURCE] = msg[0];
+    p->failed[ms->MPI_SOURCE] = msg[1];
+    if (ms->MPI_TAG == PROGRESS_END) ++p->ended;
+}
+
+/* Rank 0: take whatever has arrived; with wait, block until every other rank has ended. */
+static void progress_drain(progress *p, bool wait)
+{
+    for (;;) {
+        int flag = 0, msg[2];
+        MPI_Status ms;
+        if (wait && p->ended < p->size - 1) {
+            MPI_Recv(msg, 2, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
+            progress_take(p, &ms, msg);
+            progress_print(p);
+            continue;
+        }
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &ms);
+        if (!flag) return;
+        MPI_Recv(msg, 2, MPI_INT, ms.MPI_SOURCE, ms.MPI_TAG, MPI_COMM_WORLD, &ms);
+        progress_take(p, &ms, msg);
+    }
 }
 
 /* Rank 0: every record of this campaign, in candidate order, into results.h5. */
@@ -244,12 +289,15 @@ int ate_cli_run(int argc, char **argv)
     char dir[2048], path[4200];
     ate_references refs = {0};
 
+    bool live = rank == 0 && isatty(fileno(stderr)); /* \r progress line */
     /* set-up: every rank reads and enumerates (deterministic); errors are the same everywhere */
     ate_status st = ate_campaign_read(argv[optind], &spec, &err);
     if (st == ATE_OK) st = ate_sites_enumerate(&spec, &list, &err);
     if (st == ATE_OK)
-        st = ate_pipeline_create(&spec, rank == 0 ? stderr : NULL, rank == 0 ? verbosity : 0, &pipe,
-                                 &err);
+        /* on a terminal the live progress line replaces the per-state lines (unless -v) */
+        st =
+            ate_pipeline_create(&spec, rank == 0 ? stderr : NULL,
+                                rank == 0 && !(live && verbosity < 2) ? verbosity : 0, &pipe, &err);
     if (st == ATE_OK) {
         snprintf(dir, sizeof(dir), "%s", outdir ? outdir : spec.name);
         settings_json(&spec, settings, sizeof(settings));
@@ -320,12 +368,23 @@ int ate_cli_run(int argc, char **argv)
     }
     close_journals(old, nold);
     old = NULL, nold = 0;
-    bool tty = rank == 0 && isatty(fileno(stderr));
+    bool tty = live && verbosity < 2;
+    int *pcount = calloc(2 * (size_t)size, sizeof(int));
+    if (!pcount && st == ATE_OK) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+    progress prog = {.total = nc,
+                     .done0 = done,
+                     .failed0 = failed,
+                     .computed = pcount,
+                     .failed = pcount ? pcount + size : NULL,
+                     .size = size,
+                     .tty = tty,
+                     .verbose = rank == 0 && verbosity > 0};
+    int my_failed = 0;
     if (rank == 0 && verbosity)
         fprintf(stderr, "atescreen run: %d candidates, %d already done, %d rank(s), output %s\n",
                 nc, done, size, dir);
     if (st == ATE_OK) st = ate_pipeline_references(pipe, &refs, &err);
-    double t0 = MPI_Wtime();
+    prog.t0 = MPI_Wtime();
     for (int i = 0; i < nc && st == ATE_OK && !stop_requested; ++i) {
         if (i % size != rank) continue;
         if (finished[i]) continue;
@@ -341,14 +400,26 @@ int ate_cli_run(int argc, char **argv)
         st = ate_candidate_result_pack(&r, &buf, &blen, &err);
         if (st == ATE_OK) st = ate_journal_append(mine, c->id, buf, blen, &err);
         free(buf);
-        ++computed, ++done;
-        failed += r.status == ATE_RESULT_FAILED;
-        if (rank == 0 && verbosity)
-            progress(stderr, tty, done, failed, nc, MPI_Wtime() - t0, computed);
-        else if (verbosity >= 1 && rank != 0 && !tty)
-            fprintf(stderr, "[rank %d] %s %s %s\n", rank, c->id, c->name,
-                    r.status == ATE_RESULT_FAILED ? "failed" : "done");
+        ++computed;
+        my_failed += r.status == ATE_RESULT_FAILED;
+        if (rank == 0) {
+            prog.computed[0] = computed, prog.failed[0] = my_failed;
+            progress_drain(&prog, false);
+            progress_print(&prog);
+        } else {
+            int msg[2] = {computed, my_failed};
+            MPI_Send(msg, 2, MPI_INT, 0, PROGRESS_TAG, MPI_COMM_WORLD);
+            if (verbosity >= 1 && !tty)
+                fprintf(stderr, "[rank %d] %s %s %s\n", rank, c->id, c->name,
+                        r.status == ATE_RESULT_FAILED ? "failed" : "done");
+        }
         ate_candidate_result_clear(&r);
+    }
+    if (rank == 0 && prog.computed) {
+        progress_drain(&prog, true);
+    } else if (rank != 0) {
+        int msg[2] = {computed, my_failed};
+        MPI_Send(msg, 2, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
     }
     if (tty && verbosity) fputc('\n', stderr);
     if (stop_requested && rank == 0)
@@ -373,6 +444,7 @@ int ate_cli_run(int argc, char **argv)
         }
     }
     free(finished);
+    free(pcount);
     int rcmax = rc;
     MPI_Allreduce(&rc, &rcmax, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     ate_pipeline_destroy(&pipe);

@@ -150,6 +150,10 @@ def case_schema():
     shutil.rmtree(out, ignore_errors=True)
     y = campaign("tiny", ["Fe", "Co"])
     p = run(y, out)
+    prog = re.findall(r"^\[\d+ s\] (\d+)/2 done, (\d+) failed, (\d+) left, ETA (-?\d+) s$", p.stderr,
+                      re.M)
+    check([x[0] for x in prog] == ["1", "2"] and prog[-1][2] == "0" and int(prog[0][3]) >= 0,
+          f"progress lines {prog}")
     path = os.path.join(out, "results.h5")
     check(os.path.exists(path), "results.h5 written")
     if not os.path.exists(path):
