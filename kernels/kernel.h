@@ -62,6 +62,9 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
  *  is kept. Used by the pipeline's rescue ladder. */
 ate_status ate_kernel_update_opts(ate_kernel *k, double etemp, double mixing, int max_iter,
                                   ate_error *err);
+/** SCF convergence thresholds of an existing handle: energy change (hartree) and RMS charge
+ *  change per atom (e) between iterations, both in (0, 1e-2]. */
+ate_status ate_kernel_set_convergence(ate_kernel *k, double econv, double qconv, ate_error *err);
 /** Forget the restart guess: the next computation starts from the default guess. NULL-safe. */
 void ate_kernel_reset_guess(ate_kernel *k);
 /** NULL-safe; nulls *k. */

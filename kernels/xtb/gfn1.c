@@ -58,6 +58,15 @@ ate_status ate_kernel_update_opts(ate_kernel *k, double etemp, double mixing, in
     return ATE_OK;
 }
 
+ate_status ate_kernel_set_convergence(ate_kernel *k, double econv, double qconv, ate_error *err)
+{
+    if (!(econv > 0.0 && econv <= 1e-2) || !(qconv > 0.0 && qconv <= 1e-2))
+        return ATE_ERROR(err, ATE_ERR_VALUE,
+                         "SCF convergence thresholds %g Eh, %g e not in (0, 0.01]", econv, qconv);
+    k->opts.econv = econv, k->opts.qconv = qconv;
+    return ATE_OK;
+}
+
 void ate_kernel_reset_guess(ate_kernel *k)
 {
     if (k) k->guess_valid = false;

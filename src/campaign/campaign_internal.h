@@ -20,4 +20,7 @@ bool ate_campaign_site_dg(const ate_pipeline *p, const ate_candidate_result *r, 
  *  leaves NaN for single-metal candidates or missing states. */
 void ate_campaign_tandem(const ate_pipeline *p, const ate_candidate *c, ate_candidate_result *r);
 
+/** thermo.corrections is "harmonic". */
+bool ate_campaign_harmonic(const ate_pipeline *p);
+
 #endif

@@ -14,6 +14,7 @@
 #include "atescreen/elements.h"
 #include "atescreen/relax.h"
 #include "atescreen/units.h"
+#include "atescreen/vibthermo.h"
 #include "campaign_internal.h"
 #include "kernel.h"
 
@@ -24,11 +25,13 @@ struct ate_pipeline {
     ate_scf_step ladder[1 + ATE_SPEC_MAX_RESCUE];
     int nladder;
     ate_che_constants cc;
+    bool harmonic; /* thermo.corrections: harmonic (own vibrations instead of constants) */
     FILE *log;
     int verbosity;
     ate_references refs;
     bool have_refs;
-    int last_iterations; /* SCF iterations of the latest single point */
+    int last_iterations;             /* SCF iterations of the latest single point */
+    double tight_econv, tight_qconv; /* kernel defaults: final single points and vibrations */
 };
 
 const char *ate_state_name(int state)
@@ -57,8 +60,11 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
     ko.etemp = set->electronic_temperature;
     ko.max_iter = set->scf_max_iter;
     ko.mixing = set->scf_mixing;
+    p->tight_econv = ko.econv, p->tight_qconv = ko.qconv; /* final points and vibrations */
     ate_status st = ate_kernel_create(set->method, &ko, MPI_COMM_SELF, &p->k, err);
+    if (st == ATE_OK) st = ate_kernel_set_convergence(p->k, set->scf_econv, set->scf_qconv, err);
     if (st != ATE_OK) {
+        ate_kernel_destroy(&p->k);
         free(p);
         return st;
     }
@@ -73,8 +79,16 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
     p->ropts.fmax = set->fmax * ATE_EV_HARTREE * ATE_BOHR_ANGSTROM;
     p->ropts.max_steps = set->max_steps;
     ate_che_set cs;
-    st = ate_che_set_from_name(spec->thermo.corrections, &cs, err);
+    p->harmonic = !strcmp(spec->thermo.corrections, "harmonic");
+    st = p->harmonic ? ate_che_set_from_name("none", &cs, err)
+                     : ate_che_set_from_name(spec->thermo.corrections, &cs, err);
     if (st == ATE_OK) st = ate_che_constants_get(cs, &p->cc, err);
+    if (st == ATE_OK && p->harmonic) {
+        /* per-site constants from the vibrations (ate_campaign_site_dg); these stay 0 */
+        p->cc.name = "harmonic";
+        p->cc.citation = "finite-difference harmonic vibrations of adsorbate and site metal(s); "
+                         "ideal-gas H2O (0.035 bar) and H2 (1 bar) (docs/theory-che.md)";
+    }
     if (st != ATE_OK) {
         ate_pipeline_destroy(&p);
         return st;
@@ -224,12 +238,61 @@ static ate_status final_point(ate_pipeline *p, const ate_structure *s, int metal
     ate_calc_result cr = {.charges = r->charges, .spins = r->spins, .dband_centre = dband};
     ate_status st = ate_kernel_compute(p->k, s, ATE_CALC_ENERGY, &cr, err);
     if (st == ATE_OK) {
+        r->energy = cr.energy * ATE_HARTREE_EV; /* at tight SCF convergence */
         r->metal_charge = r->charges[metal];
         r->metal_spin = r->spins[metal];
         r->dband_centre = dband[metal];
         r->homo_lumo_gap = cr.homo_lumo_gap_ev;
     }
     free(dband);
+    return st;
+}
+
+/* Finite-difference displacement for vibrations: 0.01 Å (as ase.vibrations.Vibrations). */
+#define VIB_STEP_BOHR (0.01 * ATE_ANGSTROM_BOHR)
+
+/* thermo.corrections harmonic: vibrations of the site metal(s) (the campaign's metals among the
+ * tag-1 site atoms) and the adsorbate (tag 2) atoms of a relaxed state, the support held fixed; an
+ * SCF failure at a displacement leaves the corrections NaN (the state's free energies are then NaN)
+ * with a warning. */
+static ate_status state_vibrations(ate_pipeline *p, const ate_structure *s, ate_state_result *r,
+                                   ate_error *err)
+{
+    int n = ate_structure_natoms(s), nv = 0;
+    const int *tags = ate_structure_tags(s);
+    int *idx = malloc((size_t)n * sizeof(int));
+    double *freq = malloc(3 * (size_t)n * sizeof(double));
+    ate_status st = idx && freq ? ATE_OK : ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    const int *z = ate_structure_numbers(s);
+    for (int i = 0; i < n && st == ATE_OK; ++i) {
+        bool site_metal = false; /* tag 1 is the whole site: keep its metal atoms only */
+        for (int m = 0; m < p->spec->nmetals && tags && tags[i] == 1; ++m)
+            site_metal = site_metal || z[i] == p->spec->metals[m];
+        if (tags && (tags[i] == 2 || site_metal)) idx[nv++] = i;
+    }
+    ate_error e = {0};
+    if (st == ATE_OK && nv > 0) {
+        ate_status sv = ate_vib_frequencies(p->k, s, idx, nv, VIB_STEP_BOHR, freq, &e);
+        if (sv == ATE_OK) {
+            ate_vib_terms t;
+            ate_vib_harmonic(freq, 3 * nv, p->spec->thermo.temperature, p->spec->thermo.vib_floor,
+                             &t);
+            r->zpe = t.zpe, r->cp = t.cp, r->ts = t.ts, r->nimag = t.nimag;
+            if (p->verbosity >= 2 && p->log)
+                fprintf(p->log,
+                        "    vibrations (%d modes, %d imaginary, %d raised): ZPE %.4f "
+                        "Cv %.4f TS %.4f eV\n",
+                        3 * nv, t.nimag, t.nraised, t.zpe, t.cp, t.ts);
+        } else if (sv == ATE_ERR_NOT_CONVERGED) {
+            if (p->log)
+                fprintf(p->log, "atescreen: warning: vibrations of a %s state: %s\n",
+                        ate_state_name(r->state), e.message);
+        } else {
+            *err = e;
+            st = sv;
+        }
+    }
+    free(idx), free(freq);
     return st;
 }
 
@@ -245,6 +308,7 @@ static ate_status run_state(ate_pipeline *p, const ate_structure *start, int sta
     r->uhf = -1;
     r->energy = r->fmax = r->etemp = NAN;
     r->metal_charge = r->metal_spin = r->dband_centre = r->homo_lumo_gap = NAN;
+    r->zpe = r->cp = r->ts = NAN;
     ATE_TRY(ate_structure_copy(start, &r->initial, err));
     int uhfs[16];
     int nu = allowed_uhf(p, start, uhfs);
@@ -312,10 +376,14 @@ static ate_status run_state(ate_pipeline *p, const ate_structure *start, int sta
     /* descriptors with the settings of the attempt that converged */
     ATE_TRY(apply_step(p, &p->ladder[best_run.step], err));
     ate_error e = {0};
+    ATE_TRY(ate_kernel_set_convergence(p->k, p->tight_econv, p->tight_qconv, err));
     if (final_point(p, best, metal, r, &e) != ATE_OK && e.code != ATE_ERR_NOT_CONVERGED) {
         *err = e;
         return e.code;
     }
+    if (p->harmonic) ATE_TRY(state_vibrations(p, best, r, err));
+    ATE_TRY(ate_kernel_set_convergence(p->k, p->spec->settings.scf_econv,
+                                       p->spec->settings.scf_qconv, err));
     ATE_TRY(apply_step(p, &p->ladder[0], err));
     r->anomaly = ate_anomaly_detect(r->initial, best, metal, ads_first,
                                     ads_first >= 0 ? (ate_adsorbate)(state - 1) : ATE_ADS_OH);
@@ -325,7 +393,7 @@ static ate_status run_state(ate_pipeline *p, const ate_structure *start, int sta
 /* ---- gas references ----------------------------------------------------------------- */
 
 static ate_status gas(ate_pipeline *p, int n, const int *z, const double *xyz_ang, double *e_ev,
-                      bool *ok, ate_error *err)
+                      double p_pa, double corr[3], bool *ok, ate_error *err)
 {
     double pos[9];
     for (int i = 0; i < 3 * n; ++i)
@@ -337,10 +405,47 @@ static ate_status gas(ate_pipeline *p, int n, const int *z, const double *xyz_an
     spin_run run;
     ate_status st = run_spin(p, &s, 0, true, &r, &run, err);
     free(r.attempts);
+    corr[0] = corr[1] = corr[2] = NAN;
+    double e_tight = NAN;
+    if (st == ATE_OK && run.ok) { /* the energy at tight SCF convergence, as for the states */
+        ate_calc_result cr = {0};
+        ate_error e = {0};
+        st = ate_kernel_set_convergence(p->k, p->tight_econv, p->tight_qconv, err);
+        ate_status sp = st == ATE_OK ? ate_kernel_compute(p->k, s, ATE_CALC_ENERGY, &cr, &e) : st;
+        if (sp == ATE_OK)
+            e_tight = cr.energy;
+        else if (st == ATE_OK && sp != ATE_ERR_NOT_CONVERGED)
+            *err = e, st = sp;
+    }
+    if (st == ATE_OK && run.ok && p->harmonic) {
+        /* ideal gas from the kernel's frequencies at the relaxed geometry, symmetry number 2
+         * (C2v H2O, D_inf_h H2) */
+        int idx[3] = {0, 1, 2};
+        double freq[9], mass[3], xyz[9];
+        ate_error e = {0};
+        ate_status sv = ate_vib_frequencies(p->k, s, idx, n, VIB_STEP_BOHR, freq, &e);
+        if (sv == ATE_OK) {
+            for (int i = 0; i < n; ++i) {
+                mass[i] = ate_element_mass(z[i]);
+                for (int k = 0; k < 3; ++k)
+                    xyz[3 * i + k] = ate_structure_positions(s)[3 * i + k] * ATE_BOHR_ANGSTROM;
+            }
+            ate_vib_terms t;
+            ate_vib_ideal_gas(n, mass, xyz, freq, 2, p->spec->thermo.temperature, p_pa, &t);
+            corr[0] = t.zpe, corr[1] = t.cp, corr[2] = t.ts;
+        } else if (sv != ATE_ERR_NOT_CONVERGED) {
+            *err = e;
+            st = sv;
+        }
+        *ok = *ok && sv == ATE_OK;
+    }
+    if (st == ATE_OK)
+        st = ate_kernel_set_convergence(p->k, p->spec->settings.scf_econv,
+                                        p->spec->settings.scf_qconv, err);
     ate_structure_destroy(&s);
     ATE_TRY(st);
-    *ok = *ok && run.ok && run.relax_converged;
-    *e_ev = run.ok ? run.energy * ATE_HARTREE_EV : NAN;
+    *ok = *ok && run.ok && run.relax_converged && e_tight == e_tight;
+    *e_ev = e_tight * ATE_HARTREE_EV;
     return ATE_OK;
 }
 
@@ -352,8 +457,10 @@ ate_status ate_pipeline_references(ate_pipeline *p, ate_references *refs, ate_er
         static const double xw[9] = {0.0, 0.0, 0.0, 0.7572, 0.5865, 0.0, -0.7572, 0.5865, 0.0};
         static const double xh[6] = {0.0, 0.0, 0.0, 0.74, 0.0, 0.0};
         p->refs.converged = true;
-        ATE_TRY(gas(p, 3, zw, xw, &p->refs.e_h2o, &p->refs.converged, err));
-        ATE_TRY(gas(p, 2, zh, xh, &p->refs.e_h2, &p->refs.converged, err));
+        /* H2O(g) at its 298 K vapour pressure 0.035 bar stands for the liquid; H2 at 1 bar */
+        ATE_TRY(
+            gas(p, 3, zw, xw, &p->refs.e_h2o, 3534.0, p->refs.corr_h2o, &p->refs.converged, err));
+        ATE_TRY(gas(p, 2, zh, xh, &p->refs.e_h2, 1e5, p->refs.corr_h2, &p->refs.converged, err));
         p->have_refs = true;
         if (!p->refs.converged && p->log)
             fprintf(p->log, "atescreen: warning: the H2O/H2 gas references did not converge "
@@ -529,6 +636,7 @@ ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_c
 }
 
 const ate_che_constants *ate_campaign_che_constants(const ate_pipeline *p) { return &p->cc; }
+bool ate_campaign_harmonic(const ate_pipeline *p) { return p->harmonic; }
 const ate_references *ate_campaign_refs(const ate_pipeline *p) { return &p->refs; }
 const char *ate_pipeline_param_dir(const ate_pipeline *p)
 {

@@ -12,7 +12,7 @@
 #include "campaign_internal.h"
 
 #define RECORD_MAGIC   "ATEREC"
-#define RECORD_VERSION 1
+#define RECORD_VERSION 2 /* 2: harmonic corrections per state */
 
 typedef struct wbuf {
     unsigned char *p;
@@ -107,6 +107,7 @@ ate_status ate_candidate_result_pack(const ate_candidate_result *r, void **buf, 
         put_f64(&b, s->metal_charge), put_f64(&b, s->metal_spin);
         put_f64(&b, s->dband_centre), put_f64(&b, s->homo_lumo_gap);
         put_i32(&b, (int)s->anomaly);
+        put_f64(&b, s->zpe), put_f64(&b, s->cp), put_f64(&b, s->ts), put_i32(&b, s->nimag);
         put_structure(&b, s->initial), put_structure(&b, s->final);
         int nf = s->final ? ate_structure_natoms(s->final) : 0;
         put_f64s(&b, s->charges, nf), put_f64s(&b, s->spins, nf);
@@ -278,6 +279,7 @@ ate_status ate_candidate_result_unpack(const void *buf, size_t len, ate_candidat
         s->metal_charge = get_f64(&b), s->metal_spin = get_f64(&b);
         s->dband_centre = get_f64(&b), s->homo_lumo_gap = get_f64(&b);
         s->anomaly = (unsigned)get_i32(&b);
+        s->zpe = get_f64(&b), s->cp = get_f64(&b), s->ts = get_f64(&b), s->nimag = get_i32(&b);
         st = get_structure(&b, &s->initial, err);
         if (st == ATE_OK) st = get_structure(&b, &s->final, err);
         if (st != ATE_OK) break;

@@ -1,7 +1,7 @@
 /**
  * @file results.c
  * @brief results.h5 from candidate results: the column tables of docs/hdf5-schema.md (schema
- *        atescreen.results 1.0.0), written atomically through atescreen/h5.h.
+ *        atescreen.results 1.1.0), written atomically through atescreen/h5.h.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -284,15 +284,29 @@ static void free_structs(structs *t)
         free(dc[i]->v);
 }
 
-enum { TD_E, TD_FMAX, TD_ETEMP, TD_QM, TD_SM, TD_DBAND, TD_GAP, TD_COUNT };
+enum { TD_E, TD_FMAX, TD_ETEMP, TD_QM, TD_SM, TD_DBAND, TD_GAP, TD_ZPE, TD_CP, TD_TS, TD_COUNT };
 static const char *const td_name[TD_COUNT] = {
-    "E_total", "fmax", "etemp", "metal_charge", "metal_spin", "d_band_centre", "homo_lumo_gap"};
-static const char *const td_units[TD_COUNT] = {"eV", "eV/Angstrom", "K", "e", "e", "eV", "eV"};
-enum { TI_CAND, TI_STATE, TI_UHF, TI_CONV, TI_STEPS, TI_ATT, TI_ANOM, TI_S0, TI_S1, TI_COUNT };
+    "E_total",       "fmax",          "etemp", "metal_charge", "metal_spin",
+    "d_band_centre", "homo_lumo_gap", "ZPE",   "Cp_int",       "TS"};
+static const char *const td_units[TD_COUNT] = {"eV", "eV/Angstrom", "K",  "e",  "e",
+                                               "eV", "eV",          "eV", "eV", "eV"};
+enum {
+    TI_CAND,
+    TI_STATE,
+    TI_UHF,
+    TI_CONV,
+    TI_STEPS,
+    TI_ATT,
+    TI_ANOM,
+    TI_S0,
+    TI_S1,
+    TI_NIMAG,
+    TI_COUNT
+};
 static const char *const ti_name[TI_COUNT] = {
-    "candidate_row",  "state",        "uhf",     "converged",
-    "opt_steps",      "scf_attempts", "anomaly", "structure_initial",
-    "structure_final"};
+    "candidate_row",   "state",        "uhf",     "converged",
+    "opt_steps",       "scf_attempts", "anomaly", "structure_initial",
+    "structure_final", "n_imag"};
 
 enum { AD_ETEMP, AD_E, AD_COUNT };
 enum { AI_ROW, AI_UHF, AI_RUNG, AI_CONV, AI_ITER, AI_COUNT };
@@ -317,9 +331,9 @@ static ate_status write_states(ate_h5 *h, const ate_candidate_result *r, int n, 
                 s1 = t.count;
                 ok = add_structure(&t, s->final, 1, c, s->state, s->energy, s->charges, s->spins);
             }
-            const double dv[TD_COUNT] = {s->energy,       s->fmax,       s->etemp,
-                                         s->metal_charge, s->metal_spin, s->dband_centre,
-                                         s->homo_lumo_gap};
+            const double dv[TD_COUNT] = {
+                s->energy,       s->fmax,          s->etemp, s->metal_charge, s->metal_spin,
+                s->dband_centre, s->homo_lumo_gap, s->zpe,   s->cp,           s->ts};
             const int iv[TI_COUNT] = {c,
                                       s->state,
                                       s->uhf,
@@ -328,7 +342,8 @@ static ate_status write_states(ate_h5 *h, const ate_candidate_result *r, int n, 
                                       s->scf_attempts,
                                       (int)s->anomaly,
                                       s0,
-                                      s1};
+                                      s1,
+                                      s->nimag};
             for (int k = 0; k < TD_COUNT && ok; ++k)
                 ok = dpush(&td[k], dv[k]);
             for (int k = 0; k < TI_COUNT && ok; ++k)
@@ -471,10 +486,23 @@ static ate_status write_provenance(ate_h5 *h, const ate_campaign_spec *spec,
     ATE_TRY(ate_h5_write_strings(h, "/provenance/references/species", species, 2, err));
     ATE_TRY(ate_h5_write_doubles(h, "/provenance/references/E_total", e, 2, "eV", err));
     ATE_TRY(ate_h5_write_ints(h, "/provenance/references/converged", conv, 2, NULL, err));
+    const double zpe[2] = {refs->corr_h2o[0], refs->corr_h2[0]};
+    const double cp[2] = {refs->corr_h2o[1], refs->corr_h2[1]};
+    const double ts[2] = {refs->corr_h2o[2], refs->corr_h2[2]};
+    ATE_TRY(ate_h5_write_doubles(h, "/provenance/references/ZPE", zpe, 2, "eV", err));
+    ATE_TRY(ate_h5_write_doubles(h, "/provenance/references/Cp_int", cp, 2, "eV", err));
+    ATE_TRY(ate_h5_write_doubles(h, "/provenance/references/TS", ts, 2, "eV", err));
     ate_che_set set;
     ate_che_constants cc;
-    ATE_TRY(ate_che_set_from_name(spec->thermo.corrections, &set, err));
+    bool harmonic = !strcmp(spec->thermo.corrections, "harmonic");
+    ATE_TRY(ate_che_set_from_name(harmonic ? "none" : spec->thermo.corrections, &set, err));
     ATE_TRY(ate_che_constants_get(set, &cc, err));
+    if (harmonic) { /* per candidate and site, from /states ZPE, Cp_int, TS */
+        cc.name = "harmonic";
+        cc.citation = "finite-difference harmonic vibrations of adsorbate and site metal(s); "
+                      "ideal-gas H2O (0.035 bar) and H2 (1 bar) (docs/theory-che.md)";
+        cc.c_oh = cc.c_o = cc.c_ooh = cc.c_h = NAN;
+    }
     const char *che = "/provenance/che";
     ATE_TRY(ate_h5_group(h, che, err));
     ATE_TRY(ate_h5_attr_double(h, che, "T_K", spec->thermo.temperature, err));
@@ -528,7 +556,7 @@ ate_status ate_results_write(const char *path, const ate_campaign_spec *spec,
     struct {
         const char *k, *v;
     } attrs[] = {{"schema_name", "atescreen.results"},
-                 {"schema_version", "1.0.0"},
+                 {"schema_version", "1.1.0"},
                  {"program", "ATEscreen"},
                  {"creator_version", ATE_VERSION_STRING},
                  {"git_sha", ATE_GIT_SHA},

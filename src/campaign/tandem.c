@@ -14,13 +14,13 @@
 bool ate_campaign_site_dg(const ate_pipeline *p, const ate_candidate_result *r, const char *site,
                           ate_che_dg *de_out, ate_che_dg *dg)
 {
-    double e[ATE_STATE_COUNT];
+    double e[ATE_STATE_COUNT], g[ATE_STATE_COUNT]; /* energies; G - E corrections (eV) */
     for (int st = 0; st < ATE_STATE_COUNT; ++st) {
-        e[st] = NAN;
+        e[st] = g[st] = NAN;
         for (int i = 0; i < r->nstates; ++i) {
             const ate_state_result *s = &r->states[i];
             if (s->ok && s->state == st && (st == ATE_STATE_CLEAN || !strcmp(s->site, site)))
-                e[st] = s->energy;
+                e[st] = s->energy, g[st] = s->zpe + s->cp - s->ts;
         }
     }
     const ate_references *ref = ate_campaign_refs(p);
@@ -29,7 +29,20 @@ bool ate_campaign_site_dg(const ate_pipeline *p, const ate_candidate_result *r, 
         ref->e_h2o, ref->e_h2};
     ate_che_dg de;
     ate_che_delta_e(&en, &de);
-    ate_che_delta_g(&de, ate_campaign_che_constants(p), dg);
+    if (ate_campaign_harmonic(p)) {
+        /* c_X = [G-E](*X) - [G-E](*) - the gas references' [G-E] of the reaction
+         * (docs/theory-che.md, harmonic corrections) */
+        const double gw = ref->corr_h2o[0] + ref->corr_h2o[1] - ref->corr_h2o[2];
+        const double gh = ref->corr_h2[0] + ref->corr_h2[1] - ref->corr_h2[2];
+        ate_che_constants c = *ate_campaign_che_constants(p);
+        c.c_oh = g[1 + ATE_ADS_OH] - g[0] - (gw - 0.5 * gh);
+        c.c_o = g[1 + ATE_ADS_O] - g[0] - (gw - gh);
+        c.c_ooh = g[1 + ATE_ADS_OOH] - g[0] - (2.0 * gw - 1.5 * gh);
+        c.c_h = g[1 + ATE_ADS_H] - g[0] - 0.5 * gh;
+        ate_che_delta_g(&de, &c, dg);
+    } else {
+        ate_che_delta_g(&de, ate_campaign_che_constants(p), dg);
+    }
     if (de_out) *de_out = de;
     return dg->oh == dg->oh && dg->o == dg->o && dg->ooh == dg->ooh && dg->h == dg->h;
 }

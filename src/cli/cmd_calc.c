@@ -4,14 +4,18 @@
  *        [--gradient] [--json]`: one single point. --charge/--uhf override the file's values.
  *        With --json one JSON object on stdout: energy (hartree), gradient (natoms x 3,
  *        hartree/bohr, with --gradient), charges (e), converged, scc_iterations, homo_lumo_gap_ev,
- *        energy_terms (hartree). Exit 0 only when converged.
+ *        energy_terms (hartree). Exit 0 only when converged. --frequencies adds the harmonic
+ *        wavenumbers (cm^-1, ascending, negative = imaginary; 3N values, translations and
+ *        rotations not projected out) from central differences of the analytic gradient.
  */
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "atescreen/pipeline.h"
 #include "atescreen/structio.h"
+#include "atescreen/units.h"
 #include "cli.h"
 #include "kernel.h"
 
@@ -19,7 +23,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: atescreen calc FILE --method gfn1 [--charge Q] [--uhf N] [--etemp K] "
                  "[--max-iter N]\n"
-                 "                      [--mixing W] [--gradient] [--json]\n");
+                 "                      [--mixing W] [--gradient] [--frequencies] [--json]\n");
 }
 
 static bool parse_int(const char *s, int *v)
@@ -38,7 +42,7 @@ static void json_array(const char *name, const double *v, int n)
     printf("]");
 }
 
-static void print_json(const ate_calc_result *r, int n, bool gradient)
+static void print_json(const ate_calc_result *r, int n, bool gradient, const double *freq)
 {
     printf("{\"energy\": %.12f, \"converged\": %s, \"scc_iterations\": %d, \"homo_lumo_gap_ev\": "
            "%.9f,\n",
@@ -54,13 +58,14 @@ static void print_json(const ate_calc_result *r, int n, bool gradient)
                    r->gradient[3 * i + 1], r->gradient[3 * i + 2]);
         printf("]");
     }
+    if (freq) json_array("frequencies_cm-1", freq, 3 * n);
     printf(",\n \"energy_terms\": {");
     for (int t = 0; t < r->nterms; ++t)
         printf("%s\"%s\": %.12f", t ? ", " : "", r->term_name[t], r->term[t]);
     printf("}}\n");
 }
 
-static void print_table(const ate_calc_result *r, const ate_structure *s)
+static void print_table(const ate_calc_result *r, const ate_structure *s, const double *freq)
 {
     printf("%-22s %20.12f Eh\n", "total energy", r->energy);
     for (int t = 0; t < r->nterms; ++t)
@@ -72,20 +77,30 @@ static void print_table(const ate_calc_result *r, const ate_structure *s)
     for (int i = 0; i < ate_structure_natoms(s); ++i)
         printf("  %4d %12.6f %12.6f %12.6f\n", i + 1, r->charges[i], r->spins[i],
                r->dband_centre[i]);
+    if (!freq) return;
+    printf("harmonic wavenumbers (cm^-1, negative = imaginary; not projected):\n");
+    for (int i = 0; i < 3 * ate_structure_natoms(s); ++i)
+        printf("%10.2f%s", freq[i], i % 6 == 5 ? "\n" : "");
+    if (3 * ate_structure_natoms(s) % 6) printf("\n");
 }
 
 int ate_cli_calc(int argc, char **argv)
 {
     const char *method = NULL;
     int charge = 0, uhf = 0, max_iter = 250;
-    bool has_charge = false, has_uhf = false, json = false, gradient = false;
+    bool has_charge = false, has_uhf = false, json = false, gradient = false, freqs = false;
     double etemp = 300.0, mixing = 0.4;
-    static const struct option opts[] = {
-        {"method", required_argument, NULL, 'm'},   {"charge", required_argument, NULL, 'c'},
-        {"uhf", required_argument, NULL, 'u'},      {"etemp", required_argument, NULL, 't'},
-        {"max-iter", required_argument, NULL, 'i'}, {"mixing", required_argument, NULL, 'x'},
-        {"gradient", no_argument, NULL, 'g'},       {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
+                                         {"charge", required_argument, NULL, 'c'},
+                                         {"uhf", required_argument, NULL, 'u'},
+                                         {"etemp", required_argument, NULL, 't'},
+                                         {"max-iter", required_argument, NULL, 'i'},
+                                         {"mixing", required_argument, NULL, 'x'},
+                                         {"gradient", no_argument, NULL, 'g'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"frequencies", no_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -115,6 +130,9 @@ int ate_cli_calc(int argc, char **argv)
             break;
         case 'j':
             json = true;
+            break;
+        case 'f':
+            freqs = true;
             break;
         case 'h':
             usage(stdout);
@@ -173,12 +191,25 @@ int ate_cli_calc(int argc, char **argv)
                                       &r, &err)
                  : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
     }
-    if (st == ATE_OK || st == ATE_ERR_NOT_CONVERGED) {
-        if (json)
-            print_json(&r, n, gradient);
-        else
-            print_table(&r, s);
+    double *freq = NULL;
+    if (st == ATE_OK && freqs) {
+        int *idx = malloc((size_t)n * sizeof(int));
+        freq = malloc(3 * (size_t)n * sizeof(double));
+        st = idx && freq ? ATE_OK : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+        for (int i = 0; i < n && idx; ++i)
+            idx[i] = i;
+        if (st == ATE_OK)
+            st = ate_vib_frequencies(k, s, idx, n, 0.01 * ATE_ANGSTROM_BOHR, freq, &err);
+        free(idx);
+        if (st != ATE_OK) free(freq), freq = NULL;
     }
+    if (st == ATE_OK || (st == ATE_ERR_NOT_CONVERGED && !freqs)) {
+        if (json)
+            print_json(&r, n, gradient, freq);
+        else
+            print_table(&r, s, freq);
+    }
+    free(freq);
     int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
     free(r.charges);
     free(r.gradient);

@@ -40,6 +40,10 @@ void ate_campaign_spec_init(ate_campaign_spec *spec)
     spec->settings.spin_scan = ATE_SPIN_SCAN_SINGLE_POINT;
     spec->settings.scf_max_iter = 250;
     spec->settings.scf_mixing = 0.4;
+    /* 10x (econv) and 2x (qconv) tighter than xtb 6.5.1's defaults (1e-6 Eh, 2e-5 e); final
+     * single points and vibrations always use the kernel's tight defaults (1e-10 Eh, 1e-8 e) */
+    spec->settings.scf_econv = 1e-7;
+    spec->settings.scf_qconv = 1e-5;
     spec->settings.nrescue = 3;
     spec->settings.rescue[0] = (ate_scf_step){ATE_RUNG_DAMPED, 0.1, 500, 0.0};
     spec->settings.rescue[1] = (ate_scf_step){ATE_RUNG_FRESH_GUESS, 0.1, 500, 0.0};
@@ -48,6 +52,7 @@ void ate_campaign_spec_init(ate_campaign_spec *spec)
     spec->thermo.temperature = 298.15;
     spec->thermo.ph = 0.0;
     spec->thermo.potential = 0.0;
+    spec->thermo.vib_floor = 50.0;
     spec->settings.symprec = 0.01;
 }
 

@@ -204,7 +204,7 @@ static ate_status read_scf_step(const ynode_ctx *c, const yaml_node_t *n, const 
 /* settings.scf: {max_iter, mixing, rescue: [{rung, mixing, max_iter, etemp}, ...]} */
 static ate_status read_scf(const ynode_ctx *c, const yaml_node_t *n, ate_settings_spec *s)
 {
-    static const char *const keys[] = {"max_iter", "mixing", "rescue", NULL};
+    static const char *const keys[] = {"max_iter", "mixing", "econv", "qconv", "rescue", NULL};
     ATE_TRY(ymap_check(c, n, "settings.scf", keys));
     ate_scf_step first = {ATE_RUNG_DEFAULT, s->scf_mixing, s->scf_max_iter, 0.0};
     yaml_node_t *v;
@@ -213,6 +213,10 @@ static ate_status read_scf(const ynode_ctx *c, const yaml_node_t *n, ate_setting
     if ((v = cy_lookup(c, n, "mixing")))
         ATE_TRY(yget_double(c, v, "settings.scf.mixing", 1e-3, 1.0, &first.mixing));
     s->scf_max_iter = first.max_iter, s->scf_mixing = first.mixing;
+    if ((v = cy_lookup(c, n, "econv")))
+        ATE_TRY(yget_double(c, v, "settings.scf.econv", 1e-12, 1e-4, &s->scf_econv));
+    if ((v = cy_lookup(c, n, "qconv")))
+        ATE_TRY(yget_double(c, v, "settings.scf.qconv", 1e-12, 1e-3, &s->scf_qconv));
     if (!(v = cy_lookup(c, n, "rescue"))) return ATE_OK;
     if (ynode_is_null(v)) {
         s->nrescue = 0;
@@ -283,8 +287,9 @@ static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_se
 
 static ate_status read_thermo(const ynode_ctx *c, const yaml_node_t *n, ate_thermo_spec *t)
 {
-    static const char *const keys[] = {"corrections", "temperature", "pH", "potential", NULL};
-    static const char *const sets[] = {"S1", "S2", "cathub", "none", NULL};
+    static const char *const keys[] = {"corrections", "temperature", "pH",
+                                       "potential",   "vib_floor",   NULL};
+    static const char *const sets[] = {"S1", "S2", "cathub", "none", "harmonic", NULL};
     ATE_TRY(ymap_check(c, n, "thermo", keys));
     yaml_node_t *v;
     int idx;
@@ -297,6 +302,8 @@ static ate_status read_thermo(const ynode_ctx *c, const yaml_node_t *n, ate_ther
     if ((v = cy_lookup(c, n, "pH"))) ATE_TRY(yget_double(c, v, "thermo.pH", -2.0, 16.0, &t->ph));
     if ((v = cy_lookup(c, n, "potential")))
         ATE_TRY(yget_double(c, v, "thermo.potential", -5.0, 5.0, &t->potential));
+    if ((v = cy_lookup(c, n, "vib_floor")))
+        ATE_TRY(yget_double(c, v, "thermo.vib_floor", 0.0, 500.0, &t->vib_floor));
     return ATE_OK;
 }
 

@@ -202,8 +202,14 @@ int main(void)
         "max_iter, etemp)");
     bad(M F "thermo: {corrections: vasp}\n",
         "c.yaml:4:23: thermo.corrections: unknown correction set 'vasp' (allowed: S1, S2, "
-        "cathub, none)");
+        "cathub, none, harmonic)");
     bad(M F "thermo: {pH: 20}\n", "c.yaml:4:14: thermo.pH: 20 is out of range [-2, 16]");
+    bad(M F "thermo: {vib_floor: -5}\n",
+        "c.yaml:4:21: thermo.vib_floor: -5 is out of range [0, 500]");
+    bad(M F "settings: {scf: {econv: 0.1}}\n",
+        "c.yaml:4:25: settings.scf.econv: 0.1 is out of range [1e-12, 0.0001]");
+    bad(M F "settings: {scf: {qconv: 0}}\n",
+        "c.yaml:4:25: settings.scf.qconv: 0 is out of range [1e-12, 0.001]");
 
     /* defaults */
     ate_campaign_spec spec;
@@ -240,8 +246,9 @@ int main(void)
         "adsorbates: [OOH, H]\n"
         "settings: {method: pw, fmax: 0.02, max_unpaired: 6, symprec: 0.001, min_unpaired: 2,\n"
         "  spin_scan: relax, max_steps: 40, freeze_radius: 6,\n"
-        "  scf: {max_iter: 80, mixing: 0.3, rescue: [{rung: hot, etemp: 900}, {rung: damped}]}}\n"
-        "thermo: {corrections: cathub, temperature: 310, pH: 7, potential: 0.9}\n";
+        "  scf: {max_iter: 80, mixing: 0.3, econv: 1e-8, qconv: 2e-6, rescue: [{rung: hot, etemp: "
+        "900}, {rung: damped}]}}\n"
+        "thermo: {corrections: cathub, temperature: 310, pH: 7, potential: 0.9, vib_floor: 80}\n";
     CHECK(ate_campaign_parse(full, "full.yaml", &spec, &err) == ATE_OK, "full campaign");
     CHECK_STR(spec.name, "test");
     CHECK(spec.support.kind == ATE_SUPPORT_FLAKE, "flake");
@@ -277,10 +284,12 @@ int main(void)
               spec.settings.nrescue == 2 && spec.settings.rescue[0].rung == ATE_RUNG_HOT &&
               spec.settings.rescue[0].etemp == 900.0 &&
               spec.settings.rescue[1].rung == ATE_RUNG_DAMPED &&
-              spec.settings.rescue[1].mixing == 0.1 && spec.settings.rescue[1].max_iter == 500,
+              spec.settings.rescue[1].mixing == 0.1 && spec.settings.rescue[1].max_iter == 500 &&
+              spec.settings.scf_econv == 1e-8 && spec.settings.scf_qconv == 2e-6,
           "scf ladder");
     CHECK(!strcmp(spec.thermo.corrections, "cathub") && spec.thermo.temperature == 310.0 &&
-              spec.thermo.ph == 7.0 && spec.thermo.potential == 0.9,
+              spec.thermo.ph == 7.0 && spec.thermo.potential == 0.9 &&
+              spec.thermo.vib_floor == 80.0,
           "thermo");
     ate_campaign_spec_clear(&spec);
 

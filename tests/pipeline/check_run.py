@@ -9,6 +9,9 @@ CASE:
            stored energies, a second run resumes without recomputing
   ladder   rescue rungs forced by settings: each rung is reached and recorded in /attempts;
            an exhausted ladder fails the candidate with its reason and the campaign goes on
+  harmonic thermo.corrections: harmonic: every state has finite ZPE/Cp_int/TS, the summary's dG
+           follow from the stored energies, corrections and ideal-gas references, and the
+           resulting constants are within 0.15 eV of the tabulated set S1
   report   Fe/Ni MN4 plus a Fe-Ni dual-metal site: the Python reader (load with decoded labels,
            states, attempts, atoms() against /structures, extxyz and ase.db exports) and
            `atescreen report` (ranking order, the PNGs, exit codes for bad files)
@@ -85,7 +88,7 @@ def check_schema(path):
     check(set(tables) >= {"summary", "states", "attempts"}, f"schema tables {sorted(tables)}")
     with h5py.File(path, "r") as f:
         check(f.attrs["schema_name"] == "atescreen.results", "schema_name")
-        check(f.attrs["schema_version"] == "1.0.0", "schema_version")
+        check(f.attrs["schema_version"] == "1.1.0", "schema_version")
         for key in ("creator_version", "git_sha", "created_utc", "command_line", "kernel",
                     "campaign", "mpi_size"):
             check(key in f.attrs, f"root attribute {key}")
@@ -363,6 +366,61 @@ settings:
     check(p.returncode == 2 and "--sort nope" in p.stderr, f"bad sort: {p.stderr}")
 
 
-{"schema": case_schema, "ladder": case_ladder, "report": case_report}[case]()
+def case_harmonic():
+    out = os.path.join(work, "harmonic-out")
+    shutil.rmtree(out, ignore_errors=True)
+    y = campaign("harmonic", ["Fe", "Co"], settings="thermo: {corrections: harmonic}\n")
+    run(y, out)
+    path = os.path.join(out, "results.h5")
+    if not os.path.exists(path):
+        check(False, "results.h5 written")
+        return
+    check_schema(path)
+    with h5py.File(path, "r") as f:
+        che = dict(f["/provenance/che"].attrs)
+        ref = {k: f["/provenance/references"][k][()] for k in ("E_total", "ZPE", "Cp_int", "TS")}
+        st = {k: f["states"][k][()] for k in ("candidate_row", "state", "E_total", "ZPE",
+                                              "Cp_int", "TS", "n_imag")}
+        summ = {k: f["summary"][k][()] for k in ("dG_OH", "dG_O", "dG_OOH", "dG_H")}
+    corr_set = che["correction_set"]
+    corr_set = corr_set.decode() if isinstance(corr_set, bytes) else corr_set
+    check(corr_set == "harmonic", f"correction_set {corr_set}")
+    check(all(np.isnan(che[k]) for k in ("c_OH", "c_O", "c_OOH", "c_H")), "che constants NaN")
+    for k in ("ZPE", "Cp_int", "TS"):
+        check(np.all(np.isfinite(ref[k])) and np.all(np.isfinite(st[k])), f"{k} finite")
+    check(np.all(st["ZPE"] > 0) and np.all(st["TS"] > 0), "ZPE, TS positive")
+    # ideal-gas references: S1 tabulates H2O 0.558/0.103/0.675 and H2 0.268/0.0905/0.408
+    check(abs(ref["Cp_int"][0] - 0.103) < 0.002 and abs(ref["TS"][0] - 0.675) < 0.02,
+          f"H2O Cp {ref['Cp_int'][0]}, TS {ref['TS'][0]}")
+    check(abs(ref["ZPE"][0] - 0.558) < 0.05 and abs(ref["ZPE"][1] - 0.268) < 0.05,
+          f"ZPE H2O {ref['ZPE'][0]}, H2 {ref['ZPE'][1]}")
+    gw = ref["ZPE"][0] + ref["Cp_int"][0] - ref["TS"][0]
+    gh = ref["ZPE"][1] + ref["Cp_int"][1] - ref["TS"][1]
+    ew, eh = ref["E_total"]
+    s1 = {"OH": 0.341, "O": 0.003, "OOH": 0.368, "H": 0.24}
+    for c in range(len(summ["dG_OH"])):
+        sel = {s: (st["candidate_row"] == c) & (st["state"] == s) for s in range(5)}
+        if any(sel[s].sum() != 1 for s in range(5)):
+            continue
+        e = {s: st["E_total"][sel[s]][0] for s in range(5)}
+        g = {s: (st["ZPE"] + st["Cp_int"] - st["TS"])[sel[s]][0] for s in range(5)}
+        want = {
+            "OH": e[1] + g[1] - e[0] - g[0] - (ew + gw - 0.5 * (eh + gh)),
+            "O": e[2] + g[2] - e[0] - g[0] - (ew + gw - (eh + gh)),
+            "OOH": e[3] + g[3] - e[0] - g[0] - (2 * (ew + gw) - 1.5 * (eh + gh)),
+            "H": e[4] + g[4] - e[0] - g[0] - 0.5 * (eh + gh),
+        }
+        for ads, v in want.items():
+            check(abs(summ["dG_" + ads][c] - v) < 1e-9, f"dG_{ads}[{c}] {summ['dG_' + ads][c]} vs {v}")
+        const = {"OH": g[1] - g[0] - (gw - 0.5 * gh), "O": g[2] - g[0] - (gw - gh),
+                 "OOH": g[3] - g[0] - (2 * gw - 1.5 * gh), "H": g[4] - g[0] - 0.5 * gh}
+        for ads, v in const.items():
+            check(abs(v - s1[ads]) < 0.15, f"candidate {c}: c_{ads} = {v:.3f}, S1 {s1[ads]}")
+        print(f"candidate {c}: harmonic constants " +
+              ", ".join(f"c_{a} {v:.3f} (S1 {s1[a]})" for a, v in const.items()))
+
+
+{"schema": case_schema, "ladder": case_ladder, "report": case_report,
+ "harmonic": case_harmonic}[case]()
 print(f"check_run {case}: {len(failures)} failures")
 sys.exit(1 if failures else 0)

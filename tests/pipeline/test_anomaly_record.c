@@ -98,6 +98,7 @@ static void fill(ate_candidate_result *r)
         s->uhf = 2, s->energy = -1234.5 - i, s->converged = true, s->opt_steps = 17;
         s->fmax = 0.04, s->scf_attempts = 2, s->etemp = 300, s->anomaly = (unsigned)i;
         s->metal_charge = 0.3, s->metal_spin = NAN, s->dband_centre = -1.5, s->homo_lumo_gap = 1;
+        s->zpe = 0.37 + i, s->cp = i ? 0.05 : NAN, s->ts = 0.11, s->nimag = i + 1;
         s->initial = make(x0);
         if (s->ok) {
             s->final = make(x0);
@@ -137,6 +138,9 @@ static void test_record(void)
         const ate_state_result *a = &r.states[i], *b = &back.states[i];
         CHECK(a->ok == b->ok && a->energy == b->energy && a->uhf == b->uhf, "state %d", i);
         CHECK(same_double(a->metal_spin, b->metal_spin), "NaN survives");
+        CHECK(b->zpe == a->zpe && same_double(a->cp, b->cp) && b->ts == a->ts &&
+                  b->nimag == a->nimag,
+              "harmonic corrections %d", i);
         CHECK(memcmp(ate_structure_positions(a->initial), ate_structure_positions(b->initial),
                      NAT * 3 * sizeof(double)) == 0,
               "positions bit-identical");

@@ -159,13 +159,17 @@ typedef struct ate_settings_spec {
     double symprec;          /**< Å, symmetry tolerance for de-duplication, default 0.01 */
     int scf_max_iter;        /**< first attempt, default 250 */
     double scf_mixing;       /**< first attempt, default 0.4 */
+    double scf_econv;        /**< hartree, SCF energy change during relaxations, default 1e-7 */
+    double scf_qconv;        /**< e, RMS charge change per atom during relaxations, default 1e-5 */
     int nrescue;             /**< rescue rungs after the first attempt (default 3) */
     ate_scf_step rescue[ATE_SPEC_MAX_RESCUE];
 } ate_settings_spec;
 
 /** Thermochemistry settings (`thermo:`): CHE correction set and conditions. */
 typedef struct ate_thermo_spec {
-    char corrections[16]; /**< "S1" (default), "S2", "cathub", "none" */
+    char corrections[16]; /**< "S1" (default), "S2", "cathub", "none", "harmonic" (the
+                               kernel's own finite-difference vibrations, docs/theory-che.md) */
+    double vib_floor;     /**< cm^-1: softer real modes are raised to it (harmonic), default 50 */
     double temperature;   /**< K, default 298.15 */
     double ph;            /**< default 0 (RHE potentials do not depend on it) */
     double potential;     /**< V vs RHE, for the free-energy diagrams, default 0 */

@@ -75,6 +75,11 @@ typedef struct ate_state_result {
     double etemp;     /**< K, of the kept result */
     double metal_charge, metal_spin, dband_centre, homo_lumo_gap; /**< e, e, eV, eV */
     unsigned anomaly;
+    /** thermo.corrections harmonic: ZPE, integral of Cv dT and T*S (eV) of the finite-difference
+     *  vibrations of the adsorbate and site metal atoms (NaN otherwise), imaginary modes left out
+     */
+    double zpe, cp, ts;
+    int nimag;
     ate_structure *initial, *final; /**< owned; final NULL when not ok */
     double *charges, *spins;        /**< [natoms] e, owned (NULL when not ok) */
     int nattempts;
@@ -104,7 +109,20 @@ typedef struct ate_candidate_result {
 typedef struct ate_references {
     double e_h2o, e_h2; /**< eV */
     bool converged;
+    /** thermo.corrections harmonic: ideal-gas ZPE, integral of Cp dT and T*S (eV) of H2O at
+     *  0.035 bar and H2 at 1 bar from the kernel's frequencies (NaN otherwise) */
+    double corr_h2o[3], corr_h2[3];
 } ate_references;
+
+/** Vibrational wavenumbers (cm^-1, ascending; negative = imaginary) of the atoms idx[n] of s
+ *  with the others held fixed (a partial Hessian; all atoms for a molecule): central
+ *  differences (step_bohr; 0.01 Å is ASE's default) of the kernel's analytic gradient,
+ *  symmetrised and mass-weighted (src/campaign/vib.c). freq_cm has 3n elements; translations
+ *  and rotations are not projected out. The kernel's current settings and restart guess are
+ *  used; ATE_ERR_NOT_CONVERGED when the SCF fails at a displacement. */
+struct ate_kernel;
+ATE_API ate_status ate_vib_frequencies(struct ate_kernel *k, const ate_structure *s, const int *idx,
+                                       int n, double step_bohr, double *freq_cm, ate_error *err);
 
 typedef struct ate_pipeline ate_pipeline;
 
