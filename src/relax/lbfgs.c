@@ -24,6 +24,33 @@ static double dot(const double *a, const double *b, int n)
     return s;
 }
 
+/* q <- H0 q: gamma L^-1 q with the Exp preconditioner, else gamma q (gamma from the newest
+ * pair, s.y / y.H y with H = L^-1 or I; h0_inv before any pair) */
+static void apply_h0(relax_work *w, double *q, double h0_inv)
+{
+    int n3 = 3 * w->n, m = w->opts->memory;
+    double gamma = h0_inv;
+    if (w->nhist > 0) {
+        int i = (w->head - 1 + m) % m;
+        const double *y = w->hist_y + (size_t)i * n3;
+        double yhy;
+        if (w->precon) {
+            memcpy(w->gt, y, (size_t)n3 * sizeof(double)); /* gt is free between steps */
+            relax_precon_solve(w, w->gt);
+            yhy = dot(y, w->gt, n3);
+        } else {
+            yhy = dot(y, y, n3);
+        }
+        gamma = dot(w->hist_s + (size_t)i * n3, y, n3) / yhy;
+    } else if (w->precon) {
+        /* before any pair: gamma L^-1 ~ h0_inv for the average diagonal of L */
+        gamma = h0_inv * w->precon_diag;
+    }
+    if (w->precon) relax_precon_solve(w, q);
+    for (int j = 0; j < n3; ++j)
+        q[j] *= gamma;
+}
+
 static void direction(relax_work *w, double h0_inv)
 {
     int n3 = 3 * w->n, m = w->opts->memory;
@@ -35,14 +62,7 @@ static void direction(relax_work *w, double h0_inv)
         for (int j = 0; j < n3; ++j)
             q[j] -= w->alpha[i] * w->hist_y[(size_t)i * n3 + j];
     }
-    double gamma = h0_inv;
-    if (w->nhist > 0) {
-        int i = (w->head - 1 + m) % m;
-        const double *y = w->hist_y + (size_t)i * n3;
-        gamma = dot(w->hist_s + (size_t)i * n3, y, n3) / dot(y, y, n3);
-    }
-    for (int j = 0; j < n3; ++j)
-        q[j] *= gamma;
+    apply_h0(w, q, h0_inv);
     for (int k = w->nhist - 1; k >= 0; --k) { /* oldest to newest */
         int i = (w->head - 1 - k + m) % m;
         double beta = w->rho[i] * dot(w->hist_y + (size_t)i * n3, q, n3);
@@ -57,6 +77,7 @@ ate_status relax_lbfgs_step(relax_work *w, ate_error *err)
 {
     int n3 = 3 * w->n, m = w->opts->memory;
     const double h0_inv = 1.0 / (H0_EV_A2 / ATE_HARTREE_EV * ATE_BOHR_ANGSTROM * ATE_BOHR_ANGSTROM);
+    if (w->opts->precon == ATE_PRECON_EXP) ATE_TRY(relax_precon_build(w, w->x, err));
     direction(w, h0_inv);
     if (dot(w->d, w->g, n3) >= 0.0) { /* not a descent direction: restart */
         w->nhist = 0;

@@ -19,6 +19,7 @@ void ate_relax_opts_init(ate_relax_opts *o)
     o->max_steps = 500;
     o->max_step = 0.2 * ATE_ANGSTROM_BOHR;
     o->memory = 20;
+    o->precon = ATE_PRECON_EXP;
     o->freeze_center = -1;
 }
 
@@ -121,6 +122,6 @@ ate_status ate_relax_run(const ate_relax_opts *o, ate_energy_fn energy, void *us
     result->energy = w.e;
     result->fmax = fmax;
     free(w.mask), free(w.x), free(w.g), free(w.xt), free(w.gt), free(w.d);
-    free(w.hist_s), free(w.hist_y), free(w.rho), free(w.alpha), free(w.v);
+    free(w.hist_s), free(w.hist_y), free(w.rho), free(w.alpha), free(w.v), free(w.precon);
     return st;
 }

@@ -15,6 +15,8 @@ typedef struct relax_work {
     /* L-BFGS history (ring buffer) */
     double *hist_s, *hist_y, *rho, *alpha;
     int nhist, head;
+    double *precon;     /* [n][n] Cholesky factor of the Exp preconditioner (precon.c), or NULL */
+    double precon_diag; /* mean diagonal element of the preconditioner before factorisation */
     /* FIRE */
     double *v, dt, fire_alpha;
     int fire_npos;
@@ -24,6 +26,9 @@ double relax_fmax(const relax_work *w, const double *g);
 void relax_cap(const relax_work *w, double *d);
 ate_status relax_eval(relax_work *w, const double *x, double *e, double *g, ate_error *err);
 ate_status relax_lbfgs_step(relax_work *w, ate_error *err);
+/* Exp preconditioner at positions x (bohr): builds and factorises L; solve: q <- L^-1 q */
+ate_status relax_precon_build(relax_work *w, const double *x, ate_error *err);
+void relax_precon_solve(const relax_work *w, double *q);
 ate_status relax_fire_step(relax_work *w, ate_error *err);
 
 #endif

@@ -29,6 +29,9 @@ typedef ate_status (*ate_relax_step_fn)(void *user, int step, const ate_structur
                                         double fmax, ate_error *err);
 
 typedef enum ate_relax_method { ATE_RELAX_LBFGS = 0, ATE_RELAX_FIRE = 1 } ate_relax_method;
+/** Initial inverse Hessian of L-BFGS: scaled identity, or the Exp preconditioner of Packwood
+ *  et al., J. Chem. Phys. 144, 164109 (2016) (docs/theory-relax.md). */
+typedef enum ate_precon { ATE_PRECON_NONE = 0, ATE_PRECON_EXP = 1 } ate_precon;
 
 typedef struct ate_relax_opts {
     ate_relax_method method;
@@ -36,6 +39,7 @@ typedef struct ate_relax_opts {
     int max_steps;        /**< default 500 */
     double max_step;      /**< largest displacement of any atom per step, bohr; default 0.2 Å */
     int memory;           /**< L-BFGS history length, default 20 */
+    ate_precon precon;    /**< L-BFGS initial inverse Hessian, default ATE_PRECON_EXP */
     int freeze_center;    /**< atom index, or -1 (default) for no radius freeze */
     double freeze_radius; /**< bohr */
 } ate_relax_opts;
