@@ -19,7 +19,8 @@ static const int z0[NAT] = {26, 7, 7, 7, 7, 6, 6, 8, 1};
 static const double x0[NAT][3] = {{0, 0, 0},    {1.9, 0, 0},  {-1.9, 0, 0},
                                   {0, 1.9, 0},  {0, -1.9, 0}, {6.0, 0, 0},
                                   {7.42, 0, 0}, {0, 0, 1.8},  {0.92, 0, 2.13}};
-static const int tags0[NAT] = {1, 0, 0, 0, 0, 0, 0, 2, 2};
+/* tags as `atescreen sites` writes them: the metal and its first shell are the site (1) */
+static const int tags0[NAT] = {1, 1, 1, 1, 1, 0, 0, 2, 2};
 
 static ate_structure *make(const double (*x)[3])
 {
@@ -63,6 +64,11 @@ static void test_anomalies(void)
     CHECK(moved(-2, 0, 0, 0.3) == 0, "metal lifted 0.3 Å flagged: %#x", moved(-2, 0, 0, 0.3));
     CHECK(moved(N_EAST, 1.6, 0, 0) == ATE_ANOMALY_FIRST_SHELL_BROKEN, "first shell: %#x",
           moved(N_EAST, 1.6, 0, 0));
+    /* Fe-N 1.9 -> 2.5 Å (+32 %, inside 1.5 x the radii sum): broken by elongation; +16 %: not */
+    CHECK(moved(N_EAST, 0.6, 0, 0) == ATE_ANOMALY_FIRST_SHELL_BROKEN, "first shell +32%%: %#x",
+          moved(N_EAST, 0.6, 0, 0));
+    CHECK(moved(N_EAST, 0.3, 0, 0) == 0, "first shell +16%% flagged: %#x",
+          moved(N_EAST, 0.3, 0, 0));
     CHECK(moved(C_B, 1.5, 0, 0) == ATE_ANOMALY_SUPPORT_RECONSTRUCTED, "support bond broken: %#x",
           moved(C_B, 1.5, 0, 0));
     /* a new support bond: the far C moves next to the east N */
