@@ -119,6 +119,35 @@ static ate_status parent(ate_h5 *h, const char *path, ate_error *err)
     return ate_h5_group(h, buf, err);
 }
 
+/* Numeric datasets of 64 KiB or more are chunked along the first axis (chunks of about
+ * 256 KiB) and compressed with the shuffle + deflate filters, which every h5py has
+ * (ecosystem-and-hdf5.md §4.1.8); smaller ones, and strings, stay contiguous. */
+#define COMPRESS_MIN  (64u * 1024u)
+#define CHUNK_BYTES   (256u * 1024u)
+#define DEFLATE_LEVEL 4
+
+static hid_t creation_props(hid_t file_type, int rank, const hsize_t *dims)
+{
+    if (H5Tget_class(file_type) == H5T_STRING || dims[0] == 0) return H5P_DEFAULT;
+    size_t row = H5Tget_size(file_type);
+    for (int k = 1; k < rank; ++k)
+        row *= (size_t)dims[k];
+    if ((size_t)dims[0] * row < COMPRESS_MIN || !H5Zfilter_avail(H5Z_FILTER_DEFLATE))
+        return H5P_DEFAULT;
+    hsize_t chunk[8];
+    chunk[0] = CHUNK_BYTES / row ? CHUNK_BYTES / row : 1;
+    if (chunk[0] > dims[0]) chunk[0] = dims[0];
+    for (int k = 1; k < rank && k < 8; ++k)
+        chunk[k] = dims[k];
+    hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+    if (p < 0 || H5Pset_chunk(p, rank, chunk) < 0 || H5Pset_shuffle(p) < 0 ||
+        H5Pset_deflate(p, DEFLATE_LEVEL) < 0) {
+        if (p >= 0) H5Pclose(p);
+        return H5P_DEFAULT;
+    }
+    return p;
+}
+
 static ate_status write_any(ate_h5 *h, const char *path, hid_t mem_type, hid_t file_type,
                             const void *v, int rank, const hsize_t *dims, const char *units,
                             ate_error *err)
@@ -127,7 +156,9 @@ static ate_status write_any(ate_h5 *h, const char *path, hid_t mem_type, hid_t f
     hid_t space = H5Screate_simple(rank, dims, NULL);
     if (space < 0)
         return ATE_ERROR(err, ATE_ERR_LIB, "HDF5 H5Screate_simple failed for '%s'", path);
-    hid_t ds = H5Dcreate2(h->file, path, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t dcpl = creation_props(file_type, rank, dims);
+    hid_t ds = H5Dcreate2(h->file, path, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dcpl != H5P_DEFAULT) H5Pclose(dcpl);
     ate_status st =
         ds < 0 ? ATE_ERROR(err, ATE_ERR_LIB, "HDF5 H5Dcreate2 failed for '%s'", path) : ATE_OK;
     if (st == ATE_OK && (dims[0] > 0))

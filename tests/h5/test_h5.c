@@ -1,8 +1,10 @@
 /* HDF5 column tables: write a summary table with units, strings and attributes; a second write
  * that is aborted leaves the first file untouched; a committed one replaces it; errors name the
- * object. The Python side (load_check.py) reads the result with atescreen.load(). */
+ * object. The Python side (load_check.py) reads the result with atescreen.load() and checks that
+ * the large arrays are chunked and compressed (and read back exactly), the small ones not. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "ate_test.h"
@@ -23,6 +25,19 @@ static ate_status write_table(const char *path, int rows, bool commit, ate_error
     if (st == ATE_OK) st = ate_h5_write_ints(h, "/summary/status", status, (size_t)rows, NULL, err);
     if (st == ATE_OK)
         st = ate_h5_write_matrix(h, "/candidates/c0/clean/positions", pos, 2, 3, "Angstrom", err);
+    enum { NBIG = 20000 };
+    double *big = malloc(3 * NBIG * sizeof(double));
+    int *num = malloc(NBIG * sizeof(int));
+    if (!big || !num) st = ATE_ERR_MEMORY;
+    for (int i = 0; i < NBIG && st == ATE_OK; ++i) {
+        num[i] = 1 + i % 86;
+        for (int k = 0; k < 3; ++k)
+            big[3 * i + k] = 0.001 * i + k / 3.0;
+    }
+    if (st == ATE_OK)
+        st = ate_h5_write_matrix(h, "/structures/positions", big, NBIG, 3, "Angstrom", err);
+    if (st == ATE_OK) st = ate_h5_write_ints(h, "/structures/numbers", num, NBIG, NULL, err);
+    free(big), free(num);
     if (st == ATE_OK) st = ate_h5_attr_string(h, "/", "program", "ATEscreen", err);
     if (st == ATE_OK) st = ate_h5_attr_int(h, "/", "schema_version", 1, err);
     if (st == ATE_OK) st = ate_h5_attr_double(h, "/summary", "temperature", 298.15, err);
