@@ -27,10 +27,13 @@ typedef struct ate_kernel_opts {
     double econv;          /**< energy change for convergence, hartree (default 1e-10) */
     double qconv;          /**< RMS charge change per atom, e (default 1e-8) */
     double mixing;         /**< Broyden damping weight, (0, 1] (default 0.4, as xtb) */
+    int guess;             /**< first SCF guess: ATE_GUESS_EEQ (default, as xtb) or _UNIFORM */
     const char *param_dir; /**< parameter directory (default: the build's inputs/params) */
 } ate_kernel_opts;
 
 enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1 };
+/** Initial guess without a restart: EEQ charges (kernels/xtb/eeq.c) or q_A = charge/N. */
+enum { ATE_GUESS_EEQ = 0, ATE_GUESS_UNIFORM = 1 };
 enum { ATE_KERNEL_MAX_TERMS = 8 };
 
 typedef struct ate_calc_result {

@@ -128,7 +128,8 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
                         .max_iter = k->opts.max_iter,
                         .econv = k->opts.econv,
                         .qconv = k->opts.qconv,
-                        .mixing = k->opts.mixing};
+                        .mixing = k->opts.mixing,
+                        .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM};
     double *grad = want_grad ? out->gradient : NULL;
     if (grad) memset(grad, 0, (size_t)g.n * 3 * sizeof(double));
     so.grad = grad;

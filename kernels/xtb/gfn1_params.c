@@ -48,13 +48,51 @@ static bool tsv_next(tsv *t)
     return false;
 }
 
+/* Decimal without exponent and with at most 15 significant digits: m / 10^k with m and 10^k
+ * (k <= 22) exact doubles, so the one division is correctly rounded and equals strtod's result
+ * (Clinger's fast path, PLDI 1990). Returns false for anything else (strtod handles it). The
+ * 32385-row C6 table is most of the start-up time of a small calculation otherwise. */
+static bool fast_decimal(const char *s, double *v, char **end)
+{
+    static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *c = s;
+    bool neg = *c == '-';
+    if (*c == '-' || *c == '+') ++c;
+    unsigned long long m = 0;
+    int digits = 0, frac = 0;
+    bool dot = false, any = false;
+    for (;; ++c) {
+        if (*c >= '0' && *c <= '9') {
+            any = true;
+            if (m == 0 && *c == '0') {
+                if (dot) ++frac;
+                continue;
+            }
+            if (++digits > 15) return false;
+            m = 10 * m + (unsigned long long)(*c - '0');
+            if (dot) ++frac;
+        } else if (*c == '.' && !dot) {
+            dot = true;
+        } else {
+            break;
+        }
+    }
+    if (!any || frac > 22 || *c == 'e' || *c == 'E') return false;
+    *v = (double)m / p10[frac];
+    if (neg) *v = -*v;
+    *end = (char *)c;
+    return true;
+}
+
 static ate_status num(tsv *t, int k, double *v, ate_error *err)
 {
     char *end;
     if (k >= t->ncol)
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t->path, t->line, 0,
                                    NULL, "missing column %d", k + 1);
-    *v = strtod(t->col[k], &end);
+    if (!fast_decimal(t->col[k], v, &end)) *v = strtod(t->col[k], &end);
     if (end == t->col[k] || *end)
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t->path, t->line, 0,
                                    NULL, "cannot parse '%s' as a number", t->col[k]);
@@ -222,6 +260,30 @@ static ate_status load_c6(gfn1_params *p, const char *dir, ate_error *err)
     return st;
 }
 
+/* EEQ charge model of the initial guess (gfn1/eeq2019.tsv: Z chi gam kappa alpha) */
+static ate_status load_eeq(gfn1_params *p, const char *dir, ate_error *err)
+{
+    tsv t;
+    ATE_TRY(tsv_open(&t, dir, "gfn1/eeq2019.tsv", err));
+    ate_status st = ATE_OK;
+    while (st == ATE_OK && tsv_next(&t)) {
+        double v[5];
+        for (int k = 0; k < 5 && st == ATE_OK; ++k)
+            st = num(&t, k, &v[k], err);
+        if (st != ATE_OK) break;
+        int z = (int)lround(v[0]);
+        if (z < 1 || z > GFN1_MAXZ || !(v[4] > 0.0)) {
+            st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
+                                     NULL, "bad EEQ row");
+            break;
+        }
+        for (int k = 0; k < 4; ++k)
+            p->el[z].eeq[k] = v[1 + k];
+    }
+    fclose(t.f);
+    return st;
+}
+
 static ate_status load_sto(gfn1_params *p, const char *dir, ate_error *err)
 {
     tsv t;
@@ -267,6 +329,7 @@ ate_status gfn1_params_load(const char *dir, gfn1_params **out, ate_error *err)
     if (st == ATE_OK) st = load_elements(p, dir, err);
     if (st == ATE_OK) st = load_c6(p, dir, err);
     if (st == ATE_OK) st = load_sto(p, dir, err);
+    if (st == ATE_OK) st = load_eeq(p, dir, err);
     if (st != ATE_OK) {
         gfn1_params_destroy(&p);
         return st;

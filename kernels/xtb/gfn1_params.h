@@ -34,6 +34,7 @@ typedef struct gfn1_element {
     double r4r2;       /* <r^4>/<r^2> */
     double q_d3;       /* sqrt(0.5 r4r2 sqrt(Z)) */
     int drow;          /* d-block row for the TM k_pair rule */
+    double eeq[4];     /* EEQ guess model (eeq.c): chi, J (Eh), kappa, alpha (bohr) */
     int nref;          /* D3 reference systems */
     double cnref[GFN1_D3_MAXREF];
 } gfn1_element;

@@ -58,6 +58,7 @@ typedef struct gfn1_scc_opts {
     int max_iter;
     double econv, qconv; /* hartree, e (RMS per atom) */
     double mixing;       /* Broyden damping weight in (0, 1]; 0 = the default 0.4 */
+    bool uniform_guess;  /* start from q_A = charge/n instead of the EEQ charges (eeq.c) */
 } gfn1_scc_opts;
 
 typedef struct gfn1_scc_result {
@@ -77,6 +78,10 @@ typedef struct gfn1_scc_result {
     double *dband_atom;
     double fermi_ev; /* midpoint between the highest orbital occupied >= 1/2 and the next, eV */
 } gfn1_scc_result;
+
+/* EEQ atomic charges q[n] of total charge `charge` (the initial guess; eeq.c). */
+ate_status gfn1_eeq_charges(const gfn1_params *p, const gfn1_geom *g, int charge, double *q,
+                            ate_error *err);
 
 ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc_opts *o,
                         gfn1_scc_result *r, ate_error *err);

@@ -345,12 +345,17 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         for (size_t k = 0; k < (size_t)b.nao * b.nao; ++k)
             if (fabs(w.sfock[k]) < NEGLECT) w.sfock[k] = 0.0;
         gfn1_gamma(p, &b, g, w.gam);
-        for (int x = 0; x < b.nsh; ++x) {
+        /* initial atomic charges: the restart guess, else EEQ (xtb's default), else uniform;
+         * spread over the shells in proportion to their reference occupations (spec §6.3) */
+        bool restart = r->guess_valid && r->q_shell;
+        double *q_guess = cn; /* the CN is not needed after H0 */
+        if (!restart && !o->uniform_guess) st = gfn1_eeq_charges(p, g, o->charge, q_guess, err);
+        for (int x = 0; x < b.nsh && st == ATE_OK; ++x) {
             const gfn1_shell *sh = &b.sh[x];
             const gfn1_element *e = &p->el[g->z[sh->atom]];
             w.n0[x] = sh->polarization ? 0.0 : e->refocc[sh->l];
-            w.qin[x] = r->guess_valid && r->q_shell ? r->q_shell[x]
-                                                    : (double)o->charge / g->n * w.n0[x] / e->zval;
+            double qa = o->uniform_guess ? (double)o->charge / g->n : q_guess[sh->atom];
+            w.qin[x] = restart ? r->q_shell[x] : qa * w.n0[x] / e->zval;
         }
     }
     double kt_ev = GFN1_KB * GFN1_AUTOEV * o->etemp, eprev = 0.0;

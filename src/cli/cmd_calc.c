@@ -7,6 +7,9 @@
  *        energy_terms (hartree). Exit 0 only when converged. --frequencies adds the harmonic
  *        wavenumbers (cm^-1, ascending, negative = imaginary; 3N values, translations and
  *        rotations not projected out) from central differences of the analytic gradient.
+ *        --guess: the first SCC guess, EEQ charges (default, as xtb 6.5.1) or uniform charges.
+ *        --acc A: SCC convergence as xtb's --acc (energy change 1e-6 A Eh, RMS charge change
+ *        2e-5 A e); without it 1e-10 Eh and 1e-8 e (about xtb's --acc 0.0001).
  */
 #include <getopt.h>
 #include <math.h>
@@ -23,7 +26,8 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: atescreen calc FILE --method gfn1 [--charge Q] [--uhf N] [--etemp K] "
                  "[--max-iter N]\n"
-                 "                      [--mixing W] [--gradient] [--frequencies] [--json]\n");
+                 "                      [--mixing W] [--guess eeq|uniform] [--acc A] [--gradient] "
+                 "[--frequencies] [--json]\n");
 }
 
 static bool parse_int(const char *s, int *v)
@@ -90,12 +94,16 @@ int ate_cli_calc(int argc, char **argv)
     int charge = 0, uhf = 0, max_iter = 250;
     bool has_charge = false, has_uhf = false, json = false, gradient = false, freqs = false;
     double etemp = 300.0, mixing = 0.4;
+    int guess = ATE_GUESS_EEQ;
+    double acc = 0.0;
     static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
                                          {"charge", required_argument, NULL, 'c'},
                                          {"uhf", required_argument, NULL, 'u'},
                                          {"etemp", required_argument, NULL, 't'},
                                          {"max-iter", required_argument, NULL, 'i'},
                                          {"mixing", required_argument, NULL, 'x'},
+                                         {"guess", required_argument, NULL, 'q'},
+                                         {"acc", required_argument, NULL, 'a'},
                                          {"gradient", no_argument, NULL, 'g'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"frequencies", no_argument, NULL, 'f'},
@@ -125,6 +133,13 @@ int ate_cli_calc(int argc, char **argv)
         case 'x':
             mixing = strtod(optarg, &end), ok = *end == '\0' && mixing > 0.0 && mixing <= 1.0;
             break;
+        case 'a':
+            acc = strtod(optarg, &end), ok = *end == '\0' && acc >= 1e-4 && acc <= 1e3;
+            break;
+        case 'q':
+            ok = !strcmp(optarg, "eeq") || !strcmp(optarg, "uniform");
+            guess = strcmp(optarg, "uniform") ? ATE_GUESS_EEQ : ATE_GUESS_UNIFORM;
+            break;
         case 'g':
             gradient = true;
             break;
@@ -141,15 +156,11 @@ int ate_cli_calc(int argc, char **argv)
             ok = false;
         }
         if (!ok) {
+            const char *name = "?";
+            for (const struct option *o = opts; o->name; ++o)
+                if (o->val == ch) name = o->name;
             if (ch != '?')
-                fprintf(stderr, "atescreen calc: invalid value '%s' for --%s\n", optarg,
-                        opts[ch == 'm'   ? 0
-                             : ch == 'c' ? 1
-                             : ch == 'u' ? 2
-                             : ch == 't' ? 3
-                             : ch == 'i' ? 4
-                                         : 5]
-                            .name);
+                fprintf(stderr, "atescreen calc: invalid value '%s' for --%s\n", optarg, name);
             usage(stderr);
             return ATE_EXIT_USAGE;
         }
@@ -177,6 +188,8 @@ int ate_cli_calc(int argc, char **argv)
     ko.etemp = etemp;
     ko.max_iter = max_iter;
     ko.mixing = mixing;
+    ko.guess = guess;
+    if (acc > 0.0) ko.econv = 1e-6 * acc, ko.qconv = 2e-5 * acc;
     if (st == ATE_OK)
         st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */
     ate_calc_result r = {0};

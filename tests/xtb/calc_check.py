@@ -110,6 +110,27 @@ for args, want_code, want in cases:
         fails.append(f"{args}: exit {code}, '{ours}'")
     if args[0] == "--max-iter" and (res is None or res["converged"]):
         fails.append("non-converged run must print converged: false")
+# --guess: the EEQ guess (default) reaches xtb's SCC solution of ScCl3, the uniform guess the other
+# one (docs/validation.md); --acc 1 (xtb's default thresholds) stays within 1e-6 Eh of xtb
+sccl3 = os.path.join(HERE, "molecules", "sccl3.xyz")
+ref = float(open(os.path.join(HERE, "refs", "sccl3.ref")).read().split("total")[1].split()[0])
+_, r_eeq, _ = calc(sccl3)
+_, r_uni, _ = calc(sccl3, "--guess", "uniform")
+if r_eeq is None or abs(r_eeq["energy"] - ref) > 1e-6:
+    fails.append(f"ScCl3 with the EEQ guess: {r_eeq and r_eeq['energy']} vs xtb {ref}")
+if r_uni is None or not r_uni["converged"] or r_uni["energy"] < ref + 50.0:
+    fails.append(f"ScCl3 with the uniform guess: {r_uni and r_uni['energy']} (the other solution)")
+for name in ("h2o", "fecos", "feh2o6"):
+    q, u = [l.split()[1:] for l in open(os.path.join(HERE, "molecules.tsv")) if l.split()[0] == name][0]
+    e_ref = float(open(os.path.join(HERE, "refs", name + ".ref")).read().split("total")[1].split()[0])
+    _, r_acc, _ = calc(os.path.join(HERE, "molecules", name + ".xyz"), "--charge", q, "--uhf", u,
+                       "--acc", "1")
+    if r_acc is None or abs(r_acc["energy"] - e_ref) > 1e-6:
+        fails.append(f"{name} --acc 1: {r_acc and r_acc['energy']} vs {e_ref}")
+for args in (["--guess", "sad"], ["--acc", "0"]):
+    code, _, err = calc(h2o, *args)
+    if code != 2 or f"invalid value '{args[1]}' for --{args[0][2:]}" not in err:
+        fails.append(f"{args}: exit {code}, {err}")
 r = subprocess.run([EXE, "calc", h2o, "--method", "dftb"], capture_output=True, text=True)
 if r.returncode != 2 or "unknown method 'dftb' (available: gfn1)" not in r.stderr:
     fails.append(f"unknown method: exit {r.returncode}, {r.stderr}")

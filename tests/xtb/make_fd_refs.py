@@ -3,7 +3,8 @@
 `xtb --gfn 1 --acc 0.0001`), the reference for ATEscreen's analytic gradient where xtb's own
 printed gradient disagrees with its energy (see docs/validation.md).
 
-usage: /usr/bin/python3 tests/xtb/make_fd_refs.py [OUTDIR]   (default tests/xtb/refs)
+usage: /usr/bin/python3 tests/xtb/make_fd_refs.py [OUTDIR [NAME ...]]   (default tests/xtb/refs,
+       every molecule of molecules.tsv)
 Writes OUTDIR/NAME.fdgrad: natoms lines of dE/dx dE/dy dE/dz (hartree/bohr)."""
 import os
 import subprocess
@@ -31,6 +32,8 @@ def xtb_energy(atoms, chrg, uhf, work):
 
 for line in open(os.path.join(here, "molecules.tsv")).read().splitlines()[1:]:
     name, chrg, uhf = line.split()
+    if len(sys.argv) > 2 and name not in sys.argv[2:]:
+        continue
     atoms = read(os.path.join(here, "molecules", name + ".xyz"))
     rows = []
     with tempfile.TemporaryDirectory() as work:

@@ -85,6 +85,9 @@ def square(metal, lig, d, hs=True):
 
 
 extra = {  # name: (atoms, charge, unpaired)
+    "sc_h2o6": (aqua6("Sc", 2.09), 3, 0),
+    "sccl3": (Atoms("ScClClCl", positions=[[0, 0, 0], [2.30, 0, 0], [-1.15, 1.99186, 0],
+                                           [-1.15, -1.99186, 0]]), 0, 0),
     "tif6": (ligand6("Ti", "F", 1.88), -2, 0),
     "v_h2o6": (aqua6("V", 2.02), 3, 2),
     "cr_h2o6": (aqua6("Cr", 1.98), 3, 3),
