@@ -81,6 +81,6 @@ for n in sizes:
             tx, out = timed(["xtb", path, "--gfn", "1", "--grad", "--norestart", "--acc", acc], work)
             ex = float([l for l in out.splitlines() if "TOTAL ENERGY" in l][0].split()[3])
             ix = [l for l in out.splitlines() if "convergence criteria satisfied after" in l]
-            ix = ix[-1].split()[-2] if ix else "?"
+            ix = ix[-1].split()[-3] if ix else "?"
         print(f"{len(atoms):6d} {acc:>7} {ta:12.3f} {tx:10.3f} {ta / tx:7.2f} {ia:>4}/{ix:<4} "
               f"{ea:18.9f} {ex:18.9f}", flush=True)

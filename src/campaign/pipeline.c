@@ -60,6 +60,7 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
     ko.etemp = set->electronic_temperature;
     ko.max_iter = set->scf_max_iter;
     ko.mixing = set->scf_mixing;
+    ko.guess = set->scf_uniform_guess ? ATE_GUESS_UNIFORM : ATE_GUESS_EEQ;
     p->tight_econv = ko.econv, p->tight_qconv = ko.qconv; /* final points and vibrations */
     ate_status st = ate_kernel_create(set->method, &ko, MPI_COMM_SELF, &p->k, err);
     if (st == ATE_OK) st = ate_kernel_set_convergence(p->k, set->scf_econv, set->scf_qconv, err);

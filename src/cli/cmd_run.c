@@ -55,11 +55,12 @@ static void settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
                      "\"fmax_eV_per_A\": %.17g, \"max_steps\": %d, \"freeze_radius_A\": %.17g, "
                      "\"min_unpaired\": %d, \"max_unpaired\": %d, \"spin_scan\": \"%s\", "
                      "\"scf\": {\"max_iter\": %d, \"mixing\": %.17g, \"econv_Eh\": %.17g, "
-                     "\"qconv_e\": %.17g, \"rescue\": [",
+                     "\"qconv_e\": %.17g, \"guess\": \"%s\", \"rescue\": [",
                      s->method, s->electronic_temperature, s->fmax, s->max_steps, s->freeze_radius,
                      s->min_unpaired, s->max_unpaired,
                      s->spin_scan == ATE_SPIN_SCAN_RELAX ? "relax" : "single_point",
-                     s->scf_max_iter, s->scf_mixing, s->scf_econv, s->scf_qconv);
+                     s->scf_max_iter, s->scf_mixing, s->scf_econv, s->scf_qconv,
+                     s->scf_uniform_guess ? "uniform" : "eeq");
     for (int i = 0; i < s->nrescue && n > 0 && (size_t)n < cap; ++i)
         n += snprintf(out + n, cap - (size_t)n,
                       "%s{\"rung\": \"%s\", \"mixing\": %.17g, \"max_iter\": %d, \"etemp_K\": "

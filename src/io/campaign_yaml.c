@@ -204,7 +204,9 @@ static ate_status read_scf_step(const ynode_ctx *c, const yaml_node_t *n, const 
 /* settings.scf: {max_iter, mixing, rescue: [{rung, mixing, max_iter, etemp}, ...]} */
 static ate_status read_scf(const ynode_ctx *c, const yaml_node_t *n, ate_settings_spec *s)
 {
-    static const char *const keys[] = {"max_iter", "mixing", "econv", "qconv", "rescue", NULL};
+    static const char *const keys[] = {"max_iter", "mixing", "econv", "qconv",
+                                       "guess",    "rescue", NULL};
+    static const char *const guesses[] = {"eeq", "uniform", NULL};
     ATE_TRY(ymap_check(c, n, "settings.scf", keys));
     ate_scf_step first = {ATE_RUNG_DEFAULT, s->scf_mixing, s->scf_max_iter, 0.0};
     yaml_node_t *v;
@@ -217,6 +219,11 @@ static ate_status read_scf(const ynode_ctx *c, const yaml_node_t *n, ate_setting
         ATE_TRY(yget_double(c, v, "settings.scf.econv", 1e-12, 1e-4, &s->scf_econv));
     if ((v = cy_lookup(c, n, "qconv")))
         ATE_TRY(yget_double(c, v, "settings.scf.qconv", 1e-12, 1e-3, &s->scf_qconv));
+    if ((v = cy_lookup(c, n, "guess"))) {
+        int g;
+        ATE_TRY(yget_choice(c, v, "settings.scf.guess", guesses, "SCF guess", &g));
+        s->scf_uniform_guess = g == 1;
+    }
     if (!(v = cy_lookup(c, n, "rescue"))) return ATE_OK;
     if (ynode_is_null(v)) {
         s->nrescue = 0;

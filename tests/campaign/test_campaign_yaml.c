@@ -208,6 +208,8 @@ int main(void)
         "c.yaml:4:21: thermo.vib_floor: -5 is out of range [0, 500]");
     bad(M F "settings: {scf: {econv: 0.1}}\n",
         "c.yaml:4:25: settings.scf.econv: 0.1 is out of range [1e-12, 0.0001]");
+    bad(M F "settings: {scf: {guess: sad}}\n",
+        "c.yaml:4:25: settings.scf.guess: unknown SCF guess 'sad' (allowed: eeq, uniform)");
     bad(M F "settings: {scf: {qconv: 0}}\n",
         "c.yaml:4:25: settings.scf.qconv: 0 is out of range [1e-12, 0.001]");
 
@@ -246,7 +248,8 @@ int main(void)
         "adsorbates: [OOH, H]\n"
         "settings: {method: pw, fmax: 0.02, max_unpaired: 6, symprec: 0.001, min_unpaired: 2,\n"
         "  spin_scan: relax, max_steps: 40, freeze_radius: 6,\n"
-        "  scf: {max_iter: 80, mixing: 0.3, econv: 1e-8, qconv: 2e-6, rescue: [{rung: hot, etemp: "
+        "  scf: {max_iter: 80, mixing: 0.3, econv: 1e-8, qconv: 2e-6, guess: uniform, rescue: "
+        "[{rung: hot, etemp: "
         "900}, {rung: damped}]}}\n"
         "thermo: {corrections: cathub, temperature: 310, pH: 7, potential: 0.9, vib_floor: 80}\n";
     CHECK(ate_campaign_parse(full, "full.yaml", &spec, &err) == ATE_OK, "full campaign");
@@ -285,7 +288,8 @@ int main(void)
               spec.settings.rescue[0].etemp == 900.0 &&
               spec.settings.rescue[1].rung == ATE_RUNG_DAMPED &&
               spec.settings.rescue[1].mixing == 0.1 && spec.settings.rescue[1].max_iter == 500 &&
-              spec.settings.scf_econv == 1e-8 && spec.settings.scf_qconv == 2e-6,
+              spec.settings.scf_econv == 1e-8 && spec.settings.scf_qconv == 2e-6 &&
+              spec.settings.scf_uniform_guess,
           "scf ladder");
     CHECK(!strcmp(spec.thermo.corrections, "cathub") && spec.thermo.temperature == 310.0 &&
               spec.thermo.ph == 7.0 && spec.thermo.potential == 0.9 &&

@@ -161,6 +161,7 @@ typedef struct ate_settings_spec {
     double scf_mixing;       /**< first attempt, default 0.4 */
     double scf_econv;        /**< hartree, SCF energy change during relaxations, default 1e-7 */
     double scf_qconv;        /**< e, RMS charge change per atom during relaxations, default 1e-5 */
+    bool scf_uniform_guess;  /**< settings.scf.guess: uniform (else eeq, the default, as xtb) */
     int nrescue;             /**< rescue rungs after the first attempt (default 3) */
     ate_scf_step rescue[ATE_SPEC_MAX_RESCUE];
 } ate_settings_spec;
