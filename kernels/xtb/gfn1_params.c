@@ -99,6 +99,14 @@ static ate_status num(tsv *t, int k, double *v, ate_error *err)
     return ATE_OK;
 }
 
+/* The first n columns of the row as numbers. */
+static ate_status nums(tsv *t, int n, double *v, ate_error *err)
+{
+    for (int k = 0; k < n; ++k)
+        ATE_TRY(num(t, k, &v[k], err));
+    return ATE_OK;
+}
+
 /* "a,b,c" or "-" (absent) into v[max]; returns the count. */
 static int list(const char *s, double *v, int max)
 {
@@ -238,9 +246,7 @@ static ate_status load_c6(gfn1_params *p, const char *dir, ate_error *err)
     ate_status st = ATE_OK;
     while (st == ATE_OK && tsv_next(&t)) {
         double v[5];
-        for (int k = 0; k < 5 && st == ATE_OK; ++k)
-            st = num(&t, k, &v[k], err);
-        if (st != ATE_OK) break;
+        if ((st = nums(&t, 5, v, err)) != ATE_OK) break;
         int ci = (int)lround(v[1]), cj = (int)lround(v[2]);
         int za = ci % 100, ia = ci / 100, zb = cj % 100, ib = cj / 100;
         if (za > GFN1_MAXZ || zb > GFN1_MAXZ) continue;
@@ -268,9 +274,7 @@ static ate_status load_eeq(gfn1_params *p, const char *dir, ate_error *err)
     ate_status st = ATE_OK;
     while (st == ATE_OK && tsv_next(&t)) {
         double v[5];
-        for (int k = 0; k < 5 && st == ATE_OK; ++k)
-            st = num(&t, k, &v[k], err);
-        if (st != ATE_OK) break;
+        if ((st = nums(&t, 5, v, err)) != ATE_OK) break;
         int z = (int)lround(v[0]);
         if (z < 1 || z > GFN1_MAXZ || !(v[4] > 0.0)) {
             st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
