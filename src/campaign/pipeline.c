@@ -32,7 +32,14 @@ struct ate_pipeline {
     bool have_refs;
     int last_iterations;             /* SCF iterations of the latest single point */
     double tight_econv, tight_qconv; /* kernel defaults: final single points and vibrations */
+    void (*poll)(void *);            /* called after every energy evaluation (may be NULL) */
+    void *poll_user;
 };
+
+void ate_pipeline_set_poll(ate_pipeline *p, void (*fn)(void *), void *user)
+{
+    p->poll = fn, p->poll_user = user;
+}
 
 const char *ate_state_name(int state)
 {
@@ -115,6 +122,7 @@ static ate_status energy_cb(void *user, const ate_structure *s, double *energy, 
     ate_calc_result r = {.gradient = gradient};
     ate_status st = ate_kernel_compute(p->k, s, ATE_CALC_ENERGY | ATE_CALC_GRADIENT, &r, err);
     p->last_iterations = r.iterations;
+    if (p->poll) p->poll(p->poll_user);
     *energy = r.energy;
     return st;
 }

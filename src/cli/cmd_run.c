@@ -1,13 +1,16 @@
 /**
  * @file cmd_run.c
- * @brief `atescreen run CAMPAIGN.yaml [-o DIR]`: the screening campaign (docs/pipeline.md).
+ * @brief `atescreen run CAMPAIGN.yaml [-o DIR] [--walltime S]`: the screening campaign
+ *        (docs/pipeline.md).
  *
  * Layout of DIR: journal/rank-<r>.jrnl (one durable record per finished candidate, written by
- * rank r), results.h5 (rebuilt from all journals at the end, atomically), run.lock. Candidates
- * are dealt round-robin to the ranks; a candidate found in any journal is not computed again, so
- * re-running the same command resumes an interrupted campaign. The journals remember the
- * settings: resuming with different settings is refused. SIGTERM and SIGUSR1 (Slurm's warning
- * before the time limit) stop after the current candidate and still write results.h5.
+ * rank r), results.h5 (rebuilt from all journals at the end, atomically), run.lock, STOP (a
+ * request to stop). Candidates are handed to the ranks dynamically, the most expensive first
+ * (atescreen/scheduler.h); a candidate found in any journal is not computed again, so re-running
+ * the same command resumes an interrupted campaign. The journals remember the settings:
+ * resuming with different settings is refused. SIGTERM and SIGUSR1 (Slurm's warning before the
+ * time limit), DIR/STOP and --walltime stop after the current candidates and still write
+ * results.h5 (exit status 3).
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* flock */
@@ -28,6 +31,7 @@
 #include "atescreen/context.h"
 #include "atescreen/journal.h"
 #include "atescreen/pipeline.h"
+#include "atescreen/scheduler.h"
 #include "atescreen/sites.h"
 #include "cli.h"
 
@@ -39,11 +43,17 @@ static void on_signal(int sig) { stop_requested = sig; }
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: atescreen run CAMPAIGN.yaml [-o DIR] [-v|--verbose] [-q|--quiet]\n\n"
+            "usage: atescreen run CAMPAIGN.yaml [-o DIR] [--walltime SECONDS] [-v|--verbose] "
+            "[-q|--quiet]\n\n"
             "Screen every candidate of the campaign: relax the clean site and *OH, *O, *OOH, *H\n"
             "on each metal, scan spin states, rescue failed SCFs, compute CHE free energies and\n"
             "write DIR/results.h5 (default DIR: the campaign name). Re-running the same command\n"
-            "resumes: finished candidates (DIR/journal/) are not computed again.\n");
+            "resumes: finished candidates (DIR/journal/) are not computed again.\n"
+            "Candidates are handed to the MPI ranks dynamically, the most expensive first.\n"
+            "Stopping: SIGTERM/SIGUSR1, a file DIR/STOP (removed when read), or --walltime (no new "
+            "candidate is\n"
+            "started when the slowest one so far would not finish in time) end the run after the\n"
+            "candidates in progress, write results.h5 and exit with status 3 (requeue).\n");
 }
 
 /* The settings that decide the numbers, as JSON (stored in the journals and in results.h5). */
@@ -172,11 +182,14 @@ static void progress_print(const progress *p)
     fflush(stderr);
 }
 
-static void progress_take(progress *p, const MPI_Status *ms, const int msg[2])
+/* Records a message; true when the counts changed. */
+static bool progress_take(progress *p, const MPI_Status *ms, const int msg[2])
 {
+    bool changed = p->computed[ms->MPI_SOURCE] != msg[0] || p->failed[ms->MPI_SOURCE] != msg[1];
     p->computed[ms->MPI_SOURCE] = msg[0];
     p->failed[ms->MPI_SOURCE] = msg[1];
     if (ms->MPI_TAG == PROGRESS_END) ++p->ended;
+    return changed;
 }
 
 /* Rank 0: take whatever has arrived; with wait, block until every other rank has ended. */
@@ -187,8 +200,7 @@ static void progress_drain(progress *p, bool wait)
         MPI_Status ms;
         if (wait && p->ended < p->size - 1) {
             MPI_Recv(msg, 2, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
-            progress_take(p, &ms, msg);
-            progress_print(p);
+            if (progress_take(p, &ms, msg)) progress_print(p);
             continue;
         }
         MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &ms);
@@ -239,14 +251,14 @@ int ate_cli_run(int argc, char **argv)
 {
     const char *outdir = NULL;
     int verbosity = 1;
-    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    double walltime = 0.0;
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"walltime", required_argument, NULL, 'w'},
+        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
-    while ((ch = getopt_long(argc, argv, "o:vqh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "o:w:vqh", opts, NULL)) != -1) {
         switch (ch) {
         case 'o':
             outdir = optarg;
@@ -254,6 +266,16 @@ int ate_cli_run(int argc, char **argv)
         case 'v':
             verbosity = 2;
             break;
+        case 'w': {
+            char *end;
+            walltime = strtod(optarg, &end);
+            if (*end || !(walltime > 0.0)) {
+                fprintf(stderr, "atescreen run: invalid value '%s' for --walltime (seconds > 0)\n",
+                        optarg);
+                return ATE_EXIT_USAGE;
+            }
+            break;
+        }
         case 'q':
             verbosity = 0;
             break;
@@ -386,10 +408,38 @@ int ate_cli_run(int argc, char **argv)
         fprintf(stderr, "atescreen run: %d candidates, %d already done, %d rank(s), output %s\n",
                 nc, done, size, dir);
     if (st == ATE_OK) st = ate_pipeline_references(pipe, &refs, &err);
+    /* the unfinished candidates, most expensive first (cost ~ atoms^3 x states), handed out
+     * dynamically (atescreen/scheduler.h) */
+    int *todo = malloc((size_t)(nc ? nc : 1) * sizeof(int));
+    double *cost = malloc((size_t)(nc ? nc : 1) * sizeof(double));
+    int ntodo = 0;
+    if ((!todo || !cost) && st == ATE_OK) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+    for (int i = 0; i < nc && todo && cost; ++i) {
+        const ate_candidate *c = ate_candidate_list_get(list, i);
+        double na = ate_structure_natoms(c->structure);
+        cost[i] = na * na * na * (1.0 + (double)c->nads_sites * spec.nadsorbates);
+        if (!finished[i]) todo[ntodo++] = i;
+    }
+    if (todo && cost) ate_schedule_order(todo, ntodo, cost);
+    ate_workqueue *queue = NULL;
+    if (st == ATE_OK) st = ate_workqueue_create(MPI_COMM_WORLD, todo, ntodo, &queue, &err);
+    if (rank == 0 && pipe) ate_pipeline_set_poll(pipe, ate_workqueue_poll, queue);
+    char stop_path[4200];
+    snprintf(stop_path, sizeof(stop_path), "%s/STOP", dir);
+    double slowest = 0.0;
     prog.t0 = MPI_Wtime();
-    for (int i = 0; i < nc && st == ATE_OK && !stop_requested; ++i) {
-        if (i % size != rank) continue;
-        if (finished[i]) continue;
+    while (st == ATE_OK && !stop_requested) {
+        if (access(stop_path, F_OK) == 0) {
+            stop_requested = -1; /* the STOP file */
+            break;
+        }
+        if (walltime > 0.0 && MPI_Wtime() - prog.t0 + slowest > walltime) {
+            stop_requested = -2; /* --walltime */
+            break;
+        }
+        int i = ate_workqueue_next(queue);
+        if (i < 0) break;
+        double tc = MPI_Wtime();
         const ate_candidate *c = ate_candidate_list_get(list, i);
         if (rank == 0 && verbosity >= 1 && !tty)
             fprintf(stderr, "candidate %s %s (%s)\n", c->id, c->name, c->family);
@@ -416,7 +466,11 @@ int ate_cli_run(int argc, char **argv)
                         r.status == ATE_RESULT_FAILED ? "failed" : "done");
         }
         ate_candidate_result_clear(&r);
+        if (MPI_Wtime() - tc > slowest) slowest = MPI_Wtime() - tc;
     }
+    if (rank == 0 && pipe) ate_pipeline_set_poll(pipe, NULL, NULL);
+    ate_workqueue_destroy(&queue);
+    free(todo), free(cost);
     if (rank == 0 && prog.computed) {
         progress_drain(&prog, true);
     } else if (rank != 0) {
@@ -424,9 +478,17 @@ int ate_cli_run(int argc, char **argv)
         MPI_Send(msg, 2, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
     }
     if (tty && verbosity) fputc('\n', stderr);
-    if (stop_requested && rank == 0)
-        fprintf(stderr, "atescreen run: signal %d: stopping after the current candidate\n",
-                (int)stop_requested);
+    /* any rank's reason to stop: signal number > 0, -1 STOP file, -2 walltime */
+    int why = (int)stop_requested, why_any = why;
+    MPI_Allreduce(&why, &why_any, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (why_any == 0) MPI_Allreduce(&why, &why_any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (why_any && rank == 0)
+        fprintf(stderr, "atescreen run: %s: stopped after the candidates in progress\n",
+                why_any == -1   ? "STOP file"
+                : why_any == -2 ? "--walltime reached"
+                                : "signal");
+    stop_requested = why_any;
+    if (why_any == -1 && rank == 0) unlink(stop_path); /* consumed: a requeued run goes on */
     int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
     ate_journal_close(&mine);
     MPI_Barrier(MPI_COMM_WORLD);

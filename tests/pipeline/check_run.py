@@ -12,6 +12,9 @@ CASE:
   harmonic thermo.corrections: harmonic: every state has finite ZPE/Cp_int/TS, the summary's dG
            follow from the stored energies, corrections and ideal-gas references, and the
            resulting constants are within 0.15 eV of the tabulated set S1
+  ranks    dynamic scheduling: 1, 2 and 3 MPI ranks (ATE_MPIEXEC) give identical summaries and
+           states; a STOP file and --walltime stop with status 3, nothing lost, and the resumed
+           run equals the uninterrupted one
   report   Fe/Ni MN4 plus a Fe-Ni dual-metal site: the Python reader (load with decoded labels,
            states, attempts, atoms() against /structures, extxyz and ase.db exports) and
            `atescreen report` (ranking order, the PNGs, exit codes for bad files)
@@ -420,7 +423,83 @@ def case_harmonic():
               ", ".join(f"c_{a} {v:.3f} (S1 {s1[a]})" for a, v in const.items()))
 
 
+def summary_numbers(path):
+    """Every numeric /summary and /states column except timing and rank, as lists."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        for g in ("summary", "states"):
+            for k, ds in f[g].items():
+                if k in ("wall_s", "rank") or ds.dtype.kind not in "if":
+                    continue
+                out[f"{g}/{k}"] = ds[()].tolist()
+        out["ids"] = [x.decode() for x in f["summary/id"][()]]
+    return out
+
+
+def same(a, b):
+    if a.keys() != b.keys():
+        return False
+    for k in a:
+        x, y = np.asarray(a[k]), np.asarray(b[k])
+        if x.shape != y.shape:
+            return False
+        if x.dtype.kind == "f":
+            if not np.array_equal(x, y, equal_nan=True):
+                return False
+        elif not np.array_equal(x, y):
+            return False
+    return True
+
+
+def case_ranks():
+    mpiexec = os.environ.get("ATE_MPIEXEC", "mpiexec")
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    y = campaign("ranks", ["Fe", "Co", "Ni", "Cu"], adsorbates="[OH, H]")
+    ref = None
+    for n in (1, 2, 3):
+        out = os.path.join(work, f"ranks-{n}")
+        shutil.rmtree(out, ignore_errors=True)
+        p = subprocess.run([mpiexec, "-n", str(n), exe, "run", y, "-o", out], capture_output=True,
+                           text=True, env=env)
+        check(p.returncode == 0, f"{n} ranks: exit {p.returncode}: {p.stderr[-400:]}")
+        path = os.path.join(out, "results.h5")
+        if not os.path.exists(path):
+            check(False, f"{n} ranks: no results.h5")
+            continue
+        got = summary_numbers(path)
+        with h5py.File(path, "r") as f:
+            used = set(f["summary/rank"][()].tolist())
+        check(used == set(range(n)) or n == 3, f"{n} ranks: candidates computed on ranks {used}")
+        if ref is None:
+            ref = got
+        else:
+            check(same(ref, got), f"{n} ranks: summary differs from 1 rank")
+    # STOP file: nothing computed, status 3, the file consumed; the next run completes
+    out = os.path.join(work, "ranks-stop")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    open(os.path.join(out, "STOP"), "w").close()
+    p = run(y, out, expect=3)
+    check("STOP file" in p.stderr and not os.path.exists(os.path.join(out, "STOP")),
+          f"STOP: {p.stderr[-300:]}")
+    check("0 of 4 candidates" in p.stderr, f"STOP computed candidates: {p.stderr[-300:]}")
+    # --walltime: stops after the first candidate (its time exceeds the rest of 1 ms)
+    p = subprocess.run([exe, "run", y, "-o", out, "--walltime", "0.001"], capture_output=True,
+                       text=True)
+    check(p.returncode == 3 and "--walltime reached" in p.stderr and "1 of 4 candidates" in p.stderr,
+          f"walltime: exit {p.returncode}: {p.stderr[-300:]}")
+    p = run(y, out)
+    check("1 already done" in p.stderr, f"resume after walltime: {p.stderr[-300:]}")
+    if ref is not None and os.path.exists(os.path.join(out, "results.h5")):
+        check(same(ref, summary_numbers(os.path.join(out, "results.h5"))),
+              "stopped and resumed run differs from the uninterrupted one")
+    p = subprocess.run([exe, "run", y, "-o", out, "--walltime", "-1"], capture_output=True,
+                       text=True)
+    check(p.returncode == 2 and "--walltime" in p.stderr, f"bad walltime: {p.stderr}")
+
+
 {"schema": case_schema, "ladder": case_ladder, "report": case_report,
- "harmonic": case_harmonic}[case]()
+ "harmonic": case_harmonic, "ranks": case_ranks}[case]()
 print(f"check_run {case}: {len(failures)} failures")
 sys.exit(1 if failures else 0)
