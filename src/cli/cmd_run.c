@@ -56,6 +56,35 @@ static void usage(FILE *out)
             "candidates in progress, write results.h5 and exit with status 3 (requeue).\n");
 }
 
+/* Launch checks (issue #6): a Slurm step of N tasks that started N single-rank copies, and
+ * more ranks on a node than it has cores. Warnings on stderr, rank 0 of each node. */
+static void launch_checks(int size)
+{
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    int on_node = 1, node_rank = 0;
+    MPI_Comm_size(node, &on_node);
+    MPI_Comm_rank(node, &node_rank);
+    MPI_Comm_free(&node);
+    if (node_rank != 0) return;
+    const char *tasks = getenv("SLURM_NTASKS");
+    long nt = tasks ? strtol(tasks, NULL, 10) : 0;
+    if (nt > 1 && size == 1)
+        fprintf(stderr,
+                "atescreen run: warning: SLURM_NTASKS=%ld but this MPI world has 1 rank: %ld "
+                "separate copies are probably running (the second one stops at run.lock); "
+                "launch with `srun --mpi=pmix` (or pmi2) or `mpirun` so the ranks form one "
+                "world\n",
+                nt, nt);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores > 0 && on_node > cores)
+        fprintf(stderr,
+                "atescreen run: warning: %d ranks on this node but %ld cores: the ranks "
+                "oversubscribe the cores and every candidate runs slower; use at most one rank "
+                "per core\n",
+                on_node, cores);
+}
+
 /* The settings that decide the numbers, as JSON (stored in the journals and in results.h5). */
 static void settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
 {
@@ -314,6 +343,7 @@ int ate_cli_run(int argc, char **argv)
     ate_references refs = {0};
 
     bool live = rank == 0 && isatty(fileno(stderr)); /* \r progress line */
+    if (verbosity) launch_checks(size);
     /* set-up: every rank reads and enumerates (deterministic); errors are the same everywhere */
     ate_status st = ate_campaign_read(argv[optind], &spec, &err);
     if (st == ATE_OK) st = ate_sites_enumerate(&spec, &list, &err);

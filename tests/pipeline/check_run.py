@@ -14,7 +14,11 @@ CASE:
            resulting constants are within 0.15 eV of the tabulated set S1
   ranks    dynamic scheduling: 1, 2 and 3 MPI ranks (ATE_MPIEXEC) give identical summaries and
            states; a STOP file and --walltime stop with status 3, nothing lost, and the resumed
-           run equals the uninterrupted one
+           run equals the uninterrupted one; the launch checks (oversubscribed cores, a Slurm
+           step of single-rank copies) warn
+  kill     `atescreen run` SIGKILLed at 20 random moments and restarted each time: results.h5
+           readable whenever it exists, every candidate exactly once in the journals and in
+           results.h5 at the end, the numbers identical to an uninterrupted run
   report   Fe/Ni MN4 plus a Fe-Ni dual-metal site: the Python reader (load with decoded labels,
            states, attempts, atoms() against /structures, extxyz and ase.db exports) and
            `atescreen report` (ranking order, the PNGs, exit codes for bad files)
@@ -475,6 +479,8 @@ def case_ranks():
             ref = got
         else:
             check(same(ref, got), f"{n} ranks: summary differs from 1 rank")
+        over = "oversubscribe the cores" in p.stderr
+        check(over == (n > (os.cpu_count() or 1)), f"{n} ranks: oversubscription warning {over}")
     # STOP file: nothing computed, status 3, the file consumed; the next run completes
     out = os.path.join(work, "ranks-stop")
     shutil.rmtree(out, ignore_errors=True)
@@ -497,9 +503,85 @@ def case_ranks():
     p = subprocess.run([exe, "run", y, "-o", out, "--walltime", "-1"], capture_output=True,
                        text=True)
     check(p.returncode == 2 and "--walltime" in p.stderr, f"bad walltime: {p.stderr}")
+    # a Slurm step of 3 tasks that started single-rank copies is named
+    p = subprocess.run([exe, "run", y, "-o", out], capture_output=True, text=True,
+                       env=dict(os.environ, SLURM_NTASKS="3"))
+    check("SLURM_NTASKS=3 but this MPI world has 1 rank" in p.stderr, f"Slurm check: {p.stderr}")
+
+
+def journal_keys(dirpath):
+    """Keys of the complete records of every journal (format: src/io/journal.c)."""
+    import struct
+    keys = []
+    jd = os.path.join(dirpath, "journal")
+    for name in sorted(os.listdir(jd)) if os.path.isdir(jd) else []:
+        data = open(os.path.join(jd, name), "rb").read()
+        pos = 8
+        while pos + 20 <= len(data):
+            magic, klen, plen, _ = struct.unpack_from("<IIIQ", data, pos)
+            if magic != 0xA7E5C0DE or pos + 20 + klen + plen > len(data):
+                break
+            keys.append(data[pos + 20:pos + 20 + klen].decode())
+            pos += 20 + klen + plen
+    return [k for k in keys if not k.startswith("#")]
+
+
+def case_kill():
+    import random
+    import signal
+    import time
+    rng = random.Random(20261129)
+    y = campaign("kill", ["Fe", "Co", "Ni", "Cu", "Zn", "Mn"], adsorbates="[H]")
+    ref_dir = os.path.join(work, "kill-ref")
+    shutil.rmtree(ref_dir, ignore_errors=True)
+    t0 = time.time()
+    run(y, ref_dir)
+    t_full = time.time() - t0
+    ref = summary_numbers(os.path.join(ref_dir, "results.h5"))
+    kills, rounds, cycles = 0, 0, 0
+
+    def finish(out):
+        """Complete the campaign in out and compare it with the uninterrupted run."""
+        run(y, out)
+        keys = journal_keys(out)
+        check(sorted(keys) == sorted(ref["ids"]), f"journal keys {sorted(keys)}")
+        got = summary_numbers(os.path.join(out, "results.h5"))
+        check(same(ref, got), f"{out}: the killed and restarted campaign differs")
+
+    out = None
+    while kills < 20 and rounds < 80:
+        if out is None:
+            cycles += 1
+            out = os.path.join(work, f"kill-out-{cycles}")
+            shutil.rmtree(out, ignore_errors=True)
+        rounds += 1
+        p = subprocess.Popen([exe, "run", y, "-o", out, "-q"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.02, t_full))
+        killed = p.poll() is None
+        if killed:
+            p.send_signal(signal.SIGKILL)
+            kills += 1
+        p.communicate()
+        h5 = os.path.join(out, "results.h5")
+        if os.path.exists(h5):
+            try:
+                atescreen.load(h5)
+            except Exception as e:  # noqa: BLE001 - any failure to read is the finding
+                check(False, f"results.h5 unreadable after a kill: {e}")
+        keys = journal_keys(out)
+        check(len(keys) == len(set(keys)), f"a candidate journaled twice: {keys}")
+        if not killed:  # this directory's campaign completed: check it, start another
+            finish(out)
+            out = None
+    check(kills == 20, f"{kills} kills in {rounds} rounds")
+    if out is not None:
+        finish(out)
+    print(f"kill: {kills} SIGKILLs in {rounds} runs over {cycles} campaign directories, "
+          f"uninterrupted run {t_full:.1f} s")
 
 
 {"schema": case_schema, "ladder": case_ladder, "report": case_report,
- "harmonic": case_harmonic, "ranks": case_ranks}[case]()
+ "harmonic": case_harmonic, "ranks": case_ranks, "kill": case_kill}[case]()
 print(f"check_run {case}: {len(failures)} failures")
 sys.exit(1 if failures else 0)
