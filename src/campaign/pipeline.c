@@ -32,11 +32,12 @@ struct ate_pipeline {
     bool have_refs;
     int last_iterations;             /* SCF iterations of the latest single point */
     double tight_econv, tight_qconv; /* kernel defaults: final single points and vibrations */
-    void (*poll)(void *);            /* called after every energy evaluation (may be NULL) */
+    int (*poll)(void *);             /* after every energy evaluation (may be NULL); nonzero:
+                                        stop the candidate (ATE_ERR_INTERRUPTED) */
     void *poll_user;
 };
 
-void ate_pipeline_set_poll(ate_pipeline *p, void (*fn)(void *), void *user)
+void ate_pipeline_set_poll(ate_pipeline *p, int (*fn)(void *), void *user)
 {
     p->poll = fn, p->poll_user = user;
 }
@@ -122,7 +123,8 @@ static ate_status energy_cb(void *user, const ate_structure *s, double *energy, 
     ate_calc_result r = {.gradient = gradient};
     ate_status st = ate_kernel_compute(p->k, s, ATE_CALC_ENERGY | ATE_CALC_GRADIENT, &r, err);
     p->last_iterations = r.iterations;
-    if (p->poll) p->poll(p->poll_user);
+    if (st == ATE_OK && p->poll && p->poll(p->poll_user))
+        return ATE_ERROR(err, ATE_ERR_INTERRUPTED, "stopped on request");
     *energy = r.energy;
     return st;
 }
@@ -553,15 +555,19 @@ static void summarise(const ate_pipeline *p, const ate_candidate *c, ate_candida
     ate_campaign_tandem(p, c, r);
 }
 
+static void state_clear(ate_state_result *s)
+{
+    ate_structure_destroy(&s->initial);
+    ate_structure_destroy(&s->final);
+    free(s->charges), free(s->spins), free(s->attempts);
+    s->charges = s->spins = NULL, s->attempts = NULL;
+}
+
 void ate_candidate_result_clear(ate_candidate_result *r)
 {
     if (!r) return;
-    for (int i = 0; i < r->nstates; ++i) {
-        ate_state_result *s = &r->states[i];
-        ate_structure_destroy(&s->initial);
-        ate_structure_destroy(&s->final);
-        free(s->charges), free(s->spins), free(s->attempts);
-    }
+    for (int i = 0; i < r->nstates; ++i)
+        state_clear(&r->states[i]);
     free(r->states);
     memset(r, 0, sizeof(*r));
 }
@@ -599,6 +605,7 @@ ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_c
         s.anomaly |= ate_anomaly_detect(s.initial, s.final, c->metal_index[1], -1, ATE_ADS_OH);
     if (st == ATE_OK) st = push_state(r, &s, err);
     if (st != ATE_OK) {
+        state_clear(&s); /* what run_state built before it failed */
         ate_candidate_result_clear(r);
         return st;
     }
@@ -613,11 +620,13 @@ ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_c
                 if (c->ads_sites[t].kind != ATE_ADS_SITE_TOP) continue;
                 ate_structure *start = NULL;
                 st = ate_adsorbate_place(r->states[0].final, ads, &c->ads_sites[t], &start, err);
-                if (st == ATE_OK)
+                if (st == ATE_OK) {
                     st = run_state(p, start, 1 + (int)ads, c->ads_site_labels[t],
                                    c->ads_sites[t].metal[0], r->natoms, &s, err);
+                    if (st == ATE_OK) st = push_state(r, &s, err);
+                    if (st != ATE_OK) state_clear(&s); /* not (or not yet) owned by r */
+                }
                 ate_structure_destroy(&start);
-                if (st == ATE_OK) st = push_state(r, &s, err);
                 if (st == ATE_OK) log_state(p, c, &s);
                 clean = &r->states[0];
             }

@@ -40,6 +40,14 @@
 static volatile sig_atomic_t stop_requested = 0;
 static void on_signal(int sig) { stop_requested = sig; }
 
+/* Pipeline hook after every energy evaluation: MPI progress for the work queue, and a signal
+ * abandons the candidate in progress (it is computed again on resume). */
+static int run_poll(void *queue)
+{
+    ate_workqueue_poll(queue);
+    return stop_requested > 0;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -50,10 +58,11 @@ static void usage(FILE *out)
             "write DIR/results.h5 (default DIR: the campaign name). Re-running the same command\n"
             "resumes: finished candidates (DIR/journal/) are not computed again.\n"
             "Candidates are handed to the MPI ranks dynamically, the most expensive first.\n"
-            "Stopping: SIGTERM/SIGUSR1, a file DIR/STOP (removed when read), or --walltime (no new "
-            "candidate is\n"
-            "started when the slowest one so far would not finish in time) end the run after the\n"
-            "candidates in progress, write results.h5 and exit with status 3 (requeue).\n");
+            "Stopping: SIGTERM or SIGUSR1 abandons the candidates in progress (they are redone\n"
+            "on resume) and stops within seconds; a file DIR/STOP (removed when read) or\n"
+            "--walltime (no candidate is started that the slowest one so far says would not\n"
+            "finish in time) lets the candidates in progress finish. Either way results.h5 is\n"
+            "written and the exit status is 3 (requeue).\n");
 }
 
 /* Launch checks (issue #6): a Slurm step of N tasks that started N single-rank copies, and
@@ -437,7 +446,13 @@ int ate_cli_run(int argc, char **argv)
     if (rank == 0 && verbosity)
         fprintf(stderr, "atescreen run: %d candidates, %d already done, %d rank(s), output %s\n",
                 nc, done, size, dir);
+    if (pipe) ate_pipeline_set_poll(pipe, run_poll, NULL);
+    bool refs_ok = true;
     if (st == ATE_OK) st = ate_pipeline_references(pipe, &refs, &err);
+    if (st == ATE_ERR_INTERRUPTED) { /* a signal during the gas references */
+        st = ATE_OK, refs_ok = false;
+        ate_error_clear(&err);
+    }
     /* the unfinished candidates, most expensive first (cost ~ atoms^3 x states), handed out
      * dynamically (atescreen/scheduler.h) */
     int *todo = malloc((size_t)(nc ? nc : 1) * sizeof(int));
@@ -453,7 +468,7 @@ int ate_cli_run(int argc, char **argv)
     if (todo && cost) ate_schedule_order(todo, ntodo, cost);
     ate_workqueue *queue = NULL;
     if (st == ATE_OK) st = ate_workqueue_create(MPI_COMM_WORLD, todo, ntodo, &queue, &err);
-    if (rank == 0 && pipe) ate_pipeline_set_poll(pipe, ate_workqueue_poll, queue);
+    if (pipe) ate_pipeline_set_poll(pipe, run_poll, queue);
     char stop_path[4200];
     snprintf(stop_path, sizeof(stop_path), "%s/STOP", dir);
     double slowest = 0.0;
@@ -475,6 +490,11 @@ int ate_cli_run(int argc, char **argv)
             fprintf(stderr, "candidate %s %s (%s)\n", c->id, c->name, c->family);
         ate_candidate_result r;
         st = ate_pipeline_candidate(pipe, c, &r, &err);
+        if (st == ATE_ERR_INTERRUPTED) { /* a signal: abandon it, it is redone on resume */
+            st = ATE_OK;
+            ate_error_clear(&err);
+            break;
+        }
         if (st != ATE_OK) break;
         r.rank = rank;
         void *buf = NULL;
@@ -498,7 +518,7 @@ int ate_cli_run(int argc, char **argv)
         ate_candidate_result_clear(&r);
         if (MPI_Wtime() - tc > slowest) slowest = MPI_Wtime() - tc;
     }
-    if (rank == 0 && pipe) ate_pipeline_set_poll(pipe, NULL, NULL);
+    if (pipe) ate_pipeline_set_poll(pipe, NULL, NULL);
     ate_workqueue_destroy(&queue);
     free(todo), free(cost);
     if (rank == 0 && prog.computed) {
@@ -513,16 +533,22 @@ int ate_cli_run(int argc, char **argv)
     MPI_Allreduce(&why, &why_any, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (why_any == 0) MPI_Allreduce(&why, &why_any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (why_any && rank == 0)
-        fprintf(stderr, "atescreen run: %s: stopped after the candidates in progress\n",
-                why_any == -1   ? "STOP file"
-                : why_any == -2 ? "--walltime reached"
-                                : "signal");
+        fprintf(stderr, "atescreen run: %s\n",
+                why_any == -1   ? "STOP file: stopped after the candidates in progress"
+                : why_any == -2 ? "--walltime reached: stopped after the candidates in progress"
+                                : "signal: the candidates in progress were abandoned (they are "
+                                  "computed again on resume)");
     stop_requested = why_any;
     if (why_any == -1 && rank == 0) unlink(stop_path); /* consumed: a requeued run goes on */
     int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
     ate_journal_close(&mine);
     MPI_Barrier(MPI_COMM_WORLD);
-    if (rank == 0) {
+    if (rank == 0 && !refs_ok)
+        fprintf(stderr,
+                "atescreen run: stopped during the gas references: %s/results.h5 is left "
+                "as it was\n",
+                dir);
+    if (rank == 0 && refs_ok) {
         int ndone = 0, nfail = 0;
         ate_error e2;
         ate_error_clear(&e2);

@@ -126,6 +126,8 @@ const char *ate_status_name(ate_status code)
         return "unsupported";
     case ATE_ERR_INTERNAL:
         return "internal error";
+    case ATE_ERR_INTERRUPTED:
+        return "interrupted";
     }
     return "unknown status";
 }

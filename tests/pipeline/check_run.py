@@ -19,6 +19,8 @@ CASE:
   kill     `atescreen run` SIGKILLed at 20 random moments and restarted each time: results.h5
            readable whenever it exists, every candidate exactly once in the journals and in
            results.h5 at the end, the numbers identical to an uninterrupted run
+  sigterm  SIGTERM during a candidate: exit status 3 within 5 s, the finished candidates in
+           results.h5, the abandoned one computed on resume, each exactly once
   report   Fe/Ni MN4 plus a Fe-Ni dual-metal site: the Python reader (load with decoded labels,
            states, attempts, atoms() against /structures, extxyz and ase.db exports) and
            `atescreen report` (ranking order, the PNGs, exit codes for bad files)
@@ -581,7 +583,45 @@ def case_kill():
           f"uninterrupted run {t_full:.1f} s")
 
 
+def case_sigterm():
+    import signal
+    import time
+    y = campaign("sigterm", ["Fe", "Co", "Ni"], radius=6.0)
+    out = os.path.join(work, "sigterm-out")
+    shutil.rmtree(out, ignore_errors=True)
+    p = subprocess.Popen([exe, "run", y, "-o", out, "-q"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    t_end = time.time() + 600
+    while time.time() < t_end and p.poll() is None and not journal_keys(out):
+        time.sleep(0.05)
+    time.sleep(0.5)  # into the second candidate
+    if p.poll() is not None:
+        check(False, "the campaign finished before SIGTERM could be sent")
+        return
+    p.send_signal(signal.SIGTERM)
+    t0 = time.time()
+    try:
+        _, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    dt = time.time() - t0
+    check(p.returncode == 3 and dt < 5.0, f"SIGTERM: exit {p.returncode} after {dt:.1f} s: {err}")
+    check("abandoned" in err, f"SIGTERM message: {err}")
+    done = journal_keys(out)
+    df = atescreen.load(os.path.join(out, "results.h5"))
+    check(sorted(df["id"]) == sorted(done) and 1 <= len(done) < 3,
+          f"after SIGTERM: results {list(df['id'])}, journal {done}")
+    p2 = run(y, out)
+    check(f"{len(done)} already done" in p2.stderr, f"resume: {p2.stderr[-300:]}")
+    keys = journal_keys(out)
+    check(len(keys) == 3 and len(set(keys)) == 3, f"after resume: journal {keys}")
+    check(len(atescreen.load(os.path.join(out, "results.h5"))) == 3, "3 candidates in results.h5")
+    print(f"sigterm: exit 3 after {dt:.2f} s with {len(done)} of 3 candidates done")
+
+
 {"schema": case_schema, "ladder": case_ladder, "report": case_report,
- "harmonic": case_harmonic, "ranks": case_ranks, "kill": case_kill}[case]()
+ "harmonic": case_harmonic, "ranks": case_ranks, "kill": case_kill,
+ "sigterm": case_sigterm}[case]()
 print(f"check_run {case}: {len(failures)} failures")
 sys.exit(1 if failures else 0)

@@ -132,9 +132,11 @@ typedef struct ate_pipeline ate_pipeline;
 ATE_API ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int verbosity,
                                        ate_pipeline **out, ate_error *err);
 ATE_API void ate_pipeline_destroy(ate_pipeline **p);
-/** fn(user) is called after every energy evaluation (e.g. ate_workqueue_poll, so that one-sided
- *  MPI requests aimed at this rank progress during long candidates); NULL to remove. */
-ATE_API void ate_pipeline_set_poll(ate_pipeline *p, void (*fn)(void *), void *user);
+/** fn(user) is called after every energy evaluation (e.g. to let one-sided MPI requests aimed
+ *  at this rank progress during long candidates, and to notice a stop request); a nonzero
+ *  return abandons the candidate: ate_pipeline_candidate returns ATE_ERR_INTERRUPTED. NULL to
+ *  remove. */
+ATE_API void ate_pipeline_set_poll(ate_pipeline *p, int (*fn)(void *), void *user);
 /** Relax H2O and H2 (once; later calls return the stored values). An SCF or relaxation that
  *  does not converge is not an error: refs->converged is false and the failed energy is NaN. */
 ATE_API ate_status ate_pipeline_references(ate_pipeline *p, ate_references *refs, ate_error *err);

@@ -28,7 +28,8 @@ typedef enum ate_status {
     ATE_ERR_MPI,           /**< an MPI call failed */
     ATE_ERR_LIB,           /**< an external library (HDF5, LAPACK, spglib, libyaml) failed */
     ATE_ERR_UNSUPPORTED,   /**< valid request that this build or method does not support */
-    ATE_ERR_INTERNAL       /**< a bug in ATEscreen */
+    ATE_ERR_INTERNAL,      /**< a bug in ATEscreen */
+    ATE_ERR_INTERRUPTED    /**< stopped on request (a signal) before the work was complete */
 } ate_status;
 
 /** Capacity of the text fields of ate_error (bytes, including the terminating NUL). */
