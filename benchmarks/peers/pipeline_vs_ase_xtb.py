@@ -202,8 +202,7 @@ def main():
     n_ate = len(df)
     ate_e = {(int(c), STATES[s], site): e for c, s, site, e in
              zip(st["candidate_row"], st["state"], st["site"], st["E_total"])}
-    with h5_refs(path) as refs:
-        ate_e.update(refs)
+    ate_e.update(gas_references(path))
     print(f"campaign {os.path.relpath(campaign, ROOT)}: {n_ate} candidates, {len(st)} states, "
           f"{int(df['natoms'].min())}-{int(df['natoms'].max())} atoms, "
           f"{len(atescreen.attempts(path))} spin/SCF attempts; single-threaded", flush=True)
@@ -234,20 +233,12 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-class h5_refs:
+def gas_references(path):
     """{species: E (eV)} of /provenance/references."""
-
-    def __init__(self, path):
-        import h5py
-        with h5py.File(path, "r") as f:
-            sp = [s.decode() for s in f["provenance/references/species"][()]]
-            self.refs = dict(zip(sp, f["provenance/references/E_total"][()]))
-
-    def __enter__(self):
-        return self.refs
-
-    def __exit__(self, *a):
-        return False
+    import h5py
+    with h5py.File(path, "r") as f:
+        sp = [s.decode() for s in f["provenance/references/species"][()]]
+        return dict(zip(sp, f["provenance/references/E_total"][()]))
 
 
 if __name__ == "__main__":

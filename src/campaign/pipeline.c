@@ -88,16 +88,9 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
     p->ropts.fmax = set->fmax * ATE_EV_HARTREE * ATE_BOHR_ANGSTROM;
     p->ropts.max_steps = set->max_steps;
     ate_che_set cs;
-    p->harmonic = !strcmp(spec->thermo.corrections, "harmonic");
-    st = p->harmonic ? ate_che_set_from_name("none", &cs, err)
-                     : ate_che_set_from_name(spec->thermo.corrections, &cs, err);
+    st = ate_che_set_from_name(spec->thermo.corrections, &cs, err);
     if (st == ATE_OK) st = ate_che_constants_get(cs, &p->cc, err);
-    if (st == ATE_OK && p->harmonic) {
-        /* per-site constants from the vibrations (ate_campaign_site_dg); these stay 0 */
-        p->cc.name = "harmonic";
-        p->cc.citation = "finite-difference harmonic vibrations of adsorbate and site metal(s); "
-                         "ideal-gas H2O (0.035 bar) and H2 (1 bar) (docs/theory-che.md)";
-    }
+    p->harmonic = cs == ATE_CHE_SET_HARMONIC; /* per-site constants: ate_campaign_site_dg */
     if (st != ATE_OK) {
         ate_pipeline_destroy(&p);
         return st;
@@ -598,6 +591,9 @@ ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_c
         p->ropts.freeze_radius = p->spec->settings.freeze_radius * ATE_ANGSTROM_BOHR;
     }
     ate_kernel_reset_guess(p->k);
+    /* relaxation thresholds (a state that failed after its tight final point left them tight) */
+    ATE_TRY(ate_kernel_set_convergence(p->k, p->spec->settings.scf_econv,
+                                       p->spec->settings.scf_qconv, err));
     ate_state_result s;
     ate_status st =
         run_state(p, c->structure, ATE_STATE_CLEAN, "-", c->metal_index[0], -1, &s, err);

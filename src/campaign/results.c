@@ -494,15 +494,8 @@ static ate_status write_provenance(ate_h5 *h, const ate_campaign_spec *spec,
     ATE_TRY(ate_h5_write_doubles(h, "/provenance/references/TS", ts, 2, "eV", err));
     ate_che_set set;
     ate_che_constants cc;
-    bool harmonic = !strcmp(spec->thermo.corrections, "harmonic");
-    ATE_TRY(ate_che_set_from_name(harmonic ? "none" : spec->thermo.corrections, &set, err));
+    ATE_TRY(ate_che_set_from_name(spec->thermo.corrections, &set, err));
     ATE_TRY(ate_che_constants_get(set, &cc, err));
-    if (harmonic) { /* per candidate and site, from /states ZPE, Cp_int, TS */
-        cc.name = "harmonic";
-        cc.citation = "finite-difference harmonic vibrations of adsorbate and site metal(s); "
-                      "ideal-gas H2O (0.035 bar) and H2 (1 bar) (docs/theory-che.md)";
-        cc.c_oh = cc.c_o = cc.c_ooh = cc.c_h = NAN;
-    }
     const char *che = "/provenance/che";
     ATE_TRY(ate_h5_group(h, che, err));
     ATE_TRY(ate_h5_attr_double(h, che, "T_K", spec->thermo.temperature, err));

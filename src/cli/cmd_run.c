@@ -455,19 +455,19 @@ int ate_cli_run(int argc, char **argv)
     }
     /* the unfinished candidates, most expensive first (cost ~ atoms^3 x states), handed out
      * dynamically (atescreen/scheduler.h) */
-    int *todo = malloc((size_t)(nc ? nc : 1) * sizeof(int));
+    int *pending = malloc((size_t)(nc ? nc : 1) * sizeof(int));
     double *cost = malloc((size_t)(nc ? nc : 1) * sizeof(double));
-    int ntodo = 0;
-    if ((!todo || !cost) && st == ATE_OK) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
-    for (int i = 0; i < nc && todo && cost; ++i) {
+    int npending = 0;
+    if ((!pending || !cost) && st == ATE_OK) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+    for (int i = 0; i < nc && pending && cost; ++i) {
         const ate_candidate *c = ate_candidate_list_get(list, i);
         double na = ate_structure_natoms(c->structure);
         cost[i] = na * na * na * (1.0 + (double)c->nads_sites * spec.nadsorbates);
-        if (!finished[i]) todo[ntodo++] = i;
+        if (!finished[i]) pending[npending++] = i;
     }
-    if (todo && cost) ate_schedule_order(todo, ntodo, cost);
+    if (pending && cost) ate_schedule_order(pending, npending, cost);
     ate_workqueue *queue = NULL;
-    if (st == ATE_OK) st = ate_workqueue_create(MPI_COMM_WORLD, todo, ntodo, &queue, &err);
+    if (st == ATE_OK) st = ate_workqueue_create(MPI_COMM_WORLD, pending, npending, &queue, &err);
     if (pipe) ate_pipeline_set_poll(pipe, run_poll, queue);
     char stop_path[4200];
     snprintf(stop_path, sizeof(stop_path), "%s/STOP", dir);
@@ -516,11 +516,11 @@ int ate_cli_run(int argc, char **argv)
                         r.status == ATE_RESULT_FAILED ? "failed" : "done");
         }
         ate_candidate_result_clear(&r);
-        if (MPI_Wtime() - tc > slowest) slowest = MPI_Wtime() - tc;
+        slowest = fmax(slowest, MPI_Wtime() - tc);
     }
     if (pipe) ate_pipeline_set_poll(pipe, NULL, NULL);
     ate_workqueue_destroy(&queue);
-    free(todo), free(cost);
+    free(pending), free(cost);
     if (rank == 0 && prog.computed) {
         progress_drain(&prog, true);
     } else if (rank != 0) {
@@ -528,18 +528,18 @@ int ate_cli_run(int argc, char **argv)
         MPI_Send(msg, 2, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
     }
     if (tty && verbosity) fputc('\n', stderr);
-    /* any rank's reason to stop: signal number > 0, -1 STOP file, -2 walltime */
-    int why = (int)stop_requested, why_any = why;
-    MPI_Allreduce(&why, &why_any, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    if (why_any == 0) MPI_Allreduce(&why, &why_any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (why_any && rank == 0)
-        fprintf(stderr, "atescreen run: %s\n",
-                why_any == -1   ? "STOP file: stopped after the candidates in progress"
-                : why_any == -2 ? "--walltime reached: stopped after the candidates in progress"
-                                : "signal: the candidates in progress were abandoned (they are "
-                                  "computed again on resume)");
+    /* any rank's reason to stop, the strongest wins: 3 signal (candidates abandoned), 2 STOP
+     * file, 1 walltime (stop_requested: signal number > 0, -1 STOP file, -2 walltime) */
+    int why = stop_requested > 0 ? 3 : stop_requested == -1 ? 2 : stop_requested == -2 ? 1 : 0;
+    int why_any = why;
+    MPI_Allreduce(&why, &why_any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    static const char *const why_text[4] = {
+        "", "--walltime reached: stopped after the candidates in progress",
+        "STOP file: stopped after the candidates in progress",
+        "signal: the candidates in progress were abandoned (they are computed again on resume)"};
+    if (why_any && rank == 0) fprintf(stderr, "atescreen run: %s\n", why_text[why_any]);
     stop_requested = why_any;
-    if (why_any == -1 && rank == 0) unlink(stop_path); /* consumed: a requeued run goes on */
+    if (why_any == 2 && rank == 0) unlink(stop_path); /* consumed: a requeued run goes on */
     int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
     ate_journal_close(&mine);
     MPI_Barrier(MPI_COMM_WORLD);

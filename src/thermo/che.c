@@ -61,6 +61,12 @@ ate_status ate_che_constants_get(ate_che_set set, ate_che_constants *out, ate_er
         out->name = "none";
         out->citation = "electronic energies only";
         return ATE_OK;
+    case ATE_CHE_SET_HARMONIC:
+        out->c_oh = out->c_o = out->c_ooh = out->c_h = NAN;
+        out->name = "harmonic";
+        out->citation = "finite-difference harmonic vibrations of adsorbate and site metal(s); "
+                        "ideal-gas H2O (0.035 bar) and H2 (1 bar) (docs/theory-che.md)";
+        return ATE_OK;
     case ATE_CHE_SET_COUNT:
         break;
     }
@@ -69,15 +75,16 @@ ate_status ate_che_constants_get(ate_che_set set, ate_che_constants *out, ate_er
 
 ate_status ate_che_set_from_name(const char *name, ate_che_set *set, ate_error *err)
 {
-    static const char *names[ATE_CHE_SET_COUNT] = {"S1", "S2", "cathub", "none"};
+    static const char *names[ATE_CHE_SET_COUNT] = {"S1", "S2", "cathub", "none", "harmonic"};
     for (int k = 0; k < ATE_CHE_SET_COUNT; ++k)
         if (name && strcasecmp(name, names[k]) == 0) {
             *set = (ate_che_set)k;
             return ATE_OK;
         }
-    return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "corrections",
-                               "unknown correction set '%s' (allowed: S1, S2, cathub, none)",
-                               name ? name : "(null)");
+    return ate_error_set_input(
+        err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "corrections",
+        "unknown correction set '%s' (allowed: S1, S2, cathub, none, harmonic)",
+        name ? name : "(null)");
 }
 
 void ate_che_delta_e(const ate_che_energies *e, ate_che_dg *de)

@@ -67,8 +67,14 @@ int main(void)
     ate_che_set s;
     CHECK(ate_che_set_from_name("CatHub", &s, &err) == ATE_OK && s == ATE_CHE_SET_CATHUB, "name");
     CHECK(ate_che_set_from_name("S3", &s, &err) == ATE_ERR_INPUT, "unknown set");
+    /* harmonic: constants per site, none here */
+    CHECK(ate_che_set_from_name("harmonic", &s, &err) == ATE_OK && s == ATE_CHE_SET_HARMONIC &&
+              ate_che_constants_get(s, &c, &err) == ATE_OK && isnan(c.c_oh) && isnan(c.c_h) &&
+              !strcmp(c.name, "harmonic"),
+          "harmonic set");
     char buf[1024];
     ate_error_format(&err, buf, sizeof(buf));
-    CHECK_STR(buf, "corrections: unknown correction set 'S3' (allowed: S1, S2, cathub, none)");
+    CHECK_STR(buf,
+              "corrections: unknown correction set 'S3' (allowed: S1, S2, cathub, none, harmonic)");
     return ate_test_finish("test_che");
 }

@@ -23,11 +23,13 @@ extern "C" {
 #define ATE_CHE_G_O2 4.92
 
 typedef enum ate_che_set {
-    ATE_CHE_SET_S1 = 0, /**< SUNCAT-style constants (table "S1" of docs/theory-che.md) */
-    ATE_CHE_SET_S2,     /**< Flores et al., IrOx OER (table "S2") */
-    ATE_CHE_SET_CATHUB, /**< Catalysis-Hub activity maps, J. Am. Chem. Soc.
-                           2017, 10.1021/jacs.7b02622 */
-    ATE_CHE_SET_NONE,   /**< electronic energies only (c = 0) */
+    ATE_CHE_SET_S1 = 0,   /**< SUNCAT-style constants (table "S1" of docs/theory-che.md) */
+    ATE_CHE_SET_S2,       /**< Flores et al., IrOx OER (table "S2") */
+    ATE_CHE_SET_CATHUB,   /**< Catalysis-Hub activity maps, J. Am. Chem. Soc.
+                             2017, 10.1021/jacs.7b02622 */
+    ATE_CHE_SET_NONE,     /**< electronic energies only (c = 0) */
+    ATE_CHE_SET_HARMONIC, /**< the engine's own vibrations: constants per site (NaN here; the
+                             pipeline computes them from ZPE, Cp and TS, docs/theory-che.md) */
     ATE_CHE_SET_COUNT
 } ate_che_set;
 

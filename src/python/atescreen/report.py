@@ -22,7 +22,6 @@ G_O2 = 4.92
 U_EQ = 1.23
 
 EXIT_OK, EXIT_USAGE = 0, 2  # as the atescreen CLI: 2 = bad input or usage
-EXIT_INPUT = EXIT_USAGE
 
 
 def _steps(oh, o, ooh):
@@ -166,12 +165,12 @@ def main(argv=None):
 
     if not os.path.isfile(a.results):
         print(f"atescreen report: {a.results}: no such file", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_USAGE
     try:
         import h5py
         if not h5py.is_hdf5(a.results):
             print(f"atescreen report: {a.results}: not an HDF5 file", file=sys.stderr)
-            return EXIT_INPUT
+            return EXIT_USAGE
         from atescreen import load
         df = load(a.results)
         for col in ("id", "name", "dG_OH", "dG_O", "dG_OOH", "U_L_ORR", "U_L_OER", "status_label"):
@@ -179,7 +178,7 @@ def main(argv=None):
                 raise KeyError(f"column /summary/{col} missing (not a results.h5 of atescreen run?)")
     except (OSError, KeyError, ValueError) as e:
         print(f"atescreen report: {a.results}: {e}", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_USAGE
     if a.sort not in df.columns:
         print(f"atescreen report: --sort {a.sort}: no such column in /summary", file=sys.stderr)
         return EXIT_USAGE
