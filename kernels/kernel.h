@@ -29,12 +29,16 @@ typedef struct ate_kernel_opts {
     double mixing;         /**< Broyden damping weight, (0, 1] (default 0.4, as xtb) */
     int guess;             /**< first SCF guess: ATE_GUESS_EEQ (default, as xtb) or _UNIFORM */
     const char *param_dir; /**< parameter directory (default: the build's inputs/params) */
+    int pbc_mode;          /**< lattice sums for cells: ATE_PBC_FULL (default) or _XTB651 */
 } ate_kernel_opts;
 
 enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1 };
 /** Initial guess without a restart: EEQ charges (kernels/xtb/eeq.c) or q_A = charge/N. */
 enum { ATE_GUESS_EEQ = 0, ATE_GUESS_UNIFORM = 1 };
 enum { ATE_KERNEL_MAX_TERMS = 8 };
+/** Lattice sums of periodic cells (docs/theory-gfn1.md, "Periodic cells"): converged sums with
+ *  the atoms' own images, or the rules of xtb 6.5.1 (for regression against xtb). */
+enum { ATE_PBC_FULL = 0, ATE_PBC_XTB651 = 1 };
 
 typedef struct ate_calc_result {
     double energy;        /**< total energy, hartree */

@@ -1,7 +1,8 @@
 /**
  * @file gfn1.c
  * @brief The GFN1-xTB kernel: composes the terms (spec §10): E = E_SCC + E_rep + E_disp + E_XB,
- *        behind kernels/kernel.h. Molecules only for now.
+ *        behind kernels/kernel.h, for molecules and 3D-periodic cells at the Gamma point
+ *        (positions wrapped into the cell first; lattice sums by opts.pbc_mode, lattice.c).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ static ate_status check_opts(double etemp, double mixing, int max_iter, ate_erro
     if (!(mixing > 0.0 && mixing <= 1.0))
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "mixing",
                                    "mixing %g is out of range (0, 1]", mixing);
-    if (max_iter < 1)
+    if (max_iter < 1) /* (pbc_mode is checked at creation) */
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "max_iter",
                                    "max_iter %d must be at least 1", max_iter);
     return ATE_OK;
@@ -93,6 +94,9 @@ ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_C
         ate_kernel_opts_init(&k->opts);
     if (!k->opts.param_dir) k->opts.param_dir = ATE_PARAM_DIR;
     ate_status st = check_opts(k->opts.etemp, k->opts.mixing, k->opts.max_iter, err);
+    if (st == ATE_OK && k->opts.pbc_mode != ATE_PBC_FULL && k->opts.pbc_mode != ATE_PBC_XTB651)
+        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "pbc_mode",
+                                 "unknown lattice-sum mode %d", k->opts.pbc_mode);
     if (st == ATE_OK) st = gfn1_params_load(k->opts.param_dir, &k->params, err);
     if (st != ATE_OK) {
         free(k);
@@ -112,16 +116,50 @@ void ate_kernel_destroy(ate_kernel **k)
     *k = NULL;
 }
 
+static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
+                          bool want_grad, ate_calc_result *out, ate_error *err);
+
 ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,
                               ate_calc_result *out, ate_error *err)
 {
-    if (ate_structure_is_periodic(s))
-        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "periodic GFN1-xTB is not available yet (molecules only)");
     bool want_grad = (request & ATE_CALC_GRADIENT) != 0;
     if (want_grad && !out->gradient)
         return ATE_ERROR(err, ATE_ERR_VALUE, "a gradient was requested but no array was given");
-    gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s), ate_structure_positions(s)};
+    gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s), ate_structure_positions(s),
+                   NULL};
+    gfn1_lattice lat;
+    double *wrapped = NULL;
+    if (ate_structure_is_periodic(s)) {
+        bool pbc[3];
+        ate_structure_pbc(s, pbc);
+        if (!pbc[0] || !pbc[1] || !pbc[2])
+            return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                             "GFN1-xTB needs a cell periodic along a, b and c (or none): give a "
+                             "slab a vacuum cell vector and pbc along all three axes");
+        double cell[3][3];
+        memcpy(cell, ate_structure_cell(s), sizeof(cell));
+        wrapped = malloc((size_t)g.n * 3 * sizeof(double));
+        if (!wrapped) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+        memcpy(wrapped, g.xyz, (size_t)g.n * 3 * sizeof(double));
+        gfn1_wrap(cell, g.n, wrapped);
+        g.xyz = wrapped;
+        ate_status st = gfn1_lattice_init(&lat, cell, k->opts.pbc_mode, wrapped, g.n, err);
+        if (st != ATE_OK) {
+            free(wrapped);
+            return st;
+        }
+        g.lat = &lat;
+    }
+    ate_status st = compute(k, s, &g, want_grad, out, err);
+    if (g.lat) gfn1_lattice_free(&lat);
+    free(wrapped);
+    return st;
+}
+
+static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
+                          bool want_grad, ate_calc_result *out, ate_error *err)
+{
+    gfn1_geom g = *gp;
     gfn1_scc_opts so = {.etemp = k->opts.etemp,
                         .charge = ate_structure_charge(s),
                         .uhf = ate_structure_uhf(s) == ATE_UHF_AUTO ? 0 : ate_structure_uhf(s),
@@ -129,7 +167,8 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
                         .econv = k->opts.econv,
                         .qconv = k->opts.qconv,
                         .mixing = k->opts.mixing,
-                        .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM};
+                        /* no EEQ model for cells: q_A = charge/N, as xtb 6.5.1 does */
+                        .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM || g.lat};
     double *grad = want_grad ? out->gradient : NULL;
     if (grad) memset(grad, 0, (size_t)g.n * 3 * sizeof(double));
     so.grad = grad;

@@ -1,11 +1,14 @@
 #ifndef ATE_GFN1_COULOMB_H
 #define ATE_GFN1_COULOMB_H
 #include "gfn1_scc.h"
-/* gamma[nsh][nsh] (hartree) */
+/* gamma[nsh][nsh] (hartree): molecule, or the Ewald-summed periodic form (coulomb.c) */
 void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, double *gam);
 /* (d gamma / dR) / R of an off-site shell pair, hartree/bohr^2. */
 double gfn1_gamma_dr_over_r(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x,
                             int y);
+/* sum_{x,y} q_x q_y d gamma_xy / dR added to grad[natoms][3] (explicit second order). */
+void gfn1_gamma_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                         const double *qsh, double *grad);
 /* Electronic gradient added to grad[natoms][3] (gradient.c). W in hartree, V in hartree/e. */
 ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                             const double *selfenergy, const double *pmat, const double *wmat,

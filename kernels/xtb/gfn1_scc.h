@@ -11,7 +11,7 @@
 
 #include "gfn1_terms.h"
 
-#define ATE_XTB_PI 3.1415926535897932384626433832795029
+#define ATE_XTB_PI GFN1_PI
 #define GFN1_KB    3.166808578545117e-6 /* hartree/K, as in xtb */
 
 typedef struct gfn1_shell {
@@ -31,25 +31,27 @@ ate_status gfn1_basis_create(const gfn1_params *p, const int *z, int natoms, gfn
                              ate_error *err);
 void gfn1_basis_free(gfn1_basis *b);
 
-/* Overlap matrix S[nao][nao] (spec §2.5): on-site blocks are the identity. */
-void gfn1_overlap(const gfn1_basis *b, const gfn1_geom *g, double *s);
-
 /* Spherical block of one off-site shell pair and (ds != NULL) its derivative with respect to the
  * centre of a; false when the pair is screened out (R^2 > 2000 bohr^2). */
 bool gfn1_overlap_pair(const gfn1_shell *a, const gfn1_shell *c, const double *ra, const double *rc,
                        double s[5][5], double ds[3][5][5]);
 void gfn1_sph_block(int la, int lb, double cart[6][6], double out[5][5]);
 
-/* One off-site shell pair of H0: H_mn = hfac * pi * S_mn (eV), hfac = K (H_xx + H_yy) / 2;
- * dpi_dr = d pi / d R; dhfac_dh = K / 2 (the derivative of hfac with respect to either H_xx). */
+/* One off-site shell pair of H0 at distance r (bohr): H_mn = hfac * pi * S_mn (eV),
+ * hfac = K (H_xx + H_yy) / 2; dpi_dr = d pi / d R; dhfac_dh = K / 2 (the derivative of hfac
+ * with respect to either H_xx). */
 void gfn1_h0_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x, int y,
-                  const double *selfenergy, double *hfac, double *pi, double *dpi_dr);
+                  const double *selfenergy, double r, double *hfac, double *pi, double *dpi_dr);
+/* Translations the S/H0 lattice sums visit; *self_images (optional): whether the atoms' own
+ * images enter the on-site blocks (full mode). */
+int gfn1_sh0_ntrans(const gfn1_geom *g, bool *self_images);
 /* dH_xx / dCN of shell x (eV). */
 double gfn1_selfenergy_dcn(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x);
 
-/* H0[nao][nao] in eV (spec §4) from S, CN; selfenergy[nsh] (eV) returned too. */
-void gfn1_h0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
-             const double *s, double *h0, double *selfenergy);
+/* Overlap S[nao][nao] (spec §2.5; on-site blocks the identity for a molecule) and H0[nao][nao]
+ * in eV (spec §4) from the CN; selfenergy[nsh] (eV) returned too. */
+void gfn1_sh0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
+              double *s, double *h0, double *selfenergy);
 
 typedef struct gfn1_scc_opts {
     double *grad; /* [natoms][3]: when not NULL, the electronic gradient is added (hartree/bohr) */

@@ -1,20 +1,58 @@
 /**
  * @file gfn1_terms.h
- * @brief The classical (non-self-consistent) GFN1-xTB terms for molecules: coordination number,
- *        repulsion, D3(BJ) dispersion and the halogen-bond correction, each with its analytic
- *        gradient. Positions in bohr, energies in hartree, gradients in hartree/bohr
- *        ([natoms][3], accumulated into the caller's array when not NULL).
+ * @brief The classical (non-self-consistent) GFN1-xTB terms: coordination number, repulsion,
+ *        D3(BJ) dispersion and the halogen-bond correction, each with its analytic gradient, for
+ *        molecules and periodic cells (lattice.c). Positions in bohr, energies in hartree,
+ *        gradients in hartree/bohr ([natoms][3], accumulated into the caller's array when not
+ *        NULL).
+ *
+ * Pair terms sum over atom pairs a >= b and lattice translations T with R = r_a - r_b - T
+ * (a = b only for T != 0, with weight 1/2); a molecule has the single translation T = 0.
  */
 #ifndef ATE_GFN1_TERMS_H
 #define ATE_GFN1_TERMS_H
 
 #include "gfn1_params.h"
 
+#define GFN1_PI 3.1415926535897932384626433832795029
+
+/* Lattice-sum rules (spec §12.4): proper sums (default) or xtb 6.5.1's. */
+enum { GFN1_PBC_FULL = 0, GFN1_PBC_XTB651 = 1 };
+
+typedef struct gfn1_lattice {
+    int mode;       /* GFN1_PBC_FULL or GFN1_PBC_XTB651 (the values of ATE_PBC_FULL, _XTB651) */
+    double a[3][3]; /* lattice vectors (rows), bohr */
+    double b[3][3]; /* reciprocal vectors (rows), a_i . b_j = 2 pi delta_ij */
+    double volume;  /* bohr^3 */
+    double reach;   /* full mode: longest distance between atoms of the cell; else 0 */
+    int ntrans;     /* translations, sorted by length, the first one 0 */
+    double *t;      /* [ntrans][4]: |T|^2, Tx, Ty, Tz */
+    double alpha, rcut, gcut; /* Ewald splitting (1/bohr) and cutoffs (bohr, 1/bohr) */
+    int ng;                   /* reciprocal vectors 0 < |G| <= gcut */
+    double *g;                /* [ng][4]: |G|^2, Gx, Gy, Gz */
+} gfn1_lattice;
+
 typedef struct gfn1_geom {
     int n;
-    const int *z;      /* [n] atomic numbers (1..86) */
-    const double *xyz; /* [n][3] bohr */
+    const int *z;            /* [n] atomic numbers (1..86) */
+    const double *xyz;       /* [n][3] bohr (wrapped into the cell when periodic) */
+    const gfn1_lattice *lat; /* NULL for a molecule */
 } gfn1_geom;
+
+/* The cell (rows, bohr) of xyz[n][3] (wrapped already, see gfn1_wrap); frees with
+ * gfn1_lattice_free. */
+ate_status gfn1_lattice_init(gfn1_lattice *l, const double cell[3][3], int mode, const double *xyz,
+                             int n, ate_error *err);
+void gfn1_lattice_free(gfn1_lattice *l);
+/* Positions moved into the cell (fractional coordinates in [0, 1)). */
+void gfn1_wrap(const double cell[3][3], int n, double *xyz);
+/* Number of leading translations a term with pair cutoff r (bohr) visits: |T| <= r (xtb651),
+ * |T| <= r + reach (full), 1 for a molecule. */
+int gfn1_ntrans(const gfn1_geom *g, double r);
+/* Translation t (bohr, [3]). */
+const double *gfn1_trans(const gfn1_geom *g, int t);
+/* d = r_a - r_b - T_t; returns |d|^2. */
+double gfn1_image_r2(const gfn1_geom *g, int a, int b, int t, double d[3]);
 
 /* CN_A (spec §3; cn.c). dcn (optional) [n][n][3]: dcn[(a*n + b)*3 + k] = dCN_a / dx_{b,k}. */
 void gfn1_cn(const gfn1_params *p, const gfn1_geom *g, double *cn, double *dcn);

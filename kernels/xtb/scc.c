@@ -338,8 +338,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     int nalpha = (nel + nopen) / 2, nbeta = (nel - nopen) / 2;
     if (st == ATE_OK) {
         gfn1_cn(p, g, cn, NULL);
-        gfn1_overlap(&b, g, w.s);
-        gfn1_h0(p, &b, g, cn, w.s, w.h0, w.self);
+        gfn1_sh0(p, &b, g, cn, w.s, w.h0, w.self);
         /* the overlap the Fock matrix sees: tiny off-diagonal elements neglected (spec §2.5) */
         memcpy(w.sfock, w.s, (size_t)b.nao * b.nao * sizeof(double));
         for (size_t k = 0; k < (size_t)b.nao * b.nao; ++k)

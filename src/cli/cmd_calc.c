@@ -10,6 +10,9 @@
  *        --guess: the first SCC guess, EEQ charges (default, as xtb 6.5.1) or uniform charges.
  *        --acc A: SCC convergence as xtb's --acc (energy change 1e-6 A Eh, RMS charge change
  *        2e-5 A e); without it 1e-10 Eh and 1e-8 e (about xtb's --acc 0.0001).
+ *        --pbc-mode full|xtb651: lattice sums of a periodic cell (default full: converged sums
+ *        with the atoms' own images; xtb651: the rules of xtb 6.5.1, for comparison with it).
+ *        Cells are read from extxyz (Lattice=, pbc="T T T"), POSCAR or DFTB+ gen files.
  */
 #include <getopt.h>
 #include <math.h>
@@ -26,8 +29,9 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: atescreen calc FILE --method gfn1 [--charge Q] [--uhf N] [--etemp K] "
                  "[--max-iter N]\n"
-                 "                      [--mixing W] [--guess eeq|uniform] [--acc A] [--gradient] "
-                 "[--frequencies] [--json]\n");
+                 "                      [--mixing W] [--guess eeq|uniform] [--acc A] "
+                 "[--pbc-mode full|xtb651]\n"
+                 "                      [--gradient] [--frequencies] [--json]\n");
 }
 
 static bool parse_int(const char *s, int *v)
@@ -94,21 +98,16 @@ int ate_cli_calc(int argc, char **argv)
     int charge = 0, uhf = 0, max_iter = 250;
     bool has_charge = false, has_uhf = false, json = false, gradient = false, freqs = false;
     double etemp = 300.0, mixing = 0.4;
-    int guess = ATE_GUESS_EEQ;
+    int guess = ATE_GUESS_EEQ, pbc_mode = ATE_PBC_FULL;
     double acc = 0.0;
-    static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
-                                         {"charge", required_argument, NULL, 'c'},
-                                         {"uhf", required_argument, NULL, 'u'},
-                                         {"etemp", required_argument, NULL, 't'},
-                                         {"max-iter", required_argument, NULL, 'i'},
-                                         {"mixing", required_argument, NULL, 'x'},
-                                         {"guess", required_argument, NULL, 'q'},
-                                         {"acc", required_argument, NULL, 'a'},
-                                         {"gradient", no_argument, NULL, 'g'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"frequencies", no_argument, NULL, 'f'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"method", required_argument, NULL, 'm'},   {"charge", required_argument, NULL, 'c'},
+        {"uhf", required_argument, NULL, 'u'},      {"etemp", required_argument, NULL, 't'},
+        {"max-iter", required_argument, NULL, 'i'}, {"mixing", required_argument, NULL, 'x'},
+        {"guess", required_argument, NULL, 'q'},    {"acc", required_argument, NULL, 'a'},
+        {"pbc-mode", required_argument, NULL, 'p'}, {"gradient", no_argument, NULL, 'g'},
+        {"json", no_argument, NULL, 'j'},           {"frequencies", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -139,6 +138,10 @@ int ate_cli_calc(int argc, char **argv)
         case 'q':
             ok = !strcmp(optarg, "eeq") || !strcmp(optarg, "uniform");
             guess = strcmp(optarg, "uniform") ? ATE_GUESS_EEQ : ATE_GUESS_UNIFORM;
+            break;
+        case 'p':
+            ok = !strcmp(optarg, "full") || !strcmp(optarg, "xtb651");
+            pbc_mode = strcmp(optarg, "xtb651") ? ATE_PBC_FULL : ATE_PBC_XTB651;
             break;
         case 'g':
             gradient = true;
@@ -189,6 +192,7 @@ int ate_cli_calc(int argc, char **argv)
     ko.max_iter = max_iter;
     ko.mixing = mixing;
     ko.guess = guess;
+    ko.pbc_mode = pbc_mode;
     if (acc > 0.0) ko.econv = 1e-6 * acc, ko.qconv = 2e-5 * acc;
     if (st == ATE_OK)
         st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */

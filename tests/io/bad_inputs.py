@@ -21,7 +21,7 @@ CASES = [
     # (name, content or None for a missing file, expected message after "atescreen: error: ")
     ("missing.xyz", None, "{f}: cannot open the file: No such file or directory"),
     ("empty.xyz", "", "{f}: file is empty"),
-    ("unknown.dat", "hello\nworld\n", "{f}:1: cannot recognise the format (expected extxyz, xyz or POSCAR)"),
+    ("unknown.dat", "hello\nworld\n", "{f}:1: cannot recognise the format (expected extxyz, xyz, POSCAR or gen)"),
     ("count.xyz", "-3\nwater\n" + WATER, "{f}:1: natoms: expected the number of atoms (a positive integer), got '-3'"),
     ("truncated.xyz", "4\nwater\n" + WATER, "{f}:5: atoms: file ends after 3 of 4 atom lines"),
     ("number.xyz", "3\nwater\nO 0 0 0\nH 0.9572 1.2.3 0\nH -0.24 0.927 0\n", "{f}:4: y: cannot parse '1.2.3' as a number"),

@@ -107,7 +107,7 @@ int main(void)
             continue;
         }
         gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s),
-                       ate_structure_positions(s)};
+                       ate_structure_positions(s), NULL};
         terms t = energies(p, &g, NULL);
         double r[3] = {ref_value(name, "repulsion"), ref_value(name, "dispersion"),
                        ref_value(name, "halogen")};
@@ -132,7 +132,7 @@ int main(void)
                       x[3 * i + 2] = q[2] + 0.7;
                 z[i] = g.z[n - 1 - i];
             }
-            gfn1_geom g2 = {n, z, x};
+            gfn1_geom g2 = {n, z, x, NULL};
             terms t2 = energies(p, &g2, NULL);
             CHECK_CLOSE(t2.rep + t2.disp + t2.xb, t.rep + t.disp + t.xb, 1e-12, "invariance");
             free(x), free(z);
