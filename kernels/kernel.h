@@ -30,6 +30,8 @@ typedef struct ate_kernel_opts {
     int guess;             /**< first SCF guess: ATE_GUESS_EEQ (default, as xtb) or _UNIFORM */
     const char *param_dir; /**< parameter directory (default: the build's inputs/params) */
     int pbc_mode;          /**< lattice sums for cells: ATE_PBC_FULL (default) or _XTB651 */
+    int kmesh[3];          /**< k-point mesh of a cell (full mode); {0,0,0} or {1,1,1}: Gamma */
+    bool kgamma;           /**< Gamma-centred mesh (n/N) instead of Monkhorst-Pack */
 } ate_kernel_opts;
 
 enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1 };

@@ -117,7 +117,8 @@ void ate_kernel_destroy(ate_kernel **k)
 }
 
 static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
-                          bool want_grad, ate_calc_result *out, ate_error *err);
+                          const gfn1_kpts *kp, bool want_grad, ate_calc_result *out,
+                          ate_error *err);
 
 ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,
                               ate_calc_result *out, ate_error *err)
@@ -150,14 +151,26 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
         }
         g.lat = &lat;
     }
-    ate_status st = compute(k, s, &g, want_grad, out, err);
+    gfn1_kpts kp = {0};
+    const int *m = k->opts.kmesh;
+    bool sampled = m[0] * m[1] * m[2] > 1; /* a 1x1x1 mesh is the Gamma point either way */
+    ate_status st = ATE_OK;
+    if (sampled && !g.lat)
+        st = ATE_ERROR(err, ATE_ERR_VALUE, "k-points need a periodic cell");
+    else if (sampled && k->opts.pbc_mode != ATE_PBC_FULL)
+        st = ATE_ERROR(err, ATE_ERR_VALUE,
+                       "k-points need the full lattice-sum mode (xtb 6.5.1 is Gamma-only)");
+    else if (sampled)
+        st = gfn1_kpts_grid(&lat, m, k->opts.kgamma, &kp, err);
+    if (st == ATE_OK) st = compute(k, s, &g, sampled ? &kp : NULL, want_grad, out, err);
+    gfn1_kpts_free(&kp);
     if (g.lat) gfn1_lattice_free(&lat);
     free(wrapped);
     return st;
 }
 
 static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
-                          bool want_grad, ate_calc_result *out, ate_error *err)
+                          const gfn1_kpts *kp, bool want_grad, ate_calc_result *out, ate_error *err)
 {
     gfn1_geom g = *gp;
     gfn1_scc_opts so = {.etemp = k->opts.etemp,
@@ -168,7 +181,8 @@ static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom
                         .qconv = k->opts.qconv,
                         .mixing = k->opts.mixing,
                         /* no EEQ model for cells: q_A = charge/N, as xtb 6.5.1 does */
-                        .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM || g.lat};
+                        .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM || g.lat,
+                        .kpts = kp};
     double *grad = want_grad ? out->gradient : NULL;
     if (grad) memset(grad, 0, (size_t)g.n * 3 * sizeof(double));
     so.grad = grad;

@@ -48,19 +48,81 @@ int gfn1_sh0_ntrans(const gfn1_geom *g, bool *self_images);
 /* dH_xx / dCN of shell x (eV). */
 double gfn1_selfenergy_dcn(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x);
 
+/* Self-energies H_xx (eV) at the coordination numbers cn. */
+void gfn1_selfenergies(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                       const double *cn, double *selfenergy);
+/* Every off-site block of S and H0 (spec §4, §12): called with the shells a (atom A) and c
+ * (atom B), the translation T of B's image, whether A = B (an atom and its own image: no mirror
+ * block), the spherical overlap block blk[u][v] and hscale (eV) with H_uv = hscale * blk[u][v]. */
+typedef void (*gfn1_block_fn)(void *ctx, const gfn1_shell *a, const gfn1_shell *c, const double *T,
+                              bool same, double blk[5][5], double hscale);
+void gfn1_sh0_visit(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                    const double *selfenergy, gfn1_block_fn fn, void *ctx);
 /* Overlap S[nao][nao] (spec §2.5; on-site blocks the identity for a molecule) and H0[nao][nao]
  * in eV (spec §4) from the CN; selfenergy[nsh] (eV) returned too. */
 void gfn1_sh0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
               double *s, double *h0, double *selfenergy);
+
+/* k-points (bloch.c): Cartesian (1/bohr) and weights summing to 1, reduced by time reversal */
+typedef struct gfn1_kpts {
+    int nk;
+    double (*k)[3];
+    double *w;
+} gfn1_kpts;
+/* A Monkhorst-Pack mesh (gamma_centred: n/N_i instead of (2n - N_i + 1)/2N_i) of the lattice l. */
+ate_status gfn1_kpts_grid(const gfn1_lattice *l, const int mesh[3], bool gamma_centred,
+                          gfn1_kpts *kp, ate_error *err);
+void gfn1_kpts_free(gfn1_kpts *kp);
+
+/* Per-k matrices of the SCC (complex, column-major, [nk][nao][nao]; eps and occupations
+ * [nk][nao], eV and 0..1). */
+typedef struct gfn1_kwork {
+    const gfn1_kpts *kp;
+    int nao;
+    double _Complex *s, *h0, *chol, *c, *p, *scratch, *scratch2;
+    double *eps, *occa, *occb, *wstate; /* wstate: the k-weight of every state */
+    bool have_chol;
+} gfn1_kwork;
+ate_status gfn1_kwork_alloc(gfn1_kwork *w, const gfn1_kpts *kp, int nao, ate_error *err);
+void gfn1_kwork_free(gfn1_kwork *w);
+/* S(k) and H0(k) (eV) into s, h0 [nk][nao][nao]; selfenergy[nsh] (eV). */
+void gfn1_sh0_kpts(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
+                   const gfn1_kpts *kp, double _Complex *s, double _Complex *h0,
+                   double *selfenergy);
+typedef struct gfn1_kstep {
+    double *pop;        /* [nsh] Mulliken shell populations (caller-owned) */
+    double eband_ev;    /* sum_k w_k Re tr(P H0) */
+    double entropy_sum; /* sum w [f ln f + (1-f) ln(1-f)] over both channels */
+    double gap_ev, fermi_ev;
+} gfn1_kstep;
+/* One diagonalisation at every k-point with the shell potentials vsh (hartree/e). */
+ate_status gfn1_kiterate(const gfn1_basis *b, gfn1_kwork *w, const double *vsh, int nalpha,
+                         int nbeta, double kt_ev, gfn1_kstep *out, ate_error *err);
+/* P(k), or the energy-weighted W(k) (hartree), of the last diagonalisation. */
+void gfn1_kdensity(gfn1_kwork *w, bool energy_weighted, double _Complex *out);
+/* Mulliken spin populations (alpha - beta) per atom. */
+void gfn1_kspins(const gfn1_basis *b, gfn1_kwork *w, int natoms, double *spin_atom);
+
+/* The densities the gradient needs: real [nao][nao] P and W at Gamma, or P(k), W(k). */
+typedef struct gfn1_density {
+    int nao;
+    const double *p, *w;
+    const gfn1_kpts *kp; /* NULL at Gamma */
+    const double _Complex *pk, *wk;
+} gfn1_density;
+/* P~_nm(T) = sum_k w_k Re[e^{ik.T} P_nm(k)] (P_mn at Gamma) for the block <m, A | n, B + T>;
+ * *wv (optional) the same of W. */
+double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double *T, double *wv);
 
 typedef struct gfn1_scc_opts {
     double *grad; /* [natoms][3]: when not NULL, the electronic gradient is added (hartree/bohr) */
     double etemp; /* K */
     int charge, uhf; /* uhf: N_alpha - N_beta; odd electron counts force >= 1 */
     int max_iter;
-    double econv, qconv; /* hartree, e (RMS per atom) */
-    double mixing;       /* Broyden damping weight in (0, 1]; 0 = the default 0.4 */
-    bool uniform_guess;  /* start from q_A = charge/n instead of the EEQ charges (eeq.c) */
+    double econv, qconv;   /* hartree, e (RMS per atom) */
+    double mixing;         /* Broyden damping weight in (0, 1]; 0 = the default 0.4 */
+    bool uniform_guess;    /* start from q_A = charge/n instead of the EEQ charges (eeq.c) */
+    const gfn1_kpts *kpts; /* periodic full mode: k-point sampling (NULL: Gamma, real) */
 } gfn1_scc_opts;
 
 typedef struct gfn1_scc_result {

@@ -8,6 +8,8 @@
  *                    + sum_A dE/dCN_A dCN_A/dR  (self-energies shift with CN)
  *                    + sum q_sh q_sh' dgamma/dR  (explicit second-order term),
  *        with dE/dR_B = -dE/dR_A for each pair (translational invariance of two-centre terms).
+ *        In a cell the sums run over the images B + T with the real-space densities P~(T), W~(T)
+ *        of the k-point sampling (bloch.c; P and W themselves at Gamma).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -16,17 +18,17 @@
 #include "gfn1_coulomb.h"
 
 ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
-                            const double *selfenergy, const double *pmat, const double *wmat,
-                            const double *vsh, const double *qsh, const double *dcn, double *grad,
-                            ate_error *err)
+                            const double *selfenergy, const gfn1_density *dens, const double *vsh,
+                            const double *qsh, const double *dcn, double *grad, ate_error *err)
 {
-    int nao = b->nao, n = g->n;
+    int n = g->n;
+    static const double zero[3] = {0.0, 0.0, 0.0};
     double *dedh = calloc((size_t)b->nsh, sizeof(double)); /* dE/dH_xx, eV^-1 x hartree */
     if (!dedh) return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
     for (int x = 0; x < b->nsh; ++x)
         for (int u = 0; u < b->sh[x].nao; ++u) {
             size_t mu = (size_t)(b->sh[x].ao0 + u);
-            dedh[x] += pmat[mu * nao + mu];
+            dedh[x] += gfn1_density_at(dens, mu, mu, zero, NULL);
         }
     bool self_images;
     int nt = gfn1_sh0_ntrans(g, &self_images);
@@ -53,7 +55,7 @@ ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn
                 for (int u = 0; u < a->nao; ++u)
                     for (int v = 0; v < c->nao; ++v) {
                         size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
-                        double pm = pmat[mu * nao + nu], wm = wmat[mu * nao + nu];
+                        double wm, pm = gfn1_density_at(dens, mu, nu, gfn1_trans(g, t), &wm);
                         dh += fac * pm * pi * s[u][v]; /* d(hfac)/dH_xx = K/2 */
                         if (same) continue;
                         double coef_s =

@@ -71,22 +71,19 @@ int gfn1_sh0_ntrans(const gfn1_geom *g, bool *self_images)
     return gfn1_ntrans(g, full ? sqrt(2000.0) : sqrt(800.0));
 }
 
-void gfn1_sh0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
-              double *s, double *h0, double *selfenergy)
+void gfn1_selfenergies(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                       const double *cn, double *selfenergy)
 {
-    int nao = b->nao;
-    memset(s, 0, (size_t)nao * nao * sizeof(double));
-    memset(h0, 0, (size_t)nao * nao * sizeof(double));
     for (int x = 0; x < b->nsh; ++x) {
         const gfn1_shell *sh = &b->sh[x];
         selfenergy[x] =
             p->el[g->z[sh->atom]].lev[sh->ish] + gfn1_selfenergy_dcn(p, b, g, x) * cn[sh->atom];
-        for (int u = 0; u < sh->nao; ++u) {
-            size_t mu = (size_t)(sh->ao0 + u);
-            h0[mu * nao + mu] = selfenergy[x];
-            s[mu * nao + mu] = 1.0;
-        }
     }
+}
+
+void gfn1_sh0_visit(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                    const double *selfenergy, gfn1_block_fn fn, void *ctx)
+{
     bool self_images;
     int nt = gfn1_sh0_ntrans(g, &self_images);
     for (int x = 0; x < b->nsh; ++x)
@@ -104,15 +101,49 @@ void gfn1_sh0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, con
                 double blk[5][5], hfac, pi;
                 if (!gfn1_overlap_pair(a, c, ra, rc, blk, NULL)) continue;
                 gfn1_h0_pair(p, b, g, x, y, selfenergy, r, &hfac, &pi, NULL);
-                for (int u = 0; u < a->nao; ++u)
-                    for (int v = 0; v < c->nao; ++v) {
-                        size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
-                        s[mu * nao + nu] += blk[u][v];
-                        h0[mu * nao + nu] += hfac * pi * blk[u][v];
-                        if (same) continue;
-                        s[nu * nao + mu] += blk[u][v];
-                        h0[nu * nao + mu] += hfac * pi * blk[u][v];
-                    }
+                fn(ctx, a, c, gfn1_trans(g, t), same, blk, hfac * pi);
             }
         }
+}
+
+typedef struct gamma_ctx {
+    int nao;
+    double *s, *h0;
+} gamma_ctx;
+
+/* Gamma point: S += blk, H0 += hscale blk, mirrored for A != B */
+static void add_gamma(void *ctx, const gfn1_shell *a, const gfn1_shell *c, const double *T,
+                      bool same, double blk[5][5], double hscale)
+{
+    (void)T;
+    gamma_ctx *m = ctx;
+    size_t nao = (size_t)m->nao;
+    for (int u = 0; u < a->nao; ++u)
+        for (int v = 0; v < c->nao; ++v) {
+            size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
+            m->s[mu * nao + nu] += blk[u][v];
+            m->h0[mu * nao + nu] += hscale * blk[u][v];
+            if (same) continue;
+            m->s[nu * nao + mu] += blk[u][v];
+            m->h0[nu * nao + mu] += hscale * blk[u][v];
+        }
+}
+
+void gfn1_sh0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
+              double *s, double *h0, double *selfenergy)
+{
+    int nao = b->nao;
+    memset(s, 0, (size_t)nao * nao * sizeof(double));
+    memset(h0, 0, (size_t)nao * nao * sizeof(double));
+    gfn1_selfenergies(p, b, g, cn, selfenergy);
+    for (int x = 0; x < b->nsh; ++x) {
+        const gfn1_shell *sh = &b->sh[x];
+        for (int u = 0; u < sh->nao; ++u) {
+            size_t mu = (size_t)(sh->ao0 + u);
+            h0[mu * nao + mu] = selfenergy[x];
+            s[mu * nao + mu] = 1.0;
+        }
+    }
+    gamma_ctx ctx = {nao, s, h0};
+    gfn1_sh0_visit(p, b, g, selfenergy, add_gamma, &ctx);
 }

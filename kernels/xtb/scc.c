@@ -34,6 +34,8 @@ typedef struct scc_work {
     double *hist_w, *bmat, *bvec;
     double *xprev, *fprev; /* previous iterate and residual */
     int nhist;
+    gfn1_kwork *kw;   /* k-point sampling (bloch.c), NULL at Gamma */
+    double kfermi_ev; /* Fermi level of the last k-point diagonalisation */
 } scc_work;
 
 static void work_free(scc_work *w)
@@ -181,6 +183,17 @@ static void backtransform(scc_work *w)
     w->nev = nev;
 }
 
+/* The energies of an iteration from its output charges qout and band energy (eV). */
+static ate_status finish_iteration(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                                   scc_work *w, double eband_ev, gfn1_scc_result *r)
+{
+    atom_charges(b, g->n, w->qout, w->qat);
+    r->e_band = eband_ev / GFN1_AUTOEV;
+    r->e_es = gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, NULL);
+    r->e_scc = r->e_band + r->e_es + r->e_ts;
+    return ATE_OK;
+}
+
 /* One diagonalisation with input charges qin: fills eps, c, occupations, P, qout; returns E_SCC. */
 static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                           scc_work *w, int nalpha, int nbeta, double kt_ev, double etemp,
@@ -189,6 +202,16 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
     int nao = w->nao;
     atom_charges(b, g->n, w->qin, w->qat);
     gfn1_es_energy(p, b, g, w->gam, w->qin, w->qat, w->vsh);
+    if (w->kw) { /* k-points: the same steps per k-point (bloch.c) */
+        gfn1_kstep ks = {.pop = w->qout};
+        ATE_TRY(gfn1_kiterate(b, w->kw, w->vsh, nalpha, nbeta, kt_ev, &ks, err));
+        for (int x = 0; x < b->nsh; ++x)
+            w->qout[x] = w->n0[x] - ks.pop[x];
+        r->e_ts = GFN1_KB * etemp * ks.entropy_sum;
+        r->gap_ev = ks.gap_ev;
+        w->kfermi_ev = ks.fermi_ev;
+        return finish_iteration(p, b, g, w, ks.eband_ev, r);
+    }
     /* Fock matrix (eV) and a copy of S for the eigensolver */
     for (int x = 0; x < b->nsh; ++x)
         for (int y = 0; y < b->nsh; ++y) {
@@ -221,33 +244,36 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
         }
         w->qout[x] = w->n0[x] - pop;
     }
-    atom_charges(b, g->n, w->qout, w->qat);
-    r->e_band = eband / GFN1_AUTOEV;
-    r->e_es = gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, NULL);
-    r->e_scc = r->e_band + r->e_es + r->e_ts;
     int homo = (nalpha > nbeta ? nalpha : nbeta) - 1;
     r->gap_ev = homo >= 0 && homo + 1 < nao ? w->eps[homo + 1] - w->eps[homo] : 0.0;
-    return ATE_OK;
+    return finish_iteration(p, b, g, w, eband, r);
 }
 
 /* Gradient at the final state: W from the last diagonalisation, V and q from its output charges. */
 static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                                       scc_work *w, double *grad, ate_error *err)
 {
-    int nao = w->nao;
-    double *wm = calloc((size_t)nao * nao, sizeof(double));
+    int nao = w->nao, nk = w->kw ? w->kw->kp->nk : 0;
+    double *wm = w->kw ? NULL : calloc((size_t)nao * nao, sizeof(double));
+    double _Complex *wk = w->kw ? malloc((size_t)nk * nao * nao * sizeof(double _Complex)) : NULL;
     double *dcn = malloc((size_t)g->n * g->n * 3 * sizeof(double)),
            *cn = malloc((size_t)g->n * sizeof(double));
-    if (!wm || !dcn || !cn) {
-        free(wm), free(dcn), free(cn);
+    if ((!wm && !wk) || !dcn || !cn) {
+        free(wm), free(wk), free(dcn), free(cn);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
     }
-    density(w, wm, true);
+    gfn1_density dens = {.nao = nao, .p = w->p, .w = wm};
+    if (w->kw) {
+        gfn1_kdensity(w->kw, true, wk);
+        dens.kp = w->kw->kp, dens.pk = w->kw->p, dens.wk = wk;
+    } else {
+        density(w, wm, true);
+    }
     atom_charges(b, g->n, w->qout, w->qat);
     gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, w->vsh);
     gfn1_cn(p, g, cn, dcn);
-    ate_status st = gfn1_el_gradient(p, b, g, w->self, w->p, wm, w->vsh, w->qout, dcn, grad, err);
-    free(wm), free(dcn), free(cn);
+    ate_status st = gfn1_el_gradient(p, b, g, w->self, &dens, w->vsh, w->qout, dcn, grad, err);
+    free(wm), free(wk), free(dcn), free(cn);
     return st;
 }
 
@@ -260,6 +286,14 @@ static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b,
 static ate_status descriptors(const gfn1_basis *b, const gfn1_geom *g, scc_work *w,
                               gfn1_scc_result *r, ate_error *err)
 {
+    if (w->kw) { /* k-points: spins; no d-band centres yet (NaN) */
+        r->fermi_ev = w->kfermi_ev;
+        if (r->spin_atom) gfn1_kspins(b, w->kw, g->n, r->spin_atom);
+        for (int a = 0; r->dband_atom && a < g->n; ++a)
+            r->dband_atom[a] = NAN;
+        (void)err;
+        return ATE_OK;
+    }
     int n = w->nao, top = -1;
     for (int i = 0; i < n; ++i)
         if (w->occa[i] >= 0.5 || w->occb[i] >= 0.5) top = i;
@@ -336,12 +370,26 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     if (st == ATE_OK && (nopen < 0 || nopen > nel || (nel - nopen) % 2))
         st = ATE_ERROR(err, ATE_ERR_VALUE, "%d electrons cannot have %d unpaired", nel, nopen);
     int nalpha = (nel + nopen) / 2, nbeta = (nel - nopen) / 2;
+    gfn1_kwork kw;
+    if (st == ATE_OK && o->kpts) {
+        if (!(o->etemp > 0.0))
+            st = ATE_ERROR(err, ATE_ERR_VALUE,
+                           "k-point sampling needs an electronic temperature > 0 K");
+        else if ((st = gfn1_kwork_alloc(&kw, o->kpts, b.nao, err)) == ATE_OK)
+            w.kw = &kw;
+    }
     if (st == ATE_OK) {
         gfn1_cn(p, g, cn, NULL);
-        gfn1_sh0(p, &b, g, cn, w.s, w.h0, w.self);
-        /* the overlap the Fock matrix sees: tiny off-diagonal elements neglected (spec §2.5) */
+        if (w.kw)
+            gfn1_sh0_kpts(p, &b, g, cn, o->kpts, kw.s, kw.h0, w.self);
+        else
+            gfn1_sh0(p, &b, g, cn, w.s, w.h0, w.self);
+        /* the overlap the Fock matrix sees: tiny off-diagonal elements neglected as xtb does
+         * (spec §2.5), except in the full lattice-sum mode, which keeps Gamma and k-point
+         * sampling consistent (band folding) */
+        bool neglect = !(g->lat && g->lat->mode == GFN1_PBC_FULL);
         memcpy(w.sfock, w.s, (size_t)b.nao * b.nao * sizeof(double));
-        for (size_t k = 0; k < (size_t)b.nao * b.nao; ++k)
+        for (size_t k = 0; neglect && k < (size_t)b.nao * b.nao; ++k)
             if (fabs(w.sfock[k]) < NEGLECT) w.sfock[k] = 0.0;
         gfn1_gamma(p, &b, g, w.gam);
         /* initial atomic charges: the restart guess, else EEQ (xtb's default), else uniform;
@@ -401,6 +449,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     if (st == ATE_OK && r->q_shell) memcpy(r->q_shell, w.qout, (size_t)b.nsh * sizeof(double));
     if (st == ATE_OK && (r->spin_atom || r->dband_atom)) st = descriptors(&b, g, &w, r, err);
     if (st == ATE_OK && o->grad) st = electronic_gradient(p, &b, g, &w, o->grad, err);
+    if (w.kw) gfn1_kwork_free(w.kw);
     work_free(&w);
     free(cn);
     gfn1_basis_free(&b);

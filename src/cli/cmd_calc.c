@@ -13,6 +13,9 @@
  *        --pbc-mode full|xtb651: lattice sums of a periodic cell (default full: converged sums
  *        with the atoms' own images; xtb651: the rules of xtb 6.5.1, for comparison with it).
  *        Cells are read from extxyz (Lattice=, pbc="T T T"), POSCAR or DFTB+ gen files.
+ *        --kpts a,b,c: Monkhorst-Pack k-point mesh (full mode; reduced by time reversal);
+ *        --kpts-gamma: the mesh Gamma-centred (n/N) instead (what band folding maps onto the
+ *        Gamma point of an a x b x c supercell).
  */
 #include <getopt.h>
 #include <math.h>
@@ -31,6 +34,7 @@ static void usage(FILE *out)
                  "[--max-iter N]\n"
                  "                      [--mixing W] [--guess eeq|uniform] [--acc A] "
                  "[--pbc-mode full|xtb651]\n"
+                 "                      [--kpts A,B,C] [--kpts-gamma]\n"
                  "                      [--gradient] [--frequencies] [--json]\n");
 }
 
@@ -98,14 +102,16 @@ int ate_cli_calc(int argc, char **argv)
     int charge = 0, uhf = 0, max_iter = 250;
     bool has_charge = false, has_uhf = false, json = false, gradient = false, freqs = false;
     double etemp = 300.0, mixing = 0.4;
-    int guess = ATE_GUESS_EEQ, pbc_mode = ATE_PBC_FULL;
+    int guess = ATE_GUESS_EEQ, pbc_mode = ATE_PBC_FULL, kmesh[3] = {1, 1, 1};
+    bool kgamma = false;
     double acc = 0.0;
     static const struct option opts[] = {
         {"method", required_argument, NULL, 'm'},   {"charge", required_argument, NULL, 'c'},
         {"uhf", required_argument, NULL, 'u'},      {"etemp", required_argument, NULL, 't'},
         {"max-iter", required_argument, NULL, 'i'}, {"mixing", required_argument, NULL, 'x'},
         {"guess", required_argument, NULL, 'q'},    {"acc", required_argument, NULL, 'a'},
-        {"pbc-mode", required_argument, NULL, 'p'}, {"gradient", no_argument, NULL, 'g'},
+        {"pbc-mode", required_argument, NULL, 'p'}, {"kpts", required_argument, NULL, 'k'},
+        {"kpts-gamma", no_argument, NULL, 'G'},     {"gradient", no_argument, NULL, 'g'},
         {"json", no_argument, NULL, 'j'},           {"frequencies", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     optind = 1;
@@ -142,6 +148,16 @@ int ate_cli_calc(int argc, char **argv)
         case 'p':
             ok = !strcmp(optarg, "full") || !strcmp(optarg, "xtb651");
             pbc_mode = strcmp(optarg, "xtb651") ? ATE_PBC_FULL : ATE_PBC_XTB651;
+            break;
+        case 'k': {
+            char extra;
+            ok = sscanf(optarg, "%d,%d,%d%c", &kmesh[0], &kmesh[1], &kmesh[2], &extra) == 3 &&
+                 kmesh[0] >= 1 && kmesh[1] >= 1 && kmesh[2] >= 1 &&
+                 (double)kmesh[0] * kmesh[1] * kmesh[2] <= 1e5;
+            break;
+        }
+        case 'G':
+            kgamma = true;
             break;
         case 'g':
             gradient = true;
@@ -193,6 +209,8 @@ int ate_cli_calc(int argc, char **argv)
     ko.mixing = mixing;
     ko.guess = guess;
     ko.pbc_mode = pbc_mode;
+    memcpy(ko.kmesh, kmesh, sizeof(kmesh));
+    ko.kgamma = kgamma;
     if (acc > 0.0) ko.econv = 1e-6 * acc, ko.qconv = 2e-5 * acc;
     if (st == ATE_OK)
         st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */

@@ -12,6 +12,9 @@ where no reference program exists (docs/validation.md, "Periodic cells").
     reproduce their molecular energies to 1e-5 Eh (a charged molecule carries the Madelung energy
     of its periodic images and the neutralising background, ~q^2 / L; not tested).
  4. full mode, graphene N x N (N = 4..8) energy per atom without the 7x7 jump of xtb 6.5.1.
+ 5. full mode, band folding: a cell with a Gamma-centred n x n x 1 k-mesh equals its n x n x 1
+    supercell at Gamma per atom to 1e-7 Eh (graphene n = 2, 3, 4; h-BN n = 3; FeN4 in 4x4
+    graphene with S = 1 per cell, n = 2); k-point gradients against central differences.
 usage: periodic_check.py ATESCREEN_EXE TESTDIR WORKDIR
 """
 import json
@@ -86,10 +89,10 @@ print("xtb651 vs xtb 6.5.1: max |dE| %.1e Eh, max |dg| %.1e Eh/bohr over %d cell
 
 
 # 2. finite differences
-def fd_check(name, mode, atoms, uhf, h):
+def fd_check(name, mode, atoms, uhf, h, extra=()):
     path = os.path.join(PER, name + ".gen")
     lines, n = read_gen(path)
-    g = np.array(calc(path, "--pbc-mode", mode, "--uhf", uhf, "--gradient")["gradient"])
+    g = np.array(calc(path, "--pbc-mode", mode, "--uhf", uhf, "--gradient", *extra)["gradient"])
     worst = 0.0
     moved = os.path.join(WORK, "moved.gen")
     for a in atoms:
@@ -97,10 +100,10 @@ def fd_check(name, mode, atoms, uhf, h):
             e = []
             for s in (1, -1):
                 write_moved(lines, a, k, s * h, moved)
-                e.append(calc(moved, "--pbc-mode", mode, "--uhf", uhf)["energy"])
+                e.append(calc(moved, "--pbc-mode", mode, "--uhf", uhf, *extra)["energy"])
             worst = max(worst, abs((e[0] - e[1]) / (2 * h) - g[a][k]))
-    check(worst <= 2e-6, "%s %s gradient vs central differences (atoms %s): max %.1e"
-          % (mode, name, atoms, worst))
+    check(worst <= 2e-6, "%s %s %s gradient vs central differences (atoms %s): max %.1e"
+          % (mode, name, " ".join(extra), atoms, worst))
 
 
 # h: 1e-3 bohr, except for the zero-gap FeO cell, whose Fermi smearing makes the third derivative
@@ -108,6 +111,7 @@ def fd_check(name, mode, atoms, uhf, h):
 fd_check("fen4oh_g4", "full", [0, 12, 30, 31, 32], "1", 1e-3)  # C on the cell corner, N, Fe, O, H
 fd_check("fen4oh_g4", "xtb651", [12, 30, 31, 32], "1", 1e-3)
 fd_check("feo_g3", "full", [0, 18, 19], "0", 1e-4)
+fd_check("feo_g3", "full", [0, 18, 19], "0", 1e-4, ["--kpts", "2,2,1"])
 
 # 3. molecular limit
 BOX = 40.0
@@ -150,6 +154,44 @@ for n in range(4, 9):
 steps = [abs(per_atom[n] - per_atom[n - 1]) for n in range(5, 9)]
 check(max(steps) < 5e-3, "graphene N x N full mode: E/atom steps %s Eh (xtb 6.5.1 jumps by "
       "3.6e-2 at 7x7)" % ", ".join("%.1e" % s for s in steps))
+
+
+# 5. band folding
+def gen_cell(path):
+    lines, n = read_gen(path)
+    species = lines[1].split()
+    atoms = [[species[int(l.split()[1]) - 1]] + [float(v) for v in l.split()[2:5]]
+             for l in lines[2:2 + n]]
+    cell = [[float(v) for v in l.split()] for l in lines[3 + n:6 + n]]
+    return atoms, cell
+
+
+def supercell(atoms, cell, n):
+    big = [[a[0]] + [a[1 + k] + i * cell[0][k] + j * cell[1][k] for k in range(3)]
+           for i in range(n) for j in range(n) for a in atoms]
+    return big, [[n * v for v in cell[0]], [n * v for v in cell[1]], cell[2]]
+
+
+def hbn():
+    atoms, cell = make_cells.graphene(1)
+    atoms[0][0], atoms[1][0] = "B", "N"
+    cell[0] = [2.50, 0.0, 0.0]
+    cell[1] = [1.25, 2.165063509, 0.0]
+    atoms[1][1], atoms[1][2] = 1.25, 0.721687836
+    return atoms, cell
+
+
+folds = [("graphene", make_cells.graphene(1), n, 0) for n in (2, 3, 4)]
+folds += [("h-BN", hbn(), 3, 0), ("FeN4@4x4", gen_cell(os.path.join(PER, "fen4_g4.gen")), 2, 2)]
+for label, (atoms, cell), n, uhf in folds:
+    small, big = os.path.join(WORK, "fold_small.gen"), os.path.join(WORK, "fold_big.gen")
+    make_cells.write_gen(small, atoms, cell)
+    make_cells.write_gen(big, *supercell(atoms, cell, n))
+    ek = calc(small, "--kpts", "%d,%d,1" % (n, n), "--kpts-gamma", "--uhf", str(uhf))["energy"]
+    eg = calc(big, "--uhf", str(uhf * n * n))["energy"]
+    d = ek / len(atoms) - eg / (len(atoms) * n * n)
+    check(abs(d) <= 1e-7, "band folding %-9s %dx%dx1 k-mesh %.10f vs %dx%d supercell %.10f "
+          "Eh/atom (%.1e)" % (label, n, n, ek / len(atoms), n, n, eg / (len(atoms) * n * n), d))
 
 if fails:
     print("%d FAILED" % len(fails))
