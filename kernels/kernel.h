@@ -32,6 +32,7 @@ typedef struct ate_kernel_opts {
     int pbc_mode;          /**< lattice sums for cells: ATE_PBC_FULL (default) or _XTB651 */
     int kmesh[3];          /**< k-point mesh of a cell (full mode); {0,0,0} or {1,1,1}: Gamma */
     bool kgamma;           /**< Gamma-centred mesh (n/N) instead of Monkhorst-Pack */
+    int dipole;            /**< cells: ATE_DIPOLE_NONE (default), _SLAB or _XYZ correction */
 } ate_kernel_opts;
 
 enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1 };
@@ -41,6 +42,9 @@ enum { ATE_KERNEL_MAX_TERMS = 8 };
 /** Lattice sums of periodic cells (docs/theory-gfn1.md, "Periodic cells"): converged sums with
  *  the atoms' own images, or the rules of xtb 6.5.1 (for regression against xtb). */
 enum { ATE_PBC_FULL = 0, ATE_PBC_XTB651 = 1 };
+/** Dipole correction of a cell (docs/theory-gfn1.md): none (tin-foil Ewald), along the normal of
+ *  the a x b plane (slabs with vacuum along c), or all three directions (a molecule in a box). */
+enum { ATE_DIPOLE_NONE = 0, ATE_DIPOLE_SLAB = 1, ATE_DIPOLE_XYZ = 2 };
 
 typedef struct ate_calc_result {
     double energy;        /**< total energy, hartree */

@@ -18,6 +18,14 @@
  *           within the real-space cutoff, weight 1/count, each with the reciprocal sum and the
  *           real-space sum of [gamma_KO - erf(a r)/r] over the translations |T'| <= r_cut
  *           (tau = 1e-8), then on-site eta.
+ *        Optional dipole correction (off by default; docs/theory-gfn1.md): the Ewald sum above has
+ *        tin-foil boundary conditions; with M = sum_x q_x r_x (positions as given, not wrapped),
+ *          slab: E_dip = 2 pi/V (M.n)^2, n the unit normal of a x b (L. Bengtsson, Phys. Rev. B
+ *                59, 12301 (1999); I.-C. Yeh, M. L. Berkowitz, J. Chem. Phys. 111, 3155 (1999));
+ *          xyz:  E_dip = 2 pi/(3V) |M|^2, the surface term of a cell embedded in vacuum (S. W. de
+ *                Leeuw, J. W. Perram, E. R. Smith, Proc. R. Soc. A 373, 27 (1980)), which removes
+ *                the dipole-dipole interaction of a molecule with its images;
+ *        both are quadratic in the charges, so they enter gamma as (4 pi/V) r_A^T D r_B.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -294,6 +302,27 @@ static void xtb651_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_ge
 typedef void (*pair_fn)(const gfn1_params *, const gfn1_basis *, const gfn1_geom *, int, int,
                         double *, const double *, double *);
 
+/* D of the dipole correction, scaled by 4 pi / V; false without one */
+static bool dipole_matrix(const gfn1_lattice *l, double d[3][3])
+{
+    memset(d, 0, 9 * sizeof(double));
+    double f = 4.0 * GFN1_PI / l->volume;
+    if (l->dipole == GFN1_DIPOLE_XYZ) {
+        for (int k = 0; k < 3; ++k)
+            d[k][k] = f / 3.0;
+        return true;
+    }
+    if (l->dipole != GFN1_DIPOLE_SLAB) return false;
+    const double *a = l->a[0], *b = l->a[1];
+    double nv[3] = {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
+                    a[0] * b[1] - a[1] * b[0]};
+    double nn = sqrt(nv[0] * nv[0] + nv[1] * nv[1] + nv[2] * nv[2]);
+    for (int i = 0; i < 3; ++i)
+        for (int k = 0; k < 3; ++k)
+            d[i][k] = f * nv[i] * nv[k] / (nn * nn);
+    return true;
+}
+
 void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, double *gam)
 {
     if (!g->lat) {
@@ -307,9 +336,16 @@ void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, d
             double blk[GFN1_MAXSH * GFN1_MAXSH];
             fn(p, b, g, A, B, blk, NULL, NULL);
             int x0 = b->atom_sh0[A], y0 = b->atom_sh0[B];
+            double dm[3][3], dip = 0.0;
+            if (dipole_matrix(g->lat, dm)) { /* (4 pi/V) r_A^T D r_B */
+                const double *ra = g->lat->dip_xyz + 3 * A, *rb = g->lat->dip_xyz + 3 * B;
+                for (int i = 0; i < 3; ++i)
+                    for (int k = 0; k < 3; ++k)
+                        dip += ra[i] * dm[i][k] * rb[k];
+            }
             for (int x = x0; x < b->atom_sh0[A + 1]; ++x)
                 for (int y = y0; y < b->atom_sh0[B + 1]; ++y) {
-                    double v = blk[(x - x0) * GFN1_MAXSH + (y - y0)];
+                    double v = blk[(x - x0) * GFN1_MAXSH + (y - y0)] + dip;
                     gam[(size_t)x * n + y] = gam[(size_t)y * n + x] = v;
                 }
         }
@@ -332,6 +368,17 @@ void gfn1_gamma_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_g
                 }
             }
         return;
+    }
+    double dm[3][3];
+    if (dipole_matrix(g->lat, dm)) { /* dE/dr_A = q_A (4 pi/V) D M */
+        double mu[3] = {0.0, 0.0, 0.0};
+        for (int x = 0; x < b->nsh; ++x)
+            for (int k = 0; k < 3; ++k)
+                mu[k] += qsh[x] * g->lat->dip_xyz[3 * b->sh[x].atom + k];
+        for (int x = 0; x < b->nsh; ++x)
+            for (int i = 0; i < 3; ++i)
+                for (int k = 0; k < 3; ++k)
+                    grad[3 * b->sh[x].atom + i] += qsh[x] * dm[i][k] * mu[k];
     }
     pair_fn fn = g->lat->mode == GFN1_PBC_XTB651 ? xtb651_pair : full_pair;
     for (int A = 0; A < g->n; ++A)

@@ -94,6 +94,9 @@ ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_C
         ate_kernel_opts_init(&k->opts);
     if (!k->opts.param_dir) k->opts.param_dir = ATE_PARAM_DIR;
     ate_status st = check_opts(k->opts.etemp, k->opts.mixing, k->opts.max_iter, err);
+    if (st == ATE_OK && (k->opts.dipole < ATE_DIPOLE_NONE || k->opts.dipole > ATE_DIPOLE_XYZ))
+        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "dipole",
+                                 "unknown dipole correction %d", k->opts.dipole);
     if (st == ATE_OK && k->opts.pbc_mode != ATE_PBC_FULL && k->opts.pbc_mode != ATE_PBC_XTB651)
         st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "pbc_mode",
                                  "unknown lattice-sum mode %d", k->opts.pbc_mode);
@@ -150,6 +153,15 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
             return st;
         }
         g.lat = &lat;
+        lat.dipole = k->opts.dipole;
+        lat.dip_xyz = ate_structure_positions(s);
+        if (lat.dipole != ATE_DIPOLE_NONE && ate_structure_charge(s) != 0) {
+            gfn1_lattice_free(&lat);
+            free(wrapped);
+            return ATE_ERROR(err, ATE_ERR_VALUE,
+                             "a dipole correction needs a neutral cell (the dipole of a charged "
+                             "cell depends on the origin)");
+        }
     }
     gfn1_kpts kp = {0};
     const int *m = k->opts.kmesh;

@@ -30,7 +30,13 @@ typedef struct gfn1_lattice {
     double alpha, rcut, gcut; /* Ewald splitting (1/bohr) and cutoffs (bohr, 1/bohr) */
     int ng;                   /* reciprocal vectors 0 < |G| <= gcut */
     double *g;                /* [ng][4]: |G|^2, Gx, Gy, Gz */
+    int dipole;               /* GFN1_DIPOLE_*: correction for the periodic images' dipoles */
+    const double *dip_xyz;    /* [n][3] positions before wrapping (the dipole's), bohr */
 } gfn1_lattice;
+
+/* Dipole corrections (coulomb.c): none (tin-foil Ewald), along the slab normal (a x b), or the
+ * vacuum-boundary surface term of a cubic-like box (all three directions). */
+enum { GFN1_DIPOLE_NONE = 0, GFN1_DIPOLE_SLAB = 1, GFN1_DIPOLE_XYZ = 2 };
 
 typedef struct gfn1_geom {
     int n;

@@ -16,6 +16,7 @@
  *        --kpts a,b,c: Monkhorst-Pack k-point mesh (full mode; reduced by time reversal);
  *        --kpts-gamma: the mesh Gamma-centred (n/N) instead (what band folding maps onto the
  *        Gamma point of an a x b x c supercell).
+ *        --dipole-correction none|slab|xyz: cells only, off by default (docs/theory-gfn1.md).
  */
 #include <getopt.h>
 #include <math.h>
@@ -34,7 +35,8 @@ static void usage(FILE *out)
                  "[--max-iter N]\n"
                  "                      [--mixing W] [--guess eeq|uniform] [--acc A] "
                  "[--pbc-mode full|xtb651]\n"
-                 "                      [--kpts A,B,C] [--kpts-gamma]\n"
+                 "                      [--kpts A,B,C] [--kpts-gamma] "
+                 "[--dipole-correction none|slab|xyz]\n"
                  "                      [--gradient] [--frequencies] [--json]\n");
 }
 
@@ -104,16 +106,25 @@ int ate_cli_calc(int argc, char **argv)
     double etemp = 300.0, mixing = 0.4;
     int guess = ATE_GUESS_EEQ, pbc_mode = ATE_PBC_FULL, kmesh[3] = {1, 1, 1};
     bool kgamma = false;
+    int dipole = ATE_DIPOLE_NONE;
     double acc = 0.0;
-    static const struct option opts[] = {
-        {"method", required_argument, NULL, 'm'},   {"charge", required_argument, NULL, 'c'},
-        {"uhf", required_argument, NULL, 'u'},      {"etemp", required_argument, NULL, 't'},
-        {"max-iter", required_argument, NULL, 'i'}, {"mixing", required_argument, NULL, 'x'},
-        {"guess", required_argument, NULL, 'q'},    {"acc", required_argument, NULL, 'a'},
-        {"pbc-mode", required_argument, NULL, 'p'}, {"kpts", required_argument, NULL, 'k'},
-        {"kpts-gamma", no_argument, NULL, 'G'},     {"gradient", no_argument, NULL, 'g'},
-        {"json", no_argument, NULL, 'j'},           {"frequencies", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
+                                         {"charge", required_argument, NULL, 'c'},
+                                         {"uhf", required_argument, NULL, 'u'},
+                                         {"etemp", required_argument, NULL, 't'},
+                                         {"max-iter", required_argument, NULL, 'i'},
+                                         {"mixing", required_argument, NULL, 'x'},
+                                         {"guess", required_argument, NULL, 'q'},
+                                         {"acc", required_argument, NULL, 'a'},
+                                         {"pbc-mode", required_argument, NULL, 'p'},
+                                         {"kpts", required_argument, NULL, 'k'},
+                                         {"kpts-gamma", no_argument, NULL, 'G'},
+                                         {"dipole-correction", required_argument, NULL, 'D'},
+                                         {"gradient", no_argument, NULL, 'g'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"frequencies", no_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -158,6 +169,12 @@ int ate_cli_calc(int argc, char **argv)
         }
         case 'G':
             kgamma = true;
+            break;
+        case 'D':
+            ok = !strcmp(optarg, "none") || !strcmp(optarg, "slab") || !strcmp(optarg, "xyz");
+            dipole = !strcmp(optarg, "slab")  ? ATE_DIPOLE_SLAB
+                     : !strcmp(optarg, "xyz") ? ATE_DIPOLE_XYZ
+                                              : ATE_DIPOLE_NONE;
             break;
         case 'g':
             gradient = true;
@@ -211,6 +228,7 @@ int ate_cli_calc(int argc, char **argv)
     ko.pbc_mode = pbc_mode;
     memcpy(ko.kmesh, kmesh, sizeof(kmesh));
     ko.kgamma = kgamma;
+    ko.dipole = dipole;
     if (acc > 0.0) ko.econv = 1e-6 * acc, ko.qconv = 2e-5 * acc;
     if (st == ATE_OK)
         st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */

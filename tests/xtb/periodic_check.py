@@ -9,8 +9,10 @@ where no reference program exists (docs/validation.md, "Periodic cells").
  2. Analytic gradients against central differences of the energy in both modes,
     to 2e-6 Eh/bohr (xtb651: atoms away from the cell faces, where its image rules jump).
  3. full mode, molecular limit: neutral molecules of the regression set in a 40 Å cubic box
-    reproduce their molecular energies to 1e-5 Eh (a charged molecule carries the Madelung energy
-    of its periodic images and the neutralising background, ~q^2 / L; not tested).
+    reproduce their molecular energies to 1e-5 Eh with the vacuum-boundary dipole correction
+    (--dipole-correction xyz); without it (tin-foil Ewald) a polar molecule keeps the dipole
+    interaction with its images, -2 pi mu^2 / 3V (printed; 1.3e-5 Eh for BrF...H2O). A charged
+    molecule carries the Madelung energy of its images and the background (~q^2/L; not tested).
  4. full mode, graphene N x N (N = 4..8) energy per atom without the 7x7 jump of xtb 6.5.1.
  5. full mode, band folding: a cell with a Gamma-centred n x n x 1 k-mesh equals its n x n x 1
     supercell at Gamma per atom to 1e-7 Eh (graphene n = 2, 3, 4; h-BN n = 3; FeN4 in 4x4
@@ -112,33 +114,53 @@ fd_check("fen4oh_g4", "full", [0, 12, 30, 31, 32], "1", 1e-3)  # C on the cell c
 fd_check("fen4oh_g4", "xtb651", [12, 30, 31, 32], "1", 1e-3)
 fd_check("feo_g3", "full", [0, 18, 19], "0", 1e-4)
 fd_check("feo_g3", "full", [0, 18, 19], "0", 1e-4, ["--kpts", "2,2,1"])
+fd_check("fen4oh_g4", "full", [12, 30, 31, 32], "1", 1e-3, ["--dipole-correction", "slab"])
 
 # 3. molecular limit
-BOX = 40.0
-for mol, chrg, uhf in (("h2o", "0", "0"), ("ch3cooh", "0", "0"), ("cr_co6", "0", "0"),
-                       ("no_radical", "0", "1"), ("fen4_flake", "0", "2")):
-    xyz = os.path.join(HERE, "molecules", mol + ".xyz")
-    if not os.path.exists(xyz):
-        check(False, "molecule %s missing" % mol)
-        continue
-    rows = open(xyz).read().splitlines()
+def boxed(mol, box):
+    """The molecule tests/xtb/molecules/MOL.xyz in a cubic box of box Å (gen file)."""
+    rows = open(os.path.join(HERE, "molecules", mol + ".xyz")).read().splitlines()
     n = int(rows[0])
-    with open(os.path.join(WORK, mol + ".gen"), "w") as f:
-        f.write("%d S\n" % n)
-        syms = []
-        for r in rows[2:2 + n]:
-            if r.split()[0] not in syms:
-                syms.append(r.split()[0])
-        f.write(" ".join(syms) + "\n")
+    syms = []
+    for r in rows[2:2 + n]:
+        if r.split()[0] not in syms:
+            syms.append(r.split()[0])
+    path = os.path.join(WORK, "%s_%g.gen" % (mol, box))
+    with open(path, "w") as f:
+        f.write("%d S\n%s\n" % (n, " ".join(syms)))
         for i, r in enumerate(rows[2:2 + n]):
             w = r.split()
             f.write("%d %d %s %s %s\n" % (i + 1, syms.index(w[0]) + 1, w[1], w[2], w[3]))
-        f.write("0 0 0\n%f 0 0\n0 %f 0\n0 0 %f\n" % (BOX, BOX, BOX))
-    em = calc(xyz, "--charge", chrg, "--uhf", uhf)["energy"]
-    ep = calc(os.path.join(WORK, mol + ".gen"), "--charge", chrg, "--uhf", uhf)["energy"]
-    tol = 1e-5
-    check(abs(ep - em) <= tol, "molecular limit %-8s box %.0f Å: %.10f vs molecule %.10f (%.1e)"
-          % (mol, BOX, ep, em, ep - em))
+        f.write("0 0 0\n%f 0 0\n0 %f 0\n0 0 %f\n" % (box, box, box))
+    return path
+
+
+for mol, chrg, uhf in (("h2o", "0", "0"), ("ch3cooh", "0", "0"), ("cr_co6", "0", "0"),
+                       ("no_radical", "0", "1"), ("fen4_flake", "0", "2"), ("brfh2o_bent", "0", "0")):
+    em = calc(os.path.join(HERE, "molecules", mol + ".xyz"), "--charge", chrg, "--uhf", uhf)
+    ep = calc(boxed(mol, 40.0), "--charge", chrg, "--uhf", uhf, "--dipole-correction", "xyz")
+    tinfoil = calc(boxed(mol, 40.0), "--charge", chrg, "--uhf", uhf)["energy"] - em["energy"]
+    d = ep["energy"] - em["energy"]
+    check(abs(d) <= 1e-5, "molecular limit %-11s box 40 Å: %.10f vs molecule %.10f (%.1e; "
+          "tin-foil %.1e)" % (mol, ep["energy"], em["energy"], d, tinfoil))
+    if mol == "brfh2o_bent":
+        check(abs(ep["energy_terms"]["halogen"] - em["energy_terms"]["halogen"]) <= 1e-12
+              and em["energy_terms"]["halogen"] != 0.0, "halogen bond in the box equals the molecule's")
+
+# a halogen bond across the cell face: the bonded image and the acceptor image in a 7 Å box
+box7 = boxed("brfh2o_bent", 7.0)
+lines7, n7 = read_gen(box7)
+g7 = np.array(calc(box7, "--gradient")["gradient"])
+worst = 0.0
+for a in range(n7):
+    for k in range(3):
+        e = []
+        for sgn in (1, -1):
+            write_moved(lines7, a, k, sgn * 1e-3, os.path.join(WORK, "moved.gen"))
+            e.append(calc(os.path.join(WORK, "moved.gen"))["energy"])
+        worst = max(worst, abs((e[0] - e[1]) / 2e-3 - g7[a][k]))
+check(worst <= 2e-6, "brfh2o_bent in a 7 Å box (halogen bond with images) gradient vs central "
+      "differences: max %.1e" % worst)
 
 # 4. graphene N x N in full mode: no jump where xtb 6.5.1 loses bonds (7x7)
 sys.path.insert(0, PER)
