@@ -35,7 +35,7 @@ typedef struct ate_kernel_opts {
     int dipole;            /**< cells: ATE_DIPOLE_NONE (default), _SLAB or _XYZ correction */
 } ate_kernel_opts;
 
-enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1 };
+enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1, ATE_CALC_STRESS = 1u << 2 };
 /** Initial guess without a restart: EEQ charges (kernels/xtb/eeq.c) or q_A = charge/N. */
 enum { ATE_GUESS_EEQ = 0, ATE_GUESS_UNIFORM = 1 };
 enum { ATE_KERNEL_MAX_TERMS = 8 };
@@ -54,6 +54,10 @@ typedef struct ate_calc_result {
     double *dband_centre; /**< [natoms] centre of the d-projected DOS - fermi_ev, eV (NaN for
                                atoms without d shell); may be NULL */
     double fermi_ev;      /**< Fermi level, eV (midpoint of the frontier orbitals) */
+    double stress[9];     /**< cells, with ATE_CALC_STRESS: (1/V) dE/d(strain_ij), hartree/bohr^3,
+                               positions scaled with the cell (ASE's sign: positive = the cell wants to
+                               shrink) */
+    bool has_stress;
     bool converged;
     int iterations;
     double homo_lumo_gap_ev;

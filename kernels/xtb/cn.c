@@ -14,11 +14,12 @@
 #define CN_CUTOFF  40.0
 #define CN_CUTOFF2 1600.0
 
-void gfn1_cn(const gfn1_params *p, const gfn1_geom *g, double *cn, double *dcn)
+void gfn1_cn(const gfn1_params *p, const gfn1_geom *g, double *cn, double *dcn, double *dcnde)
 {
     int n = g->n;
     memset(cn, 0, (size_t)n * sizeof(double));
     if (dcn) memset(dcn, 0, (size_t)n * n * 3 * sizeof(double));
+    if (dcnde) memset(dcnde, 0, (size_t)n * 9 * sizeof(double));
     int nt = gfn1_ntrans(g, CN_CUTOFF);
     for (int a = 0; a < n; ++a)
         for (int b = 0; b <= a; ++b)
@@ -29,10 +30,12 @@ void gfn1_cn(const gfn1_params *p, const gfn1_geom *g, double *cn, double *dcn)
                 double e = exp(-KCN * (rc / r - 1.0));
                 double f = 1.0 / (1.0 + e);
                 cn[a] += f;
-                if (b == a) continue; /* an image of the atom itself: counted once, no gradient */
-                cn[b] += f;
-                if (!dcn) continue;
                 double dfdr = -KCN * rc * e / (r2 * (1.0 + e) * (1.0 + e));
+                if (dcnde) gfn1_virial(dcnde + 9 * a, dfdr / r, d);
+                if (b == a) continue; /* an image of the atom itself: counted once, no force */
+                cn[b] += f;
+                if (dcnde) gfn1_virial(dcnde + 9 * b, dfdr / r, d);
+                if (!dcn) continue;
                 for (int k = 0; k < 3; ++k) {
                     double v = dfdr * d[k] / r; /* d f / d x_a,k */
                     dcn[((size_t)a * n + a) * 3 + k] += v;

@@ -98,9 +98,13 @@ double gfn1_es_energy(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom
 #define KO_ROFF    40.0
 #define SQRTPI     1.7724538509055160272981674833411452
 
-/* Reciprocal-space Ewald sum at v (without -pi/(V a^2)) and, when dphi is not NULL, its gradient
- * with respect to v. */
-static double ewald_recip(const gfn1_lattice *l, const double *v, double *dphi)
+/* Reciprocal-space Ewald sum at v (without -pi/(V a^2)); when dphi is not NULL its gradient with
+ * respect to v, when sig is not NULL its strain derivative added to sig[9] (G.v is invariant,
+ * G -> (1 - eps) G, V -> (1 + tr eps) V):
+ *   d/d eps_ij [4 pi/V e^{-G^2/4a^2}/G^2] = 4 pi/V e^{..}/G^2 [2 G_i G_j (1/G^2 + 1/4a^2) -
+ * delta_ij]. */
+static double ewald_recip(const gfn1_lattice *l, const double *v, double *dphi, double scale,
+                          double *sig)
 {
     double sum = 0.0, pref = 4.0 * GFN1_PI / l->volume, a2 = 4.0 * l->alpha * l->alpha;
     if (dphi) dphi[0] = dphi[1] = dphi[2] = 0.0;
@@ -109,12 +113,25 @@ static double ewald_recip(const gfn1_lattice *l, const double *v, double *dphi)
         double e = pref * exp(-gv[0] / a2) / gv[0];
         double arg = gv[1] * v[0] + gv[2] * v[1] + gv[3] * v[2];
         sum += cos(arg) * e;
+        if (sig) {
+            double c = scale * cos(arg) * e, f = 2.0 * (1.0 / gv[0] + 1.0 / a2);
+            for (int q = 0; q < 3; ++q)
+                for (int k = 0; k < 3; ++k)
+                    sig[3 * q + k] += c * (f * gv[1 + q] * gv[1 + k] - (q == k));
+        }
         if (!dphi) continue;
         double sn = -sin(arg) * e;
         for (int k = 0; k < 3; ++k)
             dphi[k] += sn * gv[1 + k];
     }
     return sum;
+}
+
+/* the strain derivative of -pi/(V a^2): +pi/(V a^2) delta_ij */
+static void background_strain(const gfn1_lattice *l, double scale, double *sig)
+{
+    for (int k = 0; k < 3; ++k)
+        sig[4 * k] += scale * GFN1_PI / (l->volume * l->alpha * l->alpha);
 }
 
 /* gamma_KO at r and (d gamma / dr) / r. */
@@ -150,20 +167,28 @@ static void shell_etas(const gfn1_params *p, const gfn1_basis *b, const gfn1_geo
             eta[x][y] = pair_eta(p, b, g, x0 + x, y0 + y);
 }
 
-/* Full mode, one atom pair A >= B with v = r_A - r_B: J block (shell x of A, y of B) and, when
- * dj is not NULL, q_x q_y-weighted dJ/dv summed into dj[3]. */
+/* Full mode, one atom pair A >= B with v = r_A - r_B: J block (shell x of A, y of B); when dj is
+ * not NULL the q_x q_y-weighted dJ/dv summed into dj[3]; when sg is not NULL the q-weighted
+ * strain derivative, times the pair's weight in E2 (1, or 1/2 for A = B), added to sg[9]. */
 static void full_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int A, int B,
-                      double *jblk, const double *qsh, double *dj)
+                      double *jblk, const double *qsh, double *dj, double *sg)
 {
     const gfn1_lattice *l = g->lat;
-    double eta[GFN1_MAXSH][GFN1_MAXSH];
+    double eta[GFN1_MAXSH][GFN1_MAXSH], qq[GFN1_MAXSH][GFN1_MAXSH], qsum = 0.0;
     int nx, ny;
     shell_etas(p, b, g, A, B, eta, &nx, &ny);
     int x0 = b->atom_sh0[A], y0 = b->atom_sh0[B];
+    bool deriv = dj || sg;
+    double wpair = A == B ? 0.5 : 1.0;
+    for (int x = 0; deriv && x < nx; ++x)
+        for (int y = 0; y < ny; ++y)
+            qq[x][y] = qsh[x0 + x] * qsh[y0 + y], qsum += qq[x][y];
     double v[3], dphi[3] = {0.0, 0.0, 0.0};
     gfn1_image_r2(g, A, B, 0, v);
     /* Ewald 1/R: shell independent */
-    double phi = ewald_recip(l, v, dj ? dphi : NULL) - GFN1_PI / (l->volume * l->alpha * l->alpha);
+    double phi = ewald_recip(l, v, dj ? dphi : NULL, wpair * qsum, sg) -
+                 GFN1_PI / (l->volume * l->alpha * l->alpha);
+    if (sg) background_strain(l, wpair * qsum, sg);
     double a = l->alpha;
     int nt = gfn1_ntrans(g, l->rcut > KO_ROFF ? l->rcut : KO_ROFF);
     double kosum[GFN1_MAXSH][GFN1_MAXSH] = {{0.0}}, dko[GFN1_MAXSH][GFN1_MAXSH][3] = {{{0.0}}};
@@ -177,10 +202,11 @@ static void full_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom
         if (r <= l->rcut) {
             double ec = erfc(a * r) / r;
             phi += ec;
-            if (dj) {
+            if (deriv) {
                 double de_r = (-2.0 * a / SQRTPI * exp(-a * a * r2) - ec) / r2;
-                for (int k = 0; k < 3; ++k)
+                for (int k = 0; dj && k < 3; ++k)
                     dphi[k] += de_r * d[k];
+                gfn1_virial(sg, wpair * qsum * de_r, d);
             }
         }
         if (r >= KO_ROFF) continue;
@@ -189,20 +215,19 @@ static void full_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom
             for (int y = 0; y < ny; ++y) {
                 double dg_r, rem = ko(r2, eta[x][y], &dg_r) - 1.0 / r;
                 kosum[x][y] += sw * rem;
-                if (!dj) continue;
-                double drem_r = dg_r + 1.0 / (r2 * r);
-                for (int k = 0; k < 3; ++k)
-                    dko[x][y][k] += (sw * drem_r + rem * ds_r) * d[k];
+                if (!deriv) continue;
+                double drem_r = dg_r + 1.0 / (r2 * r), f = sw * drem_r + rem * ds_r;
+                for (int k = 0; dj && k < 3; ++k)
+                    dko[x][y][k] += f * d[k];
+                gfn1_virial(sg, wpair * qq[x][y] * f, d);
             }
     }
     for (int x = 0; x < nx; ++x)
         for (int y = 0; y < ny; ++y) {
             double onsite = A == B ? eta[x][y] : 0.0;
             if (jblk) jblk[x * GFN1_MAXSH + y] = phi + kosum[x][y] + onsite;
-            if (!dj) continue;
-            double qq = qsh[x0 + x] * qsh[y0 + y];
-            for (int k = 0; k < 3; ++k)
-                dj[k] += qq * (dphi[k] + dko[x][y][k]);
+            for (int k = 0; dj && k < 3; ++k)
+                dj[k] += qq[x][y] * (dphi[k] + dko[x][y][k]);
         }
 }
 
@@ -228,10 +253,12 @@ static int ws_images(const gfn1_geom *g, int A, int B, int *idx, int cap)
 }
 
 /* Real-space part of one xtb651 image v for every shell pair:
- * sum_{T'} [gamma_KO(|v+T'|) - erf(a|v+T'|)/|v+T'|] (-2a/sqrt(pi) at zero). */
+ * sum_{T'} [gamma_KO(|v+T'|) - erf(a|v+T'|)/|v+T'|] (-2a/sqrt(pi) at zero); dout (optional) its
+ * gradient with respect to v; sg (optional) the strain derivative weighted by wq[x][y], added. */
 static void xtb651_real(const gfn1_lattice *l, const double *v, int nx, int ny,
                         double eta[GFN1_MAXSH][GFN1_MAXSH], double out[GFN1_MAXSH][GFN1_MAXSH],
-                        double dout[GFN1_MAXSH][GFN1_MAXSH][3], int ntp)
+                        double dout[GFN1_MAXSH][GFN1_MAXSH][3], int ntp,
+                        double wq[GFN1_MAXSH][GFN1_MAXSH], double *sg)
 {
     double a = l->alpha;
     for (int x = 0; x < nx; ++x)
@@ -255,19 +282,20 @@ static void xtb651_real(const gfn1_lattice *l, const double *v, int nx, int ny,
             for (int y = 0; y < ny; ++y) {
                 double dg_r;
                 out[x][y] += ko(r2, eta[x][y], &dg_r) - ef;
-                if (dout)
-                    for (int k = 0; k < 3; ++k)
-                        dout[x][y][k] += (dg_r - def_r) * d[k];
+                for (int k = 0; dout && k < 3; ++k)
+                    dout[x][y][k] += (dg_r - def_r) * d[k];
+                if (sg) gfn1_virial(sg, wq[x][y] * (dg_r - def_r), d);
             }
     }
 }
 
-/* xtb651 mode, one atom pair A >= B: J block and/or q-weighted dJ/d(r_A - r_B). */
+/* xtb651 mode, one atom pair A >= B: J block, q-weighted dJ/d(r_A - r_B) and strain derivative
+ * (as full_pair). */
 static void xtb651_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int A, int B,
-                        double *jblk, const double *qsh, double *dj)
+                        double *jblk, const double *qsh, double *dj, double *sg)
 {
     const gfn1_lattice *l = g->lat;
-    double eta[GFN1_MAXSH][GFN1_MAXSH];
+    double eta[GFN1_MAXSH][GFN1_MAXSH], wq[GFN1_MAXSH][GFN1_MAXSH];
     int nx, ny;
     shell_etas(p, b, g, A, B, eta, &nx, &ny);
     int x0 = b->atom_sh0[A], y0 = b->atom_sh0[B];
@@ -281,13 +309,18 @@ static void xtb651_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_ge
     for (int x = 0; jblk && A == B && x < nx; ++x)
         for (int y = 0; y < ny; ++y)
             jblk[x * GFN1_MAXSH + y] += eta[x][y];
+    double w = nimg ? 1.0 / nimg : 0.0, wpair = A == B ? 0.5 : 1.0, qsum = 0.0;
+    for (int x = 0; (dj || sg) && x < nx; ++x)
+        for (int y = 0; y < ny; ++y)
+            wq[x][y] = wpair * w * qsh[x0 + x] * qsh[y0 + y], qsum += wq[x][y];
     for (int i = 0; i < nimg; ++i) {
-        double w = 1.0 / nimg, v[3], dphi[3];
+        double v[3], dphi[3];
         gfn1_image_r2(g, A, B, idx[i], v);
-        double gt =
-            ewald_recip(l, v, dj ? dphi : NULL) - GFN1_PI / (l->volume * l->alpha * l->alpha);
+        double gt = ewald_recip(l, v, dj ? dphi : NULL, qsum, sg) -
+                    GFN1_PI / (l->volume * l->alpha * l->alpha);
+        if (sg) background_strain(l, qsum, sg);
         double real[GFN1_MAXSH][GFN1_MAXSH], dreal[GFN1_MAXSH][GFN1_MAXSH][3];
-        xtb651_real(l, v, nx, ny, eta, real, dj ? dreal : NULL, ntp);
+        xtb651_real(l, v, nx, ny, eta, real, dj ? dreal : NULL, ntp, wq, sg);
         for (int x = 0; x < nx; ++x)
             for (int y = 0; y < ny; ++y) {
                 if (jblk) jblk[x * GFN1_MAXSH + y] += w * (gt + real[x][y]);
@@ -300,7 +333,7 @@ static void xtb651_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_ge
 }
 
 typedef void (*pair_fn)(const gfn1_params *, const gfn1_basis *, const gfn1_geom *, int, int,
-                        double *, const double *, double *);
+                        double *, const double *, double *, double *);
 
 /* D of the dipole correction, scaled by 4 pi / V; false without one */
 static bool dipole_matrix(const gfn1_lattice *l, double d[3][3])
@@ -334,7 +367,7 @@ void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, d
     for (int A = 0; A < g->n; ++A)
         for (int B = 0; B <= A; ++B) {
             double blk[GFN1_MAXSH * GFN1_MAXSH];
-            fn(p, b, g, A, B, blk, NULL, NULL);
+            fn(p, b, g, A, B, blk, NULL, NULL, NULL);
             int x0 = b->atom_sh0[A], y0 = b->atom_sh0[B];
             double dm[3][3], dip = 0.0;
             if (dipole_matrix(g->lat, dm)) { /* (4 pi/V) r_A^T D r_B */
@@ -352,7 +385,7 @@ void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, d
 }
 
 void gfn1_gamma_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
-                         const double *qsh, double *grad)
+                         const double *qsh, double *grad, double *sigma)
 {
     if (!g->lat) {
         for (int x = 0; x < b->nsh; ++x)
@@ -380,12 +413,26 @@ void gfn1_gamma_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_g
                 for (int k = 0; k < 3; ++k)
                     grad[3 * b->sh[x].atom + i] += qsh[x] * dm[i][k] * mu[k];
     }
+    if (sigma && dipole_matrix(g->lat, dm)) { /* E = 1/2 M^T (4 pi/V) D M */
+        double mu[3] = {0.0, 0.0, 0.0};
+        for (int x = 0; x < b->nsh; ++x)
+            for (int k = 0; k < 3; ++k)
+                mu[k] += qsh[x] * g->lat->dip_xyz[3 * b->sh[x].atom + k];
+        if (g->lat->dipole == GFN1_DIPOLE_XYZ) /* d/d eps_ij: (2 M_i M_j - M^2 delta_ij) / 2 */
+            for (int i = 0; i < 3; ++i)
+                for (int k = 0; k < 3; ++k)
+                    sigma[3 * i + k] +=
+                        0.5 * dm[0][0] *
+                        (2.0 * mu[i] * mu[k] -
+                         (i == k) * (mu[0] * mu[0] + mu[1] * mu[1] + mu[2] * mu[2]));
+    }
     pair_fn fn = g->lat->mode == GFN1_PBC_XTB651 ? xtb651_pair : full_pair;
     for (int A = 0; A < g->n; ++A)
-        for (int B = 0; B < A; ++B) { /* own images: the distance is a lattice vector */
+        for (int B = 0; B <= A; ++B) { /* own images: no force (the distance is a lattice vector) */
             double dj[3] = {0.0, 0.0, 0.0};
-            fn(p, b, g, A, B, NULL, qsh, dj);
-            for (int k = 0; k < 3; ++k)
+            if (A == B && !sigma) continue;
+            fn(p, b, g, A, B, NULL, qsh, A == B ? NULL : dj, sigma);
+            for (int k = 0; grad && k < 3; ++k)
                 grad[3 * A + k] += dj[k], grad[3 * B + k] -= dj[k];
         }
 }

@@ -10,6 +10,7 @@
  * In a cell: over the images B + T, an atom's own images with weight 1/2.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,12 +47,13 @@ static void weights(const gfn1_element *e, double cn, double *w, double *dw)
 }
 
 double gfn1_dispersion(const gfn1_params *p, const gfn1_geom *g, const double *cn,
-                       const double *dcn, double *grad)
+                       const double *dcn, const double *dcnde, double *grad, double *sigma)
 {
     int n = g->n;
     double *w = malloc((size_t)n * GFN1_D3_MAXREF * 2 * sizeof(double));
-    double *dedcn = grad ? calloc((size_t)n, sizeof(double)) : NULL;
-    if (!w || (grad && !dedcn)) {
+    bool deriv = grad || sigma;
+    double *dedcn = deriv ? calloc((size_t)n, sizeof(double)) : NULL;
+    if (!w || (deriv && !dedcn)) {
         free(w), free(dedcn);
         return NAN;
     }
@@ -82,12 +84,13 @@ double gfn1_dispersion(const gfn1_params *p, const gfn1_geom *g, const double *c
                 double f = t6 + p->s8 * qq * t8; /* s6 = 1 */
                 double wt = a == b ? 0.5 : 1.0;
                 e -= wt * c6 * f;
-                if (!grad) continue;
+                if (!deriv) continue;
                 dedcn[a] -= wt * dc6a * f;
                 dedcn[b] -= wt * dc6b * f;
-                if (a == b) continue;
                 /* d f / d r divided by r */
                 double dfdr_r = -6.0 * r2 * r2 * t6 * t6 - p->s8 * qq * 8.0 * r6 * t8 * t8;
+                gfn1_virial(sigma, -wt * c6 * dfdr_r, d);
+                if (a == b || !grad) continue;
                 for (int k = 0; k < 3; ++k) {
                     grad[3 * a + k] -= c6 * dfdr_r * d[k];
                     grad[3 * b + k] += c6 * dfdr_r * d[k];
@@ -98,6 +101,9 @@ double gfn1_dispersion(const gfn1_params *p, const gfn1_geom *g, const double *c
             for (int b = 0; b < n; ++b)
                 for (int k = 0; k < 3; ++k)
                     grad[3 * b + k] += dedcn[a] * dcn[((size_t)a * n + b) * 3 + k];
+    for (int a = 0; sigma && a < n; ++a)
+        for (int k = 0; k < 9; ++k)
+            sigma[k] += dedcn[a] * dcnde[9 * a + k];
     free(w);
     free(dedcn);
     return e;

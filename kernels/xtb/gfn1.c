@@ -120,15 +120,22 @@ void ate_kernel_destroy(ate_kernel **k)
 }
 
 static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
-                          const gfn1_kpts *kp, bool want_grad, ate_calc_result *out,
-                          ate_error *err);
+                          const gfn1_kpts *kp, bool want_grad, bool want_stress,
+                          ate_calc_result *out, ate_error *err);
 
 ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,
                               ate_calc_result *out, ate_error *err)
 {
-    bool want_grad = (request & ATE_CALC_GRADIENT) != 0;
+    bool want_grad = (request & ATE_CALC_GRADIENT) != 0,
+         want_stress = (request & ATE_CALC_STRESS) != 0;
+    out->has_stress = false;
     if (want_grad && !out->gradient)
         return ATE_ERROR(err, ATE_ERR_VALUE, "a gradient was requested but no array was given");
+    if (want_stress && !ate_structure_is_periodic(s))
+        return ATE_ERROR(err, ATE_ERR_VALUE, "a stress tensor needs a periodic cell");
+    if (want_stress && k->opts.dipole == ATE_DIPOLE_SLAB)
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "the stress tensor with the slab dipole correction is not implemented");
     gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s), ate_structure_positions(s),
                    NULL};
     gfn1_lattice lat;
@@ -174,7 +181,8 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
                        "k-points need the full lattice-sum mode (xtb 6.5.1 is Gamma-only)");
     else if (sampled)
         st = gfn1_kpts_grid(&lat, m, k->opts.kgamma, &kp, err);
-    if (st == ATE_OK) st = compute(k, s, &g, sampled ? &kp : NULL, want_grad, out, err);
+    if (st == ATE_OK)
+        st = compute(k, s, &g, sampled ? &kp : NULL, want_grad, want_stress, out, err);
     gfn1_kpts_free(&kp);
     if (g.lat) gfn1_lattice_free(&lat);
     free(wrapped);
@@ -182,7 +190,8 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
 }
 
 static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
-                          const gfn1_kpts *kp, bool want_grad, ate_calc_result *out, ate_error *err)
+                          const gfn1_kpts *kp, bool want_grad, bool want_stress,
+                          ate_calc_result *out, ate_error *err)
 {
     gfn1_geom g = *gp;
     gfn1_scc_opts so = {.etemp = k->opts.etemp,
@@ -195,9 +204,14 @@ static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom
                         /* no EEQ model for cells: q_A = charge/N, as xtb 6.5.1 does */
                         .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM || g.lat,
                         .kpts = kp};
-    double *grad = want_grad ? out->gradient : NULL;
+    /* the stress comes with the gradient (the same pair derivatives): a scratch array without one
+     */
+    double *scratch = want_stress && !want_grad ? malloc((size_t)g.n * 3 * sizeof(double)) : NULL;
+    double *grad = want_grad ? out->gradient : scratch, sigma[9] = {0.0};
+    if (want_stress && !grad) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
     if (grad) memset(grad, 0, (size_t)g.n * 3 * sizeof(double));
     so.grad = grad;
+    so.sigma = want_stress ? sigma : NULL;
     /* the previous charges are a valid guess when the atoms, charge and spin are the same */
     int nsh = 0;
     for (int a = 0; a < g.n; ++a)
@@ -226,18 +240,28 @@ static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom
     ate_status scc_st = gfn1_scc_run(k->params, &g, &so, &r, err);
     k->guess_valid =
         scc_st == ATE_OK && r.converged; /* only converged charges seed the next call */
-    ATE_TRY(scc_st);
+    if (scc_st != ATE_OK) {
+        free(scratch);
+        return scc_st;
+    }
     double *cn = malloc((size_t)g.n * sizeof(double));
     double *dcn = grad ? malloc((size_t)g.n * g.n * 3 * sizeof(double)) : NULL;
-    if (!cn || (grad && !dcn)) {
-        free(cn), free(dcn);
+    double *dcnde = want_stress ? malloc((size_t)g.n * 9 * sizeof(double)) : NULL;
+    if (!cn || (grad && !dcn) || (want_stress && !dcnde)) {
+        free(cn), free(dcn), free(dcnde), free(scratch);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
     }
-    gfn1_cn(k->params, &g, cn, dcn);
-    double erep = gfn1_repulsion(k->params, &g, grad);
-    double edisp = gfn1_dispersion(k->params, &g, cn, dcn, grad);
-    double exb = gfn1_halogen(k->params, &g, grad);
-    free(cn), free(dcn);
+    double *sg = so.sigma;
+    gfn1_cn(k->params, &g, cn, dcn, dcnde);
+    double erep = gfn1_repulsion(k->params, &g, grad, sg);
+    double edisp = gfn1_dispersion(k->params, &g, cn, dcn, dcnde, grad, sg);
+    double exb = gfn1_halogen(k->params, &g, grad, sg);
+    free(cn), free(dcn), free(dcnde), free(scratch);
+    if (want_stress) {
+        for (int q = 0; q < 9; ++q)
+            out->stress[q] = sigma[q] / g.lat->volume;
+        out->has_stress = true;
+    }
     out->energy = r.e_scc + erep + edisp + exb;
     out->converged = r.converged;
     out->iterations = r.iterations;

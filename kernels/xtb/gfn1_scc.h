@@ -123,6 +123,7 @@ typedef struct gfn1_scc_opts {
     double mixing;         /* Broyden damping weight in (0, 1]; 0 = the default 0.4 */
     bool uniform_guess;    /* start from q_A = charge/n instead of the EEQ charges (eeq.c) */
     const gfn1_kpts *kpts; /* periodic full mode: k-point sampling (NULL: Gamma, real) */
+    double *sigma; /* [9]: with grad, the electronic dE/d(strain) is added (cells; terms.h) */
 } gfn1_scc_opts;
 
 typedef struct gfn1_scc_result {

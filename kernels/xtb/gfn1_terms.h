@@ -60,15 +60,26 @@ const double *gfn1_trans(const gfn1_geom *g, int t);
 /* d = r_a - r_b - T_t; returns |d|^2. */
 double gfn1_image_r2(const gfn1_geom *g, int a, int b, int t, double d[3]);
 
-/* CN_A (spec §3; cn.c). dcn (optional) [n][n][3]: dcn[(a*n + b)*3 + k] = dCN_a / dx_{b,k}. */
-void gfn1_cn(const gfn1_params *p, const gfn1_geom *g, double *cn, double *dcn);
+/* Strain derivatives: sigma (optional, [3][3]) accumulates dE/d(epsilon_ij), positions and cell
+ * scaled together (r -> (1 + epsilon) r); the stress is sigma / V. A pair term with dE/dR along
+ * R = r_a - r_b - T adds (dE/dR)_i R_j. */
+static inline void gfn1_virial(double *sigma, double s, const double d[3])
+{
+    for (int i = 0; sigma && i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+            sigma[3 * i + j] += s * d[i] * d[j];
+}
+
+/* CN_A (spec §3; cn.c). dcn (optional) [n][n][3]: dcn[(a*n + b)*3 + k] = dCN_a / dx_{b,k};
+ * dcnde (optional) [n][9]: dCN_a / d epsilon_ij. */
+void gfn1_cn(const gfn1_params *p, const gfn1_geom *g, double *cn, double *dcn, double *dcnde);
 /* E_rep (spec §7; repulsion.c). */
-double gfn1_repulsion(const gfn1_params *p, const gfn1_geom *g, double *grad);
-/* E_disp, D3(BJ) two-body with C6(CN) (spec §8; dispersion.c). cn, dcn from gfn1_cn (dcn may be
- * NULL when grad is NULL). */
+double gfn1_repulsion(const gfn1_params *p, const gfn1_geom *g, double *grad, double *sigma);
+/* E_disp, D3(BJ) two-body with C6(CN) (spec §8; dispersion.c). cn, dcn, dcnde from gfn1_cn
+ * (dcn may be NULL when grad is, dcnde when sigma is). */
 double gfn1_dispersion(const gfn1_params *p, const gfn1_geom *g, const double *cn,
-                       const double *dcn, double *grad);
+                       const double *dcn, const double *dcnde, double *grad, double *sigma);
 /* E_XB (spec §9; halogen.c). */
-double gfn1_halogen(const gfn1_params *p, const gfn1_geom *g, double *grad);
+double gfn1_halogen(const gfn1_params *p, const gfn1_geom *g, double *grad, double *sigma);
 
 #endif

@@ -19,7 +19,8 @@
 
 ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                             const double *selfenergy, const gfn1_density *dens, const double *vsh,
-                            const double *qsh, const double *dcn, double *grad, ate_error *err)
+                            const double *qsh, const double *dcn, const double *dcnde, double *grad,
+                            double *sigma, ate_error *err)
 {
     int n = g->n;
     static const double zero[3] = {0.0, 0.0, 0.0};
@@ -41,6 +42,7 @@ ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn
              * the distance is a lattice vector, but the CN-dependent prefactor enters dedh) */
             if (a->atom < c->atom || (same && !self_images)) continue;
             double fac = same ? 1.0 : 2.0;
+            bool need_ds = !same || sigma; /* an atom's own images: a stress, no force */
             const double *ra = g->xyz + 3 * a->atom;
             for (int t = same; t < nt; ++t) {
                 double d[3], rc[3];
@@ -48,7 +50,7 @@ ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn
                 for (int k = 0; k < 3; ++k)
                     rc[k] = ra[k] - d[k];
                 double s[5][5], ds[3][5][5];
-                if (!gfn1_overlap_pair(a, c, ra, rc, s, same ? NULL : ds)) continue;
+                if (!gfn1_overlap_pair(a, c, ra, rc, s, need_ds ? ds : NULL)) continue;
                 double hfac, pi, dpi;
                 gfn1_h0_pair(p, b, g, x, y, selfenergy, r, &hfac, &pi, &dpi);
                 double ga[3] = {0.0, 0.0, 0.0}, dh = 0.0;
@@ -57,16 +59,19 @@ ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn
                         size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
                         double wm, pm = gfn1_density_at(dens, mu, nu, gfn1_trans(g, t), &wm);
                         dh += fac * pm * pi * s[u][v]; /* d(hfac)/dH_xx = K/2 */
-                        if (same) continue;
-                        double coef_s =
-                            2.0 * pm * hfac * pi / GFN1_AUTOEV - 2.0 * wm - pm * (vsh[x] + vsh[y]);
-                        double coef_pi = 2.0 * pm * hfac * s[u][v] * dpi / GFN1_AUTOEV;
+                        if (!need_ds) continue;
+                        double coef_s = fac * (pm * hfac * pi / GFN1_AUTOEV - wm -
+                                               0.5 * pm * (vsh[x] + vsh[y]));
+                        double coef_pi = fac * pm * hfac * s[u][v] * dpi / GFN1_AUTOEV;
                         for (int k = 0; k < 3; ++k)
                             ga[k] += coef_s * ds[k][u][v] + coef_pi * d[k] / r;
                     }
                 double kh = hfac / (selfenergy[x] + selfenergy[y]);
                 dedh[x] += kh * dh;
                 dedh[y] += kh * dh;
+                for (int q = 0; sigma && q < 3; ++q) /* dE/dR_i R_j */
+                    for (int k = 0; k < 3; ++k)
+                        sigma[3 * q + k] += ga[q] * d[k];
                 for (int k = 0; !same && k < 3; ++k)
                     grad[3 * a->atom + k] += ga[k], grad[3 * c->atom + k] -= ga[k];
             }
@@ -83,7 +88,10 @@ ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn
         for (int q = 0; q < n; ++q)
             for (int k = 0; k < 3; ++k)
                 grad[3 * q + k] += dedcn[a] * dcn[((size_t)a * n + q) * 3 + k];
-    gfn1_gamma_gradient(p, b, g, qsh, grad); /* explicit second-order electrostatics */
+    for (int a = 0; sigma && a < n; ++a)
+        for (int k = 0; k < 9; ++k)
+            sigma[k] += dedcn[a] * dcnde[9 * a + k];
+    gfn1_gamma_gradient(p, b, g, qsh, grad, sigma); /* explicit second-order electrostatics */
     free(dedh);
     free(dedcn);
     return ATE_OK;

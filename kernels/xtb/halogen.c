@@ -37,16 +37,18 @@ static void image(const gfn1_geom *g, int i, int t, double out[3])
         out[k] = g->xyz[3 * i + k] + tv[k];
 }
 
-/* Accumulate dE/dR_ij along the i-j vector. */
-static void add_pair(double *grad, int i, int j, double dedr, const double d[3], double r)
+/* Accumulate dE/dR_ij along the i-j vector (and its strain derivative). */
+static void add_pair(double *grad, double *sigma, int i, int j, double dedr, const double d[3],
+                     double r)
 {
-    for (int k = 0; k < 3; ++k) {
+    gfn1_virial(sigma, dedr / r, d);
+    for (int k = 0; grad && k < 3; ++k) {
         grad[3 * i + k] += dedr * d[k] / r;
         grad[3 * j + k] -= dedr * d[k] / r;
     }
 }
 
-double gfn1_halogen(const gfn1_params *p, const gfn1_geom *g, double *grad)
+double gfn1_halogen(const gfn1_params *p, const gfn1_geom *g, double *grad, double *sigma)
 {
     double e = 0.0, d[3];
     int nt = gfn1_ntrans(g, XB_CUTOFF);
@@ -79,15 +81,15 @@ double gfn1_halogen(const gfn1_params *p, const gfn1_geom *g, double *grad)
                 double num = u12 - p->xbdamp * u6, den = 1.0 + u12;
                 double radial = X->cxb * num / den;
                 e += fth * radial;
-                if (!grad) continue;
+                if (!grad && !sigma) continue;
                 double dnum = (-12.0 * u12 + 6.0 * p->xbdamp * u6) / rxy, dden = -12.0 * u12 / rxy;
                 double dradial = X->cxb * (dnum * den - num * dden) / (den * den);
                 double dfdt = -1.5 * pow(base, 5);
                 double dt_dbx = 2.0 / rxy - t / rbx, dt_dxy = 2.0 / rbx - t / rxy,
                        dt_dby = -2.0 * rby / (rbx * rxy);
-                add_pair(grad, y, x, fth * dradial + radial * dfdt * dt_dxy, dxy, rxy);
-                add_pair(grad, x, nb, radial * dfdt * dt_dbx, dbx, rbx);
-                add_pair(grad, y, nb, radial * dfdt * dt_dby, dby, rby);
+                add_pair(grad, sigma, y, x, fth * dradial + radial * dfdt * dt_dxy, dxy, rxy);
+                add_pair(grad, sigma, x, nb, radial * dfdt * dt_dbx, dbx, rbx);
+                add_pair(grad, sigma, y, nb, radial * dfdt * dt_dby, dby, rby);
             }
     }
     return e;

@@ -13,7 +13,7 @@
 #define REP_CUTOFF  40.0
 #define REP_CUTOFF2 1600.0
 
-double gfn1_repulsion(const gfn1_params *p, const gfn1_geom *g, double *grad)
+double gfn1_repulsion(const gfn1_params *p, const gfn1_geom *g, double *grad, double *sigma)
 {
     double e = 0.0;
     int nt = gfn1_ntrans(g, REP_CUTOFF);
@@ -26,14 +26,15 @@ double gfn1_repulsion(const gfn1_params *p, const gfn1_geom *g, double *grad)
                 double kexp = (g->z[a] <= 2 && g->z[b] <= 2) ? p->kexplight : p->kexp;
                 double r = sqrt(r2), alpha = sqrt(A->repa * B->repa), rk = pow(r, kexp);
                 double epair = A->repb * B->repb / r * exp(-alpha * rk);
-                if (a == b) {
+                double dedr = -(alpha * kexp * rk + 1.0) * epair / r;
+                if (a == b) { /* an atom and its own image: half the pair, no force */
                     e += 0.5 * epair;
+                    gfn1_virial(sigma, 0.5 * dedr / r, d);
                     continue;
                 }
                 e += epair;
-                if (!grad) continue;
-                double dedr = -(alpha * kexp * rk + 1.0) * epair / r;
-                for (int k = 0; k < 3; ++k) {
+                gfn1_virial(sigma, dedr / r, d);
+                for (int k = 0; grad && k < 3; ++k) {
                     grad[3 * a + k] += dedr * d[k] / r;
                     grad[3 * b + k] -= dedr * d[k] / r;
                 }

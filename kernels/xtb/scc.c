@@ -251,15 +251,16 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
 
 /* Gradient at the final state: W from the last diagonalisation, V and q from its output charges. */
 static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
-                                      scc_work *w, double *grad, ate_error *err)
+                                      scc_work *w, double *grad, double *sigma, ate_error *err)
 {
     int nao = w->nao, nk = w->kw ? w->kw->kp->nk : 0;
     double *wm = w->kw ? NULL : calloc((size_t)nao * nao, sizeof(double));
     double _Complex *wk = w->kw ? malloc((size_t)nk * nao * nao * sizeof(double _Complex)) : NULL;
     double *dcn = malloc((size_t)g->n * g->n * 3 * sizeof(double)),
-           *cn = malloc((size_t)g->n * sizeof(double));
-    if ((!wm && !wk) || !dcn || !cn) {
-        free(wm), free(wk), free(dcn), free(cn);
+           *cn = malloc((size_t)g->n * sizeof(double)),
+           *dcnde = sigma ? malloc((size_t)g->n * 9 * sizeof(double)) : NULL;
+    if ((!wm && !wk) || !dcn || !cn || (sigma && !dcnde)) {
+        free(wm), free(wk), free(dcn), free(cn), free(dcnde);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
     }
     gfn1_density dens = {.nao = nao, .p = w->p, .w = wm};
@@ -271,9 +272,10 @@ static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b,
     }
     atom_charges(b, g->n, w->qout, w->qat);
     gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, w->vsh);
-    gfn1_cn(p, g, cn, dcn);
-    ate_status st = gfn1_el_gradient(p, b, g, w->self, &dens, w->vsh, w->qout, dcn, grad, err);
-    free(wm), free(wk), free(dcn), free(cn);
+    gfn1_cn(p, g, cn, dcn, dcnde);
+    ate_status st =
+        gfn1_el_gradient(p, b, g, w->self, &dens, w->vsh, w->qout, dcn, dcnde, grad, sigma, err);
+    free(wm), free(wk), free(dcn), free(cn), free(dcnde);
     return st;
 }
 
@@ -379,7 +381,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
             w.kw = &kw;
     }
     if (st == ATE_OK) {
-        gfn1_cn(p, g, cn, NULL);
+        gfn1_cn(p, g, cn, NULL, NULL);
         if (w.kw)
             gfn1_sh0_kpts(p, &b, g, cn, o->kpts, kw.s, kw.h0, w.self);
         else
@@ -448,7 +450,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     if (st == ATE_OK && r->q_atom) atom_charges(&b, g->n, w.qout, r->q_atom);
     if (st == ATE_OK && r->q_shell) memcpy(r->q_shell, w.qout, (size_t)b.nsh * sizeof(double));
     if (st == ATE_OK && (r->spin_atom || r->dband_atom)) st = descriptors(&b, g, &w, r, err);
-    if (st == ATE_OK && o->grad) st = electronic_gradient(p, &b, g, &w, o->grad, err);
+    if (st == ATE_OK && o->grad) st = electronic_gradient(p, &b, g, &w, o->grad, o->sigma, err);
     if (w.kw) gfn1_kwork_free(w.kw);
     work_free(&w);
     free(cn);

@@ -17,6 +17,8 @@
  *        --kpts-gamma: the mesh Gamma-centred (n/N) instead (what band folding maps onto the
  *        Gamma point of an a x b x c supercell).
  *        --dipole-correction none|slab|xyz: cells only, off by default (docs/theory-gfn1.md).
+ *        --stress: cells; JSON "stress" [3][3] = (1/V) dE/d(strain), hartree/bohr^3 (ASE's sign
+ *        convention: positive components mean the cell wants to shrink).
  */
 #include <getopt.h>
 #include <math.h>
@@ -36,7 +38,7 @@ static void usage(FILE *out)
                  "                      [--mixing W] [--guess eeq|uniform] [--acc A] "
                  "[--pbc-mode full|xtb651]\n"
                  "                      [--kpts A,B,C] [--kpts-gamma] "
-                 "[--dipole-correction none|slab|xyz]\n"
+                 "[--dipole-correction none|slab|xyz] [--stress]\n"
                  "                      [--gradient] [--frequencies] [--json]\n");
 }
 
@@ -73,6 +75,13 @@ static void print_json(const ate_calc_result *r, int n, bool gradient, const dou
         printf("]");
     }
     if (freq) json_array("frequencies_cm-1", freq, 3 * n);
+    if (r->has_stress) {
+        printf(",\n \"stress\": [");
+        for (int i = 0; i < 3; ++i)
+            printf("%s[%.12e, %.12e, %.12e]", i ? ", " : "", r->stress[3 * i], r->stress[3 * i + 1],
+                   r->stress[3 * i + 2]);
+        printf("]");
+    }
     printf(",\n \"energy_terms\": {");
     for (int t = 0; t < r->nterms; ++t)
         printf("%s\"%s\": %.12f", t ? ", " : "", r->term_name[t], r->term[t]);
@@ -105,7 +114,7 @@ int ate_cli_calc(int argc, char **argv)
     bool has_charge = false, has_uhf = false, json = false, gradient = false, freqs = false;
     double etemp = 300.0, mixing = 0.4;
     int guess = ATE_GUESS_EEQ, pbc_mode = ATE_PBC_FULL, kmesh[3] = {1, 1, 1};
-    bool kgamma = false;
+    bool kgamma = false, stress = false;
     int dipole = ATE_DIPOLE_NONE;
     double acc = 0.0;
     static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
@@ -119,6 +128,7 @@ int ate_cli_calc(int argc, char **argv)
                                          {"pbc-mode", required_argument, NULL, 'p'},
                                          {"kpts", required_argument, NULL, 'k'},
                                          {"kpts-gamma", no_argument, NULL, 'G'},
+                                         {"stress", no_argument, NULL, 'S'},
                                          {"dipole-correction", required_argument, NULL, 'D'},
                                          {"gradient", no_argument, NULL, 'g'},
                                          {"json", no_argument, NULL, 'j'},
@@ -175,6 +185,9 @@ int ate_cli_calc(int argc, char **argv)
             dipole = !strcmp(optarg, "slab")  ? ATE_DIPOLE_SLAB
                      : !strcmp(optarg, "xyz") ? ATE_DIPOLE_XYZ
                                               : ATE_DIPOLE_NONE;
+            break;
+        case 'S':
+            stress = true;
             break;
         case 'g':
             gradient = true;
@@ -240,7 +253,9 @@ int ate_cli_calc(int argc, char **argv)
         r.spins = calloc((size_t)n, sizeof(double));
         r.dband_centre = calloc((size_t)n, sizeof(double));
         st = r.charges && r.gradient && r.spins && r.dband_centre
-                 ? ate_kernel_compute(k, s, ATE_CALC_ENERGY | (gradient ? ATE_CALC_GRADIENT : 0),
+                 ? ate_kernel_compute(k, s,
+                                      ATE_CALC_ENERGY | (gradient ? ATE_CALC_GRADIENT : 0) |
+                                          (stress ? ATE_CALC_STRESS : 0),
                                       &r, &err)
                  : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
     }
