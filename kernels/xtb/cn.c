@@ -28,9 +28,10 @@ void gfn1_cn(const gfn1_params *p, const gfn1_geom *g, double *cn, double *dcn, 
                 if (r2 > CN_CUTOFF2 || r2 < 1e-12) continue;
                 double r = sqrt(r2), rc = p->el[g->z[a]].r_cov + p->el[g->z[b]].r_cov;
                 double e = exp(-KCN * (rc / r - 1.0));
-                double f = 1.0 / (1.0 + e);
+                double ds_r, sw = gfn1_cutoff(g, r, CN_CUTOFF, &ds_r);
+                double f0 = 1.0 / (1.0 + e), f = sw * f0;
                 cn[a] += f;
-                double dfdr = -KCN * rc * e / (r2 * (1.0 + e) * (1.0 + e));
+                double dfdr = sw * -KCN * rc * e / (r2 * (1.0 + e) * (1.0 + e)) + f0 * ds_r * r;
                 if (dcnde) gfn1_virial(dcnde + 9 * a, dfdr / r, d);
                 if (b == a) continue; /* an image of the atom itself: counted once, no force */
                 cn[b] += f;

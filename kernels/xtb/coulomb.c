@@ -142,18 +142,6 @@ static double ko(double r2, double eta, double *dg_r)
     return g;
 }
 
-/* quintic switch 1 -> 0 between KO_RON and KO_ROFF and its derivative / r */
-static double ko_switch(double r, double *ds_r)
-{
-    if (r <= KO_RON) {
-        *ds_r = 0.0;
-        return 1.0;
-    }
-    double x = (r - KO_RON) / (KO_ROFF - KO_RON);
-    *ds_r = -30.0 * x * x * (1.0 - x) * (1.0 - x) / (KO_ROFF - KO_RON) / r;
-    return 1.0 - x * x * x * (10.0 - 15.0 * x + 6.0 * x * x);
-}
-
 /* pair_eta of every shell pair of atoms A, B: eta[x - sh0(A)][y - sh0(B)] */
 static void shell_etas(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int A, int B,
                        double eta[GFN1_MAXSH][GFN1_MAXSH], int *nx, int *ny)
@@ -210,7 +198,7 @@ static void full_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom
             }
         }
         if (r >= KO_ROFF) continue;
-        double ds_r, sw = ko_switch(r, &ds_r);
+        double ds_r, sw = gfn1_switch(r, KO_ROFF, KO_ROFF - KO_RON, &ds_r);
         for (int x = 0; x < nx; ++x)
             for (int y = 0; y < ny; ++y) {
                 double dg_r, rem = ko(r2, eta[x][y], &dg_r) - 1.0 / r;

@@ -81,14 +81,16 @@ double gfn1_dispersion(const gfn1_params *p, const gfn1_geom *g, const double *c
                 double r0 = p->a1 * sqrt(qq) + p->a2;
                 double r6 = r2 * r2 * r2, r8 = r6 * r2, r06 = pow(r0, 6), r08 = r06 * r0 * r0;
                 double t6 = 1.0 / (r6 + r06), t8 = 1.0 / (r8 + r08);
-                double f = t6 + p->s8 * qq * t8; /* s6 = 1 */
+                double ds_r, sw = gfn1_cutoff(g, sqrt(r2), D3_CUTOFF, &ds_r);
+                double f0 = t6 + p->s8 * qq * t8, f = sw * f0; /* s6 = 1 */
                 double wt = a == b ? 0.5 : 1.0;
                 e -= wt * c6 * f;
                 if (!deriv) continue;
                 dedcn[a] -= wt * dc6a * f;
                 dedcn[b] -= wt * dc6b * f;
                 /* d f / d r divided by r */
-                double dfdr_r = -6.0 * r2 * r2 * t6 * t6 - p->s8 * qq * 8.0 * r6 * t8 * t8;
+                double dfdr_r =
+                    sw * (-6.0 * r2 * r2 * t6 * t6 - p->s8 * qq * 8.0 * r6 * t8 * t8) + f0 * ds_r;
                 gfn1_virial(sigma, -wt * c6 * dfdr_r, d);
                 if (a == b || !grad) continue;
                 for (int k = 0; k < 3; ++k) {

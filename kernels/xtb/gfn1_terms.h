@@ -70,6 +70,27 @@ static inline void gfn1_virial(double *sigma, double s, const double d[3])
             sigma[3 * i + j] += s * d[i] * d[j];
 }
 
+/* Quintic switch 1 -> 0 on [roff - width, roff]: s = 1 - 10x^3 + 15x^4 - 6x^5; *ds_r = (ds/dr)/r.
+ */
+static inline double gfn1_switch(double r, double roff, double width, double *ds_r)
+{
+    *ds_r = 0.0;
+    if (r <= roff - width) return 1.0;
+    if (r >= roff) return 0.0;
+    double x = (r - roff + width) / width;
+    *ds_r = -30.0 * x * x * (1.0 - x) * (1.0 - x) / width / r;
+    return 1.0 - x * x * x * (10.0 - 15.0 * x + 6.0 * x * x);
+}
+/* The pair cutoffs of CN and D3 in full mode are switched smoothly over their last 5 bohr (a hard
+ * cutoff makes the energy of a lattice jump when a shell of images crosses it); molecules and
+ * xtb651 mode keep xtb's hard cutoffs. */
+static inline double gfn1_cutoff(const gfn1_geom *g, double r, double roff, double *ds_r)
+{
+    *ds_r = 0.0;
+    if (!g->lat || g->lat->mode != GFN1_PBC_FULL) return 1.0;
+    return gfn1_switch(r, roff, 5.0, ds_r);
+}
+
 /* CN_A (spec §3; cn.c). dcn (optional) [n][n][3]: dcn[(a*n + b)*3 + k] = dCN_a / dx_{b,k};
  * dcnde (optional) [n][9]: dCN_a / d epsilon_ij. */
 void gfn1_cn(const gfn1_params *p, const gfn1_geom *g, double *cn, double *dcn, double *dcnde);

@@ -14,7 +14,12 @@ where no reference program exists (docs/validation.md, "Periodic cells").
     interaction with its images, -2 pi mu^2 / 3V (printed; 1.3e-5 Eh for BrF...H2O). A charged
     molecule carries the Madelung energy of its images and the background (~q^2/L; not tested).
  4. full mode, graphene N x N (N = 4..8) energy per atom without the 7x7 jump of xtb 6.5.1.
- 5. full mode, band folding: a cell with a Gamma-centred n x n x 1 k-mesh equals its n x n x 1
+ 5. Stress tensors, (1/V) dE/d(strain) with positions scaled with the cell, against central
+    differences of the energy under the deformations r -> (1 + h e_i e_j^T) r (all nine), to
+    2e-6 Eh per unit strain: full mode on graphene 2x2, FeO@graphene 3x3 (h = 1e-5: zero gap),
+    FeN4-OH@4x4 with a 2x2x1 k-mesh, and both modes on a generic triclinic H2O + CO cell (xtb651
+    only there: in a symmetric cell xtb's Wigner-Seitz weights and |T| sets jump under strain).
+ 6. full mode, band folding: a cell with a Gamma-centred n x n x 1 k-mesh equals its n x n x 1
     supercell at Gamma per atom to 1e-7 Eh (graphene n = 2, 3, 4; h-BN n = 3; FeN4 in 4x4
     graphene with S = 1 per cell, n = 2); k-point gradients against central differences.
 usage: periodic_check.py ATESCREEN_EXE TESTDIR WORKDIR
@@ -178,7 +183,55 @@ check(max(steps) < 5e-3, "graphene N x N full mode: E/atom steps %s Eh (xtb 6.5.
       "3.6e-2 at 7x7)" % ", ".join("%.1e" % s for s in steps))
 
 
-# 5. band folding
+# 5. stress tensors
+TRICLINIC = """5 S
+O H C
+1 1 0.10 0.20 0.30
+2 2 1.05 0.25 0.33
+3 2 -0.15 1.12 0.41
+4 3 3.10 2.90 4.20
+5 1 3.90 3.50 4.71
+0 0 0
+7.30 0.21 0.13
+1.37 7.90 0.27
+0.55 0.83 8.61
+"""
+
+
+def strain_check(label, path, h, extra):
+    lines, n = read_gen(path)
+    pos = np.array([[float(v) for v in l.split()[2:5]] for l in lines[2:2 + n]])
+    cell = np.array([[float(v) for v in l.split()] for l in lines[3 + n:6 + n]])
+    vol = abs(np.linalg.det(cell)) / BOHR ** 3
+    sig = np.array(calc(path, "--stress", *extra)["stress"]) * vol
+    worst, moved = 0.0, os.path.join(WORK, "strained.gen")
+    for i in range(3):
+        for j in range(3):
+            e = []
+            for sgn in (1, -1):
+                f = np.eye(3)
+                f[i, j] += sgn * h
+                out = lines[:2] + ["%d %s %.12f %.12f %.12f" % (k + 1, lines[2 + k].split()[1],
+                                                                *(f @ pos[k])) for k in range(n)]
+                out += ["0 0 0"] + ["%.12f %.12f %.12f" % tuple(f @ c) for c in cell]
+                open(moved, "w").write("\n".join(out) + "\n")
+                e.append(calc(moved, *extra)["energy"])
+            worst = max(worst, abs((e[0] - e[1]) / (2 * h) - sig[i, j]))
+    check(worst <= 2e-6, "stress %-28s vs central strain differences (h %g): max %.1e Eh"
+          % (label, h, worst))
+
+
+tric = os.path.join(WORK, "triclinic.gen")
+open(tric, "w").write(TRICLINIC)
+strain_check("graphene 2x2", os.path.join(PER, "graphene_2x2.gen"), 1e-4, [])
+strain_check("FeO@graphene 3x3", os.path.join(PER, "feo_g3.gen"), 1e-5, [])
+strain_check("FeN4-OH@4x4 k 2x2x1", os.path.join(PER, "fen4oh_g4.gen"), 1e-4,
+             ["--uhf", "1", "--kpts", "2,2,1"])
+strain_check("triclinic H2O+CO full", tric, 1e-4, [])
+strain_check("triclinic H2O+CO xtb651", tric, 1e-5, ["--pbc-mode", "xtb651"])
+strain_check("BrF..H2O 7 A box, xyz dipole", box7, 1e-4, ["--dipole-correction", "xyz"])
+
+# 6. band folding
 def gen_cell(path):
     lines, n = read_gen(path)
     species = lines[1].split()

@@ -36,7 +36,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 BOHR = 0.52917721090380  # Angstrom (CODATA 2018), as ATEscreen
-TOL_TOTAL = 3.0e-4  # Eh: |E_ATEscreen - E_CP2K(matched)| allowed for every compared case
+# |E_ATEscreen - E_CP2K(matched)| allowed per case: TOL_ABS + TOL_PER_ATOM * atoms (Eh). The
+# residuals are CP2K's own integrals (about 1e-5 Eh per atom in the band energy, seen already for
+# molecules without any lattice sum) and its D3 (3-4e-6 Eh per atom in the graphene sheets);
+# docs/validation-periodic-cp2k.md explains every term.
+TOL_ABS = 1.0e-4
+TOL_PER_ATOM = 1.0e-5
 CP2K_SHARE = "/usr/share/cp2k/"
 
 # name: (geometry file relative to tests/xtb, periodic, charge, unpaired electrons)
@@ -119,6 +124,10 @@ def det3(a):
 def cp2k_input(name, sym, pos, cell, charge, uhf, opts):
     """The CP2K 2023.1 input for one single point (text)."""
     periodic = cell is not None
+    opts = dict(opts)
+    if uhf > 0:  # the open-shell FeN4 cells oscillate with ALPHA 0.2 (500 steps unconverged)
+        opts.setdefault("mix_alpha", 0.05)
+        opts.setdefault("nbroyden", 20)
     par = [f"          PARAM_FILE_PATH {CP2K_SHARE}",
            "          PARAM_FILE_NAME xTB_parameters",
            "          DISPERSION_PARAMETER_FILE dftd3.dat"]
@@ -156,9 +165,10 @@ def cp2k_input(name, sym, pos, cell, charge, uhf, opts):
         f"        DO_EWALD {'T' if periodic else 'F'}", "        CHECK_ATOMIC_CHARGES F",
         f"        OLD_COULOMB_DAMPING {'T' if opts.get('old_damping') else 'F'}",
         "        &PARAMETER"] + par + ["        &END PARAMETER", "      &END XTB", "    &END QS"] + poisson + [
-        "    &SCF", "      SCF_GUESS MOPAC", "      EPS_SCF 1.0E-9", "      MAX_SCF 500",
+        "    &SCF", "      SCF_GUESS MOPAC", "      EPS_SCF 1.0E-9", f"      MAX_SCF {opts.get('max_scf', 500)}",
         f"      ADDED_MOS {nel_added}"] + smear + [
-        "      &MIXING", "        METHOD BROYDEN_MIXING", "        ALPHA 0.2", "        NBROYDEN 8",
+        "      &MIXING", f"        METHOD {opts.get('mixing', 'BROYDEN_MIXING')}", f"        ALPHA {opts.get('mix_alpha', 0.2)}",
+        f"        NBROYDEN {opts.get('nbroyden', 8)}",
         "      &END MIXING", "    &END SCF", "  &END DFT", "  &SUBSYS"] + cellsec + ["    &COORD"] + [
         f"      {s} {p[0]:.12f} {p[1]:.12f} {p[2]:.12f}" for s, p in zip(sym, pos)] + [
         "    &END COORD", "  &END SUBSYS", "&END FORCE_EVAL", ""]
@@ -222,3 +232,109 @@ def run_atescreen(exe, path, charge, uhf):
     if r.returncode != 0:
         raise RuntimeError(f"atescreen failed on {path}: {r.stderr[-600:]}")
     return json.loads(r.stdout)
+
+
+def cp2k_sum(res):
+    """CP2K's total assembled from its printed terms (its printed 'Total energy' leaves out the
+    electronic entropy term -TS in 2023.1's xTB with smearing; see the docs)."""
+    return sum(res[label] for _, labels in TERM_MAP for label in labels)
+
+
+def table(name, natoms, ate, cp, variant):
+    rows = [f"{name} ({natoms} atoms), CP2K variant '{variant}', {cp['steps']} CP2K SCF steps",
+            f"  {'term':<34} {'ATEscreen':>17} {'CP2K':>17} {'ATEscreen-CP2K':>15}"]
+    for key, labs in TERM_MAP:
+        a, c = ate["energy_terms"][key], sum(cp[l] for l in labs)
+        rows.append(f"  {key + ' <-> ' + ' + '.join(labs):<34.34} {a:17.10f} {c:17.10f} {a - c:15.3e}")
+    tot = cp2k_sum(cp)
+    rows.append(f"  {'total (CP2K: sum of terms)':<34} {ate['energy']:17.10f} {tot:17.10f} {ate['energy'] - tot:15.3e}")
+    rows.append(f"  {'CP2K printed Total energy':<34} {'':17} {cp['Total energy']:17.10f} "
+                f"{ate['energy'] - cp['Total energy']:15.3e}")
+    return "\n".join(rows), ate["energy"] - tot
+
+
+def scan(cp2k, workdir):
+    """The cutoff scans quoted in the docs: electrostatics vs COULOMB_SR_CUT and dispersion vs
+    DISPERSION_RADIUS for graphene 2x2 (all other settings 'matched')."""
+    sym, pos, cell = read_geometry(os.path.join(ROOT, "tests", "xtb", CASES["graphene_2x2"][0]))
+    print("graphene_2x2: CP2K electrostatic (Electronic + DFTB3) vs COULOMB_SR_CUT (bohr, per atom;"
+          " COULOMB_SR_EPS 1e-14)")
+    for rc in (5.0, 10.0, 15.0, 17.75, 20.0, 25.0, 40.0):
+        opts = dict(CP2K_MATCHED, sr_cut=rc)
+        r, _, _ = run_cp2k(cp2k, os.path.join(workdir, "scan"), "g2_sr%g" % rc,
+                           cp2k_input("g2", sym, pos, cell, 0, 0, opts))
+        print(f"  SR_CUT {rc:6.2f}  electrostatic {r['Electronic energy'] + r['DFTB3 3rd order energy']:.10f}")
+    print("graphene_2x2: CP2K dispersion vs DISPERSION_RADIUS (number as given in the input)")
+    for rd in (15.0, 30.0, 60.0 * BOHR, 60.0, 120.0):
+        opts = dict(CP2K_MATCHED, disp_radius=rd)
+        r, _, _ = run_cp2k(cp2k, os.path.join(workdir, "scan"), "g2_d3_%g" % rd,
+                           cp2k_input("g2", sym, pos, cell, 0, 0, opts))
+        print(f"  DISPERSION_RADIUS {rd:8.4f}  dispersion {r['Dispersion energy']:.10f}")
+
+
+def main():
+    args = [a for a in sys.argv[1:]]
+    opt = {}
+    for flag in ("--cases", "--variants", "--save-refs"):
+        if flag in args:
+            i = args.index(flag)
+            opt[flag] = args[i + 1]
+            del args[i:i + 2]
+    do_scan = "--scan" in args
+    args = [a for a in args if a != "--scan"]
+    exe = os.path.abspath(args[0] if args else os.path.join(ROOT, "build", "atescreen"))
+    workdir = os.path.abspath(args[1] if len(args) > 1 else "cp2k_compare_work")
+    cases = opt.get("--cases", ",".join(DEFAULT_CASES)).split(",")
+    variants = opt.get("--variants", "default,matched").split(",")
+    cp2k = find_cp2k()
+    if cp2k is None or not os.path.exists(os.path.join(CP2K_SHARE, "xTB_parameters")):
+        print("SKIP: CP2K (cp2k.psmp/cp2k.popt/cp2k) or /usr/share/cp2k/xTB_parameters not found; "
+              "install Debian's cp2k and cp2k-data (apt-get install cp2k)")
+        return 77
+    v = subprocess.run([cp2k, "--version"], capture_output=True, text=True)
+    if v.returncode != 0:
+        print(f"SKIP: {cp2k} --version failed: {v.stderr[-300:]}")
+        return 77
+    print(f"CP2K: {cp2k} ({v.stdout.splitlines()[0].strip()}); ATEscreen: {exe}")
+    if not os.access(exe, os.X_OK):
+        print(f"FAIL: {exe} is not executable")
+        return 1
+    failed = []
+    for name in cases:
+        geo, periodic, charge, uhf = CASES[name]
+        path = os.path.join(ROOT, "tests", "xtb", geo)
+        sym, pos, cell = read_geometry(path)
+        ate = run_atescreen(exe, path, charge, uhf)
+        for var in variants:
+            try:
+                cp, inp, out = run_cp2k(cp2k, os.path.join(workdir, var), name,
+                                        cp2k_input(name, sym, pos, cell, charge, uhf, VARIANTS[var]))
+            except RuntimeError as e:
+                print(f"FAIL {name} [{var}]: {e}")
+                failed.append(name)
+                continue
+            text, diff = table(name, len(sym), ate, cp, var)
+            print(text)
+            if var == "matched":
+                tol = TOL_ABS + TOL_PER_ATOM * len(sym)
+                ok = abs(diff) <= tol
+                print(f"  -> |dE| = {abs(diff):.2e} Eh, tolerance {tol:.2e} Eh: {'ok' if ok else 'FAIL'}")
+                if not ok:
+                    failed.append(name)
+            if "--save-refs" in opt:
+                dst = os.path.abspath(opt["--save-refs"])
+                os.makedirs(dst, exist_ok=True)
+                shutil.copy(inp, os.path.join(dst, f"{name}.{var}.inp"))
+                shutil.copy(out, os.path.join(dst, f"{name}.{var}.out"))
+            print(flush=True)
+    if do_scan:
+        scan(cp2k, workdir)
+    if failed:
+        print("FAILED:", ", ".join(failed))
+        return 1
+    print("all compared totals within tolerance")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
