@@ -143,12 +143,15 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
     if (ate_structure_is_periodic(s)) {
         bool pbc[3];
         ate_structure_pbc(s, pbc);
-        if (!pbc[0] || !pbc[1] || !pbc[2])
-            return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                             "GFN1-xTB needs a cell periodic along a, b and c (or none): give a "
-                             "slab a vacuum cell vector and pbc along all three axes");
         double cell[3][3];
         memcpy(cell, ate_structure_cell(s), sizeof(cell));
+        /* a slab (periodic along a and b, c the vacuum gap) is treated as a 3D cell */
+        double c2 = cell[2][0] * cell[2][0] + cell[2][1] * cell[2][1] + cell[2][2] * cell[2][2];
+        bool slab = pbc[0] && pbc[1] && !pbc[2] && c2 > 0.0;
+        if (!(pbc[0] && pbc[1] && pbc[2]) && !slab)
+            return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                             "GFN1-xTB needs a cell periodic along a, b and c, a slab periodic "
+                             "along a and b with a vacuum vector c, or no cell");
         wrapped = malloc((size_t)g.n * 3 * sizeof(double));
         if (!wrapped) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
         memcpy(wrapped, g.xyz, (size_t)g.n * 3 * sizeof(double));
@@ -172,11 +175,11 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
     }
     gfn1_kpts kp = {0};
     const int *m = k->opts.kmesh;
-    bool sampled = m[0] * m[1] * m[2] > 1; /* a 1x1x1 mesh is the Gamma point either way */
+    /* a 1x1x1 mesh is the Gamma point either way; a molecule has no k-points (the handle's
+     * mesh applies to the cells it computes: a campaign's slabs, not its gas references) */
+    bool sampled = m[0] * m[1] * m[2] > 1 && g.lat;
     ate_status st = ATE_OK;
-    if (sampled && !g.lat)
-        st = ATE_ERROR(err, ATE_ERR_VALUE, "k-points need a periodic cell");
-    else if (sampled && k->opts.pbc_mode != ATE_PBC_FULL)
+    if (sampled && k->opts.pbc_mode != ATE_PBC_FULL)
         st = ATE_ERROR(err, ATE_ERR_VALUE,
                        "k-points need the full lattice-sum mode (xtb 6.5.1 is Gamma-only)");
     else if (sampled)

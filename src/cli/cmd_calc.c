@@ -232,6 +232,10 @@ int ate_cli_calc(int argc, char **argv)
         st = ate_structure_create(&d, &s, &err);
         if (st != ATE_OK) ate_error_locate(&err, argv[optind], 0, 0, NULL);
     }
+    if (st == ATE_OK && kmesh[0] * kmesh[1] * kmesh[2] > 1 && !ate_structure_is_periodic(s))
+        st =
+            ate_error_set_input(&err, ATE_ERR_INPUT, __FILE__, __LINE__, argv[optind], 0, 0, "kpts",
+                                "k-points need a periodic cell; %s has none", argv[optind]);
     ate_kernel_opts ko;
     ate_kernel_opts_init(&ko);
     ko.etemp = etemp;
