@@ -2,28 +2,41 @@
 """Periodic GFN1-xTB: ATEscreen (full mode) vs CP2K 2023.1's native xTB, term by term.
 
 usage: /usr/bin/python3 tests/xtb/periodic/cp2k_compare.py [ATESCREEN_EXE] [WORKDIR]
-           [--cases h2o,graphene_2x2,...] [--variants default,matched] [--save-refs DIR]
+           [--cases h2o,graphene_2x2,...] [--variants default,matched] [--save-refs DIR] [--scan]
 
 For every case the same geometry is run through `atescreen calc ... --method gfn1 --json`
-(full mode, Gamma point, Fermi smearing 300 K) and through CP2K (`cp2k.psmp`, or `cp2k.ssmp` /
-`cp2k.popt` / `cp2k`, one thread) with METHOD xTB, Fermi-Dirac smearing at 300 K, EPS_SCF 1e-9,
-Ewald electrostatics (DO_EWALD T, plain EWALD with alpha and GMAX chosen for convergence) for
-cells and PERIODIC NONE for the molecule. Two CP2K settings are run ("variants"):
+(full mode, Gamma point, Fermi smearing 300 K) and through CP2K (`cp2k.ssmp`, `cp2k.psmp`,
+`cp2k.popt` or `cp2k`, one rank, one thread) with METHOD xTB (2023.1 has no GFN_TYPE keyword: its
+native xTB is GFN1), Fermi-Dirac smearing at 300 K, EPS_SCF 1e-9, Broyden mixing (alpha 0.2, or
+0.05 with 20 vectors for open shells: FeN4 oscillates at 0.2), UKS with MULTIPLICITY 2S+1 and
+FIXED_MAGNETIC_MOMENT = unpaired electrons for open shells (one Fermi level per spin channel, as
+ATEscreen and xtb), PERIODIC NONE for the molecule and for cells DO_EWALD T with SPME (CP2K's TB
+code accepts only SPME: "TB needs EWALD_TYPE SPME"), alpha 1/A, GMAX so that
+exp(-G^2/4 alpha^2) <= 1e-16, O_SPLINE 6. Two CP2K settings ("variants") are run:
 
-  default  CP2K's own xTB cutoffs (D3 radius 15 A, COORDINATION_CUTOFF 1e-6,
-           COULOMB_SR_CUT 20 bohr, COULOMB_SR_EPS 1e-3), EPS_DEFAULT 1e-12
-  matched  the cutoffs raised towards ATEscreen's (D3 radius 60 bohr, COULOMB_SR_CUT 40 bohr,
-           COULOMB_SR_EPS 1e-12, COORDINATION_CUTOFF 1e-7... see CP2K_MATCHED), EPS_DEFAULT 1e-16
+  default  CP2K's own xTB cutoffs: DISPERSION_RADIUS 15 (read as Angstrom although the output
+           labels it Bohr), COORDINATION_CUTOFF 1e-6, COULOMB_SR_CUT 20 bohr and COULOMB_SR_EPS
+           1e-3 (per-atom radii: a pair's Klopman-Ohno remainder is cut at the sum of the two,
+           smoothed over the last bohr; with eps 1e-3 the radius is about 10 bohr), EPS_DEFAULT 1e-12
+  matched  cutoffs set to mimic ATEscreen's full mode: DISPERSION_RADIUS 31.75 (= 60 bohr),
+           COULOMB_SR_EPS 1e-14 and COULOMB_SR_CUT 17.75 bohr, i.e. the remainder summed to a
+           pair distance of 35.5 bohr (ATEscreen: switched off between 30 and 40 bohr),
+           EPS_DEFAULT 1e-16
 
 The terms are mapped as  band <-> "Core Hamiltonian energy",  electrostatic <-> "Electronic
 energy" + "DFTB3 3rd order energy",  electronic_entropy <-> "Electronic entropic energy",
 repulsion <-> "Repulsive potential energy",  dispersion <-> "Dispersion energy",
 halogen <-> "Correction for halogen bonding".  The table is printed in Eh.
 
-Exit codes: 0 all compared totals of the "matched" variant within TOL_TOTAL of ATEscreen,
+CP2K's printed "Total energy" leaves out the electronic entropy term (-TS) that it prints in the
+breakdown, so totals are compared as the sum of the printed terms; both are shown.
+--scan adds the cutoff scans (COULOMB_SR_CUT, DISPERSION_RADIUS) on graphene 2x2 quoted in the docs;
+--save-refs DIR copies the CP2K inputs and outputs there (tests/xtb/periodic/cp2k_refs).
+
+Exit codes: 0 all compared totals of the "matched" variant within TOL_ABS + TOL_PER_ATOM * atoms,
 1 a total differs by more (or a run failed), 77 CP2K is not installed or cannot run
 (install with `apt-get install cp2k`; Debian 12 ships 2023.1 with cp2k-data).
-See docs/validation-periodic-cp2k.md for the figures and the explanation of every difference.
+See docs/validation.md ("Periodic GFN1-xTB vs CP2K 2023.1") for the figures and the explanation of every difference.
 """
 import json
 import math
@@ -39,7 +52,7 @@ BOHR = 0.52917721090380  # Angstrom (CODATA 2018), as ATEscreen
 # |E_ATEscreen - E_CP2K(matched)| allowed per case: TOL_ABS + TOL_PER_ATOM * atoms (Eh). The
 # residuals are CP2K's own integrals (about 1e-5 Eh per atom in the band energy, seen already for
 # molecules without any lattice sum) and its D3 (3-4e-6 Eh per atom in the graphene sheets);
-# docs/validation-periodic-cp2k.md explains every term.
+# docs/validation.md ("Periodic GFN1-xTB vs CP2K 2023.1") explains every term.
 TOL_ABS = 1.0e-4
 TOL_PER_ATOM = 1.0e-5
 CP2K_SHARE = "/usr/share/cp2k/"
@@ -98,7 +111,7 @@ def read_geometry(path):
 
 def ewald_settings(cell, alpha):
     """GMAX per direction (odd) so that exp(-G^2/(4 alpha^2)) <= 1e-16 at the last G vector.
-    alpha in 1/A. CP2K's EWALD counts GMAX points along each reciprocal vector."""
+    alpha in 1/A; GMAX counts grid points along each reciprocal vector."""
     gcut = 2.0 * alpha * math.sqrt(math.log(1e16))
     # |b_i| = 2 pi / d_i with d_i the spacing of lattice planes = V / |a_j x a_k|
     a = cell
