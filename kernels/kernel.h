@@ -33,6 +33,7 @@ typedef struct ate_kernel_opts {
     int kmesh[3];          /**< k-point mesh of a cell (full mode); {0,0,0} or {1,1,1}: Gamma */
     bool kgamma;           /**< Gamma-centred mesh (n/N) instead of Monkhorst-Pack */
     int dipole;            /**< cells: ATE_DIPOLE_NONE (default), _SLAB or _XYZ correction */
+    bool spin_polarized;   /**< spGFN1: spin-polarisation energy and alpha/beta Fock matrices */
 } ate_kernel_opts;
 
 enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1, ATE_CALC_STRESS = 1u << 2 };

@@ -133,10 +133,10 @@ void gfn1_sh0_kpts(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g
 
 /* ---- one SCC iteration over the k-points ---- */
 
-ate_status gfn1_kwork_alloc(gfn1_kwork *w, const gfn1_kpts *kp, int nao, ate_error *err)
+ate_status gfn1_kwork_alloc(gfn1_kwork *w, const gfn1_kpts *kp, int nao, bool spin, ate_error *err)
 {
     memset(w, 0, sizeof(*w));
-    w->kp = kp, w->nao = nao;
+    w->kp = kp, w->nao = nao, w->spin = spin;
     size_t n2 = (size_t)nao * nao * kp->nk, ne = (size_t)nao * kp->nk;
     w->s = malloc(n2 * sizeof(double complex)), w->h0 = malloc(n2 * sizeof(double complex));
     w->chol = malloc(n2 * sizeof(double complex)), w->c = malloc(n2 * sizeof(double complex));
@@ -144,9 +144,13 @@ ate_status gfn1_kwork_alloc(gfn1_kwork *w, const gfn1_kpts *kp, int nao, ate_err
     w->scratch = malloc((size_t)nao * nao * sizeof(double complex));
     w->scratch2 = malloc((size_t)nao * nao * sizeof(double complex));
     w->eps = malloc(ne * sizeof(double)), w->occa = malloc(ne * sizeof(double));
+    if (spin) {
+        w->cb = malloc(n2 * sizeof(double complex)), w->m = malloc(n2 * sizeof(double complex));
+        w->epsb = malloc(ne * sizeof(double));
+    }
     w->occb = malloc(ne * sizeof(double)), w->wstate = malloc(ne * sizeof(double));
     if (!w->s || !w->h0 || !w->chol || !w->c || !w->p || !w->scratch || !w->scratch2 || !w->eps ||
-        !w->occa || !w->occb || !w->wstate) {
+        (spin && (!w->cb || !w->m || !w->epsb)) || !w->occa || !w->occb || !w->wstate) {
         gfn1_kwork_free(w);
         return ATE_ERROR(err, ATE_ERR_MEMORY,
                          "k-points: out of memory for %d k-points x %d basis "
@@ -164,16 +168,18 @@ void gfn1_kwork_free(gfn1_kwork *w)
     free(w->s), free(w->h0), free(w->chol), free(w->c), free(w->p), free(w->scratch),
         free(w->scratch2);
     free(w->eps), free(w->occa), free(w->occb), free(w->wstate);
+    free(w->cb), free(w->m), free(w->epsb);
     memset(w, 0, sizeof(*w));
 }
 
 /* F(k) = H0(k) - 1/2 S(k) (V_x + V_y) (eV), solved against S(k); all orbitals back-transformed. */
 static ate_status solve_k(const gfn1_basis *b, gfn1_kwork *w, int k, const double *vsh_ev,
+                          const double *vs_ev, double sgn, double complex *cset, double *epsset,
                           ate_error *err)
 {
     int n = w->nao;
     size_t n2 = (size_t)n * n;
-    double complex *s = w->s + k * n2, *h = w->h0 + k * n2, *c = w->c + k * n2,
+    double complex *s = w->s + k * n2, *h = w->h0 + k * n2, *c = cset + k * n2,
                    *l = w->chol + k * n2;
     lapack_int info;
     if (!w->have_chol) {
@@ -189,6 +195,7 @@ static ate_status solve_k(const gfn1_basis *b, gfn1_kwork *w, int k, const doubl
         for (int y = 0; y < b->nsh; ++y) {
             const gfn1_shell *a = &b->sh[x], *cc = &b->sh[y];
             double v = 0.5 * (vsh_ev[x] + vsh_ev[y]);
+            if (vs_ev) v -= sgn * 0.5 * (vs_ev[x] + vs_ev[y]);
             for (int u = 0; u < a->nao; ++u)
                 for (int q = 0; q < cc->nao; ++q) {
                     size_t e = (size_t)(a->ao0 + u) + (size_t)(cc->ao0 + q) * n;
@@ -196,7 +203,7 @@ static ate_status solve_k(const gfn1_basis *b, gfn1_kwork *w, int k, const doubl
                 }
         }
     info = LAPACKE_zhegst(LAPACK_COL_MAJOR, 1, 'L', n, c, n, l, n);
-    if (info == 0) info = LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'L', n, c, n, w->eps + k * n);
+    if (info == 0) info = LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'L', n, c, n, epsset + k * n);
     if (info != 0)
         return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK zhegst/zheevd failed (info %d) at k-point %d",
                          (int)info, k + 1);
@@ -206,21 +213,24 @@ static ate_status solve_k(const gfn1_basis *b, gfn1_kwork *w, int k, const doubl
     return ATE_OK;
 }
 
-/* P(k) (or W(k) with energy-weighted, hartree) = C diag(f) C^H into out[nk][n][n]: one zgemm of
- * the occupation-scaled occupied columns of C with the occupied columns. */
-void gfn1_kdensity(gfn1_kwork *w, bool energy_weighted, double complex *out)
+/* out(k) (+)= scale C diag(f) C^H over one set of orbitals (f the occupations occ1 + occ2, times
+ * the orbital energy in hartree when energy-weighted): one zgemm of the occupation-scaled
+ * occupied columns of C with the occupied columns. */
+static void kdensity_of(gfn1_kwork *w, const double complex *cset, const double *epsset,
+                        const double *occ1, const double *occ2, double scale, bool energy_weighted,
+                        double complex *out, bool accumulate)
 {
     int n = w->nao;
     size_t n2 = (size_t)n * n;
     for (int k = 0; k < w->kp->nk; ++k) {
-        const double complex *c = w->c + k * n2;
+        const double complex *c = cset + k * n2;
         double complex *sc = w->scratch, *cc = w->scratch2, *p = out + k * n2;
         int m = 0;
         for (int i = 0; i < n; ++i) {
             size_t e = (size_t)k * n + i;
-            double f = w->occa[e] + w->occb[e];
+            double f = occ1[e] + (occ2 ? occ2[e] : 0.0);
             if (f < 1e-14) continue;
-            if (energy_weighted) f *= w->eps[e] / GFN1_AUTOEV;
+            if (energy_weighted) f *= epsset[e] / GFN1_AUTOEV;
             for (int mu = 0; mu < n; ++mu) {
                 sc[(size_t)m * n + mu] = f * c[(size_t)i * n + mu];
                 cc[(size_t)m * n + mu] = c[(size_t)i * n + mu];
@@ -228,13 +238,24 @@ void gfn1_kdensity(gfn1_kwork *w, bool energy_weighted, double complex *out)
             ++m;
         }
         if (m == 0) {
-            memset(p, 0, n2 * sizeof(double complex));
+            if (!accumulate) memset(p, 0, n2 * sizeof(double complex));
             continue;
         }
-        const double complex one = 1.0, zero = 0.0;
-        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasConjTrans, n, n, m, &one, sc, n, cc, n, &zero,
-                    p, n);
+        const double complex alpha = scale, beta = accumulate ? 1.0 : 0.0;
+        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasConjTrans, n, n, m, &alpha, sc, n, cc, n,
+                    &beta, p, n);
     }
+}
+
+/* P(k) (or W(k)): one set of orbitals filled with both spins, or the alpha and beta sets. */
+void gfn1_kdensity(gfn1_kwork *w, bool energy_weighted, double complex *out)
+{
+    if (!w->spin) {
+        kdensity_of(w, w->c, w->eps, w->occa, w->occb, 1.0, energy_weighted, out, false);
+        return;
+    }
+    kdensity_of(w, w->c, w->eps, w->occa, NULL, 1.0, energy_weighted, out, false);
+    kdensity_of(w, w->cb, w->epsb, w->occb, NULL, 1.0, energy_weighted, out, true);
 }
 
 ate_status gfn1_kiterate(const gfn1_basis *b, gfn1_kwork *w, const double *vsh, int nalpha,
@@ -242,45 +263,60 @@ ate_status gfn1_kiterate(const gfn1_basis *b, gfn1_kwork *w, const double *vsh, 
 {
     int n = w->nao, nk = w->kp->nk;
     size_t n2 = (size_t)n * n, ne = (size_t)n * nk;
-    double *vev = malloc((size_t)b->nsh * sizeof(double));
+    int nv = w->spin ? 2 * b->nsh : b->nsh; /* spin: vsh[nsh + x] = the spin potential */
+    double *vev = malloc((size_t)nv * sizeof(double));
     if (!vev) return ATE_ERROR(err, ATE_ERR_MEMORY, "k-points: out of memory");
-    for (int x = 0; x < b->nsh; ++x)
+    for (int x = 0; x < nv; ++x)
         vev[x] = vsh[x] * GFN1_AUTOEV;
     ate_status st = ATE_OK;
-    for (int k = 0; k < nk && st == ATE_OK; ++k)
-        st = solve_k(b, w, k, vev, err);
+    for (int k = 0; k < nk && st == ATE_OK; ++k) {
+        st = solve_k(b, w, k, vev, w->spin ? vev + b->nsh : NULL, 1.0, w->c, w->eps, err);
+        if (st == ATE_OK && w->spin)
+            st = solve_k(b, w, k, vev, vev + b->nsh, -1.0, w->cb, w->epsb, err);
+    }
     free(vev);
     ATE_TRY(st);
     w->have_chol = true;
+    const double *epsb = w->spin ? w->epsb : w->eps;
     double sa = gfn1_fermi_weighted(w->eps, w->wstate, (int)ne, nalpha, kt_ev, w->occa);
-    double sb = gfn1_fermi_weighted(w->eps, w->wstate, (int)ne, nbeta, kt_ev, w->occb);
+    double sb = gfn1_fermi_weighted(epsb, w->wstate, (int)ne, nbeta, kt_ev, w->occb);
     out->entropy_sum = sa + sb;
     gfn1_kdensity(w, false, w->p);
+    if (w->spin) { /* M(k) = P_a(k) - P_b(k) */
+        kdensity_of(w, w->c, w->eps, w->occa, NULL, 1.0, false, w->m, false);
+        kdensity_of(w, w->cb, w->epsb, w->occb, NULL, -1.0, false, w->m, true);
+    }
     /* Mulliken shell populations and the band energy (eV) */
-    memset(out->pop, 0, (size_t)b->nsh * sizeof(double));
+    memset(out->pop, 0, (size_t)nv * sizeof(double));
     double eband = 0.0;
     for (int k = 0; k < nk; ++k) {
         const double complex *p = w->p + k * n2, *s = w->s + k * n2, *h = w->h0 + k * n2;
+        const double complex *mk = w->spin ? w->m + k * n2 : NULL;
         for (int x = 0; x < b->nsh; ++x)
             for (int u = 0; u < b->sh[x].nao; ++u) {
                 size_t mu = (size_t)(b->sh[x].ao0 + u);
-                double pop = 0.0, e = 0.0;
+                double pop = 0.0, e = 0.0, mp = 0.0;
                 for (size_t nu = 0; nu < (size_t)n; ++nu) { /* (P S)_mm = sum_n P_mn S_nm */
                     pop += creal(p[mu + nu * n] * s[nu + mu * n]);
                     e += creal(p[mu + nu * n] * h[nu + mu * n]);
+                    if (mk) mp += creal(mk[mu + nu * n] * s[nu + mu * n]);
                 }
                 out->pop[x] += w->kp->w[k] * pop;
+                if (mk) out->pop[b->nsh + x] += w->kp->w[k] * mp;
                 eband += w->kp->w[k] * e;
             }
     }
     out->eband_ev = eband;
-    /* frontier orbitals over all k-points */
+    /* frontier orbitals over all k-points (and both spin sets) */
     double homo = -INFINITY, lumo = INFINITY;
-    for (size_t e = 0; e < ne; ++e) {
-        bool occ = w->occa[e] >= 0.5 || w->occb[e] >= 0.5;
-        if (occ && w->eps[e] > homo) homo = w->eps[e];
-        if (!occ && w->eps[e] < lumo) lumo = w->eps[e];
-    }
+    for (size_t e = 0; e < ne; ++e)
+        for (int set = 0; set < (w->spin ? 2 : 1); ++set) {
+            double ev = set ? w->epsb[e] : w->eps[e];
+            bool occ = w->spin ? (set ? w->occb[e] : w->occa[e]) >= 0.5
+                               : w->occa[e] >= 0.5 || w->occb[e] >= 0.5;
+            if (occ && ev > homo) homo = ev;
+            if (!occ && ev < lumo) lumo = ev;
+        }
     out->gap_ev = isfinite(homo) && isfinite(lumo) && lumo > homo ? lumo - homo : 0.0;
     out->fermi_ev = isfinite(homo) && isfinite(lumo) ? 0.5 * (homo + lumo)
                     : isfinite(homo)                 ? homo
@@ -294,29 +330,37 @@ void gfn1_kspins(const gfn1_basis *b, gfn1_kwork *w, int natoms, double *spin_at
     size_t n2 = (size_t)n * n;
     memset(spin_atom, 0, (size_t)natoms * sizeof(double));
     for (int k = 0; k < w->kp->nk; ++k) {
-        const double complex *c = w->c + k * n2, *s = w->s + k * n2;
-        for (int i = 0; i < n; ++i) {
-            size_t e = (size_t)k * n + i;
-            double d = w->occa[e] - w->occb[e];
-            if (fabs(d) < 1e-14) continue;
-            const double complex *ci = c + (size_t)i * n;
-            for (int x = 0; x < b->nsh; ++x)
-                for (int u = 0; u < b->sh[x].nao; ++u) {
-                    size_t mu = (size_t)(b->sh[x].ao0 + u);
-                    double complex sc = 0.0;
-                    for (size_t nu = 0; nu < (size_t)n; ++nu)
-                        sc += s[mu + nu * n] * ci[nu];
-                    spin_atom[b->sh[x].atom] += w->kp->w[k] * d * creal(conj(ci[mu]) * sc);
-                }
+        const double complex *s = w->s + k * n2;
+        for (int set = 0; set < 2;
+             ++set) { /* sum_i (f_a - f_b)_i c_i^H S c_i (one set) or per set */
+            if (set && !w->spin) break;
+            const double complex *c = (set ? w->cb : w->c) + k * n2;
+            for (int i = 0; i < n; ++i) {
+                size_t e = (size_t)k * n + i;
+                double d = w->spin ? (set ? -w->occb[e] : w->occa[e]) : w->occa[e] - w->occb[e];
+                if (fabs(d) < 1e-14) continue;
+                const double complex *ci = c + (size_t)i * n;
+                for (int x = 0; x < b->nsh; ++x)
+                    for (int u = 0; u < b->sh[x].nao; ++u) {
+                        size_t mu = (size_t)(b->sh[x].ao0 + u);
+                        double complex sc = 0.0;
+                        for (size_t nu = 0; nu < (size_t)n; ++nu)
+                            sc += s[mu + nu * n] * ci[nu];
+                        spin_atom[b->sh[x].atom] += w->kp->w[k] * d * creal(conj(ci[mu]) * sc);
+                    }
+            }
         }
     }
 }
 
-double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double *T, double *wv)
+double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double *T, double *wv,
+                       double *mv)
 {
+    if (mv) *mv = 0.0;
     if (!d->kp) {
         size_t e = mu * (size_t)d->nao + nu;
         if (wv) *wv = d->w[e];
+        if (mv && d->m) *mv = d->m[e];
         return d->p[e];
     }
     size_t n = (size_t)d->nao, n2 = n * n, e = nu + mu * n; /* element (nu, mu) */
@@ -327,6 +371,7 @@ double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double
         double complex ph = cexp(I * arg) * d->kp->w[k];
         pv += creal(ph * d->pk[k * n2 + e]);
         if (wv) ww += creal(ph * d->wk[k * n2 + e]);
+        if (mv && d->mk) *mv += creal(ph * d->mk[k * n2 + e]);
     }
     if (wv) *wv = ww;
     return pv;

@@ -206,7 +206,8 @@ static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom
                         .mixing = k->opts.mixing,
                         /* no EEQ model for cells: q_A = charge/N, as xtb 6.5.1 does */
                         .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM || g.lat,
-                        .kpts = kp};
+                        .kpts = kp,
+                        .spin = k->opts.spin_polarized};
     /* the stress comes with the gradient (the same pair derivatives): a scratch array without one
      */
     double *scratch = want_stress && !want_grad ? malloc((size_t)g.n * 3 * sizeof(double)) : NULL;
@@ -216,9 +217,10 @@ static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom
     so.grad = grad;
     so.sigma = want_stress ? sigma : NULL;
     /* the previous charges are a valid guess when the atoms, charge and spin are the same */
-    int nsh = 0;
+    int nsh = 0; /* the restart vector: shell charges (and magnetisations when spin polarised) */
     for (int a = 0; a < g.n; ++a)
         nsh += k->params->el[g.z[a]].nsh;
+    if (so.spin) nsh *= 2;
     bool same = k->guess_q && k->guess_natoms == g.n && k->guess_charge == so.charge &&
                 k->guess_uhf == so.uhf && k->guess_nsh == nsh &&
                 memcmp(k->guess_z, g.z, (size_t)g.n * sizeof(int)) == 0;
@@ -271,10 +273,10 @@ static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom
     out->homo_lumo_gap_ev = r.gap_ev;
     out->fermi_ev = r.fermi_ev;
     const char *names[] = {"scc",       "band",       "electrostatic", "electronic_entropy",
-                           "repulsion", "dispersion", "halogen"};
-    const double vals[] = {r.e_scc, r.e_band, r.e_es, r.e_ts, erep, edisp, exb};
-    out->nterms = 7;
-    for (int t = 0; t < 7; ++t)
+                           "repulsion", "dispersion", "halogen",       "spin_polarization"};
+    const double vals[] = {r.e_scc, r.e_band, r.e_es, r.e_ts, erep, edisp, exb, r.e_spin};
+    out->nterms = so.spin ? 8 : 7; /* the spin term only when it is part of the method */
+    for (int t = 0; t < out->nterms; ++t)
         out->term_name[t] = names[t], out->term[t] = vals[t];
     if (!r.converged)
         return ATE_ERROR(err, ATE_ERR_NOT_CONVERGED, "SCC did not converge in %d iterations",

@@ -14,7 +14,7 @@ void gfn1_gamma_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_g
 ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                             const double *selfenergy, const gfn1_density *dens, const double *vsh,
                             const double *qsh, const double *dcn, const double *dcnde, double *grad,
-                            double *sigma, ate_error *err);
+                            double *sigma, const double *vspin, ate_error *err);
 /* E2 + E3 from shell and atom charges; vsh[nsh] (optional) = dE/dq_sh, hartree/e. */
 double gfn1_es_energy(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                       const double *gam, const double *qsh, const double *qat, double *vsh);

@@ -82,15 +82,18 @@ typedef struct gfn1_kwork {
     double _Complex *s, *h0, *chol, *c, *p, *scratch, *scratch2;
     double *eps, *occa, *occb, *wstate; /* wstate: the k-weight of every state */
     bool have_chol;
+    bool spin; /* spin polarised: beta orbitals cb/epsb, M(k) = P_a - P_b */
+    double _Complex *cb, *m;
+    double *epsb;
 } gfn1_kwork;
-ate_status gfn1_kwork_alloc(gfn1_kwork *w, const gfn1_kpts *kp, int nao, ate_error *err);
+ate_status gfn1_kwork_alloc(gfn1_kwork *w, const gfn1_kpts *kp, int nao, bool spin, ate_error *err);
 void gfn1_kwork_free(gfn1_kwork *w);
 /* S(k) and H0(k) (eV) into s, h0 [nk][nao][nao]; selfenergy[nsh] (eV). */
 void gfn1_sh0_kpts(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
                    const gfn1_kpts *kp, double _Complex *s, double _Complex *h0,
                    double *selfenergy);
 typedef struct gfn1_kstep {
-    double *pop;        /* [nsh] Mulliken shell populations (caller-owned) */
+    double *pop;        /* [nsh] Mulliken shell populations, then (spin) [nsh] magnetisations */
     double eband_ev;    /* sum_k w_k Re tr(P H0) */
     double entropy_sum; /* sum w [f ln f + (1-f) ln(1-f)] over both channels */
     double gap_ev, fermi_ev;
@@ -103,16 +106,18 @@ void gfn1_kdensity(gfn1_kwork *w, bool energy_weighted, double _Complex *out);
 /* Mulliken spin populations (alpha - beta) per atom. */
 void gfn1_kspins(const gfn1_basis *b, gfn1_kwork *w, int natoms, double *spin_atom);
 
-/* The densities the gradient needs: real [nao][nao] P and W at Gamma, or P(k), W(k). */
+/* The densities the gradient needs: real [nao][nao] P and W at Gamma, or P(k), W(k); m the
+ * magnetisation P_a - P_b (spin polarised, Gamma; NULL otherwise). */
 typedef struct gfn1_density {
     int nao;
-    const double *p, *w;
+    const double *p, *w, *m;
     const gfn1_kpts *kp; /* NULL at Gamma */
-    const double _Complex *pk, *wk;
+    const double _Complex *pk, *wk, *mk;
 } gfn1_density;
 /* P~_nm(T) = sum_k w_k Re[e^{ik.T} P_nm(k)] (P_mn at Gamma) for the block <m, A | n, B + T>;
  * *wv (optional) the same of W. */
-double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double *T, double *wv);
+double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double *T, double *wv,
+                       double *mv);
 
 typedef struct gfn1_scc_opts {
     double *grad; /* [natoms][3]: when not NULL, the electronic gradient is added (hartree/bohr) */
@@ -124,17 +129,20 @@ typedef struct gfn1_scc_opts {
     bool uniform_guess;    /* start from q_A = charge/n instead of the EEQ charges (eeq.c) */
     const gfn1_kpts *kpts; /* periodic full mode: k-point sampling (NULL: Gamma, real) */
     double *sigma; /* [9]: with grad, the electronic dE/d(strain) is added (cells; terms.h) */
+    bool spin;     /* spin polarisation (spGFN1): alpha and beta Fock matrices, W from spin.tsv */
 } gfn1_scc_opts;
 
 typedef struct gfn1_scc_result {
     double e_scc; /* band + E2 + E3 + E_TS, hartree (xtb's "SCC energy") */
     double e_band, e_es, e_ts;
+    double e_spin; /* spin polarisation energy 1/2 sum W m m (spGFN1), 0 otherwise */
     int iterations;
     bool converged;
     double gap_ev;
     double *q_atom; /* [natoms] Mulliken charges (caller-owned, may be NULL) */
-    /* [nsh] shell charges: on input (when guess_valid) the starting guess, on output the converged
-     * shell charges (caller-owned, may be NULL) */
+    /* [nsh] shell charges (spin polarised: [2 nsh], then the shell magnetisations): on input
+     * (when guess_valid) the starting guess, on output the converged values (caller-owned, may
+     * be NULL) */
     double *q_shell;
     bool guess_valid;
     /* [natoms] Mulliken spin populations (alpha - beta), caller-owned, may be NULL */

@@ -9,7 +9,9 @@
  *                    + sum q_sh q_sh' dgamma/dR  (explicit second-order term),
  *        with dE/dR_B = -dE/dR_A for each pair (translational invariance of two-centre terms).
  *        In a cell the sums run over the images B + T with the real-space densities P~(T), W~(T)
- *        of the k-point sampling (bloch.c; P and W themselves at Gamma).
+ *        of the k-point sampling (bloch.c; P and W themselves at Gamma). Spin polarised: the
+ *        alpha/beta Fock matrices carry +-1/2 S (Vs_x + Vs_y), which adds
+ *        + sum M (Vs_x + Vs_y)/2 dS/dR with M = P_a - P_b (and W sums both spins' e_i).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -20,7 +22,7 @@
 ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                             const double *selfenergy, const gfn1_density *dens, const double *vsh,
                             const double *qsh, const double *dcn, const double *dcnde, double *grad,
-                            double *sigma, ate_error *err)
+                            double *sigma, const double *vspin, ate_error *err)
 {
     int n = g->n;
     static const double zero[3] = {0.0, 0.0, 0.0};
@@ -29,7 +31,7 @@ ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn
     for (int x = 0; x < b->nsh; ++x)
         for (int u = 0; u < b->sh[x].nao; ++u) {
             size_t mu = (size_t)(b->sh[x].ao0 + u);
-            dedh[x] += gfn1_density_at(dens, mu, mu, zero, NULL);
+            dedh[x] += gfn1_density_at(dens, mu, mu, zero, NULL, NULL);
         }
     bool self_images;
     int nt = gfn1_sh0_ntrans(g, &self_images);
@@ -57,11 +59,13 @@ ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn
                 for (int u = 0; u < a->nao; ++u)
                     for (int v = 0; v < c->nao; ++v) {
                         size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
-                        double wm, pm = gfn1_density_at(dens, mu, nu, gfn1_trans(g, t), &wm);
+                        double wm, mm,
+                            pm = gfn1_density_at(dens, mu, nu, gfn1_trans(g, t), &wm, &mm);
                         dh += fac * pm * pi * s[u][v]; /* d(hfac)/dH_xx = K/2 */
                         if (!need_ds) continue;
                         double coef_s = fac * (pm * hfac * pi / GFN1_AUTOEV - wm -
                                                0.5 * pm * (vsh[x] + vsh[y]));
+                        if (vspin) coef_s += fac * 0.5 * mm * (vspin[x] + vspin[y]);
                         double coef_pi = fac * pm * hfac * s[u][v] * dpi / GFN1_AUTOEV;
                         for (int k = 0; k < 3; ++k)
                             ga[k] += coef_s * ds[k][u][v] + coef_pi * d[k] / r;

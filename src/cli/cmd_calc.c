@@ -9,7 +9,8 @@
  *        rotations not projected out) from central differences of the analytic gradient.
  *        --guess: the first SCC guess, EEQ charges (default, as xtb 6.5.1) or uniform charges.
  *        --acc A: SCC convergence as xtb's --acc (energy change 1e-6 A Eh, RMS charge change
- *        2e-5 A e); without it 1e-10 Eh and 1e-8 e (about xtb's --acc 0.0001).
+ *        2e-5 A e; A in [1e-8, 1e3], below xtb's 1e-4 for tight comparisons); without it 1e-10 Eh
+ * and 1e-8 e (about xtb's --acc 0.0001).
  *        --pbc-mode full|xtb651: lattice sums of a periodic cell (default full: converged sums
  *        with the atoms' own images; xtb651: the rules of xtb 6.5.1, for comparison with it).
  *        Cells are read from extxyz (Lattice=, pbc="T T T"), POSCAR or DFTB+ gen files.
@@ -19,6 +20,10 @@
  *        --dipole-correction none|slab|xyz: cells only, off by default (docs/theory-gfn1.md).
  *        --stress: cells; JSON "stress" [3][3] = (1/V) dE/d(strain), hartree/bohr^3 (ASE's sign
  *        convention: positive components mean the cell wants to shrink).
+ *        --spin-polarized: spGFN1 (docs/theory-gfn1.md): with --uhf N the alpha-beta difference
+ *        is fixed; JSON adds "magnetic_moments" (Mulliken, e, per atom) and the energy term
+ *        "spin_polarization".
+ *        --param-dir DIR: the parameter directory (default: the build's inputs/params).
  */
 #include <getopt.h>
 #include <math.h>
@@ -39,6 +44,7 @@ static void usage(FILE *out)
                  "[--pbc-mode full|xtb651]\n"
                  "                      [--kpts A,B,C] [--kpts-gamma] "
                  "[--dipole-correction none|slab|xyz] [--stress]\n"
+                 "                      [--spin-polarized] [--param-dir DIR]\n"
                  "                      [--gradient] [--frequencies] [--json]\n");
 }
 
@@ -66,6 +72,7 @@ static void print_json(const ate_calc_result *r, int n, bool gradient, const dou
     printf(" \"fermi_ev\": %.9f", r->fermi_ev);
     json_array("charges", r->charges, n);
     json_array("spins", r->spins, n);
+    json_array("magnetic_moments", r->spins, n);
     json_array("dband_centre", r->dband_centre, n);
     if (gradient) {
         printf(",\n \"gradient\": [");
@@ -114,7 +121,8 @@ int ate_cli_calc(int argc, char **argv)
     bool has_charge = false, has_uhf = false, json = false, gradient = false, freqs = false;
     double etemp = 300.0, mixing = 0.4;
     int guess = ATE_GUESS_EEQ, pbc_mode = ATE_PBC_FULL, kmesh[3] = {1, 1, 1};
-    bool kgamma = false, stress = false;
+    bool kgamma = false, stress = false, spinpol = false;
+    const char *param_dir = NULL;
     int dipole = ATE_DIPOLE_NONE;
     double acc = 0.0;
     static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
@@ -129,6 +137,8 @@ int ate_cli_calc(int argc, char **argv)
                                          {"kpts", required_argument, NULL, 'k'},
                                          {"kpts-gamma", no_argument, NULL, 'G'},
                                          {"stress", no_argument, NULL, 'S'},
+                                         {"spin-polarized", no_argument, NULL, 'P'},
+                                         {"param-dir", required_argument, NULL, 'R'},
                                          {"dipole-correction", required_argument, NULL, 'D'},
                                          {"gradient", no_argument, NULL, 'g'},
                                          {"json", no_argument, NULL, 'j'},
@@ -160,7 +170,7 @@ int ate_cli_calc(int argc, char **argv)
             mixing = strtod(optarg, &end), ok = *end == '\0' && mixing > 0.0 && mixing <= 1.0;
             break;
         case 'a':
-            acc = strtod(optarg, &end), ok = *end == '\0' && acc >= 1e-4 && acc <= 1e3;
+            acc = strtod(optarg, &end), ok = *end == '\0' && acc >= 1e-8 && acc <= 1e3;
             break;
         case 'q':
             ok = !strcmp(optarg, "eeq") || !strcmp(optarg, "uniform");
@@ -188,6 +198,12 @@ int ate_cli_calc(int argc, char **argv)
             break;
         case 'S':
             stress = true;
+            break;
+        case 'P':
+            spinpol = true;
+            break;
+        case 'R':
+            param_dir = optarg;
             break;
         case 'g':
             gradient = true;
@@ -246,6 +262,8 @@ int ate_cli_calc(int argc, char **argv)
     memcpy(ko.kmesh, kmesh, sizeof(kmesh));
     ko.kgamma = kgamma;
     ko.dipole = dipole;
+    ko.spin_polarized = spinpol;
+    if (param_dir) ko.param_dir = param_dir;
     if (acc > 0.0) ko.econv = 1e-6 * acc, ko.qconv = 2e-5 * acc;
     if (st == ATE_OK)
         st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */
