@@ -15,6 +15,7 @@ int ate_cli_calc(int argc, char **argv);
 int ate_cli_convert(int argc, char **argv);
 int ate_cli_run(int argc, char **argv);
 int ate_cli_report(int argc, char **argv);
+int ate_cli_merge(int argc, char **argv);
 
 /** Print an error as "atescreen: error: FILE:LINE:COL: FIELD: MESSAGE" on stderr; returns the
  *  exit status for it (2 for input errors, 1 otherwise). */
