@@ -21,6 +21,9 @@ int ate_cli_merge(int argc, char **argv);
  *  exit status for it (2 for input errors, 1 otherwise). */
 int ate_cli_report_error(const ate_error *err);
 
+/** "atescreen <subcommand> <args...>" into out[cap] (truncated to fit): results.h5 provenance. */
+void ate_cli_command_line(int argc, char **argv, char *out, size_t cap);
+
 /** mkdir -p path (ATE_ERR_IO naming the directory that cannot be created). */
 ate_status ate_cli_make_dir(const char *path, ate_error *err);
 

@@ -224,11 +224,8 @@ int ate_cli_merge(int argc, char **argv)
         usage(stderr);
         return ATE_EXIT_USAGE;
     }
-    char cmdline[4096] = "atescreen";
-    for (int i = 0; i < argc; ++i) {
-        size_t l = strlen(cmdline);
-        snprintf(cmdline + l, sizeof(cmdline) - l, " %s", argv[i]);
-    }
+    char cmdline[4096];
+    ate_cli_command_line(argc, argv, cmdline, sizeof(cmdline));
     ate_error err;
     ate_error_clear(&err);
     inputs in = {0};

@@ -292,11 +292,8 @@ int ate_cli_run(int argc, char **argv)
     int rank = 0, size = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    char cmdline[2048] = "atescreen";
-    for (int i = 0; i < argc; ++i) {
-        size_t l = strlen(cmdline);
-        snprintf(cmdline + l, sizeof(cmdline) - l, " %s", argv[i]);
-    }
+    char cmdline[2048];
+    ate_cli_command_line(argc, argv, cmdline, sizeof(cmdline));
     ate_error err;
     ate_error_clear(&err);
     ate_campaign_spec spec;
