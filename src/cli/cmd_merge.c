@@ -101,7 +101,7 @@ static ate_status expand(inputs *in, const char *dir, ate_error *err)
                          "%s: neither a run directory (no journal/) nor the parent of "
                          "shard-I-of-N/ directories",
                          dir);
-    qsort(sub, (size_t)nsub, sizeof(*sub), by_shard);
+    if (nsub > 1) qsort(sub, (size_t)nsub, sizeof(*sub), by_shard);
     ate_status st = ATE_OK;
     for (int k = 0; k < nsub && st == ATE_OK; ++k) {
         snprintf(path, sizeof(path), "%s/shard-%d-of-%d", dir, sub[k][0], sub[k][1]);
@@ -251,9 +251,11 @@ int ate_cli_merge(int argc, char **argv)
         const char *yaml = ate_rundir_find(&js, in.v[0].first, in.v[0].last, ATE_RUNDIR_YAML, &len);
         char *text = malloc(len + 1), name[PATH_MAX + 64];
         snprintf(name, sizeof(name), "%s/journal (campaign of the run)", in.v[0].path);
-        if (text) memcpy(text, yaml, len), text[len] = '\0';
-        st = text ? ate_campaign_parse(text, name, &spec, &err)
-                  : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+        if (text && yaml) memcpy(text, yaml, len), text[len] = '\0';
+        st = !yaml  ? ATE_ERROR(&err, ATE_ERR_INPUT, "%s: no campaign text in its journals",
+                                in.v[0].path)
+             : text ? ate_campaign_parse(text, name, &spec, &err)
+                    : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
         free(text);
     }
     if (st == ATE_OK) st = ate_sites_enumerate(&spec, &list, &err);
