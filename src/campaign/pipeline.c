@@ -70,6 +70,7 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
     ko.pbc_mode = ATE_PBC_FULL;
     if (spec->support.kind != ATE_SUPPORT_FLAKE) memcpy(ko.kmesh, set->kpoints, sizeof(ko.kmesh));
     ko.dipole = set->dipole_correction == 1 ? ATE_DIPOLE_SLAB : ATE_DIPOLE_NONE;
+    ko.spin_polarized = set->spin_polarized; /* spGFN1: the spin scan compares spin states */
     p->tight_econv = ko.econv, p->tight_qconv = ko.qconv; /* final points and vibrations */
     ate_status st = ate_kernel_create(set->method, &ko, MPI_COMM_SELF, &p->k, err);
     if (st == ATE_OK) st = ate_kernel_set_convergence(p->k, set->scf_econv, set->scf_qconv, err);

@@ -103,17 +103,18 @@ static void launch_checks(int size)
 static void settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
 {
     const ate_settings_spec *s = &sp->settings;
-    int n = snprintf(out, cap,
-                     "{\"method\": \"%s\", \"electronic_temperature_K\": %.17g, "
-                     "\"fmax_eV_per_A\": %.17g, \"max_steps\": %d, \"freeze_radius_A\": %.17g, "
-                     "\"min_unpaired\": %d, \"max_unpaired\": %d, \"spin_scan\": \"%s\", "
-                     "\"scf\": {\"max_iter\": %d, \"mixing\": %.17g, \"econv_Eh\": %.17g, "
-                     "\"qconv_e\": %.17g, \"guess\": \"%s\", \"rescue\": [",
-                     s->method, s->electronic_temperature, s->fmax, s->max_steps, s->freeze_radius,
-                     s->min_unpaired, s->max_unpaired,
-                     s->spin_scan == ATE_SPIN_SCAN_RELAX ? "relax" : "single_point",
-                     s->scf_max_iter, s->scf_mixing, s->scf_econv, s->scf_qconv,
-                     s->scf_uniform_guess ? "uniform" : "eeq");
+    /* spGFN1 is named only when on, so the settings of earlier campaigns stay the same */
+    int n = snprintf(
+        out, cap,
+        "{\"method\": \"%s\"%s, \"electronic_temperature_K\": %.17g, "
+        "\"fmax_eV_per_A\": %.17g, \"max_steps\": %d, \"freeze_radius_A\": %.17g, "
+        "\"min_unpaired\": %d, \"max_unpaired\": %d, \"spin_scan\": \"%s\", "
+        "\"scf\": {\"max_iter\": %d, \"mixing\": %.17g, \"econv_Eh\": %.17g, "
+        "\"qconv_e\": %.17g, \"guess\": \"%s\", \"rescue\": [",
+        s->method, s->spin_polarized ? ", \"spin_polarized\": true" : "", s->electronic_temperature,
+        s->fmax, s->max_steps, s->freeze_radius, s->min_unpaired, s->max_unpaired,
+        s->spin_scan == ATE_SPIN_SCAN_RELAX ? "relax" : "single_point", s->scf_max_iter,
+        s->scf_mixing, s->scf_econv, s->scf_qconv, s->scf_uniform_guess ? "uniform" : "eeq");
     for (int i = 0; i < s->nrescue && n > 0 && (size_t)n < cap; ++i)
         n += snprintf(out + n, cap - (size_t)n,
                       "%s{\"rung\": \"%s\", \"mixing\": %.17g, \"max_iter\": %d, \"etemp_K\": "
@@ -121,11 +122,18 @@ static void settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
                       i ? ", " : "", ate_rescue_rung_name(s->rescue[i].rung), s->rescue[i].mixing,
                       s->rescue[i].max_iter, s->rescue[i].etemp);
     if (n > 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, "]}, \"support\": {\"type\": \"%s\", ",
+                      sp->support.kind == ATE_SUPPORT_FLAKE ? "flake" : "graphene");
+    /* a periodic support's k-mesh and dipole correction decide its numbers (flakes: neither) */
+    if (n > 0 && (size_t)n < cap && sp->support.kind != ATE_SUPPORT_FLAKE)
         n += snprintf(out + n, cap - (size_t)n,
-                      "]}, \"support\": {\"type\": \"%s\", \"flake_radius_A\": %.17g}, "
+                      "\"kpoints\": [%d, %d, %d], \"dipole_correction\": \"%s\", ", s->kpoints[0],
+                      s->kpoints[1], s->kpoints[2], s->dipole_correction ? "slab" : "none");
+    if (n > 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n,
+                      "\"flake_radius_A\": %.17g}, "
                       "\"thermo\": {\"corrections\": \"%s\", \"temperature_K\": %.17g, \"pH\": "
                       "%.17g, \"potential_V_RHE\": %.17g, \"vib_floor_cm-1\": %.17g}}",
-                      sp->support.kind == ATE_SUPPORT_FLAKE ? "flake" : "graphene",
                       sp->support.flake_radius, sp->thermo.corrections, sp->thermo.temperature,
                       sp->thermo.ph, sp->thermo.potential, sp->thermo.vib_floor);
     (void)n;

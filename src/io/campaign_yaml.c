@@ -253,9 +253,9 @@ static ate_status read_scf(const ynode_ctx *c, const yaml_node_t *n, ate_setting
 static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_settings_spec *s)
 {
     static const char *const keys[] = {
-        "method",       "electronic_temperature", "fmax",      "max_steps", "freeze_radius",
-        "min_unpaired", "max_unpaired",           "spin_scan", "symprec",   "scf",
-        "kpoints",      "dipole_correction",      NULL};
+        "method",       "electronic_temperature", "fmax",           "max_steps", "freeze_radius",
+        "min_unpaired", "max_unpaired",           "spin_scan",      "symprec",   "scf",
+        "kpoints",      "dipole_correction",      "spin_polarized", NULL};
     static const char *const methods[] = {"gfn1", "pw", NULL};
     static const char *const dipoles[] = {"none", "slab", NULL};
     static const char *const scans[] = {"single_point", "relax", NULL};
@@ -293,6 +293,8 @@ static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_se
     if ((v = cy_lookup(c, n, "kpoints")))
         ATE_TRY(yget_int_list(c, v, "settings.kpoints", "three integers [a, b, c]", 3, 1, 64,
                               s->kpoints));
+    if ((v = cy_lookup(c, n, "spin_polarized")))
+        ATE_TRY(yget_bool(c, v, "settings.spin_polarized", &s->spin_polarized));
     if ((v = cy_lookup(c, n, "dipole_correction"))) {
         ATE_TRY(
             yget_choice(c, v, "settings.dipole_correction", dipoles, "dipole correction", &idx));

@@ -186,6 +186,8 @@ int main(void)
         "c.yaml:4:21: settings.kpoints: expected three integers [a, b, c], got 2");
     bad(M F "settings: {kpoints: [2, 0, 1]}\n",
         "c.yaml:4:25: settings.kpoints[1]: 0 is out of range [1, 64]");
+    bad(M F "settings: {spin_polarized: maybe}\n",
+        "c.yaml:4:28: settings.spin_polarized: expected true or false, got 'maybe'");
     bad(M F "settings: {dipole_correction: xyz}\n",
         "c.yaml:4:31: settings.dipole_correction: unknown dipole correction 'xyz' (allowed: none, "
         "slab)");

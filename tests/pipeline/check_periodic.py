@@ -3,7 +3,9 @@
 slab (pbc T T F, 15 Å vacuum) with a 2x2x1 k-mesh and *OH. The campaign finishes, results.h5
 holds periodic structures, and the stored final energy of each state equals a fresh
 `atescreen calc --kpts 2,2,1` on the stored structure (the pipeline used the campaign's k-mesh
-and the full lattice sums), with the stored forces below settings.fmax.
+and the full lattice sums), with the stored forces below settings.fmax; resuming with another
+k-mesh is refused. Then settings.spin_polarized on a flake: the provenance says so and the stored
+energies are the spin-polarised ones (a fresh `calc --spin-polarized` on the stored structures).
 
 usage: check_periodic.py ATESCREEN SRC_DIR WORK_DIR
 """
@@ -76,6 +78,48 @@ if os.path.exists(path):
         fmax = np.abs(np.linalg.norm(g[free], axis=1)).max()
         check(fmax <= 0.05 + 1e-3, "%s: max force on free atoms %.4f eV/Å (fmax 0.05; stored %.4f)"
               % (label, fmax, row["fmax"]))
+# the k-mesh is part of the settings: resuming with another one is refused
+text = open(yaml).read().replace("kpoints: [2, 2, 1]", "kpoints: [3, 3, 1]")
+open(yaml, "w").write(text)
+p = subprocess.run([exe, "run", yaml, "-o", out], capture_output=True, text=True)
+check(p.returncode == 2 and "different settings" in p.stderr,
+      "resume with another k-mesh refused (exit %d: %s)" % (p.returncode, p.stderr.strip()[-200:]))
+
+# spGFN1 in a campaign
+yaml2 = os.path.join(work, "spin.yaml")
+open(yaml2, "w").write("""name: spin-flake
+support: {type: flake, flake_radius: 5.0}
+metals: [Fe]
+families:
+  - symmetric: {}
+adsorbates: [OH]
+settings:
+  max_unpaired: 2
+  spin_polarized: true
+""")
+out2 = os.path.join(work, "spin-out")
+shutil.rmtree(out2, ignore_errors=True)
+p = subprocess.run([exe, "run", yaml2, "-o", out2], capture_output=True, text=True)
+check(p.returncode == 0, "spin-polarised campaign exit %d: %s" % (p.returncode, p.stderr[-300:]))
+path2 = os.path.join(out2, "results.h5")
+if os.path.exists(path2):
+    import h5py
+    with h5py.File(path2) as f:
+        params = json.loads(f["provenance/parameters"][()][0])
+    check(params.get("spin_polarized") is True, "provenance settings record spin_polarized")
+    for _, row in atescreen.states(path2).iterrows():
+        atoms = atescreen.atoms(path2, row["id"], row["state_label"])
+        atoms.calc = None
+        f = os.path.join(work, "spin_%s.extxyz" % row["state_label"])
+        write(f, atoms, format="extxyz")
+        r = subprocess.run([exe, "calc", f, "--method", "gfn1", "--spin-polarized", "--uhf",
+                            str(int(row["uhf"])), "--json"], capture_output=True, text=True)
+        js = json.loads(r.stdout)
+        de = js["energy"] * EV - row["E_total"]
+        check(abs(de) < 1e-5 and
+              (js["energy_terms"]["spin_polarization"] < 0.0 or int(row["uhf"]) == 0),
+              "%s uhf %d: stored %.6f eV = spin-polarised calc %.6f eV (%.1e)"
+              % (row["state_label"], int(row["uhf"]), row["E_total"], js["energy"] * EV, de))
 if failures:
     print("%d FAILED" % len(failures))
     sys.exit(1)

@@ -164,6 +164,7 @@ typedef struct ate_settings_spec {
     bool scf_uniform_guess;  /**< settings.scf.guess: uniform (else eeq, the default, as xtb) */
     int kpoints[3];          /**< Monkhorst-Pack mesh of periodic supports, default 1 1 1 */
     int dipole_correction;   /**< periodic supports: 0 none (default), 1 slab (along c) */
+    bool spin_polarized;     /**< spGFN1 energies for the spin scan (default false) */
     int nrescue;             /**< rescue rungs after the first attempt (default 3) */
     ate_scf_step rescue[ATE_SPEC_MAX_RESCUE];
 } ate_settings_spec;
