@@ -22,12 +22,14 @@ The target (issue #5) is ATEscreen <= 0.5 x the faster peer. Process start-up is
 every program (CP2K's is about 0.4 s: MPI initialisation and reading the 2 MB dftd3.dat)."""
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchrun import REPEAT, ENV as env, timed  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -48,27 +50,6 @@ cells = list(CELLS)
 if "--cells" in sys.argv:
     cells = sys.argv[sys.argv.index("--cells") + 1].split(",")
 keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
-REPEAT = int(os.environ.get("ATE_BENCH_REPEAT", "3"))
-env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-           OMP_STACKSIZE="1G")
-
-
-def unlimited_stack():
-    """xtb needs a large stack for big systems (it aborts after the setup otherwise)."""
-    resource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
-
-
-def timed(cmd, cwd):
-    """Minimum wall time of REPEAT runs and the stdout of the last one."""
-    times, out = [], None
-    for _ in range(REPEAT):
-        t = time.perf_counter()
-        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=unlimited_stack)
-        times.append(time.perf_counter() - t)
-        if r.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed: {r.stderr[-400:]}{r.stdout[-400:]}")
-        out = r.stdout
-    return min(times), out
 
 
 def run_case(name, work):
@@ -79,9 +60,9 @@ def run_case(name, work):
     row = {"atoms": len(atoms)}
     for mode in ("full", "xtb651"):
         t, out = timed([exe, "calc", gen, "--method", "gfn1", "--pbc-mode", mode, "--acc", "1", "--uhf", str(uhf),
-                        "--json"], work)
+                        "--json"], work, "min")
         row[mode] = (t, json.loads(out)["energy"])
-    t, out = timed(["xtb", gen, "--gfn", "1", "--sp", "--acc", "1", "--uhf", str(uhf), "--norestart"], work)
+    t, out = timed(["xtb", gen, "--gfn", "1", "--sp", "--acc", "1", "--uhf", str(uhf), "--norestart"], work, "min")
     row["xtb"] = (t, float([l for l in out.splitlines() if "TOTAL ENERGY" in l][0].split()[3]))
     cp2k = cp2k_compare.find_cp2k()
     if cp2k:

@@ -240,6 +240,21 @@ static double spin_energy(const gfn1_params *p, const gfn1_basis *b, const gfn1_
     return e;
 }
 
+/* Spin polarised: the highest orbital filled at least half and the lowest one less, over the
+ * alpha and beta sets (-inf / +inf when there is none). */
+static void spin_frontier(const scc_work *w, double *homo, double *lumo)
+{
+    *homo = -INFINITY, *lumo = INFINITY;
+    for (int set = 0; set < 2; ++set)
+        for (int i = 0; i < w->nao; ++i) {
+            double e = set ? w->epsb[i] : w->eps[i], f = set ? w->occb[i] : w->occa[i];
+            if (f >= 0.5)
+                *homo = fmax(*homo, e);
+            else
+                *lumo = fmin(*lumo, e);
+        }
+}
+
 /* The energies of an iteration from its output charges qout and band energy (eV). */
 static ate_status finish_iteration(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                                    scc_work *w, double eband_ev, gfn1_scc_result *r)
@@ -325,17 +340,8 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
         int homo = (nalpha > nbeta ? nalpha : nbeta) - 1;
         r->gap_ev = homo >= 0 && homo + 1 < nao ? w->eps[homo + 1] - w->eps[homo] : 0.0;
     } else { /* the lowest empty minus the highest filled orbital of either spin */
-        double homo = -INFINITY, lumo = INFINITY;
-        for (int i = 0; i < nao; ++i) {
-            if (w->occa[i] >= 0.5)
-                homo = fmax(homo, w->eps[i]);
-            else
-                lumo = fmin(lumo, w->eps[i]);
-            if (w->occb[i] >= 0.5)
-                homo = fmax(homo, w->epsb[i]);
-            else
-                lumo = fmin(lumo, w->epsb[i]);
-        }
+        double homo, lumo;
+        spin_frontier(w, &homo, &lumo);
         r->gap_ev = isfinite(homo) && isfinite(lumo) && lumo > homo ? lumo - homo : 0.0;
     }
     return finish_iteration(p, b, g, w, eband, r);
@@ -397,17 +403,8 @@ static ate_status descriptors(const gfn1_basis *b, const gfn1_geom *g, scc_work 
                   : top + 1 < n ? 0.5 * (w->eps[top] + w->eps[top + 1])
                                 : w->eps[top];
     if (w->spin) { /* two sets of orbitals: frontier levels over both; spins from m */
-        double homo = -INFINITY, lumo = INFINITY;
-        for (int i = 0; i < n; ++i) {
-            if (w->occa[i] >= 0.5)
-                homo = fmax(homo, w->eps[i]);
-            else
-                lumo = fmin(lumo, w->eps[i]);
-            if (w->occb[i] >= 0.5)
-                homo = fmax(homo, w->epsb[i]);
-            else
-                lumo = fmin(lumo, w->epsb[i]);
-        }
+        double homo, lumo;
+        spin_frontier(w, &homo, &lumo);
         r->fermi_ev = isfinite(homo) && isfinite(lumo) ? 0.5 * (homo + lumo)
                       : isfinite(homo)                 ? homo
                                                        : lumo;

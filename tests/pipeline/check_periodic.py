@@ -33,21 +33,24 @@ def check(cond, msg):
 
 
 os.makedirs(work, exist_ok=True)
-yaml = os.path.join(work, "periodic.yaml")
-open(yaml, "w").write("""name: periodic-slab
-support: {type: graphene, supercell: [4, 4], vacuum: 15.0}
-metals: [Fe]
-families:
-  - symmetric: {}
-adsorbates: [OH]
-settings:
-  max_unpaired: 2
-  kpoints: [2, 2, 1]
-""")
-out = os.path.join(work, "periodic-out")
-shutil.rmtree(out, ignore_errors=True)
-p = subprocess.run([exe, "run", yaml, "-o", out], capture_output=True, text=True)
-check(p.returncode == 0, "atescreen run exit %d: %s" % (p.returncode, p.stderr[-500:]))
+
+
+def campaign(name, support, setting):
+    """Write and run an FeN4 + *OH campaign; returns (yaml path, output directory)."""
+    yaml = os.path.join(work, name + ".yaml")
+    open(yaml, "w").write("name: %s\nsupport: %s\nmetals: [Fe]\nfamilies:\n  - symmetric: {}\n"
+                          "adsorbates: [OH]\nsettings:\n  max_unpaired: 2\n  %s\n"
+                          % (name, support, setting))
+    out = os.path.join(work, name + "-out")
+    shutil.rmtree(out, ignore_errors=True)
+    p = subprocess.run([exe, "run", yaml, "-o", out], capture_output=True, text=True)
+    check(p.returncode == 0, "%s: atescreen run exit %d: %s" % (name, p.returncode,
+                                                                p.stderr[-500:]))
+    return yaml, out
+
+
+yaml, out = campaign("periodic-slab", "{type: graphene, supercell: [4, 4], vacuum: 15.0}",
+                     "kpoints: [2, 2, 1]")
 path = os.path.join(out, "results.h5")
 if os.path.exists(path):
     df = atescreen.load(path)
@@ -86,21 +89,7 @@ check(p.returncode == 2 and "different settings" in p.stderr,
       "resume with another k-mesh refused (exit %d: %s)" % (p.returncode, p.stderr.strip()[-200:]))
 
 # spGFN1 in a campaign
-yaml2 = os.path.join(work, "spin.yaml")
-open(yaml2, "w").write("""name: spin-flake
-support: {type: flake, flake_radius: 5.0}
-metals: [Fe]
-families:
-  - symmetric: {}
-adsorbates: [OH]
-settings:
-  max_unpaired: 2
-  spin_polarized: true
-""")
-out2 = os.path.join(work, "spin-out")
-shutil.rmtree(out2, ignore_errors=True)
-p = subprocess.run([exe, "run", yaml2, "-o", out2], capture_output=True, text=True)
-check(p.returncode == 0, "spin-polarised campaign exit %d: %s" % (p.returncode, p.stderr[-300:]))
+yaml2, out2 = campaign("spin-flake", "{type: flake, flake_radius: 5.0}", "spin_polarized: true")
 path2 = os.path.join(out2, "results.h5")
 if os.path.exists(path2):
     import h5py

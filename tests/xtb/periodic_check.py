@@ -24,9 +24,7 @@ where no reference program exists (docs/validation.md, "Periodic cells").
     graphene with S = 1 per cell, n = 2); k-point gradients against central differences.
 usage: periodic_check.py ATESCREEN_EXE TESTDIR WORKDIR
 """
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -35,21 +33,13 @@ EXE, HERE, WORK = sys.argv[1:4]
 PER = os.path.join(HERE, "periodic")
 os.makedirs(WORK, exist_ok=True)
 BOHR = 0.52917721092  # Å per bohr, as the gen writer of make_cells.py assumes
-fails = []
-
-
-def check(ok, msg):
-    print(("ok   " if ok else "FAIL ") + msg)
-    if not ok:
-        fails.append(msg)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from calcrun import check  # noqa: E402
+import calcrun  # noqa: E402
 
 
 def calc(path, *args):
-    r = subprocess.run([EXE, "calc", path, "--method", "gfn1", "--json", *args],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError("%s: exit %d: %s" % (path, r.returncode, r.stderr.strip()))
-    return json.loads(r.stdout)
+    return calcrun.calc(EXE, path, *args)
 
 
 def xtb_ref(name):
@@ -268,7 +258,4 @@ for label, (atoms, cell), n, uhf in folds:
     check(abs(d) <= 1e-7, "band folding %-9s %dx%dx1 k-mesh %.10f vs %dx%d supercell %.10f "
           "Eh/atom (%.1e)" % (label, n, n, ek / len(atoms), n, n, eg / (len(atoms) * n * n), d))
 
-if fails:
-    print("%d FAILED" % len(fails))
-    sys.exit(1)
-print("periodic_check: all passed")
+calcrun.finish("periodic_check")

@@ -16,10 +16,8 @@ references and against itself (docs/validation.md, "Spin-polarised GFN1-xTB").
  4. Band folding with spin: FeN4@4x4 (S = 1 per cell) with a 2x2x1 mesh = its 2x2 supercell.
 usage: spin_check.py ATESCREEN_EXE TESTDIR WORKDIR PARAMDIR
 """
-import json
 import os
 import shutil
-import subprocess
 import sys
 
 import numpy as np
@@ -29,21 +27,13 @@ SPIN = os.path.join(HERE, "spin")
 PER = os.path.join(HERE, "periodic")
 os.makedirs(WORK, exist_ok=True)
 BOHR = 0.529177210903
-fails = []
-
-
-def check(ok, msg):
-    print(("ok   " if ok else "FAIL ") + msg)
-    if not ok:
-        fails.append(msg)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from calcrun import check  # noqa: E402
+import calcrun  # noqa: E402
 
 
 def calc(path, *args):
-    r = subprocess.run([EXE, "calc", path, "--method", "gfn1", "--json", *args],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError("%s %s: %s" % (path, " ".join(args), r.stderr.strip()))
-    return json.loads(r.stdout)
+    return calcrun.calc(EXE, path, *args)
 
 
 TBLITE = ["--acc", "0.01", "--guess", "uniform", "--etemp", "300"]
@@ -150,7 +140,4 @@ d = ek["energy"] / n - eg["energy"] / (4 * n)
 check(abs(d) <= 1e-7, "band folding with spin, FeN4@4x4 S=1: 2x2x1 mesh vs 2x2 supercell %.1e "
       "Eh/atom" % d)
 
-if fails:
-    print("%d FAILED" % len(fails))
-    sys.exit(1)
-print("spin_check: all passed")
+calcrun.finish("spin_check")
