@@ -34,6 +34,8 @@ typedef struct ate_kernel_opts {
     bool kgamma;           /**< Gamma-centred mesh (n/N) instead of Monkhorst-Pack */
     int dipole;            /**< cells: ATE_DIPOLE_NONE (default), _SLAB or _XYZ correction */
     bool spin_polarized;   /**< spGFN1: spin-polarisation energy and alpha/beta Fock matrices */
+    bool free_moment;      /**< spGFN1: N_alpha - N_beta free (one Fermi level); the structure's
+                                unpaired electrons only seed the starting moment */
 } ate_kernel_opts;
 
 enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1, ATE_CALC_STRESS = 1u << 2 };

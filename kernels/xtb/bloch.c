@@ -278,8 +278,15 @@ ate_status gfn1_kiterate(const gfn1_basis *b, gfn1_kwork *w, const double *vsh, 
     ATE_TRY(st);
     w->have_chol = true;
     const double *epsb = w->spin ? w->epsb : w->eps;
-    double sa = gfn1_fermi_weighted(w->eps, w->wstate, (int)ne, nalpha, kt_ev, w->occa);
-    double sb = gfn1_fermi_weighted(epsb, w->wstate, (int)ne, nbeta, kt_ev, w->occb);
+    double sa, sb = 0.0;
+    if (w->spin && w->free_moment) { /* one Fermi level for both spins */
+        sa = gfn1_fermi_free(w->eps, w->epsb, w->wstate, (int)ne, nalpha + nbeta, kt_ev, w->occa,
+                             w->occb);
+        if (isnan(sa)) return ATE_ERROR(err, ATE_ERR_MEMORY, "k-points: out of memory");
+    } else {
+        sa = gfn1_fermi_weighted(w->eps, w->wstate, (int)ne, nalpha, kt_ev, w->occa);
+        sb = gfn1_fermi_weighted(epsb, w->wstate, (int)ne, nbeta, kt_ev, w->occb);
+    }
     out->entropy_sum = sa + sb;
     gfn1_kdensity(w, false, w->p);
     if (w->spin) { /* M(k) = P_a(k) - P_b(k) */

@@ -6,6 +6,8 @@
  *        the caller adds kT_Eh * sum [f ln f + (1-f) ln(1-f)].
  */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "gfn1_coulomb.h"
 
@@ -76,5 +78,27 @@ double gfn1_fermi_weighted(const double *eps, const double *wt, int n, int nel, 
         occ[i] = f;
         if (f > 1e-9 && 1.0 - f > 1e-9) s += wt[i] * (f * log(f) + (1.0 - f) * log(1.0 - f));
     }
+    return s;
+}
+
+double gfn1_fermi_free(const double *ea, const double *eb, const double *wt, int n, int nel,
+                       double kt, double *occa, double *occb)
+{
+    double *e = malloc((size_t)n * 4 * sizeof(double));
+    if (!e) return NAN;
+    double *w = e + 2 * (size_t)n;
+    for (int i = 0; i < n; ++i) {
+        e[i] = ea[i], e[n + i] = eb[i];
+        w[i] = w[n + i] = wt ? wt[i] : 1.0;
+    }
+    double *occ = malloc((size_t)n * 2 * sizeof(double));
+    if (!occ) {
+        free(e);
+        return NAN;
+    }
+    double s = gfn1_fermi_weighted(e, w, 2 * n, nel, kt, occ);
+    memcpy(occa, occ, (size_t)n * sizeof(double));
+    memcpy(occb, occ + n, (size_t)n * sizeof(double));
+    free(occ), free(e);
     return s;
 }

@@ -207,7 +207,8 @@ static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom
                         /* no EEQ model for cells: q_A = charge/N, as xtb 6.5.1 does */
                         .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM || g.lat,
                         .kpts = kp,
-                        .spin = k->opts.spin_polarized};
+                        .spin = k->opts.spin_polarized,
+                        .free_moment = k->opts.free_moment};
     /* the stress comes with the gradient (the same pair derivatives): a scratch array without one
      */
     double *scratch = want_stress && !want_grad ? malloc((size_t)g.n * 3 * sizeof(double)) : NULL;
@@ -242,7 +243,17 @@ static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom
                          .guess_valid = same && k->guess_valid,
                          .spin_atom = out->spins,
                          .dband_atom = out->dband_centre};
-    ate_status scc_st = gfn1_scc_run(k->params, &g, &so, &r, err);
+    ate_status scc_st = ATE_OK;
+    if (so.spin && so.free_moment && !r.guess_valid) {
+        /* a free moment starts from the fixed-moment solution of the structure's unpaired
+         * electrons: from m = 0 or a small seed, Broyden mixing tends to fall into the
+         * non-magnetic stationary point even where a magnetic one is lower */
+        gfn1_scc_opts fixed = so;
+        fixed.free_moment = false, fixed.grad = NULL, fixed.sigma = NULL;
+        scc_st = gfn1_scc_run(k->params, &g, &fixed, &r, err);
+        r.guess_valid = scc_st == ATE_OK && r.converged;
+    }
+    if (scc_st == ATE_OK) scc_st = gfn1_scc_run(k->params, &g, &so, &r, err);
     k->guess_valid =
         scc_st == ATE_OK && r.converged; /* only converged charges seed the next call */
     if (scc_st != ATE_OK) {

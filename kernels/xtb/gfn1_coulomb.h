@@ -25,4 +25,9 @@ double gfn1_fermi(const double *eps, int n, int nel, double kt, double *occ);
  * sum wt [f ln f + (1-f) ln(1-f)]. kt > 0 required (0 gives the lowest states by bisection). */
 double gfn1_fermi_weighted(const double *eps, const double *wt, int n, int nel, double kt,
                            double *occ);
+/* Spin polarisation with a free moment: one Fermi level for the alpha (ea) and beta (eb) states
+ * together, n each (weights wt, or 1 when NULL), nel electrons in all; returns the entropy sum
+ * as gfn1_fermi_weighted (NaN when out of memory). */
+double gfn1_fermi_free(const double *ea, const double *eb, const double *wt, int n, int nel,
+                       double kt, double *occa, double *occb);
 #endif

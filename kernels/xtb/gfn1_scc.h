@@ -82,7 +82,8 @@ typedef struct gfn1_kwork {
     double _Complex *s, *h0, *chol, *c, *p, *scratch, *scratch2;
     double *eps, *occa, *occb, *wstate; /* wstate: the k-weight of every state */
     bool have_chol;
-    bool spin; /* spin polarised: beta orbitals cb/epsb, M(k) = P_a - P_b */
+    bool spin;        /* spin polarised: beta orbitals cb/epsb, M(k) = P_a - P_b */
+    bool free_moment; /* spin: one Fermi level for both spins */
     double _Complex *cb, *m;
     double *epsb;
 } gfn1_kwork;
@@ -130,6 +131,7 @@ typedef struct gfn1_scc_opts {
     const gfn1_kpts *kpts; /* periodic full mode: k-point sampling (NULL: Gamma, real) */
     double *sigma; /* [9]: with grad, the electronic dE/d(strain) is added (cells; terms.h) */
     bool spin;     /* spin polarisation (spGFN1): alpha and beta Fock matrices, W from spin.tsv */
+    bool free_moment; /* spin: one Fermi level for both spins (uhf only seeds the moment) */
 } gfn1_scc_opts;
 
 typedef struct gfn1_scc_result {

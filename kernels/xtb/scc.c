@@ -39,7 +39,7 @@ typedef struct scc_work {
     /* spin polarisation (spGFN1): beta orbitals, M = P_alpha - P_beta, and the mixed vector
      * [q; m] of nv = 2 nsh entries (qin, qout, vsh hold both halves; vsh[nsh + x] is the spin
      * potential dE_spin/dm_x) */
-    bool spin;
+    bool spin, free_moment;
     int nv, nevb;
     double *cb, *epsb, *mag;
 } scc_work;
@@ -312,8 +312,15 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
         sb = gfn1_fermi(w->eps, nao, nbeta, kt_ev, w->occb);
         w->nev = backtransform(w, w->c, w->occa, w->occb);
     } else {
-        sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
-        sb = gfn1_fermi(w->epsb, nao, nbeta, kt_ev, w->occb);
+        if (w->free_moment) { /* one Fermi level for both spins: the moment follows */
+            sa = gfn1_fermi_free(w->eps, w->epsb, NULL, nao, nalpha + nbeta, kt_ev, w->occa,
+                                 w->occb);
+            sb = 0.0;
+            if (isnan(sa)) return ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory");
+        } else {
+            sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
+            sb = gfn1_fermi(w->epsb, nao, nbeta, kt_ev, w->occb);
+        }
         w->nev = backtransform(w, w->c, w->occa, NULL);
         w->nevb = backtransform(w, w->cb, w->occb, NULL);
         magnetisation(w);
@@ -528,10 +535,23 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
             w.n0[x] = sh->polarization ? 0.0 : e->refocc[sh->l];
             double qa = o->uniform_guess ? (double)o->charge / g->n : q_guess[sh->atom];
             w.qin[x] = restart ? r->q_shell[x] : qa * w.n0[x] / e->zval;
-            /* magnetisations: the restart guess, else zero (tblite; N_a != N_b polarises) */
+            /* magnetisations: the restart guess, else zero (tblite; N_a != N_b polarises); with
+             * a free moment, uhf unpaired electrons spread over the d shells (else all valence
+             * shells) in proportion to their reference occupations break the symmetry */
             if (w.spin) w.qin[b.nsh + x] = restart ? r->q_shell[b.nsh + x] : 0.0;
         }
     }
+    w.free_moment = o->spin && o->free_moment;
+    if (st == ATE_OK && w.free_moment && !(r->guess_valid && r->q_shell) && o->uhf > 0) {
+        double tot_d = 0.0, tot = 0.0;
+        for (int x = 0; x < b.nsh; ++x)
+            tot_d += b.sh[x].l == 2 ? w.n0[x] : 0.0, tot += w.n0[x];
+        for (int x = 0; x < b.nsh; ++x) {
+            double wx = tot_d > 0.0 ? (b.sh[x].l == 2 ? w.n0[x] / tot_d : 0.0) : w.n0[x] / tot;
+            w.qin[b.nsh + x] = o->uhf * wx;
+        }
+    }
+    if (w.kw) w.kw->free_moment = w.free_moment;
     double kt_ev = GFN1_KB * GFN1_AUTOEV * o->etemp, eprev = 0.0;
     r->converged = false;
     for (int it = 1; st == ATE_OK && it <= o->max_iter; ++it) {

@@ -23,6 +23,8 @@
  *        --spin-polarized: spGFN1 (docs/theory-gfn1.md): with --uhf N the alpha-beta difference
  *        is fixed; JSON adds "magnetic_moments" (Mulliken, e, per atom) and the energy term
  *        "spin_polarization".
+ *        --free-moment (with --spin-polarized): N_alpha - N_beta free under the Fermi smearing
+ *        (one Fermi level); --uhf N then only seeds the starting moment.
  *        --param-dir DIR: the parameter directory (default: the build's inputs/params).
  */
 #include <getopt.h>
@@ -44,7 +46,7 @@ static void usage(FILE *out)
                  "[--pbc-mode full|xtb651]\n"
                  "                      [--kpts A,B,C] [--kpts-gamma] "
                  "[--dipole-correction none|slab|xyz] [--stress]\n"
-                 "                      [--spin-polarized] [--param-dir DIR]\n"
+                 "                      [--spin-polarized [--free-moment]] [--param-dir DIR]\n"
                  "                      [--gradient] [--frequencies] [--json]\n");
 }
 
@@ -121,7 +123,7 @@ int ate_cli_calc(int argc, char **argv)
     bool has_charge = false, has_uhf = false, json = false, gradient = false, freqs = false;
     double etemp = 300.0, mixing = 0.4;
     int guess = ATE_GUESS_EEQ, pbc_mode = ATE_PBC_FULL, kmesh[3] = {1, 1, 1};
-    bool kgamma = false, stress = false, spinpol = false;
+    bool kgamma = false, stress = false, spinpol = false, free_moment = false;
     const char *param_dir = NULL;
     int dipole = ATE_DIPOLE_NONE;
     double acc = 0.0;
@@ -139,6 +141,7 @@ int ate_cli_calc(int argc, char **argv)
                                          {"stress", no_argument, NULL, 'S'},
                                          {"spin-polarized", no_argument, NULL, 'P'},
                                          {"param-dir", required_argument, NULL, 'R'},
+                                         {"free-moment", no_argument, NULL, 'F'},
                                          {"dipole-correction", required_argument, NULL, 'D'},
                                          {"gradient", no_argument, NULL, 'g'},
                                          {"json", no_argument, NULL, 'j'},
@@ -205,6 +208,9 @@ int ate_cli_calc(int argc, char **argv)
         case 'R':
             param_dir = optarg;
             break;
+        case 'F':
+            free_moment = true;
+            break;
         case 'g':
             gradient = true;
             break;
@@ -264,6 +270,12 @@ int ate_cli_calc(int argc, char **argv)
     ko.dipole = dipole;
     ko.spin_polarized = spinpol;
     if (param_dir) ko.param_dir = param_dir;
+    ko.free_moment = free_moment;
+    if (free_moment && !spinpol) {
+        fprintf(stderr, "atescreen calc: --free-moment needs --spin-polarized\n");
+        usage(stderr);
+        return ATE_EXIT_USAGE;
+    }
     if (acc > 0.0) ko.econv = 1e-6 * acc, ko.qconv = 2e-5 * acc;
     if (st == ATE_OK)
         st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */

@@ -14,6 +14,9 @@ references and against itself (docs/validation.md, "Spin-polarised GFN1-xTB").
  3. Analytic gradients (and a stress) against central differences: molecule, cell at Gamma,
     cell with k-points.
  4. Band folding with spin: FeN4@4x4 (S = 1 per cell) with a 2x2x1 mesh = its 2x2 supercell.
+ 5. Free moment (--free-moment, one Fermi level): the moment relaxes to a solution at or below
+    the fixed-moment one (FeN4 flake and cell: M ~ 2, E <= E(uhf 2)); O2 stays a triplet; its
+    gradient against central differences.
 usage: spin_check.py ATESCREEN_EXE TESTDIR WORKDIR PARAMDIR
 """
 import os
@@ -95,6 +98,7 @@ for path, args in cases:
 
 # 3. finite differences
 def fd(path, args, atoms, h=1e-4):
+    """Spin-polarised gradient of the listed atoms against central differences."""
     gen = path.endswith(".gen")
     rows = open(path).read().splitlines()
     g = np.array(calc(path, "--spin-polarized", "--gradient", *args)["gradient"])
@@ -140,4 +144,15 @@ d = ek["energy"] / n - eg["energy"] / (4 * n)
 check(abs(d) <= 1e-7, "band folding with spin, FeN4@4x4 S=1: 2x2x1 mesh vs 2x2 supercell %.1e "
       "Eh/atom" % d)
 
+# 5. free moment
+for path, label in ((os.path.join(HERE, "molecules", "fen4_flake.xyz"), "FeN4 flake"),
+                    (os.path.join(PER, "fen4_g4.gen"), "FeN4@4x4"),
+                    (os.path.join(HERE, "molecules", "o2_triplet.xyz"), "O2")):
+    free = calc(path, "--spin-polarized", "--free-moment", "--uhf", "2")
+    fixed = calc(path, "--spin-polarized", "--uhf", "2")
+    moment = sum(free["magnetic_moments"])
+    check(free["energy"] <= fixed["energy"] + 1e-9 and abs(moment - 2.0) < 0.05,
+          "free moment, %s: E %.9f (fixed uhf 2: %.9f), moment %.4f" % (label, free["energy"],
+                                                                      fixed["energy"], moment))
+fd(os.path.join(PER, "fen4oh_g4.gen"), ["--uhf", "1", "--free-moment"], [12, 30, 31], 1e-3)
 calcrun.finish("spin_check")
