@@ -323,7 +323,36 @@ static void xtb651_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_ge
 typedef void (*pair_fn)(const gfn1_params *, const gfn1_basis *, const gfn1_geom *, int, int,
                         double *, const double *, double *, double *);
 
-/* D of the dipole correction, scaled by 4 pi / V; false without one */
+/* The Madelung potential of a unit point charge at its own site in the lattice with the
+ * neutralising background: v_M = lim_{r->0} [phi(r) - 1/r] (-2.8373/L for a cube of edge L). */
+static double madelung(const gfn1_lattice *l)
+{
+    static const double zero[3] = {0.0, 0.0, 0.0};
+    double a = l->alpha, v = ewald_recip(l, zero, NULL, 0.0, NULL) - GFN1_PI / (l->volume * a * a) -
+                             2.0 * a / SQRTPI;
+    for (int t = 1; t < l->ntrans && l->t[4 * (size_t)t] <= l->rcut * l->rcut; ++t) {
+        double r = sqrt(l->t[4 * (size_t)t]);
+        v += erfc(a * r) / r;
+    }
+    return v;
+}
+
+/* The isolated-system correction of `xyz` mode (Makov & Payne, Phys. Rev. B 51, 4014 (1995), in
+ * the origin-independent form of pairs): E = 1/2 sum q_A q_B K_AB with
+ * K_AB = -v_M - 2 pi/(3V) |r_A - r_B|^2, i.e. -1/2 v_M Q^2 + 2 pi/(3V) (|M|^2 - Q sum q r^2):
+ * the monopole (Madelung) term of a charged cell and, for a neutral one, exactly the
+ * vacuum-boundary dipole term 2 pi/(3V) |M|^2 of de Leeuw, Perram, Smith. */
+static double isolated_pair(const gfn1_lattice *l, double vm, int A, int B)
+{
+    const double *ra = l->dip_xyz + 3 * A, *rb = l->dip_xyz + 3 * B;
+    double d2 = 0.0;
+    for (int k = 0; k < 3; ++k)
+        d2 += (ra[k] - rb[k]) * (ra[k] - rb[k]);
+    return -vm - 2.0 * GFN1_PI / (3.0 * l->volume) * d2;
+}
+
+/* D of the slab dipole correction, scaled by 4 pi / V, or of the xyz one for its stress (neutral
+ * cells); false without one */
 static bool dipole_matrix(const gfn1_lattice *l, double d[3][3])
 {
     memset(d, 0, 9 * sizeof(double));
@@ -352,13 +381,15 @@ void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, d
     }
     pair_fn fn = g->lat->mode == GFN1_PBC_XTB651 ? xtb651_pair : full_pair;
     int n = b->nsh;
+    bool iso = g->lat->dipole == GFN1_DIPOLE_XYZ;
+    double vm = iso ? madelung(g->lat) : 0.0;
     for (int A = 0; A < g->n; ++A)
         for (int B = 0; B <= A; ++B) {
             double blk[GFN1_MAXSH * GFN1_MAXSH];
             fn(p, b, g, A, B, blk, NULL, NULL, NULL);
             int x0 = b->atom_sh0[A], y0 = b->atom_sh0[B];
-            double dm[3][3], dip = 0.0;
-            if (dipole_matrix(g->lat, dm)) { /* (4 pi/V) r_A^T D r_B */
+            double dm[3][3], dip = iso ? isolated_pair(g->lat, vm, A, B) : 0.0;
+            if (!iso && dipole_matrix(g->lat, dm)) { /* slab: (4 pi/V) r_A^T D r_B */
                 const double *ra = g->lat->dip_xyz + 3 * A, *rb = g->lat->dip_xyz + 3 * B;
                 for (int i = 0; i < 3; ++i)
                     for (int k = 0; k < 3; ++k)
@@ -391,15 +422,22 @@ void gfn1_gamma_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_g
         return;
     }
     double dm[3][3];
-    if (dipole_matrix(g->lat, dm)) { /* dE/dr_A = q_A (4 pi/V) D M */
-        double mu[3] = {0.0, 0.0, 0.0};
-        for (int x = 0; x < b->nsh; ++x)
+    if (dipole_matrix(g->lat, dm)) {
+        double mu[3] = {0.0, 0.0, 0.0}, qtot = 0.0;
+        for (int x = 0; x < b->nsh; ++x) {
+            qtot += qsh[x];
             for (int k = 0; k < 3; ++k)
                 mu[k] += qsh[x] * g->lat->dip_xyz[3 * b->sh[x].atom + k];
-        for (int x = 0; x < b->nsh; ++x)
+        }
+        for (int x = 0; x < b->nsh; ++x) {
+            const double *ra = g->lat->dip_xyz + 3 * b->sh[x].atom;
             for (int i = 0; i < 3; ++i)
-                for (int k = 0; k < 3; ++k)
-                    grad[3 * b->sh[x].atom + i] += qsh[x] * dm[i][k] * mu[k];
+                for (int k = 0; k < 3; ++k) /* slab: q_A (4 pi/V) D M; xyz: the same - Q q_A
+                                               (4 pi/3V) r_A (isolated_pair's derivative) */
+                    grad[3 * b->sh[x].atom + i] +=
+                        qsh[x] * dm[i][k] *
+                        (mu[k] - (g->lat->dipole == GFN1_DIPOLE_XYZ ? qtot * ra[k] : 0.0));
+        }
     }
     if (sigma && dipole_matrix(g->lat, dm)) { /* E = 1/2 M^T (4 pi/V) D M */
         double mu[3] = {0.0, 0.0, 0.0};

@@ -136,6 +136,10 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
     if (want_stress && k->opts.dipole == ATE_DIPOLE_SLAB)
         return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
                          "the stress tensor with the slab dipole correction is not implemented");
+    if (want_stress && k->opts.dipole == ATE_DIPOLE_XYZ && ate_structure_charge(s) != 0)
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "the stress tensor with the xyz correction of a charged cell is not "
+                         "implemented");
     gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s), ate_structure_positions(s),
                    NULL};
     gfn1_lattice lat;
@@ -165,12 +169,12 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
         g.lat = &lat;
         lat.dipole = k->opts.dipole;
         lat.dip_xyz = ate_structure_positions(s);
-        if (lat.dipole != ATE_DIPOLE_NONE && ate_structure_charge(s) != 0) {
+        if (lat.dipole == ATE_DIPOLE_SLAB && ate_structure_charge(s) != 0) {
             gfn1_lattice_free(&lat);
             free(wrapped);
             return ATE_ERROR(err, ATE_ERR_VALUE,
-                             "a dipole correction needs a neutral cell (the dipole of a charged "
-                             "cell depends on the origin)");
+                             "the slab dipole correction needs a neutral cell (the dipole of a "
+                             "charged cell depends on the origin)");
         }
     }
     gfn1_kpts kp = {0};
