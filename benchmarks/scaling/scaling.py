@@ -4,7 +4,7 @@
 usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
            [--campaign benchmarks/scaling/scaling_bench.yaml] [--repeat 2] [--keep DIR]
            [--from DIR] [--sizes 2048,8192,32768] [--ranks 64,128,256,512,1024,2048,4096]
-           [--seeds 5]
+           [--seeds 5] [--idle FRACTION]
 
 1. Measures (ranks single-threaded, OMP/OpenBLAS threads = 1):
    a. `mpirun -np 1` and `mpirun -np 2 atescreen run CAMPAIGN` from scratch, --repeat times in
@@ -30,11 +30,13 @@ usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
 3. Projects the efficiency T1 / (P T_P) at P = 64 ... 4096 for campaigns resampled from the
    measured (cost, estimate) pairs, with the scheduler's estimate, a perfect estimate, and no
    ordering, for both fetch models; prints the table and the assumptions.
---keep DIR keeps the runs and writes DIR/measurements.json; --from DIR re-does steps 2-3 from
+--idle 0.1 waits before each timed run until other processes use less than 10 % of the cores
+(at most 15 minutes; default 1.0: no wait). --keep DIR keeps the runs and writes DIR/measurements.json; --from DIR re-does steps 2-3 from
 such a file without running anything.
 """
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -67,11 +69,47 @@ def ints(text):
     return [int(x) for x in text.split(",")]
 
 
+def cpu_busy(seconds=1.0):
+    """Fraction of all cores busy over the next `seconds` (from /proc/stat): before a timed run,
+    the load that other users put on the machine."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # total, idle + iowait
+    t0, i0 = sample()
+    time.sleep(seconds)
+    t1, i1 = sample()
+    return 1.0 - (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_idle(limit, timeout=900.0):
+    """Wait (up to timeout) until other processes use less than `limit` of the cores."""
+    t = time.time()
+    busy = cpu_busy()
+    while busy > limit and time.time() - t < timeout:
+        busy = cpu_busy(5.0)
+    return busy
+
+
+def cpu_seconds():
+    """(busy CPU seconds of the whole machine, CPU seconds of our finished children)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (sum(v) - v[3] - v[4]) / ticks, ru.ru_utime + ru.ru_stime
+
+
 def timed(cmd, expect=(0,)):
+    """Wall time of cmd; the 1-min load average before it; the CPU seconds other processes used
+    while it ran (machine busy time minus the command's own)."""
     load = os.getloadavg()[0]
+    b0, c0 = cpu_seconds()
     t = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
     dt = time.perf_counter() - t
+    b1, c1 = cpu_seconds()
+    timed.others = max(0.0, (b1 - b0) - (c1 - c0))
     if p.returncode not in expect:
         sys.exit(f"{' '.join(cmd)}: exit {p.returncode}\n{p.stderr[-2000:]}")
     return dt, load, p
@@ -143,7 +181,7 @@ def fetch_latency(exe_dir, poll_us, osc=None, fetches=100):
     return res
 
 
-def measure(exe, campaign, repeat, work):
+def measure(exe, campaign, repeat, work, idle):
     m = {"campaign": campaign, "date": time.strftime("%Y-%m-%d %H:%M"), "runs": [],
          "cores": os.cpu_count()}
     est, enum_order = estimates(exe, campaign, work)
@@ -152,11 +190,13 @@ def measure(exe, campaign, repeat, work):
         for p in ((1, 2) if rep % 2 == 0 else (2, 1)):
             d = os.path.join(work, f"run{rep}-np{p}")
             shutil.rmtree(d, ignore_errors=True)
+            busy = wait_idle(idle)
             dt, load, _ = timed(run_cmd(exe, p, campaign, d))
             r = read_results(os.path.join(d, "results.h5"))
-            m["runs"].append(dict(ranks=p, rep=rep, wall=dt, load=load, load_after=os.getloadavg()[0],
-                                  **r))
-            print(f"  run {rep} on {p} rank(s): {dt:.1f} s (load {load:.2f})", flush=True)
+            m["runs"].append(dict(ranks=p, rep=rep, wall=dt, load=load, busy_before=busy,
+                                  others=timed.others, load_after=os.getloadavg()[0], **r))
+            print(f"  run {rep} on {p} rank(s): {dt:.1f} s (cores busy before: {busy * 100:.0f} %,"
+                  f" other processes during the run: {timed.others:.1f} CPU s)", flush=True)
     measure_fixed(m, exe, campaign, work)
     return m
 
@@ -226,6 +266,10 @@ def analyse(m, sizes, ranks, seeds):
     print(f"efficiency T1/(2 T2) = {T1 / (2 * T2):.3f}   (per repetition: "
           + ", ".join(f"{a / (2 * b):.3f}" for a, b in zip(t1, t2))
           + f"); 1-min load average during the runs {min(loads):.2f}-{max(loads):.2f}")
+    if "others" in runs[0]:
+        print("other processes on the machine during each run (CPU s; a 2-rank run leaves none "
+              "of the 2 cores free): " + ", ".join(
+                  f"{r['ranks']} rank(s) {r['others']:.1f}" for r in runs))
 
     # per-candidate costs
     w1 = {i: statistics.median([r["wall_s"][i] for r in runs if r["ranks"] == 1]) for i in ids}
@@ -288,22 +332,30 @@ def analyse(m, sizes, ranks, seeds):
     ratio_pt = (fetch_pt["mean_us"] * 1e-6 / m["eval_interval"]) if fetch_pt else 3.0
 
     # validation against the measured runs
-    print("\n== model vs measurement (fixed costs from the resume runs + simulated loop)")
-    print("| ranks | measured s | model, 1-rank costs s | model, costs as measured at that "
-          "rank count s |")
-    print("|---:|---:|---:|---:|")
-    e_list, c1_list, c2_list = e, c1, c2  # indexed by position in the candidate list
-    for p, tm, fixed, cc in ((1, T1, res1, c1_list), (2, T2, res2, c2_list)):
+    print("\n== model vs measurement, per run: fixed costs (resume runs) + the simulated loop, fed "
+          "with (a) the 1-rank costs (median over the 1-rank runs: a prediction) and (b) that "
+          "run's own wall_s per candidate (checks the scheduling and overhead model alone)")
+    print("| run | ranks | measured s | model (a) s | model (b) s | candidates per rank, "
+          "measured / model (b) |")
+    print("|---:|---:|---:|---:|---:|---|")
+    e_list, c1_list = e, c1  # indexed by position in the candidate list
+    for r in runs:
+        p = r["ranks"]
+        fixed = res1 if p == 1 else res2
+        own = np.array([r["wall_s"][i] for i in ids])
         kw = dict(fetch=lat_sm, journal=m["fsync"], rank0_factor=1.0 + (poll_frac if p > 1 else 0))
         a1 = fixed + simsched.simulate(c1_list, e_list, p, **kw)["makespan"]
-        a2 = fixed + simsched.simulate(cc, e_list, p, **kw)["makespan"]
-        print(f"| {p} | {tm:.1f} | {a1:.1f} ({(a1 / tm - 1) * 100:+.1f} %) | {a2:.1f} "
-              f"({(a2 / tm - 1) * 100:+.1f} %) |")
-    mk = simsched.simulate(c2_list, e_list, 2, fetch=lat_sm, journal=m["fsync"])
-    print(f"2-rank model split: {mk['count'][0]}/{mk['count'][1]} candidates, busy "
-          f"{mk['busy'][0]:.1f}/{mk['busy'][1]:.1f} s; measured split: "
-          + ", ".join("/".join(str(sum(1 for i in ids if r['rank'][i] == k)) for k in (0, 1))
-                      for r in runs if r["ranks"] == 2))
+        sim = simsched.simulate(own, e_list, p, **kw)
+        a2 = fixed + sim["makespan"]
+        split = "/".join(str(sum(1 for i in ids if r["rank"][i] == k)) for k in range(p))
+        print(f"| {r['rep']} | {p} | {r['wall']:.1f} | {a1:.1f} ({(a1 / r['wall'] - 1) * 100:+.1f} %)"
+              f" | {a2:.1f} ({(a2 / r['wall'] - 1) * 100:+.1f} %) | {split} / "
+              + "/".join(str(x) for x in sim["count"]) + " |")
+    a1 = res2 + simsched.simulate(c1_list, e_list, 2, fetch=lat_sm, journal=m["fsync"],
+                                  rank0_factor=1.0 + poll_frac)["makespan"]
+    print(f"T2 predicted from the 1-rank costs {a1:.1f} s vs measured median {T2:.1f} s "
+          f"({(a1 / T2 - 1) * 100:+.1f} %); predicted efficiency {T1 / (2 * a1):.3f} vs measured "
+          f"{T1 / (2 * T2):.3f}")
 
     # projection
     rng = np.random.default_rng(2026)
@@ -379,7 +431,7 @@ def main():
         work = os.path.abspath(keep) if keep else tempfile.mkdtemp(prefix="ate-scaling-")
         os.makedirs(work, exist_ok=True)
         print(f"measuring in {work} ...", flush=True)
-        m = measure(exe, campaign, int(arg("--repeat", "2")), work)
+        m = measure(exe, campaign, int(arg("--repeat", "2")), work, float(arg("--idle", "1.0")))
         with open(os.path.join(work, "measurements.json"), "w") as f:
             json.dump(m, f, indent=1)
         if not keep:
