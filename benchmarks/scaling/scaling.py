@@ -25,20 +25,24 @@ usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
    d. the per-candidate costs: `wall_s` of /summary in results.h5 (docs/hdf5-schema.md), and the
       scheduler's estimate of each (natoms^3 x (1 + sites x adsorbates), as in cmd_run.c, from
       `atescreen sites`).
-2. Validates the discrete-event model (simsched.py) against the measured runs: predicted
-   T1 and T2 from the measured costs and overheads vs the measured wall times.
+2. Validates the discrete-event model (simsched.py) against every measured run: the model fed
+   with the 1-rank costs (a prediction of T2 and the efficiency) and with the run's own
+   per-candidate costs (a check of the scheduling and overhead model alone).
 3. Projects the efficiency T1 / (P T_P) at P = 64 ... 4096 for campaigns resampled from the
    measured (cost, estimate) pairs, with the scheduler's estimate, a perfect estimate, and no
-   ordering, for both fetch models; prints the table and the assumptions.
+   ordering, for two fetch models (hardware atomics; software progress through rank 0's polls);
+   prints the table, the assumptions, and for which N the 90 % target at 1024 ranks is met.
 --idle 0.1 waits before each timed run until other processes use less than 10 % of the cores
-(at most 15 minutes; default 1.0: no wait). --keep DIR keeps the runs and writes DIR/measurements.json; --from DIR re-does steps 2-3 from
-such a file without running anything.
+(at most 15 minutes; default 1.0: no wait). --keep DIR keeps the runs and writes
+DIR/measurements.json; --from DIR re-does steps 2-3 from such a file without running anything.
+The whole measurement takes about 5 minutes with --repeat 2 on an idle 2-core machine.
 """
 import json
 import os
 import resource
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -54,6 +58,7 @@ import simsched  # noqa: E402
 
 ENV = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
 MPIRUN = ["mpirun", "--allow-run-as-root"]
+QUIET = 0.05  # a run is "quiet" when other processes used less than 5 % of one core meanwhile
 # the enumeration-cost campaigns (STOP runs): every site family, 1, 8 and 16 metals
 FAMILIES = os.path.join(ROOT, "inputs", "examples", "all-families-flake.yaml")
 METAL_SETS = (["Fe"], ["Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu"],
@@ -201,6 +206,74 @@ def measure(exe, campaign, repeat, work, idle):
     return m
 
 
+def fnv1a(data, h=14695981039346656037):
+    for byte in data:
+        h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def journal_records(path):
+    """(header, [(key, payload)]) of a journal (format: src/io/journal.c)."""
+    data = open(path, "rb").read()
+    pos, recs = 8, []
+    while pos + 20 <= len(data):
+        magic, klen, plen, _ = struct.unpack_from("<IIIQ", data, pos)
+        if magic != 0xA7E5C0DE or pos + 20 + klen + plen > len(data):
+            break
+        key = data[pos + 20:pos + 20 + klen].decode()
+        recs.append((key, data[pos + 20 + klen:pos + 20 + klen + plen]))
+        pos += 20 + klen + plen
+    return data[:8], recs
+
+
+def measure_write(m, exe, campaign, work, nrec=400):
+    """Per-candidate cost of reading the journals and writing results.h5 on rank 0 after the
+    loop: a campaign of the benchmark's settings with every site family and 8 metals, whose
+    journal holds nrec records (copies of the measured ones, cycled, under the new candidates'
+    IDs); a run with a STOP file writes results.h5 from them, compared with the same run
+    without a journal (min of 3 each)."""
+    header, recs = journal_records(os.path.join(work, "run0-np1", "journal", "rank-0.jrnl"))
+    settings = [p for k, p in recs if k == "#settings"][0]
+    payloads = [p for k, p in recs if not k.startswith("#")]
+    bench = open(campaign).read().splitlines()
+    fam = open(FAMILIES).read().splitlines()
+    block = fam[next(i for i, ln in enumerate(fam) if ln.startswith("families:")):
+                next(i for i, ln in enumerate(fam) if ln.startswith("adsorbates:"))]
+    i0 = next(i for i, ln in enumerate(bench) if ln.startswith("metals:"))
+    i1 = next(i for i, ln in enumerate(bench) if ln.startswith("adsorbates:"))
+    text = bench[:i0] + ["metals: [" + ", ".join(METAL_SETS[1]) + "]"] + block + bench[i1:]
+    yml = os.path.join(work, "write-probe.yaml")
+    open(yml, "w").write("\n".join(text) + "\n")
+    sites = os.path.join(work, "write-probe-sites")
+    shutil.rmtree(sites, ignore_errors=True)
+    subprocess.run([exe, "sites", yml, "-o", sites], check=True, capture_output=True, env=ENV)
+    ids = list(dict.fromkeys(r["id"] for r in json.load(open(os.path.join(sites, "index.json")))))
+    nrec = min(nrec, len(ids))
+    blob = bytearray(header)
+    for k, (key, payload) in enumerate([("#settings", settings)] + [
+            (ids[i], payloads[i % len(payloads)]) for i in range(nrec)]):
+        kb = key.encode()
+        blob += struct.pack("<IIIQ", 0xA7E5C0DE, len(kb), len(payload), fnv1a(kb + payload))
+        blob += kb + payload
+    times = {}
+    for with_journal in (False, True):
+        ts = []
+        for _ in range(3):
+            d = os.path.join(work, "write-probe")
+            shutil.rmtree(d, ignore_errors=True)
+            os.makedirs(os.path.join(d, "journal"))
+            open(os.path.join(d, "STOP"), "w").close()
+            if with_journal:
+                open(os.path.join(d, "journal", "rank-0.jrnl"), "wb").write(blob)
+            dt, _, p = timed([exe, "run", yml, "-o", d], expect=(3,))
+            ts.append(dt)
+        if with_journal and f"{nrec} of {len(ids)} candidates" not in p.stderr:
+            sys.exit(f"write probe: results.h5 did not take the {nrec} records:\n{p.stderr}")
+        times[with_journal] = min(ts)
+    m["write_probe"] = dict(records=nrec, candidates=len(ids), without=times[False],
+                            with_records=times[True])
+
+
 def measure_fixed(m, exe, campaign, work):
     """Costs around the loop and per candidate besides the computation (into m)."""
     est = m["estimate"]
@@ -245,6 +318,7 @@ def measure_fixed(m, exe, campaign, work):
     exe_dir = os.path.dirname(os.path.abspath(exe))  # the build directory
     m["fetch_sm"] = fetch_latency(exe_dir, m["eval_interval"] * 1e6)
     m["fetch_pt2pt"] = fetch_latency(exe_dir, m["eval_interval"] * 1e6, osc="pt2pt")
+    measure_write(m, exe, campaign, work)
 
 
 def fmt_t(ts):
@@ -270,6 +344,17 @@ def analyse(m, sizes, ranks, seeds):
         print("other processes on the machine during each run (CPU s; a 2-rank run leaves none "
               "of the 2 cores free): " + ", ".join(
                   f"{r['ranks']} rank(s) {r['others']:.1f}" for r in runs))
+        quiet = [r for r in runs if r["others"] < QUIET * r["wall"]]
+        q1 = [r["wall"] for r in quiet if r["ranks"] == 1]
+        q2 = [r["wall"] for r in quiet if r["ranks"] == 2]
+        if q1 and q2:
+            print(f"quiet runs only (others below {QUIET * 100:.0f} % of a core): T1 "
+                  f"{statistics.median(q1):.1f} s ({fmt_t(q1)}), T2 {statistics.median(q2):.1f} s"
+                  f" ({fmt_t(q2)}), efficiency "
+                  f"{statistics.median(q1) / (2 * statistics.median(q2)):.3f}")
+        else:
+            print(f"no quiet pair of runs (others below {QUIET * 100:.0f} % of a core): the "
+                  "figures above include other users' load")
 
     # per-candidate costs
     w1 = {i: statistics.median([r["wall_s"][i] for r in runs if r["ranks"] == 1]) for i in ids}
@@ -284,7 +369,7 @@ def analyse(m, sizes, ranks, seeds):
           + "/".join(f"{x:.2f}" for x in q) + f" s, max/mean {c1.max() / c1.mean():.1f}, "
           f"max/min {c1.max() / c1.min():.1f}, CV {c1.std() / c1.mean():.2f}")
     print(f"same candidates in the 2-rank runs: sum {c2.sum():.1f} s = {slow:.3f} x the 1-rank "
-          "sum (two busy cores share cache and memory bandwidth)")
+          "sum (two busy cores share cache and memory bandwidth, and other users' load if any)")
     le, lc = np.log(e), np.log(c1)
     b, a = np.polyfit(le, lc, 1)
     sigma = float(np.std(lc - (a + b * le), ddof=2))
@@ -300,7 +385,14 @@ def analyse(m, sizes, ranks, seeds):
     xs = np.array([s["candidates"] for s in st[1:]], dtype=float)
     ys = np.array([s["wall"] for s in st[1:]])
     enum_per = max(0.0, float(np.polyfit(xs, ys, 1)[0]))
-    write_per = max(0.0, (m["resume_direct"] - small) / n)
+    if "write_probe" in m:
+        wp = m["write_probe"]
+        write_per = max(0.0, (wp["with_records"] - wp["without"]) / wp["records"])
+        write_how = (f"{wp['records']} journal records of {wp['candidates']} candidates: "
+                     f"{wp['with_records']:.2f} s, none: {wp['without']:.2f} s")
+    else:  # older measurement files: from the 21 candidates of the benchmark (noisy)
+        write_per = max(0.0, (m["resume_direct"] - small) / n)
+        write_how = "resume vs STOP run of the benchmark campaign"
     fetch_sm = m["fetch_sm"] or {}
     fetch_pt = m["fetch_pt2pt"] or {}
     print("\n== overheads")
@@ -309,8 +401,8 @@ def analyse(m, sizes, ranks, seeds):
     print("start-up with a STOP file (no candidate): " + ", ".join(
         f"{s['candidates']} candidates {s['wall']:.2f} s" for s in st)
         + f" -> enumeration {enum_per * 1e3:.2f} ms per candidate on every rank")
-    print(f"reading the journals + writing results.h5: {write_per * 1e3:.1f} ms per candidate "
-          "(rank 0 alone, after the loop)")
+    print(f"reading the journals + writing results.h5: {write_per * 1e3:.2f} ms per candidate "
+          f"(rank 0 alone, after the loop; {write_how})")
     print(f"journal append + fsync of a {m['journal_bytes_per_candidate'] / 1024:.0f} KiB record: "
           f"{m['fsync'] * 1e3:.2f} ms")
     print(f"interval between energy evaluations (rank 0 polls there): "
@@ -322,7 +414,8 @@ def analyse(m, sizes, ranks, seeds):
               f"{fetch_sm['max_us']:.0f} us; one poll by rank 0 {fetch_sm['mean_poll_us']:.1f} us")
     if fetch_pt:
         print(f"ate_workqueue_next with --mca osc pt2pt (needs rank 0's progress): mean "
-              f"{fetch_pt['mean_us'] / 1e3:.1f} ms = {fetch_pt['mean_us'] / 1e6 / m['eval_interval']:.1f}"
+              f"{fetch_pt['mean_us'] / 1e3:.1f} ms = "
+              f"{fetch_pt['mean_us'] / 1e6 / m['eval_interval']:.1f}"
               f" poll intervals, max {fetch_pt['max_us'] / 1e3:.0f} ms")
     else:
         print("ate_workqueue_next with --mca osc pt2pt: could not run (component unavailable)")
@@ -348,7 +441,8 @@ def analyse(m, sizes, ranks, seeds):
         sim = simsched.simulate(own, e_list, p, **kw)
         a2 = fixed + sim["makespan"]
         split = "/".join(str(sum(1 for i in ids if r["rank"][i] == k)) for k in range(p))
-        print(f"| {r['rep']} | {p} | {r['wall']:.1f} | {a1:.1f} ({(a1 / r['wall'] - 1) * 100:+.1f} %)"
+        print(f"| {r['rep']} | {p} | {r['wall']:.1f} | "
+              f"{a1:.1f} ({(a1 / r['wall'] - 1) * 100:+.1f} %)"
               f" | {a2:.1f} ({(a2 / r['wall'] - 1) * 100:+.1f} %) | {split} / "
               + "/".join(str(x) for x in sim["count"]) + " |")
     a1 = res2 + simsched.simulate(c1_list, e_list, 2, fetch=lat_sm, journal=m["fsync"],
@@ -377,13 +471,19 @@ def analyse(m, sizes, ranks, seeds):
           f"rank; efficiency = T1 / (P T_P); median of {seeds} draws. Not modelled: mpirun/srun "
           "start-up growing with P, a parallel file system's slower fsync, node failures.")
     header = ("| N | N/1024 | P | estimate order, hw | estimate order, sw | estimate, +jitter, hw"
-              " | exact order, hw | no order, hw | bound |")
+              " | exact order, hw | no order, hw | bound | estimate order, hw, no N-serial |")
     print(header)
     print("|" + "---:|" * (header.count("|") - 1))
+    serial = enum_per + write_per
+    print(f"(the N-dependent serial work, {serial * 1e3:.2f} ms per candidate, costs P x "
+          f"{serial * 1e3:.2f} ms of rank time per candidate against {c1.mean():.2f} s of work: "
+          f"it caps the efficiency at about {c1.mean() / (c1.mean() + serial * 1024) * 100:.0f} "
+          "% at 1024 ranks whatever N)")
     table = []
     for N in sizes:
         for P in ranks:
-            effs = {k: [] for k in ("est_hw", "est_sw", "est_jit", "exact_hw", "rand_hw", "bound")}
+            effs = {k: [] for k in ("est_hw", "est_sw", "est_jit", "exact_hw", "rand_hw", "bound",
+                                    "noserial")}
             for s in range(seeds):
                 fixed = fixed0 + enum_per * N + write_per * N
                 kw = dict(journal=m["fsync"], service=1e-6, rank0_factor=1.0 + poll_frac)
@@ -402,14 +502,20 @@ def analyse(m, sizes, ranks, seeds):
                     if not jit:  # no schedule beats max(mean load, largest candidate)
                         lb = max(c.sum() / P, c.max())
                         effs["bound"].append(t1 / (P * (fixed + lb)))
+                        # the scheduler alone: enumeration and results.h5 cost nothing
+                        t1s = t1 - fixed + fixed0
+                        mk = simsched.simulate(c, est, P, fetch=lat_sm, **kw)["makespan"]
+                        effs["noserial"].append(t1s / (P * (fixed0 + mk)))
             row = dict(N=N, P=P, **{k: statistics.median(v) for k, v in effs.items()})
             table.append(row)
             print(f"| {N} | {N / 1024:g} | {P} | " + " | ".join(
                 f"{row[k] * 100:.1f} %" for k in ("est_hw", "est_sw", "est_jit", "exact_hw",
-                                                   "rand_hw", "bound")) + " |", flush=True)
+                                                   "rand_hw", "bound", "noserial")) + " |",
+                flush=True)
     for key, what in (("est_hw", "the scheduler's estimate, hw fetch"),
                       ("est_sw", "the scheduler's estimate, sw fetch"),
-                      ("exact_hw", "an exact estimate, hw fetch")):
+                      ("exact_hw", "an exact estimate, hw fetch"),
+                      ("noserial", "the scheduler alone (no N-dependent serial work), hw")):
         ok = [r["N"] for r in table if r["P"] == 1024 and r[key] >= 0.9]
         print(f"target >= 90 % at 1024 ranks, {what}: "
               + (f"met for N = {', '.join(map(str, ok))}" if ok else "not met for any N tried"))
