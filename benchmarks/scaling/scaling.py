@@ -34,7 +34,7 @@ usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
    prints the table, the assumptions, and for which N the 90 % target at 1024 ranks is met.
 --idle 0.1 waits before each timed run until other processes use less than 10 % of the cores
 (at most 15 minutes; default 1.0: no wait). --keep DIR keeps the runs and writes
-DIR/measurements.json; --from DIR re-does steps 2-3 from such a file without running anything.
+DIR/measurements.json; --from DIR (or FILE) re-does steps 2-3 from such a file without running anything.
 The whole measurement takes about 5 minutes with --repeat 2 on an idle 2-core machine.
 """
 import json
@@ -472,13 +472,13 @@ def analyse(m, sizes, ranks, seeds):
           "start-up growing with P, a parallel file system's slower fsync, node failures.")
     header = ("| N | N/1024 | P | estimate order, hw | estimate order, sw | estimate, +jitter, hw"
               " | exact order, hw | no order, hw | bound | estimate order, hw, no N-serial |")
-    print(header)
-    print("|" + "---:|" * (header.count("|") - 1))
     serial = enum_per + write_per
-    print(f"(the N-dependent serial work, {serial * 1e3:.2f} ms per candidate, costs P x "
+    print(f"the N-dependent serial work, {serial * 1e3:.2f} ms per candidate, costs P x "
           f"{serial * 1e3:.2f} ms of rank time per candidate against {c1.mean():.2f} s of work: "
           f"it caps the efficiency at about {c1.mean() / (c1.mean() + serial * 1024) * 100:.0f} "
-          "% at 1024 ranks whatever N)")
+          "% at 1024 ranks whatever N")
+    print(header)
+    print("|" + "---:|" * (header.count("|") - 1))
     table = []
     for N in sizes:
         for P in ranks:
@@ -528,7 +528,7 @@ def main():
     seeds = int(arg("--seeds", "5"))
     src = arg("--from", None)
     if src:
-        m = json.load(open(os.path.join(src, "measurements.json")))
+        m = json.load(open(src if os.path.isfile(src) else os.path.join(src, "measurements.json")))
     else:
         exe = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--")
                               else os.path.join(ROOT, "build", "atescreen"))
