@@ -29,12 +29,23 @@ typedef struct ate_kernel_opts {
     double mixing;         /**< Broyden damping weight, (0, 1] (default 0.4, as xtb) */
     int guess;             /**< first SCF guess: ATE_GUESS_EEQ (default, as xtb) or _UNIFORM */
     const char *param_dir; /**< parameter directory (default: the build's inputs/params) */
+    int pbc_mode;          /**< lattice sums for cells: ATE_PBC_FULL (default) or _XTB651 */
+    int kmesh[3];          /**< k-point mesh of a cell (full mode); {0,0,0} or {1,1,1}: Gamma */
+    bool kgamma;           /**< Gamma-centred mesh (n/N) instead of Monkhorst-Pack */
+    int dipole;            /**< cells: ATE_DIPOLE_NONE (default), _SLAB or _XYZ correction */
+    bool spin_polarized;   /**< spGFN1: spin-polarisation energy and alpha/beta Fock matrices */
 } ate_kernel_opts;
 
-enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1 };
+enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1, ATE_CALC_STRESS = 1u << 2 };
 /** Initial guess without a restart: EEQ charges (kernels/xtb/eeq.c) or q_A = charge/N. */
 enum { ATE_GUESS_EEQ = 0, ATE_GUESS_UNIFORM = 1 };
 enum { ATE_KERNEL_MAX_TERMS = 8 };
+/** Lattice sums of periodic cells (docs/theory-gfn1.md, "Periodic cells"): converged sums with
+ *  the atoms' own images, or the rules of xtb 6.5.1 (for regression against xtb). */
+enum { ATE_PBC_FULL = 0, ATE_PBC_XTB651 = 1 };
+/** Dipole correction of a cell (docs/theory-gfn1.md): none (tin-foil Ewald), along the normal of
+ *  the a x b plane (slabs with vacuum along c), or all three directions (a molecule in a box). */
+enum { ATE_DIPOLE_NONE = 0, ATE_DIPOLE_SLAB = 1, ATE_DIPOLE_XYZ = 2 };
 
 typedef struct ate_calc_result {
     double energy;        /**< total energy, hartree */
@@ -44,6 +55,10 @@ typedef struct ate_calc_result {
     double *dband_centre; /**< [natoms] centre of the d-projected DOS - fermi_ev, eV (NaN for
                                atoms without d shell); may be NULL */
     double fermi_ev;      /**< Fermi level, eV (midpoint of the frontier orbitals) */
+    double stress[9];     /**< cells, with ATE_CALC_STRESS: (1/V) dE/d(strain_ij), hartree/bohr^3,
+                               positions scaled with the cell (ASE's sign: positive = the cell wants to
+                               shrink) */
+    bool has_stress;
     bool converged;
     int iterations;
     double homo_lumo_gap_ev;

@@ -13,12 +13,12 @@ so that the comparison is of the same calculation. The target (issue #3) is ATEs
 xtb."""
 import json
 import math
-import resource
 import os
-import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchrun import timed  # noqa: E402
 
 import numpy as np
 from ase import Atoms
@@ -31,8 +31,6 @@ if "--sizes" in sys.argv:
 accs = ["1", "0.0001"]
 if "--acc" in sys.argv:
     accs = sys.argv[sys.argv.index("--acc") + 1].split(",")
-REPEAT = int(os.environ.get("ATE_BENCH_REPEAT", "3"))
-env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", OMP_STACKSIZE="1G")
 
 
 def water_cluster(nmol):
@@ -47,23 +45,6 @@ def water_cluster(nmol):
         pos += [c, c + h1, c + h2]
         sym += ["O", "H", "H"]
     return Atoms(sym, positions=pos)
-
-
-def unlimited_stack():
-    """xtb needs a large stack for big systems (it aborts after the setup otherwise)."""
-    resource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
-
-
-def timed(cmd, cwd):
-    times, out = [], None
-    for _ in range(REPEAT):
-        t = time.perf_counter()
-        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=unlimited_stack)
-        times.append(time.perf_counter() - t)
-        if r.returncode != 0:
-            raise RuntimeError(f"{cmd[0]} failed: {r.stderr[-400:]}")
-        out = r.stdout
-    return sorted(times)[len(times) // 2], out
 
 
 print(f"{'atoms':>6} {'acc':>7} {'ATEscreen s':>12} {'xtb s':>10} {'ratio':>7} {'iter A/x':>9} "

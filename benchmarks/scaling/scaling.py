@@ -23,7 +23,7 @@ usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
       nodes without hardware atomics), rank 0 polling at the measured interval between energy
       evaluations;
    d. the per-candidate costs: `wall_s` of /summary in results.h5 (docs/hdf5-schema.md), and the
-      scheduler's estimate of each (natoms^3 x (1 + sites x adsorbates), as in cmd_run.c, from
+      scheduler's estimate of each (natoms^3 x (1 + sites x adsorbates), as ate_rundir_costs, from
       `atescreen sites`).
 2. Validates the discrete-event model (simsched.py) against every measured run: the model fed
    with the 1-rank costs (a prediction of T2 and the efficiency) and with the run's own
@@ -34,7 +34,8 @@ usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
    prints the table, the assumptions, and for which N the 90 % target at 1024 ranks is met.
 --idle 0.1 waits before each timed run until other processes use less than 10 % of the cores
 (at most 15 minutes; default 1.0: no wait). --keep DIR keeps the runs and writes
-DIR/measurements.json; --from DIR (or FILE) re-does steps 2-3 from such a file without running anything.
+DIR/measurements.json; --from DIR (or FILE) re-does steps 2-3 from such a file without running
+anything.
 The whole measurement takes about 5 minutes with --repeat 2 on an idle 2-core machine.
 """
 import json
@@ -125,7 +126,8 @@ def run_cmd(exe, nranks, campaign, outdir):
 
 
 def estimates(exe, campaign, work):
-    """{id: scheduler estimate} from `atescreen sites` (the formula of cmd_run.c)."""
+    """{id: scheduler estimate} from `atescreen sites` (the formula of ate_rundir_costs in
+    src/cli/rundir.c)."""
     d = os.path.join(work, "sites")
     subprocess.run([exe, "sites", campaign, "-o", d], check=True, capture_output=True, env=ENV)
     rows = json.load(open(os.path.join(d, "index.json")))

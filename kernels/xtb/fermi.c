@@ -40,3 +40,41 @@ double gfn1_fermi(const double *eps, int n, int nel, double kt, double *occ)
     }
     return s;
 }
+
+/* k-points: the Fermi level by bisection on sum_i wt_i f(e_i) - nel (monotonic in the level),
+ * until |error| <= 1e-12 electrons or 200 halvings. */
+double gfn1_fermi_weighted(const double *eps, const double *wt, int n, int nel, double kt,
+                           double *occ)
+{
+    double lo = INFINITY, hi = -INFINITY, total = 0.0;
+    for (int i = 0; i < n; ++i) {
+        lo = fmin(lo, eps[i]), hi = fmax(hi, eps[i]);
+        total += wt[i];
+    }
+    if (nel <= 0 || nel >= total - 1e-12) { /* an empty or full channel is not smeared */
+        for (int i = 0; i < n; ++i)
+            occ[i] = nel > 0 ? 1.0 : 0.0;
+        return 0.0;
+    }
+    double t = kt > 0.0 ? kt : 1e-12;
+    lo -= 60.0 * t, hi += 60.0 * t;
+    double ef = 0.5 * (lo + hi);
+    for (int it = 0; it < 200; ++it) {
+        ef = 0.5 * (lo + hi);
+        double sum = 0.0;
+        for (int i = 0; i < n; ++i)
+            sum += wt[i] * occ_of(eps[i], ef, t);
+        if (fabs(sum - nel) <= 1e-12) break;
+        if (sum < nel)
+            lo = ef;
+        else
+            hi = ef;
+    }
+    double s = 0.0;
+    for (int i = 0; i < n; ++i) {
+        double f = occ_of(eps[i], ef, t);
+        occ[i] = f;
+        if (f > 1e-9 && 1.0 - f > 1e-9) s += wt[i] * (f * log(f) + (1.0 - f) * log(1.0 - f));
+    }
+    return s;
+}

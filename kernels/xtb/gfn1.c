@@ -1,7 +1,8 @@
 /**
  * @file gfn1.c
  * @brief The GFN1-xTB kernel: composes the terms (spec §10): E = E_SCC + E_rep + E_disp + E_XB,
- *        behind kernels/kernel.h. Molecules only for now.
+ *        behind kernels/kernel.h, for molecules and 3D-periodic cells at the Gamma point
+ *        (positions wrapped into the cell first; lattice sums by opts.pbc_mode, lattice.c).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ static ate_status check_opts(double etemp, double mixing, int max_iter, ate_erro
     if (!(mixing > 0.0 && mixing <= 1.0))
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "mixing",
                                    "mixing %g is out of range (0, 1]", mixing);
-    if (max_iter < 1)
+    if (max_iter < 1) /* (pbc_mode is checked at creation) */
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "max_iter",
                                    "max_iter %d must be at least 1", max_iter);
     return ATE_OK;
@@ -93,6 +94,12 @@ ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_C
         ate_kernel_opts_init(&k->opts);
     if (!k->opts.param_dir) k->opts.param_dir = ATE_PARAM_DIR;
     ate_status st = check_opts(k->opts.etemp, k->opts.mixing, k->opts.max_iter, err);
+    if (st == ATE_OK && (k->opts.dipole < ATE_DIPOLE_NONE || k->opts.dipole > ATE_DIPOLE_XYZ))
+        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "dipole",
+                                 "unknown dipole correction %d", k->opts.dipole);
+    if (st == ATE_OK && k->opts.pbc_mode != ATE_PBC_FULL && k->opts.pbc_mode != ATE_PBC_XTB651)
+        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "pbc_mode",
+                                 "unknown lattice-sum mode %d", k->opts.pbc_mode);
     if (st == ATE_OK) st = gfn1_params_load(k->opts.param_dir, &k->params, err);
     if (st != ATE_OK) {
         free(k);
@@ -112,16 +119,84 @@ void ate_kernel_destroy(ate_kernel **k)
     *k = NULL;
 }
 
+static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
+                          const gfn1_kpts *kp, bool want_grad, bool want_stress,
+                          ate_calc_result *out, ate_error *err);
+
 ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,
                               ate_calc_result *out, ate_error *err)
 {
-    if (ate_structure_is_periodic(s))
-        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "periodic GFN1-xTB is not available yet (molecules only)");
-    bool want_grad = (request & ATE_CALC_GRADIENT) != 0;
+    bool want_grad = (request & ATE_CALC_GRADIENT) != 0,
+         want_stress = (request & ATE_CALC_STRESS) != 0;
+    out->has_stress = false;
     if (want_grad && !out->gradient)
         return ATE_ERROR(err, ATE_ERR_VALUE, "a gradient was requested but no array was given");
-    gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s), ate_structure_positions(s)};
+    if (want_stress && !ate_structure_is_periodic(s))
+        return ATE_ERROR(err, ATE_ERR_VALUE, "a stress tensor needs a periodic cell");
+    if (want_stress && k->opts.dipole == ATE_DIPOLE_SLAB)
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "the stress tensor with the slab dipole correction is not implemented");
+    gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s), ate_structure_positions(s),
+                   NULL};
+    gfn1_lattice lat;
+    double *wrapped = NULL;
+    if (ate_structure_is_periodic(s)) {
+        bool pbc[3];
+        ate_structure_pbc(s, pbc);
+        double cell[3][3];
+        memcpy(cell, ate_structure_cell(s), sizeof(cell));
+        /* a slab (periodic along a and b, c the vacuum gap) is treated as a 3D cell */
+        double c2 = cell[2][0] * cell[2][0] + cell[2][1] * cell[2][1] + cell[2][2] * cell[2][2];
+        bool slab = pbc[0] && pbc[1] && !pbc[2] && c2 > 0.0;
+        if (!(pbc[0] && pbc[1] && pbc[2]) && !slab)
+            return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                             "GFN1-xTB needs a cell periodic along a, b and c, a slab periodic "
+                             "along a and b with a vacuum vector c, or no cell");
+        wrapped = malloc((size_t)g.n * 3 * sizeof(double));
+        if (!wrapped) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+        memcpy(wrapped, g.xyz, (size_t)g.n * 3 * sizeof(double));
+        gfn1_wrap(cell, g.n, wrapped);
+        g.xyz = wrapped;
+        ate_status st = gfn1_lattice_init(&lat, cell, k->opts.pbc_mode, wrapped, g.n, err);
+        if (st != ATE_OK) {
+            free(wrapped);
+            return st;
+        }
+        g.lat = &lat;
+        lat.dipole = k->opts.dipole;
+        lat.dip_xyz = ate_structure_positions(s);
+        if (lat.dipole != ATE_DIPOLE_NONE && ate_structure_charge(s) != 0) {
+            gfn1_lattice_free(&lat);
+            free(wrapped);
+            return ATE_ERROR(err, ATE_ERR_VALUE,
+                             "a dipole correction needs a neutral cell (the dipole of a charged "
+                             "cell depends on the origin)");
+        }
+    }
+    gfn1_kpts kp = {0};
+    const int *m = k->opts.kmesh;
+    /* a 1x1x1 mesh is the Gamma point either way; a molecule has no k-points (the handle's
+     * mesh applies to the cells it computes: a campaign's slabs, not its gas references) */
+    bool sampled = m[0] * m[1] * m[2] > 1 && g.lat;
+    ate_status st = ATE_OK;
+    if (sampled && k->opts.pbc_mode != ATE_PBC_FULL)
+        st = ATE_ERROR(err, ATE_ERR_VALUE,
+                       "k-points need the full lattice-sum mode (xtb 6.5.1 is Gamma-only)");
+    else if (sampled)
+        st = gfn1_kpts_grid(&lat, m, k->opts.kgamma, &kp, err);
+    if (st == ATE_OK)
+        st = compute(k, s, &g, sampled ? &kp : NULL, want_grad, want_stress, out, err);
+    gfn1_kpts_free(&kp);
+    if (g.lat) gfn1_lattice_free(&lat);
+    free(wrapped);
+    return st;
+}
+
+static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
+                          const gfn1_kpts *kp, bool want_grad, bool want_stress,
+                          ate_calc_result *out, ate_error *err)
+{
+    gfn1_geom g = *gp;
     gfn1_scc_opts so = {.etemp = k->opts.etemp,
                         .charge = ate_structure_charge(s),
                         .uhf = ate_structure_uhf(s) == ATE_UHF_AUTO ? 0 : ate_structure_uhf(s),
@@ -129,14 +204,23 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
                         .econv = k->opts.econv,
                         .qconv = k->opts.qconv,
                         .mixing = k->opts.mixing,
-                        .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM};
-    double *grad = want_grad ? out->gradient : NULL;
+                        /* no EEQ model for cells: q_A = charge/N, as xtb 6.5.1 does */
+                        .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM || g.lat,
+                        .kpts = kp,
+                        .spin = k->opts.spin_polarized};
+    /* the stress comes with the gradient (the same pair derivatives): a scratch array without one
+     */
+    double *scratch = want_stress && !want_grad ? malloc((size_t)g.n * 3 * sizeof(double)) : NULL;
+    double *grad = want_grad ? out->gradient : scratch, sigma[9] = {0.0};
+    if (want_stress && !grad) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
     if (grad) memset(grad, 0, (size_t)g.n * 3 * sizeof(double));
     so.grad = grad;
+    so.sigma = want_stress ? sigma : NULL;
     /* the previous charges are a valid guess when the atoms, charge and spin are the same */
-    int nsh = 0;
+    int nsh = 0; /* the restart vector: shell charges (and magnetisations when spin polarised) */
     for (int a = 0; a < g.n; ++a)
         nsh += k->params->el[g.z[a]].nsh;
+    if (so.spin) nsh *= 2;
     bool same = k->guess_q && k->guess_natoms == g.n && k->guess_charge == so.charge &&
                 k->guess_uhf == so.uhf && k->guess_nsh == nsh &&
                 memcmp(k->guess_z, g.z, (size_t)g.n * sizeof(int)) == 0;
@@ -161,28 +245,38 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
     ate_status scc_st = gfn1_scc_run(k->params, &g, &so, &r, err);
     k->guess_valid =
         scc_st == ATE_OK && r.converged; /* only converged charges seed the next call */
-    ATE_TRY(scc_st);
+    if (scc_st != ATE_OK) {
+        free(scratch);
+        return scc_st;
+    }
     double *cn = malloc((size_t)g.n * sizeof(double));
     double *dcn = grad ? malloc((size_t)g.n * g.n * 3 * sizeof(double)) : NULL;
-    if (!cn || (grad && !dcn)) {
-        free(cn), free(dcn);
+    double *dcnde = want_stress ? malloc((size_t)g.n * 9 * sizeof(double)) : NULL;
+    if (!cn || (grad && !dcn) || (want_stress && !dcnde)) {
+        free(cn), free(dcn), free(dcnde), free(scratch);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
     }
-    gfn1_cn(k->params, &g, cn, dcn);
-    double erep = gfn1_repulsion(k->params, &g, grad);
-    double edisp = gfn1_dispersion(k->params, &g, cn, dcn, grad);
-    double exb = gfn1_halogen(k->params, &g, grad);
-    free(cn), free(dcn);
+    double *sg = so.sigma;
+    gfn1_cn(k->params, &g, cn, dcn, dcnde);
+    double erep = gfn1_repulsion(k->params, &g, grad, sg);
+    double edisp = gfn1_dispersion(k->params, &g, cn, dcn, dcnde, grad, sg);
+    double exb = gfn1_halogen(k->params, &g, grad, sg);
+    free(cn), free(dcn), free(dcnde), free(scratch);
+    if (want_stress) {
+        for (int q = 0; q < 9; ++q)
+            out->stress[q] = sigma[q] / g.lat->volume;
+        out->has_stress = true;
+    }
     out->energy = r.e_scc + erep + edisp + exb;
     out->converged = r.converged;
     out->iterations = r.iterations;
     out->homo_lumo_gap_ev = r.gap_ev;
     out->fermi_ev = r.fermi_ev;
     const char *names[] = {"scc",       "band",       "electrostatic", "electronic_entropy",
-                           "repulsion", "dispersion", "halogen"};
-    const double vals[] = {r.e_scc, r.e_band, r.e_es, r.e_ts, erep, edisp, exb};
-    out->nterms = 7;
-    for (int t = 0; t < 7; ++t)
+                           "repulsion", "dispersion", "halogen",       "spin_polarization"};
+    const double vals[] = {r.e_scc, r.e_band, r.e_es, r.e_ts, erep, edisp, exb, r.e_spin};
+    out->nterms = so.spin ? 8 : 7; /* the spin term only when it is part of the method */
+    for (int t = 0; t < out->nterms; ++t)
         out->term_name[t] = names[t], out->term[t] = vals[t];
     if (!r.converged)
         return ATE_ERROR(err, ATE_ERR_NOT_CONVERGED, "SCC did not converge in %d iterations",

@@ -18,6 +18,7 @@ typedef struct tsv {
     char buf[8192];
     char *col[32];
     int ncol;
+    bool header; /* the header row has been read */
 } tsv;
 
 static ate_status tsv_open(tsv *t, const char *dir, const char *name, ate_error *err)
@@ -25,18 +26,23 @@ static ate_status tsv_open(tsv *t, const char *dir, const char *name, ate_error 
     snprintf(t->path, sizeof(t->path), "%s/%s", dir, name);
     t->f = fopen(t->path, "r");
     t->line = 0;
+    t->header = false;
     if (!t->f)
         return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, t->path, 0, 0, NULL,
                                    "cannot open the parameter file");
     return ATE_OK;
 }
 
-/* Next data row (the header line is skipped); returns false at the end. */
+/* Next data row (the header line and '#' comment lines are skipped); false at the end. */
 static bool tsv_next(tsv *t)
 {
     while (fgets(t->buf, sizeof(t->buf), t->f)) {
         t->line++;
-        if (t->line == 1) continue;
+        if (t->buf[0] == '#') continue;
+        if (!t->header) {
+            t->header = true;
+            continue;
+        }
         t->buf[strcspn(t->buf, "\r\n")] = '\0';
         t->ncol = 0;
         char *save = NULL;
@@ -266,6 +272,29 @@ static ate_status load_c6(gfn1_params *p, const char *dir, ate_error *err)
     return st;
 }
 
+/* Spin constants of spGFN1 (gfn1/spin.tsv: Z symbol W_ss W_sp W_pp W_sd W_pd W_dd, hartree;
+ * tblite's table, inputs/params/PROVENANCE.md) */
+static ate_status load_spin(gfn1_params *p, const char *dir, ate_error *err)
+{
+    tsv t;
+    ATE_TRY(tsv_open(&t, dir, "gfn1/spin.tsv", err));
+    ate_status st = ATE_OK;
+    while (st == ATE_OK && tsv_next(&t)) {
+        double z;
+        if ((st = num(&t, 0, &z, err)) != ATE_OK) break;
+        int iz = (int)lround(z);
+        if (iz < 1 || iz > GFN1_MAXZ || t.ncol != 8) {
+            st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
+                                     NULL, "bad spin-constant row (Z symbol and 6 constants)");
+            break;
+        }
+        for (int k = 0; k < 6 && st == ATE_OK; ++k)
+            st = num(&t, 2 + k, &p->el[iz].wspin[k], err);
+    }
+    fclose(t.f);
+    return st;
+}
+
 /* EEQ charge model of the initial guess (gfn1/eeq2019.tsv: Z chi gam kappa alpha) */
 static ate_status load_eeq(gfn1_params *p, const char *dir, ate_error *err)
 {
@@ -334,6 +363,7 @@ ate_status gfn1_params_load(const char *dir, gfn1_params **out, ate_error *err)
     if (st == ATE_OK) st = load_c6(p, dir, err);
     if (st == ATE_OK) st = load_sto(p, dir, err);
     if (st == ATE_OK) st = load_eeq(p, dir, err);
+    if (st == ATE_OK) st = load_spin(p, dir, err);
     if (st != ATE_OK) {
         gfn1_params_destroy(&p);
         return st;

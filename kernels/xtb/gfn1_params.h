@@ -35,6 +35,7 @@ typedef struct gfn1_element {
     double q_d3;       /* sqrt(0.5 r4r2 sqrt(Z)) */
     int drow;          /* d-block row for the TM k_pair rule */
     double eeq[4];     /* EEQ guess model (eeq.c): chi, J (Eh), kappa, alpha (bohr) */
+    double wspin[6];   /* spGFN1 spin constants W_ss sp pp sd pd dd (Eh), spin.tsv */
     int nref;          /* D3 reference systems */
     double cnref[GFN1_D3_MAXREF];
 } gfn1_element;

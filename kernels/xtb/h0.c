@@ -7,6 +7,10 @@
  *          K = k_ll' (1 + k_EN (EN_A - EN_B)^2) k_pair  for valence shells,
  *              kdiff if both are polarisation shells, 1/2 (k_ll + kdiff) if one is,
  *          Pi = (1 + 0.01 k_poly,l^A sqrt(R/R_AB)) (1 + 0.01 k_poly,l'^B sqrt(R/R_AB)).
+ *        In a cell, S and H0 are the Gamma-point Bloch sums over the images B + T (spec §12):
+ *        full mode includes the atom's own images A + T (T != 0) in the on-site blocks and every
+ *        pair the overlap screening keeps (R^2 <= 2000 bohr^2); xtb651 mode sums A != B only,
+ *        over |T| <= sqrt(800) bohr, as xtb 6.5.1 does.
  */
 #include <math.h>
 #include <string.h>
@@ -36,7 +40,7 @@ double gfn1_selfenergy_dcn(const gfn1_params *p, const gfn1_basis *b, const gfn1
 }
 
 void gfn1_h0_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x, int y,
-                  const double *selfenergy, double *hfac, double *pi, double *dpi_dr)
+                  const double *selfenergy, double r, double *hfac, double *pi, double *dpi_dr)
 {
     const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
     int za = g->z[a->atom], zc = g->z[c->atom];
@@ -53,42 +57,93 @@ void gfn1_h0_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
         k = kll(p, a->l, c->l) * (1.0 + 0.005 * (p->enscale + p->enscale) * den * den) *
             p->kpair[za][zc];
     }
-    double r2 = 0.0;
-    for (int q = 0; q < 3; ++q) {
-        double d = g->xyz[3 * a->atom + q] - g->xyz[3 * c->atom + q];
-        r2 += d * d;
-    }
-    double r = sqrt(r2), sq = sqrt(r / (ea->r_atomic + ec->r_atomic));
+    double sq = sqrt(r / (ea->r_atomic + ec->r_atomic));
     double ka = 0.01 * ea->poly[a->l], kc = 0.01 * ec->poly[c->l];
     *pi = (1.0 + ka * sq) * (1.0 + kc * sq);
     if (dpi_dr) *dpi_dr = (ka * (1.0 + kc * sq) + kc * (1.0 + ka * sq)) * 0.5 * sq / r;
     *hfac = 0.5 * k * (selfenergy[x] + selfenergy[y]);
 }
 
-void gfn1_h0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
-             const double *s, double *h0, double *selfenergy)
+int gfn1_sh0_ntrans(const gfn1_geom *g, bool *self_images)
 {
-    int nao = b->nao;
-    memset(h0, 0, (size_t)nao * nao * sizeof(double));
+    bool full = g->lat && g->lat->mode == GFN1_PBC_FULL;
+    if (self_images) *self_images = full;
+    return gfn1_ntrans(g, full ? sqrt(2000.0) : sqrt(800.0));
+}
+
+void gfn1_selfenergies(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                       const double *cn, double *selfenergy)
+{
     for (int x = 0; x < b->nsh; ++x) {
         const gfn1_shell *sh = &b->sh[x];
         selfenergy[x] =
             p->el[g->z[sh->atom]].lev[sh->ish] + gfn1_selfenergy_dcn(p, b, g, x) * cn[sh->atom];
-        for (int u = 0; u < sh->nao; ++u)
-            h0[(size_t)(sh->ao0 + u) * nao + sh->ao0 + u] = selfenergy[x];
     }
+}
+
+void gfn1_sh0_visit(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                    const double *selfenergy, gfn1_block_fn fn, void *ctx)
+{
+    bool self_images;
+    int nt = gfn1_sh0_ntrans(g, &self_images);
     for (int x = 0; x < b->nsh; ++x)
-        for (int y = 0; y < x; ++y) {
+        for (int y = 0; y < b->nsh; ++y) {
             const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
-            if (a->atom == c->atom) continue;
-            double hfac, pi;
-            gfn1_h0_pair(p, b, g, x, y, selfenergy, &hfac, &pi, NULL);
-            for (int u = 0; u < a->nao; ++u)
-                for (int v = 0; v < c->nao; ++v) {
-                    size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
-                    double h = hfac * pi * s[mu * nao + nu];
-                    h0[mu * nao + nu] = h;
-                    h0[nu * nao + mu] = h;
-                }
+            bool same = a->atom == c->atom;
+            /* A > B, mirrored; A = B (own images): every ordered shell pair, no mirror */
+            if (a->atom < c->atom || (same && !self_images)) continue;
+            const double *ra = g->xyz + 3 * a->atom;
+            for (int t = same; t < nt; ++t) {
+                double d[3], rc[3];
+                double r = sqrt(gfn1_image_r2(g, a->atom, c->atom, t, d));
+                for (int k = 0; k < 3; ++k)
+                    rc[k] = ra[k] - d[k];
+                double blk[5][5], hfac, pi;
+                if (!gfn1_overlap_pair(a, c, ra, rc, blk, NULL)) continue;
+                gfn1_h0_pair(p, b, g, x, y, selfenergy, r, &hfac, &pi, NULL);
+                fn(ctx, a, c, gfn1_trans(g, t), same, blk, hfac * pi);
+            }
         }
+}
+
+typedef struct gamma_ctx {
+    int nao;
+    double *s, *h0;
+} gamma_ctx;
+
+/* Gamma point: S += blk, H0 += hscale blk, mirrored for A != B */
+static void add_gamma(void *ctx, const gfn1_shell *a, const gfn1_shell *c, const double *T,
+                      bool same, double blk[5][5], double hscale)
+{
+    (void)T;
+    gamma_ctx *m = ctx;
+    size_t nao = (size_t)m->nao;
+    for (int u = 0; u < a->nao; ++u)
+        for (int v = 0; v < c->nao; ++v) {
+            size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
+            m->s[mu * nao + nu] += blk[u][v];
+            m->h0[mu * nao + nu] += hscale * blk[u][v];
+            if (same) continue;
+            m->s[nu * nao + mu] += blk[u][v];
+            m->h0[nu * nao + mu] += hscale * blk[u][v];
+        }
+}
+
+void gfn1_sh0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
+              double *s, double *h0, double *selfenergy)
+{
+    int nao = b->nao;
+    memset(s, 0, (size_t)nao * nao * sizeof(double));
+    memset(h0, 0, (size_t)nao * nao * sizeof(double));
+    gfn1_selfenergies(p, b, g, cn, selfenergy);
+    for (int x = 0; x < b->nsh; ++x) {
+        const gfn1_shell *sh = &b->sh[x];
+        for (int u = 0; u < sh->nao; ++u) {
+            size_t mu = (size_t)(sh->ao0 + u);
+            h0[mu * nao + mu] = selfenergy[x];
+            s[mu * nao + mu] = 1.0;
+        }
+    }
+    gamma_ctx ctx = {nao, s, h0};
+    gfn1_sh0_visit(p, b, g, selfenergy, add_gamma, &ctx);
 }

@@ -124,32 +124,6 @@ void gfn1_sph_block(int la, int lb, double cart[6][6], double out[5][5])
         }
 }
 
-void gfn1_overlap(const gfn1_basis *b, const gfn1_geom *g, double *s)
-{
-    int nao = b->nao;
-    memset(s, 0, (size_t)nao * nao * sizeof(double));
-    for (int i = 0; i < nao; ++i)
-        s[(size_t)i * nao + i] = 1.0;
-    for (int x = 0; x < b->nsh; ++x)
-        for (int y = 0; y < b->nsh; ++y) {
-            const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
-            if (a->atom <= c->atom) continue; /* off-site, lower triangle by atom; mirrored below */
-            const double *ra = g->xyz + 3 * a->atom, *rc = g->xyz + 3 * c->atom;
-            double r2 = 0.0;
-            for (int k = 0; k < 3; ++k)
-                r2 += (ra[k] - rc[k]) * (ra[k] - rc[k]);
-            if (r2 > SHELL_CUT2) continue;
-            double cart[6][6], sph[5][5];
-            cart_block(a, c, ra, rc, cart, NULL);
-            gfn1_sph_block(a->l, c->l, cart, sph);
-            for (int u = 0; u < a->nao; ++u)
-                for (int v = 0; v < c->nao; ++v) {
-                    s[(size_t)(a->ao0 + u) * nao + c->ao0 + v] = sph[u][v];
-                    s[(size_t)(c->ao0 + v) * nao + a->ao0 + u] = sph[u][v];
-                }
-        }
-}
-
 bool gfn1_overlap_pair(const gfn1_shell *a, const gfn1_shell *c, const double *ra, const double *rc,
                        double s[5][5], double ds[3][5][5])
 {

@@ -34,6 +34,14 @@ typedef struct scc_work {
     double *hist_w, *bmat, *bvec;
     double *xprev, *fprev; /* previous iterate and residual */
     int nhist;
+    gfn1_kwork *kw;   /* k-point sampling (bloch.c), NULL at Gamma */
+    double kfermi_ev; /* Fermi level of the last k-point diagonalisation */
+    /* spin polarisation (spGFN1): beta orbitals, M = P_alpha - P_beta, and the mixed vector
+     * [q; m] of nv = 2 nsh entries (qin, qout, vsh hold both halves; vsh[nsh + x] is the spin
+     * potential dE_spin/dm_x) */
+    bool spin;
+    int nv, nevb;
+    double *cb, *epsb, *mag;
 } scc_work;
 
 static void work_free(scc_work *w)
@@ -45,6 +53,7 @@ static void work_free(scc_work *w)
         free(w->occb);
     free(w->n0), free(w->hist_x), free(w->hist_f), free(w->xprev), free(w->fprev);
     free(w->hist_w), free(w->bmat), free(w->bvec);
+    free(w->cb), free(w->epsb), free(w->mag);
 }
 
 /* Modified Broyden mixing (D. D. Johnson, Phys. Rev. B 38, 12807 (1988)), the scheme xtb uses
@@ -54,7 +63,7 @@ static void work_free(scc_work *w)
  *   x <- x + a f - sum_n w_n g_n (a dF_n + dX_n). */
 static void broyden(scc_work *w, double *x, const double *fx, double beta)
 {
-    int n = w->nsh, m = w->nhist;
+    int n = w->nv, m = w->nhist;
     double *dx = w->hist_x, *df = w->hist_f;
     double *a = w->bmat, *c = w->bvec;
     for (int i = 0; i < m; ++i) {
@@ -81,11 +90,18 @@ static void broyden(scc_work *w, double *x, const double *fx, double beta)
     }
 }
 
-static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_iter,
+static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_iter, bool spin,
                              ate_error *err)
 {
-    size_t n2 = (size_t)b->nao * b->nao, ns = (size_t)b->nsh;
-    w->nao = b->nao, w->nsh = b->nsh, w->nat = nat;
+    size_t n2 = (size_t)b->nao * b->nao, nsh = (size_t)b->nsh, ns = spin ? 2 * nsh : nsh;
+    w->nao = b->nao, w->nsh = b->nsh, w->nat = nat, w->spin = spin, w->nv = (int)ns;
+    if (spin) {
+        w->cb = malloc(n2 * sizeof(double)), w->mag = malloc(n2 * sizeof(double));
+        w->epsb = malloc((size_t)b->nao * sizeof(double));
+        if (!w->cb || !w->mag || !w->epsb)
+            return ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory for %d basis functions",
+                             b->nao);
+    }
     w->s = malloc(n2 * sizeof(double)), w->h0 = malloc(n2 * sizeof(double));
     w->sfock = malloc(n2 * sizeof(double)), w->f = malloc(n2 * sizeof(double));
     w->sfock_scratch = malloc(n2 * sizeof(double));
@@ -95,7 +111,7 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->eps = malloc((size_t)b->nao * sizeof(double));
     w->occa = malloc((size_t)b->nao * sizeof(double)),
     w->occb = malloc((size_t)b->nao * sizeof(double));
-    w->gam = malloc(ns * ns * sizeof(double)), w->self = malloc(ns * sizeof(double));
+    w->gam = malloc(nsh * nsh * sizeof(double)), w->self = malloc(nsh * sizeof(double));
     w->qin = calloc(ns, sizeof(double)), w->qout = calloc(ns, sizeof(double)),
     w->vsh = calloc(ns, sizeof(double));
     w->n0 = calloc(ns, sizeof(double)), w->qat = calloc((size_t)nat, sizeof(double));
@@ -122,33 +138,53 @@ static void atom_charges(const gfn1_basis *b, int nat, const double *qsh, double
 /* P = sum_i n_i c_i c_i^T, or (energy_weighted) W = sum_i n_i e_i c_i c_i^T in hartree, over the
  * occupied orbitals only, as one dgemm of the scaled occupied coefficients with the coefficients.
  */
-static void density(scc_work *w, double *out, bool energy_weighted)
+static void density_of(scc_work *w, const double *c, const double *eps, const double *occ1,
+                       const double *occ2, int nev, double scale, bool energy_weighted, double *out,
+                       bool accumulate)
 {
     int nao = w->nao, nocc = 0;
     double *scaled = w->f; /* the Fock matrix is rebuilt each iteration: free as scratch here */
-    for (int i = 0; i < w->nev; ++i) {
-        double occ = w->occa[i] + w->occb[i];
+    for (int i = 0; i < nev; ++i) {
+        double occ = occ1[i] + (occ2 ? occ2[i] : 0.0);
         if (occ < 1e-14) continue;
-        if (energy_weighted) occ *= w->eps[i] / GFN1_AUTOEV;
+        if (energy_weighted) occ *= eps[i] / GFN1_AUTOEV;
         for (int mu = 0; mu < nao; ++mu) {
-            scaled[(size_t)mu * nao + nocc] = occ * w->c[(size_t)i * nao + mu];
-            w->sfock_scratch[(size_t)mu * nao + nocc] = w->c[(size_t)i * nao + mu];
+            scaled[(size_t)mu * nao + nocc] = occ * c[(size_t)i * nao + mu];
+            w->sfock_scratch[(size_t)mu * nao + nocc] = c[(size_t)i * nao + mu];
         }
         ++nocc;
     }
     if (nocc == 0) {
-        memset(out, 0, (size_t)nao * nao * sizeof(double));
+        if (!accumulate) memset(out, 0, (size_t)nao * nao * sizeof(double));
         return;
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nao, nao, nocc, 1.0, scaled, nao,
-                w->sfock_scratch, nao, 0.0, out, nao);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nao, nao, nocc, scale, scaled, nao,
+                w->sfock_scratch, nao, accumulate ? 1.0 : 0.0, out, nao);
+}
+
+/* The total density (or W) of the last diagonalisation: one set of orbitals filled with both
+ * spins, or (spin polarised) the alpha and beta sets; with magnetisation, M = P_a - P_b too. */
+static void density(scc_work *w, double *out, bool energy_weighted)
+{
+    if (!w->spin) {
+        density_of(w, w->c, w->eps, w->occa, w->occb, w->nev, 1.0, energy_weighted, out, false);
+        return;
+    }
+    density_of(w, w->c, w->eps, w->occa, NULL, w->nev, 1.0, energy_weighted, out, false);
+    density_of(w, w->cb, w->epsb, w->occb, NULL, w->nevb, 1.0, energy_weighted, out, true);
+}
+
+static void magnetisation(scc_work *w)
+{
+    density_of(w, w->c, w->eps, w->occa, NULL, w->nev, 1.0, false, w->mag, false);
+    density_of(w, w->cb, w->epsb, w->occb, NULL, w->nevb, -1.0, false, w->mag, true);
 }
 
 /* F C = S C e: S = L L^T once, F' = L^-1 F L^-T (dsygst), all eigenpairs of F' (divide and
  * conquer, dsyevd; measured faster here than MRRR for a subset). The back-transformation
  * C = L^-T Z is done later for the occupied orbitals only (backtransform). Symmetric matrices are
  * the same in row- and column-major order; C is column-major (orbital i at c + i * nao). */
-static ate_status eigensolve(scc_work *w, ate_error *err)
+static ate_status eigensolve(scc_work *w, double *c, double *eps, ate_error *err)
 {
     int n = w->nao;
     lapack_int info;
@@ -161,24 +197,74 @@ static ate_status eigensolve(scc_work *w, ate_error *err)
                              (int)info);
         w->have_chol = true;
     }
-    memcpy(w->c, w->f, (size_t)n * n * sizeof(double));
-    info = LAPACKE_dsygst(LAPACK_COL_MAJOR, 1, 'L', n, w->c, n, w->chol, n);
-    if (info == 0) info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', n, w->c, n, w->eps);
+    memcpy(c, w->f, (size_t)n * n * sizeof(double));
+    info = LAPACKE_dsygst(LAPACK_COL_MAJOR, 1, 'L', n, c, n, w->chol, n);
+    if (info == 0) info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', n, c, n, eps);
     if (info != 0)
         return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dsygst/dsyevd failed (info %d)", (int)info);
     return ATE_OK;
 }
 
-/* C = L^-T Z for the orbitals up to the highest one holding electrons (sets nev). */
-static void backtransform(scc_work *w)
+/* C = L^-T Z for the orbitals up to the highest one holding electrons; returns their count. */
+static int backtransform(scc_work *w, double *c, const double *occ1, const double *occ2)
 {
     int n = w->nao, nev = 0;
     for (int i = 0; i < n; ++i)
-        if (w->occa[i] + w->occb[i] >= 1e-14) nev = i + 1;
+        if (occ1[i] + (occ2 ? occ2[i] : 0.0) >= 1e-14) nev = i + 1;
     if (nev < n) ++nev; /* keep the LUMO too */
     cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, nev, 1.0,
-                w->chol, n, w->c, n);
-    w->nev = nev;
+                w->chol, n, c, n);
+    return nev;
+}
+
+/* W_xy of two shells of one atom (spGFN1: tblite's table by angular momenta, params spin.tsv) */
+static double spin_w(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x, int y)
+{
+    static const int idx[3][3] = {{0, 1, 3}, {1, 2, 4}, {3, 4, 5}}; /* ss sp pp sd pd dd */
+    return p->el[g->z[b->sh[x].atom]].wspin[idx[b->sh[x].l][b->sh[y].l]];
+}
+
+/* E_spin = 1/2 sum_A sum_xy W_xy m_x m_y; vs[x] (optional) = sum_y W_xy m_y */
+static double spin_energy(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                          const double *m, double *vs)
+{
+    double e = 0.0;
+    for (int x = 0; x < b->nsh; ++x) {
+        int a = b->sh[x].atom;
+        double v = 0.0;
+        for (int y = b->atom_sh0[a]; y < b->atom_sh0[a + 1]; ++y)
+            v += spin_w(p, b, g, x, y) * m[y];
+        if (vs) vs[x] = v;
+        e += 0.5 * m[x] * v;
+    }
+    return e;
+}
+
+/* Spin polarised: the highest orbital filled at least half and the lowest one less, over the
+ * alpha and beta sets (-inf / +inf when there is none). */
+static void spin_frontier(const scc_work *w, double *homo, double *lumo)
+{
+    *homo = -INFINITY, *lumo = INFINITY;
+    for (int set = 0; set < 2; ++set)
+        for (int i = 0; i < w->nao; ++i) {
+            double e = set ? w->epsb[i] : w->eps[i], f = set ? w->occb[i] : w->occa[i];
+            if (f >= 0.5)
+                *homo = fmax(*homo, e);
+            else
+                *lumo = fmin(*lumo, e);
+        }
+}
+
+/* The energies of an iteration from its output charges qout and band energy (eV). */
+static ate_status finish_iteration(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
+                                   scc_work *w, double eband_ev, gfn1_scc_result *r)
+{
+    atom_charges(b, g->n, w->qout, w->qat);
+    r->e_band = eband_ev / GFN1_AUTOEV;
+    r->e_es = gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, NULL);
+    r->e_spin = w->spin ? spin_energy(p, b, g, w->qout + b->nsh, NULL) : 0.0;
+    r->e_scc = r->e_band + r->e_es + r->e_spin + r->e_ts;
+    return ATE_OK;
 }
 
 /* One diagonalisation with input charges qin: fills eps, c, occupations, P, qout; returns E_SCC. */
@@ -189,65 +275,107 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
     int nao = w->nao;
     atom_charges(b, g->n, w->qin, w->qat);
     gfn1_es_energy(p, b, g, w->gam, w->qin, w->qat, w->vsh);
-    /* Fock matrix (eV) and a copy of S for the eigensolver */
-    for (int x = 0; x < b->nsh; ++x)
-        for (int y = 0; y < b->nsh; ++y) {
-            const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
-            double v = 0.5 * (w->vsh[x] + w->vsh[y]) * GFN1_AUTOEV;
-            for (int u = 0; u < a->nao; ++u)
-                for (int q = 0; q < c->nao; ++q) {
-                    size_t k = (size_t)(a->ao0 + u) * nao + c->ao0 + q;
-                    w->f[k] =
-                        w->sfock[k] == 0.0 && a->atom != c->atom ? 0.0 : w->h0[k] - w->sfock[k] * v;
-                }
-        }
-    ATE_TRY(eigensolve(w, err));
-    double sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
-    double sb = gfn1_fermi(w->eps, nao, nbeta, kt_ev, w->occb);
-    backtransform(w);
+    if (w->spin) spin_energy(p, b, g, w->qin + b->nsh, w->vsh + b->nsh);
+    if (w->kw) {                          /* k-points: the same steps per k-point (bloch.c) */
+        gfn1_kstep ks = {.pop = w->qout}; /* populations (and magnetisations) into qout */
+        ATE_TRY(gfn1_kiterate(b, w->kw, w->vsh, nalpha, nbeta, kt_ev, &ks, err));
+        for (int x = 0; x < b->nsh; ++x)
+            w->qout[x] = w->n0[x] - ks.pop[x];
+        r->e_ts = GFN1_KB * etemp * ks.entropy_sum;
+        r->gap_ev = ks.gap_ev;
+        w->kfermi_ev = ks.fermi_ev;
+        return finish_iteration(p, b, g, w, ks.eband_ev, r);
+    }
+    /* Fock matrix (eV): F = H0 - 1/2 S (V_x + V_y), spin polarised F_a,b = F +- 1/2 S (Vs_x +
+     * Vs_y) with Vs = dE_spin/dm (tblite's spGFN; docs/theory-gfn1.md) */
+    const double *vs = w->spin ? w->vsh + b->nsh : NULL;
+    double sa = 0.0, sb = 0.0;
+    for (int ch = 0; ch < (w->spin ? 2 : 1); ++ch) {
+        double sgn = ch == 0 ? 1.0 : -1.0;
+        for (int x = 0; x < b->nsh; ++x)
+            for (int y = 0; y < b->nsh; ++y) {
+                const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
+                double v = 0.5 * (w->vsh[x] + w->vsh[y]) * GFN1_AUTOEV;
+                if (vs) v -= sgn * 0.5 * (vs[x] + vs[y]) * GFN1_AUTOEV;
+                for (int u = 0; u < a->nao; ++u)
+                    for (int q = 0; q < c->nao; ++q) {
+                        size_t k = (size_t)(a->ao0 + u) * nao + c->ao0 + q;
+                        w->f[k] = w->sfock[k] == 0.0 && a->atom != c->atom
+                                      ? 0.0
+                                      : w->h0[k] - w->sfock[k] * v;
+                    }
+            }
+        ATE_TRY(eigensolve(w, ch == 0 ? w->c : w->cb, ch == 0 ? w->eps : w->epsb, err));
+    }
+    if (!w->spin) { /* one set of orbitals for both spins (xtb 6.5.1) */
+        sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
+        sb = gfn1_fermi(w->eps, nao, nbeta, kt_ev, w->occb);
+        w->nev = backtransform(w, w->c, w->occa, w->occb);
+    } else {
+        sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
+        sb = gfn1_fermi(w->epsb, nao, nbeta, kt_ev, w->occb);
+        w->nev = backtransform(w, w->c, w->occa, NULL);
+        w->nevb = backtransform(w, w->cb, w->occb, NULL);
+        magnetisation(w);
+    }
     r->e_ts = GFN1_KB * etemp * (sa + sb);
     density(w, w->p, false);
-    /* Mulliken shell charges and the band energy */
+    /* Mulliken shell charges (and magnetisations) and the band energy */
     double eband = 0.0;
     for (int x = 0; x < b->nsh; ++x) {
         const gfn1_shell *a = &b->sh[x];
-        double pop = 0.0;
+        double pop = 0.0, mpop = 0.0;
         for (int u = 0; u < a->nao; ++u) {
             size_t mu = (size_t)(a->ao0 + u);
             for (int nu = 0; nu < nao; ++nu) {
                 pop += w->p[mu * nao + nu] * w->sfock[mu * nao + nu];
                 eband += w->p[mu * nao + nu] * w->h0[mu * nao + nu];
+                if (w->spin) mpop += w->mag[mu * nao + nu] * w->sfock[mu * nao + nu];
             }
         }
         w->qout[x] = w->n0[x] - pop;
+        if (w->spin) w->qout[b->nsh + x] = mpop;
     }
-    atom_charges(b, g->n, w->qout, w->qat);
-    r->e_band = eband / GFN1_AUTOEV;
-    r->e_es = gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, NULL);
-    r->e_scc = r->e_band + r->e_es + r->e_ts;
-    int homo = (nalpha > nbeta ? nalpha : nbeta) - 1;
-    r->gap_ev = homo >= 0 && homo + 1 < nao ? w->eps[homo + 1] - w->eps[homo] : 0.0;
-    return ATE_OK;
+    if (!w->spin) {
+        int homo = (nalpha > nbeta ? nalpha : nbeta) - 1;
+        r->gap_ev = homo >= 0 && homo + 1 < nao ? w->eps[homo + 1] - w->eps[homo] : 0.0;
+    } else { /* the lowest empty minus the highest filled orbital of either spin */
+        double homo, lumo;
+        spin_frontier(w, &homo, &lumo);
+        r->gap_ev = isfinite(homo) && isfinite(lumo) && lumo > homo ? lumo - homo : 0.0;
+    }
+    return finish_iteration(p, b, g, w, eband, r);
 }
 
 /* Gradient at the final state: W from the last diagonalisation, V and q from its output charges. */
 static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
-                                      scc_work *w, double *grad, ate_error *err)
+                                      scc_work *w, double *grad, double *sigma, ate_error *err)
 {
-    int nao = w->nao;
-    double *wm = calloc((size_t)nao * nao, sizeof(double));
+    int nao = w->nao, nk = w->kw ? w->kw->kp->nk : 0;
+    double *wm = w->kw ? NULL : calloc((size_t)nao * nao, sizeof(double));
+    double _Complex *wk = w->kw ? malloc((size_t)nk * nao * nao * sizeof(double _Complex)) : NULL;
     double *dcn = malloc((size_t)g->n * g->n * 3 * sizeof(double)),
-           *cn = malloc((size_t)g->n * sizeof(double));
-    if (!wm || !dcn || !cn) {
-        free(wm), free(dcn), free(cn);
+           *cn = malloc((size_t)g->n * sizeof(double)),
+           *dcnde = sigma ? malloc((size_t)g->n * 9 * sizeof(double)) : NULL;
+    if ((!wm && !wk) || !dcn || !cn || (sigma && !dcnde)) {
+        free(wm), free(wk), free(dcn), free(cn), free(dcnde);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
     }
-    density(w, wm, true);
+    gfn1_density dens = {.nao = nao, .p = w->p, .w = wm, .m = w->spin ? w->mag : NULL};
+    if (w->kw) {
+        gfn1_kdensity(w->kw, true, wk);
+        dens.kp = w->kw->kp, dens.pk = w->kw->p, dens.wk = wk;
+        dens.mk = w->spin ? w->kw->m : NULL;
+    } else {
+        density(w, wm, true);
+    }
     atom_charges(b, g->n, w->qout, w->qat);
     gfn1_es_energy(p, b, g, w->gam, w->qout, w->qat, w->vsh);
-    gfn1_cn(p, g, cn, dcn);
-    ate_status st = gfn1_el_gradient(p, b, g, w->self, w->p, wm, w->vsh, w->qout, dcn, grad, err);
-    free(wm), free(dcn), free(cn);
+    if (w->spin) spin_energy(p, b, g, w->qout + b->nsh, w->vsh + b->nsh);
+    gfn1_cn(p, g, cn, dcn, dcnde);
+    ate_status st = gfn1_el_gradient(p, b, g, w->self, &dens, w->vsh, w->qout, dcn, dcnde, grad,
+                                     sigma, w->spin ? w->vsh + b->nsh : NULL, err);
+    free(wm), free(wk), free(dcn), free(cn), free(dcnde);
     return st;
 }
 
@@ -260,13 +388,32 @@ static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b,
 static ate_status descriptors(const gfn1_basis *b, const gfn1_geom *g, scc_work *w,
                               gfn1_scc_result *r, ate_error *err)
 {
+    if (w->kw) { /* k-points: spins; no d-band centres yet (NaN) */
+        r->fermi_ev = w->kfermi_ev;
+        if (r->spin_atom) gfn1_kspins(b, w->kw, g->n, r->spin_atom);
+        for (int a = 0; r->dband_atom && a < g->n; ++a)
+            r->dband_atom[a] = NAN;
+        (void)err;
+        return ATE_OK;
+    }
     int n = w->nao, top = -1;
     for (int i = 0; i < n; ++i)
         if (w->occa[i] >= 0.5 || w->occb[i] >= 0.5) top = i;
     r->fermi_ev = top < 0       ? w->eps[0]
                   : top + 1 < n ? 0.5 * (w->eps[top] + w->eps[top + 1])
                                 : w->eps[top];
-    if (r->spin_atom) {
+    if (w->spin) { /* two sets of orbitals: frontier levels over both; spins from m */
+        double homo, lumo;
+        spin_frontier(w, &homo, &lumo);
+        r->fermi_ev = isfinite(homo) && isfinite(lumo) ? 0.5 * (homo + lumo)
+                      : isfinite(homo)                 ? homo
+                                                       : lumo;
+        if (r->spin_atom) {
+            memset(r->spin_atom, 0, (size_t)g->n * sizeof(double));
+            for (int x = 0; x < b->nsh; ++x)
+                r->spin_atom[b->sh[x].atom] += w->qout[b->nsh + x];
+        }
+    } else if (r->spin_atom) {
         memset(r->spin_atom, 0, (size_t)g->n * sizeof(double));
         for (int i = 0; i < w->nev; ++i) {
             double d = w->occa[i] - w->occb[i];
@@ -287,34 +434,46 @@ static ate_status descriptors(const gfn1_basis *b, const gfn1_geom *g, scc_work 
         }
     }
     if (!r->dband_atom) return ATE_OK;
-    /* all orbitals: back-transform the ones backtransform() left out */
-    if (w->nev < n)
-        cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, n - w->nev,
-                    1.0, w->chol, n, w->c + (size_t)w->nev * n, n);
-    w->nev = n;
-    double *sc = w->sfock_scratch;
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, w->s, n, w->c, n, 0.0, sc,
-                n);
     for (int a = 0; a < g->n; ++a)
         r->dband_atom[a] = NAN;
-    for (int x = 0; x < b->nsh; ++x) {
-        const gfn1_shell *sh = &b->sh[x];
-        if (sh->l != 2) continue;
-        double num = 0.0, den = 0.0;
-        for (int i = 0; i < n; ++i) {
-            double wi = 0.0;
-            for (int u = 0; u < sh->nao; ++u) {
-                size_t k = (size_t)i * n + sh->ao0 + u;
-                wi += w->c[k] * sc[k];
+    /* per d shell, sum_i w_i eps_i and sum_i w_i over the orbitals of both spin sets */
+    double *num = calloc((size_t)b->nsh * 2, sizeof(double)), *den = num + b->nsh;
+    if (!num) return ATE_ERROR(err, ATE_ERR_MEMORY, "d-band centres: out of memory");
+    for (int set = 0; set < (w->spin ? 2 : 1); ++set) {
+        double *c = set ? w->cb : w->c, *eps = set ? w->epsb : w->eps;
+        int *nev = set ? &w->nevb : &w->nev;
+        /* all orbitals: back-transform the ones backtransform() left out */
+        if (*nev < n)
+            cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, n - *nev,
+                        1.0, w->chol, n, c + (size_t)*nev * n, n);
+        *nev = n;
+        double *sc = w->sfock_scratch;
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, w->s, n, c, n, 0.0, sc,
+                    n);
+        for (int x = 0; x < b->nsh; ++x) {
+            const gfn1_shell *sh = &b->sh[x];
+            if (sh->l != 2) continue;
+            for (int i = 0; i < n; ++i) {
+                double wi = 0.0;
+                for (int u = 0; u < sh->nao; ++u) {
+                    size_t k = (size_t)i * n + sh->ao0 + u;
+                    wi += c[k] * sc[k];
+                }
+                num[x] += wi * eps[i], den[x] += wi;
             }
-            num += wi * w->eps[i], den += wi;
         }
-        if (den <= 0.0)
-            return ATE_ERROR(err, ATE_ERR_INTERNAL, "d-band centre: no d weight on atom %d",
-                             sh->atom + 1);
-        r->dband_atom[sh->atom] = num / den - r->fermi_ev;
     }
-    return ATE_OK;
+    ate_status st = ATE_OK;
+    for (int x = 0; x < b->nsh && st == ATE_OK; ++x) {
+        if (b->sh[x].l != 2) continue;
+        if (den[x] <= 0.0)
+            st = ATE_ERROR(err, ATE_ERR_INTERNAL, "d-band centre: no d weight on atom %d",
+                           b->sh[x].atom + 1);
+        else
+            r->dband_atom[b->sh[x].atom] = num[x] / den[x] - r->fermi_ev;
+    }
+    free(num);
+    return st;
 }
 
 ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc_opts *o,
@@ -324,7 +483,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     ATE_TRY(gfn1_basis_create(p, g->z, g->n, &b, err));
     scc_work w = {0};
     double *cn = malloc((size_t)g->n * sizeof(double));
-    ate_status st = cn ? alloc_work(&w, &b, g->n, o->max_iter, err)
+    ate_status st = cn ? alloc_work(&w, &b, g->n, o->max_iter, o->spin, err)
                        : ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory");
     int nel = -o->charge;
     for (int a = 0; a < g->n; ++a)
@@ -336,13 +495,26 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     if (st == ATE_OK && (nopen < 0 || nopen > nel || (nel - nopen) % 2))
         st = ATE_ERROR(err, ATE_ERR_VALUE, "%d electrons cannot have %d unpaired", nel, nopen);
     int nalpha = (nel + nopen) / 2, nbeta = (nel - nopen) / 2;
+    gfn1_kwork kw;
+    if (st == ATE_OK && o->kpts) {
+        if (!(o->etemp > 0.0))
+            st = ATE_ERROR(err, ATE_ERR_VALUE,
+                           "k-point sampling needs an electronic temperature > 0 K");
+        else if ((st = gfn1_kwork_alloc(&kw, o->kpts, b.nao, o->spin, err)) == ATE_OK)
+            w.kw = &kw;
+    }
     if (st == ATE_OK) {
-        gfn1_cn(p, g, cn, NULL);
-        gfn1_overlap(&b, g, w.s);
-        gfn1_h0(p, &b, g, cn, w.s, w.h0, w.self);
-        /* the overlap the Fock matrix sees: tiny off-diagonal elements neglected (spec §2.5) */
+        gfn1_cn(p, g, cn, NULL, NULL);
+        if (w.kw)
+            gfn1_sh0_kpts(p, &b, g, cn, o->kpts, kw.s, kw.h0, w.self);
+        else
+            gfn1_sh0(p, &b, g, cn, w.s, w.h0, w.self);
+        /* the overlap the Fock matrix sees: tiny off-diagonal elements neglected as xtb does
+         * (spec §2.5), except in the full lattice-sum mode, which keeps Gamma and k-point
+         * sampling consistent (band folding) */
+        bool neglect = !(g->lat && g->lat->mode == GFN1_PBC_FULL);
         memcpy(w.sfock, w.s, (size_t)b.nao * b.nao * sizeof(double));
-        for (size_t k = 0; k < (size_t)b.nao * b.nao; ++k)
+        for (size_t k = 0; neglect && k < (size_t)b.nao * b.nao; ++k)
             if (fabs(w.sfock[k]) < NEGLECT) w.sfock[k] = 0.0;
         gfn1_gamma(p, &b, g, w.gam);
         /* initial atomic charges: the restart guess, else EEQ (xtb's default), else uniform;
@@ -356,6 +528,8 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
             w.n0[x] = sh->polarization ? 0.0 : e->refocc[sh->l];
             double qa = o->uniform_guess ? (double)o->charge / g->n : q_guess[sh->atom];
             w.qin[x] = restart ? r->q_shell[x] : qa * w.n0[x] / e->zval;
+            /* magnetisations: the restart guess, else zero (tblite; N_a != N_b polarises) */
+            if (w.spin) w.qin[b.nsh + x] = restart ? r->q_shell[b.nsh + x] : 0.0;
         }
     }
     double kt_ev = GFN1_KB * GFN1_AUTOEV * o->etemp, eprev = 0.0;
@@ -366,7 +540,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         r->iterations = it;
         double rms = 0.0;
         double *fx = w.vsh; /* reuse as residual buffer */
-        for (int x = 0; x < b.nsh; ++x)
+        for (int x = 0; x < w.nv; ++x)
             fx[x] = w.qout[x] - w.qin[x], rms += fx[x] * fx[x];
         rms = sqrt(rms / g->n);
         if (it > 1 && fabs(r->e_scc - eprev) < o->econv && rms < o->qconv) {
@@ -376,17 +550,17 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         eprev = r->e_scc;
         /* Broyden: record the normalised (x_k - x_{k-1}, f_k - f_{k-1}) and its weight, then mix */
         double fnorm = 0.0;
-        for (int x = 0; x < b.nsh; ++x)
+        for (int x = 0; x < w.nv; ++x)
             fnorm += fx[x] * fx[x];
         fnorm = sqrt(fnorm);
         if (it > 1) {
             double dnorm = 0.0;
-            for (int x = 0; x < b.nsh; ++x)
+            for (int x = 0; x < w.nv; ++x)
                 dnorm += (fx[x] - w.fprev[x]) * (fx[x] - w.fprev[x]);
             dnorm = sqrt(dnorm);
             if (dnorm > 0.0) {
-                size_t slot = (size_t)w.nhist * b.nsh;
-                for (int x = 0; x < b.nsh; ++x) {
+                size_t slot = (size_t)w.nhist * w.nv;
+                for (int x = 0; x < w.nv; ++x) {
                     w.hist_x[slot + x] = (w.qin[x] - w.xprev[x]) / dnorm;
                     w.hist_f[slot + x] = (fx[x] - w.fprev[x]) / dnorm;
                 }
@@ -394,14 +568,15 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
                 w.hist_w[w.nhist++] = wt < 1.0 ? 1.0 : (wt > 1e5 ? 1e5 : wt);
             }
         }
-        memcpy(w.xprev, w.qin, (size_t)b.nsh * sizeof(double));
-        memcpy(w.fprev, fx, (size_t)b.nsh * sizeof(double));
+        memcpy(w.xprev, w.qin, (size_t)w.nv * sizeof(double));
+        memcpy(w.fprev, fx, (size_t)w.nv * sizeof(double));
         broyden(&w, w.qin, fx, o->mixing > 0.0 ? o->mixing : MIX_BETA);
     }
     if (st == ATE_OK && r->q_atom) atom_charges(&b, g->n, w.qout, r->q_atom);
-    if (st == ATE_OK && r->q_shell) memcpy(r->q_shell, w.qout, (size_t)b.nsh * sizeof(double));
+    if (st == ATE_OK && r->q_shell) memcpy(r->q_shell, w.qout, (size_t)w.nv * sizeof(double));
     if (st == ATE_OK && (r->spin_atom || r->dband_atom)) st = descriptors(&b, g, &w, r, err);
-    if (st == ATE_OK && o->grad) st = electronic_gradient(p, &b, g, &w, o->grad, err);
+    if (st == ATE_OK && o->grad) st = electronic_gradient(p, &b, g, &w, o->grad, o->sigma, err);
+    if (w.kw) gfn1_kwork_free(w.kw);
     work_free(&w);
     free(cn);
     gfn1_basis_free(&b);

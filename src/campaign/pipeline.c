@@ -56,10 +56,6 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
         return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
                          "settings.method: '%s' is not available in this build (gfn1 is)",
                          set->method);
-    if (spec->support.kind != ATE_SUPPORT_FLAKE)
-        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "support.type: periodic graphene needs periodic GFN1-xTB, which is not "
-                         "available yet; use 'support: {type: flake}' (cluster models)");
     ate_pipeline *p = calloc(1, sizeof(*p));
     if (!p) return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
     p->spec = spec, p->log = log, p->verbosity = verbosity;
@@ -69,6 +65,12 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
     ko.max_iter = set->scf_max_iter;
     ko.mixing = set->scf_mixing;
     ko.guess = set->scf_uniform_guess ? ATE_GUESS_UNIFORM : ATE_GUESS_EEQ;
+    /* periodic supports (slabs): converged lattice sums, the campaign's k-mesh and dipole
+     * correction (docs/theory-gfn1.md); flakes ignore them */
+    ko.pbc_mode = ATE_PBC_FULL;
+    if (spec->support.kind != ATE_SUPPORT_FLAKE) memcpy(ko.kmesh, set->kpoints, sizeof(ko.kmesh));
+    ko.dipole = set->dipole_correction == 1 ? ATE_DIPOLE_SLAB : ATE_DIPOLE_NONE;
+    ko.spin_polarized = set->spin_polarized; /* spGFN1: the spin scan compares spin states */
     p->tight_econv = ko.econv, p->tight_qconv = ko.qconv; /* final points and vibrations */
     ate_status st = ate_kernel_create(set->method, &ko, MPI_COMM_SELF, &p->k, err);
     if (st == ATE_OK) st = ate_kernel_set_convergence(p->k, set->scf_econv, set->scf_qconv, err);

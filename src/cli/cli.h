@@ -15,10 +15,14 @@ int ate_cli_calc(int argc, char **argv);
 int ate_cli_convert(int argc, char **argv);
 int ate_cli_run(int argc, char **argv);
 int ate_cli_report(int argc, char **argv);
+int ate_cli_merge(int argc, char **argv);
 
 /** Print an error as "atescreen: error: FILE:LINE:COL: FIELD: MESSAGE" on stderr; returns the
  *  exit status for it (2 for input errors, 1 otherwise). */
 int ate_cli_report_error(const ate_error *err);
+
+/** "atescreen <subcommand> <args...>" into out[cap] (truncated to fit): results.h5 provenance. */
+void ate_cli_command_line(int argc, char **argv, char *out, size_t cap);
 
 /** mkdir -p path (ATE_ERR_IO naming the directory that cannot be created). */
 ate_status ate_cli_make_dir(const char *path, ate_error *err);

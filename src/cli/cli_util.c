@@ -26,3 +26,10 @@ ate_status ate_cli_make_dir(const char *path, ate_error *err)
         *p = '/';
     }
 }
+
+void ate_cli_command_line(int argc, char **argv, char *out, size_t cap)
+{
+    size_t l = (size_t)snprintf(out, cap, "atescreen");
+    for (int i = 0; i < argc && l < cap; ++i)
+        l += (size_t)snprintf(out + l, cap - l, " %s", argv[i]);
+}

@@ -9,7 +9,21 @@
  *        rotations not projected out) from central differences of the analytic gradient.
  *        --guess: the first SCC guess, EEQ charges (default, as xtb 6.5.1) or uniform charges.
  *        --acc A: SCC convergence as xtb's --acc (energy change 1e-6 A Eh, RMS charge change
- *        2e-5 A e); without it 1e-10 Eh and 1e-8 e (about xtb's --acc 0.0001).
+ *        2e-5 A e; A in [1e-8, 1e3], below xtb's 1e-4 for tight comparisons); without it 1e-10 Eh
+ * and 1e-8 e (about xtb's --acc 0.0001).
+ *        --pbc-mode full|xtb651: lattice sums of a periodic cell (default full: converged sums
+ *        with the atoms' own images; xtb651: the rules of xtb 6.5.1, for comparison with it).
+ *        Cells are read from extxyz (Lattice=, pbc="T T T"), POSCAR or DFTB+ gen files.
+ *        --kpts a,b,c: Monkhorst-Pack k-point mesh (full mode; reduced by time reversal);
+ *        --kpts-gamma: the mesh Gamma-centred (n/N) instead (what band folding maps onto the
+ *        Gamma point of an a x b x c supercell).
+ *        --dipole-correction none|slab|xyz: cells only, off by default (docs/theory-gfn1.md).
+ *        --stress: cells; JSON "stress" [3][3] = (1/V) dE/d(strain), hartree/bohr^3 (ASE's sign
+ *        convention: positive components mean the cell wants to shrink).
+ *        --spin-polarized: spGFN1 (docs/theory-gfn1.md): with --uhf N the alpha-beta difference
+ *        is fixed; JSON adds "magnetic_moments" (Mulliken, e, per atom) and the energy term
+ *        "spin_polarization".
+ *        --param-dir DIR: the parameter directory (default: the build's inputs/params).
  */
 #include <getopt.h>
 #include <math.h>
@@ -26,8 +40,12 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: atescreen calc FILE --method gfn1 [--charge Q] [--uhf N] [--etemp K] "
                  "[--max-iter N]\n"
-                 "                      [--mixing W] [--guess eeq|uniform] [--acc A] [--gradient] "
-                 "[--frequencies] [--json]\n");
+                 "                      [--mixing W] [--guess eeq|uniform] [--acc A] "
+                 "[--pbc-mode full|xtb651]\n"
+                 "                      [--kpts A,B,C] [--kpts-gamma] "
+                 "[--dipole-correction none|slab|xyz] [--stress]\n"
+                 "                      [--spin-polarized] [--param-dir DIR]\n"
+                 "                      [--gradient] [--frequencies] [--json]\n");
 }
 
 static bool parse_int(const char *s, int *v)
@@ -54,6 +72,7 @@ static void print_json(const ate_calc_result *r, int n, bool gradient, const dou
     printf(" \"fermi_ev\": %.9f", r->fermi_ev);
     json_array("charges", r->charges, n);
     json_array("spins", r->spins, n);
+    json_array("magnetic_moments", r->spins, n);
     json_array("dband_centre", r->dband_centre, n);
     if (gradient) {
         printf(",\n \"gradient\": [");
@@ -63,6 +82,13 @@ static void print_json(const ate_calc_result *r, int n, bool gradient, const dou
         printf("]");
     }
     if (freq) json_array("frequencies_cm-1", freq, 3 * n);
+    if (r->has_stress) {
+        printf(",\n \"stress\": [");
+        for (int i = 0; i < 3; ++i)
+            printf("%s[%.12e, %.12e, %.12e]", i ? ", " : "", r->stress[3 * i], r->stress[3 * i + 1],
+                   r->stress[3 * i + 2]);
+        printf("]");
+    }
     printf(",\n \"energy_terms\": {");
     for (int t = 0; t < r->nterms; ++t)
         printf("%s\"%s\": %.12f", t ? ", " : "", r->term_name[t], r->term[t]);
@@ -94,7 +120,10 @@ int ate_cli_calc(int argc, char **argv)
     int charge = 0, uhf = 0, max_iter = 250;
     bool has_charge = false, has_uhf = false, json = false, gradient = false, freqs = false;
     double etemp = 300.0, mixing = 0.4;
-    int guess = ATE_GUESS_EEQ;
+    int guess = ATE_GUESS_EEQ, pbc_mode = ATE_PBC_FULL, kmesh[3] = {1, 1, 1};
+    bool kgamma = false, stress = false, spinpol = false;
+    const char *param_dir = NULL;
+    int dipole = ATE_DIPOLE_NONE;
     double acc = 0.0;
     static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
                                          {"charge", required_argument, NULL, 'c'},
@@ -104,6 +133,13 @@ int ate_cli_calc(int argc, char **argv)
                                          {"mixing", required_argument, NULL, 'x'},
                                          {"guess", required_argument, NULL, 'q'},
                                          {"acc", required_argument, NULL, 'a'},
+                                         {"pbc-mode", required_argument, NULL, 'p'},
+                                         {"kpts", required_argument, NULL, 'k'},
+                                         {"kpts-gamma", no_argument, NULL, 'G'},
+                                         {"stress", no_argument, NULL, 'S'},
+                                         {"spin-polarized", no_argument, NULL, 'P'},
+                                         {"param-dir", required_argument, NULL, 'R'},
+                                         {"dipole-correction", required_argument, NULL, 'D'},
                                          {"gradient", no_argument, NULL, 'g'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"frequencies", no_argument, NULL, 'f'},
@@ -134,11 +170,40 @@ int ate_cli_calc(int argc, char **argv)
             mixing = strtod(optarg, &end), ok = *end == '\0' && mixing > 0.0 && mixing <= 1.0;
             break;
         case 'a':
-            acc = strtod(optarg, &end), ok = *end == '\0' && acc >= 1e-4 && acc <= 1e3;
+            acc = strtod(optarg, &end), ok = *end == '\0' && acc >= 1e-8 && acc <= 1e3;
             break;
         case 'q':
             ok = !strcmp(optarg, "eeq") || !strcmp(optarg, "uniform");
             guess = strcmp(optarg, "uniform") ? ATE_GUESS_EEQ : ATE_GUESS_UNIFORM;
+            break;
+        case 'p':
+            ok = !strcmp(optarg, "full") || !strcmp(optarg, "xtb651");
+            pbc_mode = strcmp(optarg, "xtb651") ? ATE_PBC_FULL : ATE_PBC_XTB651;
+            break;
+        case 'k': {
+            char extra;
+            ok = sscanf(optarg, "%d,%d,%d%c", &kmesh[0], &kmesh[1], &kmesh[2], &extra) == 3 &&
+                 kmesh[0] >= 1 && kmesh[1] >= 1 && kmesh[2] >= 1 &&
+                 (double)kmesh[0] * kmesh[1] * kmesh[2] <= 1e5;
+            break;
+        }
+        case 'G':
+            kgamma = true;
+            break;
+        case 'D':
+            ok = !strcmp(optarg, "none") || !strcmp(optarg, "slab") || !strcmp(optarg, "xyz");
+            dipole = !strcmp(optarg, "slab")  ? ATE_DIPOLE_SLAB
+                     : !strcmp(optarg, "xyz") ? ATE_DIPOLE_XYZ
+                                              : ATE_DIPOLE_NONE;
+            break;
+        case 'S':
+            stress = true;
+            break;
+        case 'P':
+            spinpol = true;
+            break;
+        case 'R':
+            param_dir = optarg;
             break;
         case 'g':
             gradient = true;
@@ -183,12 +248,22 @@ int ate_cli_calc(int argc, char **argv)
         st = ate_structure_create(&d, &s, &err);
         if (st != ATE_OK) ate_error_locate(&err, argv[optind], 0, 0, NULL);
     }
+    if (st == ATE_OK && kmesh[0] * kmesh[1] * kmesh[2] > 1 && !ate_structure_is_periodic(s))
+        st =
+            ate_error_set_input(&err, ATE_ERR_INPUT, __FILE__, __LINE__, argv[optind], 0, 0, "kpts",
+                                "k-points need a periodic cell; %s has none", argv[optind]);
     ate_kernel_opts ko;
     ate_kernel_opts_init(&ko);
     ko.etemp = etemp;
     ko.max_iter = max_iter;
     ko.mixing = mixing;
     ko.guess = guess;
+    ko.pbc_mode = pbc_mode;
+    memcpy(ko.kmesh, kmesh, sizeof(kmesh));
+    ko.kgamma = kgamma;
+    ko.dipole = dipole;
+    ko.spin_polarized = spinpol;
+    if (param_dir) ko.param_dir = param_dir;
     if (acc > 0.0) ko.econv = 1e-6 * acc, ko.qconv = 2e-5 * acc;
     if (st == ATE_OK)
         st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */
@@ -200,7 +275,9 @@ int ate_cli_calc(int argc, char **argv)
         r.spins = calloc((size_t)n, sizeof(double));
         r.dband_centre = calloc((size_t)n, sizeof(double));
         st = r.charges && r.gradient && r.spins && r.dband_centre
-                 ? ate_kernel_compute(k, s, ATE_CALC_ENERGY | (gradient ? ATE_CALC_GRADIENT : 0),
+                 ? ate_kernel_compute(k, s,
+                                      ATE_CALC_ENERGY | (gradient ? ATE_CALC_GRADIENT : 0) |
+                                          (stress ? ATE_CALC_STRESS : 0),
                                       &r, &err)
                  : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
     }

@@ -15,15 +15,15 @@
 
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: atescreen convert IN OUT [--format extxyz|xyz|poscar] [--in-format F] [--all]\n");
+    fprintf(out, "usage: atescreen convert IN OUT [--format extxyz|xyz|poscar|gen] [--in-format F] "
+                 "[--all]\n");
 }
 
 static int parse_format(const char *s, ate_format *f)
 {
-    static const ate_format all[] = {ATE_FORMAT_EXTXYZ, ATE_FORMAT_XYZ, ATE_FORMAT_POSCAR};
-    for (int k = 0; k < 3; ++k)
+    static const ate_format all[] = {ATE_FORMAT_EXTXYZ, ATE_FORMAT_XYZ, ATE_FORMAT_POSCAR,
+                                     ATE_FORMAT_GEN};
+    for (int k = 0; k < 4; ++k)
         if (strcasecmp(s, ate_format_name(all[k])) == 0) return *f = all[k], 1;
     return 0;
 }
@@ -36,6 +36,7 @@ static ate_format output_format(const char *path)
     if (!strncmp(base, "POSCAR", 6) || !strncmp(base, "CONTCAR", 7) ||
         (n > 5 && !strcmp(base + n - 5, ".vasp")) || (n > 7 && !strcmp(base + n - 7, ".poscar")))
         return ATE_FORMAT_POSCAR;
+    if (n > 4 && !strcmp(base + n - 4, ".gen")) return ATE_FORMAT_GEN;
     return ATE_FORMAT_EXTXYZ;
 }
 
@@ -59,7 +60,8 @@ int ate_cli_convert(int argc, char **argv)
             continue;
         else {
             if (ch == 'f' || ch == 'i')
-                fprintf(stderr, "atescreen convert: unknown format '%s' (extxyz, xyz, poscar)\n",
+                fprintf(stderr,
+                        "atescreen convert: unknown format '%s' (extxyz, xyz, poscar, gen)\n",
                         optarg);
             usage(stderr);
             return ATE_EXIT_USAGE;
@@ -85,9 +87,9 @@ int ate_cli_convert(int argc, char **argv)
         st = ate_structure_read(src, in, &frames[0], &err);
         nframes = st == ATE_OK;
     }
-    if (st == ATE_OK && out == ATE_FORMAT_POSCAR && nframes > 1)
-        st = ATE_ERROR(&err, ATE_ERR_VALUE, "a POSCAR holds one structure; '%s' has %d frames", src,
-                       nframes);
+    if (st == ATE_OK && (out == ATE_FORMAT_POSCAR || out == ATE_FORMAT_GEN) && nframes > 1)
+        st = ATE_ERROR(&err, ATE_ERR_VALUE, "a %s file holds one structure; '%s' has %d frames",
+                       out == ATE_FORMAT_GEN ? "gen" : "POSCAR", src, nframes);
     if (st == ATE_OK) {
         FILE *f = fopen(dst, "w");
         if (!f)

@@ -1,7 +1,7 @@
 /**
  * @file cmd_run.c
- * @brief `atescreen run CAMPAIGN.yaml [-o DIR] [--walltime S]`: the screening campaign
- *        (docs/pipeline.md).
+ * @brief `atescreen run CAMPAIGN.yaml [-o DIR] [--shard I/N] [--walltime S]`: the screening
+ *        campaign (docs/pipeline.md).
  *
  * Layout of DIR: journal/rank-<r>.jrnl (one durable record per finished candidate, written by
  * rank r), results.h5 (rebuilt from all journals at the end, atomically), run.lock, STOP (a
@@ -10,7 +10,8 @@
  * the same command resumes an interrupted campaign. The journals remember the settings:
  * resuming with different settings is refused. SIGTERM and SIGUSR1 (Slurm's warning before the
  * time limit), DIR/STOP and --walltime stop after the current candidates and still write
- * results.h5 (exit status 3).
+ * results.h5 (exit status 3). With --shard I/N, DIR/shard-I-of-N is the directory of this run
+ * and only the shard's candidates are computed (rundir.h); `atescreen merge` combines shards.
  *
  * --group-size G splits the ranks into groups of G consecutive ranks that take one candidate at
  * a time (ate_workqueue_create_groups: the group leader advances the counter). The kernels of
@@ -39,8 +40,7 @@
 #include "atescreen/scheduler.h"
 #include "atescreen/sites.h"
 #include "cli.h"
-
-#define SETTINGS_KEY "#settings"
+#include "rundir.h"
 
 static volatile sig_atomic_t stop_requested = 0;
 static void on_signal(int sig) { stop_requested = sig; }
@@ -55,22 +55,27 @@ static int run_poll(void *queue)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: atescreen run CAMPAIGN.yaml [-o DIR] [--walltime SECONDS] [--group-size G] "
-            "[-v|--verbose] [-q|--quiet]\n\n"
-            "Screen every candidate of the campaign: relax the clean site and *OH, *O, *OOH, *H\n"
-            "on each metal, scan spin states, rescue failed SCFs, compute CHE free energies and\n"
-            "write DIR/results.h5 (default DIR: the campaign name). Re-running the same command\n"
-            "resumes: finished candidates (DIR/journal/) are not computed again.\n"
-            "Candidates are handed to the MPI ranks dynamically, the most expensive first.\n"
-            "--group-size G (default 1): groups of G ranks take one candidate each, for kernels\n"
-            "that share one evaluation between ranks; G must divide the number of ranks, and\n"
-            "gfn1 (one rank per structure) accepts only 1.\n"
-            "Stopping: SIGTERM or SIGUSR1 abandons the candidates in progress (they are redone\n"
-            "on resume) and stops within seconds; a file DIR/STOP (removed when read) or\n"
-            "--walltime (no candidate is started that the slowest one so far says would not\n"
-            "finish in time) lets the candidates in progress finish. Either way results.h5 is\n"
-            "written and the exit status is 3 (requeue).\n");
+    fprintf(
+        out,
+        "usage: atescreen run CAMPAIGN.yaml [-o DIR] [--shard I/N] [--walltime SECONDS]\n"
+        "                     [--group-size G] [-v|--verbose] [-q|--quiet]\n\n"
+        "Screen every candidate of the campaign: relax the clean site and *OH, *O, *OOH, *H\n"
+        "on each metal, scan spin states, rescue failed SCFs, compute CHE free energies and\n"
+        "write DIR/results.h5 (default DIR: the campaign name). Re-running the same command\n"
+        "resumes: finished candidates (DIR/journal/) are not computed again.\n"
+        "Candidates are handed to the MPI ranks dynamically, the most expensive first.\n"
+        "--group-size G (default 1): groups of G ranks take one candidate each, for kernels\n"
+        "that share one evaluation between ranks; G must divide the number of ranks, and\n"
+        "gfn1 (one rank per structure) accepts only 1.\n"
+        "Stopping: SIGTERM or SIGUSR1 abandons the candidates in progress (they are redone\n"
+        "on resume) and stops within seconds; a file DIR/STOP (removed when read) or\n"
+        "--walltime (no candidate is started that the slowest one so far says would not\n"
+        "finish in time) lets the candidates in progress finish. Either way results.h5 is\n"
+        "written and the exit status is 3 (requeue).\n"
+        "--shard I/N (0 <= I < N; Slurm job arrays): compute only shard I of N, in\n"
+        "DIR/shard-I-of-N/ with its own journals (resumable like a whole run). The candidates,\n"
+        "sorted most expensive first, are dealt round-robin: shard I takes positions I, I+N,\n"
+        "I+2N, ... `atescreen merge -o DIR DIR` then combines the shards into DIR/results.h5.\n");
 }
 
 /* Launch checks (issue #6): a Slurm step of N tasks that started N single-rank copies, and
@@ -106,17 +111,18 @@ static void launch_checks(int size)
 static void settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
 {
     const ate_settings_spec *s = &sp->settings;
-    int n = snprintf(out, cap,
-                     "{\"method\": \"%s\", \"electronic_temperature_K\": %.17g, "
-                     "\"fmax_eV_per_A\": %.17g, \"max_steps\": %d, \"freeze_radius_A\": %.17g, "
-                     "\"min_unpaired\": %d, \"max_unpaired\": %d, \"spin_scan\": \"%s\", "
-                     "\"scf\": {\"max_iter\": %d, \"mixing\": %.17g, \"econv_Eh\": %.17g, "
-                     "\"qconv_e\": %.17g, \"guess\": \"%s\", \"rescue\": [",
-                     s->method, s->electronic_temperature, s->fmax, s->max_steps, s->freeze_radius,
-                     s->min_unpaired, s->max_unpaired,
-                     s->spin_scan == ATE_SPIN_SCAN_RELAX ? "relax" : "single_point",
-                     s->scf_max_iter, s->scf_mixing, s->scf_econv, s->scf_qconv,
-                     s->scf_uniform_guess ? "uniform" : "eeq");
+    /* spGFN1 is named only when on, so the settings of earlier campaigns stay the same */
+    int n = snprintf(
+        out, cap,
+        "{\"method\": \"%s\"%s, \"electronic_temperature_K\": %.17g, "
+        "\"fmax_eV_per_A\": %.17g, \"max_steps\": %d, \"freeze_radius_A\": %.17g, "
+        "\"min_unpaired\": %d, \"max_unpaired\": %d, \"spin_scan\": \"%s\", "
+        "\"scf\": {\"max_iter\": %d, \"mixing\": %.17g, \"econv_Eh\": %.17g, "
+        "\"qconv_e\": %.17g, \"guess\": \"%s\", \"rescue\": [",
+        s->method, s->spin_polarized ? ", \"spin_polarized\": true" : "", s->electronic_temperature,
+        s->fmax, s->max_steps, s->freeze_radius, s->min_unpaired, s->max_unpaired,
+        s->spin_scan == ATE_SPIN_SCAN_RELAX ? "relax" : "single_point", s->scf_max_iter,
+        s->scf_mixing, s->scf_econv, s->scf_qconv, s->scf_uniform_guess ? "uniform" : "eeq");
     for (int i = 0; i < s->nrescue && n > 0 && (size_t)n < cap; ++i)
         n += snprintf(out + n, cap - (size_t)n,
                       "%s{\"rung\": \"%s\", \"mixing\": %.17g, \"max_iter\": %d, \"etemp_K\": "
@@ -124,75 +130,43 @@ static void settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
                       i ? ", " : "", ate_rescue_rung_name(s->rescue[i].rung), s->rescue[i].mixing,
                       s->rescue[i].max_iter, s->rescue[i].etemp);
     if (n > 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, "]}, \"support\": {\"type\": \"%s\", ",
+                      sp->support.kind == ATE_SUPPORT_FLAKE ? "flake" : "graphene");
+    /* a periodic support's k-mesh and dipole correction decide its numbers (flakes: neither) */
+    if (n > 0 && (size_t)n < cap && sp->support.kind != ATE_SUPPORT_FLAKE)
         n += snprintf(out + n, cap - (size_t)n,
-                      "]}, \"support\": {\"type\": \"%s\", \"flake_radius_A\": %.17g}, "
+                      "\"kpoints\": [%d, %d, %d], \"dipole_correction\": \"%s\", ", s->kpoints[0],
+                      s->kpoints[1], s->kpoints[2], s->dipole_correction ? "slab" : "none");
+    if (n > 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n,
+                      "\"flake_radius_A\": %.17g}, "
                       "\"thermo\": {\"corrections\": \"%s\", \"temperature_K\": %.17g, \"pH\": "
                       "%.17g, \"potential_V_RHE\": %.17g, \"vib_floor_cm-1\": %.17g}}",
-                      sp->support.kind == ATE_SUPPORT_FLAKE ? "flake" : "graphene",
                       sp->support.flake_radius, sp->thermo.corrections, sp->thermo.temperature,
                       sp->thermo.ph, sp->thermo.potential, sp->thermo.vib_floor);
     (void)n;
 }
 
-static void journal_path(const char *dir, int rank, char *out, size_t cap)
+/* Append key = text to j unless that is already its latest value. */
+static ate_status put_record(ate_journal *j, const char *key, const char *text, ate_error *err)
 {
-    snprintf(out, cap, "%s/journal/rank-%d.jrnl", dir, rank);
+    size_t len, n = strlen(text);
+    const void *old = ate_journal_get(j, key, &len);
+    if (old && len == n && memcmp(old, text, n) == 0) return ATE_OK;
+    return ate_journal_append(j, key, text, n, err);
 }
 
-/* Open the journals of earlier runs (ranks 0..) that exist; the count in *n. */
-static ate_status open_old_journals(const char *dir, ate_journal ***out, int *n, ate_error *err)
+/* Rank 0: what `atescreen merge` needs to know about this run (rundir.h). */
+static ate_status describe_run(ate_journal *j, const ate_campaign_spec *spec,
+                               const ate_candidate_list *list, int shard, int nshards,
+                               ate_error *err)
 {
-    *out = NULL, *n = 0;
-    for (int r = 0;; ++r) {
-        char path[4200];
-        journal_path(dir, r, path, sizeof(path));
-        if (access(path, F_OK) != 0) {
-            /* ranks of a larger earlier run may follow a gap; look a little further */
-            bool more = false;
-            for (int q = r + 1; q < r + 64 && !more; ++q) {
-                journal_path(dir, q, path, sizeof(path));
-                more = access(path, F_OK) == 0;
-            }
-            if (!more) return ATE_OK;
-            journal_path(dir, r, path, sizeof(path));
-        }
-        ate_journal **t = realloc(*out, (size_t)(*n + 1) * sizeof(*t));
-        if (!t) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
-        *out = t;
-        t[*n] = NULL;
-        if (access(path, F_OK) == 0) ATE_TRY(ate_journal_open(path, &t[*n], NULL, err));
-        ++*n;
-    }
-}
-
-static void close_journals(ate_journal **j, int n)
-{
-    for (int i = 0; i < n; ++i)
-        ate_journal_close(&j[i]);
-    free(j);
-}
-
-static ate_status check_settings(ate_journal **j, int n, const char *settings, const char *dir,
-                                 ate_error *err)
-{
-    for (int i = 0; i < n; ++i) {
-        if (!j[i]) continue;
-        size_t len;
-        const char *old = ate_journal_get(j[i], SETTINGS_KEY, &len);
-        if (old && (len != strlen(settings) || memcmp(old, settings, len) != 0))
-            return ATE_ERROR(err, ATE_ERR_INPUT,
-                             "%s/journal holds results of a campaign with different settings; "
-                             "use another output directory (-o) to start afresh",
-                             dir);
-    }
-    return ATE_OK;
-}
-
-static const void *find_record(ate_journal **j, int n, const char *key, size_t *len)
-{
-    for (int i = 0; i < n; ++i)
-        if (j[i] && ate_journal_has(j[i], key)) return ate_journal_get(j[i], key, len);
-    return NULL;
+    char text[256];
+    ate_rundir_campaign_key(list, spec, text, sizeof(text));
+    ATE_TRY(put_record(j, ATE_RUNDIR_CAMPAIGN, text, err));
+    snprintf(text, sizeof(text), "%d/%d", shard, nshards);
+    ATE_TRY(put_record(j, ATE_RUNDIR_SHARD, text, err));
+    return put_record(j, ATE_RUNDIR_YAML, spec->yaml_text ? spec->yaml_text : "", err);
 }
 
 /* Progress of the whole campaign, kept by rank 0: the other ranks send (computed, failed)
@@ -259,37 +233,16 @@ static void progress_drain(progress *p, bool wait)
 /* Rank 0: every record of this campaign, in candidate order, into results.h5. */
 static ate_status write_results(const char *dir, const ate_campaign_spec *spec,
                                 const ate_candidate_list *list, const ate_references *refs,
-                                const char *settings, const char *param_dir, int size,
-                                const char *cmdline, int *ndone, int *nfailed, ate_error *err)
+                                const ate_results_meta *meta, int *ndone, int *nfailed,
+                                ate_error *err)
 {
-    ate_journal **j = NULL;
-    int nj = 0;
-    ate_status st = open_old_journals(dir, &j, &nj, err);
-    int nc = ate_candidate_list_count(list), n = 0;
-    ate_candidate_result *res = calloc((size_t)(nc ? nc : 1), sizeof(*res));
-    if (st == ATE_OK && !res) st = ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
-    *ndone = *nfailed = 0;
-    for (int i = 0; i < nc && st == ATE_OK; ++i) {
-        size_t len;
-        const void *rec = find_record(j, nj, ate_candidate_list_get(list, i)->id, &len);
-        if (!rec) continue;
-        st = ate_candidate_result_unpack(rec, len, &res[n], err);
-        if (st == ATE_OK) {
-            if (res[n].status == ATE_RESULT_FAILED) ++*nfailed;
-            ++n, ++*ndone;
-        }
-    }
+    ate_rundir_journals js = {0};
     char path[4200];
     snprintf(path, sizeof(path), "%s/results.h5", dir);
-    ate_results_meta meta = {.command_line = cmdline,
-                             .mpi_size = size,
-                             .parameters_json = settings,
-                             .param_dir = param_dir};
-    if (st == ATE_OK) st = ate_results_write(path, spec, refs, res, n, &meta, err);
-    for (int i = 0; i < n; ++i)
-        ate_candidate_result_clear(&res[i]);
-    free(res);
-    close_journals(j, nj);
+    ate_status st = ate_rundir_open_journals(dir, &js, NULL, err);
+    if (st == ATE_OK)
+        st = ate_rundir_write_results(path, spec, list, refs, &js, meta, ndone, nfailed, err);
+    ate_rundir_close_journals(&js);
     return st;
 }
 
@@ -298,9 +251,11 @@ int ate_cli_run(int argc, char **argv)
     const char *outdir = NULL;
     int verbosity = 1;
     double walltime = 0.0;
-    int group_size = 1;
+    int shard = 0, nshards = 1, group_size = 1;
+    bool sharded = false;
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"walltime", required_argument, NULL, 'w'},
+                                         {"shard", required_argument, NULL, 's'},
                                          {"verbose", no_argument, NULL, 'v'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
@@ -308,7 +263,7 @@ int ate_cli_run(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
-    while ((ch = getopt_long(argc, argv, "o:w:vqh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "o:w:s:vqh", opts, NULL)) != -1) {
         switch (ch) {
         case 'o':
             outdir = optarg;
@@ -338,6 +293,15 @@ int ate_cli_run(int argc, char **argv)
             group_size = (int)g;
             break;
         }
+        case 's': {
+            ate_error e;
+            if (ate_rundir_parse_shard(optarg, "--shard", &shard, &nshards, &e) != ATE_OK) {
+                fprintf(stderr, "atescreen run: %s\n", e.message);
+                return ATE_EXIT_USAGE;
+            }
+            sharded = true;
+            break;
+        }
         case 'q':
             verbosity = 0;
             break;
@@ -357,11 +321,8 @@ int ate_cli_run(int argc, char **argv)
     int rank = 0, size = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    char cmdline[2048] = "atescreen";
-    for (int i = 0; i < argc; ++i) {
-        size_t l = strlen(cmdline);
-        snprintf(cmdline + l, sizeof(cmdline) - l, " %s", argv[i]);
-    }
+    char cmdline[2048];
+    ate_cli_command_line(argc, argv, cmdline, sizeof(cmdline));
     ate_error err;
     ate_error_clear(&err);
     ate_campaign_spec spec;
@@ -369,8 +330,8 @@ int ate_cli_run(int argc, char **argv)
     ate_candidate_list *list = NULL;
     ate_pipeline *pipe = NULL;
     ate_journal *mine = NULL;
-    ate_journal **old = NULL;
-    int nold = 0, lock_fd = -1;
+    ate_rundir_journals old = {0};
+    int lock_fd = -1;
     static char settings[8192];
     char dir[2048], path[4200];
     ate_references refs = {0};
@@ -398,6 +359,10 @@ int ate_cli_run(int argc, char **argv)
                                 rank == 0 && !(live && verbosity < 2) ? verbosity : 0, &pipe, &err);
     if (st == ATE_OK) {
         snprintf(dir, sizeof(dir), "%s", outdir ? outdir : spec.name);
+        if (sharded) { /* its own directory and journals (rundir.h) */
+            size_t l = strlen(dir);
+            snprintf(dir + l, sizeof(dir) - l, "/shard-%d-of-%d", shard, nshards);
+        }
         settings_json(&spec, settings, sizeof(settings));
         snprintf(path, sizeof(path), "%s/journal", dir);
         if (rank == 0) st = ate_cli_make_dir(path, &err);
@@ -413,17 +378,21 @@ int ate_cli_run(int argc, char **argv)
     int ok0 = st == ATE_OK;
     MPI_Bcast(&ok0, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (st == ATE_OK && !ok0) st = ATE_ERROR(&err, ATE_ERR_IO, "set-up failed on rank 0");
-    if (st == ATE_OK) st = open_old_journals(dir, &old, &nold, &err);
-    if (st == ATE_OK) st = check_settings(old, nold, settings, dir, &err);
+    if (st == ATE_OK) st = ate_rundir_open_journals(dir, &old, NULL, &err);
+    if (st == ATE_OK && !ate_rundir_same_settings(&old, 0, old.n, settings))
+        st = ATE_ERROR(&err, ATE_ERR_INPUT,
+                       "%s/journal holds results of a campaign with different settings; use "
+                       "another output directory (-o) to start afresh",
+                       dir);
     if (st == ATE_OK) {
-        journal_path(dir, rank, path, sizeof(path));
+        ate_rundir_journal_path(dir, rank, path, sizeof(path));
         size_t dropped = 0;
         st = ate_journal_open(path, &mine, &dropped, &err);
         if (st == ATE_OK && dropped && verbosity)
             fprintf(stderr, "atescreen run: %s: dropped a torn record of %zu bytes\n", path,
                     dropped);
-        if (st == ATE_OK && !ate_journal_has(mine, SETTINGS_KEY))
-            st = ate_journal_append(mine, SETTINGS_KEY, settings, strlen(settings), &err);
+        if (st == ATE_OK) st = put_record(mine, ATE_RUNDIR_SETTINGS, settings, &err);
+        if (st == ATE_OK && rank == 0) st = describe_run(mine, &spec, list, shard, nshards, &err);
     }
     /* one report: rank 0's error if it has one, otherwise each failing rank's own */
     int bad = st != ATE_OK, anybad = 0, bad0 = bad;
@@ -437,7 +406,7 @@ int ate_cli_run(int argc, char **argv)
             rc = err.code == ATE_ERR_INPUT || err.code == ATE_ERR_IO ? ATE_EXIT_USAGE
                                                                      : ATE_EXIT_FAILED;
         ate_journal_close(&mine);
-        close_journals(old, nold);
+        ate_rundir_close_journals(&old);
         ate_pipeline_destroy(&pipe);
         ate_candidate_list_destroy(&list);
         ate_campaign_spec_clear(&spec);
@@ -447,14 +416,18 @@ int ate_cli_run(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGUSR1, on_signal);
 
-    int nc = ate_candidate_list_count(list);
+    int nc = ate_candidate_list_count(list), nmine = 0;
     int done = 0, failed = 0, computed = 0;
     bool *finished = calloc((size_t)(nc ? nc : 1), sizeof(bool));
-    if (!finished) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
-    for (int i = 0; i < nc && finished; ++i) {
+    bool *member = calloc((size_t)(nc ? nc : 1), sizeof(bool)); /* in this shard */
+    if (!finished || !member) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+    if (st == ATE_OK) st = ate_rundir_shard_members(list, &spec, shard, nshards, member, &err);
+    for (int i = 0; i < nc && st == ATE_OK; ++i) {
         const ate_candidate *c = ate_candidate_list_get(list, i);
+        if (!member[i]) continue;
+        ++nmine;
         size_t len;
-        const void *rec = find_record(old, nold, c->id, &len);
+        const void *rec = ate_rundir_find(&old, 0, old.n, c->id, &len);
         if (!rec) continue;
         finished[i] = true;
         ++done;
@@ -464,12 +437,11 @@ int ate_cli_run(int argc, char **argv)
             ate_candidate_result_clear(&r);
         }
     }
-    close_journals(old, nold);
-    old = NULL, nold = 0;
+    ate_rundir_close_journals(&old);
     bool tty = live && verbosity < 2;
     int *pcount = calloc(2 * (size_t)size, sizeof(int));
     if (!pcount && st == ATE_OK) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
-    progress prog = {.total = nc,
+    progress prog = {.total = nmine,
                      .done0 = done,
                      .failed0 = failed,
                      .computed = pcount,
@@ -478,15 +450,22 @@ int ate_cli_run(int argc, char **argv)
                      .tty = tty,
                      .verbose = rank == 0 && verbosity > 0};
     int my_failed = 0;
+    if (rank == 0 && verbosity && sharded)
+        fprintf(stderr, "atescreen run: shard %d/%d: %d of the campaign's %d candidates\n", shard,
+                nshards, nmine, nc);
     if (rank == 0 && verbosity)
         fprintf(stderr, "atescreen run: %d candidates, %d already done, %d rank(s), output %s\n",
-                nc, done, size, dir);
+                nmine, done, size, dir);
     if (pipe) ate_pipeline_set_poll(pipe, run_poll, NULL);
     bool refs_ok = true;
     if (st == ATE_OK) st = ate_pipeline_references(pipe, &refs, &err);
     if (st == ATE_ERR_INTERRUPTED) { /* a signal during the gas references */
         st = ATE_OK, refs_ok = false;
         ate_error_clear(&err);
+    } else if (st == ATE_OK && rank == 0) {
+        char text[512];
+        ate_rundir_pack_refs(&refs, text, sizeof(text));
+        st = put_record(mine, ATE_RUNDIR_REFERENCES, text, &err);
     }
     /* the unfinished candidates, most expensive first (cost ~ atoms^3 x states), handed out
      * dynamically (atescreen/scheduler.h) */
@@ -494,12 +473,9 @@ int ate_cli_run(int argc, char **argv)
     double *cost = malloc((size_t)(nc ? nc : 1) * sizeof(double));
     int npending = 0;
     if ((!pending || !cost) && st == ATE_OK) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
-    for (int i = 0; i < nc && pending && cost; ++i) {
-        const ate_candidate *c = ate_candidate_list_get(list, i);
-        double na = ate_structure_natoms(c->structure);
-        cost[i] = na * na * na * (1.0 + (double)c->nads_sites * spec.nadsorbates);
-        if (!finished[i]) pending[npending++] = i;
-    }
+    if (cost) ate_rundir_costs(list, &spec, cost);
+    for (int i = 0; i < nc && pending && cost; ++i)
+        if (member[i] && !finished[i]) pending[npending++] = i;
     if (pending && cost) ate_schedule_order(pending, npending, cost);
     ate_workqueue *queue = NULL;
     if (st == ATE_OK)
@@ -593,18 +569,20 @@ int ate_cli_run(int argc, char **argv)
         int ndone = 0, nfail = 0;
         ate_error e2;
         ate_error_clear(&e2);
-        ate_status s2 =
-            write_results(dir, &spec, list, &refs, settings, ate_pipeline_param_dir(pipe), size,
-                          cmdline, &ndone, &nfail, &e2);
+        ate_results_meta meta = {.command_line = cmdline,
+                                 .mpi_size = size,
+                                 .parameters_json = settings,
+                                 .param_dir = ate_pipeline_param_dir(pipe)};
+        ate_status s2 = write_results(dir, &spec, list, &refs, &meta, &ndone, &nfail, &e2);
         if (s2 != ATE_OK) {
             int r2 = ate_cli_report_error(&e2);
             if (rc == ATE_EXIT_OK) rc = r2;
         } else if (verbosity) {
             fprintf(stderr, "atescreen run: %d of %d candidates in %s/results.h5 (%d failed)%s\n",
-                    ndone, nc, dir, nfail, ndone < nc ? "; run again to continue" : "");
+                    ndone, nmine, dir, nfail, ndone < nmine ? "; run again to continue" : "");
         }
     }
-    free(finished);
+    free(finished), free(member);
     free(pcount);
     int rcmax = rc;
     MPI_Allreduce(&rc, &rcmax, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);

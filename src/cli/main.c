@@ -31,6 +31,10 @@ static const subcommand commands[] = {
     {"run", ate_cli_run, true,
      "the screening campaign: relax, spin scan, adsorbates, CHE, results.h5 (mpirun/srun)"},
 #endif
+#ifdef ATE_CLI_HAVE_MERGE
+    {"merge", ate_cli_merge, false,
+     "combine the shards of a campaign (run --shard I/N) into one results.h5"},
+#endif
 #ifdef ATE_CLI_HAVE_REPORT
     {"report", ate_cli_report, false, "ranking table and plots of a results.h5 (Python)"},
 #endif

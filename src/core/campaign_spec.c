@@ -32,6 +32,8 @@ void ate_campaign_spec_init(ate_campaign_spec *spec)
         spec->adsorbates[i] = (ate_adsorbate)i;
     strcpy(spec->settings.method, "gfn1");
     spec->settings.electronic_temperature = 300.0;
+    for (int k = 0; k < 3; ++k)
+        spec->settings.kpoints[k] = 1;
     spec->settings.fmax = 0.05;
     spec->settings.max_steps = 500;
     spec->settings.freeze_radius = 0.0;

@@ -139,6 +139,21 @@ static ate_status cy_item_adsorbate(const ynode_ctx *c, const yaml_node_t *n, co
     return ATE_OK;
 }
 
+/* A sequence of exactly `want` integers in [lo, hi] (shape: how the message names it). */
+static ate_status yget_int_list(const ynode_ctx *c, const yaml_node_t *v, const char *path,
+                                const char *shape, int want, int lo, int hi, int *out)
+{
+    ATE_TRY(yseq_check(c, v, path, ATE_SPEC_MAX_LIST));
+    if (cy_seq_len(v) != want)
+        return yerror(c, v, path, "expected %s, got %d", shape, cy_seq_len(v));
+    for (int k = 0; k < want; ++k) {
+        char p[CY_PATH];
+        ypath_index(p, sizeof(p), path, k);
+        ATE_TRY(yget_int(c, cy_seq_item(c, v, k), p, lo, hi, &out[k]));
+    }
+    return ATE_OK;
+}
+
 static ate_status read_support(const ynode_ctx *c, const yaml_node_t *n, ate_support_spec *s)
 {
     static const char *const keys[] = {"type",         "supercell", "vacuum", "lattice_constant",
@@ -151,17 +166,9 @@ static ate_status read_support(const ynode_ctx *c, const yaml_node_t *n, ate_sup
         ATE_TRY(yget_choice(c, v, "support.type", types, "support type", &idx));
         s->kind = idx == 0 ? ATE_SUPPORT_GRAPHENE : ATE_SUPPORT_FLAKE;
     }
-    if ((v = cy_lookup(c, n, "supercell"))) {
-        ATE_TRY(yseq_check(c, v, "support.supercell", ATE_SPEC_MAX_LIST));
-        if (cy_seq_len(v) != 2)
-            return yerror(c, v, "support.supercell", "expected two integers [n, m], got %d",
-                          cy_seq_len(v));
-        for (int k = 0; k < 2; ++k) {
-            char p[CY_PATH];
-            ypath_index(p, sizeof(p), "support.supercell", k);
-            ATE_TRY(yget_int(c, cy_seq_item(c, v, k), p, 3, 30, &s->supercell[k]));
-        }
-    }
+    if ((v = cy_lookup(c, n, "supercell")))
+        ATE_TRY(yget_int_list(c, v, "support.supercell", "two integers [n, m]", 2, 3, 30,
+                              s->supercell));
     if ((v = cy_lookup(c, n, "vacuum")))
         ATE_TRY(yget_double(c, v, "support.vacuum", 8.0, 100.0, &s->vacuum));
     if ((v = cy_lookup(c, n, "lattice_constant")))
@@ -245,18 +252,12 @@ static ate_status read_scf(const ynode_ctx *c, const yaml_node_t *n, ate_setting
 
 static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_settings_spec *s)
 {
-    static const char *const keys[] = {"method",
-                                       "electronic_temperature",
-                                       "fmax",
-                                       "max_steps",
-                                       "freeze_radius",
-                                       "min_unpaired",
-                                       "max_unpaired",
-                                       "spin_scan",
-                                       "symprec",
-                                       "scf",
-                                       NULL};
+    static const char *const keys[] = {
+        "method",       "electronic_temperature", "fmax",           "max_steps", "freeze_radius",
+        "min_unpaired", "max_unpaired",           "spin_scan",      "symprec",   "scf",
+        "kpoints",      "dipole_correction",      "spin_polarized", NULL};
     static const char *const methods[] = {"gfn1", "pw", NULL};
+    static const char *const dipoles[] = {"none", "slab", NULL};
     static const char *const scans[] = {"single_point", "relax", NULL};
     ATE_TRY(ymap_check(c, n, "settings", keys));
     yaml_node_t *v;
@@ -289,6 +290,16 @@ static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_se
     if ((v = cy_lookup(c, n, "symprec")))
         ATE_TRY(yget_double(c, v, "settings.symprec", 1e-6, 0.5, &s->symprec));
     if ((v = cy_lookup(c, n, "scf"))) ATE_TRY(read_scf(c, v, s));
+    if ((v = cy_lookup(c, n, "kpoints")))
+        ATE_TRY(yget_int_list(c, v, "settings.kpoints", "three integers [a, b, c]", 3, 1, 64,
+                              s->kpoints));
+    if ((v = cy_lookup(c, n, "spin_polarized")))
+        ATE_TRY(yget_bool(c, v, "settings.spin_polarized", &s->spin_polarized));
+    if ((v = cy_lookup(c, n, "dipole_correction"))) {
+        ATE_TRY(
+            yget_choice(c, v, "settings.dipole_correction", dipoles, "dipole correction", &idx));
+        s->dipole_correction = idx;
+    }
     return ATE_OK;
 }
 

@@ -44,6 +44,9 @@ ate_status io_read_xyz_frame(const io_text *t, int *line, bool extended, ate_str
 ate_status io_write_xyz(FILE *f, const ate_structure *s, bool extended, ate_error *err);
 ate_status io_read_poscar(const io_text *t, ate_structure **out, ate_error *err);
 ate_status io_write_poscar(FILE *f, const ate_structure *s, ate_error *err);
+bool io_is_gen(const io_text *t);
+ate_status io_read_gen(const io_text *t, ate_structure **out, ate_error *err);
+ate_status io_write_gen(FILE *f, const ate_structure *s, ate_error *err);
 
 /* Finish a structure from a description: create it and, when validation fails, point the error
  * at the file and line: atom_line[i] of the (second) atom named in the message, or header_line

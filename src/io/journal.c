@@ -25,7 +25,8 @@ typedef struct entry {
 } entry;
 
 struct ate_journal {
-    int fd;
+    int fd; /* -1 when read only (closed after reading) */
+    bool writable;
     char path[4096];
     int n, cap;
     entry *e;
@@ -155,14 +156,22 @@ static ate_status recover(ate_journal *j, const unsigned char *buf, size_t size,
     return ATE_OK;
 }
 
-ate_status ate_journal_open(const char *path, ate_journal **out, size_t *dropped, ate_error *err)
+/* Open and recover path; writable: create it if missing and cut a torn tail, otherwise read
+ * only (a missing file, or one that holds less than the header, reads as empty). */
+static ate_status open_journal(const char *path, bool writable, ate_journal **out, size_t *dropped,
+                               ate_error *err)
 {
     *out = NULL;
     if (dropped) *dropped = 0;
     ate_journal *j = calloc(1, sizeof(*j));
     if (!j) return ATE_ERROR(err, ATE_ERR_MEMORY, "journal: out of memory");
     snprintf(j->path, sizeof(j->path), "%s", path);
-    j->fd = open(path, O_RDWR | O_CREAT, 0644);
+    j->writable = writable;
+    j->fd = writable ? open(path, O_RDWR | O_CREAT, 0644) : open(path, O_RDONLY);
+    if (j->fd < 0 && !writable && errno == ENOENT) {
+        *out = j; /* nothing journaled yet */
+        return ATE_OK;
+    }
     if (j->fd < 0) {
         free(j);
         return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, path, 0, 0, NULL,
@@ -177,31 +186,45 @@ ate_status ate_journal_open(const char *path, ate_journal **out, size_t *dropped
     if (st == ATE_OK && size && pread(j->fd, buf, size, 0) != (ssize_t)size)
         st = ATE_ERROR(err, ATE_ERR_IO, "cannot read the journal '%s': %s", path, strerror(errno));
     size_t good = HEADER_LEN;
-    if (st == ATE_OK && size == 0) {
+    bool header_only = st == ATE_OK && size < HEADER_LEN && memcmp(buf, HEADER, size) == 0;
+    if (st == ATE_OK && size == 0 && writable) {
         if (pwrite(j->fd, HEADER, HEADER_LEN, 0) != HEADER_LEN || fsync(j->fd) != 0)
             st = ATE_ERROR(err, ATE_ERR_IO, "cannot write the journal '%s': %s", path,
                            strerror(errno));
+    } else if (st == ATE_OK && !writable && header_only) {
+        /* being created by its writer: empty */
     } else if (st == ATE_OK && (size < HEADER_LEN || memcmp(buf, HEADER, HEADER_LEN) != 0)) {
         st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, path, 0, 0, NULL,
                                  "not an ATEscreen journal (bad header)");
     } else if (st == ATE_OK) {
         st = recover(j, buf, size, &good, err);
-        if (st == ATE_OK && good < size) { /* cut a torn tail so appends continue cleanly */
+        if (st == ATE_OK && good < size && writable) { /* cut a torn tail: appends go on */
             if (ftruncate(j->fd, (off_t)good) != 0 || fsync(j->fd) != 0)
                 st = ATE_ERROR(err, ATE_ERR_IO, "cannot repair the journal '%s': %s", path,
                                strerror(errno));
-            if (dropped) *dropped = size - good;
         }
+        if (dropped) *dropped = size - good;
     }
     free(buf);
-    if (st == ATE_OK && lseek(j->fd, 0, SEEK_END) < 0)
+    if (st == ATE_OK && writable && lseek(j->fd, 0, SEEK_END) < 0)
         st = ATE_ERROR(err, ATE_ERR_IO, "journal: seek failed");
+    if (st == ATE_OK && !writable) close(j->fd), j->fd = -1;
     if (st != ATE_OK) {
         ate_journal_close(&j);
         return st;
     }
     *out = j;
     return ATE_OK;
+}
+
+ate_status ate_journal_open(const char *path, ate_journal **out, size_t *dropped, ate_error *err)
+{
+    return open_journal(path, true, out, dropped, err);
+}
+
+ate_status ate_journal_read(const char *path, ate_journal **out, size_t *torn, ate_error *err)
+{
+    return open_journal(path, false, out, torn, err);
 }
 
 void ate_journal_close(ate_journal **jp)
@@ -220,6 +243,8 @@ void ate_journal_close(ate_journal **jp)
 ate_status ate_journal_append(ate_journal *j, const char *key, const void *payload, size_t len,
                               ate_error *err)
 {
+    if (!j->writable)
+        return ATE_ERROR(err, ATE_ERR_VALUE, "journal '%s' was opened read only", j->path);
     size_t klen = key ? strlen(key) : 0;
     if (klen == 0 || klen > MAX_KEY || len > UINT32_MAX - REC_HEAD - klen)
         return ATE_ERROR(err, ATE_ERR_VALUE,

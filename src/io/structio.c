@@ -17,6 +17,8 @@ const char *ate_format_name(ate_format fmt)
         return "xyz";
     case ATE_FORMAT_POSCAR:
         return "poscar";
+    case ATE_FORMAT_GEN:
+        return "gen";
     case ATE_FORMAT_AUTO:
         break;
     }
@@ -42,6 +44,7 @@ static int count_numbers(const char *line, int max)
  *   POSCAR: line 2 holds one or three numbers and lines 3-5 three numbers each. */
 static ate_format detect_lines(const io_text *t)
 {
+    if (io_is_gen(t)) return ATE_FORMAT_GEN; /* first content line: "N C|S|F" */
     if (t->nlines < 2) return ATE_FORMAT_AUTO;
     int n;
     char buf[256], *tok[2];
@@ -80,7 +83,7 @@ static ate_status resolve(const io_text *t, ate_format *fmt, ate_error *err)
     if (*fmt == ATE_FORMAT_AUTO) *fmt = detect_lines(t);
     if (*fmt == ATE_FORMAT_AUTO)
         return IO_ERROR(err, t, 1, NULL,
-                        "cannot recognise the format (expected extxyz, xyz or POSCAR)");
+                        "cannot recognise the format (expected extxyz, xyz, POSCAR or gen)");
     return ATE_OK;
 }
 
@@ -92,8 +95,9 @@ ate_status ate_structure_read(const char *path, ate_format fmt, ate_structure **
     if (st == ATE_OK) st = resolve(&t, &fmt, err);
     int line = 0;
     if (st == ATE_OK)
-        st = fmt == ATE_FORMAT_POSCAR
-                 ? io_read_poscar(&t, out, err)
+        st = fmt == ATE_FORMAT_POSCAR ? io_read_poscar(&t, out, err)
+             : fmt == ATE_FORMAT_GEN
+                 ? io_read_gen(&t, out, err)
                  : io_read_xyz_frame(&t, &line, fmt == ATE_FORMAT_EXTXYZ, out, err);
     io_text_free(&t);
     return st;
@@ -122,8 +126,9 @@ ate_status ate_structure_read_all(const char *path, ate_format fmt, ate_structur
             }
             *frames = f;
         }
-        if (fmt == ATE_FORMAT_POSCAR) {
-            st = io_read_poscar(&t, &(*frames)[*nframes], err);
+        if (fmt == ATE_FORMAT_POSCAR || fmt == ATE_FORMAT_GEN) { /* single-frame formats */
+            st = fmt == ATE_FORMAT_GEN ? io_read_gen(&t, &(*frames)[*nframes], err)
+                                       : io_read_poscar(&t, &(*frames)[*nframes], err);
             if (st == ATE_OK) ++*nframes;
             break;
         }
@@ -145,6 +150,7 @@ ate_status ate_structure_write_stream(FILE *stream, ate_format fmt, const ate_st
                                       ate_error *err)
 {
     if (fmt == ATE_FORMAT_POSCAR) return io_write_poscar(stream, s, err);
+    if (fmt == ATE_FORMAT_GEN) return io_write_gen(stream, s, err);
     return io_write_xyz(stream, s, fmt != ATE_FORMAT_XYZ, err);
 }
 

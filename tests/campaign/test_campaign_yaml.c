@@ -182,6 +182,15 @@ int main(void)
     bad(M F "settings: {fmax: true}\n",
         "c.yaml:4:18: settings.fmax: expected a number, got 'true'");
     bad(M F "settings: {fmax: 0}\n", "c.yaml:4:18: settings.fmax: 0 is out of range [1e-06, 10]");
+    bad(M F "settings: {kpoints: [2, 2]}\n",
+        "c.yaml:4:21: settings.kpoints: expected three integers [a, b, c], got 2");
+    bad(M F "settings: {kpoints: [2, 0, 1]}\n",
+        "c.yaml:4:25: settings.kpoints[1]: 0 is out of range [1, 64]");
+    bad(M F "settings: {spin_polarized: maybe}\n",
+        "c.yaml:4:28: settings.spin_polarized: expected true or false, got 'maybe'");
+    bad(M F "settings: {dipole_correction: xyz}\n",
+        "c.yaml:4:31: settings.dipole_correction: unknown dipole correction 'xyz' (allowed: none, "
+        "slab)");
     bad(M F "settings: {max_unpaired: -1}\n",
         "c.yaml:4:26: settings.max_unpaired: -1 is out of range [0, 10]");
     bad(M F "settings: {electronic_temperature: -5}\n",

@@ -134,12 +134,24 @@ for name, atoms in cases():
         if convert(dst, f"{WORK}/{name}.fromposcar.extxyz"):
             compare(f"{name} POSCAR->extxyz", ref, read(f"{WORK}/{name}.fromposcar.extxyz"), check_info=False,
                     check_tags=False)
+        # DFTB+ gen both ways (ASE's "gen" format)
+        src, dst = f"{WORK}/{name}.ase.gen", f"{WORK}/{name}.ate.gen"
+        write(src, p, format="gen")
+        ref = read(src, format="gen")
+        if convert(src, dst):
+            compare(f"{name} gen ase->ate", ref, read(dst, format="gen"), check_info=False, check_tags=False)
         # ATEscreen's own POSCAR keeps FixCartesian masks (selective dynamics per component)
         mixed = f"{WORK}/{name}.mask.extxyz"
         write_extxyz(mixed, p)
         if convert(mixed, f"{WORK}/POSCAR_{name}.ate") and convert(f"{WORK}/POSCAR_{name}.ate", f"{WORK}/{name}.mask2.extxyz"):
             compare(f"{name} selective dynamics via ATEscreen POSCAR", p, read(f"{WORK}/{name}.mask2.extxyz"),
                     check_info=False, check_tags=False)
+    # a molecule as a gen cluster (type C)
+    if not atoms.pbc.any():
+        if convert(dst, f"{WORK}/{name}.cluster.gen"):
+            b = read(f"{WORK}/{name}.cluster.gen", format="gen")
+            if np.abs(b.positions - atoms.positions).max() > TOL or b.pbc.any():
+                failures.append(f"{name}: gen cluster lost positions or gained periodicity")
     # plain xyz keeps species and positions
     xyz = f"{WORK}/{name}.plain.xyz"
     if convert(dst, xyz, "--format", "xyz"):

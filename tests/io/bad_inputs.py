@@ -21,7 +21,7 @@ CASES = [
     # (name, content or None for a missing file, expected message after "atescreen: error: ")
     ("missing.xyz", None, "{f}: cannot open the file: No such file or directory"),
     ("empty.xyz", "", "{f}: file is empty"),
-    ("unknown.dat", "hello\nworld\n", "{f}:1: cannot recognise the format (expected extxyz, xyz or POSCAR)"),
+    ("unknown.dat", "hello\nworld\n", "{f}:1: cannot recognise the format (expected extxyz, xyz, POSCAR or gen)"),
     ("count.xyz", "-3\nwater\n" + WATER, "{f}:1: natoms: expected the number of atoms (a positive integer), got '-3'"),
     ("truncated.xyz", "4\nwater\n" + WATER, "{f}:5: atoms: file ends after 3 of 4 atom lines"),
     ("number.xyz", "3\nwater\nO 0 0 0\nH 0.9572 1.2.3 0\nH -0.24 0.927 0\n", "{f}:4: y: cannot parse '1.2.3' as a number"),
@@ -63,6 +63,18 @@ CASES = [
     ("POSCAR_overlap", POSCAR_HEAD + "Fe N\n1 1\nDirect\n0 0 0\n0.99 0 0\n",
      "{f}:10: positions: atoms 1 (Fe) and 2 (N) are 0.050 Å apart (minimum 0.5 Å)"),
     ("POSCAR_scale", "test\n0\n5 0 0\n0 5 0\n0 0 5\nFe\n1\nDirect\n0 0 0\n", "{f}:2: scale: scale factor must not be zero"),
+    ("species.gen", "# water\n3 C\nO Qq\n1 1 0 0 0\n2 2 0.9572 0 0\n3 2 -0.24 0.927 0\n",
+     "{f}:3: species: unknown element 'Qq'"),
+    ("spindex.gen", "3 C\nO H\n1 1 0 0 0\n2 3 0.9572 0 0\n3 2 -0.24 0.927 0\n",
+     "{f}:4: species: species number '3' is not in 1..2"),
+    ("number.gen", "3 C\nO H\n1 1 0 0 0\n2 2 0.9572 0 0\n3 2 -0.24 0.9x27 0\n",
+     "{f}:5: y: cannot parse '0.9x27' as a number"),
+    ("short.gen", "3 S\nO H\n1 1 0 0 0\n2 2 0.9572 0 0\n3 2 -0.24 0.927 0\n0 0 0\n5 0 0\n0 5 0\n",
+     "{f}:8: lattice: file ends after 3 of 3 atoms and the 4 cell lines"),
+    ("lattice.gen", "3 F\nO H\n1 1 0 0 0\n2 2 0.2 0 0\n3 2 0 0.2 0\n0 0 0\n5 0 0\n0 5 0\n0 0 five\n",
+     "{f}:9: lattice: cannot parse 'five' as a number"),
+    ("overlap.gen", "2 F\nFe N\n1 1 0 0 0\n2 2 0.99 0 0\n0 0 0\n5 0 0\n0 5 0\n0 0 5\n",
+     "{f}:4: positions: atoms 1 (Fe) and 2 (N) are 0.050 Å apart (minimum 0.5 Å)"),
 ]
 
 

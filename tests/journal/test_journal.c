@@ -22,6 +22,7 @@ static long file_size(const char *p)
 
 int main(void)
 {
+    FILE *f;
     const char *path = "test_journal.bin";
     unlink(path);
     ate_journal *j = NULL;
@@ -46,6 +47,23 @@ int main(void)
     /* torn tail: cut the last record in the middle, as a kill during write() would */
     long full = file_size(path);
     CHECK(truncate(path, full - 3) == 0, "truncate");
+    /* read only (another process may be writing): the torn tail is skipped, not cut */
+    CHECK(ate_journal_read(path, &j, &dropped, &err) == ATE_OK && ate_journal_count(j) == 2 &&
+              dropped == (size_t)(full - 3 - good) && file_size(path) == full - 3,
+          "read only: torn tail skipped, file unchanged");
+    CHECK(ate_journal_append(j, "d", "x", 1, &err) == ATE_ERR_VALUE, "read only: no append");
+    ate_journal_close(&j);
+    CHECK(ate_journal_read("no_such.jrnl", &j, NULL, &err) == ATE_OK && ate_journal_count(j) == 0 &&
+              access("no_such.jrnl", F_OK) != 0,
+          "read only: a missing journal is empty and not created");
+    ate_journal_close(&j);
+    f = fopen("header_only.jrnl", "w");
+    fputs("ATEJ", f); /* its writer is creating it */
+    fclose(f);
+    CHECK(ate_journal_read("header_only.jrnl", &j, NULL, &err) == ATE_OK &&
+              ate_journal_count(j) == 0,
+          "read only: a partial header reads as empty");
+    ate_journal_close(&j);
     CHECK(ate_journal_open(path, &j, &dropped, &err) == ATE_OK, "open torn");
     CHECK(dropped == (size_t)(full - 3 - good), "dropped %zu bytes, want %ld", dropped,
           full - 3 - good);
@@ -71,7 +89,7 @@ int main(void)
     ate_journal_close(&j);
 
     /* not a journal */
-    FILE *f = fopen("not_a_journal.bin", "w");
+    f = fopen("not_a_journal.bin", "w");
     fputs("hello world", f);
     fclose(f);
     CHECK(ate_journal_open("not_a_journal.bin", &j, NULL, &err) == ATE_ERR_INPUT, "foreign file");

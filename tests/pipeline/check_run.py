@@ -20,6 +20,10 @@ CASE:
   kill     `atescreen run` SIGKILLed at 20 random moments and restarted each time: results.h5
            readable whenever it exists, every candidate exactly once in the journals and in
            results.h5 at the end, the numbers identical to an uninterrupted run
+  shard    `run --shard I/N` (bad values refused, shards disjoint in the documented round-robin
+           cost order, a stopped shard resumes) and `merge` (partial merge exits 3 naming the
+           missing shard, the merge of all shards equals the unsharded run, merging again or a
+           shard given twice changes nothing, other settings/campaigns refused)
   sigterm  SIGTERM during a candidate: exit status 3 within 5 s, the finished candidates in
            results.h5, the abandoned one computed on resume, each exactly once
   report   Fe/Ni MN4 plus a Fe-Ni dual-metal site: the Python reader (load with decoded labels,
@@ -38,6 +42,7 @@ import numpy as np
 exe, src, work, case = sys.argv[1:5]
 sys.path.insert(0, os.path.join(src, "src", "python"))
 import atescreen  # noqa: E402
+from compare import journal_keys, same, summary_numbers  # noqa: E402
 
 failures = []
 
@@ -48,13 +53,13 @@ def check(cond, msg):
         print("FAIL:", msg, file=sys.stderr)
 
 
-def campaign(name, metals, settings="", adsorbates="[OH, O, OOH, H]", radius=4.0):
+def campaign(name, metals, settings="", adsorbates="[OH, O, OOH, H]", radius=4.0,
+             families="  - symmetric: {}\n"):
     text = f"""name: {name}
 support: {{type: flake, flake_radius: {radius}}}
 metals: [{', '.join(metals)}]
 families:
-  - symmetric: {{}}
-adsorbates: {adsorbates}
+{families}adsorbates: {adsorbates}
 settings:
   max_unpaired: 2
 {settings}"""
@@ -430,32 +435,127 @@ def case_harmonic():
               ", ".join(f"c_{a} {v:.3f} (S1 {s1[a]})" for a, v in const.items()))
 
 
-def summary_numbers(path):
-    """Every numeric /summary and /states column except timing and rank, as lists."""
-    out = {}
-    with h5py.File(path, "r") as f:
-        for g in ("summary", "states"):
-            for k, ds in f[g].items():
-                if k in ("wall_s", "rank") or ds.dtype.kind not in "if":
-                    continue
-                out[f"{g}/{k}"] = ds[()].tolist()
-        out["ids"] = [x.decode() for x in f["summary/id"][()]]
-    return out
+def shard_order(ref_path, nads):
+    """Rows of a results.h5 in the documented shard order: expected cost natoms^3 x (1 + top
+    sites x adsorbates), most expensive first, ties by row (single-metal sites: one top site)."""
+    with h5py.File(ref_path, "r") as f:
+        nat = f["summary/natoms"][()].astype(float)
+        check(np.all(f["summary/metal2"][()] == 0), "shard test expects single-metal sites")
+    cost = nat ** 3 * (1 + nads)
+    return sorted(range(len(nat)), key=lambda i: (-cost[i], i))
 
 
-def same(a, b):
-    if a.keys() != b.keys():
-        return False
-    for k in a:
-        x, y = np.asarray(a[k]), np.asarray(b[k])
-        if x.shape != y.shape:
-            return False
-        if x.dtype.kind == "f":
-            if not np.array_equal(x, y, equal_nan=True):
-                return False
-        elif not np.array_equal(x, y):
-            return False
-    return True
+def case_shard():
+    # three costs: MN3 < MN4 < MN4 + axial OH (atoms^3)
+    fam = "  - symmetric: {}\n  - low_coordination: {remove: [1]}\n  - axial: {ligands: [OH]}\n"
+    y = campaign("shard", ["Fe", "Co", "Ni"], adsorbates="[OH, H]", families=fam)
+    ref_dir = os.path.join(work, "shard-ref")
+    out = os.path.join(work, "shard-out")
+    for d in (ref_dir, out):
+        shutil.rmtree(d, ignore_errors=True)
+    run(y, ref_dir)
+    ref_h5 = os.path.join(ref_dir, "results.h5")
+    if not os.path.exists(ref_h5):
+        check(False, "unsharded run: no results.h5")
+        return
+    ref = summary_numbers(ref_h5)
+    # bad values: exit 2 naming the option, nothing written
+    for bad in ("3/3", "-1/3", "1", "a/3", "1/0", "1/3x", "/3"):
+        p = subprocess.run([exe, "run", y, "-o", out, "--shard", bad], capture_output=True,
+                           text=True)
+        check(p.returncode == 2 and "--shard" in p.stderr and bad in p.stderr,
+              f"--shard {bad}: exit {p.returncode}: {p.stderr}")
+    check(not os.path.exists(out), "a bad --shard value created the output directory")
+    # four shards (cost order and enumeration order deal them differently); shard 1 stopped
+    # before its first candidate, then resumed
+    n = 4
+    os.makedirs(os.path.join(out, "shard-1-of-4"))
+    open(os.path.join(out, "shard-1-of-4", "STOP"), "w").close()
+    p = subprocess.run([exe, "run", y, "-o", out, "--shard", "1/4"], capture_output=True,
+                       text=True)
+    check(p.returncode == 3 and "STOP file" in p.stderr, f"stopped shard: {p.returncode} {p.stderr}")
+    order = shard_order(ref_h5, 2)
+    nc = len(order)
+    with h5py.File(ref_h5, "r") as f:
+        check(len(set(f["summary/natoms"][()])) == 3, "three different costs")
+    got = []
+    for i in range(n):
+        d = os.path.join(out, f"shard-{i}-of-{n}")
+        p = subprocess.run([exe, "run", y, "-o", out, "--shard", f"{i}/{n}"], capture_output=True,
+                           text=True)
+        check(p.returncode == 0, f"shard {i}: exit {p.returncode}: {p.stderr[-300:]}")
+        keys = journal_keys(d)
+        want = [ref["ids"][r] for r in order[i::n]]
+        check(sorted(keys) == sorted(want), f"shard {i}/{n}: {sorted(keys)}, expected {sorted(want)}")
+        check(f"shard {i}/{n}: {len(want)} of the campaign's {nc} candidates" in p.stderr,
+              f"shard {i} message: {p.stderr[:300]}")
+        got += keys
+        if os.path.exists(os.path.join(d, "results.h5")):
+            check(sorted(atescreen.load(os.path.join(d, "results.h5"))["id"]) == sorted(keys),
+                  f"shard {i}: its own results.h5")
+    check(sorted(got) == sorted(ref["ids"]), f"shards together: {sorted(got)}")
+    # a finished shard resumes without computing anything
+    p = subprocess.run([exe, "run", y, "-o", out, "--shard", "0/4"], capture_output=True,
+                       text=True)
+    check(p.returncode == 0 and "already done" in p.stderr and "candidate c" not in p.stderr,
+          f"shard resume: {p.stderr[-300:]}")
+    merged = os.path.join(out, "results.h5")
+    # two of four shards: written, exit 3, the missing shards named
+    part = os.path.join(work, "shard-part")
+    shutil.rmtree(part, ignore_errors=True)
+    p = subprocess.run([exe, "merge", "-o", part, os.path.join(out, "shard-0-of-4"),
+                        os.path.join(out, "shard-2-of-4")], capture_output=True, text=True)
+    check(p.returncode == 3 and "shard 1/4 was not given" in p.stderr and
+          "shard 3/4 was not given" in p.stderr,
+          f"partial merge: exit {p.returncode}: {p.stderr}")
+    if os.path.exists(os.path.join(part, "results.h5")):
+        ids = list(atescreen.load(os.path.join(part, "results.h5"))["id"])
+        want = [ref["ids"][r] for r in sorted(order[0::n] + order[2::n])]
+        check(ids == want, f"partial merge ids {ids}, expected {want}")
+    else:
+        check(False, "partial merge wrote no results.h5")
+    # all shards (the parent directory), then again with a shard given twice: same file
+    copy = os.path.join(work, "shard-copy")  # shard 1 again, in another directory
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(os.path.join(out, "shard-1-of-4"), copy)
+    for args in ([out], [out, os.path.join(out, "shard-1-of-4"), copy]):
+        p = subprocess.run([exe, "merge", "-o", out] + args, capture_output=True, text=True)
+        check(p.returncode == 0 and f"{nc} of {nc} candidates" in p.stderr,
+              f"merge {args}: exit {p.returncode}: {p.stderr}")
+        if not os.path.exists(merged):
+            check(False, "merge wrote no results.h5")
+            return
+        check(same(ref, summary_numbers(merged)), f"merge {args}: differs from the unsharded run")
+    check("found in more than one" in p.stderr, f"duplicates not reported: {p.stderr}")
+    check_schema(merged)
+    check_che(merged)
+    with h5py.File(merged, "r") as f, h5py.File(ref_h5, "r") as g:
+        for k in ("/provenance/config", "/provenance/parameters"):
+            check(f[k][0] == g[k][0], f"{k} of the merged file")
+        check(f.attrs["campaign"] == g.attrs["campaign"], "campaign attribute")
+        check("merge" in f.attrs["command_line"], "command_line of merge")
+    # refused: other settings, another campaign, not a run directory; the merged file kept
+    before = open(merged, "rb").read()
+    other = os.path.join(work, "shard-other-settings")
+    camp2 = os.path.join(work, "shard-other-campaign")
+    for d, yy in ((other, campaign("shardfmax", ["Fe", "Co", "Ni"], adsorbates="[OH, H]",
+                                   families=fam, settings="  fmax: 0.1\n")),
+                  (camp2, campaign("shard2", ["Fe", "Co", "Ni"], adsorbates="[OH, H]"))):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        open(os.path.join(d, "STOP"), "w").close()  # set-up and references only
+        run(yy, d, expect=3)
+    for args, msg in (([out, other], "different settings"), ([camp2, out], "different campaign"),
+                      ([out, y], "Not a directory"),
+                      ([os.path.join(work, "nowhere")], "nowhere"),
+                      ([out, work], "neither a run directory")):
+        p = subprocess.run([exe, "merge", "-o", out] + args, capture_output=True, text=True)
+        check(p.returncode == 2 and msg in p.stderr, f"merge {args}: exit {p.returncode}: {p.stderr}")
+    p = subprocess.run([exe, "merge", out], capture_output=True, text=True)
+    check(p.returncode == 2 and "-o OUT" in p.stderr, f"merge without -o: {p.stderr}")
+    check(open(merged, "rb").read() == before, "a refused merge changed results.h5")
+    print(f"shard: {nc} candidates in {n} shards ({[len(order[i::n]) for i in range(n)]}), merged = "
+          "unsharded run")
 
 
 def case_ranks():
@@ -533,23 +633,6 @@ def case_ranks():
     p = subprocess.run([exe, "run", y, "-o", out], capture_output=True, text=True,
                        env=dict(os.environ, SLURM_NTASKS="3"))
     check("SLURM_NTASKS=3 but this MPI world has 1 rank" in p.stderr, f"Slurm check: {p.stderr}")
-
-
-def journal_keys(dirpath):
-    """Keys of the complete records of every journal (format: src/io/journal.c)."""
-    import struct
-    keys = []
-    jd = os.path.join(dirpath, "journal")
-    for name in sorted(os.listdir(jd)) if os.path.isdir(jd) else []:
-        data = open(os.path.join(jd, name), "rb").read()
-        pos = 8
-        while pos + 20 <= len(data):
-            magic, klen, plen, _ = struct.unpack_from("<IIIQ", data, pos)
-            if magic != 0xA7E5C0DE or pos + 20 + klen + plen > len(data):
-                break
-            keys.append(data[pos + 20:pos + 20 + klen].decode())
-            pos += 20 + klen + plen
-    return [k for k in keys if not k.startswith("#")]
 
 
 def case_kill():
@@ -646,6 +729,6 @@ def case_sigterm():
 
 {"schema": case_schema, "ladder": case_ladder, "report": case_report,
  "harmonic": case_harmonic, "ranks": case_ranks, "kill": case_kill,
- "sigterm": case_sigterm}[case]()
+ "sigterm": case_sigterm, "shard": case_shard}[case]()
 print(f"check_run {case}: {len(failures)} failures")
 sys.exit(1 if failures else 0)

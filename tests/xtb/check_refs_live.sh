@@ -1,6 +1,7 @@
 #!/bin/bash
 # Re-run xtb 6.5.1 with make_refs.sh into a scratch directory and compare every stored energy
-# and gradient with the fresh run: the references in tests/xtb/refs are real. Agreement to 1e-10
+# and gradient with the fresh run: the references in tests/xtb/refs (molecules) and
+# tests/xtb/periodic/refs (cells) are real. Agreement to 1e-10
 # Eh and 1e-10 Eh/bohr, not to the last printed digit: xtb's last digits (and gradient entries
 # that are zero by symmetry, ~1e-16) depend on the CPU's BLAS kernels.
 set -eu
@@ -8,10 +9,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$1
 rm -rf "$out"
 sh "$here/make_refs.sh" "$out" > /dev/null
+sh "$here/make_refs.sh" "$out/periodic" periodic > /dev/null
 status=0
-for ref in "$here"/refs/*.ref; do
+for ref in "$here"/refs/*.ref "$here"/periodic/refs/*.ref; do
   name=$(basename "$ref" .ref)
-  if ! /usr/bin/python3 - "$ref" "$out/$name.ref" "$here/refs/$name.gradient" "$out/$name.gradient" <<'PY'
+  stored=$(dirname "$ref") fresh=$out
+  case $ref in "$here"/periodic/*) fresh=$out/periodic ;; esac
+  if ! /usr/bin/python3 - "$ref" "$fresh/$name.ref" "$stored/$name.gradient" "$fresh/$name.gradient" <<'PY'
 import re, sys
 def nums(path, skip_comments):
     text = open(path).read().replace("D", "E")
@@ -40,5 +44,5 @@ PY
     echo "DIFFERS: $name"; status=1
   fi
 done
-echo "xtb_refs_live: $(ls "$here"/refs/*.ref | wc -l) molecules compared"
+echo "xtb_refs_live: $(ls "$here"/refs/*.ref | wc -l) molecules and $(ls "$here"/periodic/refs/*.ref | wc -l) cells compared"
 exit $status

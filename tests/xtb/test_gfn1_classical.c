@@ -20,9 +20,9 @@ static terms energies(const gfn1_params *p, const gfn1_geom *g, double *grad)
 {
     double *cn = malloc((size_t)g->n * sizeof(double));
     double *dcn = grad ? malloc((size_t)g->n * g->n * 3 * sizeof(double)) : NULL;
-    gfn1_cn(p, g, cn, dcn);
-    terms t = {gfn1_repulsion(p, g, grad), gfn1_dispersion(p, g, cn, dcn, grad),
-               gfn1_halogen(p, g, grad)};
+    gfn1_cn(p, g, cn, dcn, NULL);
+    terms t = {gfn1_repulsion(p, g, grad, NULL), gfn1_dispersion(p, g, cn, dcn, NULL, grad, NULL),
+               gfn1_halogen(p, g, grad, NULL)};
     free(cn), free(dcn);
     return t;
 }
@@ -52,10 +52,10 @@ static void check_gradient(const gfn1_params *p, gfn1_geom g, const char *name)
     double *cn = malloc((size_t)n * sizeof(double)),
            *dcn = malloc((size_t)n * n * 3 * sizeof(double));
     g.xyz = x;
-    gfn1_cn(p, &g, cn, dcn);
-    gfn1_repulsion(p, &g, grad[0]);
-    gfn1_dispersion(p, &g, cn, dcn, grad[1]);
-    gfn1_halogen(p, &g, grad[2]);
+    gfn1_cn(p, &g, cn, dcn, NULL);
+    gfn1_repulsion(p, &g, grad[0], NULL);
+    gfn1_dispersion(p, &g, cn, dcn, NULL, grad[1], NULL);
+    gfn1_halogen(p, &g, grad[2], NULL);
     const double h = 1e-4;
     double worst[3] = {0, 0, 0};
     for (int j = 0; j < 3 * n; ++j) {
@@ -107,7 +107,7 @@ int main(void)
             continue;
         }
         gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s),
-                       ate_structure_positions(s)};
+                       ate_structure_positions(s), NULL};
         terms t = energies(p, &g, NULL);
         double r[3] = {ref_value(name, "repulsion"), ref_value(name, "dispersion"),
                        ref_value(name, "halogen")};
@@ -132,7 +132,7 @@ int main(void)
                       x[3 * i + 2] = q[2] + 0.7;
                 z[i] = g.z[n - 1 - i];
             }
-            gfn1_geom g2 = {n, z, x};
+            gfn1_geom g2 = {n, z, x, NULL};
             terms t2 = energies(p, &g2, NULL);
             CHECK_CLOSE(t2.rep + t2.disp + t2.xb, t.rep + t.disp + t.xb, 1e-12, "invariance");
             free(x), free(z);

@@ -38,7 +38,7 @@ int main(void)
         double *x = malloc((size_t)n * 3 * sizeof(double)),
                *grad = calloc((size_t)n * 3, sizeof(double));
         memcpy(x, ate_structure_positions(s), (size_t)n * 3 * sizeof(double));
-        gfn1_geom g = {n, ate_structure_numbers(s), x};
+        gfn1_geom g = {n, ate_structure_numbers(s), x, NULL};
         gfn1_scc_opts o = {.etemp = 300.0,
                            .charge = charge[m],
                            .uhf = uhf[m],

@@ -1,7 +1,7 @@
 /* The GFN1 kernel through kernels/kernel.h: the restart guess (charges of the previous structure
  * with the same atoms, charge and spin) cuts the SCC iterations on a displaced geometry and gives
  * the same energy as a fresh kernel; another molecule, charge or spin starts from scratch;
- * periodic structures and unknown methods are refused with clear errors. */
+ * cells periodic along only some axes and unknown methods are refused with clear errors. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,13 +62,27 @@ int main(void)
     double cell[9] = {20, 0, 0, 0, 20, 0, 0, 0, 20};
     ate_structure_desc d = ate_structure_get_desc(w);
     d.cell = cell;
-    d.pbc[0] = d.pbc[1] = d.pbc[2] = true;
+    d.pbc[0] = d.pbc[2] = true;
+    d.pbc[1] = false;
     ate_structure *pw = NULL;
-    CHECK(ate_structure_create(&d, &pw, &err) == ATE_OK, "periodic water");
+    CHECK(ate_structure_create(&d, &pw, &err) == ATE_OK, "water periodic along a and c");
     ate_calc_result rp = {0};
     CHECK(ate_kernel_compute(k, pw, ATE_CALC_ENERGY, &rp, &err) == ATE_ERR_UNSUPPORTED,
-          "periodic refused");
-    CHECK_STR(err.message, "periodic GFN1-xTB is not available yet (molecules only)");
+          "periodicity along a and c refused");
+    CHECK_STR(err.message, "GFN1-xTB needs a cell periodic along a, b and c, a slab periodic "
+                           "along a and b with a vacuum vector c, or no cell");
+    /* a slab (T T F with a c vector) is the 3D cell */
+    ate_structure *slab = NULL, *bulk = NULL;
+    d.pbc[0] = d.pbc[1] = true, d.pbc[2] = false;
+    CHECK(ate_structure_create(&d, &slab, &err) == ATE_OK, "slab water");
+    d.pbc[2] = true;
+    CHECK(ate_structure_create(&d, &bulk, &err) == ATE_OK, "3D water");
+    ate_calc_result rs = {0}, rb = {0};
+    CHECK(ate_kernel_compute(fresh, slab, ATE_CALC_ENERGY, &rs, &err) == ATE_OK, "slab computed");
+    CHECK(ate_kernel_compute(fresh, bulk, ATE_CALC_ENERGY, &rb, &err) == ATE_OK, "3D computed");
+    CHECK_CLOSE(rs.energy, rb.energy, 1e-12, "slab = 3D cell");
+    ate_structure_destroy(&slab);
+    ate_structure_destroy(&bulk);
     ate_kernel *bad = NULL;
     CHECK(ate_kernel_create("dftb", NULL, MPI_COMM_NULL, &bad, &err) == ATE_ERR_INPUT && !bad,
           "unknown method");

@@ -162,6 +162,9 @@ typedef struct ate_settings_spec {
     double scf_econv;        /**< hartree, SCF energy change during relaxations, default 1e-7 */
     double scf_qconv;        /**< e, RMS charge change per atom during relaxations, default 1e-5 */
     bool scf_uniform_guess;  /**< settings.scf.guess: uniform (else eeq, the default, as xtb) */
+    int kpoints[3];          /**< Monkhorst-Pack mesh of periodic supports, default 1 1 1 */
+    int dipole_correction;   /**< periodic supports: 0 none (default), 1 slab (along c) */
+    bool spin_polarized;     /**< spGFN1 energies for the spin scan (default false) */
     int nrescue;             /**< rescue rungs after the first attempt (default 3) */
     ate_scf_step rescue[ATE_SPEC_MAX_RESCUE];
 } ate_settings_spec;

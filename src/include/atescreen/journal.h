@@ -28,6 +28,11 @@ typedef struct ate_journal ate_journal;
  *  a cut-off torn tail. ATE_ERR_INPUT if the file is not a journal. */
 ATE_API ate_status ate_journal_open(const char *path, ate_journal **out, size_t *dropped_bytes,
                                     ate_error *err);
+/** Read path without changing it (another process may be appending to it): a torn or corrupt
+ *  tail is ignored (its size in *torn_bytes, optional), a missing file or one shorter than
+ *  the header reads as empty. ate_journal_append on the result fails. */
+ATE_API ate_status ate_journal_read(const char *path, ate_journal **out, size_t *torn_bytes,
+                                    ate_error *err);
 /** NULL-safe; nulls *j. */
 ATE_API void ate_journal_close(ate_journal **j);
 

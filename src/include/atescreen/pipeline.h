@@ -160,7 +160,8 @@ typedef struct ate_results_meta {
     const char *param_dir;       /**< kernel parameter directory: every file's SHA-256 is stored */
 } ate_results_meta;
 
-/** The parameter directory of the pipeline's kernel. */
+/** The parameter directory of the pipeline's kernel (p may be NULL: the build's own, which
+ *  `atescreen merge` records). */
 ATE_API const char *ate_pipeline_param_dir(const ate_pipeline *p);
 
 /** Write results.h5 (schema docs/hdf5-schema.md) atomically from n candidate results. */

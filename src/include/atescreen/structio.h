@@ -23,7 +23,8 @@ typedef enum ate_format {
     ATE_FORMAT_AUTO = 0,
     ATE_FORMAT_EXTXYZ,
     ATE_FORMAT_XYZ,
-    ATE_FORMAT_POSCAR
+    ATE_FORMAT_POSCAR,
+    ATE_FORMAT_GEN /**< DFTB+ gen (C cluster, S/F periodic) */
 } ate_format;
 
 /** Format of a file's text (ATE_FORMAT_AUTO when not recognised). */

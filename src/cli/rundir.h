@@ -1,0 +1,87 @@
+/**
+ * @file rundir.h
+ * @brief The output directory of `atescreen run` and what `run` and `merge` share about it
+ *        (docs/pipeline.md, "Output directory"). Not collective; not installed.
+ *
+ * DIR/journal/rank-<r>.jrnl holds, besides one record per finished candidate (key = candidate
+ * id, payload = ate_candidate_result_pack), these records written by every run:
+ *   #settings    the settings JSON (every rank; a resume with other settings is refused)
+ *   #campaign    "<candidates> <SHA-256 of the candidate ids and adsorbates>" (rank 0)
+ *   #shard       "<i>/<n>" of `--shard i/n`, "0/1" for an unsharded run (rank 0)
+ *   #yaml        the campaign YAML text (rank 0)
+ *   #references  the H2O/H2 gas references (rank 0, once they are computed)
+ * Rank 0's journal always exists and its records describe the latest run in DIR.
+ *
+ * Shards: the candidates sorted by expected cost (most expensive first, ties by enumeration
+ * order) are dealt round-robin: shard i of n takes positions i, i + n, i + 2n, ... so every
+ * shard gets a similar mix of expensive and cheap candidates.
+ */
+#ifndef ATE_CLI_RUNDIR_H
+#define ATE_CLI_RUNDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "atescreen/journal.h"
+#include "atescreen/pipeline.h"
+#include "atescreen/sites.h"
+
+#define ATE_RUNDIR_SETTINGS   "#settings"
+#define ATE_RUNDIR_CAMPAIGN   "#campaign"
+#define ATE_RUNDIR_SHARD      "#shard"
+#define ATE_RUNDIR_YAML       "#yaml"
+#define ATE_RUNDIR_REFERENCES "#references"
+
+/** The journals of a directory (or of several, for merge): j[r] may be NULL. */
+typedef struct ate_rundir_journals {
+    ate_journal **j;
+    int n;
+} ate_rundir_journals;
+
+/** "DIR/journal/rank-<rank>.jrnl" into out[cap]. */
+void ate_rundir_journal_path(const char *dir, int rank, char *out, size_t cap);
+
+/** Append the journals found in DIR/journal (read only: a writer may still be appending) to
+ *  js; *found (optional) receives how many were found. */
+ate_status ate_rundir_open_journals(const char *dir, ate_rundir_journals *js, int *found,
+                                    ate_error *err);
+/** Close them all; NULL-safe. */
+void ate_rundir_close_journals(ate_rundir_journals *js);
+
+/** The latest payload of key in the first journal of js[first..last) that has it, or NULL. */
+const void *ate_rundir_find(const ate_rundir_journals *js, int first, int last, const char *key,
+                            size_t *len);
+
+/** True if every journal of js[first..last) that records settings records exactly settings. */
+bool ate_rundir_same_settings(const ate_rundir_journals *js, int first, int last,
+                              const char *settings);
+
+/** Expected cost of every candidate (atoms^3 x states), cost[ncandidates]. */
+void ate_rundir_costs(const ate_candidate_list *list, const ate_campaign_spec *spec, double *cost);
+
+/** member[c] = candidate c belongs to shard i of n (see the file comment). */
+ate_status ate_rundir_shard_members(const ate_candidate_list *list, const ate_campaign_spec *spec,
+                                    int i, int n, bool *member, ate_error *err);
+
+/** Parse "i/n" (0 <= i < n): ATE_ERR_INPUT naming the option otherwise. */
+ate_status ate_rundir_parse_shard(const char *text, const char *option, int *i, int *n,
+                                  ate_error *err);
+
+/** The #campaign record of a campaign: candidate count and SHA-256 of the ids and adsorbates. */
+void ate_rundir_campaign_key(const ate_candidate_list *list, const ate_campaign_spec *spec,
+                             char *out, size_t cap);
+
+/** The #references record: text with exact (hexadecimal) numbers, and back. */
+void ate_rundir_pack_refs(const ate_references *refs, char *out, size_t cap);
+ate_status ate_rundir_unpack_refs(const void *rec, size_t len, ate_references *refs,
+                                  ate_error *err);
+
+/** Write path (atomically, schema docs/hdf5-schema.md) from the records in js of the
+ *  candidates of list, in candidate order (the first journal that has a candidate wins).
+ *  *ndone: candidates written, *nfailed: of them failed. */
+ate_status ate_rundir_write_results(const char *path, const ate_campaign_spec *spec,
+                                    const ate_candidate_list *list, const ate_references *refs,
+                                    const ate_rundir_journals *js, const ate_results_meta *meta,
+                                    int *ndone, int *nfailed, ate_error *err);
+
+#endif
