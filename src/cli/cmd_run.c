@@ -7,9 +7,11 @@
  * rank r), results.h5 (rebuilt from all journals at the end, atomically), run.lock, STOP (a
  * request to stop). Candidates are handed to the ranks dynamically, the most expensive first
  * (atescreen/scheduler.h); a candidate found in any journal is not computed again, so re-running
- * the same command resumes an interrupted campaign. The journals remember the settings:
- * resuming with different settings is refused. SIGTERM and SIGUSR1 (Slurm's warning before the
- * time limit), DIR/STOP and --walltime stop after the current candidates and still write
+ * the same command resumes an interrupted campaign; --retry-failed computes the failed ones
+ * again (the new record supersedes the failed one). The journals remember the settings:
+ * resuming with different settings is refused, or with --force the old journals are moved to
+ * DIR/journal.replaced-K and the campaign starts afresh. SIGTERM and SIGUSR1 (Slurm's warning
+ * before the time limit), DIR/STOP and --walltime stop after the current candidates and still write
  * results.h5 (exit status 3). With --shard I/N, DIR/shard-I-of-N is the directory of this run
  * and only the shard's candidates are computed (rundir.h); `atescreen merge` combines shards.
  *
@@ -58,11 +60,14 @@ static void usage(FILE *out)
     fprintf(
         out,
         "usage: atescreen run CAMPAIGN.yaml [-o DIR] [--shard I/N] [--walltime SECONDS]\n"
-        "                     [--group-size G] [-v|--verbose] [-q|--quiet]\n\n"
+        "                     [--retry-failed] [--force] [--group-size G] [-v|--verbose]\n"
+        "                     [-q|--quiet]\n\n"
         "Screen every candidate of the campaign: relax the clean site and *OH, *O, *OOH, *H\n"
         "on each metal, scan spin states, rescue failed SCFs, compute CHE free energies and\n"
         "write DIR/results.h5 (default DIR: the campaign name). Re-running the same command\n"
-        "resumes: finished candidates (DIR/journal/) are not computed again.\n"
+        "resumes: finished candidates (DIR/journal/) are not computed again; --retry-failed\n"
+        "computes the failed ones again. Resuming with other settings is refused; --force\n"
+        "moves the old journals to DIR/journal.replaced-K and starts afresh.\n"
         "Candidates are handed to the MPI ranks dynamically, the most expensive first.\n"
         "--group-size G (default 1): groups of G ranks take one candidate each, for kernels\n"
         "that share one evaluation between ranks; G must divide the number of ranks, and\n"
@@ -145,6 +150,33 @@ static void settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
                       sp->support.flake_radius, sp->thermo.corrections, sp->thermo.temperature,
                       sp->thermo.ph, sp->thermo.potential, sp->thermo.vib_floor);
     (void)n;
+}
+
+/* --force: journals of other settings are moved to DIR/journal.replaced-K (the first free K) and
+ * an empty DIR/journal takes their place; journals of the same settings are kept. Rank 0, before
+ * the others open the journals. */
+static ate_status replace_journals(const char *dir, const char *settings, int verbosity,
+                                   ate_error *err)
+{
+    ate_rundir_journals js = {0};
+    ATE_TRY(ate_rundir_open_journals(dir, &js, NULL, err));
+    bool same = ate_rundir_same_settings(&js, 0, js.n, settings);
+    ate_rundir_close_journals(&js);
+    if (same) return ATE_OK;
+    char from[2100], to[2200];
+    snprintf(from, sizeof(from), "%s/journal", dir);
+    for (int k = 1; k < 10000; ++k) {
+        snprintf(to, sizeof(to), "%s/journal.replaced-%d", dir, k);
+        if (access(to, F_OK) == 0) continue;
+        if (rename(from, to) != 0)
+            return ATE_ERROR(err, ATE_ERR_IO, "--force: cannot move %s to %s: %s", from, to,
+                             strerror(errno));
+        if (verbosity)
+            fprintf(stderr, "atescreen run: --force: the results of other settings moved to %s\n",
+                    to);
+        return ate_cli_make_dir(from, err);
+    }
+    return ATE_ERROR(err, ATE_ERR_IO, "--force: no free name for %s", from);
 }
 
 /* Append key = text to j unless that is already its latest value. */
@@ -252,10 +284,12 @@ int ate_cli_run(int argc, char **argv)
     int verbosity = 1;
     double walltime = 0.0;
     int shard = 0, nshards = 1, group_size = 1;
-    bool sharded = false;
+    bool sharded = false, retry_failed = false, force = false;
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"walltime", required_argument, NULL, 'w'},
                                          {"shard", required_argument, NULL, 's'},
+                                         {"retry-failed", no_argument, NULL, 'r'},
+                                         {"force", no_argument, NULL, 'f'},
                                          {"verbose", no_argument, NULL, 'v'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
@@ -304,6 +338,12 @@ int ate_cli_run(int argc, char **argv)
         }
         case 'q':
             verbosity = 0;
+            break;
+        case 'r':
+            retry_failed = true;
+            break;
+        case 'f':
+            force = true;
             break;
         case 'h':
             usage(stdout);
@@ -366,6 +406,8 @@ int ate_cli_run(int argc, char **argv)
         settings_json(&spec, settings, sizeof(settings));
         snprintf(path, sizeof(path), "%s/journal", dir);
         if (rank == 0) st = ate_cli_make_dir(path, &err);
+        if (st == ATE_OK && rank == 0 && force)
+            st = replace_journals(dir, settings, verbosity, &err);
     }
     if (st == ATE_OK && rank == 0) {
         snprintf(path, sizeof(path), "%s/run.lock", dir);
@@ -429,13 +471,16 @@ int ate_cli_run(int argc, char **argv)
         size_t len;
         const void *rec = ate_rundir_find(&old, 0, old.n, c->id, &len);
         if (!rec) continue;
-        finished[i] = true;
-        ++done;
         ate_candidate_result r;
+        bool was_failed = false;
         if (ate_candidate_result_unpack(rec, len, &r, &err) == ATE_OK) {
-            failed += r.status == ATE_RESULT_FAILED;
+            was_failed = r.status == ATE_RESULT_FAILED;
             ate_candidate_result_clear(&r);
         }
+        if (was_failed && retry_failed) continue; /* computed again */
+        finished[i] = true;
+        ++done;
+        failed += was_failed;
     }
     ate_rundir_close_journals(&old);
     bool tty = live && verbosity < 2;

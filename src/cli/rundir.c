@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atescreen/pipeline.h"
 #include "atescreen/scheduler.h"
 #include "atescreen/sha256.h"
 #include "rundir.h"
@@ -58,9 +59,33 @@ void ate_rundir_close_journals(ate_rundir_journals *js)
 const void *ate_rundir_find(const ate_rundir_journals *js, int first, int last, const char *key,
                             size_t *len)
 {
-    for (int i = first; i < last; ++i)
-        if (js->j[i] && ate_journal_has(js->j[i], key)) return ate_journal_get(js->j[i], key, len);
-    return NULL;
+    size_t unused;
+    if (!len) len = &unused;
+    /* a finished record wins over a failed one (a failed candidate retried by another rank, or
+     * in another shard, leaves both); otherwise the first one found */
+    const void *failed = NULL;
+    size_t failed_len = 0;
+    for (int i = first; i < last; ++i) {
+        if (!js->j[i] || !ate_journal_has(js->j[i], key)) continue;
+        size_t n;
+        const void *rec = ate_journal_get(js->j[i], key, &n);
+        if (key[0] == '#') { /* metadata (#settings, #yaml, ...): not a candidate result */
+            *len = n;
+            return rec;
+        }
+        ate_candidate_result r;
+        ate_error e;
+        bool ok = ate_candidate_result_unpack(rec, n, &r, &e) == ATE_OK;
+        bool is_failed = ok && r.status == ATE_RESULT_FAILED;
+        if (ok) ate_candidate_result_clear(&r);
+        if (!is_failed) {
+            *len = n;
+            return rec;
+        }
+        if (!failed) failed = rec, failed_len = n;
+    }
+    if (failed) *len = failed_len;
+    return failed;
 }
 
 bool ate_rundir_same_settings(const ate_rundir_journals *js, int first, int last,

@@ -48,7 +48,9 @@ ate_status ate_rundir_open_journals(const char *dir, ate_rundir_journals *js, in
 /** Close them all; NULL-safe. */
 void ate_rundir_close_journals(ate_rundir_journals *js);
 
-/** The latest payload of key in the first journal of js[first..last) that has it, or NULL. */
+/** The latest payload of key in the journals js[first..last): for a candidate, a finished record
+ *  in preference to a failed one (a retried candidate), else the first found; NULL if none. len
+ *  may be NULL. */
 const void *ate_rundir_find(const ate_rundir_journals *js, int first, int last, const char *key,
                             size_t *len);
 

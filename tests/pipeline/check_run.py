@@ -69,8 +69,8 @@ settings:
     return path
 
 
-def run(yaml_path, outdir, expect=0):
-    p = subprocess.run([exe, "run", yaml_path, "-o", outdir], capture_output=True, text=True)
+def run(yaml_path, outdir, expect=0, extra=()):
+    p = subprocess.run([exe, "run", yaml_path, "-o", outdir, *extra], capture_output=True, text=True)
     check(p.returncode == expect, f"{yaml_path}: exit {p.returncode}, expected {expect}\n{p.stderr}")
     return p
 
@@ -242,6 +242,26 @@ def case_ladder():
         check(ok.sum() > 0 and (~ok).sum() >= k, f"{name}: {ok.sum()} ok, {(~ok).sum()} failed")
         if want == "hot":
             check(np.all(et == 2000.0), f"hot: kept etemp {set(et)}")
+    # --retry-failed computes the failed candidates again, each still once in results.h5
+    out = os.path.join(work, "ladder-exhausted")
+    y = os.path.join(work, "ladder-exhausted.yaml")
+    p = run(y, out)
+    check("2 already done" in p.stderr and "candidate c" not in p.stderr,
+          f"plain resume skips failed candidates: {p.stderr[-300:]}")
+    p = run(y, out, extra=["--retry-failed"])
+    check("0 already done" in p.stderr and p.stderr.count("candidate c") == 2,
+          f"--retry-failed recomputes both: {p.stderr[-300:]}")
+    a, rungs, status, reasons, et = attempts_of(os.path.join(out, "results.h5"))
+    check(len(status) == 2 and all(s == 1 for s in status), f"retried: status {status}")
+    # other settings: refused, then --force keeps the old journals aside and starts afresh
+    y2 = campaign("ladder-exhausted", ["Fe", "Ni"], adsorbates="[H]", settings="  scf:\n" +
+                  "    max_iter: 3\n    rescue:\n      - {rung: damped, mixing: 0.2, max_iter: 300}\n")
+    run(y2, out, expect=2)
+    p = run(y2, out, extra=["--force"])
+    check(os.path.isdir(os.path.join(out, "journal.replaced-1")) and "moved" in p.stderr,
+          f"--force moved the old journals: {os.listdir(out)} {p.stderr[-200:]}")
+    a, rungs, status, reasons, et = attempts_of(os.path.join(out, "results.h5"))
+    check(len(status) == 2 and all(s in (0, 2) for s in status), f"forced rerun: status {status}")
 
 
 def case_report():
