@@ -14,6 +14,11 @@
  * before the time limit), DIR/STOP and --walltime stop after the current candidates and still write
  * results.h5 (exit status 3). With --shard I/N, DIR/shard-I-of-N is the directory of this run
  * and only the shard's candidates are computed (rundir.h); `atescreen merge` combines shards.
+ *
+ * --group-size G splits the ranks into groups of G consecutive ranks that take one candidate at
+ * a time (ate_workqueue_create_groups: the group leader advances the counter). The kernels of
+ * this build (gfn1) evaluate a structure on one rank, so G > 1 is refused for them
+ * (docs/pipeline.md, "Rank groups").
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* flock */
@@ -55,7 +60,8 @@ static void usage(FILE *out)
     fprintf(
         out,
         "usage: atescreen run CAMPAIGN.yaml [-o DIR] [--shard I/N] [--walltime SECONDS]\n"
-        "                     [--retry-failed] [--force] [-v|--verbose] [-q|--quiet]\n\n"
+        "                     [--retry-failed] [--force] [--group-size G] [-v|--verbose]\n"
+        "                     [-q|--quiet]\n\n"
         "Screen every candidate of the campaign: relax the clean site and *OH, *O, *OOH, *H\n"
         "on each metal, scan spin states, rescue failed SCFs, compute CHE free energies and\n"
         "write DIR/results.h5 (default DIR: the campaign name). Re-running the same command\n"
@@ -63,6 +69,9 @@ static void usage(FILE *out)
         "computes the failed ones again. Resuming with other settings is refused; --force\n"
         "moves the old journals to DIR/journal.replaced-K and starts afresh.\n"
         "Candidates are handed to the MPI ranks dynamically, the most expensive first.\n"
+        "--group-size G (default 1): groups of G ranks take one candidate each, for kernels\n"
+        "that share one evaluation between ranks; G must divide the number of ranks, and\n"
+        "gfn1 (one rank per structure) accepts only 1.\n"
         "Stopping: SIGTERM or SIGUSR1 abandons the candidates in progress (they are redone\n"
         "on resume) and stops within seconds; a file DIR/STOP (removed when read) or\n"
         "--walltime (no candidate is started that the slowest one so far says would not\n"
@@ -274,7 +283,7 @@ int ate_cli_run(int argc, char **argv)
     const char *outdir = NULL;
     int verbosity = 1;
     double walltime = 0.0;
-    int shard = 0, nshards = 1;
+    int shard = 0, nshards = 1, group_size = 1;
     bool sharded = false, retry_failed = false, force = false;
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"walltime", required_argument, NULL, 'w'},
@@ -284,6 +293,7 @@ int ate_cli_run(int argc, char **argv)
                                          {"verbose", no_argument, NULL, 'v'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
+                                         {"group-size", required_argument, NULL, 'g'},
                                          {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
@@ -303,6 +313,18 @@ int ate_cli_run(int argc, char **argv)
                         optarg);
                 return ATE_EXIT_USAGE;
             }
+            break;
+        }
+        case 'g': {
+            char *end;
+            long g = strtol(optarg, &end, 10);
+            if (*end || end == optarg || g < 1 || g > 1000000) {
+                fprintf(stderr,
+                        "atescreen run: invalid value '%s' for --group-size (an integer >= 1)\n",
+                        optarg);
+                return ATE_EXIT_USAGE;
+            }
+            group_size = (int)g;
             break;
         }
         case 's': {
@@ -358,6 +380,17 @@ int ate_cli_run(int argc, char **argv)
     if (verbosity) launch_checks(size);
     /* set-up: every rank reads and enumerates (deterministic); errors are the same everywhere */
     ate_status st = ate_campaign_read(argv[optind], &spec, &err);
+    if (st == ATE_OK && size % group_size != 0)
+        st = ATE_ERROR(&err, ATE_ERR_INPUT,
+                       "--group-size %d does not divide the number of MPI ranks (%d): launch a "
+                       "multiple of %d ranks or choose a divisor of %d",
+                       group_size, size, group_size, size);
+    if (st == ATE_OK && group_size > 1 && strcmp(spec.settings.method, "gfn1") == 0)
+        st = ATE_ERROR(&err, ATE_ERR_INPUT,
+                       "--group-size %d: the gfn1 kernel evaluates a structure on one rank, so "
+                       "the other ranks of a group would only wait; run gfn1 campaigns with "
+                       "--group-size 1 (the default, one candidate per rank)",
+                       group_size);
     if (st == ATE_OK) st = ate_sites_enumerate(&spec, &list, &err);
     if (st == ATE_OK)
         /* on a terminal the live progress line replaces the per-state lines (unless -v) */
@@ -490,7 +523,13 @@ int ate_cli_run(int argc, char **argv)
         if (member[i] && !finished[i]) pending[npending++] = i;
     if (pending && cost) ate_schedule_order(pending, npending, cost);
     ate_workqueue *queue = NULL;
-    if (st == ATE_OK) st = ate_workqueue_create(MPI_COMM_WORLD, pending, npending, &queue, &err);
+    if (st == ATE_OK)
+        st = ate_workqueue_create_groups(MPI_COMM_WORLD, group_size, pending, npending, &queue,
+                                         &err);
+    /* group_size is 1 here (larger groups are refused above for the kernels of this build):
+     * every rank leads its own group. A kernel that shares one evaluation would be created on
+     * ate_workqueue_group, with the stop decisions agreed within the group and the leader
+     * alone journaling (docs/pipeline.md, "Rank groups"). */
     if (pipe) ate_pipeline_set_poll(pipe, run_poll, queue);
     char stop_path[4200];
     snprintf(stop_path, sizeof(stop_path), "%s/STOP", dir);

@@ -15,7 +15,8 @@ CASE:
   ranks    dynamic scheduling: 1, 2 and 3 MPI ranks (ATE_MPIEXEC) give identical summaries and
            states; a STOP file and --walltime stop with status 3, nothing lost, and the resumed
            run equals the uninterrupted one; the launch checks (oversubscribed cores, a Slurm
-           step of single-rank copies) warn
+           step of single-rank copies) warn; --group-size 1 gives the same numbers, a group
+           size that does not divide the ranks, a bad value, and > 1 for gfn1 are refused
   kill     `atescreen run` SIGKILLed at 20 random moments and restarted each time: results.h5
            readable whenever it exists, every candidate exactly once in the journals and in
            results.h5 at the end, the numbers identical to an uninterrupted run
@@ -603,6 +604,29 @@ def case_ranks():
             check(same(ref, got), f"{n} ranks: summary differs from 1 rank")
         over = "oversubscribe the cores" in p.stderr
         check(over == (n > (os.cpu_count() or 1)), f"{n} ranks: oversubscription warning {over}")
+    # --group-size: 1 is the default (same numbers); a non-divisor, a bad value and G > 1 for
+    # gfn1 (one rank per structure) are refused before any work, with status 2
+    out = os.path.join(work, "ranks-g1")
+    shutil.rmtree(out, ignore_errors=True)
+    p = subprocess.run([mpiexec, "-n", "2", exe, "run", y, "-o", out, "--group-size", "1"],
+                       capture_output=True, text=True, env=env)
+    check(p.returncode == 0, f"--group-size 1: exit {p.returncode}: {p.stderr[-400:]}")
+    if ref is not None and os.path.exists(os.path.join(out, "results.h5")):
+        check(same(ref, summary_numbers(os.path.join(out, "results.h5"))),
+              "--group-size 1 on 2 ranks differs from 1 rank")
+    for n, g, want in ((3, "2", "--group-size 2 does not divide the number of MPI ranks (3)"),
+                       (2, "2", "--group-size 2: the gfn1 kernel evaluates a structure on one "
+                                "rank"),
+                       (1, "0", "invalid value '0' for --group-size"),
+                       (1, "x", "invalid value 'x' for --group-size")):
+        out = os.path.join(work, f"ranks-g{g}-{n}")
+        shutil.rmtree(out, ignore_errors=True)
+        p = subprocess.run([mpiexec, "-n", str(n), exe, "run", y, "-o", out, "--group-size", g],
+                           capture_output=True, text=True, env=env)
+        check(p.returncode == 2 and want in p.stderr,
+              f"--group-size {g} on {n} ranks: exit {p.returncode}: {p.stderr[-400:]}")
+        check(not os.path.exists(os.path.join(out, "journal")) or
+              not journal_keys(out), f"--group-size {g} on {n} ranks computed candidates")
     # STOP file: nothing computed, status 3, the file consumed; the next run completes
     out = os.path.join(work, "ranks-stop")
     shutil.rmtree(out, ignore_errors=True)
