@@ -227,6 +227,20 @@ done:
     return st;
 }
 
+bool ate_candidate_result_status(const void *buf, size_t len, int *status)
+{
+    rbuf b = {buf, len, 0, false};
+    char magic[6], s[256];
+    get(&b, magic, 6);
+    if (b.bad || memcmp(magic, RECORD_MAGIC, 6) != 0 || get_i32(&b) != RECORD_VERSION) return false;
+    for (int k = 0; k < 3; ++k) /* id, name, family */
+        get_str(&b, s, sizeof(s));
+    for (int k = 0; k < 4; ++k) /* nmetals, metal_z[2], natoms */
+        get_i32(&b);
+    *status = get_i32(&b);
+    return !b.bad;
+}
+
 ate_status ate_candidate_result_unpack(const void *buf, size_t len, ate_candidate_result *r,
                                        ate_error *err)
 {

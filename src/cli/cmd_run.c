@@ -471,12 +471,9 @@ int ate_cli_run(int argc, char **argv)
         size_t len;
         const void *rec = ate_rundir_find(&old, 0, old.n, c->id, &len);
         if (!rec) continue;
-        ate_candidate_result r;
-        bool was_failed = false;
-        if (ate_candidate_result_unpack(rec, len, &r, &err) == ATE_OK) {
-            was_failed = r.status == ATE_RESULT_FAILED;
-            ate_candidate_result_clear(&r);
-        }
+        int status;
+        bool was_failed =
+            ate_candidate_result_status(rec, len, &status) && status == ATE_RESULT_FAILED;
         if (was_failed && retry_failed) continue; /* computed again */
         finished[i] = true;
         ++done;

@@ -73,11 +73,9 @@ const void *ate_rundir_find(const ate_rundir_journals *js, int first, int last, 
             *len = n;
             return rec;
         }
-        ate_candidate_result r;
-        ate_error e;
-        bool ok = ate_candidate_result_unpack(rec, n, &r, &e) == ATE_OK;
-        bool is_failed = ok && r.status == ATE_RESULT_FAILED;
-        if (ok) ate_candidate_result_clear(&r);
+        int status;
+        bool is_failed =
+            ate_candidate_result_status(rec, n, &status) && status == ATE_RESULT_FAILED;
         if (!is_failed) {
             *len = n;
             return rec;

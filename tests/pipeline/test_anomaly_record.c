@@ -136,6 +136,9 @@ static void test_record(void)
     CHECK_STR(back.name, r.name);
     CHECK_STR(back.fail_reason, r.fail_reason);
     CHECK(back.status == r.status && back.rank == 1 && back.anomaly == r.anomaly, "ints");
+    int peek = -1; /* the status read from the header alone */
+    CHECK(ate_candidate_result_status(buf, len, &peek) && peek == r.status, "status peek %d", peek);
+    CHECK(!ate_candidate_result_status(buf, 10, &peek), "status of a truncated header");
     CHECK(same_double(back.dg.h, r.dg.h) && back.dg.ooh == r.dg.ooh && back.de.h == r.de.h,
           "free energies");
     CHECK(back.act.ul_oer == r.act.ul_oer && back.act.pds_orr == r.act.pds_orr, "activity");

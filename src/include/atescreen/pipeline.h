@@ -151,6 +151,9 @@ ATE_API ate_status ate_candidate_result_pack(const ate_candidate_result *r, void
                                              ate_error *err);
 ATE_API ate_status ate_candidate_result_unpack(const void *buf, size_t len, ate_candidate_result *r,
                                                ate_error *err);
+/** The status (ATE_RESULT_*) of a packed record without unpacking the rest; false if it is not
+ *  a readable record. */
+ATE_API bool ate_candidate_result_status(const void *buf, size_t len, int *status);
 
 /** Provenance written to the results file's root and /provenance. */
 typedef struct ate_results_meta {
