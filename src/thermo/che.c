@@ -123,6 +123,12 @@ void ate_che_activity_compute(const ate_che_dg *dg, ate_che_activity *out)
     out->eta_orr = ATE_CHE_U_EQ - s[imin];
     out->pds_orr = 4 - imin;
     out->eta_her = fabs(dg->h);
+    /* a missing intermediate (a campaign without *O, say) leaves the 4e- pathway undefined: NaN,
+     * not the extremum of the steps that happen to be known */
+    if (isnan(s[0]) || isnan(s[1]) || isnan(s[2]) || isnan(s[3])) {
+        out->ul_oer = out->eta_oer = out->ul_orr = out->eta_orr = NAN;
+        out->pds_oer = out->pds_orr = -1;
+    }
 }
 
 void ate_che_diagram(const ate_che_dg *dg, double u, double levels[5])

@@ -56,6 +56,15 @@ int main(void)
     dg.h = -0.15;
     ate_che_activity_compute(&dg, &a);
     CHECK_CLOSE(a.eta_her, 0.15, 1e-12, "eta HER");
+    /* a campaign without *O: the 4e- pathway is undefined, HER is not */
+    ate_che_dg part = dg;
+    part.o = NAN;
+    ate_che_activity act;
+    ate_che_activity_compute(&part, &act);
+    CHECK(isnan(act.ul_oer) && isnan(act.eta_oer) && isnan(act.ul_orr) && isnan(act.eta_orr) &&
+              act.pds_oer == -1 && act.pds_orr == -1,
+          "missing *O: U_L and eta NaN, no potential-determining step");
+    CHECK_CLOSE(act.eta_her, 0.15, 1e-12, "eta HER without *O");
     double lv[5];
     ate_che_diagram(&dg, 1.23, lv);
     CHECK_CLOSE(lv[0], 0.0, 0, "* level");
