@@ -91,10 +91,13 @@ typedef struct kctx {
     double complex *s, *h0;
 } kctx;
 
-static void add_bloch(void *ctx, const gfn1_shell *a, const gfn1_shell *c, const double *T,
-                      bool same, double blk[5][5], double hscale)
+static void add_bloch(void *ctx, const gfn1_sh0_block *blk)
 {
     kctx *m = ctx;
+    const gfn1_shell *a = blk->a, *c = blk->c;
+    const double *T = blk->T;
+    double hscale = blk->hfac * blk->pi;
+    bool same = blk->same;
     size_t n = (size_t)m->nao, n2 = n * n;
     for (int k = 0; k < m->kp->nk; ++k) {
         const double *kv = m->kp->k[k];
@@ -103,7 +106,7 @@ static void add_bloch(void *ctx, const gfn1_shell *a, const gfn1_shell *c, const
         for (int u = 0; u < a->nao; ++u)
             for (int v = 0; v < c->nao; ++v) {
                 size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
-                double complex x = blk[u][v] * ph;
+                double complex x = blk->s[u][v] * ph;
                 s[mu + nu * n] += x; /* column-major (mu, nu) */
                 h[mu + nu * n] += hscale * x;
                 if (same) continue;
@@ -128,7 +131,7 @@ void gfn1_sh0_kpts(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g
                 h0[k * n2 + mu + mu * n] = selfenergy[x];
             }
     kctx ctx = {kp, b->nao, s, h0};
-    gfn1_sh0_visit(p, b, g, selfenergy, add_bloch, &ctx);
+    gfn1_sh0_visit(p, b, g, selfenergy, 0, add_bloch, &ctx);
 }
 
 /* ---- one SCC iteration over the k-points ---- */
@@ -360,8 +363,16 @@ void gfn1_kspins(const gfn1_basis *b, gfn1_kwork *w, int natoms, double *spin_at
     }
 }
 
-double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double *T, double *wv,
-                       double *mv)
+void gfn1_density_phases(const gfn1_density *d, const double *T, double complex *ph)
+{
+    for (int k = 0; d->kp && k < d->kp->nk; ++k) {
+        const double *kv = d->kp->k[k];
+        ph[k] = cexp(I * (kv[0] * T[0] + kv[1] * T[1] + kv[2] * T[2])) * d->kp->w[k];
+    }
+}
+
+double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double complex *ph,
+                       double *wv, double *mv)
 {
     if (mv) *mv = 0.0;
     if (!d->kp) {
@@ -373,12 +384,9 @@ double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double
     size_t n = (size_t)d->nao, n2 = n * n, e = nu + mu * n; /* element (nu, mu) */
     double pv = 0.0, ww = 0.0;
     for (int k = 0; k < d->kp->nk; ++k) {
-        const double *kv = d->kp->k[k];
-        double arg = kv[0] * T[0] + kv[1] * T[1] + kv[2] * T[2];
-        double complex ph = cexp(I * arg) * d->kp->w[k];
-        pv += creal(ph * d->pk[k * n2 + e]);
-        if (wv) ww += creal(ph * d->wk[k * n2 + e]);
-        if (mv && d->mk) *mv += creal(ph * d->mk[k * n2 + e]);
+        pv += creal(ph[k] * d->pk[k * n2 + e]);
+        if (wv) ww += creal(ph[k] * d->wk[k * n2 + e]);
+        if (mv && d->mk) *mv += creal(ph[k] * d->mk[k * n2 + e]);
     }
     if (wv) *wv = ww;
     return pv;

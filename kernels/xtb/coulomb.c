@@ -288,9 +288,7 @@ static void xtb651_pair(const gfn1_params *p, const gfn1_basis *b, const gfn1_ge
     shell_etas(p, b, g, A, B, eta, &nx, &ny);
     int x0 = b->atom_sh0[A], y0 = b->atom_sh0[B];
     int idx[64], nimg = ws_images(g, A, B, idx, 64);
-    int ntp = 0;
-    for (int t = 0; t < l->ntrans && l->t[4 * (size_t)t] <= l->rcut * l->rcut; ++t)
-        ntp = t + 1;                     /* L(r_cut): the list is sorted */
+    int ntp = gfn1_ntrans(g, l->rcut);   /* L(r_cut) (no reach in xtb651 mode) */
     for (int x = 0; jblk && x < nx; ++x) /* the on-site hardness, then the images */
         for (int y = 0; y < ny; ++y)
             jblk[x * GFN1_MAXSH + y] = 0.0;

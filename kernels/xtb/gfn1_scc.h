@@ -51,13 +51,25 @@ double gfn1_selfenergy_dcn(const gfn1_params *p, const gfn1_basis *b, const gfn1
 /* Self-energies H_xx (eV) at the coordination numbers cn. */
 void gfn1_selfenergies(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                        const double *cn, double *selfenergy);
-/* Every off-site block of S and H0 (spec §4, §12): called with the shells a (atom A) and c
- * (atom B), the translation T of B's image, whether A = B (an atom and its own image: no mirror
- * block), the spherical overlap block blk[u][v] and hscale (eV) with H_uv = hscale * blk[u][v]. */
-typedef void (*gfn1_block_fn)(void *ctx, const gfn1_shell *a, const gfn1_shell *c, const double *T,
-                              bool same, double blk[5][5], double hscale);
+/* One off-site block of S and H0 (spec §4, §12): shell a (atom A, index x) with shell c (atom B,
+ * index y) at the image B + T; d = r_A - r_B - T, r = |d|; same: A = B (an atom and its own
+ * image, no mirror block); s[u][v] the spherical overlap, ds its derivative with respect to the
+ * centre of A (when requested), H_uv = hfac pi s[u][v] (eV), dpi = d pi / dR. */
+typedef struct gfn1_sh0_block {
+    int x, y;
+    const gfn1_shell *a, *c;
+    const double *T;
+    double d[3], r;
+    bool same, has_ds;
+    double s[5][5], ds[3][5][5];
+    double hfac, pi, dpi;
+} gfn1_sh0_block;
+typedef void (*gfn1_block_fn)(void *ctx, const gfn1_sh0_block *blk);
+/* Calls fn for every block the S/H0 lattice sums visit: A > B (the caller mirrors) and, in full
+ * mode, every ordered shell pair of an atom with its own images. Overlap derivatives: none
+ * (ds_mode 0), of A != B blocks (1), of all blocks (2). */
 void gfn1_sh0_visit(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
-                    const double *selfenergy, gfn1_block_fn fn, void *ctx);
+                    const double *selfenergy, int ds_mode, gfn1_block_fn fn, void *ctx);
 /* Overlap S[nao][nao] (spec §2.5; on-site blocks the identity for a molecule) and H0[nao][nao]
  * in eV (spec §4) from the CN; selfenergy[nsh] (eV) returned too. */
 void gfn1_sh0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, const double *cn,
@@ -115,10 +127,13 @@ typedef struct gfn1_density {
     const gfn1_kpts *kp; /* NULL at Gamma */
     const double _Complex *pk, *wk, *mk;
 } gfn1_density;
-/* P~_nm(T) = sum_k w_k Re[e^{ik.T} P_nm(k)] (P_mn at Gamma) for the block <m, A | n, B + T>;
- * *wv (optional) the same of W. */
-double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double *T, double *wv,
-                       double *mv);
+/* P~_nm(T) = sum_k w_k Re[e^{ik.T} P_nm(k)] (P_mn at Gamma) for the block <m, A | n, B + T>,
+ * with ph from gfn1_density_phases (NULL at Gamma); *wv, *mv (optional) the same of W and M. */
+double gfn1_density_at(const gfn1_density *d, size_t mu, size_t nu, const double _Complex *ph,
+                       double *wv, double *mv);
+/* ph[nk] = w_k e^{i k.T}, the phases gfn1_density_at needs for the block at T (k-points; once per
+ * block, not per element). */
+void gfn1_density_phases(const gfn1_density *d, const double *T, double _Complex *ph);
 
 typedef struct gfn1_scc_opts {
     double *grad; /* [natoms][3]: when not NULL, the electronic gradient is added (hartree/bohr) */

@@ -19,6 +19,46 @@
 
 #include "gfn1_coulomb.h"
 
+typedef struct grad_ctx {
+    const gfn1_density *dens;
+    const double *selfenergy, *vsh, *vspin;
+    double *dedh, *grad, *sigma;
+    double _Complex *ph; /* [nk] phases of the block's T (k-points) */
+} grad_ctx;
+
+/* One block of S/H0 (gfn1_sh0_visit): A > B counts both triangles (factor 2); an atom with its
+ * own image counts once and exerts no force (the distance is a lattice vector) but feels the
+ * strain, and its CN-dependent prefactor enters dedh. */
+static void block_gradient(void *ctx, const gfn1_sh0_block *blk)
+{
+    grad_ctx *c = ctx;
+    const gfn1_shell *a = blk->a, *sc = blk->c;
+    int x = blk->x, y = blk->y;
+    double fac = blk->same ? 1.0 : 2.0, ga[3] = {0.0, 0.0, 0.0}, dh = 0.0;
+    if (c->dens->kp) gfn1_density_phases(c->dens, blk->T, c->ph);
+    for (int u = 0; u < a->nao; ++u)
+        for (int v = 0; v < sc->nao; ++v) {
+            size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(sc->ao0 + v);
+            double wm, mm, pm = gfn1_density_at(c->dens, mu, nu, c->ph, &wm, &mm);
+            dh += fac * pm * blk->pi * blk->s[u][v]; /* d(hfac)/dH_xx = K/2 */
+            if (!blk->has_ds) continue;
+            double coef_s = fac * (pm * blk->hfac * blk->pi / GFN1_AUTOEV - wm -
+                                   0.5 * pm * (c->vsh[x] + c->vsh[y]));
+            if (c->vspin) coef_s += fac * 0.5 * mm * (c->vspin[x] + c->vspin[y]);
+            double coef_pi = fac * pm * blk->hfac * blk->s[u][v] * blk->dpi / GFN1_AUTOEV;
+            for (int k = 0; k < 3; ++k)
+                ga[k] += coef_s * blk->ds[k][u][v] + coef_pi * blk->d[k] / blk->r;
+        }
+    double kh = blk->hfac / (c->selfenergy[x] + c->selfenergy[y]);
+    c->dedh[x] += kh * dh;
+    c->dedh[y] += kh * dh;
+    for (int q = 0; c->sigma && q < 3; ++q) /* dE/dR_i R_j */
+        for (int k = 0; k < 3; ++k)
+            c->sigma[3 * q + k] += ga[q] * blk->d[k];
+    for (int k = 0; !blk->same && k < 3; ++k)
+        c->grad[3 * a->atom + k] += ga[k], c->grad[3 * sc->atom + k] -= ga[k];
+}
+
 ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                             const double *selfenergy, const gfn1_density *dens, const double *vsh,
                             const double *qsh, const double *dcn, const double *dcnde, double *grad,
@@ -26,60 +66,23 @@ ate_status gfn1_el_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn
 {
     int n = g->n;
     static const double zero[3] = {0.0, 0.0, 0.0};
+    int nk = dens->kp ? dens->kp->nk : 0;
     double *dedh = calloc((size_t)b->nsh, sizeof(double)); /* dE/dH_xx, eV^-1 x hartree */
-    if (!dedh) return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
+    double _Complex *ph = nk ? malloc((size_t)nk * sizeof(double _Complex)) : NULL;
+    if (!dedh || (nk && !ph)) {
+        free(dedh), free(ph);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "gradient: out of memory");
+    }
+    if (nk) gfn1_density_phases(dens, zero, ph);
     for (int x = 0; x < b->nsh; ++x)
         for (int u = 0; u < b->sh[x].nao; ++u) {
             size_t mu = (size_t)(b->sh[x].ao0 + u);
-            dedh[x] += gfn1_density_at(dens, mu, mu, zero, NULL, NULL);
+            dedh[x] += gfn1_density_at(dens, mu, mu, ph, NULL, NULL);
         }
-    bool self_images;
-    int nt = gfn1_sh0_ntrans(g, &self_images);
-    for (int x = 0; x < b->nsh; ++x)
-        for (int y = 0; y < b->nsh; ++y) {
-            const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
-            bool same = a->atom == c->atom;
-            /* the pairs gfn1_sh0 sums: A > B (both triangles, hence the factor 2) and, in full
-             * mode, every ordered shell pair of an atom with its own images (factor 1; no force,
-             * the distance is a lattice vector, but the CN-dependent prefactor enters dedh) */
-            if (a->atom < c->atom || (same && !self_images)) continue;
-            double fac = same ? 1.0 : 2.0;
-            bool need_ds = !same || sigma; /* an atom's own images: a stress, no force */
-            const double *ra = g->xyz + 3 * a->atom;
-            for (int t = same; t < nt; ++t) {
-                double d[3], rc[3];
-                double r = sqrt(gfn1_image_r2(g, a->atom, c->atom, t, d));
-                for (int k = 0; k < 3; ++k)
-                    rc[k] = ra[k] - d[k];
-                double s[5][5], ds[3][5][5];
-                if (!gfn1_overlap_pair(a, c, ra, rc, s, need_ds ? ds : NULL)) continue;
-                double hfac, pi, dpi;
-                gfn1_h0_pair(p, b, g, x, y, selfenergy, r, &hfac, &pi, &dpi);
-                double ga[3] = {0.0, 0.0, 0.0}, dh = 0.0;
-                for (int u = 0; u < a->nao; ++u)
-                    for (int v = 0; v < c->nao; ++v) {
-                        size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
-                        double wm, mm,
-                            pm = gfn1_density_at(dens, mu, nu, gfn1_trans(g, t), &wm, &mm);
-                        dh += fac * pm * pi * s[u][v]; /* d(hfac)/dH_xx = K/2 */
-                        if (!need_ds) continue;
-                        double coef_s = fac * (pm * hfac * pi / GFN1_AUTOEV - wm -
-                                               0.5 * pm * (vsh[x] + vsh[y]));
-                        if (vspin) coef_s += fac * 0.5 * mm * (vspin[x] + vspin[y]);
-                        double coef_pi = fac * pm * hfac * s[u][v] * dpi / GFN1_AUTOEV;
-                        for (int k = 0; k < 3; ++k)
-                            ga[k] += coef_s * ds[k][u][v] + coef_pi * d[k] / r;
-                    }
-                double kh = hfac / (selfenergy[x] + selfenergy[y]);
-                dedh[x] += kh * dh;
-                dedh[y] += kh * dh;
-                for (int q = 0; sigma && q < 3; ++q) /* dE/dR_i R_j */
-                    for (int k = 0; k < 3; ++k)
-                        sigma[3 * q + k] += ga[q] * d[k];
-                for (int k = 0; !same && k < 3; ++k)
-                    grad[3 * a->atom + k] += ga[k], grad[3 * c->atom + k] -= ga[k];
-            }
-        }
+    grad_ctx ctx = {dens, selfenergy, vsh, vspin, dedh, grad, sigma, ph};
+    /* overlap derivatives of an atom's own images only for the stress */
+    gfn1_sh0_visit(p, b, g, selfenergy, sigma ? 2 : 1, block_gradient, &ctx);
+    free(ph);
     /* CN dependence of the self-energies */
     double *dedcn = calloc((size_t)n, sizeof(double));
     if (!dedcn) {

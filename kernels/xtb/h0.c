@@ -82,26 +82,29 @@ void gfn1_selfenergies(const gfn1_params *p, const gfn1_basis *b, const gfn1_geo
 }
 
 void gfn1_sh0_visit(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
-                    const double *selfenergy, gfn1_block_fn fn, void *ctx)
+                    const double *selfenergy, int ds_mode, gfn1_block_fn fn, void *ctx)
 {
     bool self_images;
     int nt = gfn1_sh0_ntrans(g, &self_images);
+    gfn1_sh0_block blk;
     for (int x = 0; x < b->nsh; ++x)
         for (int y = 0; y < b->nsh; ++y) {
             const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
             bool same = a->atom == c->atom;
             /* A > B, mirrored; A = B (own images): every ordered shell pair, no mirror */
             if (a->atom < c->atom || (same && !self_images)) continue;
+            blk.x = x, blk.y = y, blk.a = a, blk.c = c, blk.same = same;
+            blk.has_ds = ds_mode == 2 || (ds_mode == 1 && !same);
             const double *ra = g->xyz + 3 * a->atom;
             for (int t = same; t < nt; ++t) {
-                double d[3], rc[3];
-                double r = sqrt(gfn1_image_r2(g, a->atom, c->atom, t, d));
+                double rc[3];
+                blk.r = sqrt(gfn1_image_r2(g, a->atom, c->atom, t, blk.d));
                 for (int k = 0; k < 3; ++k)
-                    rc[k] = ra[k] - d[k];
-                double blk[5][5], hfac, pi;
-                if (!gfn1_overlap_pair(a, c, ra, rc, blk, NULL)) continue;
-                gfn1_h0_pair(p, b, g, x, y, selfenergy, r, &hfac, &pi, NULL);
-                fn(ctx, a, c, gfn1_trans(g, t), same, blk, hfac * pi);
+                    rc[k] = ra[k] - blk.d[k];
+                if (!gfn1_overlap_pair(a, c, ra, rc, blk.s, blk.has_ds ? blk.ds : NULL)) continue;
+                gfn1_h0_pair(p, b, g, x, y, selfenergy, blk.r, &blk.hfac, &blk.pi, &blk.dpi);
+                blk.T = gfn1_trans(g, t);
+                fn(ctx, &blk);
             }
         }
 }
@@ -112,20 +115,21 @@ typedef struct gamma_ctx {
 } gamma_ctx;
 
 /* Gamma point: S += blk, H0 += hscale blk, mirrored for A != B */
-static void add_gamma(void *ctx, const gfn1_shell *a, const gfn1_shell *c, const double *T,
-                      bool same, double blk[5][5], double hscale)
+static void add_gamma(void *ctx, const gfn1_sh0_block *blk)
 {
-    (void)T;
     gamma_ctx *m = ctx;
+    const gfn1_shell *a = blk->a, *c = blk->c;
+    double hscale = blk->hfac * blk->pi;
+    bool same = blk->same;
     size_t nao = (size_t)m->nao;
     for (int u = 0; u < a->nao; ++u)
         for (int v = 0; v < c->nao; ++v) {
             size_t mu = (size_t)(a->ao0 + u), nu = (size_t)(c->ao0 + v);
-            m->s[mu * nao + nu] += blk[u][v];
-            m->h0[mu * nao + nu] += hscale * blk[u][v];
+            m->s[mu * nao + nu] += blk->s[u][v];
+            m->h0[mu * nao + nu] += hscale * blk->s[u][v];
             if (same) continue;
-            m->s[nu * nao + mu] += blk[u][v];
-            m->h0[nu * nao + mu] += hscale * blk[u][v];
+            m->s[nu * nao + mu] += blk->s[u][v];
+            m->h0[nu * nao + mu] += hscale * blk->s[u][v];
         }
 }
 
@@ -145,5 +149,5 @@ void gfn1_sh0(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, con
         }
     }
     gamma_ctx ctx = {nao, s, h0};
-    gfn1_sh0_visit(p, b, g, selfenergy, add_gamma, &ctx);
+    gfn1_sh0_visit(p, b, g, selfenergy, 0, add_gamma, &ctx);
 }
