@@ -1,0 +1,413 @@
+#!/usr/bin/python3
+"""ABINIT 9.6 reference energies and forces for ATEscreen's plane-wave kernel (--method pw).
+
+usage: /usr/bin/python3 tests/pw/make_refs.py [NAME ...]     (default: every case of CASES)
+
+For each case: writes tests/pw/cases/NAME.extxyz (the structure, Å), converts the CP2K GTH entries
+it needs with gth2abinit.py (from inputs/params/gth/GTH_POTENTIALS, the file ATEscreen reads, never
+ABINIT's own copies), writes and runs an ABINIT input in a temporary directory (serial,
+OMP_NUM_THREADS=1), and stores tests/pw/refs/NAME.json: the input text, the pseudopotential text
+and its CP2K entry, the energy terms, cartesian forces, k-points, weights, plane waves per k-point,
+ngfft, eigenvalues, stress and the run time. Numbers come from ABINIT's GSR.nc (full double
+precision, read with h5py) and are cross-checked against the text output (.abo).
+Conventions are in tests/pw/REFERENCES.md.
+"""
+import datetime
+import hashlib
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+import gth2abinit  # noqa: E402
+
+GTH_FILE = os.path.join(ROOT, "inputs", "params", "gth", "GTH_POTENTIALS")
+BOHR_ANGSTROM = 0.529177210903  # Å per bohr, CODATA 2018: ATE_BOHR_ANGSTROM of src/include/atescreen/units.h
+IXC = {"lda": -20, "pbe": -101130}  # libxc: LDA_XC_TETER93 (what GTH-PADE was fitted to); GGA_X_PBE+GGA_C_PBE
+CUTOFF_SERIES = {"si2_lda": (8.0, 10.0, 12.0, 14.0, 16.0)}
+ENV = dict(os.environ, OMP_NUM_THREADS="1")
+
+
+# ---------------------------------------------------------------------------------------------
+# FFT grid rule (the C kernel implements the same rule)
+
+def fft_smooth(n):
+    """True when n > 0 has no prime factor other than 2, 3 and 5."""
+    for p in (2, 3, 5):
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+def fft_grid(cell_bohr, ecut):
+    """Density FFT grid for a plane-wave cutoff ecut (hartree) and cell rows a_i (bohr).
+
+    Wavefunctions hold |k+G|^2/2 <= ecut, so |G| <= Gmax = sqrt(2 ecut) (k inside the first zone
+    is ignored: the wavefunction sphere is centred on k, the density sphere on 0), and the density
+    holds |G| <= 2 Gmax. A G vector has integer coordinates m_i = G.a_i / (2 pi) on the reciprocal
+    basis, and |m_i| <= 2 Gmax |a_i| / (2 pi) inside the density sphere (the bound is reached for
+    G parallel to a_i). The grid along axis i must take every m_i from -M_i to M_i without
+    wrapping, M_i = ceil(2 Gmax |a_i| / (2 pi)), so
+
+        n_i = the smallest integer >= 2 M_i + 1 whose only prime factors are 2, 3 and 5.
+
+    Computed in double precision exactly as written: |a_i| = sqrt(ax^2 + ay^2 + az^2),
+    M_i = ceil(2 * sqrt(2 * ecut) * |a_i| / (2 * pi)). Returns [n1, n2, n3].
+    """
+    gmax = math.sqrt(2.0 * ecut)
+    grid = []
+    for a in cell_bohr:
+        length = math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+        n = 2 * math.ceil(2.0 * gmax * length / (2.0 * math.pi)) + 1
+        while not fft_smooth(n):
+            n += 1
+        grid.append(n)
+    return grid
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases (lengths in bohr unless stated)
+
+def si_primitive(a, shift):
+    cell = [[0.0, a / 2, a / 2], [a / 2, 0.0, a / 2], [a / 2, a / 2, 0.0]]
+    pos = [[0.0, 0.0, 0.0], [a / 4 + shift[0], a / 4 + shift[1], a / 4 + shift[2]]]
+    return cell, ["Si", "Si"], pos
+
+
+def si_conventional(a, shift):
+    fcc = [(0, 0, 0), (0, 0.5, 0.5), (0.5, 0, 0.5), (0.5, 0.5, 0)]
+    frac = fcc + [(x + 0.25, y + 0.25, z + 0.25) for x, y, z in fcc]
+    pos = [[a * x, a * y, a * z] for x, y, z in frac]
+    pos[0] = [pos[0][i] + shift[i] for i in range(3)]
+    return [[a, 0.0, 0.0], [0.0, a, 0.0], [0.0, 0.0, a]], ["Si"] * 8, pos
+
+
+def water():
+    """H2O in an 8 x 8.5 x 9 Å box: O-H 0.970 and 0.975 Å, H-O-H 104.5 degrees, the molecular plane
+    tilted against the cell axes so that every force component is non-zero."""
+    box = [8.0, 8.5, 9.0]
+    o = np.array([4.02, 4.23, 4.51])
+    d = np.array([0.3, 0.8, 0.5])
+    d /= np.linalg.norm(d)
+    p = np.array([1.0, 0.0, 0.0]) - d[0] * d
+    p /= np.linalg.norm(p)
+    half = math.radians(104.5) / 2
+    h1 = o + 0.970 * (math.cos(half) * d + math.sin(half) * p)
+    h2 = o + 0.975 * (math.cos(half) * d - math.sin(half) * p)
+    cell = [[box[0] / BOHR_ANGSTROM, 0.0, 0.0], [0.0, box[1] / BOHR_ANGSTROM, 0.0],
+            [0.0, 0.0, box[2] / BOHR_ANGSTROM]]
+    pos = [list(map(float, v / BOHR_ANGSTROM)) for v in (o, h1, h2)]
+    return cell, ["O", "H", "H"], pos
+
+
+A_SI = 10.26
+CASES = [
+    dict(name="si2_lda", structure=si_primitive(A_SI, (0.05, -0.03, 0.02)),
+         description="diamond Si, primitive fcc cell a = 10.26 bohr, atom 2 displaced by (0.05, -0.03, 0.02) bohr",
+         pseudos={"Si": "GTH-PADE-q4"}, xc="lda", ecut=12.0, ngkpt=(3, 3, 3), shiftk=(0.5, 0.5, 0.5),
+         nband=4, diemac=12.0),
+    dict(name="si2_lda_gamma", structure=si_primitive(A_SI, (0.05, -0.03, 0.02)),
+         description="as si2_lda, Gamma-centred 2x2x2 mesh",
+         pseudos={"Si": "GTH-PADE-q4"}, xc="lda", ecut=12.0, ngkpt=(2, 2, 2), shiftk=(0.0, 0.0, 0.0),
+         nband=4, diemac=12.0),
+    dict(name="si8_lda", structure=si_conventional(A_SI, (0.1, 0.0, -0.05)),
+         description="diamond Si, conventional cubic cell a = 10.26 bohr, atom 1 displaced by (0.1, 0, -0.05) bohr",
+         pseudos={"Si": "GTH-PADE-q4"}, xc="lda", ecut=10.0, ngkpt=(2, 2, 2), shiftk=(0.5, 0.5, 0.5),
+         nband=16, diemac=12.0),
+    dict(name="h2o_pbe", structure=water(),
+         description="H2O (O-H 0.970/0.975 Å, 104.5 deg, tilted) in an 8 x 8.5 x 9 Å box, Gamma only",
+         pseudos={"O": "GTH-PBE-q6", "H": "GTH-PBE-q1"}, xc="pbe", ecut=25.0, ngkpt=(1, 1, 1),
+         shiftk=(0.0, 0.0, 0.0), nband=4, diemac=2.0),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+def write_extxyz(path, cell, symbols, pos):
+    """ASE-dialect extended XYZ, Å (bohr x BOHR_ANGSTROM, 12 decimals)."""
+    fmt = lambda v: f"{v * BOHR_ANGSTROM:.12f}"  # noqa: E731
+    lat = " ".join(fmt(x) for row in cell for x in row)
+    lines = [str(len(symbols)),
+             f'Lattice="{lat}" Properties=species:S:1:pos:R:3 pbc="T T T"']
+    lines += [f"{s:<2s} {fmt(p[0]):>18s} {fmt(p[1]):>18s} {fmt(p[2]):>18s}" for s, p in zip(symbols, pos)]
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
+def abinit_input(case, types, ngfft, ecut, extra=()):
+    cell, symbols, pos = case["structure"]
+    z = {s: gth2abinit.ELEMENTS.index(s) + 1 for s in types}
+    r = lambda v: repr(float(v))  # noqa: E731  (shortest exact decimal of the double)
+    lines = [f"# ATEscreen PW reference {case['name']}: {case['description']}",
+             "# generated by tests/pw/make_refs.py; pseudopotentials converted from CP2K GTH_POTENTIALS",
+             f'pseudos "{", ".join(f"{s}.psp" for s in types)}"',
+             "acell 3*1.0",
+             "rprim " + "\n      ".join("  ".join(r(x) for x in row) for row in cell),
+             f"ntypat {len(types)}  znucl {' '.join(str(z[s]) for s in types)}",
+             f"natom {len(symbols)}  typat {' '.join(str(types.index(s) + 1) for s in symbols)}",
+             "xcart " + "\n      ".join("  ".join(r(x) for x in p) for p in pos),
+             f"ecut {r(ecut)}",
+             f"ngfft {ngfft[0]} {ngfft[1]} {ngfft[2]}",
+             f"ixc {IXC[case['xc']]}",
+             "kptopt 2  nsym 1  chkprim 0",
+             f"ngkpt {' '.join(map(str, case['ngkpt']))}  nshiftk 1  shiftk {' '.join(map(r, case['shiftk']))}",
+             "istwfk *1",
+             f"nband {case['nband']}  occopt 1",
+             "tolvrs 1.0e-14  nstep 200",
+             f"diemac {r(case['diemac'])}",
+             "prtwf 0  prtden 0  prteig 0",
+             *extra]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Running and parsing ABINIT
+
+def run_abinit(work, text, dry=False):
+    with open(os.path.join(work, "run.abi"), "w") as fh:
+        fh.write(text)
+    for f in os.listdir(work):  # ABINIT would rename, not overwrite, an old output
+        if f.startswith("run.abo") or f.startswith("runo_"):
+            os.remove(os.path.join(work, f))
+    cmd = ["abinit", "run.abi"] + (["--dry-run"] if dry else [])
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, cwd=work, env=ENV, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if r.returncode != 0 or "--- !ERROR" in r.stdout:
+        raise RuntimeError(f"abinit failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-2000:]}")
+    with open(os.path.join(work, "run.abo")) as fh:
+        abo = fh.read()
+    return abo, r.stdout, dt
+
+
+def outvars_ngfft(abo):
+    m = re.search(r"^\s+ngfft\s+(\d+)\s+(\d+)\s+(\d+)", abo, re.M)
+    return [int(x) for x in m.groups()]
+
+
+def yaml_block(text, tag):
+    """key: float pairs of the last '--- !tag' document of ABINIT's output."""
+    start = text.rfind(f"--- !{tag}")
+    if start < 0:
+        raise RuntimeError(f"no {tag} document")
+    out = {}
+    for line in text[start:].splitlines()[1:]:
+        if line.strip() == "...":
+            break
+        key, _, val = line.partition(":")
+        try:
+            out[key.strip()] = float(val)
+        except ValueError:
+            pass
+    return out
+
+
+def parse_run(work, text, log, cell):
+    """Results of the finished run in work: GSR.nc numbers, checked against the text output."""
+    with h5py.File(os.path.join(work, "runo_GSR.nc"), "r") as g:
+        f = lambda k: g[k][()]  # noqa: E731
+        occopt = int(f("occopt"))
+        terms = {"kinetic": float(f("e_kinetic")), "hartree": float(f("e_hartree")), "xc": float(f("e_xc")),
+                 "ewald": float(f("e_ewald")), "psp_core": float(f("e_corepsp")),
+                 "local_psp": float(f("e_localpsp")), "nonlocal_psp": float(f("e_nlpsp_vfock"))}
+        if occopt >= 3:
+            terms["minus_kT_entropy"] = -float(f("tsmear")) * float(f("e_entropy"))
+        res = {
+            "etotal": float(f("etotal")),
+            "energy_terms": terms,
+            "band_energy": float(f("e_eigenvalues")),
+            "fermie": float(f("e_fermie")),
+            "forces": f("cartesian_forces").tolist(),
+            "stress_voigt": f("cartesian_stress_tensor").tolist(),
+            "kpoints_reduced": f("reduced_coordinates_of_kpoints").tolist(),
+            "kpoint_weights": f("kpoint_weights").tolist(),
+            "npw_per_kpoint": f("number_of_coefficients").tolist(),
+            "istwfk": f("istwfk").tolist(),
+            "eigenvalues": f("eigenvalues")[0].tolist(),
+            "occupations": f("occupations")[0].tolist(),
+            "scf": {"deltae": float(f("deltae")), "res2": float(f("res2")), "residm": float(f("residm"))},
+            "ngfft_gsr": [len(g[f"number_of_grid_points_vector{i}"]) for i in (1, 2, 3)],
+        }
+    # cross-check GSR against the text output (EnergyTerms is printed with 15 significant digits)
+    et = yaml_block(text, "EnergyTerms")
+    for key, gkey in (("kinetic", "kinetic"), ("hartree", "hartree"), ("xc", "xc"), ("Ewald energy", "ewald"),
+                      ("psp_core", "psp_core"), ("local_psp", "local_psp"), ("non_local_psp", "nonlocal_psp")):
+        if abs(et[key] - res["energy_terms"][gkey]) > 1e-12 * max(1.0, abs(et[key])):
+            raise RuntimeError(f"{key}: text {et[key]} vs GSR {res['energy_terms'][gkey]}")
+    if abs(et["total_energy"] - res["etotal"]) > 1e-12 * max(1.0, abs(res["etotal"])):
+        raise RuntimeError("total_energy text vs GSR")
+    res["energy_terms_text"] = et
+    # forces printed at end (14 decimals) and the raw reduced gradient dE/dxred (before the drift is removed)
+    m = re.search(r"cartesian forces \(hartree/bohr\) at end:\n(.*?)\n frms", text, re.S)
+    ftxt = [[float(x) for x in line.split()[1:4]] for line in m.group(1).splitlines()]
+    if np.max(np.abs(np.array(ftxt) - np.array(res["forces"]))) > 1e-13:
+        raise RuntimeError("forces text vs GSR")
+    m = re.search(r"dE/dt below \(all hartree\)\n(.*?)\n\s*\n", text, re.S)
+    dedt = np.array([[float(x) for x in line.split()[1:4]] for line in m.group(1).splitlines()])
+    raw = -np.linalg.solve(np.array(cell), dedt.T).T  # x = xred . A (rows a_i) => dE/dx = A^-1 dE/dxred
+    res["forces_raw"] = raw.tolist()
+    res["force_drift"] = raw.mean(axis=0).tolist()
+    m = re.search(r"ETOT\s+(\d+)\s+\S+\s+\S+\s+\S+\s+\S+\s*\n\s*\n\s*At SCF step\s+(\d+)", text)
+    res["scf"]["steps"] = int(m.group(2)) if m else None
+    m = re.search(r"ecut\(hartree\)=\s*(\S+)\s*=> boxcut\(ratio\)=\s*(\S+)", text)
+    res["boxcut"] = float(m.group(2))
+    res["ngfft_used"] = outvars_ngfft(text)
+    warnings = re.findall(r"--- !WARNING\nsrc_file: (\S+)\nsrc_line: \d+\nmessage: \|\n((?:    .*\n)+)", log)
+    res["warnings"] = sorted({f"{src}: {' '.join(msg.split())}" for src, msg in warnings})
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+
+def sha256(path):
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+def abinit_info():
+    ver = subprocess.run(["abinit", "--version"], capture_output=True, text=True).stdout.strip()
+    build = subprocess.run(["abinit", "-b"], capture_output=True, text=True).stdout
+    keep = ("Version", "Build target", "Build date", "Fortran compiler", "FCFLAGS", "LINALG flavor",
+            "FFT flavor", "LibXC", "Optimization level", "openMP support")
+    info = {"version": ver, "build": {}}
+    for line in build.splitlines():
+        k, _, v = line.partition(":")
+        if k.strip() in keep:
+            info["build"][k.strip()] = v.strip()
+    pk = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n", "abinit", "libxc9"],
+                        capture_output=True, text=True).stdout.split("\n")
+    info["debian_packages"] = [p for p in pk if p]
+    return info
+
+
+def one_run(work, case, types, ecut, extra=()):
+    cell = case["structure"][0]
+    ngfft = fft_grid(cell, ecut)
+    # ABINIT's own choice (no ngfft, boxcutmin 2) from a dry run, for comparison only
+    dry = abinit_input(case, types, ngfft, ecut).replace(f"ngfft {ngfft[0]} {ngfft[1]} {ngfft[2]}\n", "")
+    abo_dry, _, _ = run_abinit(work, dry, dry=True)
+    text = abinit_input(case, types, ngfft, ecut, extra)
+    abo, log, dt = run_abinit(work, text)
+    res = parse_run(work, abo, log, cell)
+    if res["ngfft_used"] != ngfft or res["ngfft_gsr"] != ngfft:
+        raise RuntimeError(f"ABINIT changed ngfft {ngfft} -> {res['ngfft_used']}")
+    res["ngfft_requested"] = ngfft
+    res["ngfft_abinit_default"] = outvars_ngfft(abo_dry)
+    res["run_time_s"] = round(dt, 2)
+    return text, res
+
+
+def make_case(case, info, gth_sha):
+    name = case["name"]
+    cell, symbols, pos = case["structure"]
+    os.makedirs(os.path.join(HERE, "cases"), exist_ok=True)
+    os.makedirs(os.path.join(HERE, "refs"), exist_ok=True)
+    write_extxyz(os.path.join(HERE, "cases", f"{name}.extxyz"), cell, symbols, pos)
+    entries = gth2abinit.read_gth_file(GTH_FILE)
+    types = list(dict.fromkeys(symbols))
+    psps = {}
+    with tempfile.TemporaryDirectory(prefix=f"ate_pw_{name}_") as work:
+        for s in types:
+            entry = gth2abinit.find_entry(entries, s, case["pseudos"][s])
+            text = gth2abinit.to_abinit(entry)
+            with open(os.path.join(work, f"{s}.psp"), "w") as fh:
+                fh.write(text)
+            psps[s] = {"cp2k_entry": f"{entry['symbol']} {entry['names'][0]}",
+                       "cp2k_header": " ".join([entry["symbol"]] + entry["names"]),
+                       "cp2k_line": entry["line"], "abinit_psp10_text": text}
+        inp, res = one_run(work, case, types, case["ecut"])
+        # the G = 0 convention: PspCore = N_el / Omega * sum over atoms of epsatm, with
+        # epsatm = int (V_loc(r) + Z/r) d^3r = 2 pi rloc^2 Z + (2 pi)^(3/2) rloc^3 (C1 + 3 C2 + 15 C3 + 105 C4)
+        eps = {}
+        for s in types:
+            e = gth2abinit.find_entry(entries, s, case["pseudos"][s])
+            rl, c = float(e["rloc"]), [float(x) for x in e["c"]] + [0.0] * 4
+            eps[s] = (2 * math.pi * rl ** 2 * sum(e["elec"])
+                      + (2 * math.pi) ** 1.5 * rl ** 3 * (c[0] + 3 * c[1] + 15 * c[2] + 105 * c[3]))
+        nel = sum(sum(gth2abinit.find_entry(entries, s, case["pseudos"][s])["elec"]) for s in symbols)
+        psp_core = nel * sum(eps[s] for s in symbols) / abs(np.linalg.det(np.array(cell)))
+        if abs(psp_core - res["energy_terms"]["psp_core"]) > 1e-10:
+            raise RuntimeError(f"psp_core {res['energy_terms']['psp_core']} != N_el/Omega sum epsatm = {psp_core}")
+        res["epsatm"] = eps
+        print(f"{name}: etotal {res['etotal']:.10f} Ha  ngfft {res['ngfft_used']} "
+              f"(ABINIT default {res['ngfft_abinit_default']}, boxcut {res['boxcut']})  "
+              f"{res['scf']['steps']} SCF steps  {res['run_time_s']} s", flush=True)
+        out = {
+            "case": name,
+            "description": case["description"],
+            "generated_by": "/usr/bin/python3 tests/pw/make_refs.py",
+            "generated_on": datetime.date.today().isoformat(),
+            "abinit": info,
+            "units": {"energy": "hartree", "length": "bohr", "force": "hartree/bohr (cartesian, -dE/dR)",
+                      "stress": "hartree/bohr^3, Voigt order xx yy zz yz xz xy"},
+            "structure": {"symbols": symbols, "cell_bohr": cell, "positions_bohr": pos,
+                          "extxyz": f"tests/pw/cases/{name}.extxyz", "bohr_angstrom": BOHR_ANGSTROM},
+            "settings": {"xc": case["xc"], "ixc": IXC[case["xc"]], "ecut": case["ecut"],
+                         "ngfft": res["ngfft_requested"], "ngfft_rule": "fft_grid() in tests/pw/make_refs.py",
+                         "kptopt": 2, "nsym": 1, "ngkpt": list(case["ngkpt"]), "shiftk": list(case["shiftk"]),
+                         "nband": case["nband"], "occopt": 1, "tolvrs": 1e-14, "istwfk": 1,
+                         "abinit_defaults_that_matter": {"ecutsm": 0.0, "mqgrid": 3001, "boxcutmin": 2.0,
+                                                         "xc_denpos": 1e-14, "intxc": 0, "fftalg": 112}},
+            "pseudopotentials": {s: dict(psps[s], cp2k_file="inputs/params/gth/GTH_POTENTIALS",
+                                         cp2k_file_sha256=gth_sha) for s in types},
+            "abinit_input": inp,
+            "results": res,
+        }
+        if name in CUTOFF_SERIES:
+            series = []
+            for ec in CUTOFF_SERIES[name]:
+                if ec == case["ecut"]:
+                    r = res
+                else:
+                    _, r = one_run(work, case, types, ec)
+                series.append({"ecut": ec, "ngfft": r["ngfft_used"], "etotal": r["etotal"],
+                               "forces": r["forces"], "npw_per_kpoint": r["npw_per_kpoint"],
+                               "run_time_s": r["run_time_s"]})
+                print(f"  {name} ecut {ec:5.1f}: etotal {r['etotal']:.10f}  ngfft {r['ngfft_used']}  "
+                      f"{r['run_time_s']} s", flush=True)
+            out["cutoff_series"] = series
+        # how much ABINIT's spline tables (mqgrid q points) move the numbers: same run, mqgrid 12001
+        _, fine = one_run(work, case, types, case["ecut"], extra=("mqgrid 12001",))
+        out["sensitivity_mqgrid_12001"] = {
+            "etotal_minus_ref": fine["etotal"] - res["etotal"],
+            "terms_minus_ref": {k: fine["energy_terms"][k] - v for k, v in res["energy_terms"].items()},
+            "max_force_diff": float(np.max(np.abs(np.array(fine["forces"]) - np.array(res["forces"])))),
+            "run_time_s": fine["run_time_s"]}
+        print(f"  mqgrid 12001: etotal change {out['sensitivity_mqgrid_12001']['etotal_minus_ref']:.3e}, "
+              f"max force change {out['sensitivity_mqgrid_12001']['max_force_diff']:.3e}", flush=True)
+    with open(os.path.join(HERE, "refs", f"{name}.json"), "w") as fh:
+        json.dump(out, fh, indent=1)
+        fh.write("\n")
+    return out
+
+
+def main(argv):
+    names = argv or [c["name"] for c in CASES]
+    unknown = set(names) - {c["name"] for c in CASES}
+    if unknown:
+        sys.exit(f"unknown case(s): {' '.join(sorted(unknown))}")
+    report, ok = gth2abinit.selftest(GTH_FILE)
+    print("gth2abinit selftest:\n  " + "\n  ".join(report))
+    if not ok:
+        sys.exit("gth2abinit selftest failed")
+    info, gth_sha = abinit_info(), sha256(GTH_FILE)
+    t0 = time.perf_counter()
+    for case in CASES:
+        if case["name"] in names:
+            make_case(case, info, gth_sha)
+    print(f"total {time.perf_counter() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
