@@ -36,7 +36,25 @@ typedef struct ate_kernel_opts {
     bool spin_polarized;   /**< spGFN1: spin-polarisation energy and alpha/beta Fock matrices */
     bool free_moment;      /**< spGFN1: N_alpha - N_beta free (one Fermi level); the structure's
                                 unpaired electrons only seed the starting moment */
+    /* plane waves (method "pw"; docs/theory-pw.md) */
+    double ecut;    /**< kinetic-energy cutoff of the wavefunctions, hartree (required) */
+    int fft[3];     /**< FFT grid; {0,0,0}: the smallest 2,3,5-smooth grid holding the
+                         density sphere (|G| <= 2 sqrt(2 ecut)) */
+    int kshift2[3]; /**< with kshift_set: k-mesh offset in half steps (0 or 1 per axis;
+                         ABINIT shiftk / QE offsets); otherwise Monkhorst-Pack or kgamma */
+    bool kshift_set;
+    int xc;                  /**< ATE_XC_LDA (Teter-Pade, as GTH-PADE) or ATE_XC_PBE (default) */
+    int smearing;            /**< occupations of metals: ATE_SMEAR_FERMI_DIRAC (default), _GAUSSIAN,
+                                  _MV (Marzari-Vanderbilt cold), or _NONE (insulator, fixed) */
+    int nbands;              /**< bands per k-point (0: occupied + max(4, 20 %) with smearing) */
+    const char *pseudo_file; /**< GTH pseudopotentials in CP2K's format (default: the build's
+                                  inputs/params/gth/GTH_POTENTIALS) */
 } ate_kernel_opts;
+
+/** Exchange-correlation functionals of the plane-wave kernel (through libxc). */
+enum { ATE_XC_LDA = 1, ATE_XC_PBE = 2 };
+/** Occupation smearing of the plane-wave kernel; the width is k_B * etemp. */
+enum { ATE_SMEAR_NONE = 0, ATE_SMEAR_FERMI_DIRAC = 1, ATE_SMEAR_GAUSSIAN = 2, ATE_SMEAR_MV = 3 };
 
 enum { ATE_CALC_ENERGY = 1u << 0, ATE_CALC_GRADIENT = 1u << 1, ATE_CALC_STRESS = 1u << 2 };
 /** Initial guess without a restart: EEQ charges (kernels/xtb/eeq.c) or q_A = charge/N. */
@@ -71,7 +89,7 @@ typedef struct ate_calc_result {
 
 /** Documented defaults. */
 void ate_kernel_opts_init(ate_kernel_opts *o);
-/** method: "gfn1". ATE_ERR_INPUT for an unknown method. */
+/** method: "gfn1" or "pw". ATE_ERR_INPUT for an unknown method. */
 ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_Comm comm,
                              ate_kernel **k, ate_error *err);
 /** Energy (and, when requested, gradient) of s. A non-converged SCC fills the result with
@@ -85,6 +103,8 @@ ate_status ate_kernel_update_opts(ate_kernel *k, double etemp, double mixing, in
 /** SCF convergence thresholds of an existing handle: energy change (hartree) and RMS charge
  *  change per atom (e) between iterations, both in (0, 1e-2]. */
 ate_status ate_kernel_set_convergence(ate_kernel *k, double econv, double qconv, ate_error *err);
+/** The method name of a handle ("gfn1", "pw"). */
+const char *ate_kernel_method(const ate_kernel *k);
 /** Forget the restart guess: the next computation starts from the default guess. NULL-safe. */
 void ate_kernel_reset_guess(ate_kernel *k);
 /** NULL-safe; nulls *k. */

@@ -20,6 +20,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include "atescreen/kmesh.h"
 #include "gfn1_coulomb.h"
 
 /* ---- k-point grids ---- */
@@ -28,52 +29,23 @@ ate_status gfn1_kpts_grid(const gfn1_lattice *l, const int mesh[3], bool gamma_c
                           gfn1_kpts *kp, ate_error *err)
 {
     memset(kp, 0, sizeof(*kp));
-    int ntot = mesh[0] * mesh[1] * mesh[2];
-    if (mesh[0] < 1 || mesh[1] < 1 || mesh[2] < 1 || ntot > 100000)
-        return ATE_ERROR(err, ATE_ERR_VALUE, "k-point mesh %dx%dx%d: each count must be >= 1",
-                         mesh[0], mesh[1], mesh[2]);
-    /* fractional coordinates as integers over 2 N_i: Gamma-centred n/N = 2n/2N, Monkhorst-Pack
-     * (2n - N + 1)/2N; k and -k (mod 1) are the same point under time reversal */
-    int *code = malloc((size_t)ntot * 3 * sizeof(int)), *mult = calloc((size_t)ntot, sizeof(int));
-    kp->k = malloc((size_t)ntot * sizeof(*kp->k));
-    kp->w = malloc((size_t)ntot * sizeof(double));
-    if (!code || !mult || !kp->k || !kp->w) {
-        free(code), free(mult), gfn1_kpts_free(kp);
+    /* Gamma-centred n/N = 2n/2N, Monkhorst-Pack (2n - N + 1)/2N */
+    int off[3];
+    for (int d = 0; d < 3; ++d)
+        off[d] = gamma_centred ? 0 : 1 - mesh[d];
+    double *f = NULL;
+    ATE_TRY(ate_kmesh_reduced(mesh, off, &kp->nk, &f, &kp->w, err));
+    kp->k = malloc((size_t)kp->nk * sizeof(*kp->k));
+    if (!kp->k) {
+        free(f);
+        gfn1_kpts_free(kp);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "k-points: out of memory");
     }
-    int nk = 0;
-    for (int i = 0; i < mesh[0]; ++i)
-        for (int j = 0; j < mesh[1]; ++j)
-            for (int q = 0; q < mesh[2]; ++q) {
-                int n[3] = {i, j, q}, c[3], mc[3];
-                for (int d = 0; d < 3; ++d) {
-                    int den = 2 * mesh[d];
-                    c[d] = gamma_centred ? 2 * n[d] : 2 * n[d] - mesh[d] + 1;
-                    c[d] = ((c[d] % den) + den) % den;
-                    mc[d] = (den - c[d]) % den;
-                }
-                int found = -1;
-                for (int m = 0; m < nk && found < 0; ++m)
-                    if (!memcmp(code + 3 * m, mc, sizeof(mc))) found = m;
-                if (found >= 0) {
-                    ++mult[found];
-                    continue;
-                }
-                memcpy(code + 3 * nk, c, sizeof(c));
-                mult[nk++] = 1;
-            }
-    kp->nk = nk;
-    for (int m = 0; m < nk; ++m) {
-        double f[3];
-        for (int d = 0; d < 3; ++d) { /* into (-1/2, 1/2] */
-            f[d] = code[3 * m + d] / (2.0 * mesh[d]);
-            if (f[d] > 0.5) f[d] -= 1.0;
-        }
+    for (int m = 0; m < kp->nk; ++m)
         for (int d = 0; d < 3; ++d)
-            kp->k[m][d] = f[0] * l->b[0][d] + f[1] * l->b[1][d] + f[2] * l->b[2][d];
-        kp->w[m] = (double)mult[m] / ntot;
-    }
-    free(code), free(mult);
+            kp->k[m][d] =
+                f[3 * m] * l->b[0][d] + f[3 * m + 1] * l->b[1][d] + f[3 * m + 2] * l->b[2][d];
+    free(f);
     return ATE_OK;
 }
 

@@ -9,13 +9,13 @@
 #include <string.h>
 
 #include "gfn1_scc.h"
-#include "kernel.h"
+#include "kernel_impl.h"
 
 /* OpenBLAS extension (cblas.h of libopenblas). */
 void openblas_set_num_threads(int num_threads);
 
-struct ate_kernel {
-    ate_kernel_opts opts;
+struct gfn1_kernel {
+    const ate_kernel_opts *o; /* the dispatcher's current options (set by every compute call) */
     gfn1_params *params;
     /* restart guess: converged shell charges of the last structure with the same atoms, charge
      * and spin (relaxation steps, spin scans and adsorbate states reuse them) */
@@ -24,83 +24,28 @@ struct ate_kernel {
     double *guess_q;
     bool guess_valid;
 };
+typedef struct gfn1_kernel gfn1_kernel;
 
-void ate_kernel_opts_init(ate_kernel_opts *o)
-{
-    memset(o, 0, sizeof(*o));
-    o->etemp = 300.0;
-    o->max_iter = 250;
-    o->econv = 1e-10;
-    o->qconv = 1e-8;
-    o->mixing = 0.4;
-    o->param_dir = ATE_PARAM_DIR;
-}
+static void gfn1_reset_guess(void *impl) { ((gfn1_kernel *)impl)->guess_valid = false; }
 
-/* etemp, mixing and max_iter of a handle: the ranges ate_kernel_create accepts. */
-static ate_status check_opts(double etemp, double mixing, int max_iter, ate_error *err)
-{
-    if (!(etemp >= 0.0 && etemp <= 1e5))
-        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "etemp",
-                                   "electronic temperature %g K is out of range [0, 1e5]", etemp);
-    if (!(mixing > 0.0 && mixing <= 1.0))
-        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "mixing",
-                                   "mixing %g is out of range (0, 1]", mixing);
-    if (max_iter < 1) /* (pbc_mode is checked at creation) */
-        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "max_iter",
-                                   "max_iter %d must be at least 1", max_iter);
-    return ATE_OK;
-}
-
-ate_status ate_kernel_update_opts(ate_kernel *k, double etemp, double mixing, int max_iter,
-                                  ate_error *err)
-{
-    ATE_TRY(check_opts(etemp, mixing, max_iter, err));
-    k->opts.etemp = etemp, k->opts.mixing = mixing, k->opts.max_iter = max_iter;
-    return ATE_OK;
-}
-
-ate_status ate_kernel_set_convergence(ate_kernel *k, double econv, double qconv, ate_error *err)
-{
-    if (!(econv > 0.0 && econv <= 1e-2) || !(qconv > 0.0 && qconv <= 1e-2))
-        return ATE_ERROR(err, ATE_ERR_VALUE,
-                         "SCF convergence thresholds %g Eh, %g e not in (0, 0.01]", econv, qconv);
-    k->opts.econv = econv, k->opts.qconv = qconv;
-    return ATE_OK;
-}
-
-void ate_kernel_reset_guess(ate_kernel *k)
-{
-    if (k) k->guess_valid = false;
-}
-
-ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_Comm comm,
-                             ate_kernel **out, ate_error *err)
+static ate_status gfn1_create(const ate_kernel_opts *o, MPI_Comm comm, void **out, ate_error *err)
 {
     (void)comm;
     *out = NULL;
-    if (!method || strcmp(method, "gfn1") != 0)
-        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "method",
-                                   "unknown method '%s' (available: gfn1)",
-                                   method ? method : "(null)");
-    ate_kernel *k = calloc(1, sizeof(*k));
+    if (o->dipole < ATE_DIPOLE_NONE || o->dipole > ATE_DIPOLE_XYZ)
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "dipole",
+                                   "unknown dipole correction %d", o->dipole);
+    if (o->pbc_mode != ATE_PBC_FULL && o->pbc_mode != ATE_PBC_XTB651)
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "pbc_mode",
+                                   "unknown lattice-sum mode %d", o->pbc_mode);
+    gfn1_kernel *k = calloc(1, sizeof(*k));
     if (!k) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
     /* MPI ranks are the unit of parallelism (one candidate per rank): BLAS threads on these small
      * matrices only oversubscribe the cores (measured 30x slower on 2 cores). Users who want
      * threads say so with OPENBLAS_NUM_THREADS or OMP_NUM_THREADS. */
     if (!getenv("OPENBLAS_NUM_THREADS") && !getenv("OMP_NUM_THREADS")) openblas_set_num_threads(1);
-    if (o)
-        k->opts = *o;
-    else
-        ate_kernel_opts_init(&k->opts);
-    if (!k->opts.param_dir) k->opts.param_dir = ATE_PARAM_DIR;
-    ate_status st = check_opts(k->opts.etemp, k->opts.mixing, k->opts.max_iter, err);
-    if (st == ATE_OK && (k->opts.dipole < ATE_DIPOLE_NONE || k->opts.dipole > ATE_DIPOLE_XYZ))
-        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "dipole",
-                                 "unknown dipole correction %d", k->opts.dipole);
-    if (st == ATE_OK && k->opts.pbc_mode != ATE_PBC_FULL && k->opts.pbc_mode != ATE_PBC_XTB651)
-        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "pbc_mode",
-                                 "unknown lattice-sum mode %d", k->opts.pbc_mode);
-    if (st == ATE_OK) st = gfn1_params_load(k->opts.param_dir, &k->params, err);
+    k->o = o;
+    ate_status st = gfn1_params_load(o->param_dir, &k->params, err);
     if (st != ATE_OK) {
         free(k);
         return st;
@@ -109,23 +54,25 @@ ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_C
     return ATE_OK;
 }
 
-void ate_kernel_destroy(ate_kernel **k)
+static void gfn1_destroy(void *impl)
 {
-    if (!k || !*k) return;
-    gfn1_params_destroy(&(*k)->params);
-    free((*k)->guess_z);
-    free((*k)->guess_q);
-    free(*k);
-    *k = NULL;
+    gfn1_kernel *k = impl;
+    if (!k) return;
+    gfn1_params_destroy(&k->params);
+    free(k->guess_z);
+    free(k->guess_q);
+    free(k);
 }
 
-static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
+static ate_status compute(gfn1_kernel *k, const ate_structure *s, const gfn1_geom *gp,
                           const gfn1_kpts *kp, bool want_grad, bool want_stress,
                           ate_calc_result *out, ate_error *err);
 
-ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,
-                              ate_calc_result *out, ate_error *err)
+static ate_status gfn1_compute(void *impl, const ate_kernel_opts *o, const ate_structure *s,
+                               unsigned request, ate_calc_result *out, ate_error *err)
 {
+    gfn1_kernel *k = impl;
+    k->o = o;
     bool want_grad = (request & ATE_CALC_GRADIENT) != 0,
          want_stress = (request & ATE_CALC_STRESS) != 0;
     out->has_stress = false;
@@ -133,10 +80,10 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
         return ATE_ERROR(err, ATE_ERR_VALUE, "a gradient was requested but no array was given");
     if (want_stress && !ate_structure_is_periodic(s))
         return ATE_ERROR(err, ATE_ERR_VALUE, "a stress tensor needs a periodic cell");
-    if (want_stress && k->opts.dipole == ATE_DIPOLE_SLAB)
+    if (want_stress && k->o->dipole == ATE_DIPOLE_SLAB)
         return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
                          "the stress tensor with the slab dipole correction is not implemented");
-    if (want_stress && k->opts.dipole == ATE_DIPOLE_XYZ && ate_structure_charge(s) != 0)
+    if (want_stress && k->o->dipole == ATE_DIPOLE_XYZ && ate_structure_charge(s) != 0)
         return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
                          "the stress tensor with the xyz correction of a charged cell is not "
                          "implemented");
@@ -161,13 +108,13 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
         memcpy(wrapped, g.xyz, (size_t)g.n * 3 * sizeof(double));
         gfn1_wrap(cell, g.n, wrapped);
         g.xyz = wrapped;
-        ate_status st = gfn1_lattice_init(&lat, cell, k->opts.pbc_mode, wrapped, g.n, err);
+        ate_status st = gfn1_lattice_init(&lat, cell, k->o->pbc_mode, wrapped, g.n, err);
         if (st != ATE_OK) {
             free(wrapped);
             return st;
         }
         g.lat = &lat;
-        lat.dipole = k->opts.dipole;
+        lat.dipole = k->o->dipole;
         lat.dip_xyz = ate_structure_positions(s);
         if (lat.dipole == ATE_DIPOLE_SLAB && ate_structure_charge(s) != 0) {
             gfn1_lattice_free(&lat);
@@ -178,16 +125,16 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
         }
     }
     gfn1_kpts kp = {0};
-    const int *m = k->opts.kmesh;
+    const int *m = k->o->kmesh;
     /* a 1x1x1 mesh is the Gamma point either way; a molecule has no k-points (the handle's
      * mesh applies to the cells it computes: a campaign's slabs, not its gas references) */
     bool sampled = m[0] * m[1] * m[2] > 1 && g.lat;
     ate_status st = ATE_OK;
-    if (sampled && k->opts.pbc_mode != ATE_PBC_FULL)
+    if (sampled && k->o->pbc_mode != ATE_PBC_FULL)
         st = ATE_ERROR(err, ATE_ERR_VALUE,
                        "k-points need the full lattice-sum mode (xtb 6.5.1 is Gamma-only)");
     else if (sampled)
-        st = gfn1_kpts_grid(&lat, m, k->opts.kgamma, &kp, err);
+        st = gfn1_kpts_grid(&lat, m, k->o->kgamma, &kp, err);
     if (st == ATE_OK)
         st = compute(k, s, &g, sampled ? &kp : NULL, want_grad, want_stress, out, err);
     gfn1_kpts_free(&kp);
@@ -196,23 +143,23 @@ ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned re
     return st;
 }
 
-static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom *gp,
+static ate_status compute(gfn1_kernel *k, const ate_structure *s, const gfn1_geom *gp,
                           const gfn1_kpts *kp, bool want_grad, bool want_stress,
                           ate_calc_result *out, ate_error *err)
 {
     gfn1_geom g = *gp;
-    gfn1_scc_opts so = {.etemp = k->opts.etemp,
+    gfn1_scc_opts so = {.etemp = k->o->etemp,
                         .charge = ate_structure_charge(s),
                         .uhf = ate_structure_uhf(s) == ATE_UHF_AUTO ? 0 : ate_structure_uhf(s),
-                        .max_iter = k->opts.max_iter,
-                        .econv = k->opts.econv,
-                        .qconv = k->opts.qconv,
-                        .mixing = k->opts.mixing,
+                        .max_iter = k->o->max_iter,
+                        .econv = k->o->econv,
+                        .qconv = k->o->qconv,
+                        .mixing = k->o->mixing,
                         /* no EEQ model for cells: q_A = charge/N, as xtb 6.5.1 does */
-                        .uniform_guess = k->opts.guess == ATE_GUESS_UNIFORM || g.lat,
+                        .uniform_guess = k->o->guess == ATE_GUESS_UNIFORM || g.lat,
                         .kpts = kp,
-                        .spin = k->opts.spin_polarized,
-                        .free_moment = k->opts.free_moment};
+                        .spin = k->o->spin_polarized,
+                        .free_moment = k->o->free_moment};
     /* the stress comes with the gradient (the same pair derivatives): a scratch array without one
      */
     double *scratch = want_stress && !want_grad ? malloc((size_t)g.n * 3 * sizeof(double)) : NULL;
@@ -298,3 +245,6 @@ static ate_status compute(ate_kernel *k, const ate_structure *s, const gfn1_geom
                          r.iterations);
     return ATE_OK;
 }
+
+const ate_kernel_impl_ops ate_gfn1_kernel_ops = {"gfn1", gfn1_create, gfn1_compute,
+                                                 gfn1_reset_guess, gfn1_destroy};

@@ -26,6 +26,12 @@
  *        --free-moment (with --spin-polarized): N_alpha - N_beta free under the Fermi smearing
  *        (one Fermi level); --uhf N then only seeds the starting moment.
  *        --param-dir DIR: the parameter directory (default: the build's inputs/params).
+ *        Plane waves (--method pw; docs/theory-pw.md): --ecut HA (required, hartree),
+ *        --xc lda|pbe, --fft N1,N2,N3 (default: the smallest 2,3,5-smooth grid holding the density
+ *        sphere), --kpts-shift S1,S2,S3 (0 or 0.5: the mesh shifted by half a step, as ABINIT's
+ *        shiftk), --smearing none|fermi-dirac|gaussian|mv (width k_B --etemp), --nbands N,
+ *        --pseudo FILE (GTH pseudopotentials in CP2K's format; default
+ *        inputs/params/gth/GTH_POTENTIALS, first GTH-PADE (lda) or GTH-PBE (pbe) entry).
  */
 #include <getopt.h>
 #include <math.h>
@@ -47,7 +53,12 @@ static void usage(FILE *out)
                  "                      [--kpts A,B,C] [--kpts-gamma] "
                  "[--dipole-correction none|slab|xyz] [--stress]\n"
                  "                      [--spin-polarized [--free-moment]] [--param-dir DIR]\n"
-                 "                      [--gradient] [--frequencies] [--json]\n");
+                 "                      [--gradient] [--frequencies] [--json]\n"
+                 "       atescreen calc FILE --method pw --ecut HA [--xc lda|pbe] [--kpts A,B,C]\n"
+                 "                      [--kpts-gamma | --kpts-shift S1,S2,S3] [--fft N1,N2,N3]\n"
+                 "                      [--smearing none|fermi-dirac|gaussian|mv] [--etemp K]\n"
+                 "                      [--nbands N] [--pseudo FILE] [--charge Q] [--max-iter N]\n"
+                 "                      [--mixing W] [--acc A] [--gradient] [--json]\n");
 }
 
 static bool parse_int(const char *s, int *v)
@@ -68,9 +79,9 @@ static void json_array(const char *name, const double *v, int n)
 
 static void print_json(const ate_calc_result *r, int n, bool gradient, const double *freq)
 {
-    printf("{\"energy\": %.12f, \"converged\": %s, \"scc_iterations\": %d, \"homo_lumo_gap_ev\": "
-           "%.9f,\n",
-           r->energy, r->converged ? "true" : "false", r->iterations, r->homo_lumo_gap_ev);
+    printf("{\"energy\": %.12f, \"converged\": %s, \"scc_iterations\": %d, \"homo_lumo_gap_ev\": ",
+           r->energy, r->converged ? "true" : "false", r->iterations);
+    printf(isfinite(r->homo_lumo_gap_ev) ? "%.9f,\n" : "null,\n", r->homo_lumo_gap_ev);
     printf(" \"fermi_ev\": %.9f", r->fermi_ev);
     json_array("charges", r->charges, n);
     json_array("spins", r->spins, n);
@@ -126,8 +137,19 @@ int ate_cli_calc(int argc, char **argv)
     bool kgamma = false, stress = false, spinpol = false, free_moment = false;
     const char *param_dir = NULL;
     int dipole = ATE_DIPOLE_NONE;
-    double acc = 0.0;
-    static const struct option opts[] = {{"method", required_argument, NULL, 'm'},
+    double acc = 0.0, ecut = 0.0;
+    int fft[3] = {0, 0, 0}, kshift2[3] = {0, 0, 0}, xc = ATE_XC_PBE, nbands = 0;
+    int smearing = -1;
+    bool kshift_set = false;
+    const char *pseudo = NULL;
+    static const struct option opts[] = {{"ecut", required_argument, NULL, 'E'},
+                                         {"fft", required_argument, NULL, 'N'},
+                                         {"xc", required_argument, NULL, 'X'},
+                                         {"smearing", required_argument, NULL, 's'},
+                                         {"nbands", required_argument, NULL, 'b'},
+                                         {"pseudo", required_argument, NULL, 'o'},
+                                         {"kpts-shift", required_argument, NULL, 'K'},
+                                         {"method", required_argument, NULL, 'm'},
                                          {"charge", required_argument, NULL, 'c'},
                                          {"uhf", required_argument, NULL, 'u'},
                                          {"etemp", required_argument, NULL, 't'},
@@ -193,6 +215,45 @@ int ate_cli_calc(int argc, char **argv)
         case 'G':
             kgamma = true;
             break;
+        case 'E':
+            ecut = strtod(optarg, &end), ok = *end == '\0' && ecut > 0.0 && ecut <= 1e4;
+            break;
+        case 'N': {
+            char extra;
+            ok = sscanf(optarg, "%d,%d,%d%c", &fft[0], &fft[1], &fft[2], &extra) == 3 &&
+                 fft[0] >= 1 && fft[1] >= 1 && fft[2] >= 1 && fft[0] <= 4096 && fft[1] <= 4096 &&
+                 fft[2] <= 4096;
+            break;
+        }
+        case 'K': {
+            double sh[3];
+            char extra;
+            ok = sscanf(optarg, "%lf,%lf,%lf%c", &sh[0], &sh[1], &sh[2], &extra) == 3;
+            for (int d = 0; d < 3 && ok; ++d) {
+                ok = sh[d] == 0.0 || sh[d] == 0.5;
+                kshift2[d] = sh[d] == 0.5;
+            }
+            kshift_set = true;
+            break;
+        }
+        case 'X':
+            ok = !strcmp(optarg, "lda") || !strcmp(optarg, "pbe");
+            xc = strcmp(optarg, "lda") ? ATE_XC_PBE : ATE_XC_LDA;
+            break;
+        case 's':
+            smearing = !strcmp(optarg, "none")          ? ATE_SMEAR_NONE
+                       : !strcmp(optarg, "fermi-dirac") ? ATE_SMEAR_FERMI_DIRAC
+                       : !strcmp(optarg, "gaussian")    ? ATE_SMEAR_GAUSSIAN
+                       : !strcmp(optarg, "mv")          ? ATE_SMEAR_MV
+                                                        : -1;
+            ok = smearing >= 0;
+            break;
+        case 'b':
+            ok = parse_int(optarg, &nbands) && nbands > 0;
+            break;
+        case 'o':
+            pseudo = optarg;
+            break;
         case 'D':
             ok = !strcmp(optarg, "none") || !strcmp(optarg, "slab") || !strcmp(optarg, "xyz");
             dipole = !strcmp(optarg, "slab")  ? ATE_DIPOLE_SLAB
@@ -238,7 +299,7 @@ int ate_cli_calc(int argc, char **argv)
     }
     if (optind != argc - 1 || !method) {
         fprintf(stderr, "atescreen calc: %s\n",
-                method ? "expected one structure file" : "missing --method (gfn1)");
+                method ? "expected one structure file" : "missing --method (gfn1|pw)");
         usage(stderr);
         return ATE_EXIT_USAGE;
     }
@@ -277,6 +338,19 @@ int ate_cli_calc(int argc, char **argv)
         return ATE_EXIT_USAGE;
     }
     if (acc > 0.0) ko.econv = 1e-6 * acc, ko.qconv = 2e-5 * acc;
+    ko.ecut = ecut;
+    memcpy(ko.fft, fft, sizeof(fft));
+    memcpy(ko.kshift2, kshift2, sizeof(kshift2));
+    ko.kshift_set = kshift_set;
+    ko.xc = xc;
+    if (smearing >= 0) ko.smearing = smearing;
+    ko.nbands = nbands;
+    ko.pseudo_file = pseudo;
+    if (kshift_set && kgamma) {
+        fprintf(stderr, "atescreen calc: --kpts-gamma and --kpts-shift exclude each other\n");
+        usage(stderr);
+        return ATE_EXIT_USAGE;
+    }
     if (st == ATE_OK)
         st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */
     ate_calc_result r = {0};

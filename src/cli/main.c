@@ -25,7 +25,7 @@ static const subcommand commands[] = {
      "enumerate asymmetric catalytic sites of a campaign (extxyz + index)"},
 #endif
 #ifdef ATE_CLI_HAVE_CALC
-    {"calc", ate_cli_calc, false, "single-point energy/gradient of a structure (GFN1-xTB)"},
+    {"calc", ate_cli_calc, false, "single point (GFN1-xTB or plane waves)"},
 #endif
 #ifdef ATE_CLI_HAVE_RUN
     {"run", ate_cli_run, true,

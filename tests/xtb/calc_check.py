@@ -132,7 +132,7 @@ for args in (["--guess", "sad"], ["--acc", "0"]):
     if code != 2 or f"invalid value '{args[1]}' for --{args[0][2:]}" not in err:
         fails.append(f"{args}: exit {code}, {err}")
 r = subprocess.run([EXE, "calc", h2o, "--method", "dftb"], capture_output=True, text=True)
-if r.returncode != 2 or "unknown method 'dftb' (available: gfn1)" not in r.stderr:
+if r.returncode != 2 or "unknown method 'dftb' (available: gfn1, pw)" not in r.stderr:
     fails.append(f"unknown method: exit {r.returncode}, {r.stderr}")
 for f in fails:
     print("FAIL", f)

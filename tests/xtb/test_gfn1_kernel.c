@@ -88,7 +88,7 @@ int main(void)
           "unknown method");
     char buf[512];
     ate_error_format(&err, buf, sizeof(buf));
-    CHECK_STR(buf, "method: unknown method 'dftb' (available: gfn1)");
+    CHECK_STR(buf, "method: unknown method 'dftb' (available: gfn1, pw)");
     ate_structure_destroy(&pw);
     ate_structure_destroy(&w);
     ate_structure_destroy(&s);

@@ -1,0 +1,177 @@
+/**
+ * @file basis.c
+ * @brief The plane-wave discretisation (docs/theory-pw.md, "Discretisation"): reciprocal cell,
+ *        FFT box, the plane waves |k+G|^2/2 <= E_cut of each k-point, and the transforms
+ *        between a k-point's sphere of coefficients and the real-space box (FFTW3).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pw.h"
+
+void pw_cell_init(pw_cell *c, const double a[9])
+{
+    memcpy(c->a, a, 9 * sizeof(double));
+    double(*A)[3] = c->a;
+    double cr[3][3];
+    for (int i = 0; i < 3; ++i) {
+        const double *u = A[(i + 1) % 3], *v = A[(i + 2) % 3];
+        cr[i][0] = u[1] * v[2] - u[2] * v[1];
+        cr[i][1] = u[2] * v[0] - u[0] * v[2];
+        cr[i][2] = u[0] * v[1] - u[1] * v[0];
+    }
+    double vol = A[0][0] * cr[0][0] + A[0][1] * cr[0][1] + A[0][2] * cr[0][2];
+    c->vol = fabs(vol);
+    for (int i = 0; i < 3; ++i)
+        for (int d = 0; d < 3; ++d)
+            c->b[i][d] = 2.0 * ATE_PI * cr[i][d] / vol;
+}
+
+static bool smooth235(int n)
+{
+    for (int p = 2; p <= 5; ++p)
+        while (n % p == 0)
+            n /= p;
+    return n == 1;
+}
+
+void pw_fft_default(const pw_cell *c, double ecut, int n[3])
+{
+    double gmax = sqrt(2.0 * ecut);
+    for (int i = 0; i < 3; ++i) {
+        double len =
+            sqrt(c->a[i][0] * c->a[i][0] + c->a[i][1] * c->a[i][1] + c->a[i][2] * c->a[i][2]);
+        int m = (int)ceil(2.0 * gmax * len / (2.0 * ATE_PI) - 1e-9);
+        int v = 2 * m + 1;
+        while (!smooth235(v))
+            ++v;
+        n[i] = v;
+    }
+}
+
+static int fold(int i, int n) { return i > n / 2 ? i - n : i; }
+
+ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err)
+{
+    memset(g, 0, sizeof(*g));
+    for (int d = 0; d < 3; ++d)
+        if (n[d] < 1 || n[d] > 4096)
+            return ATE_ERROR(err, ATE_ERR_VALUE, "FFT grid %dx%dx%d out of range", n[0], n[1],
+                             n[2]);
+    memcpy(g->n, n, sizeof(g->n));
+    g->ntot = n[0] * n[1] * n[2];
+    g->g2 = malloc((size_t)g->ntot * sizeof(double));
+    g->gv = malloc((size_t)g->ntot * 3 * sizeof(double));
+    g->sphere = malloc((size_t)g->ntot * sizeof(bool));
+    g->buf = fftw_malloc((size_t)g->ntot * sizeof(fftw_complex));
+    if (!g->g2 || !g->gv || !g->sphere || !g->buf) {
+        pw_grid_free(g);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "FFT grid: out of memory");
+    }
+    double g2max = 4.0 * 2.0 * ecut; /* (2 Gmax)^2 */
+    for (int i = 0; i < n[0]; ++i)
+        for (int j = 0; j < n[1]; ++j)
+            for (int k = 0; k < n[2]; ++k) {
+                int id = (i * n[1] + j) * n[2] + k,
+                    m[3] = {fold(i, n[0]), fold(j, n[1]), fold(k, n[2])};
+                double *G = g->gv + 3 * id;
+                for (int d = 0; d < 3; ++d)
+                    G[d] = m[0] * c->b[0][d] + m[1] * c->b[1][d] + m[2] * c->b[2][d];
+                g->g2[id] = G[0] * G[0] + G[1] * G[1] + G[2] * G[2];
+                g->sphere[id] = g->g2[id] <= g2max;
+            }
+    /* FFTW_ESTIMATE: the same algorithm on every run and rank (reproducible to the last bit) */
+    g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->buf, FFTW_FORWARD, FFTW_ESTIMATE);
+    g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->buf, FFTW_BACKWARD, FFTW_ESTIMATE);
+    if (!g->fwd || !g->bwd) {
+        pw_grid_free(g);
+        return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
+                         n[2]);
+    }
+    return ATE_OK;
+}
+
+void pw_grid_free(pw_grid *g)
+{
+    if (g->fwd) fftw_destroy_plan(g->fwd);
+    if (g->bwd) fftw_destroy_plan(g->bwd);
+    fftw_free(g->buf);
+    free(g->g2), free(g->gv), free(g->sphere);
+    memset(g, 0, sizeof(*g));
+}
+
+ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const double kf[3],
+                        double w, double ecut, ate_error *err)
+{
+    memset(ks, 0, sizeof(*ks));
+    memcpy(ks->kf, kf, sizeof(ks->kf));
+    for (int d = 0; d < 3; ++d)
+        ks->k[d] = kf[0] * c->b[0][d] + kf[1] * c->b[1][d] + kf[2] * c->b[2][d];
+    ks->w = w;
+    /* the largest index needed along each axis: |m_i| <= |k+G| |a_i| / 2pi + |kf_i| */
+    double gmax = sqrt(2.0 * ecut);
+    int mmax[3];
+    for (int d = 0; d < 3; ++d) {
+        double len =
+            sqrt(c->a[d][0] * c->a[d][0] + c->a[d][1] * c->a[d][1] + c->a[d][2] * c->a[d][2]);
+        mmax[d] = (int)floor(gmax * len / (2.0 * ATE_PI) + fabs(kf[d])) + 1;
+    }
+    size_t cap = (size_t)(2 * mmax[0] + 1) * (2 * mmax[1] + 1) * (2 * mmax[2] + 1);
+    ks->idx = malloc(cap * sizeof(int));
+    ks->kpg = malloc(cap * 3 * sizeof(double));
+    ks->kin = malloc(cap * sizeof(double));
+    if (!ks->idx || !ks->kpg || !ks->kin) {
+        pw_kset_free(ks);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "plane waves: out of memory");
+    }
+    int n = 0;
+    for (int i = -mmax[0]; i <= mmax[0]; ++i)
+        for (int j = -mmax[1]; j <= mmax[1]; ++j)
+            for (int q = -mmax[2]; q <= mmax[2]; ++q) {
+                double v[3];
+                for (int d = 0; d < 3; ++d)
+                    v[d] = ks->k[d] + i * c->b[0][d] + j * c->b[1][d] + q * c->b[2][d];
+                double e = 0.5 * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+                if (e > ecut) continue;
+                int m[3] = {i, j, q};
+                for (int d = 0; d < 3; ++d)
+                    if (2 * abs(m[d]) + 1 > g->n[d])
+                        return pw_kset_free(ks),
+                               ATE_ERROR(err, ATE_ERR_VALUE,
+                                         "the FFT grid %dx%dx%d is too small for the cutoff %g "
+                                         "Ha: axis %d needs at least %d points",
+                                         g->n[0], g->n[1], g->n[2], ecut, d + 1, 2 * abs(m[d]) + 1);
+                int id = (((i + g->n[0]) % g->n[0]) * g->n[1] + (j + g->n[1]) % g->n[1]) * g->n[2] +
+                         (q + g->n[2]) % g->n[2];
+                ks->idx[n] = id;
+                memcpy(ks->kpg + 3 * n, v, sizeof(v));
+                ks->kin[n] = e;
+                ++n;
+            }
+    ks->npw = n;
+    return ATE_OK;
+}
+
+void pw_kset_free(pw_kset *ks)
+{
+    free(ks->idx), free(ks->kpg), free(ks->kin);
+    ks->idx = NULL, ks->kpg = NULL, ks->kin = NULL;
+}
+
+void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c)
+{
+    pw_cplx *b = (pw_cplx *)g->buf;
+    memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
+    for (int p = 0; p < ks->npw; ++p)
+        b[ks->idx[p]] = c[p];
+    fftw_execute(g->bwd);
+}
+
+void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out)
+{
+    fftw_execute(g->fwd);
+    const pw_cplx *b = (const pw_cplx *)g->buf;
+    for (int p = 0; p < ks->npw; ++p)
+        out[p] += scale * b[ks->idx[p]];
+}

@@ -1,0 +1,58 @@
+/**
+ * @file local.c
+ * @brief The local pseudopotential (docs/theory-pw.md, "Local pseudopotential"):
+ *   V_loc(G) = Omega^{-1} sum_I v_I(|G|) e^{-iG.x_I}  (G != 0, |G| <= 2 G_max),
+ *   E_loc = Omega sum_G V_loc(G) rho(G)^*,  F_I = -dE_loc/dx_I = Re sum_G iG v_I(G) e^{-iG.x_I}
+ *   rho(G)^*, with v_I the GTH transform (gth.c). The G = 0 term, whose Coulomb divergence
+ *   cancels against the Hartree and Ewald ones, leaves E_psp_core = N_el sum_I alpha_I / Omega
+ *   (pw_gth_alpha; Ihm, Zunger, Cohen, J. Phys. C 12, 4409 (1979)).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pw.h"
+
+/* e^{-iG.x} and v_s(|G|) for each box point of the density sphere, summed over the atoms */
+void pw_vloc(const pw_cell *c, const pw_grid *g, const pw_atoms *at, pw_cplx *vg)
+{
+    memset(vg, 0, (size_t)g->ntot * sizeof(pw_cplx));
+    for (int p = 0; p < g->ntot; ++p) {
+        if (!g->sphere[p] || g->g2[p] == 0.0) continue;
+        double q = sqrt(g->g2[p]);
+        const double *G = g->gv + 3 * p;
+        pw_cplx sum = 0.0;
+        for (int s = 0; s < at->nspecies; ++s) {
+            pw_cplx sf = 0.0;
+            for (int i = 0; i < at->n; ++i)
+                if (at->species[i] == s) {
+                    const double *x = at->x + 3 * i;
+                    sf += cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2]));
+                }
+            if (sf != 0.0) sum += pw_gth_vloc_q(&at->psp[s], q, NULL) * sf;
+        }
+        vg[p] = sum / c->vol;
+    }
+}
+
+void pw_vloc_forces(const pw_cell *c, const pw_grid *g, const pw_atoms *at, const pw_cplx *rhog,
+                    double *f)
+{
+    (void)c;
+    for (int p = 0; p < g->ntot; ++p) {
+        if (!g->sphere[p] || g->g2[p] == 0.0) continue;
+        double q = sqrt(g->g2[p]);
+        const double *G = g->gv + 3 * p;
+        for (int s = 0; s < at->nspecies; ++s) {
+            double v = pw_gth_vloc_q(&at->psp[s], q, NULL);
+            for (int i = 0; i < at->n; ++i) {
+                if (at->species[i] != s) continue;
+                const double *x = at->x + 3 * i;
+                pw_cplx t =
+                    I * v * cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2])) * conj(rhog[p]);
+                for (int d = 0; d < 3; ++d)
+                    f[3 * i + d] += creal(t) * G[d];
+            }
+        }
+    }
+}

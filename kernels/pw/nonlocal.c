@@ -1,0 +1,197 @@
+/**
+ * @file nonlocal.c
+ * @brief The separable non-local GTH/HGH pseudopotential (Hartwigsen, Goedecker, Hutter, PRB 58,
+ *        3641 (1998), eq. 2; docs/theory-pw.md, "Non-local pseudopotential"):
+ *   V_nl = sum_I sum_{l,m} sum_{ij} |p_{Ilmi}> h^l_ij <p_{Ilmj}|,
+ *   <k+G|p_{Ilmi}> = (4 pi / sqrt Omega) (-i)^l Y_lm(k+G) P_i^l(|k+G|) e^{-i(k+G).x_I}
+ *   (real spherical harmonics; the factor (-i)^l keeps the real-space projector real). Energy
+ *   E_nl = sum_nk f_nk w_k sum b^*_i h_ij b_j with b_i = <p_i|psi_nk>, and forces from
+ *   d b_i / d x_I = <p_i| i(k+G) |psi_nk>: F_I = -2 Re sum f w b^*_i h_ij db_j.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "pw.h"
+
+/* real spherical harmonics for l <= 3 of the unit vector u (any orthonormal real basis of each
+ * l serves: only sum_m Y_lm(u) Y_lm(v) enters) */
+static double ylm(int l, int m, const double u[3])
+{
+    double x = u[0], y = u[1], z = u[2];
+    const double pi = ATE_PI;
+    switch (l) {
+    case 0:
+        return 0.5 / sqrt(pi);
+    case 1: {
+        double c = sqrt(3.0 / (4.0 * pi));
+        return c * (m == 0 ? y : m == 1 ? z : x);
+    }
+    case 2:
+        switch (m) {
+        case 0:
+            return sqrt(15.0 / (4.0 * pi)) * x * y;
+        case 1:
+            return sqrt(15.0 / (4.0 * pi)) * y * z;
+        case 2:
+            return sqrt(5.0 / (16.0 * pi)) * (3.0 * z * z - 1.0);
+        case 3:
+            return sqrt(15.0 / (4.0 * pi)) * x * z;
+        default:
+            return sqrt(15.0 / (16.0 * pi)) * (x * x - y * y);
+        }
+    default:
+        switch (m) {
+        case 0:
+            return sqrt(35.0 / (32.0 * pi)) * (3.0 * x * x - y * y) * y;
+        case 1:
+            return sqrt(105.0 / (4.0 * pi)) * x * y * z;
+        case 2:
+            return sqrt(21.0 / (32.0 * pi)) * y * (5.0 * z * z - 1.0);
+        case 3:
+            return sqrt(7.0 / (16.0 * pi)) * (5.0 * z * z * z - 3.0 * z);
+        case 4:
+            return sqrt(21.0 / (32.0 * pi)) * x * (5.0 * z * z - 1.0);
+        case 5:
+            return sqrt(105.0 / (16.0 * pi)) * (x * x - y * y) * z;
+        default:
+            return sqrt(35.0 / (32.0 * pi)) * (x * x - 3.0 * y * y) * x;
+        }
+    }
+}
+
+ate_status pw_nl_init(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
+                      ate_error *err)
+{
+    memset(nl, 0, sizeof(*nl));
+    int np = 0;
+    for (int a = 0; a < at->n; ++a) {
+        const pw_gth *p = &at->psp[at->species[a]];
+        for (int l = 0; l < p->nl; ++l)
+            np += (2 * l + 1) * p->nprj[l];
+    }
+    nl->nproj = np, nl->npw = ks->npw;
+    if (np == 0) return ATE_OK;
+    size_t npw = (size_t)ks->npw;
+    nl->atom = malloc((size_t)np * 4 * sizeof(int));
+    nl->p = malloc((size_t)np * npw * sizeof(pw_cplx));
+    nl->h = calloc((size_t)np * np, sizeof(double));
+    double *unit = malloc(npw * 3 * sizeof(double)), *qn = malloc(npw * sizeof(double));
+    if (!nl->atom || !nl->p || !nl->h || !unit || !qn) {
+        free(unit), free(qn);
+        pw_nl_free(nl);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "non-local projectors: out of memory");
+    }
+    nl->l = nl->atom + np, nl->m = nl->atom + 2 * np, nl->i = nl->atom + 3 * np;
+    for (size_t g = 0; g < npw; ++g) {
+        const double *v = ks->kpg + 3 * g;
+        qn[g] = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+        for (int d = 0; d < 3; ++d)
+            unit[3 * g + d] = qn[g] > 0.0 ? v[d] / qn[g] : 0.0;
+    }
+    double pre = 4.0 * ATE_PI / sqrt(c->vol);
+    int j = 0;
+    for (int a = 0; a < at->n; ++a) {
+        const pw_gth *p = &at->psp[at->species[a]];
+        const double *x = at->x + 3 * a;
+        for (int l = 0; l < p->nl; ++l) {
+            int first = j; /* projectors of (a, l): index first + m * nprj + i */
+            pw_cplx phase_l = cpow(-I, l);
+            for (int m = 0; m < 2 * l + 1; ++m)
+                for (int i = 0; i < p->nprj[l]; ++i, ++j) {
+                    nl->atom[j] = a, nl->l[j] = l, nl->m[j] = m, nl->i[j] = i;
+                    pw_cplx *col = nl->p + (size_t)j * npw;
+                    for (size_t g = 0; g < npw; ++g) {
+                        const double *v = ks->kpg + 3 * g;
+                        double y = qn[g] > 0.0 || l == 0 ? ylm(l, m, unit + 3 * g) : 0.0;
+                        col[g] = pre * phase_l * y * pw_gth_proj_q(p, l, i, qn[g]) *
+                                 cexp(-I * (v[0] * x[0] + v[1] * x[1] + v[2] * x[2]));
+                    }
+                }
+            for (int m = 0; m < 2 * l + 1; ++m)
+                for (int i = 0; i < p->nprj[l]; ++i)
+                    for (int k = 0; k < p->nprj[l]; ++k) {
+                        int r = first + m * p->nprj[l] + i, s = first + m * p->nprj[l] + k;
+                        nl->h[(size_t)r * np + s] = p->h[l][i][k];
+                    }
+        }
+    }
+    free(unit), free(qn);
+    return ATE_OK;
+}
+
+void pw_nl_free(pw_nl *nl)
+{
+    free(nl->atom), free(nl->p), free(nl->h);
+    memset(nl, 0, sizeof(*nl));
+}
+
+/* b = P^H c : [nb][nproj] (column n = band n) */
+static void project(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *b)
+{
+    const pw_cplx one = 1.0, zero = 0.0;
+    cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, nl->nproj, nb, nl->npw, &one, nl->p,
+                nl->npw, c, nl->npw, &zero, b, nl->nproj);
+}
+
+void pw_nl_apply(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *hc, pw_cplx *work)
+{
+    int np = nl->nproj;
+    if (!np) return;
+    pw_cplx *b = work, *d = work + (size_t)np * nb;
+    project(nl, nb, c, b);
+    for (int n = 0; n < nb; ++n)
+        for (int r = 0; r < np; ++r) {
+            pw_cplx s = 0.0;
+            for (int q = 0; q < np; ++q) {
+                double h = nl->h[(size_t)r * np + q];
+                if (h != 0.0) s += h * b[(size_t)n * np + q];
+            }
+            d[(size_t)n * np + r] = s;
+        }
+    const pw_cplx one = 1.0;
+    cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, nl->npw, nb, np, &one, nl->p, nl->npw, d,
+                np, &one, hc, nl->npw);
+}
+
+double pw_nl_energy(const pw_nl *nl, const pw_kset *ks, int nb, const pw_cplx *c, const double *occ,
+                    double *f)
+{
+    int np = nl->nproj;
+    if (!np) return 0.0;
+    size_t npw = (size_t)nl->npw;
+    pw_cplx *b = malloc((size_t)np * nb * 4 * sizeof(pw_cplx));
+    pw_cplx *cd = f ? malloc(npw * nb * sizeof(pw_cplx)) : NULL;
+    if (!b || (f && !cd)) {
+        free(b), free(cd);
+        return NAN;
+    }
+    project(nl, nb, c, b);
+    if (f)
+        for (int d = 0; d < 3; ++d) {
+            for (int n = 0; n < nb; ++n)
+                for (size_t g = 0; g < npw; ++g)
+                    cd[(size_t)n * npw + g] = I * ks->kpg[3 * g + d] * c[(size_t)n * npw + g];
+            project(nl, nb, cd, b + (size_t)(d + 1) * np * nb);
+        }
+    double e = 0.0;
+    for (int n = 0; n < nb; ++n) {
+        if (occ[n] == 0.0) continue;
+        const pw_cplx *bn = b + (size_t)n * np;
+        for (int r = 0; r < np; ++r)
+            for (int q = 0; q < np; ++q) {
+                double h = nl->h[(size_t)r * np + q];
+                if (h == 0.0) continue;
+                e += occ[n] * h * creal(conj(bn[r]) * bn[q]);
+                if (f)
+                    for (int d = 0; d < 3; ++d) {
+                        const pw_cplx *db = b + (size_t)(d + 1) * np * nb + (size_t)n * np;
+                        f[3 * nl->atom[q] + d] -= 2.0 * occ[n] * h * creal(conj(bn[r]) * db[q]);
+                    }
+            }
+    }
+    free(b), free(cd);
+    return e;
+}

@@ -1,0 +1,155 @@
+/**
+ * @file pw.h
+ * @brief Internal interfaces of the plane-wave DFT kernel (docs/theory-pw.md). Atomic units;
+ *        wavefunctions psi_nk(r) = Omega^{-1/2} sum_G c_nk(G) e^{i(k+G).r} with sum |c|^2 = 1;
+ *        periodic functions f(r) = sum_G f(G) e^{iG.r} on the FFT box, f(G) = FFT[f](G) / N.
+ */
+#ifndef ATESCREEN_PW_H
+#define ATESCREEN_PW_H
+
+#include <complex.h>
+#include <stdbool.h>
+
+#include <fftw3.h>
+
+#include "atescreen/status.h"
+#include "atescreen/units.h"
+
+typedef double _Complex pw_cplx;
+
+/* ---- GTH pseudopotentials (gth.c): S. Goedecker, M. Teter, J. Hutter, PRB 54, 1703 (1996);
+ *      C. Hartwigsen, S. Goedecker, J. Hutter, PRB 58, 3641 (1998) ---- */
+enum { PW_LMAX = 3, PW_NPRJ = 3 };
+typedef struct pw_gth {
+    int z;
+    char name[64]; /* the CP2K name it was read under, e.g. "GTH-PBE-q6" */
+    double zion;
+    double rloc;
+    int nloc;
+    double c[4];
+    int nl; /* channels l = 0 .. nl - 1 */
+    double rl[PW_LMAX + 1];
+    int nprj[PW_LMAX + 1];
+    double h[PW_LMAX + 1][PW_NPRJ][PW_NPRJ];
+} pw_gth;
+
+/** Read the entry of element z named `name` (any name of the entry's header line; NULL: the first
+ *  entry of z whose name starts with "GTH-<XC>-") from a CP2K GTH_POTENTIALS file. */
+ate_status pw_gth_read(const char *path, int z, const char *name, const char *xc_tag, pw_gth *out,
+                       ate_error *err);
+/** Fourier transform of the local part without its Coulomb tail's divergence:
+ *  v(q) = int V_loc(r) e^{-iq.r} d^3r for q > 0 (GTH 1996 eq. 5); *dv: dv/dq (may be NULL). */
+double pw_gth_vloc_q(const pw_gth *p, double q, double *dv);
+/** alpha = lim_{q->0} [v(q) + 4 pi Z_ion / q^2]: the G = 0 energy per electron per volume. */
+double pw_gth_alpha(const pw_gth *p);
+/** Radial projector transform P_i^l(q) = int_0^inf r^2 j_l(qr) p_i^l(r) dr (i = 0..2). */
+double pw_gth_proj_q(const pw_gth *p, int l, int i, double q);
+
+/* ---- cell, grids and plane-wave sets (basis.c) ---- */
+typedef struct pw_cell {
+    double a[3][3]; /* rows: lattice vectors, bohr */
+    double b[3][3]; /* rows: reciprocal vectors, b_i . a_j = 2 pi delta_ij */
+    double vol;
+} pw_cell;
+
+typedef struct pw_grid {
+    int n[3];
+    int ntot;
+    double *g2;   /* [ntot] |G|^2 of the box points (folded to (-n/2, n/2]) */
+    double *gv;   /* [ntot][3] Cartesian G */
+    bool *sphere; /* [ntot] |G| <= 2 Gmax: the density sphere */
+    fftw_complex *buf;
+    fftw_plan fwd, bwd; /* in place on buf; fwd = e^{-iGr} */
+} pw_grid;
+
+typedef struct pw_kset {
+    double kf[3]; /* fractional */
+    double k[3];  /* Cartesian, 1/bohr */
+    double w;     /* weight, sum over the set = 1 */
+    int npw;
+    int *idx;    /* [npw] linear FFT-box index of G */
+    double *kpg; /* [npw][3] k + G */
+    double *kin; /* [npw] |k+G|^2 / 2 */
+} pw_kset;
+
+void pw_cell_init(pw_cell *c, const double a[9]);
+/** Smallest 2,3,5-smooth n_i >= 2 ceil(2 Gmax |a_i| / 2pi) + 1 for Gmax = sqrt(2 ecut) (the box
+ *  holds the density sphere). */
+void pw_fft_default(const pw_cell *c, double ecut, int n[3]);
+ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err);
+void pw_grid_free(pw_grid *g);
+/** The plane waves |k+G|^2/2 <= ecut of k-point kf; an error if the box cannot hold them. */
+ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const double kf[3],
+                        double w, double ecut, ate_error *err);
+void pw_kset_free(pw_kset *ks);
+/** Sphere coefficients -> real space on g->buf (unnormalised: sum_G c(G) e^{iG.r}). */
+void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c);
+/** g->buf (real space) -> sphere coefficients: out(G) += scale * FFT(buf)(G). */
+void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out);
+
+/* ---- classical and density terms ---- */
+typedef struct pw_atoms {
+    int n;
+    const int *species; /* [n] index into the pseudopotential table */
+    const pw_gth *psp;  /* [nspecies] */
+    int nspecies;
+    const double *x; /* [n][3] Cartesian, bohr */
+} pw_atoms;
+
+/** Ewald energy of the ions Z_ion with a neutralising background (ewald.c); forces added to f. */
+double pw_ewald(const pw_cell *c, const pw_atoms *at, double *f);
+/** Local pseudopotential V_loc(G) (G != 0) on the box (local.c). */
+void pw_vloc(const pw_cell *c, const pw_grid *g, const pw_atoms *at, pw_cplx *vg);
+/** Forces of the local pseudopotential for density rho(G): F_I = -dE_loc/dx_I (added). */
+void pw_vloc_forces(const pw_cell *c, const pw_grid *g, const pw_atoms *at, const pw_cplx *rhog,
+                    double *f);
+/** Hartree potential v_H(G) = 4 pi rho(G)/G^2 and energy (Omega/2) sum v_H rho* (hartree.c). */
+double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cplx *vhg);
+
+/** Exchange-correlation through libxc (xc.c). rho: [ntot] real space (spin-summed for now);
+ *  vxc: [ntot] real-space potential out. Returns E_xc. */
+typedef struct pw_xc pw_xc;
+ate_status pw_xc_create(int xc, pw_xc **out, ate_error *err);
+void pw_xc_destroy(pw_xc **x);
+double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc);
+
+/* ---- non-local pseudopotential (nonlocal.c) ---- */
+typedef struct pw_nl {
+    int nproj;      /* projectors of all atoms */
+    int *atom;      /* [nproj] */
+    int *l, *m, *i; /* [nproj] */
+    pw_cplx *p;     /* [nproj][npw] <k+G|p> * sqrt(Omega)... (see nonlocal.c) */
+    double *h;      /* [nproj][nproj] coupling (block diagonal per atom and l, m) */
+    int npw;
+} pw_nl;
+ate_status pw_nl_init(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
+                      ate_error *err);
+void pw_nl_free(pw_nl *nl);
+/** hc += V_nl c for nb vectors (columns of length npw). */
+void pw_nl_apply(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *hc, pw_cplx *work);
+/** sum_n occ_n <c_n|V_nl|c_n> and, when f is given, F_I += -d/dx_I of it (occ includes w_k). */
+double pw_nl_energy(const pw_nl *nl, const pw_kset *ks, int nb, const pw_cplx *c, const double *occ,
+                    double *f);
+
+/* ---- eigensolver (eigensolver.c) ---- */
+typedef struct pw_ham {
+    const pw_grid *g;
+    const pw_kset *ks;
+    const pw_nl *nl;
+    const double *veff; /* [ntot] local effective potential, real space */
+    pw_cplx *work;      /* scratch */
+} pw_ham;
+void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc);
+/** Block Davidson for the nb lowest eigenpairs: c [nb][npw] in/out (orthonormal on exit), eig
+ *  out. Stops when every residual norm < tol or after maxit iterations; returns the number of
+ *  H applications per band and the largest residual in *resid. */
+ate_status pw_davidson(const pw_ham *h, int nb, pw_cplx *c, double *eig, double tol, int maxit,
+                       double *resid, ate_error *err);
+
+/* ---- occupations (occupations.c) ---- */
+/** Occupations f_nk in [0, 2] (spin-unpolarised) for nel electrons, smearing width sigma
+ *  (hartree); returns the Fermi level, *ts = -T S (the entropy term added to E). */
+double pw_occupations(int smearing, double sigma, int nk, int nb, const double *w,
+                      const double *eig, double nel, double *occ, double *ts);
+
+#endif /* ATESCREEN_PW_H */

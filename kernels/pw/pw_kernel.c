@@ -1,0 +1,300 @@
+/**
+ * @file pw_kernel.c
+ * @brief The plane-wave DFT kernel behind kernels/kernel.h (method "pw"; docs/theory-pw.md):
+ *        checks the request, reads the GTH pseudopotentials, builds the FFT grid, k-points and
+ *        plane-wave sets, runs the SCF (scf.c) and reports energy terms and forces. Keeps the
+ *        density and wavefunctions as the restart guess for the next structure with the same
+ *        atoms, cell and discretisation.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atescreen/kmesh.h"
+#include "atescreen/units.h"
+#include "kernel_impl.h"
+#include "pw_scf.h"
+
+typedef struct pw_kernel {
+    MPI_Comm comm;
+    pw_xc *xc;
+    int xc_id;
+    /* restart guess */
+    int g_natoms, g_nk, g_nb, g_n[3];
+    int *g_z;
+    double g_cell[9], g_ecut;
+    pw_scf_state st;
+    int st_nk;
+} pw_kernel;
+
+static void drop_guess(pw_kernel *k)
+{
+    if (k->st.psi)
+        for (int i = 0; i < k->st_nk; ++i)
+            free(k->st.psi[i]);
+    free(k->st.psi), free(k->st.rhog), free(k->st.rhog_out), free(k->g_z);
+    memset(&k->st, 0, sizeof(k->st));
+    k->g_z = NULL, k->st_nk = 0, k->g_natoms = 0;
+}
+
+static void pw_reset_guess(void *impl) { ((pw_kernel *)impl)->st.have_density = false; }
+
+static void pw_destroy(void *impl)
+{
+    pw_kernel *k = impl;
+    if (!k) return;
+    drop_guess(k);
+    pw_xc_destroy(&k->xc);
+    free(k);
+}
+
+static ate_status pw_create(const ate_kernel_opts *o, MPI_Comm comm, void **out, ate_error *err)
+{
+    *out = NULL;
+    if (!(o->ecut > 0.0) || o->ecut > 1e4)
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "ecut",
+                                   "the plane-wave kernel needs a cutoff in (0, 1e4] hartree "
+                                   "(--ecut), got %g",
+                                   o->ecut);
+    if (o->smearing < ATE_SMEAR_NONE || o->smearing > ATE_SMEAR_MV)
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "smearing",
+                                   "unknown smearing %d", o->smearing);
+    if (o->nbands < 0)
+        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "nbands",
+                                   "negative number of bands %d", o->nbands);
+    pw_kernel *k = calloc(1, sizeof(*k));
+    if (!k) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    k->comm = comm;
+    k->xc_id = o->xc;
+    ate_status st = pw_xc_create(o->xc, &k->xc, err);
+    if (st != ATE_OK) {
+        free(k);
+        return st;
+    }
+    *out = k;
+    return ATE_OK;
+}
+
+static const char *xc_tag(int xc) { return xc == ATE_XC_LDA ? "GTH-PADE" : "GTH-PBE"; }
+
+static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_structure *s,
+                             unsigned request, ate_calc_result *out, ate_error *err)
+{
+    pw_kernel *k = impl;
+    bool want_grad = (request & ATE_CALC_GRADIENT) != 0;
+    out->has_stress = false;
+    if (request & ATE_CALC_STRESS)
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "the plane-wave stress tensor is not implemented yet");
+    if (want_grad && !out->gradient)
+        return ATE_ERROR(err, ATE_ERR_VALUE, "a gradient was requested but no array was given");
+    bool pbc[3];
+    ate_structure_pbc(s, pbc);
+    if (!ate_structure_has_cell(s) || !(pbc[0] && pbc[1]))
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "the plane-wave kernel needs a cell (a molecule goes in a box with "
+                         "pbc=\"T T T\"); a slab (pbc T T F) is treated as periodic along c");
+    if (o->spin_polarized || (ate_structure_uhf(s) != ATE_UHF_AUTO && ate_structure_uhf(s) > 0))
+        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
+                         "spin-polarised plane waves are not implemented yet (a later stage of "
+                         "the plane-wave kernel)");
+    int n = ate_structure_natoms(s);
+    const int *z = ate_structure_numbers(s);
+    /* pseudopotentials: one per element present */
+    char path[1024];
+    if (o->pseudo_file)
+        snprintf(path, sizeof path, "%s", o->pseudo_file);
+    else
+        snprintf(path, sizeof path, "%s/gth/GTH_POTENTIALS", o->param_dir);
+    pw_gth *psp = calloc((size_t)n, sizeof(pw_gth));
+    int *species = calloc((size_t)n, sizeof(int)), nsp = 0;
+    double *x = malloc((size_t)n * 3 * sizeof(double));
+    if (!psp || !species || !x) {
+        free(psp), free(species), free(x);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    }
+    ate_status st = ATE_OK;
+    for (int a = 0; a < n && st == ATE_OK; ++a) {
+        int found = -1;
+        for (int q = 0; q < nsp; ++q)
+            if (psp[q].z == z[a]) found = q;
+        if (found < 0) {
+            st = pw_gth_read(path, z[a], NULL, xc_tag(o->xc), &psp[nsp], err);
+            found = nsp++;
+        }
+        species[a] = found;
+    }
+    memcpy(x, ate_structure_positions(s), (size_t)n * 3 * sizeof(double));
+    pw_atoms at = {n, species, psp, nsp, x};
+    double zsum = 0.0;
+    for (int a = 0; a < n && st == ATE_OK; ++a)
+        zsum += psp[species[a]].zion;
+    double nel = zsum - ate_structure_charge(s);
+    int smearing = o->smearing;
+    double sigma = ATE_KB_HARTREE * o->etemp;
+    if (smearing != ATE_SMEAR_NONE && sigma <= 0.0) smearing = ATE_SMEAR_NONE;
+    int nocc = (int)ceil(nel / 2.0 - 1e-9);
+    int nb = o->nbands > 0
+                 ? o->nbands
+                 : (smearing == ATE_SMEAR_NONE ? nocc : nocc + (nocc / 5 > 4 ? nocc / 5 : 4));
+    if (st == ATE_OK && !(nel > 0.0))
+        st = ATE_ERROR(err, ATE_ERR_VALUE, "charge %d leaves %g valence electrons",
+                       ate_structure_charge(s), nel);
+    if (st == ATE_OK && smearing == ATE_SMEAR_NONE && fabs(nel - 2.0 * nocc) > 1e-9)
+        st = ATE_ERROR(err, ATE_ERR_VALUE,
+                       "%g valence electrons: an odd count needs smearing (etemp > 0) or spin "
+                       "polarisation",
+                       nel);
+    if (st == ATE_OK && nb < nocc)
+        st = ATE_ERROR(err, ATE_ERR_VALUE, "%d bands cannot hold %g electrons (need >= %d)", nb,
+                       nel, nocc);
+    pw_cell cell;
+    pw_grid grid = {0};
+    int nk = 0;
+    double *kf = NULL, *kw = NULL;
+    pw_kset *ks = NULL;
+    pw_nl *nl = NULL;
+    if (st == ATE_OK) {
+        pw_cell_init(&cell, ate_structure_cell(s));
+        int nfft[3];
+        if (o->fft[0] > 0)
+            memcpy(nfft, o->fft, sizeof(nfft));
+        else
+            pw_fft_default(&cell, o->ecut, nfft);
+        st = pw_grid_init(&grid, &cell, nfft, o->ecut, err);
+    }
+    if (st == ATE_OK) {
+        int mesh[3], off[3];
+        for (int d = 0; d < 3; ++d) {
+            mesh[d] = o->kmesh[d] > 0 ? o->kmesh[d] : 1;
+            off[d] = o->kshift_set ? o->kshift2[d] : (o->kgamma ? 0 : 1 - mesh[d]);
+        }
+        st = ate_kmesh_reduced(mesh, off, &nk, &kf, &kw, err);
+    }
+    if (st == ATE_OK) {
+        ks = calloc((size_t)nk, sizeof(pw_kset));
+        nl = calloc((size_t)nk, sizeof(pw_nl));
+        if (!ks || !nl) st = ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    }
+    for (int q = 0; q < nk && st == ATE_OK; ++q) {
+        st = pw_kset_init(&ks[q], &cell, &grid, kf + 3 * q, kw[q], o->ecut, err);
+        if (st == ATE_OK && ks[q].npw < nb)
+            st = ATE_ERROR(err, ATE_ERR_VALUE,
+                           "%d bands do not fit in the %d plane waves of k-point %d (raise the "
+                           "cutoff)",
+                           nb, ks[q].npw, q + 1);
+        if (st == ATE_OK) st = pw_nl_init(&nl[q], &cell, &ks[q], &at, err);
+    }
+    /* restart guess: same atoms, cell, grid, k-points and bands */
+    if (st == ATE_OK) {
+        bool same = k->g_z && k->g_natoms == n && k->g_nk == nk && k->g_nb == nb &&
+                    k->g_ecut == o->ecut && !memcmp(k->g_n, grid.n, sizeof(k->g_n)) &&
+                    !memcmp(k->g_z, z, (size_t)n * sizeof(int)) &&
+                    !memcmp(k->g_cell, ate_structure_cell(s), sizeof(k->g_cell));
+        if (!same) {
+            drop_guess(k);
+            k->g_z = malloc((size_t)n * sizeof(int));
+            k->st.rhog = malloc((size_t)grid.ntot * sizeof(pw_cplx));
+            k->st.rhog_out = malloc((size_t)grid.ntot * sizeof(pw_cplx));
+            k->st.psi = calloc((size_t)nk, sizeof(pw_cplx *));
+            bool ok = k->g_z && k->st.rhog && k->st.rhog_out && k->st.psi;
+            k->st_nk = nk;
+            for (int q = 0; q < nk && ok; ++q)
+                ok = (k->st.psi[q] = malloc((size_t)nb * ks[q].npw * sizeof(pw_cplx))) != NULL;
+            if (!ok) {
+                drop_guess(k);
+                st = ATE_ERROR(err, ATE_ERR_MEMORY, "wavefunctions: out of memory");
+            } else {
+                memcpy(k->g_z, z, (size_t)n * sizeof(int));
+                memcpy(k->g_cell, ate_structure_cell(s), sizeof(k->g_cell));
+                memcpy(k->g_n, grid.n, sizeof(k->g_n));
+                k->g_natoms = n, k->g_nk = nk, k->g_nb = nb, k->g_ecut = o->ecut;
+            }
+        }
+    }
+    double *eig = NULL, *occ = NULL, *forces = NULL;
+    pw_scf_result r = {0};
+    if (st == ATE_OK) {
+        eig = malloc((size_t)nk * nb * sizeof(double));
+        occ = malloc((size_t)nk * nb * sizeof(double));
+        forces = want_grad ? malloc((size_t)n * 3 * sizeof(double)) : NULL;
+        if (!eig || !occ || (want_grad && !forces))
+            st = ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    }
+    if (st == ATE_OK) {
+        pw_scf_input in = {.cell = &cell,
+                           .grid = &grid,
+                           .atoms = &at,
+                           .nk = nk,
+                           .ks = ks,
+                           .nl = nl,
+                           .nb = nb,
+                           .nel = nel,
+                           .xc = k->xc,
+                           .smearing = smearing,
+                           .sigma = sigma,
+                           .mixing = o->mixing,
+                           .max_iter = o->max_iter,
+                           .econv = o->econv,
+                           .qconv = o->qconv,
+                           .eig_tol = 1e-9,
+                           .forces = forces,
+                           .comm = k->comm,
+                           .verbose = getenv("ATE_PW_VERBOSE") != NULL};
+        r.eig = eig, r.occ = occ;
+        st = pw_scf_run(&in, &k->st, &r, err);
+        if (st == ATE_OK && !r.converged) k->st.have_density = false;
+    }
+    if (st == ATE_OK) {
+        out->energy = r.energy;
+        out->converged = r.converged;
+        out->iterations = r.iterations;
+        out->fermi_ev = r.fermi * ATE_HARTREE_EV;
+        if (want_grad) {
+            /* the net force (a grid artefact: the xc energy on a finite FFT grid is not exactly
+             * translation invariant) is removed, as ABINIT and Quantum ESPRESSO do */
+            double net[3] = {0.0, 0.0, 0.0};
+            for (int a = 0; a < n; ++a)
+                for (int d = 0; d < 3; ++d)
+                    net[d] += forces[3 * a + d] / n;
+            for (int a = 0; a < n; ++a)
+                for (int d = 0; d < 3; ++d)
+                    out->gradient[3 * a + d] = -(forces[3 * a + d] - net[d]);
+        }
+        for (int a = 0; a < n; ++a) { /* no atomic partition of a plane-wave density yet */
+            if (out->charges) out->charges[a] = NAN;
+            if (out->spins) out->spins[a] = 0.0;
+            if (out->dband_centre) out->dband_centre[a] = NAN;
+        }
+        double homo = -INFINITY, lumo = INFINITY;
+        for (int q = 0; q < nk * nb; ++q) {
+            if (occ[q] > 1.0 && eig[q] > homo) homo = eig[q];
+            if (occ[q] <= 1.0 && eig[q] < lumo) lumo = eig[q];
+        }
+        out->homo_lumo_gap_ev =
+            isfinite(lumo) && isfinite(homo) ? (lumo - homo) * ATE_HARTREE_EV : NAN;
+        const char *names[] = {"kinetic", "local_psp", "nonlocal_psp", "hartree",
+                               "xc",      "ewald",     "psp_core",     "electronic_entropy"};
+        const double vals[] = {r.e_kin, r.e_loc,   r.e_nl,       r.e_h,
+                               r.e_xc,  r.e_ewald, r.e_psp_core, r.e_ts};
+        out->nterms = 8;
+        for (int t = 0; t < 8; ++t)
+            out->term_name[t] = names[t], out->term[t] = vals[t];
+        if (!r.converged)
+            st = ATE_ERROR(err, ATE_ERR_NOT_CONVERGED,
+                           "SCF did not converge in %d iterations (last |drho| %.2e e)",
+                           r.iterations, r.drho);
+    }
+    for (int q = 0; q < nk; ++q) {
+        if (ks) pw_kset_free(&ks[q]);
+        if (nl) pw_nl_free(&nl[q]);
+    }
+    free(ks), free(nl), free(kf), free(kw), free(eig), free(occ), free(forces);
+    pw_grid_free(&grid);
+    free(psp), free(species), free(x);
+    return st;
+}
+
+const ate_kernel_impl_ops ate_pw_kernel_ops = {"pw", pw_create, pw_compute, pw_reset_guess,
+                                               pw_destroy};

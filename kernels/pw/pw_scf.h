@@ -1,0 +1,52 @@
+/**
+ * @file pw_scf.h
+ * @brief The SCF driver of the plane-wave kernel (scf.c) and what it needs and returns.
+ */
+#ifndef ATESCREEN_PW_SCF_H
+#define ATESCREEN_PW_SCF_H
+
+#include <mpi.h>
+
+#include "pw.h"
+
+typedef struct pw_scf_input {
+    const pw_cell *cell;
+    pw_grid *grid;
+    const pw_atoms *atoms;
+    int nk;
+    const pw_kset *ks; /* [nk] */
+    const pw_nl *nl;   /* [nk] */
+    int nb;            /* bands per k-point */
+    double nel;
+    pw_xc *xc;
+    int smearing;
+    double sigma;  /* smearing width, hartree */
+    double mixing; /* Pulay step (preconditioner weight) */
+    int max_iter;
+    double econv;   /* energy change, hartree */
+    double qconv;   /* int |rho_out - rho_in| per atom, e */
+    double eig_tol; /* smallest residual norm asked of the eigensolver */
+    double *forces; /* [natoms][3] out (hartree/bohr) or NULL */
+    MPI_Comm comm;  /* k-points distributed over its ranks; MPI_COMM_NULL: one rank */
+    bool verbose;
+} pw_scf_input;
+
+/* what survives between calls: the input density and the wavefunctions (restart guess) */
+typedef struct pw_scf_state {
+    bool have_density;
+    pw_cplx *rhog;     /* [ntot] */
+    pw_cplx *rhog_out; /* [ntot] output density of the last iteration */
+    pw_cplx **psi;     /* [nk][nb * npw_k] */
+} pw_scf_state;
+
+typedef struct pw_scf_result {
+    double energy, e_kin, e_nl, e_loc, e_h, e_xc, e_ewald, e_psp_core, e_ts, e_band;
+    double fermi, drho;
+    int iterations;
+    bool converged;
+    double *eig, *occ; /* [nk][nb], caller-allocated */
+} pw_scf_result;
+
+ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *res, ate_error *err);
+
+#endif /* ATESCREEN_PW_SCF_H */

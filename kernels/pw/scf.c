@@ -1,0 +1,367 @@
+/**
+ * @file scf.c
+ * @brief The Kohn-Sham self-consistent field of the plane-wave kernel (docs/theory-pw.md, "SCF"):
+ *        density in, v_eff = v_loc + v_H + v_xc, Davidson per k-point, occupations, density out,
+ *        Pulay (DIIS) density mixing (P. Pulay, Chem. Phys. Lett. 73, 393 (1980)) with Kerker's
+ *        preconditioner for metals (G. P. Kerker, PRB 23, 3082 (1981)). The total energy is the
+ *        Kohn-Sham functional of the output density and wavefunctions,
+ *   E = sum f w <psi|T + V_nl|psi> + E_loc[rho] + E_H[rho] + E_xc[rho] + E_Ewald + E_psp_core - TS,
+ *        with sum f w <psi|T + V_nl|psi> = sum f w eps - int v_eff,in rho_out. k-points are
+ *        distributed over the ranks of the communicator (round robin); sums are MPI_Allreduce'd.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mpi.h>
+
+#include "kernel.h"
+#include "pw_scf.h"
+
+enum { NHIST = 8 };
+
+/* deterministic start vectors: a hash of the box index and band, damped at high |k+G| */
+static double hash01(unsigned long long x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return (double)(x >> 11) / 9007199254740992.0;
+}
+
+static void random_start(const pw_kset *ks, int nb, pw_cplx *c)
+{
+    for (int n = 0; n < nb; ++n)
+        for (int g = 0; g < ks->npw; ++g) {
+            unsigned long long key = ((unsigned long long)ks->idx[g] << 20) ^ (unsigned)n;
+            double re = hash01(2 * key) - 0.5, im = hash01(2 * key + 1) - 0.5;
+            c[(size_t)n * ks->npw + g] = (re + I * im) / (1.0 + ks->kin[g] * ks->kin[g]);
+        }
+}
+
+/* superposition of Gaussian valence charges Z_ion e^{-r^2/2s^2}, s = r_loc + 0.5 bohr */
+static void atomic_density(const pw_cell *c, const pw_grid *g, const pw_atoms *at, double nel,
+                           pw_cplx *rhog)
+{
+    double ztot = 0.0;
+    for (int i = 0; i < at->n; ++i)
+        ztot += at->psp[at->species[i]].zion;
+    for (int p = 0; p < g->ntot; ++p) {
+        rhog[p] = 0.0;
+        if (!g->sphere[p]) continue;
+        const double *G = g->gv + 3 * p;
+        for (int i = 0; i < at->n; ++i) {
+            const pw_gth *ps = &at->psp[at->species[i]];
+            double s = ps->rloc + 0.5;
+            const double *x = at->x + 3 * i;
+            rhog[p] += ps->zion * exp(-0.5 * g->g2[p] * s * s) *
+                       cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2]));
+        }
+        rhog[p] *= nel / ztot / c->vol;
+    }
+}
+
+/* real-space copy of a density given on the sphere */
+static void to_real_density(const pw_grid *g, const pw_cplx *rhog, double *rho)
+{
+    pw_cplx *b = (pw_cplx *)g->buf;
+    memcpy(b, rhog, (size_t)g->ntot * sizeof(pw_cplx));
+    fftw_execute(g->bwd);
+    for (int p = 0; p < g->ntot; ++p)
+        rho[p] = creal(b[p]);
+}
+
+static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
+{
+    pw_cplx *b = (pw_cplx *)g->buf;
+    for (int p = 0; p < g->ntot; ++p)
+        b[p] = rho[p];
+    fftw_execute(g->fwd);
+    for (int p = 0; p < g->ntot; ++p)
+        rhog[p] = g->sphere[p] ? b[p] / g->ntot : 0.0;
+}
+
+/* Pulay mixing over the density-sphere components (G = 0 held at N_el / Omega) */
+typedef struct mixer {
+    int n, len, count, next;
+    pw_cplx *rin[NHIST], *res[NHIST];
+    double *pre; /* [len] preconditioner */
+    int *map;    /* sphere points */
+} mixer;
+
+static ate_status mixer_init(mixer *m, const pw_grid *g, double beta, bool kerker, ate_error *err)
+{
+    memset(m, 0, sizeof(*m));
+    for (int p = 0; p < g->ntot; ++p)
+        if (g->sphere[p]) ++m->len;
+    m->map = malloc((size_t)m->len * sizeof(int));
+    m->pre = malloc((size_t)m->len * sizeof(double));
+    bool ok = m->map && m->pre;
+    for (int h = 0; h < NHIST && ok; ++h) {
+        m->rin[h] = malloc((size_t)m->len * sizeof(pw_cplx));
+        m->res[h] = malloc((size_t)m->len * sizeof(pw_cplx));
+        ok = m->rin[h] && m->res[h];
+    }
+    if (!ok) return ATE_ERROR(err, ATE_ERR_MEMORY, "density mixing: out of memory");
+    const double q0 = 0.8; /* Kerker wave vector, 1/bohr */
+    for (int p = 0, j = 0; p < g->ntot; ++p)
+        if (g->sphere[p]) {
+            m->map[j] = p;
+            m->pre[j] = kerker ? beta * g->g2[p] / (g->g2[p] + q0 * q0) : beta;
+            if (g->g2[p] == 0.0) m->pre[j] = 0.0;
+            ++j;
+        }
+    return ATE_OK;
+}
+
+static void mixer_free(mixer *m)
+{
+    for (int h = 0; h < NHIST; ++h)
+        free(m->rin[h]), free(m->res[h]);
+    free(m->map), free(m->pre);
+}
+
+/* new input density from rho_in, rho_out (box arrays) into rin_new (box array) */
+static void mixer_step(mixer *m, const pw_cplx *in, const pw_cplx *out, pw_cplx *next)
+{
+    int h = m->next;
+    for (int j = 0; j < m->len; ++j) {
+        m->rin[h][j] = in[m->map[j]];
+        m->res[h][j] = out[m->map[j]] - in[m->map[j]];
+    }
+    m->next = (m->next + 1) % NHIST;
+    if (m->count < NHIST) ++m->count;
+    int n = m->count;
+    /* minimise |sum c_i R_i|^2 subject to sum c_i = 1 */
+    double a[(NHIST + 1) * (NHIST + 1)], b[NHIST + 1];
+    int slot[NHIST];
+    for (int i = 0; i < n; ++i)
+        slot[i] = (h - i + NHIST) % NHIST; /* newest first */
+    int dim = n + 1;
+    for (int i = 0; i < n; ++i)
+        for (int k = 0; k <= i; ++k) {
+            double s = 0.0;
+            const pw_cplx *ri = m->res[slot[i]], *rk = m->res[slot[k]];
+            for (int j = 0; j < m->len; ++j)
+                s += creal(conj(ri[j]) * rk[j]);
+            a[i * dim + k] = a[k * dim + i] = s;
+        }
+    for (int i = 0; i < n; ++i)
+        a[i * dim + n] = a[n * dim + i] = 1.0, b[i] = 0.0;
+    a[n * dim + n] = 0.0, b[n] = 1.0;
+    /* Gaussian elimination with partial pivoting (tiny system) */
+    double coef[NHIST + 1] = {0};
+    bool ok = true;
+    for (int col = 0; col < dim && ok; ++col) {
+        int piv = col;
+        for (int r = col + 1; r < dim; ++r)
+            if (fabs(a[r * dim + col]) > fabs(a[piv * dim + col])) piv = r;
+        if (fabs(a[piv * dim + col]) < 1e-300) {
+            ok = false;
+            break;
+        }
+        if (piv != col) {
+            for (int k = 0; k < dim; ++k) {
+                double t = a[col * dim + k];
+                a[col * dim + k] = a[piv * dim + k], a[piv * dim + k] = t;
+            }
+            double t = b[col];
+            b[col] = b[piv], b[piv] = t;
+        }
+        for (int r = col + 1; r < dim; ++r) {
+            double f = a[r * dim + col] / a[col * dim + col];
+            for (int k = col; k < dim; ++k)
+                a[r * dim + k] -= f * a[col * dim + k];
+            b[r] -= f * b[col];
+        }
+    }
+    for (int r = dim - 1; r >= 0 && ok; --r) {
+        double s = b[r];
+        for (int k = r + 1; k < dim; ++k)
+            s -= a[r * dim + k] * coef[k];
+        coef[r] = s / a[r * dim + r];
+    }
+    if (!ok || !isfinite(coef[0])) { /* fall back to the newest pair only */
+        for (int i = 0; i < n; ++i)
+            coef[i] = i == 0 ? 1.0 : 0.0;
+        m->count = 1;
+    }
+    for (int j = 0; j < m->len; ++j) {
+        pw_cplx r = 0.0, x = 0.0;
+        for (int i = 0; i < n; ++i)
+            x += coef[i] * m->rin[slot[i]][j], r += coef[i] * m->res[slot[i]][j];
+        next[m->map[j]] = x + m->pre[j] * r;
+    }
+    for (int j = 0; j < m->len; ++j)
+        if (m->pre[j] == 0.0) next[m->map[j]] = in[m->map[j]]; /* G = 0 */
+}
+
+ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *res, ate_error *err)
+{
+    const pw_cell *c = in->cell;
+    pw_grid *g = in->grid;
+    const pw_atoms *at = in->atoms;
+    int nk = in->nk, nb = in->nb, rank = 0, size = 1;
+    if (in->comm != MPI_COMM_NULL) {
+        MPI_Comm_rank(in->comm, &rank);
+        MPI_Comm_size(in->comm, &size);
+    }
+    size_t ntot = (size_t)g->ntot;
+    double *eig_out = res->eig, *occ_out = res->occ;
+    memset(res, 0, sizeof(*res));
+    res->eig = eig_out, res->occ = occ_out;
+    pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx)), *vh = malloc(ntot * sizeof(pw_cplx));
+    pw_cplx *rout_g = malloc(ntot * sizeof(pw_cplx)), *next = malloc(ntot * sizeof(pw_cplx));
+    double *rho_in = malloc(ntot * sizeof(double)), *rho_out = malloc(ntot * sizeof(double));
+    double *veff = malloc(ntot * sizeof(double)), *vxc = malloc(ntot * sizeof(double));
+    double *eig = calloc((size_t)nk * nb, sizeof(double)),
+           *occ = calloc((size_t)nk * nb, sizeof(double));
+    double *w = malloc((size_t)nk * sizeof(double));
+    int maxpw = 0, maxproj = 0;
+    for (int k = 0; k < nk; ++k) {
+        if (in->ks[k].npw > maxpw) maxpw = in->ks[k].npw;
+        if (in->nl[k].nproj > maxproj) maxproj = in->nl[k].nproj;
+        w[k] = in->ks[k].w;
+    }
+    pw_cplx *work = malloc(((size_t)2 * maxproj * nb + 1) * sizeof(pw_cplx));
+    mixer mx;
+    ate_status s = mixer_init(&mx, g, in->mixing, in->smearing != ATE_SMEAR_NONE, err);
+    if (s == ATE_OK && (!vloc || !vh || !rout_g || !next || !rho_in || !rho_out || !veff || !vxc ||
+                        !eig || !occ || !w || !work))
+        s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
+    if (s != ATE_OK) goto done;
+    pw_vloc(c, g, at, vloc);
+    if (!st->have_density) {
+        atomic_density(c, g, at, in->nel, st->rhog);
+        for (int k = 0; k < nk; ++k)
+            if (k % size == rank) random_start(&in->ks[k], nb, st->psi[k]);
+        st->have_density = true;
+    }
+    double alpha_sum = 0.0;
+    for (int i = 0; i < at->n; ++i)
+        alpha_sum += pw_gth_alpha(&at->psp[at->species[i]]);
+    double e_psp_core = alpha_sum * in->nel / c->vol;
+    double e_ewald = pw_ewald(c, at, NULL);
+    double eprev = 0.0, drho = 1.0;
+    bool converged = false;
+    int it;
+    for (it = 1; it <= in->max_iter; ++it) {
+        /* potential of the input density (xc first: it uses the FFT buffer) */
+        to_real_density(g, st->rhog, rho_in);
+        pw_xc_eval(in->xc, c, g, rho_in, vxc);
+        pw_hartree(c, g, st->rhog, vh);
+        pw_cplx *b = (pw_cplx *)g->buf;
+        for (size_t p = 0; p < ntot; ++p)
+            b[p] = vh[p] + vloc[p];
+        fftw_execute(g->bwd);
+        for (size_t p = 0; p < ntot; ++p)
+            veff[p] = creal(b[p]) + vxc[p];
+        /* bands */
+        double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-2 * drho));
+        int maxit = it == 1 ? 30 : 8;
+        memset(eig, 0, (size_t)nk * nb * sizeof(double));
+        for (int k = 0; k < nk; ++k) {
+            if (k % size != rank) continue;
+            pw_ham h = {g, &in->ks[k], &in->nl[k], veff, work};
+            double r;
+            s = pw_davidson(&h, nb, st->psi[k], eig + (size_t)k * nb, tol, maxit, &r, err);
+            if (s != ATE_OK) goto done;
+        }
+        if (size > 1) MPI_Allreduce(MPI_IN_PLACE, eig, nk * nb, MPI_DOUBLE, MPI_SUM, in->comm);
+        double ts;
+        res->fermi = pw_occupations(in->smearing, in->sigma, nk, nb, w, eig, in->nel, occ, &ts);
+        /* output density */
+        memset(rho_out, 0, ntot * sizeof(double));
+        double eband = 0.0, ekin = 0.0;
+        for (int k = 0; k < nk; ++k) {
+            for (int n = 0; n < nb; ++n)
+                eband += w[k] * occ[(size_t)k * nb + n] * eig[(size_t)k * nb + n];
+            if (k % size != rank) continue;
+            for (int n = 0; n < nb; ++n) {
+                double f = w[k] * occ[(size_t)k * nb + n];
+                if (f == 0.0) continue;
+                const pw_cplx *cn = st->psi[k] + (size_t)n * in->ks[k].npw;
+                for (int q = 0; q < in->ks[k].npw; ++q)
+                    ekin += f * in->ks[k].kin[q] * creal(conj(cn[q]) * cn[q]);
+                pw_to_real(g, &in->ks[k], cn);
+                for (size_t p = 0; p < ntot; ++p)
+                    rho_out[p] += f * creal(conj(b[p]) * b[p]) / c->vol;
+            }
+        }
+        if (size > 1) {
+            MPI_Allreduce(MPI_IN_PLACE, rho_out, (int)ntot, MPI_DOUBLE, MPI_SUM, in->comm);
+            MPI_Allreduce(MPI_IN_PLACE, &ekin, 1, MPI_DOUBLE, MPI_SUM, in->comm);
+        }
+        to_recip_density(g, rho_out, rout_g);
+        /* energy of the output density */
+        double e_veff_in = 0.0;
+        for (size_t p = 0; p < ntot; ++p)
+            e_veff_in += veff[p] * rho_out[p];
+        e_veff_in *= c->vol / ntot;
+        double e_kin_nl = eband - e_veff_in;
+        double e_h = pw_hartree(c, g, rout_g, vh);
+        double e_xc = pw_xc_eval(in->xc, c, g, rho_out, vxc);
+        double e_loc = 0.0;
+        for (size_t p = 0; p < ntot; ++p)
+            e_loc += creal(vloc[p] * conj(rout_g[p]));
+        e_loc *= c->vol;
+        double e = e_kin_nl + e_loc + e_h + e_xc + e_ewald + e_psp_core + ts;
+        drho = 0.0;
+        for (size_t p = 0; p < ntot; ++p)
+            drho += fabs(rho_out[p] - rho_in[p]);
+        drho *= c->vol / ntot;
+        double de = fabs(e - eprev);
+        if (in->verbose && rank == 0)
+            fprintf(stderr, "pw scf %3d  E = %.12f  dE = %.3e  |drho| = %.3e  tol = %.1e\n", it, e,
+                    de, drho, tol);
+        eprev = e;
+        res->energy = e, res->e_kin = ekin, res->e_nl = e_kin_nl - ekin, res->e_loc = e_loc,
+        res->e_h = e_h, res->e_xc = e_xc, res->e_ewald = e_ewald, res->e_psp_core = e_psp_core,
+        res->e_ts = ts;
+        res->e_band = eband;
+        if (it > 1 && de < in->econv && drho < in->qconv * at->n) {
+            converged = true;
+            break;
+        }
+        mixer_step(&mx, st->rhog, rout_g, next);
+        memcpy(st->rhog, next, ntot * sizeof(pw_cplx));
+    }
+    res->iterations = converged ? it : in->max_iter;
+    res->converged = converged;
+    /* the last output density and its wavefunctions define the forces */
+    memcpy(st->rhog_out, rout_g, ntot * sizeof(pw_cplx));
+    memcpy(res->eig, eig, (size_t)nk * nb * sizeof(double));
+    memcpy(res->occ, occ, (size_t)nk * nb * sizeof(double));
+    res->drho = drho;
+    if (in->forces) {
+        double *f = in->forces;
+        memset(f, 0, (size_t)at->n * 3 * sizeof(double));
+        double *fnl = calloc((size_t)at->n * 3, sizeof(double));
+        if (!fnl) {
+            s = ATE_ERROR(err, ATE_ERR_MEMORY, "forces: out of memory");
+            goto done;
+        }
+        for (int k = 0; k < nk; ++k) {
+            if (k % size != rank) continue;
+            double *o = malloc((size_t)nb * sizeof(double));
+            for (int n = 0; n < nb; ++n)
+                o[n] = w[k] * occ[(size_t)k * nb + n];
+            pw_nl_energy(&in->nl[k], &in->ks[k], nb, st->psi[k], o, fnl);
+            free(o);
+        }
+        if (size > 1) MPI_Allreduce(MPI_IN_PLACE, fnl, at->n * 3, MPI_DOUBLE, MPI_SUM, in->comm);
+        pw_ewald(c, at, f);
+        pw_vloc_forces(c, g, at, rout_g, f);
+        for (int q = 0; q < at->n * 3; ++q)
+            f[q] += fnl[q];
+        free(fnl);
+    }
+done:
+    mixer_free(&mx);
+    free(vloc), free(vh), free(rout_g), free(next), free(rho_in), free(rho_out), free(veff);
+    free(vxc), free(eig), free(occ), free(w), free(work);
+    return s;
+}
