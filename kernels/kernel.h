@@ -75,6 +75,7 @@ typedef struct ate_calc_result {
     double *dband_centre; /**< [natoms] centre of the d-projected DOS - fermi_ev, eV (NaN for
                                atoms without d shell); may be NULL */
     double fermi_ev;      /**< Fermi level, eV (midpoint of the frontier orbitals) */
+    double magnetization; /**< N_alpha - N_beta, e (plane waves; 0 without spin) */
     double stress[9];     /**< cells, with ATE_CALC_STRESS: (1/V) dE/d(strain_ij), hartree/bohr^3,
                                positions scaled with the cell (ASE's sign: positive = the cell wants to
                                shrink) */

@@ -10,6 +10,10 @@
 
 #include "pw.h"
 
+#ifndef ATE_PW_FFTW_FLAGS
+#define ATE_PW_FFTW_FLAGS FFTW_MEASURE
+#endif
+
 void pw_cell_init(pw_cell *c, const double a[9])
 {
     memcpy(c->a, a, 9 * sizeof(double));
@@ -65,7 +69,8 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
     g->gv = malloc((size_t)g->ntot * 3 * sizeof(double));
     g->sphere = malloc((size_t)g->ntot * sizeof(bool));
     g->buf = fftw_malloc((size_t)g->ntot * sizeof(fftw_complex));
-    if (!g->g2 || !g->gv || !g->sphere || !g->buf) {
+    g->tmp = fftw_malloc((size_t)g->ntot * sizeof(fftw_complex));
+    if (!g->g2 || !g->gv || !g->sphere || !g->buf || !g->tmp) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "FFT grid: out of memory");
     }
@@ -81,9 +86,10 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
                 g->g2[id] = G[0] * G[0] + G[1] * G[1] + G[2] * G[2];
                 g->sphere[id] = g->g2[id] <= g2max;
             }
-    /* FFTW_ESTIMATE: the same algorithm on every run and rank (reproducible to the last bit) */
-    g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->buf, FFTW_FORWARD, FFTW_ESTIMATE);
-    g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->buf, FFTW_BACKWARD, FFTW_ESTIMATE);
+    /* FFTW_ESTIMATE: the same algorithm on every run and rank (reproducible to the last bit);
+     * out of place (in-place 3D plans allocate and free work buffers on every execution) */
+    g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_FORWARD, ATE_PW_FFTW_FLAGS);
+    g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_BACKWARD, ATE_PW_FFTW_FLAGS);
     if (!g->fwd || !g->bwd) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
@@ -96,7 +102,7 @@ void pw_grid_free(pw_grid *g)
 {
     if (g->fwd) fftw_destroy_plan(g->fwd);
     if (g->bwd) fftw_destroy_plan(g->bwd);
-    fftw_free(g->buf);
+    fftw_free(g->buf), fftw_free(g->tmp);
     free(g->g2), free(g->gv), free(g->sphere);
     memset(g, 0, sizeof(*g));
 }
@@ -159,18 +165,24 @@ void pw_kset_free(pw_kset *ks)
     ks->idx = NULL, ks->kpg = NULL, ks->kin = NULL;
 }
 
+void pw_fft(const pw_grid *g, fftw_plan plan)
+{
+    fftw_execute(plan);
+    memcpy(g->buf, g->tmp, (size_t)g->ntot * sizeof(fftw_complex));
+}
+
 void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c)
 {
     pw_cplx *b = (pw_cplx *)g->buf;
     memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
     for (int p = 0; p < ks->npw; ++p)
         b[ks->idx[p]] = c[p];
-    fftw_execute(g->bwd);
+    pw_fft(g, g->bwd);
 }
 
 void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out)
 {
-    fftw_execute(g->fwd);
+    pw_fft(g, g->fwd);
     const pw_cplx *b = (const pw_cplx *)g->buf;
     for (int p = 0; p < ks->npw; ++p)
         out[p] += scale * b[ks->idx[p]];

@@ -67,8 +67,8 @@ static int orthonormalise(size_t npw, const pw_cplx *v, int m, pw_cplx *t, int n
     return kept;
 }
 
-ate_status pw_davidson(const pw_ham *h, int nb, pw_cplx *c, double *eig, double tol, int maxit,
-                       double *resid, ate_error *err)
+ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
+                       int maxit, double *resid, ate_error *err)
 {
     size_t npw = (size_t)h->ks->npw;
     if ((size_t)nb > npw)
@@ -126,10 +126,10 @@ ate_status pw_davidson(const pw_ham *h, int nb, pw_cplx *c, double *eig, double 
             for (size_t g = 0; g < npw; ++g)
                 r[g] -= theta[n] * xn[g];
             rn[n] = cblas_dznrm2((int)npw, r, 1);
-            if (rn[n] > rmax) rmax = rn[n];
+            if (n < nneed && rn[n] > rmax) rmax = rn[n];
             if (rn[n] < tol) ++nconv;
         }
-        if (nconv == nb || it >= maxit) break;
+        if (rmax < tol || it >= maxit) break;
         /* preconditioned residuals of the unconverged bands */
         int nt = nb - nconv;
         if (m + nt > mmax) { /* restart from the Ritz vectors */

@@ -1,7 +1,8 @@
 /**
  * @file occupations.c
- * @brief Band occupations (docs/theory-pw.md, "Occupations"), spin-unpolarised (2 electrons per
- *        band), x = (e - mu) / sigma, one Fermi level mu over all k-points, found by bisection:
+ * @brief Band occupations (docs/theory-pw.md, "Occupations"), written for fmax = 2 electrons per
+ *        band (spin-unpolarised; a spin channel has fmax = 1 and every f and TS scales with
+ *        fmax/2), x = (e - mu) / sigma, one Fermi level mu over the given bands, by bisection:
  *   Fermi-Dirac   f = 2 / (1 + e^x),  -TS = 2 sigma sum w [p ln p + (1-p) ln(1-p)], p = f/2
  *                 (N. D. Mermin, Phys. Rev. 137, A1441 (1965));
  *   Gaussian      f = erfc(x),        -TS = -2 sigma sum w e^{-x^2} / (2 sqrt pi)
@@ -36,20 +37,20 @@ static double occ_of(int smearing, double x, double *s)
 }
 
 double pw_occupations(int smearing, double sigma, int nk, int nb, const double *w,
-                      const double *eig, double nel, double *occ, double *ts)
+                      const double *eig, double nel, double fmax, double *occ, double *ts)
 {
     *ts = 0.0;
     if (smearing == ATE_SMEAR_NONE || sigma <= 0.0) {
-        int nocc = (int)lround(nel / 2.0);
+        int nocc = (int)lround(nel / fmax);
         for (int k = 0; k < nk; ++k)
             for (int n = 0; n < nb; ++n)
-                occ[k * nb + n] = n < nocc ? 2.0 : 0.0;
+                occ[k * nb + n] = n < nocc ? fmax : 0.0;
         double homo = -INFINITY, lumo = INFINITY;
         for (int k = 0; k < nk; ++k) {
             if (nocc > 0 && eig[k * nb + nocc - 1] > homo) homo = eig[k * nb + nocc - 1];
             if (nocc < nb && eig[k * nb + nocc] < lumo) lumo = eig[k * nb + nocc];
         }
-        return nocc < nb ? 0.5 * (homo + lumo) : homo;
+        return nocc <= 0 ? lumo : nocc < nb ? 0.5 * (homo + lumo) : homo;
     }
     double lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < nk * nb; ++i) {
@@ -63,7 +64,7 @@ double pw_occupations(int smearing, double sigma, int nk, int nb, const double *
         double n = 0.0;
         for (int k = 0; k < nk; ++k)
             for (int b = 0; b < nb; ++b)
-                n += w[k] * occ_of(smearing, (eig[k * nb + b] - mu) / sigma, &s);
+                n += w[k] * 0.5 * fmax * occ_of(smearing, (eig[k * nb + b] - mu) / sigma, &s);
         if (n > nel)
             hi = mu;
         else
@@ -72,8 +73,8 @@ double pw_occupations(int smearing, double sigma, int nk, int nb, const double *
     }
     for (int k = 0; k < nk; ++k)
         for (int b = 0; b < nb; ++b) {
-            occ[k * nb + b] = occ_of(smearing, (eig[k * nb + b] - mu) / sigma, &s);
-            *ts += 2.0 * sigma * w[k] * s;
+            occ[k * nb + b] = 0.5 * fmax * occ_of(smearing, (eig[k * nb + b] - mu) / sigma, &s);
+            *ts += fmax * sigma * w[k] * s;
         }
     return mu;
 }

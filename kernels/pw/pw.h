@@ -58,8 +58,8 @@ typedef struct pw_grid {
     double *g2;   /* [ntot] |G|^2 of the box points (folded to (-n/2, n/2]) */
     double *gv;   /* [ntot][3] Cartesian G */
     bool *sphere; /* [ntot] |G| <= 2 Gmax: the density sphere */
-    fftw_complex *buf;
-    fftw_plan fwd, bwd; /* in place on buf; fwd = e^{-iGr} */
+    fftw_complex *buf, *tmp;
+    fftw_plan fwd, bwd; /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
 } pw_grid;
 
 typedef struct pw_kset {
@@ -82,6 +82,8 @@ void pw_grid_free(pw_grid *g);
 ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const double kf[3],
                         double w, double ecut, ate_error *err);
 void pw_kset_free(pw_kset *ks);
+/** Execute plan (g->fwd or g->bwd) on g->buf, result in g->buf. */
+void pw_fft(const pw_grid *g, fftw_plan plan);
 /** Sphere coefficients -> real space on g->buf (unnormalised: sum_G c(G) e^{iG.r}). */
 void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c);
 /** g->buf (real space) -> sphere coefficients: out(G) += scale * FFT(buf)(G). */
@@ -106,10 +108,10 @@ void pw_vloc_forces(const pw_cell *c, const pw_grid *g, const pw_atoms *at, cons
 /** Hartree potential v_H(G) = 4 pi rho(G)/G^2 and energy (Omega/2) sum v_H rho* (hartree.c). */
 double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cplx *vhg);
 
-/** Exchange-correlation through libxc (xc.c). rho: [ntot] real space (spin-summed for now);
- *  vxc: [ntot] real-space potential out. Returns E_xc. */
+/** Exchange-correlation through libxc (xc.c), nspin = 1 or 2. rho: [nspin][ntot] real space
+ *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out. Returns E_xc. */
 typedef struct pw_xc pw_xc;
-ate_status pw_xc_create(int xc, pw_xc **out, ate_error *err);
+ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err);
 void pw_xc_destroy(pw_xc **x);
 double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc);
 
@@ -141,15 +143,17 @@ typedef struct pw_ham {
 } pw_ham;
 void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc);
 /** Block Davidson for the nb lowest eigenpairs: c [nb][npw] in/out (orthonormal on exit), eig
- *  out. Stops when every residual norm < tol or after maxit iterations; returns the number of
- *  H applications per band and the largest residual in *resid. */
-ate_status pw_davidson(const pw_ham *h, int nb, pw_cplx *c, double *eig, double tol, int maxit,
-                       double *resid, ate_error *err);
+ *  out. Stops when the residual norms of the first nneed bands are < tol (the others are a
+ *  buffer that speeds up convergence near degeneracies) or after maxit iterations; the largest
+ *  of those residuals in *resid. */
+ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
+                       int maxit, double *resid, ate_error *err);
 
 /* ---- occupations (occupations.c) ---- */
-/** Occupations f_nk in [0, 2] (spin-unpolarised) for nel electrons, smearing width sigma
- *  (hartree); returns the Fermi level, *ts = -T S (the entropy term added to E). */
+/** Occupations f_nk in [0, fmax] (fmax = 2 spin-unpolarised, 1 per spin channel) of nel
+ *  electrons in the bands eig[nk][nb] with weights w[nk], smearing width sigma (hartree);
+ *  returns the Fermi level, *ts = -T S (the entropy term added to E). */
 double pw_occupations(int smearing, double sigma, int nk, int nb, const double *w,
-                      const double *eig, double nel, double *occ, double *ts);
+                      const double *eig, double nel, double fmax, double *occ, double *ts);
 
 #endif /* ATESCREEN_PW_H */

@@ -11,17 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atescreen/elements.h"
 #include "atescreen/kmesh.h"
 #include "atescreen/units.h"
 #include "kernel_impl.h"
 #include "pw_scf.h"
 
+/* OpenBLAS extension (cblas.h of libopenblas). */
+void openblas_set_num_threads(int num_threads);
+
 typedef struct pw_kernel {
     MPI_Comm comm;
-    pw_xc *xc;
+    pw_xc *xc[2]; /* unpolarised, spin-polarised (made on first use) */
     int xc_id;
     /* restart guess */
-    int g_natoms, g_nk, g_nb, g_n[3];
+    int g_natoms, g_nk, g_nb, g_ns, g_n[3];
     int *g_z;
     double g_cell[9], g_ecut;
     pw_scf_state st;
@@ -33,7 +37,7 @@ static void drop_guess(pw_kernel *k)
     if (k->st.psi)
         for (int i = 0; i < k->st_nk; ++i)
             free(k->st.psi[i]);
-    free(k->st.psi), free(k->st.rhog), free(k->st.rhog_out), free(k->g_z);
+    free(k->st.psi), free(k->st.rhog), free(k->g_z);
     memset(&k->st, 0, sizeof(k->st));
     k->g_z = NULL, k->st_nk = 0, k->g_natoms = 0;
 }
@@ -45,7 +49,8 @@ static void pw_destroy(void *impl)
     pw_kernel *k = impl;
     if (!k) return;
     drop_guess(k);
-    pw_xc_destroy(&k->xc);
+    pw_xc_destroy(&k->xc[0]);
+    pw_xc_destroy(&k->xc[1]);
     free(k);
 }
 
@@ -65,9 +70,12 @@ static ate_status pw_create(const ate_kernel_opts *o, MPI_Comm comm, void **out,
                                    "negative number of bands %d", o->nbands);
     pw_kernel *k = calloc(1, sizeof(*k));
     if (!k) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    /* parallelism is over MPI ranks: BLAS threads on the subspace matrices only compete with
+     * them (and spin in sched_yield); OPENBLAS_NUM_THREADS / OMP_NUM_THREADS override */
+    if (!getenv("OPENBLAS_NUM_THREADS") && !getenv("OMP_NUM_THREADS")) openblas_set_num_threads(1);
     k->comm = comm;
     k->xc_id = o->xc;
-    ate_status st = pw_xc_create(o->xc, &k->xc, err);
+    ate_status st = pw_xc_create(o->xc, 1, &k->xc[0], err);
     if (st != ATE_OK) {
         free(k);
         return st;
@@ -95,10 +103,9 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
                          "the plane-wave kernel needs a cell (a molecule goes in a box with "
                          "pbc=\"T T T\"); a slab (pbc T T F) is treated as periodic along c");
-    if (o->spin_polarized || (ate_structure_uhf(s) != ATE_UHF_AUTO && ate_structure_uhf(s) > 0))
-        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "spin-polarised plane waves are not implemented yet (a later stage of "
-                         "the plane-wave kernel)");
+    int uhf = ate_structure_uhf(s) == ATE_UHF_AUTO ? 0 : ate_structure_uhf(s);
+    int ns = o->spin_polarized || uhf > 0 ? 2 : 1;
+    if (ns == 2 && !k->xc[1]) ATE_TRY(pw_xc_create(o->xc, 2, &k->xc[1], err));
     int n = ate_structure_natoms(s);
     const int *z = ate_structure_numbers(s);
     /* pseudopotentials: one per element present */
@@ -134,18 +141,32 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     int smearing = o->smearing;
     double sigma = ATE_KB_HARTREE * o->etemp;
     if (smearing != ATE_SMEAR_NONE && sigma <= 0.0) smearing = ATE_SMEAR_NONE;
-    int nocc = (int)ceil(nel / 2.0 - 1e-9);
-    int nb = o->nbands > 0
-                 ? o->nbands
-                 : (smearing == ATE_SMEAR_NONE ? nocc : nocc + (nocc / 5 > 4 ? nocc / 5 : 4));
+    /* spin: a fixed moment M = uhf (N_up - N_down), or a free one seeded with M0 */
+    bool fixed = ns == 2 && !o->free_moment;
+    int ntm = 0;
+    for (int a = 0; a < n; ++a)
+        ntm += ate_element_is_transition_metal(z[a]);
+    double m0 = ns == 1 ? 0.0 : uhf > 0 || fixed ? uhf : (ntm ? 2.0 * ntm : 1.0);
+    if (m0 > nel) m0 = nel;
+    double nel_up = 0.5 * (nel + m0), nel_dn = 0.5 * (nel - m0);
+    int nocc = ns == 1 ? (int)ceil(nel / 2.0 - 1e-9) : (int)ceil(nel_up - 1e-9);
+    int extra = nocc / 5 > 4 ? nocc / 5 : 4;
+    int nb = o->nbands > 0                                      ? o->nbands
+             : smearing == ATE_SMEAR_NONE && (ns == 1 || fixed) ? nocc
+                                                                : nocc + extra;
     if (st == ATE_OK && !(nel > 0.0))
         st = ATE_ERROR(err, ATE_ERR_VALUE, "charge %d leaves %g valence electrons",
                        ate_structure_charge(s), nel);
-    if (st == ATE_OK && smearing == ATE_SMEAR_NONE && fabs(nel - 2.0 * nocc) > 1e-9)
+    if (st == ATE_OK && ns == 1 && smearing == ATE_SMEAR_NONE && fabs(nel - 2.0 * nocc) > 1e-9)
         st = ATE_ERROR(err, ATE_ERR_VALUE,
                        "%g valence electrons: an odd count needs smearing (etemp > 0) or spin "
                        "polarisation",
                        nel);
+    if (st == ATE_OK && fixed && fabs(nel_up - round(nel_up)) > 1e-9)
+        st = ATE_ERROR(err, ATE_ERR_VALUE,
+                       "%g valence electrons cannot have %d unpaired ones (parity)", nel, uhf);
+    if (st == ATE_OK && ns == 2 && !fixed && smearing == ATE_SMEAR_NONE)
+        st = ATE_ERROR(err, ATE_ERR_VALUE, "a free magnetic moment needs smearing (etemp > 0)");
     if (st == ATE_OK && nb < nocc)
         st = ATE_ERROR(err, ATE_ERR_VALUE, "%d bands cannot hold %g electrons (need >= %d)", nb,
                        nel, nocc);
@@ -186,22 +207,27 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            nb, ks[q].npw, q + 1);
         if (st == ATE_OK) st = pw_nl_init(&nl[q], &cell, &ks[q], &at, err);
     }
+    /* buffer bands for the eigensolver (not occupied, not converged) */
+    int nbx = nb + (nb / 10 > 2 ? nb / 10 : 2);
+    for (int q = 0; q < nk && st == ATE_OK; ++q)
+        if (nbx > ks[q].npw) nbx = ks[q].npw;
     /* restart guess: same atoms, cell, grid, k-points and bands */
     if (st == ATE_OK) {
-        bool same = k->g_z && k->g_natoms == n && k->g_nk == nk && k->g_nb == nb &&
-                    k->g_ecut == o->ecut && !memcmp(k->g_n, grid.n, sizeof(k->g_n)) &&
+        bool same = k->g_z && k->g_natoms == n && k->g_nk == nk && k->g_nb == nbx &&
+                    k->g_ns == ns && k->g_ecut == o->ecut &&
+                    !memcmp(k->g_n, grid.n, sizeof(k->g_n)) &&
                     !memcmp(k->g_z, z, (size_t)n * sizeof(int)) &&
                     !memcmp(k->g_cell, ate_structure_cell(s), sizeof(k->g_cell));
         if (!same) {
             drop_guess(k);
             k->g_z = malloc((size_t)n * sizeof(int));
-            k->st.rhog = malloc((size_t)grid.ntot * sizeof(pw_cplx));
-            k->st.rhog_out = malloc((size_t)grid.ntot * sizeof(pw_cplx));
-            k->st.psi = calloc((size_t)nk, sizeof(pw_cplx *));
-            bool ok = k->g_z && k->st.rhog && k->st.rhog_out && k->st.psi;
-            k->st_nk = nk;
-            for (int q = 0; q < nk && ok; ++q)
-                ok = (k->st.psi[q] = malloc((size_t)nb * ks[q].npw * sizeof(pw_cplx))) != NULL;
+            k->st.rhog = malloc((size_t)ns * grid.ntot * sizeof(pw_cplx));
+            k->st.psi = calloc((size_t)nk * ns, sizeof(pw_cplx *));
+            bool ok = k->g_z && k->st.rhog && k->st.psi;
+            k->st_nk = nk * ns;
+            for (int q = 0; q < nk * ns && ok; ++q)
+                ok =
+                    (k->st.psi[q] = malloc((size_t)nbx * ks[q / ns].npw * sizeof(pw_cplx))) != NULL;
             if (!ok) {
                 drop_guess(k);
                 st = ATE_ERROR(err, ATE_ERR_MEMORY, "wavefunctions: out of memory");
@@ -209,15 +235,15 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                 memcpy(k->g_z, z, (size_t)n * sizeof(int));
                 memcpy(k->g_cell, ate_structure_cell(s), sizeof(k->g_cell));
                 memcpy(k->g_n, grid.n, sizeof(k->g_n));
-                k->g_natoms = n, k->g_nk = nk, k->g_nb = nb, k->g_ecut = o->ecut;
+                k->g_natoms = n, k->g_nk = nk, k->g_nb = nbx, k->g_ns = ns, k->g_ecut = o->ecut;
             }
         }
     }
     double *eig = NULL, *occ = NULL, *forces = NULL;
     pw_scf_result r = {0};
     if (st == ATE_OK) {
-        eig = malloc((size_t)nk * nb * sizeof(double));
-        occ = malloc((size_t)nk * nb * sizeof(double));
+        eig = malloc((size_t)ns * nk * nb * sizeof(double));
+        occ = malloc((size_t)ns * nk * nb * sizeof(double));
         forces = want_grad ? malloc((size_t)n * 3 * sizeof(double)) : NULL;
         if (!eig || !occ || (want_grad && !forces))
             st = ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
@@ -230,8 +256,13 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            .ks = ks,
                            .nl = nl,
                            .nb = nb,
+                           .nbx = nbx,
                            .nel = nel,
-                           .xc = k->xc,
+                           .xc = k->xc[ns - 1],
+                           .nspin = ns,
+                           .fixed_moment = fixed,
+                           .nel_spin = {nel_up, nel_dn},
+                           .moment0 = m0,
                            .smearing = smearing,
                            .sigma = sigma,
                            .mixing = o->mixing,
@@ -268,10 +299,12 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             if (out->dband_centre) out->dband_centre[a] = NAN;
         }
         double homo = -INFINITY, lumo = INFINITY;
-        for (int q = 0; q < nk * nb; ++q) {
-            if (occ[q] > 1.0 && eig[q] > homo) homo = eig[q];
-            if (occ[q] <= 1.0 && eig[q] < lumo) lumo = eig[q];
+        double half = ns == 2 ? 0.5 : 1.0;
+        for (int q = 0; q < ns * nk * nb; ++q) {
+            if (occ[q] > half && eig[q] > homo) homo = eig[q];
+            if (occ[q] <= half && eig[q] < lumo) lumo = eig[q];
         }
+        out->magnetization = ns == 2 ? r.magnetization : 0.0;
         out->homo_lumo_gap_ev =
             isfinite(lumo) && isfinite(homo) ? (lumo - homo) * ATE_HARTREE_EV : NAN;
         const char *names[] = {"kinetic", "local_psp", "nonlocal_psp", "hartree",

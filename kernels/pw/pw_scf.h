@@ -16,7 +16,12 @@ typedef struct pw_scf_input {
     int nk;
     const pw_kset *ks; /* [nk] */
     const pw_nl *nl;   /* [nk] */
-    int nb;            /* bands per k-point */
+    int nb;            /* bands per k-point (occupied and, with smearing, empty) */
+    int nbx;           /* nb + buffer bands the eigensolver carries but does not converge */
+    int nspin;         /* 1, or 2 (collinear spin: densities and bands per channel) */
+    bool fixed_moment; /* nspin 2: nel_spin[0] up and nel_spin[1] down electrons */
+    double nel_spin[2];
+    double moment0; /* nspin 2: starting moment (rho_up - rho_down integrates to it) */
     double nel;
     pw_xc *xc;
     int smearing;
@@ -34,17 +39,16 @@ typedef struct pw_scf_input {
 /* what survives between calls: the input density and the wavefunctions (restart guess) */
 typedef struct pw_scf_state {
     bool have_density;
-    pw_cplx *rhog;     /* [ntot] */
-    pw_cplx *rhog_out; /* [ntot] output density of the last iteration */
-    pw_cplx **psi;     /* [nk][nb * npw_k] */
+    pw_cplx *rhog; /* [nspin][ntot] spin densities */
+    pw_cplx **psi; /* [nk * nspin][nbx * npw_k] */
 } pw_scf_state;
 
 typedef struct pw_scf_result {
     double energy, e_kin, e_nl, e_loc, e_h, e_xc, e_ewald, e_psp_core, e_ts, e_band;
-    double fermi, drho;
+    double fermi, drho, magnetization; /* magnetisation: N_up - N_down */
     int iterations;
     bool converged;
-    double *eig, *occ; /* [nk][nb], caller-allocated */
+    double *eig, *occ; /* [nspin][nk][nb], caller-allocated */
 } pw_scf_result;
 
 ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *res, ate_error *err);

@@ -69,7 +69,7 @@ static void to_real_density(const pw_grid *g, const pw_cplx *rhog, double *rho)
 {
     pw_cplx *b = (pw_cplx *)g->buf;
     memcpy(b, rhog, (size_t)g->ntot * sizeof(pw_cplx));
-    fftw_execute(g->bwd);
+    pw_fft(g, g->bwd);
     for (int p = 0; p < g->ntot; ++p)
         rho[p] = creal(b[p]);
 }
@@ -79,30 +79,34 @@ static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
     pw_cplx *b = (pw_cplx *)g->buf;
     for (int p = 0; p < g->ntot; ++p)
         b[p] = rho[p];
-    fftw_execute(g->fwd);
+    pw_fft(g, g->fwd);
     for (int p = 0; p < g->ntot; ++p)
         rhog[p] = g->sphere[p] ? b[p] / g->ntot : 0.0;
 }
 
-/* Pulay mixing over the density-sphere components (G = 0 held at N_el / Omega) */
+/* Pulay mixing over the density-sphere components of nb blocks (rho; with spin also m =
+ * rho_up - rho_down); the G = 0 component of rho is held at N_el / Omega */
 typedef struct mixer {
-    int n, len, count, next;
+    int len, nblk, count, next; /* len: sphere points per block */
     pw_cplx *rin[NHIST], *res[NHIST];
-    double *pre; /* [len] preconditioner */
+    double *pre; /* [nblk][len] preconditioner */
     int *map;    /* sphere points */
 } mixer;
 
-static ate_status mixer_init(mixer *m, const pw_grid *g, double beta, bool kerker, ate_error *err)
+static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, bool kerker,
+                             ate_error *err)
 {
     memset(m, 0, sizeof(*m));
+    m->nblk = nblk;
     for (int p = 0; p < g->ntot; ++p)
         if (g->sphere[p]) ++m->len;
+    size_t tot = (size_t)m->len * nblk;
     m->map = malloc((size_t)m->len * sizeof(int));
-    m->pre = malloc((size_t)m->len * sizeof(double));
+    m->pre = malloc(tot * sizeof(double));
     bool ok = m->map && m->pre;
     for (int h = 0; h < NHIST && ok; ++h) {
-        m->rin[h] = malloc((size_t)m->len * sizeof(pw_cplx));
-        m->res[h] = malloc((size_t)m->len * sizeof(pw_cplx));
+        m->rin[h] = malloc(tot * sizeof(pw_cplx));
+        m->res[h] = malloc(tot * sizeof(pw_cplx));
         ok = m->rin[h] && m->res[h];
     }
     if (!ok) return ATE_ERROR(err, ATE_ERR_MEMORY, "density mixing: out of memory");
@@ -112,6 +116,8 @@ static ate_status mixer_init(mixer *m, const pw_grid *g, double beta, bool kerke
             m->map[j] = p;
             m->pre[j] = kerker ? beta * g->g2[p] / (g->g2[p] + q0 * q0) : beta;
             if (g->g2[p] == 0.0) m->pre[j] = 0.0;
+            for (int b = 1; b < nblk; ++b) /* the magnetisation: plain */
+                m->pre[(size_t)b * m->len + j] = beta;
             ++j;
         }
     return ATE_OK;
@@ -124,34 +130,45 @@ static void mixer_free(mixer *m)
     free(m->map), free(m->pre);
 }
 
-/* new input density from rho_in, rho_out (box arrays) into rin_new (box array) */
-static void mixer_step(mixer *m, const pw_cplx *in, const pw_cplx *out, pw_cplx *next)
+/* gather block b of a box array pair (spin densities s0, s1 -> rho, m) */
+static pw_cplx comp(const pw_cplx *x, size_t ntot, int nblk, int b, int p)
+{
+    if (nblk == 1) return x[p];
+    return b == 0 ? x[p] + x[ntot + p] : x[p] - x[ntot + p];
+}
+
+/* new input spin densities from in, out (box arrays [nspin][ntot]) into next */
+static void mixer_step(mixer *m, size_t ntot, const pw_cplx *in, const pw_cplx *out, pw_cplx *next)
 {
     int h = m->next;
-    for (int j = 0; j < m->len; ++j) {
-        m->rin[h][j] = in[m->map[j]];
-        m->res[h][j] = out[m->map[j]] - in[m->map[j]];
-    }
+    size_t tot = (size_t)m->len * m->nblk;
+    for (int b = 0; b < m->nblk; ++b)
+        for (int j = 0; j < m->len; ++j) {
+            pw_cplx xi = comp(in, ntot, m->nblk, b, m->map[j]),
+                    xo = comp(out, ntot, m->nblk, b, m->map[j]);
+            m->rin[h][(size_t)b * m->len + j] = xi;
+            m->res[h][(size_t)b * m->len + j] = xo - xi;
+        }
     m->next = (m->next + 1) % NHIST;
     if (m->count < NHIST) ++m->count;
     int n = m->count;
     /* minimise |sum c_i R_i|^2 subject to sum c_i = 1 */
-    double a[(NHIST + 1) * (NHIST + 1)], b[NHIST + 1];
+    double a[(NHIST + 1) * (NHIST + 1)], bb[NHIST + 1];
     int slot[NHIST];
     for (int i = 0; i < n; ++i)
         slot[i] = (h - i + NHIST) % NHIST; /* newest first */
     int dim = n + 1;
     for (int i = 0; i < n; ++i)
         for (int k = 0; k <= i; ++k) {
-            double s = 0.0;
+            double sum = 0.0;
             const pw_cplx *ri = m->res[slot[i]], *rk = m->res[slot[k]];
-            for (int j = 0; j < m->len; ++j)
-                s += creal(conj(ri[j]) * rk[j]);
-            a[i * dim + k] = a[k * dim + i] = s;
+            for (size_t j = 0; j < tot; ++j)
+                sum += creal(conj(ri[j]) * rk[j]);
+            a[i * dim + k] = a[k * dim + i] = sum;
         }
     for (int i = 0; i < n; ++i)
-        a[i * dim + n] = a[n * dim + i] = 1.0, b[i] = 0.0;
-    a[n * dim + n] = 0.0, b[n] = 1.0;
+        a[i * dim + n] = a[n * dim + i] = 1.0, bb[i] = 0.0;
+    a[n * dim + n] = 0.0, bb[n] = 1.0;
     /* Gaussian elimination with partial pivoting (tiny system) */
     double coef[NHIST + 1] = {0};
     bool ok = true;
@@ -168,35 +185,44 @@ static void mixer_step(mixer *m, const pw_cplx *in, const pw_cplx *out, pw_cplx 
                 double t = a[col * dim + k];
                 a[col * dim + k] = a[piv * dim + k], a[piv * dim + k] = t;
             }
-            double t = b[col];
-            b[col] = b[piv], b[piv] = t;
+            double t = bb[col];
+            bb[col] = bb[piv], bb[piv] = t;
         }
         for (int r = col + 1; r < dim; ++r) {
             double f = a[r * dim + col] / a[col * dim + col];
             for (int k = col; k < dim; ++k)
                 a[r * dim + k] -= f * a[col * dim + k];
-            b[r] -= f * b[col];
+            bb[r] -= f * bb[col];
         }
     }
     for (int r = dim - 1; r >= 0 && ok; --r) {
-        double s = b[r];
+        double sum = bb[r];
         for (int k = r + 1; k < dim; ++k)
-            s -= a[r * dim + k] * coef[k];
-        coef[r] = s / a[r * dim + r];
+            sum -= a[r * dim + k] * coef[k];
+        coef[r] = sum / a[r * dim + r];
     }
     if (!ok || !isfinite(coef[0])) { /* fall back to the newest pair only */
         for (int i = 0; i < n; ++i)
             coef[i] = i == 0 ? 1.0 : 0.0;
         m->count = 1;
     }
+    memset(next, 0, (size_t)m->nblk * ntot * sizeof(pw_cplx));
     for (int j = 0; j < m->len; ++j) {
-        pw_cplx r = 0.0, x = 0.0;
-        for (int i = 0; i < n; ++i)
-            x += coef[i] * m->rin[slot[i]][j], r += coef[i] * m->res[slot[i]][j];
-        next[m->map[j]] = x + m->pre[j] * r;
+        pw_cplx v[2];
+        for (int b = 0; b < m->nblk; ++b) {
+            size_t q = (size_t)b * m->len + j;
+            pw_cplx r = 0.0, x = 0.0;
+            for (int i = 0; i < n; ++i)
+                x += coef[i] * m->rin[slot[i]][q], r += coef[i] * m->res[slot[i]][q];
+            v[b] = x + m->pre[q] * r;
+        }
+        int p = m->map[j];
+        if (m->pre[j] == 0.0) v[0] = comp(in, ntot, m->nblk, 0, p); /* G = 0 of rho */
+        if (m->nblk == 1)
+            next[p] = v[0];
+        else
+            next[p] = 0.5 * (v[0] + v[1]), next[ntot + p] = 0.5 * (v[0] - v[1]);
     }
-    for (int j = 0; j < m->len; ++j)
-        if (m->pre[j] == 0.0) next[m->map[j]] = in[m->map[j]]; /* G = 0 */
 }
 
 ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *res, ate_error *err)
@@ -204,40 +230,50 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     const pw_cell *c = in->cell;
     pw_grid *g = in->grid;
     const pw_atoms *at = in->atoms;
-    int nk = in->nk, nb = in->nb, rank = 0, size = 1;
+    int nk = in->nk, nb = in->nb, ns = in->nspin, rank = 0, size = 1;
     if (in->comm != MPI_COMM_NULL) {
         MPI_Comm_rank(in->comm, &rank);
         MPI_Comm_size(in->comm, &size);
     }
-    size_t ntot = (size_t)g->ntot;
+    size_t ntot = (size_t)g->ntot, nkb = (size_t)nk * nb;
     double *eig_out = res->eig, *occ_out = res->occ;
     memset(res, 0, sizeof(*res));
     res->eig = eig_out, res->occ = occ_out;
     pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx)), *vh = malloc(ntot * sizeof(pw_cplx));
-    pw_cplx *rout_g = malloc(ntot * sizeof(pw_cplx)), *next = malloc(ntot * sizeof(pw_cplx));
-    double *rho_in = malloc(ntot * sizeof(double)), *rho_out = malloc(ntot * sizeof(double));
-    double *veff = malloc(ntot * sizeof(double)), *vxc = malloc(ntot * sizeof(double));
-    double *eig = calloc((size_t)nk * nb, sizeof(double)),
-           *occ = calloc((size_t)nk * nb, sizeof(double));
-    double *w = malloc((size_t)nk * sizeof(double));
-    int maxpw = 0, maxproj = 0;
+    pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)),
+            *next = malloc(ns * ntot * sizeof(pw_cplx)), *rtot_g = malloc(ntot * sizeof(pw_cplx));
+    double *rho_in = malloc(ns * ntot * sizeof(double)),
+           *rho_out = malloc(ns * ntot * sizeof(double));
+    double *veff = malloc(ns * ntot * sizeof(double)), *vxc = malloc(ns * ntot * sizeof(double));
+    double *eig = calloc(ns * nkb, sizeof(double)), *occ = calloc(ns * nkb, sizeof(double));
+    double *w = malloc((size_t)ns * nk * sizeof(double));
+    int maxproj = 0;
     for (int k = 0; k < nk; ++k) {
-        if (in->ks[k].npw > maxpw) maxpw = in->ks[k].npw;
         if (in->nl[k].nproj > maxproj) maxproj = in->nl[k].nproj;
-        w[k] = in->ks[k].w;
+        for (int sp = 0; sp < ns; ++sp)
+            w[sp * nk + k] = in->ks[k].w;
     }
-    pw_cplx *work = malloc(((size_t)2 * maxproj * nb + 1) * sizeof(pw_cplx));
+    pw_cplx *work = malloc(((size_t)2 * maxproj * in->nbx + 1) * sizeof(pw_cplx));
+    double *eigx = malloc((size_t)in->nbx * sizeof(double));
     mixer mx;
-    ate_status s = mixer_init(&mx, g, in->mixing, in->smearing != ATE_SMEAR_NONE, err);
-    if (s == ATE_OK && (!vloc || !vh || !rout_g || !next || !rho_in || !rho_out || !veff || !vxc ||
-                        !eig || !occ || !w || !work))
+    ate_status s = mixer_init(&mx, g, ns, in->mixing, in->smearing != ATE_SMEAR_NONE, err);
+    if (s == ATE_OK && (!vloc || !vh || !rout_g || !next || !rtot_g || !rho_in || !rho_out ||
+                        !veff || !vxc || !eig || !occ || !w || !work || !eigx))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
     if (s != ATE_OK) goto done;
     pw_vloc(c, g, at, vloc);
     if (!st->have_density) {
         atomic_density(c, g, at, in->nel, st->rhog);
+        if (ns == 2) /* spin densities (rho +- m)/2 with m = rho M0 / N_el */
+            for (size_t p = 0; p < ntot; ++p) {
+                pw_cplx r = st->rhog[p];
+                st->rhog[p] = 0.5 * r * (1.0 + in->moment0 / in->nel);
+                st->rhog[ntot + p] = 0.5 * r * (1.0 - in->moment0 / in->nel);
+            }
         for (int k = 0; k < nk; ++k)
-            if (k % size == rank) random_start(&in->ks[k], nb, st->psi[k]);
+            if (k % size == rank)
+                for (int sp = 0; sp < ns; ++sp)
+                    random_start(&in->ks[k], in->nbx, st->psi[k * ns + sp]);
         st->have_density = true;
     }
     double alpha_sum = 0.0;
@@ -245,123 +281,149 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         alpha_sum += pw_gth_alpha(&at->psp[at->species[i]]);
     double e_psp_core = alpha_sum * in->nel / c->vol;
     double e_ewald = pw_ewald(c, at, NULL);
-    double eprev = 0.0, drho = 1.0;
+    double eprev = 0.0, drho = 1.0, focc = ns == 2 ? 1.0 : 2.0;
     bool converged = false;
     int it;
+    pw_cplx *b = (pw_cplx *)g->buf;
     for (it = 1; it <= in->max_iter; ++it) {
         /* potential of the input density (xc first: it uses the FFT buffer) */
-        to_real_density(g, st->rhog, rho_in);
+        for (int sp = 0; sp < ns; ++sp)
+            to_real_density(g, st->rhog + sp * ntot, rho_in + sp * ntot);
         pw_xc_eval(in->xc, c, g, rho_in, vxc);
-        pw_hartree(c, g, st->rhog, vh);
-        pw_cplx *b = (pw_cplx *)g->buf;
+        for (size_t p = 0; p < ntot; ++p)
+            rtot_g[p] = ns == 2 ? st->rhog[p] + st->rhog[ntot + p] : st->rhog[p];
+        pw_hartree(c, g, rtot_g, vh);
         for (size_t p = 0; p < ntot; ++p)
             b[p] = vh[p] + vloc[p];
-        fftw_execute(g->bwd);
-        for (size_t p = 0; p < ntot; ++p)
-            veff[p] = creal(b[p]) + vxc[p];
+        pw_fft(g, g->bwd);
+        for (int sp = 0; sp < ns; ++sp)
+            for (size_t p = 0; p < ntot; ++p)
+                veff[sp * ntot + p] = creal(b[p]) + vxc[sp * ntot + p];
         /* bands */
-        double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-2 * drho));
-        int maxit = it == 1 ? 30 : 8;
-        memset(eig, 0, (size_t)nk * nb * sizeof(double));
+        double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
+        int maxit = it == 1 ? 30 : 12;
+        memset(eig, 0, ns * nkb * sizeof(double));
         for (int k = 0; k < nk; ++k) {
             if (k % size != rank) continue;
-            pw_ham h = {g, &in->ks[k], &in->nl[k], veff, work};
-            double r;
-            s = pw_davidson(&h, nb, st->psi[k], eig + (size_t)k * nb, tol, maxit, &r, err);
-            if (s != ATE_OK) goto done;
-        }
-        if (size > 1) MPI_Allreduce(MPI_IN_PLACE, eig, nk * nb, MPI_DOUBLE, MPI_SUM, in->comm);
-        double ts;
-        res->fermi = pw_occupations(in->smearing, in->sigma, nk, nb, w, eig, in->nel, occ, &ts);
-        /* output density */
-        memset(rho_out, 0, ntot * sizeof(double));
-        double eband = 0.0, ekin = 0.0;
-        for (int k = 0; k < nk; ++k) {
-            for (int n = 0; n < nb; ++n)
-                eband += w[k] * occ[(size_t)k * nb + n] * eig[(size_t)k * nb + n];
-            if (k % size != rank) continue;
-            for (int n = 0; n < nb; ++n) {
-                double f = w[k] * occ[(size_t)k * nb + n];
-                if (f == 0.0) continue;
-                const pw_cplx *cn = st->psi[k] + (size_t)n * in->ks[k].npw;
-                for (int q = 0; q < in->ks[k].npw; ++q)
-                    ekin += f * in->ks[k].kin[q] * creal(conj(cn[q]) * cn[q]);
-                pw_to_real(g, &in->ks[k], cn);
-                for (size_t p = 0; p < ntot; ++p)
-                    rho_out[p] += f * creal(conj(b[p]) * b[p]) / c->vol;
+            for (int sp = 0; sp < ns; ++sp) {
+                pw_ham h = {g, &in->ks[k], &in->nl[k], veff + sp * ntot, work};
+                double r;
+                s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, err);
+                if (s != ATE_OK) goto done;
+                memcpy(eig + sp * nkb + (size_t)k * nb, eigx, (size_t)nb * sizeof(double));
             }
         }
+        if (size > 1)
+            MPI_Allreduce(MPI_IN_PLACE, eig, (int)(ns * nkb), MPI_DOUBLE, MPI_SUM, in->comm);
+        double ts = 0.0;
+        if (ns == 2 && in->fixed_moment) { /* one Fermi level per spin channel */
+            double t0, t1;
+            double m0 = pw_occupations(in->smearing, in->sigma, nk, nb, w, eig, in->nel_spin[0],
+                                       focc, occ, &t0);
+            double m1 = pw_occupations(in->smearing, in->sigma, nk, nb, w, eig + nkb,
+                                       in->nel_spin[1], focc, occ + nkb, &t1);
+            ts = t0 + t1;
+            res->fermi = fmax(m0, m1);
+        } else /* one Fermi level over all bands of both channels */
+            res->fermi = pw_occupations(in->smearing, in->sigma, ns * nk, nb, w, eig, in->nel, focc,
+                                        occ, &ts);
+        /* output density */
+        memset(rho_out, 0, ns * ntot * sizeof(double));
+        double eband = 0.0, ekin = 0.0, mag = 0.0;
+        for (int sp = 0; sp < ns; ++sp)
+            for (int k = 0; k < nk; ++k) {
+                for (int n = 0; n < nb; ++n) {
+                    size_t q = sp * nkb + (size_t)k * nb + n;
+                    eband += w[k] * occ[q] * eig[q];
+                    mag += (sp == 0 ? 1.0 : -1.0) * w[k] * occ[q];
+                }
+                if (k % size != rank) continue;
+                for (int n = 0; n < nb; ++n) {
+                    double f = w[k] * occ[sp * nkb + (size_t)k * nb + n];
+                    if (f == 0.0) continue;
+                    const pw_cplx *cn = st->psi[k * ns + sp] + (size_t)n * in->ks[k].npw;
+                    for (int q = 0; q < in->ks[k].npw; ++q)
+                        ekin += f * in->ks[k].kin[q] * creal(conj(cn[q]) * cn[q]);
+                    pw_to_real(g, &in->ks[k], cn);
+                    double *ro = rho_out + sp * ntot;
+                    for (size_t p = 0; p < ntot; ++p)
+                        ro[p] += f * creal(conj(b[p]) * b[p]) / c->vol;
+                }
+            }
         if (size > 1) {
-            MPI_Allreduce(MPI_IN_PLACE, rho_out, (int)ntot, MPI_DOUBLE, MPI_SUM, in->comm);
+            MPI_Allreduce(MPI_IN_PLACE, rho_out, (int)(ns * ntot), MPI_DOUBLE, MPI_SUM, in->comm);
             MPI_Allreduce(MPI_IN_PLACE, &ekin, 1, MPI_DOUBLE, MPI_SUM, in->comm);
         }
-        to_recip_density(g, rho_out, rout_g);
+        for (int sp = 0; sp < ns; ++sp)
+            to_recip_density(g, rho_out + sp * ntot, rout_g + sp * ntot);
         /* energy of the output density */
         double e_veff_in = 0.0;
-        for (size_t p = 0; p < ntot; ++p)
+        for (size_t p = 0; p < ns * ntot; ++p)
             e_veff_in += veff[p] * rho_out[p];
         e_veff_in *= c->vol / ntot;
         double e_kin_nl = eband - e_veff_in;
-        double e_h = pw_hartree(c, g, rout_g, vh);
+        for (size_t p = 0; p < ntot; ++p)
+            rtot_g[p] = ns == 2 ? rout_g[p] + rout_g[ntot + p] : rout_g[p];
+        double e_h = pw_hartree(c, g, rtot_g, vh);
         double e_xc = pw_xc_eval(in->xc, c, g, rho_out, vxc);
         double e_loc = 0.0;
         for (size_t p = 0; p < ntot; ++p)
-            e_loc += creal(vloc[p] * conj(rout_g[p]));
+            e_loc += creal(vloc[p] * conj(rtot_g[p]));
         e_loc *= c->vol;
         double e = e_kin_nl + e_loc + e_h + e_xc + e_ewald + e_psp_core + ts;
         drho = 0.0;
-        for (size_t p = 0; p < ntot; ++p)
+        for (size_t p = 0; p < ns * ntot; ++p)
             drho += fabs(rho_out[p] - rho_in[p]);
         drho *= c->vol / ntot;
         double de = fabs(e - eprev);
         if (in->verbose && rank == 0)
-            fprintf(stderr, "pw scf %3d  E = %.12f  dE = %.3e  |drho| = %.3e  tol = %.1e\n", it, e,
-                    de, drho, tol);
+            fprintf(stderr,
+                    "pw scf %3d  E = %.12f  dE = %.3e  |drho| = %.3e  tol = %.1e  M = %.6f\n", it,
+                    e, de, drho, tol, mag);
         eprev = e;
         res->energy = e, res->e_kin = ekin, res->e_nl = e_kin_nl - ekin, res->e_loc = e_loc,
         res->e_h = e_h, res->e_xc = e_xc, res->e_ewald = e_ewald, res->e_psp_core = e_psp_core,
-        res->e_ts = ts;
-        res->e_band = eband;
+        res->e_ts = ts, res->e_band = eband, res->magnetization = mag;
         if (it > 1 && de < in->econv && drho < in->qconv * at->n) {
             converged = true;
             break;
         }
-        mixer_step(&mx, st->rhog, rout_g, next);
-        memcpy(st->rhog, next, ntot * sizeof(pw_cplx));
+        mixer_step(&mx, ntot, st->rhog, rout_g, next);
+        memcpy(st->rhog, next, ns * ntot * sizeof(pw_cplx));
     }
     res->iterations = converged ? it : in->max_iter;
     res->converged = converged;
-    /* the last output density and its wavefunctions define the forces */
-    memcpy(st->rhog_out, rout_g, ntot * sizeof(pw_cplx));
-    memcpy(res->eig, eig, (size_t)nk * nb * sizeof(double));
-    memcpy(res->occ, occ, (size_t)nk * nb * sizeof(double));
+    memcpy(res->eig, eig, ns * nkb * sizeof(double));
+    memcpy(res->occ, occ, ns * nkb * sizeof(double));
     res->drho = drho;
     if (in->forces) {
         double *f = in->forces;
         memset(f, 0, (size_t)at->n * 3 * sizeof(double));
-        double *fnl = calloc((size_t)at->n * 3, sizeof(double));
-        if (!fnl) {
+        double *fnl = calloc((size_t)at->n * 3, sizeof(double)),
+               *o = malloc((size_t)nb * sizeof(double));
+        if (!fnl || !o) {
+            free(fnl), free(o);
             s = ATE_ERROR(err, ATE_ERR_MEMORY, "forces: out of memory");
             goto done;
         }
         for (int k = 0; k < nk; ++k) {
             if (k % size != rank) continue;
-            double *o = malloc((size_t)nb * sizeof(double));
-            for (int n = 0; n < nb; ++n)
-                o[n] = w[k] * occ[(size_t)k * nb + n];
-            pw_nl_energy(&in->nl[k], &in->ks[k], nb, st->psi[k], o, fnl);
-            free(o);
+            for (int sp = 0; sp < ns; ++sp) {
+                for (int n = 0; n < nb; ++n)
+                    o[n] = w[k] * occ[sp * nkb + (size_t)k * nb + n];
+                pw_nl_energy(&in->nl[k], &in->ks[k], nb, st->psi[k * ns + sp], o, fnl);
+            }
         }
         if (size > 1) MPI_Allreduce(MPI_IN_PLACE, fnl, at->n * 3, MPI_DOUBLE, MPI_SUM, in->comm);
         pw_ewald(c, at, f);
-        pw_vloc_forces(c, g, at, rout_g, f);
+        pw_vloc_forces(c, g, at, rtot_g, f);
         for (int q = 0; q < at->n * 3; ++q)
             f[q] += fnl[q];
-        free(fnl);
+        free(fnl), free(o);
     }
 done:
     mixer_free(&mx);
-    free(vloc), free(vh), free(rout_g), free(next), free(rho_in), free(rho_out), free(veff);
-    free(vxc), free(eig), free(occ), free(w), free(work);
+    free(vloc), free(vh), free(rout_g), free(next), free(rtot_g), free(rho_in), free(rho_out);
+    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx);
     return s;
 }

@@ -18,12 +18,12 @@
 #include "pw.h"
 
 struct pw_xc {
-    int nfunc;
+    int nfunc, nspin;
     xc_func_type func[2];
     bool gga;
 };
 
-ate_status pw_xc_create(int xc, pw_xc **out, ate_error *err)
+ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err)
 {
     *out = NULL;
     int ids[2], n;
@@ -37,7 +37,7 @@ ate_status pw_xc_create(int xc, pw_xc **out, ate_error *err)
     pw_xc *x = calloc(1, sizeof(*x));
     if (!x) return ATE_ERROR(err, ATE_ERR_MEMORY, "xc: out of memory");
     for (int f = 0; f < n; ++f) {
-        if (xc_func_init(&x->func[f], ids[f], XC_UNPOLARIZED) != 0) {
+        if (xc_func_init(&x->func[f], ids[f], nspin == 2 ? XC_POLARIZED : XC_UNPOLARIZED) != 0) {
             for (int g = 0; g < f; ++g)
                 xc_func_end(&x->func[g]);
             free(x);
@@ -46,6 +46,7 @@ ate_status pw_xc_create(int xc, pw_xc **out, ate_error *err)
         x->nfunc = f + 1;
     }
     x->gga = xc == ATE_XC_PBE;
+    x->nspin = nspin;
     *out = x;
     return ATE_OK;
 }
@@ -59,75 +60,112 @@ void pw_xc_destroy(pw_xc **x)
     *x = NULL;
 }
 
-/* component d of grad f (f real on the box, in g->buf after a forward FFT scaled by 1/N) */
-static void gradient_component(pw_grid *g, const pw_cplx *fg, int d, double *out)
+/* grad f: out[3][ntot] from f (real, box) */
+static void gradient(pw_grid *g, const double *f, double *out)
 {
+    size_t n = (size_t)g->ntot;
     pw_cplx *b = (pw_cplx *)g->buf;
-    for (int p = 0; p < g->ntot; ++p)
-        b[p] = I * g->gv[3 * p + d] * fg[p];
-    fftw_execute(g->bwd);
-    for (int p = 0; p < g->ntot; ++p)
-        out[p] = creal(b[p]);
+    pw_cplx *fg = malloc(n * sizeof(pw_cplx));
+    for (size_t p = 0; p < n; ++p)
+        b[p] = f[p];
+    pw_fft(g, g->fwd);
+    for (size_t p = 0; p < n; ++p)
+        fg[p] = b[p] / (double)n;
+    for (int d = 0; d < 3; ++d) {
+        for (size_t p = 0; p < n; ++p)
+            b[p] = I * g->gv[3 * p + d] * fg[p];
+        pw_fft(g, g->bwd);
+        for (size_t p = 0; p < n; ++p)
+            out[d * n + p] = creal(b[p]);
+    }
+    free(fg);
+}
+
+/* out -= div(h), h[3][ntot] */
+static void subtract_divergence(pw_grid *g, const double *h, double *out)
+{
+    size_t n = (size_t)g->ntot;
+    pw_cplx *b = (pw_cplx *)g->buf;
+    pw_cplx *div = calloc(n, sizeof(pw_cplx));
+    for (int d = 0; d < 3; ++d) {
+        for (size_t p = 0; p < n; ++p)
+            b[p] = h[d * n + p];
+        pw_fft(g, g->fwd);
+        for (size_t p = 0; p < n; ++p)
+            div[p] += I * g->gv[3 * p + d] * b[p] / (double)n;
+    }
+    memcpy(b, div, n * sizeof(pw_cplx));
+    pw_fft(g, g->bwd);
+    for (size_t p = 0; p < n; ++p)
+        out[p] -= creal(b[p]);
+    free(div);
 }
 
 double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc)
 {
     size_t n = (size_t)g->ntot;
-    double *r = malloc(n * sizeof(double)), *zk = malloc(n * sizeof(double)),
-           *vr = malloc(n * sizeof(double));
-    double *sigma = NULL, *vs = NULL, *grad = NULL;
-    pw_cplx *fg = NULL;
+    int ns = x->nspin;
+    /* libxc's layouts: rho[p][ns], sigma[p][1 or 3] (uu, ud, dd), likewise the derivatives */
+    double *r = malloc(n * ns * sizeof(double)), *zk = malloc(n * sizeof(double)),
+           *vr = malloc(n * ns * sizeof(double));
+    int nsig = ns == 2 ? 3 : 1;
+    double *sigma = NULL, *vs = NULL, *vsum = NULL, *grad = NULL;
     if (x->gga) {
-        sigma = malloc(n * sizeof(double)), vs = malloc(n * sizeof(double));
-        grad = malloc(3 * n * sizeof(double));
-        fg = malloc(n * sizeof(pw_cplx));
+        sigma = malloc(n * nsig * sizeof(double)), vs = malloc(n * nsig * sizeof(double));
+        vsum = calloc(n * nsig, sizeof(double));
+        grad = malloc(3 * n * ns * sizeof(double));
     }
-    for (size_t p = 0; p < n; ++p)
-        r[p] = rho[p] > 0.0 ? rho[p] : 0.0;
+    for (int s = 0; s < ns; ++s)
+        for (size_t p = 0; p < n; ++p)
+            r[p * ns + s] = rho[s * n + p] > 0.0 ? rho[s * n + p] : 0.0;
     if (x->gga) {
-        pw_cplx *b = (pw_cplx *)g->buf;
+        double *tmp = malloc(n * sizeof(double));
+        for (int s = 0; s < ns; ++s) {
+            for (size_t p = 0; p < n; ++p)
+                tmp[p] = r[p * ns + s];
+            gradient(g, tmp, grad + (size_t)s * 3 * n);
+        }
+        free(tmp);
         for (size_t p = 0; p < n; ++p)
-            b[p] = r[p];
-        fftw_execute(g->fwd);
-        for (size_t p = 0; p < n; ++p)
-            fg[p] = b[p] / (double)n;
-        for (int d = 0; d < 3; ++d)
-            gradient_component(g, fg, d, grad + d * n);
-        for (size_t p = 0; p < n; ++p)
-            sigma[p] =
-                grad[p] * grad[p] + grad[n + p] * grad[n + p] + grad[2 * n + p] * grad[2 * n + p];
+            for (int a = 0; a < ns; ++a)
+                for (int b = a; b < ns; ++b) {
+                    const double *ga = grad + (size_t)a * 3 * n, *gb = grad + (size_t)b * 3 * n;
+                    sigma[p * nsig + a + b] =
+                        ga[p] * gb[p] + ga[n + p] * gb[n + p] + ga[2 * n + p] * gb[2 * n + p];
+                }
     }
     double exc = 0.0;
-    memset(vxc, 0, n * sizeof(double));
-    double *vsum = x->gga ? calloc(n, sizeof(double)) : NULL;
+    memset(vxc, 0, n * ns * sizeof(double));
     for (int f = 0; f < x->nfunc; ++f) {
         if (x->gga)
             xc_gga_exc_vxc(&x->func[f], n, r, sigma, zk, vr, vs);
         else
             xc_lda_exc_vxc(&x->func[f], n, r, zk, vr);
         for (size_t p = 0; p < n; ++p) {
-            exc += r[p] * zk[p];
-            vxc[p] += vr[p];
-            if (vsum) vsum[p] += vs[p];
+            double rt = ns == 2 ? r[2 * p] + r[2 * p + 1] : r[p];
+            exc += rt * zk[p];
+            for (int s = 0; s < ns; ++s)
+                vxc[s * n + p] += vr[p * ns + s];
+            if (vsum)
+                for (int q = 0; q < nsig; ++q)
+                    vsum[p * nsig + q] += vs[p * nsig + q];
         }
     }
     if (x->gga) {
-        /* v -= div(2 vsigma grad rho) */
-        pw_cplx *b = (pw_cplx *)g->buf;
-        pw_cplx *div = calloc(n, sizeof(pw_cplx));
-        for (int d = 0; d < 3; ++d) {
-            for (size_t p = 0; p < n; ++p)
-                b[p] = 2.0 * vsum[p] * grad[d * n + p];
-            fftw_execute(g->fwd);
-            for (size_t p = 0; p < n; ++p)
-                div[p] += I * g->gv[3 * p + d] * b[p] / (double)n;
+        /* v_s -= div(2 vsigma_ss grad rho_s + vsigma_ud grad rho_s') (unpolarised: 2 vsigma) */
+        double *h = malloc(3 * n * sizeof(double));
+        for (int s = 0; s < ns; ++s) {
+            const double *gs = grad + (size_t)s * 3 * n, *go = grad + (size_t)(1 - s) * 3 * n;
+            for (int d = 0; d < 3; ++d)
+                for (size_t p = 0; p < n; ++p) {
+                    double v = 2.0 * vsum[p * nsig + 2 * s] * gs[d * n + p];
+                    if (ns == 2) v += vsum[p * nsig + 1] * go[d * n + p];
+                    h[d * n + p] = v;
+                }
+            subtract_divergence(g, h, vxc + s * n);
         }
-        memcpy(b, div, n * sizeof(pw_cplx));
-        fftw_execute(g->bwd);
-        for (size_t p = 0; p < n; ++p)
-            vxc[p] -= creal(b[p]);
-        free(div);
+        free(h);
     }
-    free(r), free(zk), free(vr), free(sigma), free(vs), free(grad), free(fg), free(vsum);
+    free(r), free(zk), free(vr), free(sigma), free(vs), free(grad), free(vsum);
     return exc * c->vol / (double)n;
 }

@@ -82,7 +82,7 @@ static void print_json(const ate_calc_result *r, int n, bool gradient, const dou
     printf("{\"energy\": %.12f, \"converged\": %s, \"scc_iterations\": %d, \"homo_lumo_gap_ev\": ",
            r->energy, r->converged ? "true" : "false", r->iterations);
     printf(isfinite(r->homo_lumo_gap_ev) ? "%.9f,\n" : "null,\n", r->homo_lumo_gap_ev);
-    printf(" \"fermi_ev\": %.9f", r->fermi_ev);
+    printf(" \"fermi_ev\": %.9f, \"magnetization\": %.9f", r->fermi_ev, r->magnetization);
     json_array("charges", r->charges, n);
     json_array("spins", r->spins, n);
     json_array("magnetic_moments", r->spins, n);
