@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """Plane-wave kernel against ABINIT 9.6.2 and against itself (ctest pw_vs_abinit, pw_checks).
 
-usage: pw_check.py ATESCREEN abinit    every tests/pw/refs/*.json: total energy <= 1e-5 Ha/atom,
+usage: pw_check.py ATESCREEN abinit|self [--quick]
+       pw_check.py ATESCREEN abinit    every tests/pw/refs/*.json: total energy <= 1e-5 Ha/atom,
                                        forces <= 1e-4 Ha/bohr (the acceptance of issue #7), each
                                        energy term reported; si2_lda's cutoff series 8..16 Ha
                                        point by point, and E(ecut) must decrease monotonically
        pw_check.py ATESCREEN self      forces = -dE/dx by central differences (Si LDA with
-                                       k-points, H2O PBE, an Fe complex with d projectors and
-                                       smearing), invariance under a rigid rotation of cell and
-                                       atoms, bad input refused with a clear message
+                                       k-points, O2 triplet, H2O PBE, an Fe complex with d
+                                       projectors, smearing and a free moment), invariance under
+                                       a rigid rotation of cell and atoms, bad input refused
+                                       with a clear message
+       --quick                         fewer and smaller cases (the sanitizer build)
 
 The reference numbers were produced by tests/pw/make_refs.py (a real ABINIT run each); the same
 FFT grid, k-points, bands and pseudopotential numbers are passed to ATEscreen here. ABINIT prints
@@ -25,6 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOL_E_ATOM = 1e-5  # Ha/atom (issue #7)
 TOL_F = 1e-4  # Ha/bohr
 BOHR = 0.529177210903
+# --quick (the sanitizer build, where everything runs ~10x slower): the small cells only
+QUICK = ("si2_lda.json", "si2_lda_gamma.json")
 
 
 def calc(exe, path, args, expect_ok=True):
@@ -47,10 +52,10 @@ def ref_args(s):
     return a
 
 
-def check_abinit(exe):
+def check_abinit(exe, quick):
     failures = 0
     for name in sorted(os.listdir(os.path.join(HERE, "refs"))):
-        if not name.endswith(".json"):
+        if not name.endswith(".json") or (quick and name not in QUICK):
             continue
         ref = json.load(open(os.path.join(HERE, "refs", name)))
         case = ref["case"]
@@ -70,7 +75,7 @@ def check_abinit(exe):
         for t, v in res["energy_terms"].items():
             mine = r["energy_terms"].get(t)
             print("    %-13s %18.10f %18.10f  %.1e" % (t, mine, v, abs(mine - v)))
-        series = ref.get("cutoff_series") or []
+        series = [] if quick else ref.get("cutoff_series") or []
         prev = None
         for pt in series:
             s2 = dict(s, ecut=pt["ecut"], ngfft=pt["ngfft"])
@@ -135,41 +140,47 @@ def rotate(m, v):
     return [sum(m[i][j] * v[j] for j in range(3)) for i in range(3)]
 
 
-def check_self(exe):
+def check_self(exe, quick):
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         si = read_extxyz(os.path.join(HERE, "cases", "si2_lda.extxyz"))
         failures += fd_check(exe, tmp, "Si2 LDA 2x2x2", *si,
                              ["--ecut", "10", "--xc", "lda", "--kpts", "2,2,2", "--smearing",
                               "none"])
-        h2o = read_extxyz(os.path.join(HERE, "cases", "h2o_pbe.extxyz"))
-        failures += fd_check(exe, tmp, "H2O PBE Gamma", *h2o,
-                             ["--ecut", "20", "--xc", "pbe", "--smearing", "none"])
-        # FeH2O+ -like: Fe (d projectors, GTH-PBE-q16) and O/H, Fermi-Dirac smearing
-        cell = [[7.0, 0, 0], [0, 7.2, 0], [0, 0, 7.4]]
+        # O2 triplet: fixed moment (--uhf 2), spin-polarised PBE
+        o2 = ([[5.5, 0, 0], [0, 5.8, 0], [0, 0, 6.1]], ["O", "O"],
+              [[2.2, 2.5, 2.7], [3.3, 2.8, 2.95]])
+        failures += fd_check(exe, tmp, "O2 triplet PBE", *o2,
+                             ["--ecut", "12" if quick else "16", "--xc", "pbe", "--uhf", "2",
+                              "--smearing", "none"])
+        # Fe(OH2): d projectors (Fe GTH-PBE-q16), Fermi-Dirac smearing
+        cell = [[5.6, 0, 0], [0, 5.8, 0], [0, 0, 6.0]]
         fe = (cell, ["Fe", "O", "H", "H"],
-              [[3.0, 3.1, 3.2], [4.85, 3.05, 3.25], [5.4, 3.8, 3.3], [5.35, 2.3, 3.1]])
-        fe_args = ["--ecut", "18", "--xc", "pbe", "--smearing", "fermi-dirac", "--etemp", "3000",
-                   "--mixing", "0.3"]
-        failures += fd_check(exe, tmp, "Fe-OH2 PBE smearing", *fe, fe_args)
+              [[2.0, 2.6, 2.9], [3.85, 2.55, 2.95], [4.4, 3.3, 3.0], [4.35, 1.8, 2.8]])
+        fe_args = ["--ecut", "10" if quick else "14", "--xc", "pbe", "--smearing", "fermi-dirac",
+                   "--etemp", "3000", "--mixing", "0.3"]
+        if not quick:
+            h2o = read_extxyz(os.path.join(HERE, "cases", "h2o_pbe.extxyz"))
+            failures += fd_check(exe, tmp, "H2O PBE Gamma", *h2o,
+                                 ["--ecut", "15", "--xc", "pbe", "--smearing", "none"])
+            failures += fd_check(exe, tmp, "Fe-OH2 PBE free moment", *fe,
+                                 fe_args + ["--spin-polarized", "--free-moment"])
         # rigid rotation of cell and atoms together: the plane-wave set rotates with them
         th = 0.7
         rx = [[1, 0, 0], [0, math.cos(th), -math.sin(th)], [0, math.sin(th), math.cos(th)]]
         rz = [[math.cos(0.4), -math.sin(0.4), 0], [math.sin(0.4), math.cos(0.4), 0], [0, 0, 1]]
         rot = [[sum(rz[i][k] * rx[k][j] for k in range(3)) for j in range(3)] for i in range(3)]
-        for label, (c, sp, p), args in (("H2O", h2o, ["--ecut", "20", "--xc", "pbe",
-                                                      "--smearing", "none"]),
-                                        ("Fe-OH2", fe, fe_args)):
-            a = os.path.join(tmp, "a.extxyz")
-            b = os.path.join(tmp, "b.extxyz")
-            write_extxyz(a, c, sp, p)
-            write_extxyz(b, [rotate(rot, v) for v in c], sp, [rotate(rot, v) for v in p])
-            ea = calc(exe, a, args)["energy"]
-            eb = calc(exe, b, args)["energy"]
-            ok = abs(ea - eb) < 1e-8
-            failures += not ok
-            print("rotation %-8s E %.10f  rotated %.10f  diff %.1e  %s" % (
-                label, ea, eb, abs(ea - eb), "ok" if ok else "FAIL"))
+        c, sp, p = fe
+        a = os.path.join(tmp, "a.extxyz")
+        b = os.path.join(tmp, "b.extxyz")
+        write_extxyz(a, c, sp, p)
+        write_extxyz(b, [rotate(rot, v) for v in c], sp, [rotate(rot, v) for v in p])
+        ea = calc(exe, a, fe_args)["energy"]
+        eb = calc(exe, b, fe_args)["energy"]
+        ok = abs(ea - eb) < 1e-8
+        failures += not ok
+        print("rotation %-8s E %.10f  rotated %.10f  diff %.1e  %s" % (
+            "Fe-OH2", ea, eb, abs(ea - eb), "ok" if ok else "FAIL"))
         # bad input: one clear message, non-zero exit, nothing on stdout
         sipath = os.path.join(HERE, "cases", "si2_lda.extxyz")
         mol = os.path.join(tmp, "mol.xyz")
@@ -204,10 +215,11 @@ def check_self(exe):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("abinit", "self"):
+    if len(sys.argv) not in (3, 4) or sys.argv[2] not in ("abinit", "self"):
         sys.exit(__doc__)
     exe = sys.argv[1]
-    failures = check_abinit(exe) if sys.argv[2] == "abinit" else check_self(exe)
+    quick = sys.argv[3:] == ["--quick"]
+    failures = check_abinit(exe, quick) if sys.argv[2] == "abinit" else check_self(exe, quick)
     print("%d failure(s)" % failures)
     sys.exit(1 if failures else 0)
 
