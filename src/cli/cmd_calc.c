@@ -351,8 +351,18 @@ int ate_cli_calc(int argc, char **argv)
         usage(stderr);
         return ATE_EXIT_USAGE;
     }
-    if (st == ATE_OK)
-        st = ate_kernel_create(method, &ko, MPI_COMM_NULL, &k, &err); /* GFN1: one rank */
+    /* plane waves distribute their k-points over MPI ranks: under mpirun (or alone, as a singleton)
+     * calc --method pw joins MPI_COMM_WORLD and rank 0 prints; GFN1 runs on one rank without MPI */
+    MPI_Comm comm = MPI_COMM_NULL;
+    int rank = 0, mpi_init = 0;
+    bool mpi_here = false;
+    if (!strcmp(method, "pw")) {
+        MPI_Initialized(&mpi_init);
+        if (!mpi_init) MPI_Init(NULL, NULL), mpi_here = true;
+        comm = MPI_COMM_WORLD;
+        MPI_Comm_rank(comm, &rank);
+    }
+    if (st == ATE_OK) st = ate_kernel_create(method, &ko, comm, &k, &err);
     ate_calc_result r = {0};
     int n = s ? ate_structure_natoms(s) : 0;
     if (st == ATE_OK) {
@@ -379,19 +389,20 @@ int ate_cli_calc(int argc, char **argv)
         free(idx);
         if (st != ATE_OK) free(freq), freq = NULL;
     }
-    if (st == ATE_OK || (st == ATE_ERR_NOT_CONVERGED && !freqs)) {
+    if (rank == 0 && (st == ATE_OK || (st == ATE_ERR_NOT_CONVERGED && !freqs))) {
         if (json)
             print_json(&r, n, gradient, freq);
         else
             print_table(&r, s, freq);
     }
     free(freq);
-    int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
+    int rc = st == ATE_OK ? ATE_EXIT_OK : rank == 0 ? ate_cli_report_error(&err) : ATE_EXIT_FAILED;
     free(r.charges);
     free(r.gradient);
     free(r.spins), free(r.dband_centre);
     ate_kernel_destroy(&k);
     ate_structure_destroy(&s);
     ate_structure_destroy(&file);
+    if (mpi_here) MPI_Finalize();
     return rc;
 }
