@@ -47,6 +47,8 @@ typedef struct ate_kernel_opts {
     int smearing;            /**< occupations of metals: ATE_SMEAR_FERMI_DIRAC (default), _GAUSSIAN,
                                   _MV (Marzari-Vanderbilt cold), or _NONE (insulator, fixed) */
     int nbands;              /**< bands per k-point (0: occupied + max(4, 20 %) with smearing) */
+    double moment0;          /**< pw, free moment: starting N_up - N_down (0: 2 per transition
+                                  metal atom, or 1) */
     const char *pseudo_file; /**< GTH pseudopotentials in CP2K's format (default: the build's
                                   inputs/params/gth/GTH_POTENTIALS) */
 } ate_kernel_opts;

@@ -147,6 +147,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     for (int a = 0; a < n; ++a)
         ntm += ate_element_is_transition_metal(z[a]);
     double m0 = ns == 1 ? 0.0 : uhf > 0 || fixed ? uhf : (ntm ? 2.0 * ntm : 1.0);
+    if (ns == 2 && !fixed && o->moment0 > 0.0) m0 = o->moment0;
     if (m0 > nel) m0 = nel;
     double nel_up = 0.5 * (nel + m0), nel_dn = 0.5 * (nel - m0);
     int nocc = ns == 1 ? (int)ceil(nel / 2.0 - 1e-9) : (int)ceil(nel_up - 1e-9);

@@ -30,6 +30,9 @@
  *        --xc lda|pbe, --fft N1,N2,N3 (default: the smallest 2,3,5-smooth grid holding the density
  *        sphere), --kpts-shift S1,S2,S3 (0 or 0.5: the mesh shifted by half a step, as ABINIT's
  *        shiftk), --smearing none|fermi-dirac|gaussian|mv (width k_B --etemp), --nbands N,
+ *        --uhf N: collinear spin with N_up - N_down = N; --spin-polarized --free-moment: the
+ *        moment relaxes (smearing needed), starting from --moment0 M (default 2 per transition
+ *        metal atom); JSON "magnetization" = N_up - N_down.
  *        --pseudo FILE (GTH pseudopotentials in CP2K's format; default
  *        inputs/params/gth/GTH_POTENTIALS, first GTH-PADE (lda) or GTH-PBE (pbe) entry).
  */
@@ -58,6 +61,7 @@ static void usage(FILE *out)
                  "                      [--kpts-gamma | --kpts-shift S1,S2,S3] [--fft N1,N2,N3]\n"
                  "                      [--smearing none|fermi-dirac|gaussian|mv] [--etemp K]\n"
                  "                      [--nbands N] [--pseudo FILE] [--charge Q] [--max-iter N]\n"
+                 "                      [--uhf N | --spin-polarized --free-moment [--moment0 M]]\n"
                  "                      [--mixing W] [--acc A] [--gradient] [--json]\n");
 }
 
@@ -142,7 +146,9 @@ int ate_cli_calc(int argc, char **argv)
     int smearing = -1;
     bool kshift_set = false;
     const char *pseudo = NULL;
+    double moment0 = 0.0;
     static const struct option opts[] = {{"ecut", required_argument, NULL, 'E'},
+                                         {"moment0", required_argument, NULL, 'M'},
                                          {"fft", required_argument, NULL, 'N'},
                                          {"xc", required_argument, NULL, 'X'},
                                          {"smearing", required_argument, NULL, 's'},
@@ -251,6 +257,9 @@ int ate_cli_calc(int argc, char **argv)
         case 'b':
             ok = parse_int(optarg, &nbands) && nbands > 0;
             break;
+        case 'M':
+            moment0 = strtod(optarg, &end), ok = *end == '\0' && moment0 > 0.0;
+            break;
         case 'o':
             pseudo = optarg;
             break;
@@ -346,6 +355,7 @@ int ate_cli_calc(int argc, char **argv)
     if (smearing >= 0) ko.smearing = smearing;
     ko.nbands = nbands;
     ko.pseudo_file = pseudo;
+    ko.moment0 = moment0;
     if (kshift_set && kgamma) {
         fprintf(stderr, "atescreen calc: --kpts-gamma and --kpts-shift exclude each other\n");
         usage(stderr);
