@@ -95,13 +95,73 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
                          n[2]);
     }
+    /* the bounding box of every k-point's sphere: |m_d| <= G_max |a_d| / 2pi + 1/2 */
+    double gmax = sqrt(2.0 * ecut);
+    for (int d = 0; d < 2; ++d) {
+        double len =
+            sqrt(c->a[d][0] * c->a[d][0] + c->a[d][1] * c->a[d][1] + c->a[d][2] * c->a[d][2]);
+        g->M[d] = (int)floor(gmax * len / (2.0 * ATE_PI) + 0.5) + 1;
+    }
+    /* worth it when the columns are a small part of the box */
+    g->pruned = 2 * g->M[0] + 1 < n[0] && 2 * g->M[1] + 1 < n[1];
+    if (g->pruned) {
+        int n12 = n[1] * n[2], flags = ATE_PW_FFTW_FLAGS | FFTW_UNALIGNED;
+        int nblk[2] = {g->M[1] + 1, g->M[1]};
+        for (int dir = 0; dir < 2; ++dir) {
+            int sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
+            for (int b = 0; b < 2; ++b) /* howmany columns of n2 contiguous points */
+                g->p2[dir][b] = fftw_plan_many_dft(1, &n[2], nblk[b], g->buf, NULL, 1, n[2], g->buf,
+                                                   NULL, 1, n[2], sign, flags);
+            g->p1[dir] = fftw_plan_many_dft(1, &n[1], n[2], g->buf, NULL, n[2], 1, g->buf, NULL,
+                                            n[2], 1, sign, flags);
+            g->p0[dir] = fftw_plan_many_dft(1, &n[0], n12, g->buf, NULL, n12, 1, g->buf, NULL, n12,
+                                            1, sign, flags);
+            if (!g->p2[dir][0] || !g->p2[dir][1] || !g->p1[dir] || !g->p0[dir]) g->pruned = false;
+        }
+    }
     return ATE_OK;
+}
+
+/* the i planes of the bounding box: 0..M0 and n0-M0..n0-1 */
+static int plane_of(const pw_grid *g, int q)
+{
+    return q <= g->M[0] ? q : g->n[0] - (2 * g->M[0] + 1 - q);
+}
+
+/* pruned 3D transform of g->buf in place; dir 0 = forward (e^{-iGr}), 1 = backward */
+static void pruned_fft(const pw_grid *g, int dir)
+{
+    fftw_complex *b = g->buf;
+    int n1 = g->n[1], n2 = g->n[2], nplane = 2 * g->M[0] + 1;
+    if (dir == 1) /* G -> r: columns, planes, then axis 0 */
+        for (int q = 0; q < nplane; ++q) {
+            fftw_complex *pl = b + (size_t)plane_of(g, q) * n1 * n2;
+            fftw_execute_dft(g->p2[dir][0], pl, pl);
+            fftw_execute_dft(g->p2[dir][1], pl + (size_t)(n1 - g->M[1]) * n2,
+                             pl + (size_t)(n1 - g->M[1]) * n2);
+            fftw_execute_dft(g->p1[dir], pl, pl);
+        }
+    fftw_execute_dft(g->p0[dir], b, b);
+    if (dir == 0) /* r -> G: axis 0, then only the planes and columns of the box */
+        for (int q = 0; q < nplane; ++q) {
+            fftw_complex *pl = b + (size_t)plane_of(g, q) * n1 * n2;
+            fftw_execute_dft(g->p1[dir], pl, pl);
+            fftw_execute_dft(g->p2[dir][0], pl, pl);
+            fftw_execute_dft(g->p2[dir][1], pl + (size_t)(n1 - g->M[1]) * n2,
+                             pl + (size_t)(n1 - g->M[1]) * n2);
+        }
 }
 
 void pw_grid_free(pw_grid *g)
 {
     if (g->fwd) fftw_destroy_plan(g->fwd);
     if (g->bwd) fftw_destroy_plan(g->bwd);
+    for (int dir = 0; dir < 2; ++dir) {
+        for (int b = 0; b < 2; ++b)
+            if (g->p2[dir][b]) fftw_destroy_plan(g->p2[dir][b]);
+        if (g->p1[dir]) fftw_destroy_plan(g->p1[dir]);
+        if (g->p0[dir]) fftw_destroy_plan(g->p0[dir]);
+    }
     fftw_free(g->buf), fftw_free(g->tmp);
     free(g->g2), free(g->gv), free(g->sphere);
     memset(g, 0, sizeof(*g));
@@ -177,12 +237,18 @@ void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c)
     memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
     for (int p = 0; p < ks->npw; ++p)
         b[ks->idx[p]] = c[p];
-    pw_fft(g, g->bwd);
+    if (g->pruned)
+        pruned_fft(g, 1);
+    else
+        pw_fft(g, g->bwd);
 }
 
 void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out)
 {
-    pw_fft(g, g->fwd);
+    if (g->pruned)
+        pruned_fft(g, 0);
+    else
+        pw_fft(g, g->fwd);
     const pw_cplx *b = (const pw_cplx *)g->buf;
     for (int p = 0; p < ks->npw; ++p)
         out[p] += scale * b[ks->idx[p]];
