@@ -6,8 +6,9 @@
  *        preconditioner for metals (G. P. Kerker, PRB 23, 3082 (1981)). The total energy is the
  *        Kohn-Sham functional of the output density and wavefunctions,
  *   E = sum f w <psi|T + V_nl|psi> + E_loc[rho] + E_H[rho] + E_xc[rho] + E_Ewald + E_psp_core - TS,
- *        with sum f w <psi|T + V_nl|psi> = sum f w eps - int v_eff,in rho_out. k-points are
- *        distributed over the ranks of the communicator (round robin); sums are MPI_Allreduce'd.
+ *        with sum f w <psi|T + V_nl|psi> = sum f w eps - int v_eff,in rho_out. The (k-point, spin)
+ *        pairs are distributed over the ranks of the communicator (round robin); sums are
+ *        MPI_Allreduce'd.
  */
 #include <math.h>
 #include <stdio.h>
@@ -271,8 +272,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 st->rhog[ntot + p] = 0.5 * r * (1.0 - in->moment0 / in->nel);
             }
         for (int k = 0; k < nk; ++k)
-            if (k % size == rank)
-                for (int sp = 0; sp < ns; ++sp)
+            for (int sp = 0; sp < ns; ++sp)
+                if ((k * ns + sp) % size == rank)
                     random_start(&in->ks[k], in->nbx, st->psi[k * ns + sp]);
         st->have_density = true;
     }
@@ -303,16 +304,23 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
         int maxit = it == 1 ? 30 : 12;
         memset(eig, 0, ns * nkb * sizeof(double));
-        for (int k = 0; k < nk; ++k) {
-            if (k % size != rank) continue;
-            for (int sp = 0; sp < ns; ++sp) {
+        for (int k = 0; k < nk && s == ATE_OK; ++k) {
+            for (int sp = 0; sp < ns && s == ATE_OK; ++sp) {
+                if ((k * ns + sp) % size != rank) continue;
                 pw_ham h = {g, &in->ks[k], &in->nl[k], veff + sp * ntot, work};
                 double r;
                 s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, err);
-                if (s != ATE_OK) goto done;
+                if (s != ATE_OK) break;
                 memcpy(eig + sp * nkb + (size_t)k * nb, eigx, (size_t)nb * sizeof(double));
             }
         }
+        if (size > 1) { /* a rank's failure stops every rank (collectives follow) */
+            int bad = s != ATE_OK, anybad = 0;
+            MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, in->comm);
+            if (anybad && !bad)
+                s = ATE_ERROR(err, ATE_ERR_INTERNAL, "the eigensolver failed on another rank");
+        }
+        if (s != ATE_OK) goto done;
         if (size > 1)
             MPI_Allreduce(MPI_IN_PLACE, eig, (int)(ns * nkb), MPI_DOUBLE, MPI_SUM, in->comm);
         double ts = 0.0;
@@ -337,7 +345,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                     eband += w[k] * occ[q] * eig[q];
                     mag += (sp == 0 ? 1.0 : -1.0) * w[k] * occ[q];
                 }
-                if (k % size != rank) continue;
+                if ((k * ns + sp) % size != rank) continue;
                 for (int n = 0; n < nb; ++n) {
                     double f = w[k] * occ[sp * nkb + (size_t)k * nb + n];
                     if (f == 0.0) continue;
@@ -407,8 +415,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             goto done;
         }
         for (int k = 0; k < nk; ++k) {
-            if (k % size != rank) continue;
             for (int sp = 0; sp < ns; ++sp) {
+                if ((k * ns + sp) % size != rank) continue;
                 for (int n = 0; n < nb; ++n)
                     o[n] = w[k] * occ[sp * nkb + (size_t)k * nb + n];
                 pw_nl_energy(&in->nl[k], &in->ks[k], nb, st->psi[k * ns + sp], o, fnl);
