@@ -11,44 +11,73 @@
 
 #include "gfn1_params.h"
 
+/* A parameter table read whole into memory and split in place, row by row (one read instead of
+ * a stdio call per line: the 1.3 MB C6 table is most of a small calculation's start-up). */
 typedef struct tsv {
-    FILE *f;
     char path[4096];
     int line;
-    char buf[8192];
+    char *text, *next; /* the file's contents (NUL-terminated), the start of the next line */
     char *col[32];
     int ncol;
     bool header; /* the header row has been read */
 } tsv;
 
+static void tsv_close(tsv *t)
+{
+    free(t->text);
+    t->text = t->next = NULL;
+}
+
 static ate_status tsv_open(tsv *t, const char *dir, const char *name, ate_error *err)
 {
     snprintf(t->path, sizeof(t->path), "%s/%s", dir, name);
-    t->f = fopen(t->path, "r");
     t->line = 0;
     t->header = false;
-    if (!t->f)
+    t->text = t->next = NULL;
+    FILE *f = fopen(t->path, "rb");
+    if (!f)
         return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, t->path, 0, 0, NULL,
                                    "cannot open the parameter file");
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0 && (t->text = malloc((size_t)size + 1)))
+        if (fread(t->text, 1, (size_t)size, f) == (size_t)size && !ferror(f)) t->next = t->text;
+    fclose(f);
+    if (!t->next) {
+        tsv_close(t);
+        return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, t->path, 0, 0, NULL,
+                                   "cannot read the parameter file");
+    }
+    t->text[size] = '\0';
     return ATE_OK;
 }
 
-/* Next data row (the header line and '#' comment lines are skipped); false at the end. */
+/* Next data row (the header line and '#' comment lines are skipped); false at the end. A row ends
+ * at the first CR or LF; columns are separated by one or more tabs. */
 static bool tsv_next(tsv *t)
 {
-    while (fgets(t->buf, sizeof(t->buf), t->f)) {
+    while (t->next && *t->next) {
+        char *row = t->next, *eol = strchr(row, '\n');
+        t->next = eol ? eol + 1 : NULL;
+        if (eol) *eol = '\0';
         t->line++;
-        if (t->buf[0] == '#') continue;
+        if (row[0] == '#') continue;
         if (!t->header) {
             t->header = true;
             continue;
         }
-        t->buf[strcspn(t->buf, "\r\n")] = '\0';
         t->ncol = 0;
-        char *save = NULL;
-        for (char *c = strtok_r(t->buf, "\t", &save); c && t->ncol < 32;
-             c = strtok_r(NULL, "\t", &save))
+        for (char *c = row; *c && *c != '\r' && t->ncol < 32;) {
+            while (*c == '\t')
+                ++c;
+            if (!*c || *c == '\r') break;
             t->col[t->ncol++] = c;
+            while (*c && *c != '\t' && *c != '\r')
+                ++c;
+            if (*c == '\t')
+                *c++ = '\0';
+            else
+                *c = '\0';
+        }
         return true;
     }
     return false;
@@ -157,7 +186,7 @@ static ate_status load_globals(gfn1_params *p, const char *dir, ate_error *err)
     while (st == ATE_OK && tsv_next(&t))
         for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); ++k)
             if (t.ncol == 2 && !strcmp(t.col[0], keys[k].k)) st = num(&t, 1, keys[k].v, err);
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -175,7 +204,7 @@ static ate_status load_pairs(gfn1_params *p, const char *dir, ate_error *err)
             break;
         p->kpair[(int)a][(int)b] = p->kpair[(int)b][(int)a] = k;
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -214,7 +243,7 @@ static ate_status load_elements(gfn1_params *p, const char *dir, ate_error *err)
         e->lpar[2] = list(t.col[13], v, 1) ? 0.1 * v[0] : 0.0;
         ++count;
     }
-    fclose(t.f);
+    tsv_close(&t);
     if (st == ATE_OK && count != GFN1_MAXZ)
         st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, 0, 0, NULL,
                                  "%d elements, want %d", count, GFN1_MAXZ);
@@ -239,7 +268,7 @@ static ate_status load_elements(gfn1_params *p, const char *dir, ate_error *err)
         e->drow = (int)v[11];
         ++count;
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -268,7 +297,7 @@ static ate_status load_c6(gfn1_params *p, const char *dir, ate_error *err)
         a->cnref[ia] = v[3];
         b->cnref[ib] = v[4];
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -291,7 +320,7 @@ static ate_status load_spin(gfn1_params *p, const char *dir, ate_error *err)
         for (int k = 0; k < 6 && st == ATE_OK; ++k)
             st = num(&t, 2 + k, &p->el[iz].wspin[k], err);
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -313,7 +342,7 @@ static ate_status load_eeq(gfn1_params *p, const char *dir, ate_error *err)
         for (int k = 0; k < 4; ++k)
             p->el[z].eeq[k] = v[1 + k];
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -338,7 +367,7 @@ static ate_status load_sto(gfn1_params *p, const char *dir, ate_error *err)
             st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
                                      NULL, "expected %d exponents and coefficients", s->ng);
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
