@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gfn1_c6_table.h"
 #include "gfn1_params.h"
 
 /* A parameter table read whole into memory and split in place, row by row (one read instead of
@@ -272,30 +273,65 @@ static ate_status load_elements(gfn1_params *p, const char *dir, ate_error *err)
     return st;
 }
 
-static ate_status load_c6(gfn1_params *p, const char *dir, ate_error *err)
+/* One row of the D3 table {C6, code_i, code_j, CN_i, CN_j}, code = Z + 100 (ref - 1). */
+static bool c6_row(gfn1_params *p, const double v[5])
+{
+    int ci = (int)lround(v[1]), cj = (int)lround(v[2]);
+    int za = ci % 100, ia = ci / 100, zb = cj % 100, ib = cj / 100;
+    if (za > GFN1_MAXZ || zb > GFN1_MAXZ) return true;
+    if (ia >= GFN1_D3_MAXREF || ib >= GFN1_D3_MAXREF) return false;
+    p->c6[za][zb][ia][ib] = p->c6[zb][za][ib][ia] = v[0];
+    gfn1_element *a = &p->el[za], *b = &p->el[zb];
+    if (ia + 1 > a->nref) a->nref = ia + 1;
+    if (ib + 1 > b->nref) b->nref = ib + 1;
+    a->cnref[ia] = v[3];
+    b->cnref[ib] = v[4];
+    return true;
+}
+
+/* Whether path holds the file the compiled-in rows were generated from (same size and hash). */
+static bool c6_builtin_matches(const char *path)
+{
+    if (gfn1_c6_table.nrec <= 0) return false;
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    unsigned char buf[1 << 16];
+    gfn1_hash h;
+    gfn1_hash_init(&h);
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && h.len <= (uint64_t)gfn1_c6_table.size)
+        gfn1_hash_update(&h, buf, n);
+    bool ok = !ferror(f) && h.len == (uint64_t)gfn1_c6_table.size &&
+              gfn1_hash_final(&h) == gfn1_c6_table.hash;
+    fclose(f);
+    return ok;
+}
+
+static ate_status load_c6(gfn1_params *p, const char *dir, int source, ate_error *err)
 {
     p->c6 = calloc(GFN1_MAXZ + 1, sizeof(*p->c6));
     if (!p->c6) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory for the C6 table");
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/d3/c6ref.tsv", dir);
+    if (source != GFN1_C6_PARSE && c6_builtin_matches(path)) {
+        bool ok = true;
+        for (int r = 0; r < gfn1_c6_table.nrec && ok; ++r)
+            ok = c6_row(p, gfn1_c6_table.rec[r]);
+        if (ok) {
+            p->c6_builtin = true;
+            return ATE_OK;
+        }
+        /* a bad row: the file has it too; parsing it fails there and names its line */
+    }
     tsv t;
     ATE_TRY(tsv_open(&t, dir, "d3/c6ref.tsv", err));
     ate_status st = ATE_OK;
     while (st == ATE_OK && tsv_next(&t)) {
         double v[5];
         if ((st = nums(&t, 5, v, err)) != ATE_OK) break;
-        int ci = (int)lround(v[1]), cj = (int)lround(v[2]);
-        int za = ci % 100, ia = ci / 100, zb = cj % 100, ib = cj / 100;
-        if (za > GFN1_MAXZ || zb > GFN1_MAXZ) continue;
-        if (ia >= GFN1_D3_MAXREF || ib >= GFN1_D3_MAXREF) {
+        if (!c6_row(p, v))
             st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
                                      NULL, "reference index out of range");
-            break;
-        }
-        p->c6[za][zb][ia][ib] = p->c6[zb][za][ib][ia] = v[0];
-        gfn1_element *a = &p->el[za], *b = &p->el[zb];
-        if (ia + 1 > a->nref) a->nref = ia + 1;
-        if (ib + 1 > b->nref) b->nref = ib + 1;
-        a->cnref[ia] = v[3];
-        b->cnref[ib] = v[4];
     }
     tsv_close(&t);
     return st;
@@ -383,13 +419,18 @@ static void tm_pairs(gfn1_params *p)
 
 ate_status gfn1_params_load(const char *dir, gfn1_params **out, ate_error *err)
 {
+    return gfn1_params_load_from(dir, GFN1_C6_AUTO, out, err);
+}
+
+ate_status gfn1_params_load_from(const char *dir, int c6_source, gfn1_params **out, ate_error *err)
+{
     *out = NULL;
     gfn1_params *p = calloc(1, sizeof(*p));
     if (!p) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory for GFN1 parameters");
     ate_status st = load_globals(p, dir, err);
     if (st == ATE_OK) st = load_pairs(p, dir, err);
     if (st == ATE_OK) st = load_elements(p, dir, err);
-    if (st == ATE_OK) st = load_c6(p, dir, err);
+    if (st == ATE_OK) st = load_c6(p, dir, c6_source, err);
     if (st == ATE_OK) st = load_sto(p, dir, err);
     if (st == ATE_OK) st = load_eeq(p, dir, err);
     if (st == ATE_OK) st = load_spin(p, dir, err);
