@@ -1,7 +1,9 @@
 /**
  * @file kernel.c
- * @brief The kernel interface (kernel.h) dispatched to the methods: "gfn1" (kernels/xtb) and
- *        "pw" (kernels/pw). Options common to all methods are validated here.
+ * @brief The kernel handle of kernel.h over a method's ops (kernel_impl.h): options common to all
+ *        methods are validated here. ate_kernel_create_serial knows only the methods whose code
+ *        needs no MPI library ("gfn1", kernels/xtb); ate_kernel_create, with every method, is in
+ *        kernel_methods.c so that this file does not pull the plane-wave kernel into a program.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,8 @@ struct ate_kernel {
     void *impl;
 };
 
-static const ate_kernel_impl_ops *const methods[] = {&ate_gfn1_kernel_ops, &ate_pw_kernel_ops};
-enum { NMETHODS = sizeof(methods) / sizeof(methods[0]) };
+static const ate_kernel_impl_ops *const serial_methods[] = {&ate_gfn1_kernel_ops};
+enum { NSERIAL = sizeof(serial_methods) / sizeof(serial_methods[0]) };
 
 void ate_kernel_opts_init(ate_kernel_opts *o)
 {
@@ -45,17 +47,10 @@ static ate_status check_opts(double etemp, double mixing, int max_iter, ate_erro
     return ATE_OK;
 }
 
-ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_Comm comm,
-                             ate_kernel **out, ate_error *err)
+ate_status ate_kernel_create_ops(const ate_kernel_impl_ops *ops, const ate_kernel_opts *o,
+                                 const MPI_Comm *comm, ate_kernel **out, ate_error *err)
 {
     *out = NULL;
-    const ate_kernel_impl_ops *ops = NULL;
-    for (int m = 0; m < NMETHODS && method; ++m)
-        if (!strcmp(method, methods[m]->method)) ops = methods[m];
-    if (!ops)
-        return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "method",
-                                   "unknown method '%s' (available: gfn1, pw)",
-                                   method ? method : "(null)");
     ate_kernel *k = calloc(1, sizeof(*k));
     if (!k) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
     if (o)
@@ -72,6 +67,28 @@ ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_C
     }
     *out = k;
     return ATE_OK;
+}
+
+static const ate_kernel_impl_ops *serial_ops(const char *method)
+{
+    for (int m = 0; m < NSERIAL && method; ++m)
+        if (!strcmp(method, serial_methods[m]->method)) return serial_methods[m];
+    return NULL;
+}
+
+bool ate_kernel_is_serial(const char *method) { return serial_ops(method) != NULL; }
+
+ate_status ate_kernel_create_serial(const char *method, const ate_kernel_opts *o, ate_kernel **k,
+                                    ate_error *err)
+{
+    *k = NULL;
+    const ate_kernel_impl_ops *ops = serial_ops(method);
+    if (!ops)
+        return ate_error_set_input(err, ATE_ERR_UNSUPPORTED, __FILE__, __LINE__, NULL, 0, 0,
+                                   "method",
+                                   "method '%s' does not run without MPI (serial methods: gfn1)",
+                                   method ? method : "(null)");
+    return ate_kernel_create_ops(ops, o, NULL, k, err);
 }
 
 ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,

@@ -5,7 +5,7 @@
  *
  * A kernel handle holds a method with its settings and may keep a restart guess between calls on
  * related structures. ate_kernel_compute is collective on the communicator given at creation
- * (the GFN1 kernel runs on one rank and ignores it).
+ * (the GFN1 kernel runs on one rank and ignores it; ate_kernel_create_serial gives it none).
  */
 #ifndef ATESCREEN_KERNEL_H
 #define ATESCREEN_KERNEL_H
@@ -95,6 +95,13 @@ void ate_kernel_opts_init(ate_kernel_opts *o);
 /** method: "gfn1" or "pw". ATE_ERR_INPUT for an unknown method. */
 ate_status ate_kernel_create(const char *method, const ate_kernel_opts *o, MPI_Comm comm,
                              ate_kernel **k, ate_error *err);
+/** The same kernel on the calling process alone, without a communicator: not collective, needs
+ *  neither MPI_Init nor the MPI library (the atescreen launcher's `calc` links no MPI). Only the
+ *  methods whose code uses no MPI ("gfn1"); any other name gives ATE_ERR_UNSUPPORTED. */
+ate_status ate_kernel_create_serial(const char *method, const ate_kernel_opts *o, ate_kernel **k,
+                                    ate_error *err);
+/** Whether ate_kernel_create_serial has method. */
+bool ate_kernel_is_serial(const char *method);
 /** Energy (and, when requested, gradient) of s. A non-converged SCC fills the result with
  *  converged = false and returns ATE_ERR_NOT_CONVERGED. */
 ate_status ate_kernel_compute(ate_kernel *k, const ate_structure *s, unsigned request,

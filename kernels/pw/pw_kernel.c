@@ -54,7 +54,8 @@ static void pw_destroy(void *impl)
     free(k);
 }
 
-static ate_status pw_create(const ate_kernel_opts *o, MPI_Comm comm, void **out, ate_error *err)
+static ate_status pw_create(const ate_kernel_opts *o, const MPI_Comm *comm, void **out,
+                            ate_error *err)
 {
     *out = NULL;
     if (!(o->ecut > 0.0) || o->ecut > 1e4)
@@ -73,7 +74,7 @@ static ate_status pw_create(const ate_kernel_opts *o, MPI_Comm comm, void **out,
     /* parallelism is over MPI ranks: BLAS threads on the subspace matrices only compete with
      * them (and spin in sched_yield); OPENBLAS_NUM_THREADS / OMP_NUM_THREADS override */
     if (!getenv("OPENBLAS_NUM_THREADS") && !getenv("OMP_NUM_THREADS")) openblas_set_num_threads(1);
-    k->comm = comm;
+    k->comm = comm ? *comm : MPI_COMM_NULL;
     k->xc_id = o->xc;
     ate_status st = pw_xc_create(o->xc, 1, &k->xc[0], err);
     if (st != ATE_OK) {

@@ -28,9 +28,10 @@ typedef struct gfn1_kernel gfn1_kernel;
 
 static void gfn1_reset_guess(void *impl) { ((gfn1_kernel *)impl)->guess_valid = false; }
 
-static ate_status gfn1_create(const ate_kernel_opts *o, MPI_Comm comm, void **out, ate_error *err)
+static ate_status gfn1_create(const ate_kernel_opts *o, const MPI_Comm *comm, void **out,
+                              ate_error *err)
 {
-    (void)comm;
+    (void)comm; /* one rank, no MPI: also ate_kernel_create_serial's */
     *out = NULL;
     if (o->dipole < ATE_DIPOLE_NONE || o->dipole > ATE_DIPOLE_XYZ)
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "dipole",

@@ -9,46 +9,76 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gfn1_c6_table.h"
 #include "gfn1_params.h"
 
+/* A parameter table read whole into memory and split in place, row by row (one read instead of
+ * a stdio call per line: the 1.3 MB C6 table is most of a small calculation's start-up). */
 typedef struct tsv {
-    FILE *f;
     char path[4096];
     int line;
-    char buf[8192];
+    char *text, *next; /* the file's contents (NUL-terminated), the start of the next line */
     char *col[32];
     int ncol;
     bool header; /* the header row has been read */
 } tsv;
 
+static void tsv_close(tsv *t)
+{
+    free(t->text);
+    t->text = t->next = NULL;
+}
+
 static ate_status tsv_open(tsv *t, const char *dir, const char *name, ate_error *err)
 {
     snprintf(t->path, sizeof(t->path), "%s/%s", dir, name);
-    t->f = fopen(t->path, "r");
     t->line = 0;
     t->header = false;
-    if (!t->f)
+    t->text = t->next = NULL;
+    FILE *f = fopen(t->path, "rb");
+    if (!f)
         return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, t->path, 0, 0, NULL,
                                    "cannot open the parameter file");
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0 && (t->text = malloc((size_t)size + 1)))
+        if (fread(t->text, 1, (size_t)size, f) == (size_t)size && !ferror(f)) t->next = t->text;
+    fclose(f);
+    if (!t->next) {
+        tsv_close(t);
+        return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, t->path, 0, 0, NULL,
+                                   "cannot read the parameter file");
+    }
+    t->text[size] = '\0';
     return ATE_OK;
 }
 
-/* Next data row (the header line and '#' comment lines are skipped); false at the end. */
+/* Next data row (the header line and '#' comment lines are skipped); false at the end. A row ends
+ * at the first CR or LF; columns are separated by one or more tabs. */
 static bool tsv_next(tsv *t)
 {
-    while (fgets(t->buf, sizeof(t->buf), t->f)) {
+    while (t->next && *t->next) {
+        char *row = t->next, *eol = strchr(row, '\n');
+        t->next = eol ? eol + 1 : NULL;
+        if (eol) *eol = '\0';
         t->line++;
-        if (t->buf[0] == '#') continue;
+        if (row[0] == '#') continue;
         if (!t->header) {
             t->header = true;
             continue;
         }
-        t->buf[strcspn(t->buf, "\r\n")] = '\0';
         t->ncol = 0;
-        char *save = NULL;
-        for (char *c = strtok_r(t->buf, "\t", &save); c && t->ncol < 32;
-             c = strtok_r(NULL, "\t", &save))
+        for (char *c = row; *c && *c != '\r' && t->ncol < 32;) {
+            while (*c == '\t')
+                ++c;
+            if (!*c || *c == '\r') break;
             t->col[t->ncol++] = c;
+            while (*c && *c != '\t' && *c != '\r')
+                ++c;
+            if (*c == '\t')
+                *c++ = '\0';
+            else
+                *c = '\0';
+        }
         return true;
     }
     return false;
@@ -157,7 +187,7 @@ static ate_status load_globals(gfn1_params *p, const char *dir, ate_error *err)
     while (st == ATE_OK && tsv_next(&t))
         for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); ++k)
             if (t.ncol == 2 && !strcmp(t.col[0], keys[k].k)) st = num(&t, 1, keys[k].v, err);
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -175,7 +205,7 @@ static ate_status load_pairs(gfn1_params *p, const char *dir, ate_error *err)
             break;
         p->kpair[(int)a][(int)b] = p->kpair[(int)b][(int)a] = k;
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -214,7 +244,7 @@ static ate_status load_elements(gfn1_params *p, const char *dir, ate_error *err)
         e->lpar[2] = list(t.col[13], v, 1) ? 0.1 * v[0] : 0.0;
         ++count;
     }
-    fclose(t.f);
+    tsv_close(&t);
     if (st == ATE_OK && count != GFN1_MAXZ)
         st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, 0, 0, NULL,
                                  "%d elements, want %d", count, GFN1_MAXZ);
@@ -239,36 +269,71 @@ static ate_status load_elements(gfn1_params *p, const char *dir, ate_error *err)
         e->drow = (int)v[11];
         ++count;
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
-static ate_status load_c6(gfn1_params *p, const char *dir, ate_error *err)
+/* One row of the D3 table {C6, code_i, code_j, CN_i, CN_j}, code = Z + 100 (ref - 1). */
+static bool c6_row(gfn1_params *p, const double v[5])
+{
+    int ci = (int)lround(v[1]), cj = (int)lround(v[2]);
+    int za = ci % 100, ia = ci / 100, zb = cj % 100, ib = cj / 100;
+    if (za > GFN1_MAXZ || zb > GFN1_MAXZ) return true;
+    if (ia >= GFN1_D3_MAXREF || ib >= GFN1_D3_MAXREF) return false;
+    p->c6[za][zb][ia][ib] = p->c6[zb][za][ib][ia] = v[0];
+    gfn1_element *a = &p->el[za], *b = &p->el[zb];
+    if (ia + 1 > a->nref) a->nref = ia + 1;
+    if (ib + 1 > b->nref) b->nref = ib + 1;
+    a->cnref[ia] = v[3];
+    b->cnref[ib] = v[4];
+    return true;
+}
+
+/* Whether path holds the file the compiled-in rows were generated from (same size and hash). */
+static bool c6_builtin_matches(const char *path)
+{
+    if (gfn1_c6_table.nrec <= 0) return false;
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    unsigned char buf[1 << 16];
+    gfn1_hash h;
+    gfn1_hash_init(&h);
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && h.len <= (uint64_t)gfn1_c6_table.size)
+        gfn1_hash_update(&h, buf, n);
+    bool ok = !ferror(f) && h.len == (uint64_t)gfn1_c6_table.size &&
+              gfn1_hash_final(&h) == gfn1_c6_table.hash;
+    fclose(f);
+    return ok;
+}
+
+static ate_status load_c6(gfn1_params *p, const char *dir, int source, ate_error *err)
 {
     p->c6 = calloc(GFN1_MAXZ + 1, sizeof(*p->c6));
     if (!p->c6) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory for the C6 table");
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/d3/c6ref.tsv", dir);
+    if (source != GFN1_C6_PARSE && c6_builtin_matches(path)) {
+        bool ok = true;
+        for (int r = 0; r < gfn1_c6_table.nrec && ok; ++r)
+            ok = c6_row(p, gfn1_c6_table.rec[r]);
+        if (ok) {
+            p->c6_builtin = true;
+            return ATE_OK;
+        }
+        /* a bad row: the file has it too; parsing it fails there and names its line */
+    }
     tsv t;
     ATE_TRY(tsv_open(&t, dir, "d3/c6ref.tsv", err));
     ate_status st = ATE_OK;
     while (st == ATE_OK && tsv_next(&t)) {
         double v[5];
         if ((st = nums(&t, 5, v, err)) != ATE_OK) break;
-        int ci = (int)lround(v[1]), cj = (int)lround(v[2]);
-        int za = ci % 100, ia = ci / 100, zb = cj % 100, ib = cj / 100;
-        if (za > GFN1_MAXZ || zb > GFN1_MAXZ) continue;
-        if (ia >= GFN1_D3_MAXREF || ib >= GFN1_D3_MAXREF) {
+        if (!c6_row(p, v))
             st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
                                      NULL, "reference index out of range");
-            break;
-        }
-        p->c6[za][zb][ia][ib] = p->c6[zb][za][ib][ia] = v[0];
-        gfn1_element *a = &p->el[za], *b = &p->el[zb];
-        if (ia + 1 > a->nref) a->nref = ia + 1;
-        if (ib + 1 > b->nref) b->nref = ib + 1;
-        a->cnref[ia] = v[3];
-        b->cnref[ib] = v[4];
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -291,7 +356,7 @@ static ate_status load_spin(gfn1_params *p, const char *dir, ate_error *err)
         for (int k = 0; k < 6 && st == ATE_OK; ++k)
             st = num(&t, 2 + k, &p->el[iz].wspin[k], err);
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -313,7 +378,7 @@ static ate_status load_eeq(gfn1_params *p, const char *dir, ate_error *err)
         for (int k = 0; k < 4; ++k)
             p->el[z].eeq[k] = v[1 + k];
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -338,7 +403,7 @@ static ate_status load_sto(gfn1_params *p, const char *dir, ate_error *err)
             st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, t.path, t.line, 0,
                                      NULL, "expected %d exponents and coefficients", s->ng);
     }
-    fclose(t.f);
+    tsv_close(&t);
     return st;
 }
 
@@ -354,13 +419,18 @@ static void tm_pairs(gfn1_params *p)
 
 ate_status gfn1_params_load(const char *dir, gfn1_params **out, ate_error *err)
 {
+    return gfn1_params_load_from(dir, GFN1_C6_AUTO, out, err);
+}
+
+ate_status gfn1_params_load_from(const char *dir, int c6_source, gfn1_params **out, ate_error *err)
+{
     *out = NULL;
     gfn1_params *p = calloc(1, sizeof(*p));
     if (!p) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory for GFN1 parameters");
     ate_status st = load_globals(p, dir, err);
     if (st == ATE_OK) st = load_pairs(p, dir, err);
     if (st == ATE_OK) st = load_elements(p, dir, err);
-    if (st == ATE_OK) st = load_c6(p, dir, err);
+    if (st == ATE_OK) st = load_c6(p, dir, c6_source, err);
     if (st == ATE_OK) st = load_sto(p, dir, err);
     if (st == ATE_OK) st = load_eeq(p, dir, err);
     if (st == ATE_OK) st = load_spin(p, dir, err);

@@ -8,6 +8,8 @@
 #ifndef ATE_GFN1_PARAMS_H
 #define ATE_GFN1_PARAMS_H
 
+#include <stdbool.h>
+
 #include "atescreen/status.h"
 
 #define GFN1_MAXZ      86
@@ -55,10 +57,19 @@ typedef struct gfn1_params {
     double kpair[GFN1_MAXZ + 1][GFN1_MAXZ + 1];
     /* c6[za][zb][i][j], only za, zb <= 86 */
     double (*c6)[GFN1_MAXZ + 1][GFN1_D3_MAXREF][GFN1_D3_MAXREF];
+    bool c6_builtin; /* the C6 rows came from the compiled-in copy (gfn1_c6_table.h) */
 } gfn1_params;
 
-/** Load from dir (containing gfn1/ and d3/). Errors name the file, line and field. */
+/** Load from dir (containing gfn1/ and d3/). Errors name the file, line and field. The D3 table
+ *  comes from the rows compiled into the kernel when dir/d3/c6ref.tsv is the file they were
+ *  generated from (gfn1_c6_table.h), else it is parsed. */
 ate_status gfn1_params_load(const char *dir, gfn1_params **out, ate_error *err);
+
+/** Where gfn1_params_load_from takes the D3 table from: the compiled-in rows when they match the
+ *  file (GFN1_C6_AUTO, what gfn1_params_load does), or always the file (GFN1_C6_PARSE, the
+ *  reference the compiled-in rows are tested against). */
+enum { GFN1_C6_AUTO = 0, GFN1_C6_PARSE = 1 };
+ate_status gfn1_params_load_from(const char *dir, int c6_source, gfn1_params **out, ate_error *err);
 void gfn1_params_destroy(gfn1_params **p);
 
 #endif

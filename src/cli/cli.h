@@ -1,6 +1,6 @@
 /**
  * @file cli.h
- * @brief Subcommands of the atescreen executable. Each returns the process exit status:
+ * @brief Subcommands of the atescreen executables (README.md). Each returns the exit status:
  *        0 success, 1 the computation failed, 2 bad arguments or bad input.
  */
 #ifndef ATE_CLI_H
@@ -23,6 +23,10 @@ int ate_cli_report_error(const ate_error *err);
 
 /** "atescreen <subcommand> <args...>" into out[cap] (truncated to fit): results.h5 provenance. */
 void ate_cli_command_line(int argc, char **argv, char *out, size_t cap);
+
+/** Launcher only (main.c): replace this process with atescreen-mpi running "atescreen ARGV..."
+ *  (argv[0] the subcommand); returns an exit status only when that fails. */
+int ate_cli_exec_mpi(int argc, char **argv);
 
 /** mkdir -p path (ATE_ERR_IO naming the directory that cannot be created). */
 ate_status ate_cli_make_dir(const char *path, ate_error *err);

@@ -27,6 +27,14 @@ ate_status ate_cli_make_dir(const char *path, ate_error *err)
     }
 }
 
+int ate_cli_report_error(const ate_error *err)
+{
+    char text[ATE_ERROR_MSG_LEN + ATE_ERROR_PATH_LEN + ATE_ERROR_FIELD_LEN + 64];
+    ate_error_format(err, text, sizeof(text));
+    fprintf(stderr, "atescreen: error: %s\n", text);
+    return err->code == ATE_ERR_INPUT || err->code == ATE_ERR_IO ? ATE_EXIT_USAGE : ATE_EXIT_FAILED;
+}
+
 void ate_cli_command_line(int argc, char **argv, char *out, size_t cap)
 {
     size_t l = (size_t)snprintf(out, cap, "atescreen");

@@ -312,6 +312,10 @@ int ate_cli_calc(int argc, char **argv)
         usage(stderr);
         return ATE_EXIT_USAGE;
     }
+#ifdef ATE_CLI_LAUNCHER
+    /* the launcher links no MPI: methods whose code uses it (pw) run in atescreen-mpi */
+    if (!ate_kernel_is_serial(method)) return ate_cli_exec_mpi(argc, argv);
+#endif
     ate_error err;
     ate_error_clear(&err);
     ate_structure *file = NULL, *s = NULL;
@@ -361,10 +365,14 @@ int ate_cli_calc(int argc, char **argv)
         usage(stderr);
         return ATE_EXIT_USAGE;
     }
+    int rank = 0;
+#ifdef ATE_CLI_LAUNCHER /* no MPI here: only the serial methods reach this point (gfn1) */
+    if (st == ATE_OK) st = ate_kernel_create_serial(method, &ko, &k, &err);
+#else
     /* plane waves distribute their k-points over MPI ranks: under mpirun (or alone, as a singleton)
      * calc --method pw joins MPI_COMM_WORLD and rank 0 prints; GFN1 runs on one rank without MPI */
     MPI_Comm comm = MPI_COMM_NULL;
-    int rank = 0, mpi_init = 0;
+    int mpi_init = 0;
     bool mpi_here = false;
     if (!strcmp(method, "pw")) {
         MPI_Initialized(&mpi_init);
@@ -373,6 +381,7 @@ int ate_cli_calc(int argc, char **argv)
         MPI_Comm_rank(comm, &rank);
     }
     if (st == ATE_OK) st = ate_kernel_create(method, &ko, comm, &k, &err);
+#endif
     ate_calc_result r = {0};
     int n = s ? ate_structure_natoms(s) : 0;
     if (st == ATE_OK) {
@@ -413,6 +422,8 @@ int ate_cli_calc(int argc, char **argv)
     ate_kernel_destroy(&k);
     ate_structure_destroy(&s);
     ate_structure_destroy(&file);
+#ifndef ATE_CLI_LAUNCHER
     if (mpi_here) MPI_Finalize();
+#endif
     return rc;
 }

@@ -1,7 +1,8 @@
 /* The GFN1 kernel through kernels/kernel.h: the restart guess (charges of the previous structure
  * with the same atoms, charge and spin) cuts the SCC iterations on a displaced geometry and gives
  * the same energy as a fresh kernel; another molecule, charge or spin starts from scratch;
- * cells periodic along only some axes and unknown methods are refused with clear errors. */
+ * cells periodic along only some axes and unknown methods are refused with clear errors;
+ * ate_kernel_create_serial gives the same energies and refuses methods that need MPI. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,20 @@ int main(void)
     char buf[512];
     ate_error_format(&err, buf, sizeof(buf));
     CHECK_STR(buf, "method: unknown method 'dftb' (available: gfn1, pw)");
+    /* the serial entry (no communicator): the same kernel; methods that need MPI refused */
+    ate_kernel *serial = NULL;
+    CHECK(ate_kernel_is_serial("gfn1") && !ate_kernel_is_serial("pw") &&
+              !ate_kernel_is_serial("dftb") && !ate_kernel_is_serial(NULL),
+          "serial methods");
+    CHECK(ate_kernel_create_serial("gfn1", NULL, &serial, &err) == ATE_OK, "create serial");
+    ate_calc_result rws = run(serial, w, &st);
+    CHECK(st == ATE_OK && rws.energy == rwf.energy, "serial kernel: %.12f vs %.12f", rws.energy,
+          rwf.energy);
+    ate_kernel_destroy(&serial);
+    CHECK(ate_kernel_create_serial("pw", NULL, &bad, &err) == ATE_ERR_UNSUPPORTED && !bad,
+          "pw needs MPI");
+    ate_error_format(&err, buf, sizeof(buf));
+    CHECK_STR(buf, "method: method 'pw' does not run without MPI (serial methods: gfn1)");
     ate_structure_destroy(&pw);
     ate_structure_destroy(&w);
     ate_structure_destroy(&s);
