@@ -102,7 +102,7 @@ def to_upf(entry, gth_path=DEFAULT_GTH):
         sha = hashlib.sha256(fh.read()).hexdigest()
     src = os.path.relpath(os.path.abspath(gth_path), ROOT) if os.path.abspath(gth_path).startswith(ROOT) else gth_path
     info = [
-        f"Converted by ATEscreen benchmarks/peers/gth2upf.py from the CP2K GTH entry",
+        "Converted by ATEscreen benchmarks/peers/gth2upf.py from the CP2K GTH entry",
         f"'{' '.join([entry['symbol']] + entry['names'])}' at line {entry['line']} of {src}",
         f"(sha256 {sha}; CP2K 2023.1 data, see inputs/params/gth).",
         "Analytic forms of Hartwigsen, Goedecker, Hutter, PRB 58, 3641 (1998), eqs. 1-3, tabulated",

@@ -7,6 +7,8 @@ time per SCF iteration, memory no higher than QE's).
 
 usage: /usr/bin/python3 benchmarks/peers/pw_vs_qe.py [ATESCREEN_EXE] [--cells si2,h2o,si8,g4]
             [--programs ate,qe,qe_gamma,abinit] [--repeat N] [--keep DIR] [--json OUT]
+       /usr/bin/python3 benchmarks/peers/pw_vs_qe.py --merge OUT1.json [OUT2.json ...]
+           (reprints the tables of runs done separately, e.g. one program per process side by side)
 
 Cells (structures in Å, converted to bohr with CODATA 2018 for every program):
   si2  tests/pw/cases/si2_lda.extxyz, Si GTH-PBE-q4, PBE, 12 Ha, 3x3x3 shifted (0.5), 4 bands,
@@ -38,8 +40,11 @@ Every program gets:
   * one process, no mpirun, OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1.
 
 SCF time: ATEscreen's ATE_PW_VERBOSE=1 line of the last iteration (wall and process CPU since the
-SCF loop started), QE's `electrons` timer, ABINIT's `scfcv_core` timer (timopt -1) less its
-`afterscfloop` and `outscfcv` parts. The process figures come from os.wait4 on each child
+SCF loop started), ABINIT's `scfcv_core` timer (timopt -1) less its `afterscfloop` and `outscfcv`
+parts; QE: wall from its `electrons` timer, CPU from /proc/PID/stat between its lines
+"Self-consistent Calculation" and "End of self-consistent calculation" (stdout unbuffered; QE
+6.7's own CPU timer is not the process CPU time in this build: it printed 421 s where the kernel
+counted 72 s). The process figures come from os.wait4 on each child
 (user + sys, ru_maxrss) and wall time around it, all in the same run. The machine has 2 cores
 shared with other work: CPU times are the figures to compare; wall times are printed with the
 load average. With --repeat N each program runs N times and the run with the least SCF CPU time
@@ -207,17 +212,43 @@ def abinit_input(c, atoms, cell_b, grid):
 # ----------------------------------------------------------------------------------------------
 # running and parsing
 
-def run(cmd, cwd, stdout, stderr, env=ENV):
-    """Run one child; returns (wall s, CPU s = user + sys, peak RSS MiB) from os.wait4."""
+def proc_cpu(pid):
+    """user + sys CPU seconds of a running process (all its threads, dead ones included)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        w = fh.read().rsplit(")", 1)[1].split()
+    return (int(w[11]) + int(w[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(cmd, cwd, stdout, stderr, env=ENV, markers=()):
+    """Run one child; returns (wall s, CPU s = user + sys, peak RSS MiB) from os.wait4, and for each
+    marker string the (CPU s, wall s) of the child when the marker first appeared in its stdout
+    (polled every 20 ms from /proc/PID/stat; resolution one clock tick, 10 ms)."""
+    seen = {}
     with open(os.path.join(cwd, stdout), "w") as fo, open(os.path.join(cwd, stderr), "w") as fe:
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, cwd=cwd, stdout=fo, stderr=fe, env=env)
+        if markers:
+            buf = ""
+            with open(os.path.join(cwd, stdout)) as fr:
+                while p.poll() is None and len(seen) < len(markers):
+                    try:
+                        cpu = proc_cpu(p.pid)
+                    except (OSError, IndexError):
+                        break
+                    wall = time.perf_counter() - t0
+                    buf = buf[-200:] + fr.read()
+                    for m in markers:
+                        if m not in seen and m in buf:
+                            seen[m] = (cpu, wall)
+                    time.sleep(0.02)
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         tail = open(os.path.join(cwd, stdout)).read()[-1500:] + open(os.path.join(cwd, stderr)).read()[-1500:]
         raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}):\n{tail}")
+    if markers:
+        return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, seen
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
 
 
@@ -235,6 +266,9 @@ def parse_ate(work):
     m = re.search(r"wall = ([\d.]+) s\s+cpu = ([\d.]+) s", last)
     return {"energy": res["energy"], "iterations": res["scc_iterations"], "converged": res["converged"],
             "scf_wall": float(m.group(1)), "scf_cpu": float(m.group(2))}
+
+
+QE_SCF_START, QE_SCF_END = "Self-consistent Calculation", "End of self-consistent calculation"
 
 
 def parse_qe(work, out):
@@ -279,8 +313,16 @@ def run_program(prog, exe, name, c, atoms, cell_b, grid, work):
         with open(os.path.join(work, "qe.in"), "w") as fh:
             fh.write(qe_input(name, c, atoms, cell_b, grid, prog == "qe_gamma"))
         shutil.rmtree(os.path.join(work, "qe_tmp"), ignore_errors=True)
-        wall, cpu, rss = run(["pw.x", "-nk", "1", "-in", "qe.in"], work, "qe.out", "qe.err")
+        marks = (QE_SCF_START, QE_SCF_END)
+        wall, cpu, rss, seen = run(["pw.x", "-nk", "1", "-in", "qe.in"], work, "qe.out", "qe.err",
+                                   dict(ENV, GFORTRAN_UNBUFFERED_PRECONNECTED="y"), marks)
         r = parse_qe(work, "qe.out")
+        # QE 6.7's own CPU timer is not the process CPU time here (Debian build: it reported 421 s
+        # when /proc said 72 s), so the SCF CPU time is taken from /proc between the two lines
+        r["scf_cpu_qe_timer"] = r["scf_cpu"]
+        if len(seen) == 2:
+            r["scf_cpu"] = seen[QE_SCF_END][0] - seen[QE_SCF_START][0]
+            r["scf_wall_markers"] = seen[QE_SCF_END][1] - seen[QE_SCF_START][1]
         if r["fft"] != grid:
             raise RuntimeError(f"QE used FFT grid {r['fft']}, not {grid}")
     else:
@@ -292,8 +334,13 @@ def run_program(prog, exe, name, c, atoms, cell_b, grid, work):
         for f in os.listdir(work):
             if f.startswith("run.abo") or f.startswith("runo_"):
                 os.remove(os.path.join(work, f))
-        wall, cpu, rss = run(["abinit", "run.abi"], work, "abinit.log", "abinit.err")
+        marks = ("ITER STEP NUMBER     1\n", "etot is converged")
+        wall, cpu, rss, seen = run(["abinit", "run.abi"], work, "abinit.log", "abinit.err",
+                                   dict(ENV, GFORTRAN_UNBUFFERED_PRECONNECTED="y"), marks)
         r = parse_abinit(work)
+        if len(seen) == 2:  # /proc between the first SCF step and convergence, for comparison
+            r["scf_cpu_markers"] = seen[marks[1]][0] - seen[marks[0]][0]
+            r["scf_wall_markers"] = seen[marks[1]][1] - seen[marks[0]][1]
     r.update(wall=wall, cpu=cpu, rss_mib=rss)
     return r
 
@@ -302,8 +349,61 @@ def fmt(x, w=8, p=2):
     return f"{x:{w}.{p}f}" if isinstance(x, (int, float)) and x is not None else f"{'-':>{w}s}"
 
 
+HDR = (f"{'cell':>5} {'program':>9} {'nk':>3} {'iter':>4} {'SCF cpu':>8} {'cpu/it':>7} {'SCF wall':>8} "
+       f"{'wall/it':>7} {'proc cpu':>8} {'proc wall':>9} {'RSS MiB':>8} {'E (Ha)':>17} {'dE/atom vs ATE':>14}")
+
+
+def row_line(name, prog, r, natoms, ate):
+    it = r["iterations"] or 0
+    de = (r["energy"] - ate["energy"]) / natoms if ate and prog != "ate" else None
+    return (f"{name:>5} {prog:>9} {r.get('nk', '') or '':>3} {it:4d} {fmt(r['scf_cpu'])} "
+            f"{fmt(r['scf_cpu'] / it if it else None, 7, 3)} {fmt(r['scf_wall'])} "
+            f"{fmt(r['scf_wall'] / it if it else None, 7, 3)} {fmt(r['cpu'])} {fmt(r['wall'], 9)} "
+            f"{fmt(r['rss_mib'], 8, 1)} {r['energy']:17.10f} "
+            f"{(f'{de:+14.2e}' if de is not None else ''):>14}{'' if r['converged'] else '  NOT CONVERGED'}")
+
+
+def ratio_lines(rows):
+    out = []
+    if "ate" not in rows:
+        return out
+    a = rows["ate"]
+    per = lambda r, k: r[k] / r["iterations"]  # noqa: E731
+    for peer in ("qe", "qe_gamma", "abinit"):
+        if peer in rows:
+            q = rows[peer]
+            out.append(f"{'':>5} ATE/{peer:<8} cpu/it {per(a, 'scf_cpu') / per(q, 'scf_cpu'):.2f}  "
+                       f"wall/it {per(a, 'scf_wall') / per(q, 'scf_wall'):.2f}  "
+                       f"SCF cpu {a['scf_cpu'] / q['scf_cpu']:.2f}  proc cpu {a['cpu'] / q['cpu']:.2f}  "
+                       f"RSS {a['rss_mib'] / q['rss_mib']:.2f}")
+    return out
+
+
+def merge(paths):
+    """Reprint the tables of one or more --json files (cells and programs combined, the last file
+    that has a program for a cell wins), e.g. of runs of different programs done side by side."""
+    cells = {}
+    for p in paths:
+        rep = json.load(open(p))
+        la = rep.get("load_before"), rep.get("load_after")
+        print(f"{p}: load average before {la[0]}, after {la[1]}")
+        for name, cell in rep["cells"].items():
+            cells.setdefault(name, {"atoms": cell["atoms"], "fft": cell["fft"], "results": {}})
+            cells[name]["results"].update(cell["results"])
+    for name in [n for n in CASES if n in cells]:
+        cell = cells[name]
+        rows = {p: cell["results"][p] for p in PROGRAMS if p in cell["results"]}
+        print(f"\n{name}: {CASES[name]['what']}, FFT {cell['fft']}")
+        print(HDR)
+        for prog, r in rows.items():
+            print(row_line(name, prog, r, cell["atoms"], rows.get("ate")))
+        print("\n".join(ratio_lines(rows)))
+
+
 def main():
     argv = sys.argv[1:]
+    if argv and argv[0] == "--merge":
+        return merge(argv[1:])
     exe = argv[0] if argv and not argv[0].startswith("--") else os.path.join(ROOT, "build", "atescreen")
     exe = os.path.abspath(exe)
     opt = lambda k, d: argv[argv.index(k) + 1] if k in argv else d  # noqa: E731
@@ -315,14 +415,23 @@ def main():
     for x in cells:
         if x not in CASES:
             sys.exit(f"unknown cell {x}")
+    for x in progs:
+        if x not in PROGRAMS:
+            sys.exit(f"unknown program {x}")
     report = {"load_before": os.getloadavg(), "cells": {}, "exe": exe, "repeat": repeat}
     la = report["load_before"]
     print(f"load average before: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} ({os.cpu_count()} cores); "
           f"best of {repeat} run(s) by SCF CPU time; times in s, RSS in MiB", flush=True)
     work0 = keep or tempfile.mkdtemp(prefix="pw_vs_qe_")
     os.makedirs(work0, exist_ok=True)
-    hdr = (f"{'cell':>5} {'program':>9} {'nk':>3} {'iter':>4} {'SCF cpu':>8} {'cpu/it':>7} {'SCF wall':>8} "
-           f"{'wall/it':>7} {'proc cpu':>8} {'proc wall':>9} {'RSS MiB':>8} {'E (Ha)':>17} {'dE/atom vs ATE':>14}")
+
+    def save():
+        if jout:
+            report["load_after"] = os.getloadavg()
+            with open(jout, "w") as fh:
+                json.dump(report, fh, indent=1)
+                fh.write("\n")
+
     try:
         for name in cells:
             c = dict(CASES[name])
@@ -333,49 +442,29 @@ def main():
             print(f"\n{name}: {c['what']}, {len(atoms)} atoms, ecut {c['ecut']} Ha, k {c['kpts']} "
                   f"{'shifted' if c['shift'] else 'Gamma-centred'}, {c['nbands']} bands, "
                   f"{'FD %.3g Ha' % c['sigma'] if c['sigma'] else 'fixed occupations'}, FFT {grid}", flush=True)
-            print(hdr, flush=True)
+            print(HDR, flush=True)
             rows = {}
+            report["cells"][name] = {"atoms": len(atoms), "fft": grid,
+                                     "settings": {k: v for k, v in c.items() if k != "structure"}, "results": rows}
             for prog in progs:
                 if prog == "qe_gamma" and tuple(c["kpts"]) != (1, 1, 1):
                     continue
                 best = None
                 for rep in range(repeat):
                     r = run_program(prog, exe, name, c, atoms, cell_b, grid, os.path.join(work0, name, prog))
+                    r["load_after"] = os.getloadavg()
                     if best is None or r["scf_cpu"] < best["scf_cpu"]:
                         best = r
                 rows[prog] = best
-                r = best
-                it = r["iterations"] or 0
-                de = (r["energy"] - rows["ate"]["energy"]) / len(atoms) if "ate" in rows else None
-                print(f"{name:>5} {prog:>9} {r.get('nk', '') or '':>3} {it:4d} {fmt(r['scf_cpu'])} "
-                      f"{fmt(r['scf_cpu'] / it if it else None, 7, 3)} {fmt(r['scf_wall'])} "
-                      f"{fmt(r['scf_wall'] / it if it else None, 7, 3)} {fmt(r['cpu'])} {fmt(r['wall'], 9)} "
-                      f"{fmt(r['rss_mib'], 8, 1)} {r['energy']:17.10f} "
-                      f"{(f'{de:+14.2e}' if de is not None and prog != 'ate' else ''):>14}"
-                      f"{'' if r['converged'] else '  NOT CONVERGED'}", flush=True)
-            if "ate" in rows:
-                a = rows["ate"]
-                for peer in ("qe", "qe_gamma", "abinit"):
-                    if peer not in rows:
-                        continue
-                    q = rows[peer]
-                    per = lambda r, k: r[k] / r["iterations"]  # noqa: E731
-                    print(f"{'':>5} ATE/{peer:<8} cpu/it {per(a, 'scf_cpu') / per(q, 'scf_cpu'):.2f}  "
-                          f"wall/it {per(a, 'scf_wall') / per(q, 'scf_wall'):.2f}  "
-                          f"SCF cpu {a['scf_cpu'] / q['scf_cpu']:.2f}  proc cpu {a['cpu'] / q['cpu']:.2f}  "
-                          f"RSS {a['rss_mib'] / q['rss_mib']:.2f}", flush=True)
-            report["cells"][name] = {"atoms": len(atoms), "fft": grid, "settings": {k: v for k, v in c.items()
-                                     if k not in ("structure",)}, "results": rows}
+                save()
+                print(row_line(name, prog, best, len(atoms), rows.get("ate")), flush=True)
+            print("\n".join(ratio_lines(rows)), flush=True)
     finally:
         if not keep:
             shutil.rmtree(work0, ignore_errors=True)
-    report["load_after"] = os.getloadavg()
-    la = report["load_after"]
+    save()
+    la = report["load_after"] = os.getloadavg()
     print(f"\nload average after: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}")
-    if jout:
-        with open(jout, "w") as fh:
-            json.dump(report, fh, indent=1)
-            fh.write("\n")
 
 
 if __name__ == "__main__":
