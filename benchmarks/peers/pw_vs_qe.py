@@ -7,7 +7,7 @@ time per SCF iteration, memory no higher than QE's).
 
 usage: /usr/bin/python3 benchmarks/peers/pw_vs_qe.py [ATESCREEN_EXE] [--cells si2,h2o,si8,g4]
             [--programs ate,qe,qe_gamma,abinit] [--repeat N] [--keep DIR] [--json OUT]
-       /usr/bin/python3 benchmarks/peers/pw_vs_qe.py --merge OUT1.json [OUT2.json ...]
+       /usr/bin/python3 benchmarks/peers/pw_vs_qe.py --merge OUT1.json [OUT2.json ...] [--markdown]
            (reprints the tables of runs done separately, e.g. one program per process side by side)
 
 Cells (structures in Å, converted to bohr with CODATA 2018 for every program):
@@ -43,8 +43,8 @@ SCF time: ATEscreen's ATE_PW_VERBOSE=1 line of the last iteration (wall and proc
 SCF loop started), ABINIT's `scfcv_core` timer (timopt -1) less its `afterscfloop` and `outscfcv`
 parts; QE: wall from its `electrons` timer, CPU from /proc/PID/stat between its lines
 "Self-consistent Calculation" and "End of self-consistent calculation" (stdout unbuffered; QE
-6.7's own CPU timer is not the process CPU time in this build: it printed 421 s where the kernel
-counted 72 s). The process figures come from os.wait4 on each child
+6.7's own CPU figures do not always match the kernel's: one run printed 421 s of CPU time where
+/proc counted 72 s). The process figures come from os.wait4 on each child
 (user + sys, ru_maxrss) and wall time around it, all in the same run. The machine has 2 cores
 shared with other work: CPU times are the figures to compare; wall times are printed with the
 load average. With --repeat N each program runs N times and the run with the least SCF CPU time
@@ -317,8 +317,8 @@ def run_program(prog, exe, name, c, atoms, cell_b, grid, work):
         wall, cpu, rss, seen = run(["pw.x", "-nk", "1", "-in", "qe.in"], work, "qe.out", "qe.err",
                                    dict(ENV, GFORTRAN_UNBUFFERED_PRECONNECTED="y"), marks)
         r = parse_qe(work, "qe.out")
-        # QE 6.7's own CPU timer is not the process CPU time here (Debian build: it reported 421 s
-        # when /proc said 72 s), so the SCF CPU time is taken from /proc between the two lines
+        # QE 6.7's own CPU figures do not always match the kernel's (one run reported 421 s when
+        # /proc said 72 s), so the SCF CPU time is taken from /proc between the two lines
         r["scf_cpu_qe_timer"] = r["scf_cpu"]
         if len(seen) == 2:
             r["scf_cpu"] = seen[QE_SCF_END][0] - seen[QE_SCF_START][0]
@@ -379,7 +379,37 @@ def ratio_lines(rows):
     return out
 
 
-def merge(paths):
+def markdown(cells):
+    """The tables of benchmarks/peers/pw_vs_qe.md."""
+    print("| cell | program | k | SCF iter | SCF CPU s | CPU s / iter | SCF wall s | wall s / iter "
+          "| process CPU s | peak RSS MiB | E (Ha) | ΔE/atom vs ATEscreen |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name in [n for n in CASES if n in cells]:
+        cell = cells[name]
+        rows = {p: cell["results"][p] for p in PROGRAMS if p in cell["results"]}
+        a = rows.get("ate")
+        for prog, r in rows.items():
+            it = r["iterations"]
+            de = f"{(r['energy'] - a['energy']) / cell['atoms']:+.2e}" if a and prog != "ate" else ""
+            print(f"| {name} | {prog} | {r.get('nk', '')} | {it} | {r['scf_cpu']:.2f} | {r['scf_cpu'] / it:.3f} | "
+                  f"{r['scf_wall']:.1f} | {r['scf_wall'] / it:.2f} | {r['cpu']:.2f} | {r['rss_mib']:.1f} | "
+                  f"{r['energy']:.8f} | {de} |")
+    print("\n| cell | vs | CPU / iter | wall / iter | SCF CPU | process CPU | peak RSS |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name in [n for n in CASES if n in cells]:
+        rows = cells[name]["results"]
+        if "ate" not in rows:
+            continue
+        a = rows["ate"]
+        for peer in ("qe", "qe_gamma", "abinit"):
+            if peer in rows:
+                q = rows[peer]
+                print(f"| {name} | {peer} | {(a['scf_cpu'] / a['iterations']) / (q['scf_cpu'] / q['iterations']):.2f} | "
+                      f"{(a['scf_wall'] / a['iterations']) / (q['scf_wall'] / q['iterations']):.2f} | "
+                      f"{a['scf_cpu'] / q['scf_cpu']:.2f} | {a['cpu'] / q['cpu']:.2f} | {a['rss_mib'] / q['rss_mib']:.2f} |")
+
+
+def merge(paths, md=False):
     """Reprint the tables of one or more --json files (cells and programs combined, the last file
     that has a program for a cell wins), e.g. of runs of different programs done side by side."""
     cells = {}
@@ -390,6 +420,8 @@ def merge(paths):
         for name, cell in rep["cells"].items():
             cells.setdefault(name, {"atoms": cell["atoms"], "fft": cell["fft"], "results": {}})
             cells[name]["results"].update(cell["results"])
+    if md:
+        return markdown(cells)
     for name in [n for n in CASES if n in cells]:
         cell = cells[name]
         rows = {p: cell["results"][p] for p in PROGRAMS if p in cell["results"]}
@@ -403,7 +435,7 @@ def merge(paths):
 def main():
     argv = sys.argv[1:]
     if argv and argv[0] == "--merge":
-        return merge(argv[1:])
+        return merge([a for a in argv[1:] if a != "--markdown"], "--markdown" in argv)
     exe = argv[0] if argv and not argv[0].startswith("--") else os.path.join(ROOT, "build", "atescreen")
     exe = os.path.abspath(exe)
     opt = lambda k, d: argv[argv.index(k) + 1] if k in argv else d  # noqa: E731
