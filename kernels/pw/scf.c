@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mpi.h>
 
@@ -286,6 +287,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     bool converged = false;
     int it;
     pw_cplx *b = (pw_cplx *)g->buf;
+    /* for the verbose lines: wall and process CPU time since the SCF loop started */
+    double t_wall0 = MPI_Wtime(), t_cpu0 = (double)clock() / CLOCKS_PER_SEC;
     for (it = 1; it <= in->max_iter; ++it) {
         /* potential of the input density (xc first: it uses the FFT buffer) */
         for (int sp = 0; sp < ns; ++sp)
@@ -386,8 +389,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         double de = fabs(e - eprev);
         if (in->verbose && rank == 0)
             fprintf(stderr,
-                    "pw scf %3d  E = %.12f  dE = %.3e  |drho| = %.3e  tol = %.1e  M = %.6f\n", it,
-                    e, de, drho, tol, mag);
+                    "pw scf %3d  E = %.12f  dE = %.3e  |drho| = %.3e  tol = %.1e  M = %.6f"
+                    "  wall = %.3f s  cpu = %.3f s\n",
+                    it, e, de, drho, tol, mag, MPI_Wtime() - t_wall0,
+                    (double)clock() / CLOCKS_PER_SEC - t_cpu0);
         eprev = e;
         res->energy = e, res->e_kin = ekin, res->e_nl = e_kin_nl - ekin, res->e_loc = e_loc,
         res->e_h = e_h, res->e_xc = e_xc, res->e_ewald = e_ewald, res->e_psp_core = e_psp_core,
