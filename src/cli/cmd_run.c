@@ -262,6 +262,20 @@ static void progress_drain(progress *p, bool wait)
     }
 }
 
+/* Named phase timers of rank 0 (seconds), printed with -v: what a run spends besides the
+ * candidates (benchmarks/scaling reads them). */
+enum { T_ENUMERATE, T_SETUP, T_REFERENCES, T_LOOP, T_RESULTS, T_COUNT };
+static const char *const timer_name[T_COUNT] = {"enumerate", "set-up", "references", "candidates",
+                                                "results.h5"};
+
+static void timers_print(const double *t, int ncand)
+{
+    fprintf(stderr, "atescreen run: timers (rank 0):");
+    for (int k = 0; k < T_COUNT; ++k)
+        fprintf(stderr, " %s %.6f s%s", timer_name[k], t[k], k + 1 < T_COUNT ? "," : "");
+    fprintf(stderr, "; %d candidates\n", ncand);
+}
+
 /* Rank 0: every record of this campaign, in candidate order, into results.h5. */
 static ate_status write_results(const char *dir, const ate_campaign_spec *spec,
                                 const ate_candidate_list *list, const ate_references *refs,
@@ -376,6 +390,7 @@ int ate_cli_run(int argc, char **argv)
     char dir[2048], path[4200];
     ate_references refs = {0};
 
+    double timer[T_COUNT] = {0}, t_phase = MPI_Wtime();
     bool live = rank == 0 && isatty(fileno(stderr)); /* \r progress line */
     if (verbosity) launch_checks(size);
     /* set-up: every rank reads and enumerates (deterministic); errors are the same everywhere */
@@ -391,7 +406,9 @@ int ate_cli_run(int argc, char **argv)
                        "the other ranks of a group would only wait; run gfn1 campaigns with "
                        "--group-size 1 (the default, one candidate per rank)",
                        group_size);
+    double t_enum = MPI_Wtime();
     if (st == ATE_OK) st = ate_sites_enumerate(&spec, &list, &err);
+    timer[T_ENUMERATE] = MPI_Wtime() - t_enum;
     if (st == ATE_OK)
         /* on a terminal the live progress line replaces the per-state lines (unless -v) */
         st =
@@ -499,6 +516,8 @@ int ate_cli_run(int argc, char **argv)
         fprintf(stderr, "atescreen run: %d candidates, %d already done, %d rank(s), output %s\n",
                 nmine, done, size, dir);
     if (pipe) ate_pipeline_set_poll(pipe, run_poll, NULL);
+    timer[T_SETUP] = MPI_Wtime() - t_phase - timer[T_ENUMERATE];
+    t_phase = MPI_Wtime();
     bool refs_ok = true;
     if (st == ATE_OK) st = ate_pipeline_references(pipe, &refs, &err);
     if (st == ATE_ERR_INTERRUPTED) { /* a signal during the gas references */
@@ -519,6 +538,8 @@ int ate_cli_run(int argc, char **argv)
     for (int i = 0; i < nc && pending && cost; ++i)
         if (member[i] && !finished[i]) pending[npending++] = i;
     if (pending && cost) ate_schedule_order(pending, npending, cost);
+    timer[T_REFERENCES] = MPI_Wtime() - t_phase;
+    t_phase = MPI_Wtime();
     ate_workqueue *queue = NULL;
     if (st == ATE_OK)
         st = ate_workqueue_create_groups(MPI_COMM_WORLD, group_size, pending, npending, &queue,
@@ -602,6 +623,8 @@ int ate_cli_run(int argc, char **argv)
     int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
     ate_journal_close(&mine);
     MPI_Barrier(MPI_COMM_WORLD);
+    timer[T_LOOP] = MPI_Wtime() - t_phase;
+    t_phase = MPI_Wtime();
     if (rank == 0 && !refs_ok)
         fprintf(stderr,
                 "atescreen run: stopped during the gas references: %s/results.h5 is left "
@@ -623,6 +646,8 @@ int ate_cli_run(int argc, char **argv)
             fprintf(stderr, "atescreen run: %d of %d candidates in %s/results.h5 (%d failed)%s\n",
                     ndone, nmine, dir, nfail, ndone < nmine ? "; run again to continue" : "");
         }
+        timer[T_RESULTS] = MPI_Wtime() - t_phase;
+        if (verbosity >= 2) timers_print(timer, nc);
     }
     free(finished), free(member);
     free(pcount);
