@@ -38,6 +38,7 @@
 #include "atescreen/campaign_io.h"
 #include "atescreen/context.h"
 #include "atescreen/journal.h"
+#include "atescreen/par.h"
 #include "atescreen/pipeline.h"
 #include "atescreen/scheduler.h"
 #include "atescreen/sites.h"
@@ -110,6 +111,36 @@ static void launch_checks(int size)
                 "oversubscribe the cores and every candidate runs slower; use at most one rank "
                 "per core\n",
                 on_node, cores);
+}
+
+/* The atoms of every candidate of the lazily enumerated list, which the scheduler's cost
+ * estimate needs before any structure is built: each rank builds a block of them and the
+ * counts are shared (collective on MPI_COMM_WORLD, also when st, this rank's set-up so far,
+ * failed: then nothing is counted). */
+static ate_status count_atoms(ate_candidate_list *list, ate_status st, int rank, int size,
+                              ate_error *err)
+{
+    int nc = list ? ate_candidate_list_count(list) : 0, bad = st != ATE_OK || !list;
+    ATE_TRY(ate_par_max_int(MPI_COMM_WORLD, &bad, 1, err));
+    if (bad) return ATE_OK; /* reported by the ranks that failed */
+    int *n = calloc((size_t)(nc ? nc : 1), sizeof(int));
+    ate_status mine = n ? ATE_OK : ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    /* a block each: consecutive candidates mostly share a base, which the list keeps built */
+    int first = (int)((long long)nc * rank / size), last = (int)((long long)nc * (rank + 1) / size);
+    for (int i = first; i < last && mine == ATE_OK; ++i) {
+        mine = ate_candidate_list_build(list, i, err);
+        if (mine == ATE_OK) n[i] = ate_candidate_list_natoms(list, i);
+        ate_candidate_list_release(list, i);
+    }
+    int fail = mine != ATE_OK;
+    ate_error e2;
+    ate_status s2 = ate_par_max_int(MPI_COMM_WORLD, &fail, 1, &e2);
+    if (mine == ATE_OK && s2 != ATE_OK) *err = e2, mine = s2;
+    if (mine == ATE_OK && !fail) mine = ate_par_max_int(MPI_COMM_WORLD, n, nc, err);
+    for (int i = 0; i < nc && mine == ATE_OK && !fail; ++i)
+        ate_candidate_list_set_natoms(list, i, n[i]);
+    free(n);
+    return mine; /* ATE_OK here while another rank reports its failure */
 }
 
 /* The settings that decide the numbers, as JSON (stored in the journals and in results.h5). */
@@ -264,9 +295,9 @@ static void progress_drain(progress *p, bool wait)
 
 /* Named phase timers of rank 0 (seconds), printed with -v: what a run spends besides the
  * candidates (benchmarks/scaling reads them). */
-enum { T_ENUMERATE, T_SETUP, T_REFERENCES, T_LOOP, T_RESULTS, T_COUNT };
-static const char *const timer_name[T_COUNT] = {"enumerate", "set-up", "references", "candidates",
-                                                "results.h5"};
+enum { T_ENUMERATE, T_ATOMS, T_SETUP, T_REFERENCES, T_LOOP, T_RESULTS, T_COUNT };
+static const char *const timer_name[T_COUNT] = {"enumerate",  "atom counts", "set-up",
+                                                "references", "candidates",  "results.h5"};
 
 static void timers_print(const double *t, int ncand)
 {
@@ -407,8 +438,12 @@ int ate_cli_run(int argc, char **argv)
                        "--group-size 1 (the default, one candidate per rank)",
                        group_size);
     double t_enum = MPI_Wtime();
-    if (st == ATE_OK) st = ate_sites_enumerate(&spec, &list, &err);
+    if (st == ATE_OK) st = ate_sites_enumerate_lazy(&spec, &list, &err);
     timer[T_ENUMERATE] = MPI_Wtime() - t_enum;
+    t_enum = MPI_Wtime();
+    ate_status st_atoms = count_atoms(list, st, rank, size, &err);
+    if (st == ATE_OK) st = st_atoms;
+    timer[T_ATOMS] = MPI_Wtime() - t_enum;
     if (st == ATE_OK)
         /* on a terminal the live progress line replaces the per-state lines (unless -v) */
         st =
@@ -516,7 +551,7 @@ int ate_cli_run(int argc, char **argv)
         fprintf(stderr, "atescreen run: %d candidates, %d already done, %d rank(s), output %s\n",
                 nmine, done, size, dir);
     if (pipe) ate_pipeline_set_poll(pipe, run_poll, NULL);
-    timer[T_SETUP] = MPI_Wtime() - t_phase - timer[T_ENUMERATE];
+    timer[T_SETUP] = MPI_Wtime() - t_phase - timer[T_ENUMERATE] - timer[T_ATOMS];
     t_phase = MPI_Wtime();
     bool refs_ok = true;
     if (st == ATE_OK) st = ate_pipeline_references(pipe, &refs, &err);
@@ -569,7 +604,9 @@ int ate_cli_run(int argc, char **argv)
         if (rank == 0 && verbosity >= 1 && !tty)
             fprintf(stderr, "candidate %s %s (%s)\n", c->id, c->name, c->family);
         ate_candidate_result r;
-        st = ate_pipeline_candidate(pipe, c, &r, &err);
+        st = ate_candidate_list_build(list, i, &err); /* only the rank that computes it */
+        if (st == ATE_OK) st = ate_pipeline_candidate(pipe, c, &r, &err);
+        ate_candidate_list_release(list, i);
         if (st == ATE_ERR_INTERRUPTED) { /* a signal: abandon it, it is redone on resume */
             st = ATE_OK;
             ate_error_clear(&err);

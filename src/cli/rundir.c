@@ -101,7 +101,7 @@ void ate_rundir_costs(const ate_candidate_list *list, const ate_campaign_spec *s
 {
     for (int i = 0; i < ate_candidate_list_count(list); ++i) {
         const ate_candidate *c = ate_candidate_list_get(list, i);
-        double na = ate_structure_natoms(c->structure);
+        double na = ate_candidate_list_natoms(list, i);
         cost[i] = na * na * na * (1.0 + (double)c->nads_sites * spec->nadsorbates);
     }
 }

@@ -58,7 +58,8 @@ const void *ate_rundir_find(const ate_rundir_journals *js, int first, int last, 
 bool ate_rundir_same_settings(const ate_rundir_journals *js, int first, int last,
                               const char *settings);
 
-/** Expected cost of every candidate (atoms^3 x states), cost[ncandidates]. */
+/** Expected cost of every candidate (atoms^3 x states), cost[ncandidates]; the atoms of a lazily
+ *  enumerated list must have been counted (ate_candidate_list_natoms). */
 void ate_rundir_costs(const ate_candidate_list *list, const ate_campaign_spec *spec, double *cost);
 
 /** member[c] = candidate c belongs to shard i of n (see the file comment). */
