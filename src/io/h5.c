@@ -216,6 +216,152 @@ ate_status ate_h5_write_strings(ate_h5 *h, const char *path, const char *const *
     return st;
 }
 
+/* ---- growing columns ---------------------------------------------------------------------- */
+
+#define STRING_CHUNK_ROWS 1024u
+
+struct ate_h5_column {
+    char path[1024];
+    hid_t ds, mem_type;
+    ate_h5_kind kind;
+    size_t cols, elem;  /* values per row, bytes per value in memory */
+    size_t chunk;       /* rows per chunk */
+    size_t rows, nbuf;  /* rows in the file, rows buffered */
+    unsigned char *buf; /* [chunk][cols] values (strings: malloc'd copies) */
+};
+
+static void free_strings(ate_h5_column *c)
+{
+    if (c->kind != ATE_H5_STRING) return;
+    char **v = (char **)c->buf;
+    for (size_t i = 0; i < c->nbuf * c->cols; ++i)
+        free(v[i]);
+}
+
+void ate_h5_column_free(ate_h5_column **cp)
+{
+    if (!cp || !*cp) return;
+    ate_h5_column *c = *cp;
+    free_strings(c);
+    if (c->ds >= 0) H5Dclose(c->ds);
+    if (c->kind == ATE_H5_STRING && c->mem_type >= 0) H5Tclose(c->mem_type);
+    free(c->buf);
+    free(c);
+    *cp = NULL;
+}
+
+ate_status ate_h5_column_create(ate_h5 *h, const char *path, ate_h5_kind kind, size_t cols,
+                                const char *units, ate_h5_column **out, ate_error *err)
+{
+    *out = NULL;
+    ATE_TRY(parent(h, path, err));
+    ate_h5_column *c = calloc(1, sizeof(*c));
+    if (!c) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    snprintf(c->path, sizeof(c->path), "%s", path);
+    c->kind = kind, c->cols = cols ? cols : 1, c->ds = -1;
+    hid_t file_type;
+    if (kind == ATE_H5_STRING) {
+        c->mem_type = file_type = utf8_string_type();
+        c->elem = sizeof(char *);
+        c->chunk = STRING_CHUNK_ROWS;
+    } else {
+        c->mem_type = kind == ATE_H5_DOUBLE ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT;
+        file_type = kind == ATE_H5_DOUBLE ? H5T_IEEE_F64LE : H5T_STD_I32LE;
+        c->elem = kind == ATE_H5_DOUBLE ? sizeof(double) : sizeof(int);
+        size_t row = H5Tget_size(file_type) * c->cols;
+        c->chunk = CHUNK_BYTES / row ? CHUNK_BYTES / row : 1;
+    }
+    c->buf = malloc(c->chunk * c->cols * c->elem);
+    int rank = c->cols > 1 ? 2 : 1;
+    hsize_t dims[2] = {0, c->cols}, maxd[2] = {H5S_UNLIMITED, c->cols},
+            chunk[2] = {c->chunk, c->cols};
+    hid_t space = H5Screate_simple(rank, dims, maxd);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    bool ok = c->buf && space >= 0 && dcpl >= 0 && dapl >= 0 &&
+              H5Pset_chunk(dcpl, rank, chunk) >= 0 &&
+              /* no chunk cache: each full chunk is compressed and written when appended */
+              H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0,
+                                 H5D_CHUNK_CACHE_W0_DEFAULT) >= 0;
+    if (ok && kind != ATE_H5_STRING && H5Zfilter_avail(H5Z_FILTER_DEFLATE))
+        ok = H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0;
+    if (ok) c->ds = H5Dcreate2(h->file, path, file_type, space, H5P_DEFAULT, dcpl, dapl);
+    if (space >= 0) H5Sclose(space);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (dapl >= 0) H5Pclose(dapl);
+    ate_status st = ATE_OK;
+    if (!c->buf)
+        st = ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    else if (c->ds < 0)
+        st = ATE_ERROR(err, ATE_ERR_LIB, "HDF5 H5Dcreate2 failed for '%s'", path);
+    if (st == ATE_OK && units) st = ate_h5_attr_string(h, path, "units", units, err);
+    if (st != ATE_OK) {
+        ate_h5_column_free(&c);
+        return st;
+    }
+    *out = c;
+    return ATE_OK;
+}
+
+/* Write the buffered rows at the end of the dataset. */
+static ate_status flush_column(ate_h5_column *c, ate_error *err)
+{
+    if (!c->nbuf) return ATE_OK;
+    hsize_t dims[2] = {c->rows + c->nbuf, c->cols}, start[2] = {c->rows, 0},
+            count[2] = {c->nbuf, c->cols};
+    int rank = c->cols > 1 ? 2 : 1;
+    ate_status st = ATE_H5_CALL(err, H5Dset_extent(c->ds, dims), "H5Dset_extent", c->path);
+    hid_t file = st == ATE_OK ? H5Dget_space(c->ds) : -1;
+    hid_t mem = st == ATE_OK ? H5Screate_simple(rank, count, NULL) : -1;
+    if (st == ATE_OK && (file < 0 || mem < 0 ||
+                         H5Sselect_hyperslab(file, H5S_SELECT_SET, start, NULL, count, NULL) < 0))
+        st = ATE_ERROR(err, ATE_ERR_LIB, "HDF5 dataspace selection failed for '%s'", c->path);
+    if (st == ATE_OK)
+        st = ATE_H5_CALL(err, H5Dwrite(c->ds, c->mem_type, mem, file, H5P_DEFAULT, c->buf),
+                         "H5Dwrite", c->path);
+    if (file >= 0) H5Sclose(file);
+    if (mem >= 0) H5Sclose(mem);
+    free_strings(c);
+    c->rows += c->nbuf, c->nbuf = 0;
+    return st;
+}
+
+ate_status ate_h5_column_append(ate_h5_column *c, const void *rows, size_t nrows, ate_error *err)
+{
+    const unsigned char *src = rows;
+    while (nrows) {
+        size_t take = c->chunk - c->nbuf < nrows ? c->chunk - c->nbuf : nrows;
+        size_t nval = take * c->cols;
+        unsigned char *dst = c->buf + c->nbuf * c->cols * c->elem;
+        if (c->kind == ATE_H5_STRING) {
+            const char *const *s = (const char *const *)src;
+            char **d = (char **)dst;
+            for (size_t i = 0; i < nval; ++i) {
+                d[i] = strdup(s[i] ? s[i] : "");
+                if (!d[i]) {
+                    for (size_t k = 0; k < i; ++k)
+                        free(d[k]);
+                    return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+                }
+            }
+        } else {
+            memcpy(dst, src, nval * c->elem);
+        }
+        c->nbuf += take, src += nval * c->elem, nrows -= take;
+        if (c->nbuf == c->chunk) ATE_TRY(flush_column(c, err));
+    }
+    return ATE_OK;
+}
+
+size_t ate_h5_column_rows(const ate_h5_column *c) { return c->rows + c->nbuf; }
+
+ate_status ate_h5_column_close(ate_h5_column **cp, ate_error *err)
+{
+    if (!cp || !*cp) return ATE_OK;
+    ate_status st = flush_column(*cp, err);
+    ate_h5_column_free(cp);
+    return st;
+}
+
 static ate_status attr(ate_h5 *h, const char *object, const char *name, hid_t type,
                        const void *value, ate_error *err)
 {

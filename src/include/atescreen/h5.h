@@ -44,6 +44,25 @@ ATE_API ate_status ate_h5_write_matrix(ate_h5 *h, const char *path, const double
 /** 2-D dataset [rows][cols] of 32-bit integers. */
 ATE_API ate_status ate_h5_write_int_matrix(ate_h5 *h, const char *path, const int *v, size_t rows,
                                            size_t cols, const char *units, ate_error *err);
+/** A column that grows: an extendible dataset of rows (cols values each; 1-D for cols == 1)
+ *  appended in pieces and written a chunk at a time (numeric: shuffle + deflate, like the large
+ *  datasets above; strings: variable-length UTF-8), so a column of any length holds one chunk
+ *  in memory and its compression is spread over the appends. Owned by the caller: close (or
+ *  free, on an error path) every column before ate_h5_commit / ate_h5_abort. */
+typedef struct ate_h5_column ate_h5_column;
+typedef enum ate_h5_kind { ATE_H5_DOUBLE, ATE_H5_INT, ATE_H5_STRING } ate_h5_kind;
+ATE_API ate_status ate_h5_column_create(ate_h5 *h, const char *path, ate_h5_kind kind, size_t cols,
+                                        const char *units, ate_h5_column **out, ate_error *err);
+/** Append nrows rows: nrows * cols doubles, ints, or strings (const char *, copied). */
+ATE_API ate_status ate_h5_column_append(ate_h5_column *c, const void *rows, size_t nrows,
+                                        ate_error *err);
+/** Rows appended so far. */
+ATE_API size_t ate_h5_column_rows(const ate_h5_column *c);
+/** Write what is buffered and close; *c freed and nulled in every case. */
+ATE_API ate_status ate_h5_column_close(ate_h5_column **c, ate_error *err);
+/** Close without writing the buffered rows (error paths); NULL-safe. */
+ATE_API void ate_h5_column_free(ate_h5_column **c);
+
 /** Attributes on an existing object ("/" for the file). */
 ATE_API ate_status ate_h5_attr_string(ate_h5 *h, const char *object, const char *name,
                                       const char *value, ate_error *err);
