@@ -232,11 +232,13 @@ static ate_status describe_run(ate_journal *j, const ate_campaign_spec *spec,
     return put_record(j, ATE_RUNDIR_YAML, spec->yaml_text ? spec->yaml_text : "", err);
 }
 
-/* Progress of the whole campaign, kept by rank 0: the other ranks send (computed, failed)
- * after each candidate (tag PROGRESS_TAG, small eager messages) and a last message with
- * PROGRESS_END when they leave the loop; rank 0 drains them between its own candidates and,
- * after its share, waits for the rest while printing. On a terminal one live line (\r),
- * otherwise one log line per finished candidate. */
+/* Progress of the whole campaign, kept by rank 0: the other ranks send (computed, failed,
+ * the candidate just journaled) after each candidate (tag PROGRESS_TAG, small eager messages)
+ * and a last message with PROGRESS_END (candidate -1) when they leave the loop; rank 0 drains
+ * them between its own candidates and, after its share, waits for the rest while printing. On
+ * a terminal one live line (\r), otherwise one log line per finished candidate. Each
+ * journaled candidate is announced to rank 0's results.h5 stream (rundir.h), which adds it
+ * when its turn in the canonical order has come. */
 enum { PROGRESS_TAG = 7301, PROGRESS_END = 7302 };
 
 typedef struct progress {
@@ -245,7 +247,31 @@ typedef struct progress {
     int size, ended;           /* ranks; ranks that sent PROGRESS_END */
     double t0;
     bool tty, verbose;
+    ate_rundir_stream *stream; /* rank 0: results.h5 while the run computes (NULL: at the end) */
+    double t_stream;           /* seconds spent adding to it */
+    int streamed;              /* candidates added */
 } progress;
+
+/* Rank 0: add what the stream can add now. A failure drops the stream (results.h5 is then
+ * written from the journals at the end, as it would be anyway). */
+static void stream_step(progress *p)
+{
+    if (!p->stream) return;
+    double t = MPI_Wtime();
+    int added = 0;
+    ate_error e;
+    if (ate_rundir_stream_advance(p->stream, &added, &e) != ATE_OK) {
+        char buf[2048];
+        ate_error_format(&e, buf, sizeof(buf));
+        fprintf(stderr,
+                "atescreen run: warning: writing results.h5 during the run failed (%s); it is "
+                "written from the journals at the end\n",
+                buf);
+        ate_rundir_stream_abort(&p->stream);
+    }
+    p->streamed += added;
+    p->t_stream += MPI_Wtime() - t;
+}
 
 static void progress_print(const progress *p)
 {
@@ -266,8 +292,9 @@ static void progress_print(const progress *p)
 }
 
 /* Records a message; true when the counts changed. */
-static bool progress_take(progress *p, const MPI_Status *ms, const int msg[2])
+static bool progress_take(progress *p, const MPI_Status *ms, const int msg[3])
 {
+    if (p->stream && msg[2] >= 0) ate_rundir_stream_arrived(p->stream, msg[2], ms->MPI_SOURCE);
     bool changed = p->computed[ms->MPI_SOURCE] != msg[0] || p->failed[ms->MPI_SOURCE] != msg[1];
     p->computed[ms->MPI_SOURCE] = msg[0];
     p->failed[ms->MPI_SOURCE] = msg[1];
@@ -275,39 +302,60 @@ static bool progress_take(progress *p, const MPI_Status *ms, const int msg[2])
     return changed;
 }
 
-/* Rank 0: take whatever has arrived; with wait, block until every other rank has ended. */
+/* Rank 0: take whatever has arrived and add it to the stream; with wait, block until every
+ * other rank has ended, adding each candidate as it comes. */
 static void progress_drain(progress *p, bool wait)
 {
     for (;;) {
-        int flag = 0, msg[2];
+        int flag = 0, msg[3];
         MPI_Status ms;
         if (wait && p->ended < p->size - 1) {
-            MPI_Recv(msg, 2, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
+            MPI_Recv(msg, 3, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
             if (progress_take(p, &ms, msg)) progress_print(p);
+            MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &ms);
+            if (!flag) stream_step(p); /* nothing else waiting */
             continue;
         }
         MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &ms);
-        if (!flag) return;
-        MPI_Recv(msg, 2, MPI_INT, ms.MPI_SOURCE, ms.MPI_TAG, MPI_COMM_WORLD, &ms);
+        if (!flag) break;
+        MPI_Recv(msg, 3, MPI_INT, ms.MPI_SOURCE, ms.MPI_TAG, MPI_COMM_WORLD, &ms);
         progress_take(p, &ms, msg);
     }
+    stream_step(p);
 }
 
 /* Named phase timers of rank 0 (seconds), printed with -v: what a run spends besides the
  * candidates (benchmarks/scaling reads them). */
-enum { T_ENUMERATE, T_ATOMS, T_SETUP, T_REFERENCES, T_LOOP, T_RESULTS, T_COUNT };
-static const char *const timer_name[T_COUNT] = {"enumerate",  "atom counts", "set-up",
-                                                "references", "candidates",  "results.h5"};
+enum {
+    T_ENUMERATE,
+    T_ATOMS,
+    T_JOURNALS,
+    T_SETUP,
+    T_REFERENCES,
+    T_LOOP,
+    T_STREAM,
+    T_RESULTS,
+    T_COUNT
+};
+static const char *const timer_name[T_COUNT] = {"enumerate",
+                                                "atom counts",
+                                                "journals",
+                                                "set-up",
+                                                "references",
+                                                "candidates",
+                                                "results.h5 during the run",
+                                                "results.h5 at the end"};
 
-static void timers_print(const double *t, int ncand)
+static void timers_print(const double *t, int ncand, int streamed, int ndone)
 {
     fprintf(stderr, "atescreen run: timers (rank 0):");
     for (int k = 0; k < T_COUNT; ++k)
         fprintf(stderr, " %s %.6f s%s", timer_name[k], t[k], k + 1 < T_COUNT ? "," : "");
-    fprintf(stderr, "; %d candidates\n", ncand);
+    fprintf(stderr, "; %d candidates, %d in results.h5, %d of them added during the run\n", ncand,
+            ndone, streamed);
 }
 
-/* Rank 0: every record of this campaign, in candidate order, into results.h5. */
+/* Rank 0: every record of this campaign into results.h5 at once (when the stream failed). */
 static ate_status write_results(const char *dir, const ate_campaign_spec *spec,
                                 const ate_candidate_list *list, const ate_references *refs,
                                 const ate_results_meta *meta, int *ndone, int *nfailed,
@@ -472,7 +520,9 @@ int ate_cli_run(int argc, char **argv)
     int ok0 = st == ATE_OK;
     MPI_Bcast(&ok0, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (st == ATE_OK && !ok0) st = ATE_ERROR(&err, ATE_ERR_IO, "set-up failed on rank 0");
+    double t_journals = MPI_Wtime();
     if (st == ATE_OK) st = ate_rundir_open_journals(dir, &old, NULL, &err);
+    timer[T_JOURNALS] = MPI_Wtime() - t_journals;
     if (st == ATE_OK && !ate_rundir_same_settings(&old, 0, old.n, settings))
         st = ATE_ERROR(&err, ATE_ERR_INPUT,
                        "%s/journal holds results of a campaign with different settings; use "
@@ -531,7 +581,7 @@ int ate_cli_run(int argc, char **argv)
         ++done;
         failed += was_failed;
     }
-    ate_rundir_close_journals(&old);
+    if (rank != 0) ate_rundir_close_journals(&old); /* rank 0's stream follows them */
     bool tty = live && verbosity < 2;
     int *pcount = calloc(2 * (size_t)size, sizeof(int));
     if (!pcount && st == ATE_OK) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
@@ -551,7 +601,8 @@ int ate_cli_run(int argc, char **argv)
         fprintf(stderr, "atescreen run: %d candidates, %d already done, %d rank(s), output %s\n",
                 nmine, done, size, dir);
     if (pipe) ate_pipeline_set_poll(pipe, run_poll, NULL);
-    timer[T_SETUP] = MPI_Wtime() - t_phase - timer[T_ENUMERATE] - timer[T_ATOMS];
+    timer[T_SETUP] =
+        MPI_Wtime() - t_phase - timer[T_ENUMERATE] - timer[T_ATOMS] - timer[T_JOURNALS];
     t_phase = MPI_Wtime();
     bool refs_ok = true;
     if (st == ATE_OK) st = ate_pipeline_references(pipe, &refs, &err);
@@ -575,6 +626,22 @@ int ate_cli_run(int argc, char **argv)
     if (pending && cost) ate_schedule_order(pending, npending, cost);
     timer[T_REFERENCES] = MPI_Wtime() - t_phase;
     t_phase = MPI_Wtime();
+    if (rank == 0 && refs_ok && st == ATE_OK) {
+        /* results.h5 grows while the ranks compute; its failure is not the run's */
+        bool *waiting = finished; /* reused: the candidates this run computes */
+        for (int i = 0; i < nc; ++i)
+            waiting[i] = member[i] && !finished[i];
+        ate_error e;
+        snprintf(path, sizeof(path), "%s/results.h5", dir);
+        if (ate_rundir_track_journals(dir, &old, size, &e) != ATE_OK ||
+            ate_rundir_stream_create(path, &spec, list, waiting, &old, &prog.stream, &e) !=
+                ATE_OK) {
+            char buf[2048];
+            ate_error_format(&e, buf, sizeof(buf));
+            fprintf(stderr, "atescreen run: warning: %s; results.h5 is written at the end\n", buf);
+        }
+        stream_step(&prog); /* the candidates finished before this run */
+    }
     ate_workqueue *queue = NULL;
     if (st == ATE_OK)
         st = ate_workqueue_create_groups(MPI_COMM_WORLD, group_size, pending, npending, &queue,
@@ -623,11 +690,12 @@ int ate_cli_run(int argc, char **argv)
         my_failed += r.status == ATE_RESULT_FAILED;
         if (rank == 0) {
             prog.computed[0] = computed, prog.failed[0] = my_failed;
+            if (prog.stream && st == ATE_OK) ate_rundir_stream_arrived(prog.stream, i, 0);
             progress_drain(&prog, false);
             progress_print(&prog);
         } else {
-            int msg[2] = {computed, my_failed};
-            MPI_Send(msg, 2, MPI_INT, 0, PROGRESS_TAG, MPI_COMM_WORLD);
+            int msg[3] = {computed, my_failed, st == ATE_OK ? i : -1};
+            MPI_Send(msg, 3, MPI_INT, 0, PROGRESS_TAG, MPI_COMM_WORLD);
             if (verbosity >= 1 && !tty)
                 fprintf(stderr, "[rank %d] %s %s %s\n", rank, c->id, c->name,
                         r.status == ATE_RESULT_FAILED ? "failed" : "done");
@@ -641,8 +709,8 @@ int ate_cli_run(int argc, char **argv)
     if (rank == 0 && prog.computed) {
         progress_drain(&prog, true);
     } else if (rank != 0) {
-        int msg[2] = {computed, my_failed};
-        MPI_Send(msg, 2, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
+        int msg[3] = {computed, my_failed, -1};
+        MPI_Send(msg, 3, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
     }
     if (tty && verbosity) fputc('\n', stderr);
     /* any rank's reason to stop, the strongest wins: 3 signal (candidates abandoned), 2 STOP
@@ -660,7 +728,8 @@ int ate_cli_run(int argc, char **argv)
     int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
     ate_journal_close(&mine);
     MPI_Barrier(MPI_COMM_WORLD);
-    timer[T_LOOP] = MPI_Wtime() - t_phase;
+    timer[T_LOOP] = MPI_Wtime() - t_phase - prog.t_stream;
+    timer[T_STREAM] = prog.t_stream;
     t_phase = MPI_Wtime();
     if (rank == 0 && !refs_ok)
         fprintf(stderr,
@@ -675,7 +744,9 @@ int ate_cli_run(int argc, char **argv)
                                  .mpi_size = size,
                                  .parameters_json = settings,
                                  .param_dir = ate_pipeline_param_dir(pipe)};
-        ate_status s2 = write_results(dir, &spec, list, &refs, &meta, &ndone, &nfail, &e2);
+        ate_status s2 =
+            prog.stream ? ate_rundir_stream_finish(&prog.stream, &refs, &meta, &ndone, &nfail, &e2)
+                        : write_results(dir, &spec, list, &refs, &meta, &ndone, &nfail, &e2);
         if (s2 != ATE_OK) {
             int r2 = ate_cli_report_error(&e2);
             if (rc == ATE_EXIT_OK) rc = r2;
@@ -684,8 +755,10 @@ int ate_cli_run(int argc, char **argv)
                     ndone, nmine, dir, nfail, ndone < nmine ? "; run again to continue" : "");
         }
         timer[T_RESULTS] = MPI_Wtime() - t_phase;
-        if (verbosity >= 2) timers_print(timer, nc);
+        if (verbosity >= 2) timers_print(timer, nc, prog.streamed, ndone);
     }
+    ate_rundir_stream_abort(&prog.stream); /* stopped during the references: not created */
+    ate_rundir_close_journals(&old);
     free(finished), free(member);
     free(pcount);
     int rcmax = rc;
