@@ -568,6 +568,8 @@ static ate_status write_fit(ate_h5 *h, const ate_candidate_result *r, int n, ate
     return ate_h5_attr_int(h, "/fit/scaling", "n", m >= 2 ? m : 0, err);
 }
 
+ate_h5 *ate_results_writer_file(ate_results_writer *w) { return w->h; }
+
 void ate_results_writer_abort(ate_results_writer **wp)
 {
     if (!wp || !*wp) return;

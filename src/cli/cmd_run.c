@@ -298,7 +298,10 @@ static bool progress_take(progress *p, const MPI_Status *ms, const int msg[3])
     bool changed = p->computed[ms->MPI_SOURCE] != msg[0] || p->failed[ms->MPI_SOURCE] != msg[1];
     p->computed[ms->MPI_SOURCE] = msg[0];
     p->failed[ms->MPI_SOURCE] = msg[1];
-    if (ms->MPI_TAG == PROGRESS_END) ++p->ended;
+    if (ms->MPI_TAG == PROGRESS_END) {
+        ++p->ended;
+        if (p->stream) ate_rundir_stream_helper(p->stream, MPI_COMM_WORLD, ms->MPI_SOURCE);
+    }
     return changed;
 }
 
@@ -358,15 +361,15 @@ static void timers_print(const double *t, int ncand, int streamed, int ndone)
 /* Rank 0: every record of this campaign into results.h5 at once (when the stream failed). */
 static ate_status write_results(const char *dir, const ate_campaign_spec *spec,
                                 const ate_candidate_list *list, const ate_references *refs,
-                                const ate_results_meta *meta, int *ndone, int *nfailed,
-                                ate_error *err)
+                                const ate_results_meta *meta, MPI_Comm comm, int *ndone,
+                                int *nfailed, ate_error *err)
 {
     ate_rundir_journals js = {0};
     char path[4200];
     snprintf(path, sizeof(path), "%s/results.h5", dir);
     ate_status st = ate_rundir_open_journals(dir, &js, NULL, err);
     if (st == ATE_OK)
-        st = ate_rundir_write_results(path, spec, list, refs, &js, meta, ndone, nfailed, err);
+        st = ate_rundir_write_results(path, spec, list, refs, &js, meta, comm, ndone, nfailed, err);
     ate_rundir_close_journals(&js);
     return st;
 }
@@ -516,18 +519,20 @@ int ate_cli_run(int argc, char **argv)
             st = ATE_ERROR(&err, ATE_ERR_IO, "%s is in use by another atescreen run (%s)", dir,
                            lock_fd < 0 ? strerror(errno) : "locked");
     }
-    /* rank 0's verdict decides for all (the directory exists and is ours) */
-    int ok0 = st == ATE_OK;
-    MPI_Bcast(&ok0, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    if (st == ATE_OK && !ok0) st = ATE_ERROR(&err, ATE_ERR_IO, "set-up failed on rank 0");
+    /* the journals of earlier runs: rank 0 alone reads them (the others learn what they need
+     * below), before any rank appends its settings */
     double t_journals = MPI_Wtime();
-    if (st == ATE_OK) st = ate_rundir_open_journals(dir, &old, NULL, &err);
+    if (st == ATE_OK && rank == 0) st = ate_rundir_open_journals(dir, &old, NULL, &err);
     timer[T_JOURNALS] = MPI_Wtime() - t_journals;
-    if (st == ATE_OK && !ate_rundir_same_settings(&old, 0, old.n, settings))
+    if (st == ATE_OK && rank == 0 && !ate_rundir_same_settings(&old, 0, old.n, settings))
         st = ATE_ERROR(&err, ATE_ERR_INPUT,
                        "%s/journal holds results of a campaign with different settings; use "
                        "another output directory (-o) to start afresh",
                        dir);
+    /* rank 0's verdict decides for all (the directory exists, is ours, has our settings) */
+    int ok0 = st == ATE_OK;
+    MPI_Bcast(&ok0, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (st == ATE_OK && !ok0) st = ATE_ERROR(&err, ATE_ERR_IO, "set-up failed on rank 0");
     if (st == ATE_OK) {
         ate_rundir_journal_path(dir, rank, path, sizeof(path));
         size_t dropped = 0;
@@ -564,24 +569,34 @@ int ate_cli_run(int argc, char **argv)
     int done = 0, failed = 0, computed = 0;
     bool *finished = calloc((size_t)(nc ? nc : 1), sizeof(bool));
     bool *member = calloc((size_t)(nc ? nc : 1), sizeof(bool)); /* in this shard */
-    if (!finished || !member) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+    /* what the journals hold of each candidate (rank 0 reads, all learn): 0 nothing, 1 a
+     * finished record, 2 a failed one */
+    unsigned char *journaled = calloc((size_t)(nc ? nc : 1), 1);
+    if (!finished || !member || !journaled) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
     if (st == ATE_OK) st = ate_rundir_shard_members(list, &spec, shard, nshards, member, &err);
+    for (int i = 0; i < nc && st == ATE_OK && rank == 0; ++i) {
+        size_t len;
+        const void *rec =
+            member[i] ? ate_rundir_find(&old, 0, old.n, ate_candidate_list_get(list, i)->id, &len)
+                      : NULL;
+        int status;
+        if (rec)
+            journaled[i] =
+                ate_candidate_result_status(rec, len, &status) && status == ATE_RESULT_FAILED ? 2
+                                                                                              : 1;
+    }
+    if (journaled) MPI_Bcast(journaled, nc, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
     for (int i = 0; i < nc && st == ATE_OK; ++i) {
-        const ate_candidate *c = ate_candidate_list_get(list, i);
         if (!member[i]) continue;
         ++nmine;
-        size_t len;
-        const void *rec = ate_rundir_find(&old, 0, old.n, c->id, &len);
-        if (!rec) continue;
-        int status;
-        bool was_failed =
-            ate_candidate_result_status(rec, len, &status) && status == ATE_RESULT_FAILED;
+        if (!journaled[i]) continue;
+        bool was_failed = journaled[i] == 2;
         if (was_failed && retry_failed) continue; /* computed again */
         finished[i] = true;
         ++done;
         failed += was_failed;
     }
-    if (rank != 0) ate_rundir_close_journals(&old); /* rank 0's stream follows them */
+    free(journaled);
     bool tty = live && verbosity < 2;
     int *pcount = calloc(2 * (size_t)size, sizeof(int));
     if (!pcount && st == ATE_OK) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
@@ -704,15 +719,54 @@ int ate_cli_run(int argc, char **argv)
         slowest = fmax(slowest, MPI_Wtime() - tc);
     }
     if (pipe) ate_pipeline_set_poll(pipe, NULL, NULL);
-    ate_workqueue_destroy(&queue);
     free(pending), free(cost);
-    if (rank == 0 && prog.computed) {
-        progress_drain(&prog, true);
-    } else if (rank != 0) {
+    int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
+    ate_journal_close(&mine);
+    /* The end. The queue's window stays until every rank is done (freeing it is collective):
+     * rank 0 goes on adding candidates to results.h5 while the others finish, and a rank that
+     * has finished compresses results.h5 chunks for rank 0 until the file is written. */
+    if (rank != 0) {
         int msg[3] = {computed, my_failed, -1};
         MPI_Send(msg, 3, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
+        ate_rundir_help(MPI_COMM_WORLD);
+    } else {
+        if (prog.computed) progress_drain(&prog, true);
+        if (tty && verbosity) fputc('\n', stderr);
+        timer[T_LOOP] = MPI_Wtime() - t_phase - prog.t_stream;
+        timer[T_STREAM] = prog.t_stream;
+        t_phase = MPI_Wtime();
+        if (!refs_ok)
+            fprintf(stderr,
+                    "atescreen run: stopped during the gas references: %s/results.h5 is left "
+                    "as it was\n",
+                    dir);
+        if (refs_ok) {
+            int ndone = 0, nfail = 0;
+            ate_error e2;
+            ate_error_clear(&e2);
+            ate_results_meta meta = {.command_line = cmdline,
+                                     .mpi_size = size,
+                                     .parameters_json = settings,
+                                     .param_dir = ate_pipeline_param_dir(pipe)};
+            MPI_Comm helpers = size > 1 ? MPI_COMM_WORLD : MPI_COMM_NULL; /* all done now */
+            ate_status s2 = prog.stream ? ate_rundir_stream_finish(&prog.stream, &refs, &meta,
+                                                                   helpers, &ndone, &nfail, &e2)
+                                        : write_results(dir, &spec, list, &refs, &meta, helpers,
+                                                        &ndone, &nfail, &e2);
+            if (s2 != ATE_OK) {
+                int r2 = ate_cli_report_error(&e2);
+                if (rc == ATE_EXIT_OK) rc = r2;
+            } else if (verbosity) {
+                fprintf(stderr,
+                        "atescreen run: %d of %d candidates in %s/results.h5 (%d failed)%s\n",
+                        ndone, nmine, dir, nfail, ndone < nmine ? "; run again to continue" : "");
+            }
+            timer[T_RESULTS] = MPI_Wtime() - t_phase;
+            if (verbosity >= 2) timers_print(timer, nc, prog.streamed, ndone);
+        }
+        ate_rundir_help_done(MPI_COMM_WORLD);
     }
-    if (tty && verbosity) fputc('\n', stderr);
+    ate_workqueue_destroy(&queue);
     /* any rank's reason to stop, the strongest wins: 3 signal (candidates abandoned), 2 STOP
      * file, 1 walltime (stop_requested: signal number > 0, -1 STOP file, -2 walltime) */
     int why = stop_requested > 0 ? 3 : stop_requested == -1 ? 2 : stop_requested == -2 ? 1 : 0;
@@ -725,38 +779,6 @@ int ate_cli_run(int argc, char **argv)
     if (why_any && rank == 0) fprintf(stderr, "atescreen run: %s\n", why_text[why_any]);
     stop_requested = why_any;
     if (why_any == 2 && rank == 0) unlink(stop_path); /* consumed: a requeued run goes on */
-    int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
-    ate_journal_close(&mine);
-    MPI_Barrier(MPI_COMM_WORLD);
-    timer[T_LOOP] = MPI_Wtime() - t_phase - prog.t_stream;
-    timer[T_STREAM] = prog.t_stream;
-    t_phase = MPI_Wtime();
-    if (rank == 0 && !refs_ok)
-        fprintf(stderr,
-                "atescreen run: stopped during the gas references: %s/results.h5 is left "
-                "as it was\n",
-                dir);
-    if (rank == 0 && refs_ok) {
-        int ndone = 0, nfail = 0;
-        ate_error e2;
-        ate_error_clear(&e2);
-        ate_results_meta meta = {.command_line = cmdline,
-                                 .mpi_size = size,
-                                 .parameters_json = settings,
-                                 .param_dir = ate_pipeline_param_dir(pipe)};
-        ate_status s2 =
-            prog.stream ? ate_rundir_stream_finish(&prog.stream, &refs, &meta, &ndone, &nfail, &e2)
-                        : write_results(dir, &spec, list, &refs, &meta, &ndone, &nfail, &e2);
-        if (s2 != ATE_OK) {
-            int r2 = ate_cli_report_error(&e2);
-            if (rc == ATE_EXIT_OK) rc = r2;
-        } else if (verbosity) {
-            fprintf(stderr, "atescreen run: %d of %d candidates in %s/results.h5 (%d failed)%s\n",
-                    ndone, nmine, dir, nfail, ndone < nmine ? "; run again to continue" : "");
-        }
-        timer[T_RESULTS] = MPI_Wtime() - t_phase;
-        if (verbosity >= 2) timers_print(timer, nc, prog.streamed, ndone);
-    }
     ate_rundir_stream_abort(&prog.stream); /* stopped during the references: not created */
     ate_rundir_close_journals(&old);
     free(finished), free(member);

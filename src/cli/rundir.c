@@ -202,12 +202,12 @@ ate_status ate_rundir_unpack_refs(const void *rec, size_t len, ate_references *r
 ate_status ate_rundir_write_results(const char *path, const ate_campaign_spec *spec,
                                     const ate_candidate_list *list, const ate_references *refs,
                                     ate_rundir_journals *js, const ate_results_meta *meta,
-                                    int *ndone, int *nfailed, ate_error *err)
+                                    MPI_Comm comm, int *ndone, int *nfailed, ate_error *err)
 {
     ate_rundir_stream *s = NULL;
     *ndone = *nfailed = 0;
     ATE_TRY(ate_rundir_stream_create(path, spec, list, NULL, js, &s, err));
-    return ate_rundir_stream_finish(&s, refs, meta, ndone, nfailed, err);
+    return ate_rundir_stream_finish(&s, refs, meta, comm, ndone, nfailed, err);
 }
 
 ate_status ate_rundir_track_journals(const char *dir, ate_rundir_journals *js, int nranks,

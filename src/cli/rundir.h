@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <mpi.h>
+
 #include "atescreen/journal.h"
 #include "atescreen/pipeline.h"
 #include "atescreen/sites.h"
@@ -82,11 +84,12 @@ ate_status ate_rundir_unpack_refs(const void *rec, size_t len, ate_references *r
 /** Write path (atomically, schema docs/hdf5-schema.md) from the records in js of the
  *  candidates of list (ate_rundir_find chooses among several): /summary in candidate order,
  *  /states, /attempts and /structures in the canonical order (ate_rundir_order), as a run's
- *  stream writes them. *ndone: candidates written, *nfailed: of them failed. */
+ *  stream writes them; comm as for ate_rundir_stream_finish. *ndone: candidates written,
+ *  *nfailed: of them failed. */
 ate_status ate_rundir_write_results(const char *path, const ate_campaign_spec *spec,
                                     const ate_candidate_list *list, const ate_references *refs,
                                     ate_rundir_journals *js, const ate_results_meta *meta,
-                                    int *ndone, int *nfailed, ate_error *err);
+                                    MPI_Comm comm, int *ndone, int *nfailed, ate_error *err);
 
 /** The canonical order of a campaign's candidates: most expensive first by ate_rundir_costs,
  *  ties by list index (the order the scheduler hands them out in; a shard's candidates are a
@@ -111,16 +114,26 @@ ate_status ate_rundir_stream_create(const char *path, const ate_campaign_spec *s
                                     const ate_candidate_list *list, const bool *waiting,
                                     ate_rundir_journals *js, ate_rundir_stream **out,
                                     ate_error *err);
+/** From now on rank (of comm) serves ate_rundir_help: the stream's full chunks are compressed
+ *  there (a rank that has finished its candidates), rank 0 assembles and writes them. */
+void ate_rundir_stream_helper(ate_rundir_stream *s, MPI_Comm comm, int rank);
 /** Candidate c has been journaled in js->j[journal] (the rank that computed it). */
 void ate_rundir_stream_arrived(ate_rundir_stream *s, int c, int journal);
 /** Refresh the journals that received records and add the candidates whose turn has come;
  *  *added (optional): how many. */
 ate_status ate_rundir_stream_advance(ate_rundir_stream *s, int *added, ate_error *err);
 /** Refresh every journal, add every remaining candidate that has a record (in the canonical
- *  order), write /summary (candidate order) and commit. *s freed in every case. */
+ *  order), write /summary (candidate order) and commit. *s freed in every case. With comm (not
+ *  MPI_COMM_NULL; this is its rank 0) every other rank of comm is a helper (they all serve
+ *  ate_rundir_help by then). */
 ate_status ate_rundir_stream_finish(ate_rundir_stream **s, const ate_references *refs,
-                                    const ate_results_meta *meta, int *ndone, int *nfailed,
-                                    ate_error *err);
+                                    const ate_results_meta *meta, MPI_Comm comm, int *ndone,
+                                    int *nfailed, ate_error *err);
+/** Ranks other than 0 of comm, once their candidates are done: compress results.h5 chunks for
+ *  rank 0 until ate_rundir_help_done (which rank 0 calls when it has written results.h5, or
+ *  knows it will not). */
+void ate_rundir_help(MPI_Comm comm);
+void ate_rundir_help_done(MPI_Comm comm);
 /** Drop it and its temporary file (path untouched); NULL-safe. */
 void ate_rundir_stream_abort(ate_rundir_stream **s);
 

@@ -12,12 +12,25 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+#include <zlib.h>
 
 #include "atescreen/h5.h"
+
+/* A full chunk of a growing column waiting to be compressed elsewhere (ate_h5_defer_chunks). */
+typedef struct h5_job {
+    ate_h5_column *col;
+    hsize_t row0;
+    size_t bytes;
+    unsigned char *raw; /* NULL once written */
+    bool taken;
+} h5_job;
 
 struct ate_h5 {
     hid_t file;
     char path[4096], tmp[4100];
+    bool defer;
+    h5_job *job;
+    size_t njob, cap, next; /* jobs; the next one to hand out */
 };
 
 /* Turn a negative HDF5 return into ATE_ERR_LIB naming the call and the object. */
@@ -46,6 +59,14 @@ ate_status ate_h5_create(const char *path, ate_h5 **out, ate_error *err)
     return ATE_OK;
 }
 
+static void free_jobs(ate_h5 *h)
+{
+    for (size_t i = 0; i < h->njob; ++i)
+        free(h->job[i].raw);
+    free(h->job);
+    h->job = NULL, h->njob = h->cap = h->next = 0;
+}
+
 static int fsync_path(const char *path, int flags)
 {
     int fd = open(path, flags);
@@ -60,6 +81,7 @@ ate_status ate_h5_commit(ate_h5 **hp, ate_error *err)
     ate_h5 *h = *hp;
     *hp = NULL;
     if (!h) return ATE_OK;
+    free_jobs(h);
     ate_status st = ATE_H5_CALL(err, H5Fflush(h->file, H5F_SCOPE_GLOBAL), "H5Fflush", h->tmp);
     if (H5Fclose(h->file) < 0 && st == ATE_OK)
         st = ate_error_set(err, ATE_ERR_LIB, __FILE__, __LINE__, "HDF5 H5Fclose failed for '%s'",
@@ -83,6 +105,7 @@ ate_status ate_h5_commit(ate_h5 **hp, ate_error *err)
 void ate_h5_abort(ate_h5 **hp)
 {
     if (!hp || !*hp) return;
+    free_jobs(*hp);
     H5Fclose((*hp)->file);
     unlink((*hp)->tmp);
     free(*hp);
@@ -221,6 +244,8 @@ ate_status ate_h5_write_strings(ate_h5 *h, const char *path, const char *const *
 #define STRING_CHUNK_ROWS 1024u
 
 struct ate_h5_column {
+    ate_h5 *h;
+    bool direct; /* compressed full chunks may be written directly (filters on, file = memory) */
     char path[1024];
     hid_t ds, mem_type;
     ate_h5_kind kind;
@@ -258,7 +283,7 @@ ate_status ate_h5_column_create(ate_h5 *h, const char *path, ate_h5_kind kind, s
     ate_h5_column *c = calloc(1, sizeof(*c));
     if (!c) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
     snprintf(c->path, sizeof(c->path), "%s", path);
-    c->kind = kind, c->cols = cols ? cols : 1, c->ds = -1;
+    c->kind = kind, c->cols = cols ? cols : 1, c->ds = -1, c->h = h;
     hid_t file_type;
     if (kind == ATE_H5_STRING) {
         c->mem_type = file_type = utf8_string_type();
@@ -282,8 +307,14 @@ ate_status ate_h5_column_create(ate_h5 *h, const char *path, ate_h5_kind kind, s
               /* no chunk cache: each full chunk is compressed and written when appended */
               H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0,
                                  H5D_CHUNK_CACHE_W0_DEFAULT) >= 0;
-    if (ok && kind != ATE_H5_STRING && H5Zfilter_avail(H5Z_FILTER_DEFLATE))
+    if (ok && kind != ATE_H5_STRING && H5Zfilter_avail(H5Z_FILTER_DEFLATE)) {
         ok = H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0;
+        /* the bytes in memory are the bytes in the file (little-endian IEEE / int32) */
+        c->direct = H5Tequal(c->mem_type, file_type) > 0 ||
+                    (H5Tget_size(c->mem_type) == H5Tget_size(file_type) &&
+                     H5Tget_order(c->mem_type) == H5Tget_order(file_type) &&
+                     H5Tget_class(c->mem_type) == H5Tget_class(file_type));
+    }
     if (ok) c->ds = H5Dcreate2(h->file, path, file_type, space, H5P_DEFAULT, dcpl, dapl);
     if (space >= 0) H5Sclose(space);
     if (dcpl >= 0) H5Pclose(dcpl);
@@ -302,10 +333,40 @@ ate_status ate_h5_column_create(ate_h5 *h, const char *path, ate_h5_kind kind, s
     return ATE_OK;
 }
 
-/* Write the buffered rows at the end of the dataset. */
+static ate_status write_rows(ate_h5_column *c, ate_error *err);
+
+/* A full chunk queued for compression elsewhere: the dataset grows now, the chunk is written by
+ * ate_h5_put_chunk. */
+static ate_status queue_chunk(ate_h5_column *c, ate_error *err)
+{
+    ate_h5 *h = c->h;
+    hsize_t dims[2] = {c->rows + c->nbuf, c->cols};
+    ATE_TRY(ATE_H5_CALL(err, H5Dset_extent(c->ds, dims), "H5Dset_extent", c->path));
+    if (h->njob == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 64;
+        h5_job *j = realloc(h->job, cap * sizeof(*j));
+        if (!j) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+        h->job = j, h->cap = cap;
+    }
+    unsigned char *fresh = malloc(c->chunk * c->cols * c->elem);
+    if (!fresh) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    h->job[h->njob++] =
+        (h5_job){.col = c, .row0 = c->rows, .bytes = c->nbuf * c->cols * c->elem, .raw = c->buf};
+    c->buf = fresh;
+    c->rows += c->nbuf, c->nbuf = 0;
+    return ATE_OK;
+}
+
+/* Write the buffered rows at the end of the dataset (a full chunk may be queued instead). */
 static ate_status flush_column(ate_h5_column *c, ate_error *err)
 {
     if (!c->nbuf) return ATE_OK;
+    if (c->h->defer && c->direct && c->nbuf == c->chunk) return queue_chunk(c, err);
+    return write_rows(c, err);
+}
+
+static ate_status write_rows(ate_h5_column *c, ate_error *err)
+{
     hsize_t dims[2] = {c->rows + c->nbuf, c->cols}, start[2] = {c->rows, 0},
             count[2] = {c->nbuf, c->cols};
     int rank = c->cols > 1 ? 2 : 1;
@@ -357,9 +418,92 @@ size_t ate_h5_column_rows(const ate_h5_column *c) { return c->rows + c->nbuf; }
 ate_status ate_h5_column_close(ate_h5_column **cp, ate_error *err)
 {
     if (!cp || !*cp) return ATE_OK;
-    ate_status st = flush_column(*cp, err);
+    ate_h5_column *c = *cp;
+    ate_status st = ATE_OK;
+    for (size_t i = 0; i < c->h->njob && st == ATE_OK; ++i) /* its chunks still queued */
+        if (c->h->job[i].col == c && c->h->job[i].raw)
+            st = c->h->job[i].taken
+                     ? ATE_ERROR(err, ATE_ERR_VALUE, "'%s' closed with a chunk out for compression",
+                                 c->path)
+                     : ate_h5_flush_chunks(c->h, err);
+    if (st == ATE_OK && c->nbuf) st = write_rows(c, err); /* the last chunk, here */
     ate_h5_column_free(cp);
     return st;
+}
+
+/* ---- chunks compressed elsewhere ------------------------------------------------------------ */
+
+void ate_h5_defer_chunks(ate_h5 *h, bool on) { h->defer = on; }
+
+bool ate_h5_take_chunk(ate_h5 *h, ate_h5_chunk *out)
+{
+    while (h->next < h->njob && (!h->job[h->next].raw || h->job[h->next].taken))
+        h->next++;
+    if (h->next >= h->njob) return false;
+    h5_job *j = &h->job[h->next];
+    j->taken = true;
+    *out = (ate_h5_chunk){.id = h->next++,
+                          .raw = j->raw,
+                          .bytes = j->bytes,
+                          .elem = j->col->elem,
+                          .level = DEFLATE_LEVEL};
+    return true;
+}
+
+ate_status ate_h5_put_chunk(ate_h5 *h, size_t id, const void *data, size_t bytes, ate_error *err)
+{
+    if (id >= h->njob || !h->job[id].raw)
+        return ATE_ERROR(err, ATE_ERR_VALUE, "HDF5 chunk %zu is not waiting to be written", id);
+    h5_job *j = &h->job[id];
+    hsize_t off[2] = {j->row0, 0};
+    ate_status st = ATE_H5_CALL(err, H5Dwrite_chunk(j->col->ds, H5P_DEFAULT, 0, off, bytes, data),
+                                "H5Dwrite_chunk", j->col->path);
+    free(j->raw);
+    j->raw = NULL;
+    return st;
+}
+
+ate_status ate_h5_flush_chunks(ate_h5 *h, ate_error *err)
+{
+    ate_h5_chunk c;
+    while (ate_h5_take_chunk(h, &c)) {
+        void *out = NULL;
+        size_t n = 0;
+        ATE_TRY(ate_h5_compress_chunk(c.raw, c.bytes, c.elem, c.level, &out, &n, err));
+        ate_status st = ate_h5_put_chunk(h, c.id, out, n, err);
+        free(out);
+        ATE_TRY(st);
+    }
+    return ATE_OK;
+}
+
+ate_status ate_h5_compress_chunk(const void *raw, size_t bytes, size_t elem, int level, void **out,
+                                 size_t *outlen, ate_error *err)
+{
+    *out = NULL, *outlen = 0;
+    const unsigned char *src = raw;
+    unsigned char *shuf = NULL;
+    if (elem > 1) { /* H5Z shuffle: byte k of every element together, the remainder as is */
+        shuf = malloc(bytes ? bytes : 1);
+        if (!shuf) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+        size_t n = bytes / elem;
+        for (size_t k = 0; k < elem; ++k)
+            for (size_t i = 0; i < n; ++i)
+                shuf[k * n + i] = src[i * elem + k];
+        memcpy(shuf + n * elem, src + n * elem, bytes - n * elem);
+        src = shuf;
+    }
+    uLongf n = compressBound((uLong)bytes);
+    unsigned char *z = malloc(n);
+    int rc = z ? compress2(z, &n, src, (uLong)bytes, level) : Z_MEM_ERROR;
+    free(shuf);
+    if (rc != Z_OK) {
+        free(z);
+        return ATE_ERROR(err, rc == Z_MEM_ERROR ? ATE_ERR_MEMORY : ATE_ERR_LIB,
+                         "zlib compress2 failed (%d)", rc);
+    }
+    *out = z, *outlen = n;
+    return ATE_OK;
 }
 
 static ate_status attr(ate_h5 *h, const char *object, const char *name, hid_t type,

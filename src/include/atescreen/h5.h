@@ -12,6 +12,7 @@
 #ifndef ATESCREEN_H5_H
 #define ATESCREEN_H5_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "atescreen/status.h"
@@ -62,6 +63,31 @@ ATE_API size_t ate_h5_column_rows(const ate_h5_column *c);
 ATE_API ate_status ate_h5_column_close(ate_h5_column **c, ate_error *err);
 /** Close without writing the buffered rows (error paths); NULL-safe. */
 ATE_API void ate_h5_column_free(ate_h5_column **c);
+
+/** Chunks compressed elsewhere (e.g. by idle MPI ranks): while deferring, a numeric growing
+ *  column whose chunk fills queues it raw (the dataset grows at once) instead of compressing
+ *  and writing it; ate_h5_take_chunk hands out the oldest queued chunk (its bytes stay owned
+ *  by h), ate_h5_compress_chunk turns it into what HDF5's shuffle + deflate filters write, and
+ *  ate_h5_put_chunk writes that (H5Dwrite_chunk). ate_h5_flush_chunks compresses and writes
+ *  every queued chunk here. A column is closed after its chunks are put (queued ones are
+ *  flushed by the close). Not thread-safe. */
+typedef struct ate_h5_chunk {
+    size_t id;       /**< for ate_h5_put_chunk */
+    const void *raw; /**< bytes, little-endian values */
+    size_t bytes;
+    size_t elem; /**< bytes per value (the shuffle) */
+    int level;   /**< deflate level */
+} ate_h5_chunk;
+ATE_API void ate_h5_defer_chunks(ate_h5 *h, bool on);
+/** false when no chunk is queued. */
+ATE_API bool ate_h5_take_chunk(ate_h5 *h, ate_h5_chunk *out);
+ATE_API ate_status ate_h5_put_chunk(ate_h5 *h, size_t id, const void *data, size_t bytes,
+                                    ate_error *err);
+ATE_API ate_status ate_h5_flush_chunks(ate_h5 *h, ate_error *err);
+/** Shuffle (elem bytes per value) and deflate raw[bytes] as HDF5's filters do; *out malloc'd. Not
+ *  collective, no HDF5 call: any process can compress a chunk another one writes. */
+ATE_API ate_status ate_h5_compress_chunk(const void *raw, size_t bytes, size_t elem, int level,
+                                         void **out, size_t *outlen, ate_error *err);
 
 /** Attributes on an existing object ("/" for the file). */
 ATE_API ate_status ate_h5_attr_string(ate_h5 *h, const char *object, const char *name,

@@ -188,6 +188,8 @@ ATE_API ate_status ate_results_writer_add(ate_results_writer *w, int row,
 /** Finish and commit; *w is freed and nulled in every case (on failure path is untouched). */
 ATE_API ate_status ate_results_writer_finish(ate_results_writer **w, const ate_references *refs,
                                              const ate_results_meta *meta, ate_error *err);
+/** The HDF5 file being written (to have its chunks compressed elsewhere, atescreen/h5.h). */
+ATE_API struct ate_h5 *ate_results_writer_file(ate_results_writer *w);
 /** Drop the writer and its temporary file; NULL-safe. */
 ATE_API void ate_results_writer_abort(ate_results_writer **w);
 
