@@ -139,13 +139,14 @@ def timers(stderr):
         name, value = part.strip().rsplit(" ", 2)[:2]
         out[name] = float(value)
     w = tail.replace(",", " ").split()
-    out.update(ncand=int(w[0]), written=int(w[2]), streamed=int(w[5]))
+    out.update(ncand=int(w[0]), written=int(w[2]) if len(w) > 5 else None,
+               streamed=int(w[5]) if len(w) > 5 else None)
     return out
 
 
 def best(runs):
     """Per timer the minimum over repeated runs (the least disturbed by other users)."""
-    return {k: min(r[k] for r in runs) for k in runs[0]}
+    return {k: min(r[k] for r in runs) if runs[0][k] is not None else None for k in runs[0]}
 
 
 def run_cmd(exe, nranks, campaign, outdir):

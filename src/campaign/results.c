@@ -570,6 +570,11 @@ static ate_status write_fit(ate_h5 *h, const ate_candidate_result *r, int n, ate
 
 ate_h5 *ate_results_writer_file(ate_results_writer *w) { return w->h; }
 
+ate_status ate_results_writer_seal(ate_results_writer *w, ate_error *err)
+{
+    return close_columns(w, err);
+}
+
 void ate_results_writer_abort(ate_results_writer **wp)
 {
     if (!wp || !*wp) return;

@@ -248,6 +248,7 @@ typedef struct progress {
     double t0;
     bool tty, verbose;
     ate_rundir_stream *stream; /* rank 0: results.h5 while the run computes (NULL: at the end) */
+    MPI_Comm help;             /* the helpers' traffic (ate_rundir_help), apart from progress */
     double t_stream;           /* seconds spent adding to it */
     int streamed;              /* candidates added */
 } progress;
@@ -300,7 +301,7 @@ static bool progress_take(progress *p, const MPI_Status *ms, const int msg[3])
     p->failed[ms->MPI_SOURCE] = msg[1];
     if (ms->MPI_TAG == PROGRESS_END) {
         ++p->ended;
-        if (p->stream) ate_rundir_stream_helper(p->stream, MPI_COMM_WORLD, ms->MPI_SOURCE);
+        if (p->stream) ate_rundir_stream_helper(p->stream, p->help, ms->MPI_SOURCE);
     }
     return changed;
 }
@@ -607,7 +608,9 @@ int ate_cli_run(int argc, char **argv)
                      .failed = pcount ? pcount + size : NULL,
                      .size = size,
                      .tty = tty,
-                     .verbose = rank == 0 && verbosity > 0};
+                     .verbose = rank == 0 && verbosity > 0,
+                     .help = MPI_COMM_NULL};
+    MPI_Comm_dup(MPI_COMM_WORLD, &prog.help); /* collective: every rank is here */
     int my_failed = 0;
     if (rank == 0 && verbosity && sharded)
         fprintf(stderr, "atescreen run: shard %d/%d: %d of the campaign's %d candidates\n", shard,
@@ -728,7 +731,7 @@ int ate_cli_run(int argc, char **argv)
     if (rank != 0) {
         int msg[3] = {computed, my_failed, -1};
         MPI_Send(msg, 3, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
-        ate_rundir_help(MPI_COMM_WORLD);
+        ate_rundir_help(prog.help);
     } else {
         if (prog.computed) progress_drain(&prog, true);
         if (tty && verbosity) fputc('\n', stderr);
@@ -748,7 +751,7 @@ int ate_cli_run(int argc, char **argv)
                                      .mpi_size = size,
                                      .parameters_json = settings,
                                      .param_dir = ate_pipeline_param_dir(pipe)};
-            MPI_Comm helpers = size > 1 ? MPI_COMM_WORLD : MPI_COMM_NULL; /* all done now */
+            MPI_Comm helpers = size > 1 ? prog.help : MPI_COMM_NULL; /* all done now */
             ate_status s2 = prog.stream ? ate_rundir_stream_finish(&prog.stream, &refs, &meta,
                                                                    helpers, &ndone, &nfail, &e2)
                                         : write_results(dir, &spec, list, &refs, &meta, helpers,
@@ -764,9 +767,10 @@ int ate_cli_run(int argc, char **argv)
             timer[T_RESULTS] = MPI_Wtime() - t_phase;
             if (verbosity >= 2) timers_print(timer, nc, prog.streamed, ndone);
         }
-        ate_rundir_help_done(MPI_COMM_WORLD);
+        ate_rundir_help_done(prog.help);
     }
     ate_workqueue_destroy(&queue);
+    MPI_Comm_free(&prog.help);
     /* any rank's reason to stop, the strongest wins: 3 signal (candidates abandoned), 2 STOP
      * file, 1 walltime (stop_requested: signal number > 0, -1 STOP file, -2 walltime) */
     int why = stop_requested > 0 ? 3 : stop_requested == -1 ? 2 : stop_requested == -2 ? 1 : 0;

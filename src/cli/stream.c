@@ -326,6 +326,8 @@ ate_status ate_rundir_stream_finish(ate_rundir_stream **sp, const ate_references
         st = add(s, s->order[s->next], &found, err);
         if (st == ATE_OK && s->hp.n) st = pump(&s->hp, h, false, err);
     }
+    if (st == ATE_OK && s->hp.n) /* the last, partial chunks go out too */
+        st = ate_results_writer_seal(s->w, err);
     if (st == ATE_OK && s->hp.n) st = pump(&s->hp, h, true, err);
     ate_h5_defer_chunks(h, false);
     *ndone = s->ndone, *nfailed = s->nfailed;

@@ -18,9 +18,10 @@
 
 /* A full chunk of a growing column waiting to be compressed elsewhere (ate_h5_defer_chunks). */
 typedef struct h5_job {
-    ate_h5_column *col;
+    hid_t ds;   /* a reference of its own: the column may be closed before the chunk is put */
+    char *path; /* for messages */
     hsize_t row0;
-    size_t bytes;
+    size_t bytes, elem;
     unsigned char *raw; /* NULL once written */
     bool taken;
 } h5_job;
@@ -61,8 +62,10 @@ ate_status ate_h5_create(const char *path, ate_h5 **out, ate_error *err)
 
 static void free_jobs(ate_h5 *h)
 {
-    for (size_t i = 0; i < h->njob; ++i)
-        free(h->job[i].raw);
+    for (size_t i = 0; i < h->njob; ++i) {
+        if (h->job[i].raw) H5Idec_ref(h->job[i].ds);
+        free(h->job[i].raw), free(h->job[i].path);
+    }
     free(h->job);
     h->job = NULL, h->njob = h->cap = h->next = 0;
 }
@@ -81,8 +84,15 @@ ate_status ate_h5_commit(ate_h5 **hp, ate_error *err)
     ate_h5 *h = *hp;
     *hp = NULL;
     if (!h) return ATE_OK;
+    ate_status st = ATE_OK;
+    for (size_t i = 0; i < h->njob && st == ATE_OK; ++i) /* nothing may be left out */
+        if (h->job[i].raw && h->job[i].taken)
+            st = ATE_ERROR(err, ATE_ERR_VALUE, "'%s': a chunk out for compression at commit",
+                           h->job[i].path);
+    if (st == ATE_OK) st = ate_h5_flush_chunks(h, err);
     free_jobs(h);
-    ate_status st = ATE_H5_CALL(err, H5Fflush(h->file, H5F_SCOPE_GLOBAL), "H5Fflush", h->tmp);
+    if (st == ATE_OK)
+        st = ATE_H5_CALL(err, H5Fflush(h->file, H5F_SCOPE_GLOBAL), "H5Fflush", h->tmp);
     if (H5Fclose(h->file) < 0 && st == ATE_OK)
         st = ate_error_set(err, ATE_ERR_LIB, __FILE__, __LINE__, "HDF5 H5Fclose failed for '%s'",
                            h->tmp);
@@ -335,8 +345,9 @@ ate_status ate_h5_column_create(ate_h5 *h, const char *path, ate_h5_kind kind, s
 
 static ate_status write_rows(ate_h5_column *c, ate_error *err);
 
-/* A full chunk queued for compression elsewhere: the dataset grows now, the chunk is written by
- * ate_h5_put_chunk. */
+/* The buffered rows queued as a chunk for compression elsewhere (a partial last chunk padded
+ * with zeros, HDF5's fill value, as HDF5 stores edge chunks): the dataset grows now, the chunk
+ * is written by ate_h5_put_chunk. */
 static ate_status queue_chunk(ate_h5_column *c, ate_error *err)
 {
     ate_h5 *h = c->h;
@@ -348,10 +359,16 @@ static ate_status queue_chunk(ate_h5_column *c, ate_error *err)
         if (!j) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
         h->job = j, h->cap = cap;
     }
-    unsigned char *fresh = malloc(c->chunk * c->cols * c->elem);
-    if (!fresh) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
-    h->job[h->njob++] =
-        (h5_job){.col = c, .row0 = c->rows, .bytes = c->nbuf * c->cols * c->elem, .raw = c->buf};
+    size_t full = c->chunk * c->cols * c->elem, used = c->nbuf * c->cols * c->elem;
+    unsigned char *fresh = malloc(full);
+    char *path = strdup(c->path);
+    if (!fresh || !path || H5Iinc_ref(c->ds) < 0) {
+        free(fresh), free(path);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    }
+    memset(c->buf + used, 0, full - used);
+    h->job[h->njob++] = (h5_job){
+        .ds = c->ds, .path = path, .row0 = c->rows, .bytes = full, .elem = c->elem, .raw = c->buf};
     c->buf = fresh;
     c->rows += c->nbuf, c->nbuf = 0;
     return ATE_OK;
@@ -420,13 +437,8 @@ ate_status ate_h5_column_close(ate_h5_column **cp, ate_error *err)
     if (!cp || !*cp) return ATE_OK;
     ate_h5_column *c = *cp;
     ate_status st = ATE_OK;
-    for (size_t i = 0; i < c->h->njob && st == ATE_OK; ++i) /* its chunks still queued */
-        if (c->h->job[i].col == c && c->h->job[i].raw)
-            st = c->h->job[i].taken
-                     ? ATE_ERROR(err, ATE_ERR_VALUE, "'%s' closed with a chunk out for compression",
-                                 c->path)
-                     : ate_h5_flush_chunks(c->h, err);
-    if (st == ATE_OK && c->nbuf) st = write_rows(c, err); /* the last chunk, here */
+    if (c->nbuf) /* the last, partial chunk: queued too while deferring */
+        st = c->h->defer && c->direct ? queue_chunk(c, err) : write_rows(c, err);
     ate_h5_column_free(cp);
     return st;
 }
@@ -442,11 +454,8 @@ bool ate_h5_take_chunk(ate_h5 *h, ate_h5_chunk *out)
     if (h->next >= h->njob) return false;
     h5_job *j = &h->job[h->next];
     j->taken = true;
-    *out = (ate_h5_chunk){.id = h->next++,
-                          .raw = j->raw,
-                          .bytes = j->bytes,
-                          .elem = j->col->elem,
-                          .level = DEFLATE_LEVEL};
+    *out = (ate_h5_chunk){
+        .id = h->next++, .raw = j->raw, .bytes = j->bytes, .elem = j->elem, .level = DEFLATE_LEVEL};
     return true;
 }
 
@@ -456,8 +465,9 @@ ate_status ate_h5_put_chunk(ate_h5 *h, size_t id, const void *data, size_t bytes
         return ATE_ERROR(err, ATE_ERR_VALUE, "HDF5 chunk %zu is not waiting to be written", id);
     h5_job *j = &h->job[id];
     hsize_t off[2] = {j->row0, 0};
-    ate_status st = ATE_H5_CALL(err, H5Dwrite_chunk(j->col->ds, H5P_DEFAULT, 0, off, bytes, data),
-                                "H5Dwrite_chunk", j->col->path);
+    ate_status st = ATE_H5_CALL(err, H5Dwrite_chunk(j->ds, H5P_DEFAULT, 0, off, bytes, data),
+                                "H5Dwrite_chunk", j->path);
+    H5Idec_ref(j->ds);
     free(j->raw);
     j->raw = NULL;
     return st;

@@ -65,12 +65,13 @@ ATE_API ate_status ate_h5_column_close(ate_h5_column **c, ate_error *err);
 ATE_API void ate_h5_column_free(ate_h5_column **c);
 
 /** Chunks compressed elsewhere (e.g. by idle MPI ranks): while deferring, a numeric growing
- *  column whose chunk fills queues it raw (the dataset grows at once) instead of compressing
- *  and writing it; ate_h5_take_chunk hands out the oldest queued chunk (its bytes stay owned
- *  by h), ate_h5_compress_chunk turns it into what HDF5's shuffle + deflate filters write, and
- *  ate_h5_put_chunk writes that (H5Dwrite_chunk). ate_h5_flush_chunks compresses and writes
- *  every queued chunk here. A column is closed after its chunks are put (queued ones are
- *  flushed by the close). Not thread-safe. */
+ *  column whose chunk fills, or that is closed with a partial one (padded as HDF5 pads edge
+ *  chunks), queues it raw (the dataset grows at once) instead of compressing and writing it;
+ *  ate_h5_take_chunk hands out the oldest queued chunk (its bytes stay owned by h),
+ *  ate_h5_compress_chunk turns it into what HDF5's shuffle + deflate filters write, and
+ *  ate_h5_put_chunk writes that (H5Dwrite_chunk; the column may be closed by then).
+ *  ate_h5_flush_chunks compresses and writes every queued chunk here; ate_h5_commit does so
+ *  for what is still queued and fails if a chunk taken is not put. Not thread-safe. */
 typedef struct ate_h5_chunk {
     size_t id;       /**< for ate_h5_put_chunk */
     const void *raw; /**< bytes, little-endian values */

@@ -190,6 +190,9 @@ ATE_API ate_status ate_results_writer_finish(ate_results_writer **w, const ate_r
                                              const ate_results_meta *meta, ate_error *err);
 /** The HDF5 file being written (to have its chunks compressed elsewhere, atescreen/h5.h). */
 ATE_API struct ate_h5 *ate_results_writer_file(ate_results_writer *w);
+/** No more candidates: close the growing tables (their last chunks are queued when the file
+ *  defers its chunks, ate_h5_defer_chunks). finish seals what is not sealed. */
+ATE_API ate_status ate_results_writer_seal(ate_results_writer *w, ate_error *err);
 /** Drop the writer and its temporary file; NULL-safe. */
 ATE_API void ate_results_writer_abort(ate_results_writer **w);
 
