@@ -68,3 +68,5 @@ ate_find_dependency(scalapack PKG scalapack-openmpi
 ate_find_dependency(libxc PKG libxc LIBS xc HEADER xc.h DEBIAN libxc-dev)
 ate_find_dependency(hdf5 PKG hdf5-openmpi LIBS hdf5_openmpi HEADER hdf5.h
                     DEBIAN libhdf5-openmpi-dev)
+# zlib: HDF5's deflate filter, run by hand for chunks compressed on other ranks (h5.h)
+ate_find_dependency(zlib PKG zlib LIBS z HEADER zlib.h DEBIAN zlib1g-dev)

@@ -4,7 +4,7 @@
 usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
            [--campaign benchmarks/scaling/scaling_bench.yaml] [--repeat 2] [--keep DIR]
            [--from DIR] [--sizes 2048,8192,32768] [--ranks 64,128,256,512,1024,2048,4096]
-           [--seeds 5] [--idle FRACTION]
+           [--seeds 5] [--idle FRACTION] [--costs FILE]
 
 1. Measures (ranks single-threaded, OMP/OpenBLAS threads = 1):
    a. `mpirun -np 1` and `mpirun -np 2 atescreen run CAMPAIGN` from scratch, --repeat times in
@@ -14,8 +14,11 @@ usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
       directory (start-up, enumeration, gas references, reading the journals, writing
       results.h5; nothing computed), and with a STOP file in a fresh directory (start-up,
       enumeration and references only) for inputs/examples/all-families-flake.yaml on flakes of
-      the benchmark's radius with 1, 8 and 16 metals (about 40, 500 and 1500 candidates),
-      which gives the per-candidate enumeration cost that every rank pays;
+      the benchmark's radius with 1, 8 and 16 metals (about 40, 500 and 1500 candidates); rank
+      0's timers (`run -v`) give the per-candidate enumeration that every rank repeats and the
+      structure builds that the ranks share out; STOP runs of 500 and 1500 candidates whose
+      journal holds a record of each give rank 0's costs of results.h5: reading a record and
+      adding it (while the others compute) and the end (/summary);
    c. the journal append (a record of the measured mean size, written and fsync'd beside the
       journals) and, with the miniapp ate_bench_fetch_latency (the real ate_workqueue_next while
       rank 0 computes and polls), the fetch round trip with Open MPI's default one-sided
@@ -36,10 +39,13 @@ usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
 (at most 15 minutes; default 1.0: no wait). --keep DIR keeps the runs and writes
 DIR/measurements.json; --from DIR (or FILE) re-does steps 2-3 from such a file without running
 anything.
+--costs FILE projects with the per-candidate costs (1-rank wall_s) of another measurements.json
+of the same campaign, e.g. one taken on a quiet machine, and everything else from this one.
 The whole measurement takes about 5 minutes with --repeat 2 on an idle 2-core machine.
 """
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -119,6 +125,28 @@ def timed(cmd, expect=(0,)):
     if p.returncode not in expect:
         sys.exit(f"{' '.join(cmd)}: exit {p.returncode}\n{p.stderr[-2000:]}")
     return dt, load, p
+
+
+def timers(stderr):
+    """Rank 0's phase timers of `atescreen run -v` (src/cli/cmd_run.c) as a dict, with the
+    candidate counts (ncand, written: in results.h5, streamed: added during the run)."""
+    line = [ln for ln in stderr.splitlines() if "timers (rank 0):" in ln]
+    if not line:
+        return None
+    head, tail = line[-1].split("timers (rank 0):")[1].split(";")
+    out = {}
+    for part in head.split(","):
+        name, value = part.strip().rsplit(" ", 2)[:2]
+        out[name] = float(value)
+    w = tail.replace(",", " ").split()
+    out.update(ncand=int(w[0]), written=int(w[2]) if len(w) > 5 else None,
+               streamed=int(w[5]) if len(w) > 5 else None)
+    return out
+
+
+def best(runs):
+    """Per timer the minimum over repeated runs (the least disturbed by other users)."""
+    return {k: min(r[k] for r in runs) if runs[0][k] is not None else None for k in runs[0]}
 
 
 def run_cmd(exe, nranks, campaign, outdir):
@@ -208,6 +236,34 @@ def measure(exe, campaign, repeat, work, idle):
     return m
 
 
+def compress_cost(path, reps=20):
+    """Seconds per candidate to compress results.h5's growing tables (/states, /attempts,
+    /structures numeric columns) as HDF5's shuffle + deflate(4) filters do, chunk by chunk (256
+    KiB, as src/io/h5.c): the part of rank 0's work that finished ranks take over. zlib from
+    Python is the library HDF5 and ate_h5_compress_chunk call; min over reps."""
+    import zlib
+    chunks, n = [], 0
+    with h5py.File(path, "r") as f:
+        n = len(f["summary/id"])
+        for g in ("states", "attempts", "structures"):
+            for ds in f[g].values():
+                if ds.dtype.kind not in "fi" or ds.size == 0:
+                    continue
+                a = np.ascontiguousarray(ds[()])
+                row = a.dtype.itemsize * (a.size // a.shape[0])
+                rows = max(1, (256 * 1024) // row)
+                for i in range(0, a.shape[0], rows):
+                    b = np.frombuffer(a[i:i + rows].tobytes(), dtype=np.uint8)
+                    chunks.append(b.reshape(-1, a.dtype.itemsize).T.copy().tobytes())
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        for c in chunks:
+            zlib.compress(c, 4)
+        best = min(best, time.perf_counter() - t)
+    return best / max(1, n)
+
+
 def fnv1a(data, h=14695981039346656037):
     for byte in data:
         h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
@@ -228,12 +284,15 @@ def journal_records(path):
     return data[:8], recs
 
 
-def measure_write(m, exe, campaign, work, nrec=400):
-    """Per-candidate cost of reading the journals and writing results.h5 on rank 0 after the
-    loop: a campaign of the benchmark's settings with every site family and 8 metals, whose
-    journal holds nrec records (copies of the measured ones, cycled, under the new candidates'
-    IDs); a run with a STOP file writes results.h5 from them, compared with the same run
-    without a journal (min of 3 each)."""
+def measure_write(m, exe, campaign, work):
+    """Per-candidate cost of results.h5 on rank 0: campaigns of the benchmark's settings with
+    every site family and 8 and 16 metals (about 500 and 1500 candidates), whose journal holds
+    a record for each candidate (copies of the measured ones, cycled, under the new candidates'
+    IDs) and, for comparison, none; a run with a STOP file writes results.h5 from them (3 runs
+    each). Rank 0's timers (run -v) split the cost into reading the journal, adding the
+    candidates to results.h5 (all of them before the loop: none is pending) and the end (per
+    candidate against the run without records: an upper bound, it includes the last partial
+    chunk of each column)."""
     header, recs = journal_records(os.path.join(work, "run0-np1", "journal", "rank-0.jrnl"))
     settings = [p for k, p in recs if k == "#settings"][0]
     payloads = [p for k, p in recs if not k.startswith("#")]
@@ -243,37 +302,45 @@ def measure_write(m, exe, campaign, work, nrec=400):
                 next(i for i, ln in enumerate(fam) if ln.startswith("adsorbates:"))]
     i0 = next(i for i, ln in enumerate(bench) if ln.startswith("metals:"))
     i1 = next(i for i, ln in enumerate(bench) if ln.startswith("adsorbates:"))
-    text = bench[:i0] + ["metals: [" + ", ".join(METAL_SETS[1]) + "]"] + block + bench[i1:]
-    yml = os.path.join(work, "write-probe.yaml")
-    open(yml, "w").write("\n".join(text) + "\n")
-    sites = os.path.join(work, "write-probe-sites")
-    shutil.rmtree(sites, ignore_errors=True)
-    subprocess.run([exe, "sites", yml, "-o", sites], check=True, capture_output=True, env=ENV)
-    ids = list(dict.fromkeys(r["id"] for r in json.load(open(os.path.join(sites, "index.json")))))
-    nrec = min(nrec, len(ids))
-    blob = bytearray(header)
-    for k, (key, payload) in enumerate([("#settings", settings)] + [
-            (ids[i], payloads[i % len(payloads)]) for i in range(nrec)]):
-        kb = key.encode()
-        blob += struct.pack("<IIIQ", 0xA7E5C0DE, len(kb), len(payload), fnv1a(kb + payload))
-        blob += kb + payload
-    times = {}
-    for with_journal in (False, True):
-        ts = []
-        for _ in range(3):
-            d = os.path.join(work, "write-probe")
-            shutil.rmtree(d, ignore_errors=True)
-            os.makedirs(os.path.join(d, "journal"))
-            open(os.path.join(d, "STOP"), "w").close()
-            if with_journal:
+
+    def journal(records):
+        out = bytearray(header)
+        for key, payload in records:
+            kb = key.encode()
+            out += struct.pack("<IIIQ", 0xA7E5C0DE, len(kb), len(payload), fnv1a(kb + payload))
+            out += kb + payload
+        return out
+
+    sizes = []
+    for metals in METAL_SETS[1:]:
+        text = bench[:i0] + ["metals: [" + ", ".join(metals) + "]"] + block + bench[i1:]
+        yml = os.path.join(work, f"write-probe-{len(metals)}.yaml")
+        open(yml, "w").write("\n".join(text) + "\n")
+        sites = os.path.join(work, "write-probe-sites")
+        shutil.rmtree(sites, ignore_errors=True)
+        subprocess.run([exe, "sites", yml, "-o", sites], check=True, capture_output=True,
+                       env=ENV)
+        ids = list(dict.fromkeys(r["id"] for r in
+                                 json.load(open(os.path.join(sites, "index.json")))))
+        full = journal([("#settings", settings)] + [(ids[i], payloads[i % len(payloads)])
+                                                    for i in range(len(ids))])
+        for records, blob in ((0, journal([("#settings", settings)])), (len(ids), full)):
+            ts, tm = [], []
+            for _ in range(3):
+                d = os.path.join(work, "write-probe")
+                shutil.rmtree(d, ignore_errors=True)
+                os.makedirs(os.path.join(d, "journal"))
+                open(os.path.join(d, "STOP"), "w").close()
                 open(os.path.join(d, "journal", "rank-0.jrnl"), "wb").write(blob)
-            dt, _, p = timed([exe, "run", yml, "-o", d], expect=(3,))
-            ts.append(dt)
-        if with_journal and f"{nrec} of {len(ids)} candidates" not in p.stderr:
-            sys.exit(f"write probe: results.h5 did not take the {nrec} records:\n{p.stderr}")
-        times[with_journal] = min(ts)
-    m["write_probe"] = dict(records=nrec, candidates=len(ids), without=times[False],
-                            with_records=times[True])
+                dt, _, p = timed([exe, "run", yml, "-o", d, "-v"], expect=(3,))
+                ts.append(dt)
+                tm.append(timers(p.stderr))
+            if f"{records} of {len(ids)} candidates" not in p.stderr:
+                sys.exit(f"write probe: results.h5 did not take the {records} records:\n"
+                         f"{p.stderr[-2000:]}")
+            sizes.append(dict(candidates=len(ids), records=records, wall=min(ts),
+                              timers=tm if tm[0] else None))
+    m["write_probe"] = dict(sizes=sizes)
 
 
 def measure_fixed(m, exe, campaign, work):
@@ -299,16 +366,19 @@ def measure_fixed(m, exe, campaign, work):
                              else ln for ln in text.splitlines()) + "\n"
         yml = os.path.join(work, f"stop-{len(metals or [])}.yaml")
         open(yml, "w").write(text)
-        ts = []
+        ts, tm = [], []
         for _ in range(3):
             d = os.path.join(work, "stop")
             shutil.rmtree(d, ignore_errors=True)
             os.makedirs(d)
             open(os.path.join(d, "STOP"), "w").close()
-            dt, _, p = timed([exe, "run", yml, "-o", d], expect=(3,))
+            dt, _, p = timed([exe, "run", yml, "-o", d, "-v"], expect=(3,))
             ts.append(dt)
-        n = int(p.stderr.split(" of ")[1].split()[0]) if " of " in p.stderr else -1
-        stop.append(dict(metals=len(metals or []), candidates=n, wall=statistics.median(ts)))
+            tm.append(timers(p.stderr))
+        got = re.search(r"(\d+) of (\d+) candidates in", p.stderr)
+        n = int(got.group(2)) if got else -1
+        stop.append(dict(metals=len(metals or []), candidates=n, wall=statistics.median(ts),
+                         timers=tm if tm[0] else None))
     m["stop"] = stop
     jdir = os.path.join(work, "run0-np1", "journal")
     jbytes = sum(os.path.getsize(os.path.join(jdir, f)) for f in os.listdir(jdir))
@@ -321,13 +391,81 @@ def measure_fixed(m, exe, campaign, work):
     m["fetch_sm"] = fetch_latency(exe_dir, m["eval_interval"] * 1e6)
     m["fetch_pt2pt"] = fetch_latency(exe_dir, m["eval_interval"] * 1e6, osc="pt2pt")
     measure_write(m, exe, campaign, work)
+    m["compress"] = compress_cost(os.path.join(work, "run0-np1", "results.h5"))
 
 
 def fmt_t(ts):
     return ", ".join(f"{t:.1f}" for t in ts)
 
 
-def analyse(m, sizes, ranks, seeds):
+def slope(points):
+    """Least-squares slope of (x, y) points (>= 0)."""
+    xs = np.array([p[0] for p in points], dtype=float)
+    ys = np.array([p[1] for p in points], dtype=float)
+    return max(0.0, float(np.polyfit(xs, ys, 1)[0]))
+
+
+def serial_costs(m, n):
+    """The per-candidate work besides the candidates (s): every = on every rank, share = shared
+    out among the ranks (x N / P), writer = rank 0 during the loop per candidate (results.h5
+    while the others compute), end = rank 0 after the loop; resume_extra = what a resume run on
+    the finished benchmark directory spends per candidate that a fresh run does not (or does in
+    the loop); how = lines describing the measurement. Builds without run -v timers (measured
+    before the lazy enumeration and the streamed results.h5): enumeration on every rank and
+    results.h5 at the end, from whole-run wall times."""
+    st, wp = m["stop"], m.get("write_probe")
+    if wp and "sizes" in wp:
+        tb = [(s["candidates"], best(s["timers"])) for s in st[1:]]
+        every = slope([(x, t["enumerate"]) for x, t in tb])
+        share = slope([(x, t["atom counts"]) for x, t in tb])
+        full = [(s["records"], best(s["timers"])) for s in wp["sizes"] if s["records"]]
+        base = {s["candidates"]: best(s["timers"]) for s in wp["sizes"] if not s["records"]}
+        # reading: the journals read at set-up, per record (older builds: all of the set-up);
+        # adding: the timer over the candidates added
+        key = "journals" if "journals" in full[0][1] else "set-up"
+        read = statistics.mean(max(0.0, t[key] - base[k][key]) / k for k, t in full)
+        emit = statistics.mean(t["results.h5 during the run"] / max(1, t["streamed"])
+                               for _, t in full)
+        # the end, per candidate: the larger probe with records minus without (an upper bound:
+        # it includes the last, partial chunk of every column)
+        kb, tb_ = full[-1]
+        end = max(0.0, tb_["results.h5 at the end"] - base[kb]["results.h5 at the end"]) / kb
+        how = [
+            "STOP runs on 1 rank (" + ", ".join(f"{x} candidates" for x, _ in tb) + "; rank 0's "
+            f"timers, min of 3): enumeration {every * 1e3:.3f} ms per candidate on every rank, "
+            f"building the structures to count their atoms {share * 1e3:.3f} ms per candidate, "
+            "shared out among the ranks",
+            "results.h5 (STOP runs with a journal record for every candidate, " + ", ".join(
+                f"{k} candidates" for k, _ in full) + f"; timers): reading a record "
+            f"{read * 1e3:.3f} ms + adding it {emit * 1e3:.3f} ms, by rank 0 while the others "
+            f"compute; at the end {end * 1e3:.3f} ms per candidate (/summary; {kb} candidates "
+            f"{tb_['results.h5 at the end']:.3f} s, none {base[kb]['results.h5 at the end']:.3f} "
+            "s)"]
+        comp = min(m.get("compress", 0.0), emit)
+        how.append(f"compressing a candidate's rows (shuffle + deflate 4, zlib, the benchmark's "
+                   f"results.h5): {comp * 1e3:.3f} ms of that, which ranks that have finished "
+                   "take over from rank 0")
+        return dict(every=every, share=share, writer=read + emit, compress=comp, end=end,
+                    resume_extra=read + emit, how=how)
+    xs = [(s["candidates"], s["wall"]) for s in st[1:]]
+    enum_per = slope(xs)
+    if wp:
+        write_per = max(0.0, (wp["with_records"] - wp["without"]) / wp["records"])
+        write_how = (f"{wp['records']} journal records of {wp['candidates']} candidates: "
+                     f"{wp['with_records']:.2f} s, none: {wp['without']:.2f} s")
+    else:  # older measurement files: from the 21 candidates of the benchmark (noisy)
+        write_per = max(0.0, (m["resume_direct"] - st[0]["wall"]) / n)
+        write_how = "resume vs STOP run of the benchmark campaign"
+    how = ["start-up with a STOP file (no candidate): " + ", ".join(
+        f"{s['candidates']} candidates {s['wall']:.2f} s" for s in st)
+        + f" -> enumeration {enum_per * 1e3:.2f} ms per candidate on every rank",
+        f"reading the journals + writing results.h5: {write_per * 1e3:.2f} ms per candidate "
+        f"(rank 0 alone, after the loop; {write_how})"]
+    return dict(every=enum_per, share=0.0, writer=0.0, compress=0.0, end=write_per,
+                resume_extra=0.0, how=how)
+
+
+def analyse(m, sizes, ranks, seeds, costs=None):
     runs = m["runs"]
     ids = [i for i in m["enum_order"] if i in m["estimate"]]  # candidate-list order
     t1 = [r["wall"] for r in runs if r["ranks"] == 1]
@@ -382,29 +520,14 @@ def analyse(m, sizes, ranks, seeds):
 
     # overheads
     res1, res2 = statistics.median(m["resume1"]), statistics.median(m["resume2"])
-    st = m["stop"]
-    small = st[0]["wall"]
-    xs = np.array([s["candidates"] for s in st[1:]], dtype=float)
-    ys = np.array([s["wall"] for s in st[1:]])
-    enum_per = max(0.0, float(np.polyfit(xs, ys, 1)[0]))
-    if "write_probe" in m:
-        wp = m["write_probe"]
-        write_per = max(0.0, (wp["with_records"] - wp["without"]) / wp["records"])
-        write_how = (f"{wp['records']} journal records of {wp['candidates']} candidates: "
-                     f"{wp['with_records']:.2f} s, none: {wp['without']:.2f} s")
-    else:  # older measurement files: from the 21 candidates of the benchmark (noisy)
-        write_per = max(0.0, (m["resume_direct"] - small) / n)
-        write_how = "resume vs STOP run of the benchmark campaign"
+    sc = serial_costs(m, n)
     fetch_sm = m["fetch_sm"] or {}
     fetch_pt = m["fetch_pt2pt"] or {}
     print("\n== overheads")
     print(f"fixed (same command on the finished directory): {res1:.2f} s on 1 rank, {res2:.2f} s "
           "on 2 ranks (mpirun, MPI_Init, enumeration, H2O/H2 references, journals, results.h5)")
-    print("start-up with a STOP file (no candidate): " + ", ".join(
-        f"{s['candidates']} candidates {s['wall']:.2f} s" for s in st)
-        + f" -> enumeration {enum_per * 1e3:.2f} ms per candidate on every rank")
-    print(f"reading the journals + writing results.h5: {write_per * 1e3:.2f} ms per candidate "
-          f"(rank 0 alone, after the loop; {write_how})")
+    for line in sc["how"]:
+        print(line)
     print(f"journal append + fsync of a {m['journal_bytes_per_candidate'] / 1024:.0f} KiB record: "
           f"{m['fsync'] * 1e3:.2f} ms")
     print(f"interval between energy evaluations (rank 0 polls there): "
@@ -422,6 +545,7 @@ def analyse(m, sizes, ranks, seeds):
     else:
         print("ate_workqueue_next with --mca osc pt2pt: could not run (component unavailable)")
 
+    every, share, writer, end = sc["every"], sc["share"], sc["writer"], sc["end"]
     lat_sm = fetch_sm.get("mean_us", 5.0) * 1e-6
     poll_frac = fetch_sm.get("mean_poll_us", 0.0) * 1e-6 / m["eval_interval"]
     ratio_pt = (fetch_pt["mean_us"] * 1e-6 / m["eval_interval"]) if fetch_pt else 3.0
@@ -434,11 +558,15 @@ def analyse(m, sizes, ranks, seeds):
           "measured / model (b) |")
     print("|---:|---:|---:|---:|---:|---|")
     e_list, c1_list = e, c1  # indexed by position in the candidate list
+    # the resume runs add every candidate to results.h5 before the loop, and read the journals
+    # on every rank first (a fresh run does neither: rank 0 adds them during the loop)
+    moved = n * sc["resume_extra"]
     for r in runs:
         p = r["ranks"]
-        fixed = res1 if p == 1 else res2
+        fixed = (res1 if p == 1 else res2) - moved
         own = np.array([r["wall_s"][i] for i in ids])
-        kw = dict(fetch=lat_sm, journal=m["fsync"], rank0_factor=1.0 + (poll_frac if p > 1 else 0))
+        kw = dict(fetch=lat_sm, journal=m["fsync"], rank0_factor=1.0 + (poll_frac if p > 1 else 0),
+                  writer=writer, compress=sc["compress"])
         a1 = fixed + simsched.simulate(c1_list, e_list, p, **kw)["makespan"]
         sim = simsched.simulate(own, e_list, p, **kw)
         a2 = fixed + sim["makespan"]
@@ -447,23 +575,31 @@ def analyse(m, sizes, ranks, seeds):
               f"{a1:.1f} ({(a1 / r['wall'] - 1) * 100:+.1f} %)"
               f" | {a2:.1f} ({(a2 / r['wall'] - 1) * 100:+.1f} %) | {split} / "
               + "/".join(str(x) for x in sim["count"]) + " |")
-    a1 = res2 + simsched.simulate(c1_list, e_list, 2, fetch=lat_sm, journal=m["fsync"],
-                                  rank0_factor=1.0 + poll_frac)["makespan"]
+    a1 = res2 - moved + simsched.simulate(
+        c1_list, e_list, 2, fetch=lat_sm, journal=m["fsync"], rank0_factor=1.0 + poll_frac,
+        writer=writer, compress=sc["compress"])["makespan"]
     print(f"T2 predicted from the 1-rank costs {a1:.1f} s vs measured median {T2:.1f} s "
           f"({(a1 / T2 - 1) * 100:+.1f} %); predicted efficiency {T1 / (2 * a1):.3f} vs measured "
           f"{T1 / (2 * T2):.3f}")
 
     # projection
     rng = np.random.default_rng(2026)
-    fixed0 = max(0.0, res1 - write_per * n - enum_per * n)  # start-up without the N-dependent
+    if costs:  # the candidates' costs of another measurement (a quieter machine)
+        cr = [r for r in costs["runs"] if r["ranks"] == 1]
+        c1 = np.array([statistics.median([r["wall_s"][i] for r in cr]) for i in ids])
+        print(f"\n(projection with the per-candidate costs of {costs['source']}, measured "
+              f"{costs['date']}: mean {c1.mean():.2f} s; overheads from this measurement)")
+    # start-up without the N-dependent parts
+    fixed0 = max(0.0, res1 - moved - n * (every + share + end))
     mean_sw = ratio_pt * m["eval_interval"]
     print(f"\n== projection: campaigns of N candidates drawn with replacement from the {n} "
           "measured (cost, estimate) pairs (the measured cost spread and estimate error)")
     print(f"assumptions: a candidate costs the same on 1 and on P ranks (scheduling and overheads "
           f"only; the 2-rank runs here measured {slow:.3f} x the 1-rank cost, multiply by "
-          f"1/{slow:.3f} to include it); fixed {fixed0:.2f} s + enumeration "
-          f"{enum_per * 1e3:.2f} ms x N on every rank + journals and results.h5 "
-          f"{write_per * 1e3:.1f} ms x N on rank 0 after the loop; journal append "
+          f"1/{slow:.3f} to include it); fixed {fixed0:.2f} s + {every * 1e3:.3f} ms x N on every "
+          f"rank + {share * 1e3:.3f} ms x N / P (shared out) + results.h5 {writer * 1e3:.3f} ms "
+          f"per candidate on rank 0 during the loop (simulated) and {end * 1e3:.3f} ms x N at the "
+          f"end; journal append "
           f"{m['fsync'] * 1e3:.2f} ms per candidate; rank 0 {poll_frac * 100:.2f} % slower "
           f"(polls); fetch 'hw' {lat_sm * 1e6:.1f} us (measured on this node; hardware atomics "
           f"across nodes: a few us), 'sw' exponential with mean {ratio_pt:.1f} x the "
@@ -474,11 +610,11 @@ def analyse(m, sizes, ranks, seeds):
           "start-up growing with P, a parallel file system's slower fsync, node failures.")
     header = ("| N | N/1024 | P | estimate order, hw | estimate order, sw | estimate, +jitter, hw"
               " | exact order, hw | no order, hw | bound | estimate order, hw, no N-serial |")
-    serial = enum_per + write_per
-    print(f"the N-dependent serial work, {serial * 1e3:.2f} ms per candidate, costs P x "
-          f"{serial * 1e3:.2f} ms of rank time per candidate against {c1.mean():.2f} s of work: "
-          f"it caps the efficiency at about {c1.mean() / (c1.mean() + serial * 1024) * 100:.0f} "
-          "% at 1024 ranks whatever N")
+    serial = every + end
+    print(f"the N-dependent serial work, {serial * 1e3:.3f} ms per candidate (+ {share * 1e3:.3f} "
+          f"ms / P), costs P x {serial * 1e3:.3f} ms of rank time per candidate against "
+          f"{c1.mean():.2f} s of work: it caps the efficiency at about "
+          f"{c1.mean() / (c1.mean() + serial * 1024 + share) * 100:.1f} % at 1024 ranks whatever N")
     print(header)
     print("|" + "---:|" * (header.count("|") - 1))
     table = []
@@ -487,11 +623,14 @@ def analyse(m, sizes, ranks, seeds):
             effs = {k: [] for k in ("est_hw", "est_sw", "est_jit", "exact_hw", "rand_hw", "bound",
                                     "noserial")}
             for s in range(seeds):
-                fixed = fixed0 + enum_per * N + write_per * N
-                kw = dict(journal=m["fsync"], service=1e-6, rank0_factor=1.0 + poll_frac)
+                fixed = fixed0 + (every + end) * N + share * N / P
+                fixed_1 = fixed0 + (every + end + share) * N
+                kw = dict(journal=m["fsync"], service=1e-6, rank0_factor=1.0 + poll_frac,
+                          writer=writer, compress=sc["compress"])
                 for jit in (0.0, sigma):
                     c, est = simsched.resample(c1, e, N, rng, jitter=jit)
-                    t1 = fixed + simsched.simulate(c, est, 1, journal=m["fsync"])["makespan"]
+                    t1 = fixed_1 + simsched.simulate(c, est, 1, journal=m["fsync"],
+                                                     writer=writer)["makespan"]
                     runs_ = ((("est_jit", None, lat_sm),) if jit else
                              (("est_hw", None, lat_sm), ("est_sw", "sw", None),
                               ("exact_hw", simsched.schedule_order(c), lat_sm),
@@ -502,11 +641,12 @@ def analyse(m, sizes, ranks, seeds):
                         mk = simsched.simulate(c, est, P, fetch=f, order=ordr, **kw)["makespan"]
                         effs[key].append(t1 / (P * (fixed + mk)))
                     if not jit:  # no schedule beats max(mean load, largest candidate)
-                        lb = max(c.sum() / P, c.max())
+                        lb = max((c.sum() + N * writer) / P, c.max())
                         effs["bound"].append(t1 / (P * (fixed + lb)))
                         # the scheduler alone: enumeration and results.h5 cost nothing
-                        t1s = t1 - fixed + fixed0
-                        mk = simsched.simulate(c, est, P, fetch=lat_sm, **kw)["makespan"]
+                        t1s = fixed0 + simsched.simulate(c, est, 1, journal=m["fsync"])["makespan"]
+                        kw0 = dict(kw, writer=0.0)
+                        mk = simsched.simulate(c, est, P, fetch=lat_sm, **kw0)["makespan"]
                         effs["noserial"].append(t1s / (P * (fixed0 + mk)))
             row = dict(N=N, P=P, **{k: statistics.median(v) for k, v in effs.items()})
             table.append(row)
@@ -529,6 +669,10 @@ def main():
     ranks = ints(arg("--ranks", "64,128,256,512,1024,2048,4096"))
     seeds = int(arg("--seeds", "5"))
     src = arg("--from", None)
+    costs = arg("--costs", None)
+    if costs:
+        path = costs if os.path.isfile(costs) else os.path.join(costs, "measurements.json")
+        costs = dict(json.load(open(path)), source=os.path.relpath(path, ROOT))
     if src:
         m = json.load(open(src if os.path.isfile(src) else os.path.join(src, "measurements.json")))
     else:
@@ -544,7 +688,7 @@ def main():
             json.dump(m, f, indent=1)
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
-    analyse(m, sizes, ranks, seeds)
+    analyse(m, sizes, ranks, seeds, costs)
 
 
 if __name__ == "__main__":

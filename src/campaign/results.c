@@ -213,76 +213,7 @@ static ate_status write_summary(ate_h5 *h, const ate_candidate_result *r, int n,
     return st;
 }
 
-/* ---- /states, /attempts, /structures ---------------------------------------------------- */
-
-typedef struct structs {
-    icol numbers, tags, fixed, offset, pbc, kind, cand, state;
-    dcol pos, charges, spins, cell, energy;
-    int count;
-} structs;
-
-static bool add_structure(structs *t, const ate_structure *s, int kind, int cand, int state,
-                          double energy, const double *charges, const double *spins)
-{
-    int n = ate_structure_natoms(s);
-    const int *z = ate_structure_numbers(s), *tags = ate_structure_tags(s);
-    const double *x = ate_structure_positions(s), *cell = ate_structure_cell(s);
-    const bool *fx = ate_structure_fixed(s);
-    bool pbc[3], ok = true;
-    ate_structure_pbc(s, pbc);
-    if (t->offset.n == 0) ok = ipush(&t->offset, 0);
-    for (int i = 0; i < n && ok; ++i) {
-        ok = ipush(&t->numbers, z[i]) && ipush(&t->tags, tags[i]) &&
-             ipush(&t->fixed, fx[3 * i] && fx[3 * i + 1] && fx[3 * i + 2]) &&
-             dpush(&t->charges, charges ? charges[i] : NAN) &&
-             dpush(&t->spins, spins ? spins[i] : NAN);
-        for (int k = 0; k < 3 && ok; ++k)
-            ok = dpush(&t->pos, x[3 * i + k] * ATE_BOHR_ANGSTROM);
-    }
-    bool has_cell = ate_structure_has_cell(s);
-    for (int k = 0; k < 9 && ok; ++k)
-        ok = dpush(&t->cell, has_cell ? cell[k] * ATE_BOHR_ANGSTROM : 0.0);
-    for (int k = 0; k < 3 && ok; ++k)
-        ok = ipush(&t->pbc, pbc[k]);
-    ok = ok && ipush(&t->offset, t->offset.v[t->offset.n - 1] + n) && ipush(&t->kind, kind) &&
-         ipush(&t->cand, cand) && ipush(&t->state, state) && dpush(&t->energy, energy);
-    t->count++;
-    return ok;
-}
-
-static ate_status write_structs(ate_h5 *h, structs *t, ate_error *err)
-{
-    const char *g = "/structures";
-    if (t->offset.n == 0 && !ipush(&t->offset, 0))
-        return ATE_ERROR(err, ATE_ERR_MEMORY, "results: out of memory");
-    ATE_TRY(ate_h5_group(h, g, err));
-    ATE_TRY(wi(h, g, "atom_offset", &t->offset, err));
-    ATE_TRY(wi(h, g, "numbers", &t->numbers, err));
-    ATE_TRY(ate_h5_write_matrix(h, "/structures/positions", t->pos.v, t->pos.n / 3, 3, "Angstrom",
-                                err));
-    ATE_TRY(wi(h, g, "tags", &t->tags, err));
-    ATE_TRY(wi(h, g, "fixed", &t->fixed, err));
-    ATE_TRY(wd(h, g, "charges", &t->charges, "e", err));
-    ATE_TRY(wd(h, g, "spins", &t->spins, "e", err));
-    ATE_TRY(
-        ate_h5_write_matrix(h, "/structures/cell", t->cell.v, t->cell.n / 9, 9, "Angstrom", err));
-    ATE_TRY(ate_h5_write_int_matrix(h, "/structures/pbc", t->pbc.v, t->pbc.n / 3, 3, NULL, err));
-    ATE_TRY(wi(h, g, "kind", &t->kind, err));
-    ATE_TRY(wi(h, g, "candidate_row", &t->cand, err));
-    ATE_TRY(wi(h, g, "state", &t->state, err));
-    return wd(h, g, "energy", &t->energy, "eV", err);
-}
-
-static void free_structs(structs *t)
-{
-    icol *ic[] = {&t->numbers, &t->tags, &t->fixed, &t->offset,
-                  &t->pbc,     &t->kind, &t->cand,  &t->state};
-    dcol *dc[] = {&t->pos, &t->charges, &t->spins, &t->cell, &t->energy};
-    for (size_t i = 0; i < sizeof(ic) / sizeof(*ic); ++i)
-        free(ic[i]->v);
-    for (size_t i = 0; i < sizeof(dc) / sizeof(*dc); ++i)
-        free(dc[i]->v);
-}
+/* ---- /states, /attempts, /structures: growing columns ------------------------------------ */
 
 enum { TD_E, TD_FMAX, TD_ETEMP, TD_QM, TD_SM, TD_DBAND, TD_GAP, TD_ZPE, TD_CP, TD_TS, TD_COUNT };
 static const char *const td_name[TD_COUNT] = {
@@ -290,99 +221,202 @@ static const char *const td_name[TD_COUNT] = {
     "d_band_centre", "homo_lumo_gap", "ZPE",   "Cp_int",       "TS"};
 static const char *const td_units[TD_COUNT] = {"eV", "eV/Angstrom", "K",  "e",  "e",
                                                "eV", "eV",          "eV", "eV", "eV"};
-enum {
-    TI_CAND,
-    TI_STATE,
-    TI_UHF,
-    TI_CONV,
-    TI_STEPS,
-    TI_ATT,
-    TI_ANOM,
-    TI_S0,
-    TI_S1,
-    TI_NIMAG,
-    TI_COUNT
-};
+/* /states/candidate_row is written by finish (rows renumbered), the others as states come */
+enum { TI_STATE, TI_UHF, TI_CONV, TI_STEPS, TI_ATT, TI_ANOM, TI_S0, TI_S1, TI_NIMAG, TI_COUNT };
 static const char *const ti_name[TI_COUNT] = {
-    "candidate_row",   "state",        "uhf",     "converged",
-    "opt_steps",       "scf_attempts", "anomaly", "structure_initial",
-    "structure_final", "n_imag"};
+    "state",        "uhf",     "converged",         "opt_steps",
+    "scf_attempts", "anomaly", "structure_initial", "structure_final",
+    "n_imag"};
 
 enum { AD_ETEMP, AD_E, AD_COUNT };
+static const char *const ad_name[AD_COUNT] = {"etemp", "E_total"};
+static const char *const ad_units[AD_COUNT] = {"K", "eV"};
 enum { AI_ROW, AI_UHF, AI_RUNG, AI_CONV, AI_ITER, AI_COUNT };
 static const char *const ai_name[AI_COUNT] = {"state_row", "uhf", "rung", "converged",
                                               "scf_iterations"};
 
-static ate_status write_states(ate_h5 *h, const ate_candidate_result *r, int n, ate_error *err)
+/* /structures: per atom, then per structure (candidate_row written by finish) */
+enum { SA_NUM, SA_POS, SA_TAGS, SA_FIXED, SA_CHG, SA_SPIN, SA_COUNT };
+enum { SR_OFF, SR_CELL, SR_PBC, SR_KIND, SR_STATE, SR_ENERGY, SR_COUNT };
+
+struct ate_results_writer {
+    ate_h5 *h;
+    const ate_campaign_spec *spec;
+    int nrows;
+    ate_candidate_result *head; /* [nrows]: the /summary fields of each added row (no states) */
+    bool *added;
+    ate_h5_column *td[TD_COUNT], *ti[TI_COUNT], *site;
+    ate_h5_column *ad[AD_COUNT], *ai[AI_COUNT], *msg;
+    ate_h5_column *sa[SA_COUNT], *sr[SR_COUNT];
+    int nstates, nstructs, natoms;
+    icol state_row, struct_row; /* the added row of each state and structure */
+    double *dtmp;               /* scratch [3 * atoms] */
+    int *itmp;
+    size_t tmp_cap;
+};
+
+static ate_status column(ate_results_writer *w, const char *group, const char *name,
+                         ate_h5_kind kind, size_t cols, const char *units, ate_h5_column **out,
+                         ate_error *err)
 {
-    dcol td[TD_COUNT] = {{0}}, ad[AD_COUNT] = {{0}};
-    icol ti[TI_COUNT] = {{0}}, ai[AI_COUNT] = {{0}};
-    scol site = {0}, msg = {0};
-    structs t = {0};
-    bool ok = true;
-    int row = 0;
-    for (int c = 0; c < n && ok; ++c) {
-        for (int i = 0; i < r[c].nstates && ok; ++i, ++row) {
-            const ate_state_result *s = &r[c].states[i];
-            int s0 = t.count;
-            ok = add_structure(&t, s->initial, 0, c, s->state, NAN, NULL, NULL);
-            int s1 = -1;
-            if (ok && s->final) {
-                s1 = t.count;
-                ok = add_structure(&t, s->final, 1, c, s->state, s->energy, s->charges, s->spins);
-            }
-            const double dv[TD_COUNT] = {
-                s->energy,       s->fmax,          s->etemp, s->metal_charge, s->metal_spin,
-                s->dband_centre, s->homo_lumo_gap, s->zpe,   s->cp,           s->ts};
-            const int iv[TI_COUNT] = {c,
-                                      s->state,
-                                      s->uhf,
-                                      s->ok && s->converged,
-                                      s->opt_steps,
-                                      s->scf_attempts,
-                                      (int)s->anomaly,
-                                      s0,
-                                      s1,
-                                      s->nimag};
-            for (int k = 0; k < TD_COUNT && ok; ++k)
-                ok = dpush(&td[k], dv[k]);
-            for (int k = 0; k < TI_COUNT && ok; ++k)
-                ok = ipush(&ti[k], iv[k]);
-            ok = ok && spush(&site, s->site);
-            for (int a = 0; a < s->nattempts && ok; ++a) {
-                const ate_attempt *x = &s->attempts[a];
-                ok = dpush(&ad[AD_ETEMP], x->etemp) && dpush(&ad[AD_E], x->energy) &&
-                     ipush(&ai[AI_ROW], row) && ipush(&ai[AI_UHF], x->uhf) &&
-                     ipush(&ai[AI_RUNG], (int)x->rung) && ipush(&ai[AI_CONV], x->converged) &&
-                     ipush(&ai[AI_ITER], x->scf_iterations) && spush(&msg, x->message);
-            }
-        }
-    }
-    ate_status st = ok ? ate_h5_group(h, "/states", err)
-                       : ATE_ERROR(err, ATE_ERR_MEMORY, "results: out of memory");
-    for (int k = 0; k < TI_COUNT && st == ATE_OK; ++k)
-        st = wi(h, "/states", ti_name[k], &ti[k], err);
-    if (st == ATE_OK) st = ws(h, "/states", "site", &site, err);
-    for (int k = 0; k < TD_COUNT && st == ATE_OK; ++k)
-        st = wd(h, "/states", td_name[k], &td[k], td_units[k], err);
-    if (st == ATE_OK) st = ate_h5_group(h, "/attempts", err);
-    for (int k = 0; k < AI_COUNT && st == ATE_OK; ++k)
-        st = wi(h, "/attempts", ai_name[k], &ai[k], err);
-    if (st == ATE_OK) st = wd(h, "/attempts", "etemp", &ad[AD_ETEMP], "K", err);
-    if (st == ATE_OK) st = wd(h, "/attempts", "E_total", &ad[AD_E], "eV", err);
-    if (st == ATE_OK) st = ws(h, "/attempts", "message", &msg, err);
-    if (st == ATE_OK) st = write_structs(h, &t, err);
-    for (int k = 0; k < TD_COUNT; ++k)
-        free(td[k].v);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", group, name);
+    return ate_h5_column_create(w->h, path, kind, cols, units, out, err);
+}
+
+static ate_status create_columns(ate_results_writer *w, ate_error *err)
+{
     for (int k = 0; k < TI_COUNT; ++k)
-        free(ti[k].v);
-    for (int k = 0; k < AD_COUNT; ++k)
-        free(ad[k].v);
+        ATE_TRY(column(w, "/states", ti_name[k], ATE_H5_INT, 1, NULL, &w->ti[k], err));
+    ATE_TRY(column(w, "/states", "site", ATE_H5_STRING, 1, NULL, &w->site, err));
+    for (int k = 0; k < TD_COUNT; ++k)
+        ATE_TRY(column(w, "/states", td_name[k], ATE_H5_DOUBLE, 1, td_units[k], &w->td[k], err));
     for (int k = 0; k < AI_COUNT; ++k)
-        free(ai[k].v);
-    free(site.v), free(msg.v);
-    free_structs(&t);
+        ATE_TRY(column(w, "/attempts", ai_name[k], ATE_H5_INT, 1, NULL, &w->ai[k], err));
+    for (int k = 0; k < AD_COUNT; ++k)
+        ATE_TRY(column(w, "/attempts", ad_name[k], ATE_H5_DOUBLE, 1, ad_units[k], &w->ad[k], err));
+    ATE_TRY(column(w, "/attempts", "message", ATE_H5_STRING, 1, NULL, &w->msg, err));
+    const char *g = "/structures";
+    ATE_TRY(column(w, g, "atom_offset", ATE_H5_INT, 1, NULL, &w->sr[SR_OFF], err));
+    ATE_TRY(column(w, g, "numbers", ATE_H5_INT, 1, NULL, &w->sa[SA_NUM], err));
+    ATE_TRY(column(w, g, "positions", ATE_H5_DOUBLE, 3, "Angstrom", &w->sa[SA_POS], err));
+    ATE_TRY(column(w, g, "tags", ATE_H5_INT, 1, NULL, &w->sa[SA_TAGS], err));
+    ATE_TRY(column(w, g, "fixed", ATE_H5_INT, 1, NULL, &w->sa[SA_FIXED], err));
+    ATE_TRY(column(w, g, "charges", ATE_H5_DOUBLE, 1, "e", &w->sa[SA_CHG], err));
+    ATE_TRY(column(w, g, "spins", ATE_H5_DOUBLE, 1, "e", &w->sa[SA_SPIN], err));
+    ATE_TRY(column(w, g, "cell", ATE_H5_DOUBLE, 9, "Angstrom", &w->sr[SR_CELL], err));
+    ATE_TRY(column(w, g, "pbc", ATE_H5_INT, 3, NULL, &w->sr[SR_PBC], err));
+    ATE_TRY(column(w, g, "kind", ATE_H5_INT, 1, NULL, &w->sr[SR_KIND], err));
+    ATE_TRY(column(w, g, "state", ATE_H5_INT, 1, NULL, &w->sr[SR_STATE], err));
+    ATE_TRY(column(w, g, "energy", ATE_H5_DOUBLE, 1, "eV", &w->sr[SR_ENERGY], err));
+    const int zero = 0;
+    return ate_h5_column_append(w->sr[SR_OFF], &zero, 1, err);
+}
+
+/* Close (flush) or, with err NULL, drop every growing column. */
+static ate_status close_columns(ate_results_writer *w, ate_error *err)
+{
+    ate_h5_column **all[] = {w->td, w->ti, w->ad, w->ai, w->sa, w->sr};
+    const int count[] = {TD_COUNT, TI_COUNT, AD_COUNT, AI_COUNT, SA_COUNT, SR_COUNT};
+    ate_status st = ATE_OK;
+    for (size_t g = 0; g < sizeof(count) / sizeof(*count); ++g)
+        for (int k = 0; k < count[g]; ++k) {
+            if (err && st == ATE_OK) st = ate_h5_column_close(&all[g][k], err);
+            ate_h5_column_free(&all[g][k]);
+        }
+    ate_h5_column **one[] = {&w->site, &w->msg};
+    for (size_t k = 0; k < 2; ++k) {
+        if (err && st == ATE_OK) st = ate_h5_column_close(one[k], err);
+        ate_h5_column_free(one[k]);
+    }
     return st;
+}
+
+static bool scratch(ate_results_writer *w, size_t n)
+{
+    if (n <= w->tmp_cap) return true;
+    double *d = realloc(w->dtmp, n * sizeof(double));
+    if (d) w->dtmp = d;
+    int *i = realloc(w->itmp, n * sizeof(int));
+    if (i) w->itmp = i;
+    if (!d || !i) return false;
+    w->tmp_cap = n;
+    return true;
+}
+
+#define APPEND(col, v, n) ATE_TRY(ate_h5_column_append((col), (v), (n), err))
+
+/* One structure of added row `row` (energy NaN and no charges for initial structures). */
+static ate_status add_structure(ate_results_writer *w, const ate_structure *s, int kind, int row,
+                                int state, double energy, const double *charges,
+                                const double *spins, ate_error *err)
+{
+    int n = ate_structure_natoms(s);
+    const int *tags = ate_structure_tags(s);
+    const double *x = ate_structure_positions(s), *cell = ate_structure_cell(s);
+    const bool *fx = ate_structure_fixed(s);
+    bool pbc[3];
+    ate_structure_pbc(s, pbc);
+    if (!scratch(w, 3 * (size_t)n + 9)) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    APPEND(w->sa[SA_NUM], ate_structure_numbers(s), (size_t)n);
+    for (int i = 0; i < 3 * n; ++i)
+        w->dtmp[i] = x[i] * ATE_BOHR_ANGSTROM;
+    APPEND(w->sa[SA_POS], w->dtmp, (size_t)n);
+    APPEND(w->sa[SA_TAGS], tags, (size_t)n);
+    for (int i = 0; i < n; ++i)
+        w->itmp[i] = fx[3 * i] && fx[3 * i + 1] && fx[3 * i + 2];
+    APPEND(w->sa[SA_FIXED], w->itmp, (size_t)n);
+    for (int q = 0; q < 2; ++q) {
+        const double *v = q ? spins : charges;
+        for (int i = 0; i < n; ++i)
+            w->dtmp[i] = v ? v[i] : NAN;
+        APPEND(w->sa[q ? SA_SPIN : SA_CHG], w->dtmp, (size_t)n);
+    }
+    bool has_cell = ate_structure_has_cell(s);
+    for (int k = 0; k < 9; ++k)
+        w->dtmp[k] = has_cell ? cell[k] * ATE_BOHR_ANGSTROM : 0.0;
+    APPEND(w->sr[SR_CELL], w->dtmp, 1);
+    for (int k = 0; k < 3; ++k)
+        w->itmp[k] = pbc[k];
+    APPEND(w->sr[SR_PBC], w->itmp, 1);
+    w->natoms += n;
+    APPEND(w->sr[SR_OFF], &w->natoms, 1);
+    APPEND(w->sr[SR_KIND], &kind, 1);
+    APPEND(w->sr[SR_STATE], &state, 1);
+    APPEND(w->sr[SR_ENERGY], &energy, 1);
+    w->nstructs++;
+    return ipush(&w->struct_row, row) ? ATE_OK
+                                      : ATE_ERROR(err, ATE_ERR_MEMORY, "results: out of memory");
+}
+
+/* The states of added row `row`, their attempts and structures. */
+static ate_status add_states(ate_results_writer *w, int row, const ate_candidate_result *r,
+                             ate_error *err)
+{
+    for (int i = 0; i < r->nstates; ++i) {
+        const ate_state_result *s = &r->states[i];
+        int s0 = w->nstructs, s1 = -1;
+        ATE_TRY(add_structure(w, s->initial, 0, row, s->state, NAN, NULL, NULL, err));
+        if (s->final) {
+            s1 = w->nstructs;
+            ATE_TRY(
+                add_structure(w, s->final, 1, row, s->state, s->energy, s->charges, s->spins, err));
+        }
+        const double dv[TD_COUNT] = {
+            s->energy,       s->fmax,          s->etemp, s->metal_charge, s->metal_spin,
+            s->dband_centre, s->homo_lumo_gap, s->zpe,   s->cp,           s->ts};
+        const int iv[TI_COUNT] = {s->state,
+                                  s->uhf,
+                                  s->ok && s->converged,
+                                  s->opt_steps,
+                                  s->scf_attempts,
+                                  (int)s->anomaly,
+                                  s0,
+                                  s1,
+                                  s->nimag};
+        for (int k = 0; k < TD_COUNT; ++k)
+            APPEND(w->td[k], &dv[k], 1);
+        for (int k = 0; k < TI_COUNT; ++k)
+            APPEND(w->ti[k], &iv[k], 1);
+        const char *site = s->site;
+        APPEND(w->site, &site, 1);
+        for (int a = 0; a < s->nattempts; ++a) {
+            const ate_attempt *x = &s->attempts[a];
+            const double adv[AD_COUNT] = {x->etemp, x->energy};
+            const int aiv[AI_COUNT] = {w->nstates, x->uhf, (int)x->rung, x->converged,
+                                       x->scf_iterations};
+            for (int k = 0; k < AD_COUNT; ++k)
+                APPEND(w->ad[k], &adv[k], 1);
+            for (int k = 0; k < AI_COUNT; ++k)
+                APPEND(w->ai[k], &aiv[k], 1);
+            const char *m = x->message;
+            APPEND(w->msg, &m, 1);
+        }
+        w->nstates++;
+        if (!ipush(&w->state_row, row))
+            return ATE_ERROR(err, ATE_ERR_MEMORY, "results: out of memory");
+    }
+    return ATE_OK;
 }
 
 /* ---- labels, provenance, fit ------------------------------------------------------------- */
@@ -534,18 +568,94 @@ static ate_status write_fit(ate_h5 *h, const ate_candidate_result *r, int n, ate
     return ate_h5_attr_int(h, "/fit/scaling", "n", m >= 2 ? m : 0, err);
 }
 
-ate_status ate_results_write(const char *path, const ate_campaign_spec *spec,
-                             const ate_references *refs, const ate_candidate_result *r, int n,
-                             const ate_results_meta *meta, ate_error *err)
+ate_h5 *ate_results_writer_file(ate_results_writer *w) { return w->h; }
+
+ate_status ate_results_writer_seal(ate_results_writer *w, ate_error *err)
 {
-    ate_h5 *h = NULL;
-    ATE_TRY(ate_h5_create(path, &h, err));
+    return close_columns(w, err);
+}
+
+void ate_results_writer_abort(ate_results_writer **wp)
+{
+    if (!wp || !*wp) return;
+    ate_results_writer *w = *wp;
+    close_columns(w, NULL);
+    ate_h5_abort(&w->h);
+    free(w->head), free(w->added);
+    free(w->state_row.v), free(w->struct_row.v);
+    free(w->dtmp), free(w->itmp);
+    free(w);
+    *wp = NULL;
+}
+
+ate_status ate_results_writer_create(const char *path, const ate_campaign_spec *spec, int nrows,
+                                     ate_results_writer **out, ate_error *err)
+{
+    *out = NULL;
+    ate_results_writer *w = calloc(1, sizeof(*w));
+    if (!w) return ATE_ERROR(err, ATE_ERR_MEMORY, "results: out of memory");
+    w->spec = spec, w->nrows = nrows;
+    w->head = calloc((size_t)(nrows ? nrows : 1), sizeof(*w->head));
+    w->added = calloc((size_t)(nrows ? nrows : 1), sizeof(bool));
+    ate_status st =
+        w->head && w->added ? ATE_OK : ATE_ERROR(err, ATE_ERR_MEMORY, "results: out of memory");
+    if (st == ATE_OK) st = ate_h5_create(path, &w->h, err);
+    if (st == ATE_OK) st = create_columns(w, err);
+    if (st != ATE_OK) {
+        ate_results_writer_abort(&w);
+        return st;
+    }
+    *out = w;
+    return ATE_OK;
+}
+
+ate_status ate_results_writer_add(ate_results_writer *w, int row, const ate_candidate_result *r,
+                                  ate_error *err)
+{
+    if (row < 0 || row >= w->nrows || w->added[row])
+        return ATE_ERROR(err, ATE_ERR_VALUE, "results: row %d of %d added twice or out of range",
+                         row, w->nrows);
+    ATE_TRY(add_states(w, row, r, err));
+    w->head[row] = *r;
+    w->head[row].states = NULL, w->head[row].nstates = 0;
+    w->added[row] = true;
+    return ATE_OK;
+}
+
+/* /states/candidate_row and /structures/candidate_row: added rows renumbered as /summary
+ * rows (the added ones, in row order). */
+static ate_status write_candidate_rows(ate_results_writer *w, const int *summary_row,
+                                       ate_error *err)
+{
+    icol *c[2] = {&w->state_row, &w->struct_row};
+    const char *path[2] = {"/states/candidate_row", "/structures/candidate_row"};
+    for (int k = 0; k < 2; ++k) {
+        for (size_t i = 0; i < c[k]->n; ++i)
+            c[k]->v[i] = summary_row[c[k]->v[i]];
+        ATE_TRY(ate_h5_write_ints(w->h, path[k], c[k]->v, c[k]->n, NULL, err));
+    }
+    return ATE_OK;
+}
+
+ate_status ate_results_writer_finish(ate_results_writer **wp, const ate_references *refs,
+                                     const ate_results_meta *meta, ate_error *err)
+{
+    ate_results_writer *w = *wp;
+    const ate_campaign_spec *spec = w->spec;
+    ate_candidate_result *r = malloc((size_t)(w->nrows ? w->nrows : 1) * sizeof(*r));
+    int *summary_row = malloc((size_t)(w->nrows ? w->nrows : 1) * sizeof(int)), n = 0;
+    ate_status st = r && summary_row ? close_columns(w, err)
+                                     : ATE_ERROR(err, ATE_ERR_MEMORY, "results: out of memory");
+    for (int i = 0; i < w->nrows && st == ATE_OK; ++i) {
+        summary_row[i] = w->added[i] ? n : -1;
+        if (w->added[i]) r[n++] = w->head[i];
+    }
+    if (st == ATE_OK) st = write_candidate_rows(w, summary_row, err);
     char created[32];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    ate_status st = ATE_OK;
     struct {
         const char *k, *v;
     } attrs[] = {{"schema_name", "atescreen.results"},
@@ -560,16 +670,35 @@ ate_status ate_results_write(const char *path, const ate_campaign_spec *spec,
                  {"energy_unit", "eV"},
                  {"length_unit", "angstrom"}};
     for (size_t i = 0; i < sizeof(attrs) / sizeof(*attrs) && st == ATE_OK; ++i)
-        st = ate_h5_attr_string(h, "/", attrs[i].k, attrs[i].v, err);
-    if (st == ATE_OK) st = ate_h5_attr_int(h, "/", "mpi_size", meta ? meta->mpi_size : 1, err);
-    if (st == ATE_OK) st = write_labels(h, err);
-    if (st == ATE_OK) st = write_summary(h, r, n, err);
-    if (st == ATE_OK) st = write_states(h, r, n, err);
-    if (st == ATE_OK) st = write_provenance(h, spec, refs, meta, err);
-    if (st == ATE_OK) st = write_fit(h, r, n, err);
+        st = ate_h5_attr_string(w->h, "/", attrs[i].k, attrs[i].v, err);
+    if (st == ATE_OK) st = ate_h5_attr_int(w->h, "/", "mpi_size", meta ? meta->mpi_size : 1, err);
+    if (st == ATE_OK) st = write_labels(w->h, err);
+    if (st == ATE_OK) st = write_summary(w->h, r, n, err);
+    if (st == ATE_OK) st = write_provenance(w->h, spec, refs, meta, err);
+    if (st == ATE_OK) st = write_fit(w->h, r, n, err);
+    free(r), free(summary_row);
     if (st != ATE_OK) {
-        ate_h5_abort(&h);
+        ate_results_writer_abort(wp);
         return st;
     }
+    ate_h5 *h = w->h;
+    w->h = NULL;
+    ate_results_writer_abort(wp); /* frees the rest */
     return ate_h5_commit(&h, err);
+}
+
+ate_status ate_results_write(const char *path, const ate_campaign_spec *spec,
+                             const ate_references *refs, const ate_candidate_result *r, int n,
+                             const ate_results_meta *meta, ate_error *err)
+{
+    ate_results_writer *w = NULL;
+    ATE_TRY(ate_results_writer_create(path, spec, n, &w, err));
+    for (int i = 0; i < n; ++i) {
+        ate_status st = ate_results_writer_add(w, i, &r[i], err);
+        if (st != ATE_OK) {
+            ate_results_writer_abort(&w);
+            return st;
+        }
+    }
+    return ate_results_writer_finish(&w, refs, meta, err);
 }

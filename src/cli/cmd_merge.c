@@ -295,7 +295,8 @@ int ate_cli_merge(int argc, char **argv)
                                  .parameters_json = settings,
                                  .param_dir = ate_pipeline_param_dir(NULL)};
         snprintf(path, sizeof(path), "%s/results.h5", out);
-        st = ate_rundir_write_results(path, &spec, list, &refs, &js, &meta, &ndone, &nfailed, &err);
+        st = ate_rundir_write_results(path, &spec, list, &refs, &js, &meta, MPI_COMM_NULL, &ndone,
+                                      &nfailed, &err);
     }
     int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
     if (st == ATE_OK && verbose) {

@@ -38,6 +38,7 @@
 #include "atescreen/campaign_io.h"
 #include "atescreen/context.h"
 #include "atescreen/journal.h"
+#include "atescreen/par.h"
 #include "atescreen/pipeline.h"
 #include "atescreen/scheduler.h"
 #include "atescreen/sites.h"
@@ -110,6 +111,36 @@ static void launch_checks(int size)
                 "oversubscribe the cores and every candidate runs slower; use at most one rank "
                 "per core\n",
                 on_node, cores);
+}
+
+/* The atoms of every candidate of the lazily enumerated list, which the scheduler's cost
+ * estimate needs before any structure is built: each rank builds a block of them and the
+ * counts are shared (collective on MPI_COMM_WORLD, also when st, this rank's set-up so far,
+ * failed: then nothing is counted). */
+static ate_status count_atoms(ate_candidate_list *list, ate_status st, int rank, int size,
+                              ate_error *err)
+{
+    int nc = list ? ate_candidate_list_count(list) : 0, bad = st != ATE_OK || !list;
+    ATE_TRY(ate_par_max_int(MPI_COMM_WORLD, &bad, 1, err));
+    if (bad) return ATE_OK; /* reported by the ranks that failed */
+    int *n = calloc((size_t)(nc ? nc : 1), sizeof(int));
+    ate_status mine = n ? ATE_OK : ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    /* a block each: consecutive candidates mostly share a base, which the list keeps built */
+    int first = (int)((long long)nc * rank / size), last = (int)((long long)nc * (rank + 1) / size);
+    for (int i = first; i < last && mine == ATE_OK; ++i) {
+        mine = ate_candidate_list_build(list, i, err);
+        if (mine == ATE_OK) n[i] = ate_candidate_list_natoms(list, i);
+        ate_candidate_list_release(list, i);
+    }
+    int fail = mine != ATE_OK;
+    ate_error e2;
+    ate_status s2 = ate_par_max_int(MPI_COMM_WORLD, &fail, 1, &e2);
+    if (mine == ATE_OK && s2 != ATE_OK) *err = e2, mine = s2;
+    if (mine == ATE_OK && !fail) mine = ate_par_max_int(MPI_COMM_WORLD, n, nc, err);
+    for (int i = 0; i < nc && mine == ATE_OK && !fail; ++i)
+        ate_candidate_list_set_natoms(list, i, n[i]);
+    free(n);
+    return mine; /* ATE_OK here while another rank reports its failure */
 }
 
 /* The settings that decide the numbers, as JSON (stored in the journals and in results.h5). */
@@ -201,11 +232,13 @@ static ate_status describe_run(ate_journal *j, const ate_campaign_spec *spec,
     return put_record(j, ATE_RUNDIR_YAML, spec->yaml_text ? spec->yaml_text : "", err);
 }
 
-/* Progress of the whole campaign, kept by rank 0: the other ranks send (computed, failed)
- * after each candidate (tag PROGRESS_TAG, small eager messages) and a last message with
- * PROGRESS_END when they leave the loop; rank 0 drains them between its own candidates and,
- * after its share, waits for the rest while printing. On a terminal one live line (\r),
- * otherwise one log line per finished candidate. */
+/* Progress of the whole campaign, kept by rank 0: the other ranks send (computed, failed,
+ * the candidate just journaled) after each candidate (tag PROGRESS_TAG, small eager messages)
+ * and a last message with PROGRESS_END (candidate -1) when they leave the loop; rank 0 drains
+ * them between its own candidates and, after its share, waits for the rest while printing. On
+ * a terminal one live line (\r), otherwise one log line per finished candidate. Each
+ * journaled candidate is announced to rank 0's results.h5 stream (rundir.h), which adds it
+ * when its turn in the canonical order has come. */
 enum { PROGRESS_TAG = 7301, PROGRESS_END = 7302 };
 
 typedef struct progress {
@@ -214,7 +247,32 @@ typedef struct progress {
     int size, ended;           /* ranks; ranks that sent PROGRESS_END */
     double t0;
     bool tty, verbose;
+    ate_rundir_stream *stream; /* rank 0: results.h5 while the run computes (NULL: at the end) */
+    MPI_Comm help;             /* the helpers' traffic (ate_rundir_help), apart from progress */
+    double t_stream;           /* seconds spent adding to it */
+    int streamed;              /* candidates added */
 } progress;
+
+/* Rank 0: add what the stream can add now. A failure drops the stream (results.h5 is then
+ * written from the journals at the end, as it would be anyway). */
+static void stream_step(progress *p)
+{
+    if (!p->stream) return;
+    double t = MPI_Wtime();
+    int added = 0;
+    ate_error e;
+    if (ate_rundir_stream_advance(p->stream, &added, &e) != ATE_OK) {
+        char buf[2048];
+        ate_error_format(&e, buf, sizeof(buf));
+        fprintf(stderr,
+                "atescreen run: warning: writing results.h5 during the run failed (%s); it is "
+                "written from the journals at the end\n",
+                buf);
+        ate_rundir_stream_abort(&p->stream);
+    }
+    p->streamed += added;
+    p->t_stream += MPI_Wtime() - t;
+}
 
 static void progress_print(const progress *p)
 {
@@ -235,45 +293,84 @@ static void progress_print(const progress *p)
 }
 
 /* Records a message; true when the counts changed. */
-static bool progress_take(progress *p, const MPI_Status *ms, const int msg[2])
+static bool progress_take(progress *p, const MPI_Status *ms, const int msg[3])
 {
+    if (p->stream && msg[2] >= 0) ate_rundir_stream_arrived(p->stream, msg[2], ms->MPI_SOURCE);
     bool changed = p->computed[ms->MPI_SOURCE] != msg[0] || p->failed[ms->MPI_SOURCE] != msg[1];
     p->computed[ms->MPI_SOURCE] = msg[0];
     p->failed[ms->MPI_SOURCE] = msg[1];
-    if (ms->MPI_TAG == PROGRESS_END) ++p->ended;
+    if (ms->MPI_TAG == PROGRESS_END) {
+        ++p->ended;
+        if (p->stream) ate_rundir_stream_helper(p->stream, p->help, ms->MPI_SOURCE);
+    }
     return changed;
 }
 
-/* Rank 0: take whatever has arrived; with wait, block until every other rank has ended. */
+/* Rank 0: take whatever has arrived and add it to the stream; with wait, block until every
+ * other rank has ended, adding each candidate as it comes. */
 static void progress_drain(progress *p, bool wait)
 {
     for (;;) {
-        int flag = 0, msg[2];
+        int flag = 0, msg[3];
         MPI_Status ms;
         if (wait && p->ended < p->size - 1) {
-            MPI_Recv(msg, 2, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
+            MPI_Recv(msg, 3, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
             if (progress_take(p, &ms, msg)) progress_print(p);
+            MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &ms);
+            if (!flag) stream_step(p); /* nothing else waiting */
             continue;
         }
         MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &ms);
-        if (!flag) return;
-        MPI_Recv(msg, 2, MPI_INT, ms.MPI_SOURCE, ms.MPI_TAG, MPI_COMM_WORLD, &ms);
+        if (!flag) break;
+        MPI_Recv(msg, 3, MPI_INT, ms.MPI_SOURCE, ms.MPI_TAG, MPI_COMM_WORLD, &ms);
         progress_take(p, &ms, msg);
     }
+    stream_step(p);
 }
 
-/* Rank 0: every record of this campaign, in candidate order, into results.h5. */
+/* Named phase timers of rank 0 (seconds), printed with -v: what a run spends besides the
+ * candidates (benchmarks/scaling reads them). */
+enum {
+    T_ENUMERATE,
+    T_ATOMS,
+    T_JOURNALS,
+    T_SETUP,
+    T_REFERENCES,
+    T_LOOP,
+    T_STREAM,
+    T_RESULTS,
+    T_COUNT
+};
+static const char *const timer_name[T_COUNT] = {"enumerate",
+                                                "atom counts",
+                                                "journals",
+                                                "set-up",
+                                                "references",
+                                                "candidates",
+                                                "results.h5 during the run",
+                                                "results.h5 at the end"};
+
+static void timers_print(const double *t, int ncand, int streamed, int ndone)
+{
+    fprintf(stderr, "atescreen run: timers (rank 0):");
+    for (int k = 0; k < T_COUNT; ++k)
+        fprintf(stderr, " %s %.6f s%s", timer_name[k], t[k], k + 1 < T_COUNT ? "," : "");
+    fprintf(stderr, "; %d candidates, %d in results.h5, %d of them added during the run\n", ncand,
+            ndone, streamed);
+}
+
+/* Rank 0: every record of this campaign into results.h5 at once (when the stream failed). */
 static ate_status write_results(const char *dir, const ate_campaign_spec *spec,
                                 const ate_candidate_list *list, const ate_references *refs,
-                                const ate_results_meta *meta, int *ndone, int *nfailed,
-                                ate_error *err)
+                                const ate_results_meta *meta, MPI_Comm comm, int *ndone,
+                                int *nfailed, ate_error *err)
 {
     ate_rundir_journals js = {0};
     char path[4200];
     snprintf(path, sizeof(path), "%s/results.h5", dir);
     ate_status st = ate_rundir_open_journals(dir, &js, NULL, err);
     if (st == ATE_OK)
-        st = ate_rundir_write_results(path, spec, list, refs, &js, meta, ndone, nfailed, err);
+        st = ate_rundir_write_results(path, spec, list, refs, &js, meta, comm, ndone, nfailed, err);
     ate_rundir_close_journals(&js);
     return st;
 }
@@ -376,6 +473,7 @@ int ate_cli_run(int argc, char **argv)
     char dir[2048], path[4200];
     ate_references refs = {0};
 
+    double timer[T_COUNT] = {0}, t_phase = MPI_Wtime();
     bool live = rank == 0 && isatty(fileno(stderr)); /* \r progress line */
     if (verbosity) launch_checks(size);
     /* set-up: every rank reads and enumerates (deterministic); errors are the same everywhere */
@@ -391,7 +489,13 @@ int ate_cli_run(int argc, char **argv)
                        "the other ranks of a group would only wait; run gfn1 campaigns with "
                        "--group-size 1 (the default, one candidate per rank)",
                        group_size);
-    if (st == ATE_OK) st = ate_sites_enumerate(&spec, &list, &err);
+    double t_enum = MPI_Wtime();
+    if (st == ATE_OK) st = ate_sites_enumerate_lazy(&spec, &list, &err);
+    timer[T_ENUMERATE] = MPI_Wtime() - t_enum;
+    t_enum = MPI_Wtime();
+    ate_status st_atoms = count_atoms(list, st, rank, size, &err);
+    if (st == ATE_OK) st = st_atoms;
+    timer[T_ATOMS] = MPI_Wtime() - t_enum;
     if (st == ATE_OK)
         /* on a terminal the live progress line replaces the per-state lines (unless -v) */
         st =
@@ -416,16 +520,20 @@ int ate_cli_run(int argc, char **argv)
             st = ATE_ERROR(&err, ATE_ERR_IO, "%s is in use by another atescreen run (%s)", dir,
                            lock_fd < 0 ? strerror(errno) : "locked");
     }
-    /* rank 0's verdict decides for all (the directory exists and is ours) */
-    int ok0 = st == ATE_OK;
-    MPI_Bcast(&ok0, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    if (st == ATE_OK && !ok0) st = ATE_ERROR(&err, ATE_ERR_IO, "set-up failed on rank 0");
-    if (st == ATE_OK) st = ate_rundir_open_journals(dir, &old, NULL, &err);
-    if (st == ATE_OK && !ate_rundir_same_settings(&old, 0, old.n, settings))
+    /* the journals of earlier runs: rank 0 alone reads them (the others learn what they need
+     * below), before any rank appends its settings */
+    double t_journals = MPI_Wtime();
+    if (st == ATE_OK && rank == 0) st = ate_rundir_open_journals(dir, &old, NULL, &err);
+    timer[T_JOURNALS] = MPI_Wtime() - t_journals;
+    if (st == ATE_OK && rank == 0 && !ate_rundir_same_settings(&old, 0, old.n, settings))
         st = ATE_ERROR(&err, ATE_ERR_INPUT,
                        "%s/journal holds results of a campaign with different settings; use "
                        "another output directory (-o) to start afresh",
                        dir);
+    /* rank 0's verdict decides for all (the directory exists, is ours, has our settings) */
+    int ok0 = st == ATE_OK;
+    MPI_Bcast(&ok0, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (st == ATE_OK && !ok0) st = ATE_ERROR(&err, ATE_ERR_IO, "set-up failed on rank 0");
     if (st == ATE_OK) {
         ate_rundir_journal_path(dir, rank, path, sizeof(path));
         size_t dropped = 0;
@@ -462,24 +570,34 @@ int ate_cli_run(int argc, char **argv)
     int done = 0, failed = 0, computed = 0;
     bool *finished = calloc((size_t)(nc ? nc : 1), sizeof(bool));
     bool *member = calloc((size_t)(nc ? nc : 1), sizeof(bool)); /* in this shard */
-    if (!finished || !member) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
+    /* what the journals hold of each candidate (rank 0 reads, all learn): 0 nothing, 1 a
+     * finished record, 2 a failed one */
+    unsigned char *journaled = calloc((size_t)(nc ? nc : 1), 1);
+    if (!finished || !member || !journaled) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
     if (st == ATE_OK) st = ate_rundir_shard_members(list, &spec, shard, nshards, member, &err);
+    for (int i = 0; i < nc && st == ATE_OK && rank == 0; ++i) {
+        size_t len;
+        const void *rec =
+            member[i] ? ate_rundir_find(&old, 0, old.n, ate_candidate_list_get(list, i)->id, &len)
+                      : NULL;
+        int status;
+        if (rec)
+            journaled[i] =
+                ate_candidate_result_status(rec, len, &status) && status == ATE_RESULT_FAILED ? 2
+                                                                                              : 1;
+    }
+    if (journaled) MPI_Bcast(journaled, nc, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
     for (int i = 0; i < nc && st == ATE_OK; ++i) {
-        const ate_candidate *c = ate_candidate_list_get(list, i);
         if (!member[i]) continue;
         ++nmine;
-        size_t len;
-        const void *rec = ate_rundir_find(&old, 0, old.n, c->id, &len);
-        if (!rec) continue;
-        int status;
-        bool was_failed =
-            ate_candidate_result_status(rec, len, &status) && status == ATE_RESULT_FAILED;
+        if (!journaled[i]) continue;
+        bool was_failed = journaled[i] == 2;
         if (was_failed && retry_failed) continue; /* computed again */
         finished[i] = true;
         ++done;
         failed += was_failed;
     }
-    ate_rundir_close_journals(&old);
+    free(journaled);
     bool tty = live && verbosity < 2;
     int *pcount = calloc(2 * (size_t)size, sizeof(int));
     if (!pcount && st == ATE_OK) st = ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
@@ -490,7 +608,9 @@ int ate_cli_run(int argc, char **argv)
                      .failed = pcount ? pcount + size : NULL,
                      .size = size,
                      .tty = tty,
-                     .verbose = rank == 0 && verbosity > 0};
+                     .verbose = rank == 0 && verbosity > 0,
+                     .help = MPI_COMM_NULL};
+    MPI_Comm_dup(MPI_COMM_WORLD, &prog.help); /* collective: every rank is here */
     int my_failed = 0;
     if (rank == 0 && verbosity && sharded)
         fprintf(stderr, "atescreen run: shard %d/%d: %d of the campaign's %d candidates\n", shard,
@@ -499,6 +619,9 @@ int ate_cli_run(int argc, char **argv)
         fprintf(stderr, "atescreen run: %d candidates, %d already done, %d rank(s), output %s\n",
                 nmine, done, size, dir);
     if (pipe) ate_pipeline_set_poll(pipe, run_poll, NULL);
+    timer[T_SETUP] =
+        MPI_Wtime() - t_phase - timer[T_ENUMERATE] - timer[T_ATOMS] - timer[T_JOURNALS];
+    t_phase = MPI_Wtime();
     bool refs_ok = true;
     if (st == ATE_OK) st = ate_pipeline_references(pipe, &refs, &err);
     if (st == ATE_ERR_INTERRUPTED) { /* a signal during the gas references */
@@ -519,6 +642,24 @@ int ate_cli_run(int argc, char **argv)
     for (int i = 0; i < nc && pending && cost; ++i)
         if (member[i] && !finished[i]) pending[npending++] = i;
     if (pending && cost) ate_schedule_order(pending, npending, cost);
+    timer[T_REFERENCES] = MPI_Wtime() - t_phase;
+    t_phase = MPI_Wtime();
+    if (rank == 0 && refs_ok && st == ATE_OK) {
+        /* results.h5 grows while the ranks compute; its failure is not the run's */
+        bool *waiting = finished; /* reused: the candidates this run computes */
+        for (int i = 0; i < nc; ++i)
+            waiting[i] = member[i] && !finished[i];
+        ate_error e;
+        snprintf(path, sizeof(path), "%s/results.h5", dir);
+        if (ate_rundir_track_journals(dir, &old, size, &e) != ATE_OK ||
+            ate_rundir_stream_create(path, &spec, list, waiting, &old, &prog.stream, &e) !=
+                ATE_OK) {
+            char buf[2048];
+            ate_error_format(&e, buf, sizeof(buf));
+            fprintf(stderr, "atescreen run: warning: %s; results.h5 is written at the end\n", buf);
+        }
+        stream_step(&prog); /* the candidates finished before this run */
+    }
     ate_workqueue *queue = NULL;
     if (st == ATE_OK)
         st = ate_workqueue_create_groups(MPI_COMM_WORLD, group_size, pending, npending, &queue,
@@ -548,7 +689,9 @@ int ate_cli_run(int argc, char **argv)
         if (rank == 0 && verbosity >= 1 && !tty)
             fprintf(stderr, "candidate %s %s (%s)\n", c->id, c->name, c->family);
         ate_candidate_result r;
-        st = ate_pipeline_candidate(pipe, c, &r, &err);
+        st = ate_candidate_list_build(list, i, &err); /* only the rank that computes it */
+        if (st == ATE_OK) st = ate_pipeline_candidate(pipe, c, &r, &err);
+        ate_candidate_list_release(list, i);
         if (st == ATE_ERR_INTERRUPTED) { /* a signal: abandon it, it is redone on resume */
             st = ATE_OK;
             ate_error_clear(&err);
@@ -565,11 +708,12 @@ int ate_cli_run(int argc, char **argv)
         my_failed += r.status == ATE_RESULT_FAILED;
         if (rank == 0) {
             prog.computed[0] = computed, prog.failed[0] = my_failed;
+            if (prog.stream && st == ATE_OK) ate_rundir_stream_arrived(prog.stream, i, 0);
             progress_drain(&prog, false);
             progress_print(&prog);
         } else {
-            int msg[2] = {computed, my_failed};
-            MPI_Send(msg, 2, MPI_INT, 0, PROGRESS_TAG, MPI_COMM_WORLD);
+            int msg[3] = {computed, my_failed, st == ATE_OK ? i : -1};
+            MPI_Send(msg, 3, MPI_INT, 0, PROGRESS_TAG, MPI_COMM_WORLD);
             if (verbosity >= 1 && !tty)
                 fprintf(stderr, "[rank %d] %s %s %s\n", rank, c->id, c->name,
                         r.status == ATE_RESULT_FAILED ? "failed" : "done");
@@ -578,15 +722,55 @@ int ate_cli_run(int argc, char **argv)
         slowest = fmax(slowest, MPI_Wtime() - tc);
     }
     if (pipe) ate_pipeline_set_poll(pipe, NULL, NULL);
-    ate_workqueue_destroy(&queue);
     free(pending), free(cost);
-    if (rank == 0 && prog.computed) {
-        progress_drain(&prog, true);
-    } else if (rank != 0) {
-        int msg[2] = {computed, my_failed};
-        MPI_Send(msg, 2, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
+    int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
+    ate_journal_close(&mine);
+    /* The end. The queue's window stays until every rank is done (freeing it is collective):
+     * rank 0 goes on adding candidates to results.h5 while the others finish, and a rank that
+     * has finished compresses results.h5 chunks for rank 0 until the file is written. */
+    if (rank != 0) {
+        int msg[3] = {computed, my_failed, -1};
+        MPI_Send(msg, 3, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
+        ate_rundir_help(prog.help);
+    } else {
+        if (prog.computed) progress_drain(&prog, true);
+        if (tty && verbosity) fputc('\n', stderr);
+        timer[T_LOOP] = MPI_Wtime() - t_phase - prog.t_stream;
+        timer[T_STREAM] = prog.t_stream;
+        t_phase = MPI_Wtime();
+        if (!refs_ok)
+            fprintf(stderr,
+                    "atescreen run: stopped during the gas references: %s/results.h5 is left "
+                    "as it was\n",
+                    dir);
+        if (refs_ok) {
+            int ndone = 0, nfail = 0;
+            ate_error e2;
+            ate_error_clear(&e2);
+            ate_results_meta meta = {.command_line = cmdline,
+                                     .mpi_size = size,
+                                     .parameters_json = settings,
+                                     .param_dir = ate_pipeline_param_dir(pipe)};
+            MPI_Comm helpers = size > 1 ? prog.help : MPI_COMM_NULL; /* all done now */
+            ate_status s2 = prog.stream ? ate_rundir_stream_finish(&prog.stream, &refs, &meta,
+                                                                   helpers, &ndone, &nfail, &e2)
+                                        : write_results(dir, &spec, list, &refs, &meta, helpers,
+                                                        &ndone, &nfail, &e2);
+            if (s2 != ATE_OK) {
+                int r2 = ate_cli_report_error(&e2);
+                if (rc == ATE_EXIT_OK) rc = r2;
+            } else if (verbosity) {
+                fprintf(stderr,
+                        "atescreen run: %d of %d candidates in %s/results.h5 (%d failed)%s\n",
+                        ndone, nmine, dir, nfail, ndone < nmine ? "; run again to continue" : "");
+            }
+            timer[T_RESULTS] = MPI_Wtime() - t_phase;
+            if (verbosity >= 2) timers_print(timer, nc, prog.streamed, ndone);
+        }
+        ate_rundir_help_done(prog.help);
     }
-    if (tty && verbosity) fputc('\n', stderr);
+    ate_workqueue_destroy(&queue);
+    MPI_Comm_free(&prog.help);
     /* any rank's reason to stop, the strongest wins: 3 signal (candidates abandoned), 2 STOP
      * file, 1 walltime (stop_requested: signal number > 0, -1 STOP file, -2 walltime) */
     int why = stop_requested > 0 ? 3 : stop_requested == -1 ? 2 : stop_requested == -2 ? 1 : 0;
@@ -599,31 +783,8 @@ int ate_cli_run(int argc, char **argv)
     if (why_any && rank == 0) fprintf(stderr, "atescreen run: %s\n", why_text[why_any]);
     stop_requested = why_any;
     if (why_any == 2 && rank == 0) unlink(stop_path); /* consumed: a requeued run goes on */
-    int rc = st == ATE_OK ? ATE_EXIT_OK : ate_cli_report_error(&err);
-    ate_journal_close(&mine);
-    MPI_Barrier(MPI_COMM_WORLD);
-    if (rank == 0 && !refs_ok)
-        fprintf(stderr,
-                "atescreen run: stopped during the gas references: %s/results.h5 is left "
-                "as it was\n",
-                dir);
-    if (rank == 0 && refs_ok) {
-        int ndone = 0, nfail = 0;
-        ate_error e2;
-        ate_error_clear(&e2);
-        ate_results_meta meta = {.command_line = cmdline,
-                                 .mpi_size = size,
-                                 .parameters_json = settings,
-                                 .param_dir = ate_pipeline_param_dir(pipe)};
-        ate_status s2 = write_results(dir, &spec, list, &refs, &meta, &ndone, &nfail, &e2);
-        if (s2 != ATE_OK) {
-            int r2 = ate_cli_report_error(&e2);
-            if (rc == ATE_EXIT_OK) rc = r2;
-        } else if (verbosity) {
-            fprintf(stderr, "atescreen run: %d of %d candidates in %s/results.h5 (%d failed)%s\n",
-                    ndone, nmine, dir, nfail, ndone < nmine ? "; run again to continue" : "");
-        }
-    }
+    ate_rundir_stream_abort(&prog.stream); /* stopped during the references: not created */
+    ate_rundir_close_journals(&old);
     free(finished), free(member);
     free(pcount);
     int rcmax = rc;

@@ -101,7 +101,7 @@ void ate_rundir_costs(const ate_candidate_list *list, const ate_campaign_spec *s
 {
     for (int i = 0; i < ate_candidate_list_count(list); ++i) {
         const ate_candidate *c = ate_candidate_list_get(list, i);
-        double na = ate_structure_natoms(c->structure);
+        double na = ate_candidate_list_natoms(list, i);
         cost[i] = na * na * na * (1.0 + (double)c->nads_sites * spec->nadsorbates);
     }
 }
@@ -201,24 +201,30 @@ ate_status ate_rundir_unpack_refs(const void *rec, size_t len, ate_references *r
 
 ate_status ate_rundir_write_results(const char *path, const ate_campaign_spec *spec,
                                     const ate_candidate_list *list, const ate_references *refs,
-                                    const ate_rundir_journals *js, const ate_results_meta *meta,
-                                    int *ndone, int *nfailed, ate_error *err)
+                                    ate_rundir_journals *js, const ate_results_meta *meta,
+                                    MPI_Comm comm, int *ndone, int *nfailed, ate_error *err)
 {
-    int nc = ate_candidate_list_count(list), n = 0;
-    ate_candidate_result *res = calloc((size_t)(nc ? nc : 1), sizeof(*res));
-    ate_status st = res ? ATE_OK : ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    ate_rundir_stream *s = NULL;
     *ndone = *nfailed = 0;
-    for (int i = 0; i < nc && st == ATE_OK; ++i) {
-        size_t len;
-        const void *rec = ate_rundir_find(js, 0, js->n, ate_candidate_list_get(list, i)->id, &len);
-        if (!rec) continue;
-        st = ate_candidate_result_unpack(rec, len, &res[n], err);
-        if (st == ATE_OK) *nfailed += res[n++].status == ATE_RESULT_FAILED;
+    ATE_TRY(ate_rundir_stream_create(path, spec, list, NULL, js, &s, err));
+    return ate_rundir_stream_finish(&s, refs, meta, comm, ndone, nfailed, err);
+}
+
+ate_status ate_rundir_track_journals(const char *dir, ate_rundir_journals *js, int nranks,
+                                     ate_error *err)
+{
+    if (nranks > js->n) {
+        ate_journal **t = realloc(js->j, (size_t)nranks * sizeof(*t));
+        if (!t) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+        for (int r = js->n; r < nranks; ++r)
+            t[r] = NULL;
+        js->j = t, js->n = nranks;
     }
-    *ndone = n;
-    if (st == ATE_OK) st = ate_results_write(path, spec, refs, res, n, meta, err);
-    for (int i = 0; i < n; ++i)
-        ate_candidate_result_clear(&res[i]);
-    free(res);
-    return st;
+    for (int r = 0; r < nranks; ++r) {
+        if (js->j[r]) continue;
+        char path[4200];
+        ate_rundir_journal_path(dir, r, path, sizeof(path));
+        ATE_TRY(ate_journal_read(path, &js->j[r], NULL, err));
+    }
+    return ATE_OK;
 }

@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <mpi.h>
+
 #include "atescreen/journal.h"
 #include "atescreen/pipeline.h"
 #include "atescreen/sites.h"
@@ -58,7 +60,8 @@ const void *ate_rundir_find(const ate_rundir_journals *js, int first, int last, 
 bool ate_rundir_same_settings(const ate_rundir_journals *js, int first, int last,
                               const char *settings);
 
-/** Expected cost of every candidate (atoms^3 x states), cost[ncandidates]. */
+/** Expected cost of every candidate (atoms^3 x states), cost[ncandidates]; the atoms of a lazily
+ *  enumerated list must have been counted (ate_candidate_list_natoms). */
 void ate_rundir_costs(const ate_candidate_list *list, const ate_campaign_spec *spec, double *cost);
 
 /** member[c] = candidate c belongs to shard i of n (see the file comment). */
@@ -79,11 +82,59 @@ ate_status ate_rundir_unpack_refs(const void *rec, size_t len, ate_references *r
                                   ate_error *err);
 
 /** Write path (atomically, schema docs/hdf5-schema.md) from the records in js of the
- *  candidates of list, in candidate order (the first journal that has a candidate wins).
- *  *ndone: candidates written, *nfailed: of them failed. */
+ *  candidates of list (ate_rundir_find chooses among several): /summary in candidate order,
+ *  /states, /attempts and /structures in the canonical order (ate_rundir_order), as a run's
+ *  stream writes them; comm as for ate_rundir_stream_finish. *ndone: candidates written,
+ *  *nfailed: of them failed. */
 ate_status ate_rundir_write_results(const char *path, const ate_campaign_spec *spec,
                                     const ate_candidate_list *list, const ate_references *refs,
-                                    const ate_rundir_journals *js, const ate_results_meta *meta,
-                                    int *ndone, int *nfailed, ate_error *err);
+                                    ate_rundir_journals *js, const ate_results_meta *meta,
+                                    MPI_Comm comm, int *ndone, int *nfailed, ate_error *err);
+
+/** The canonical order of a campaign's candidates: most expensive first by ate_rundir_costs,
+ *  ties by list index (the order the scheduler hands them out in; a shard's candidates are a
+ *  subsequence). order[ncandidates]. */
+ate_status ate_rundir_order(const ate_candidate_list *list, const ate_campaign_spec *spec,
+                            int *order, ate_error *err);
+
+/** Make js hold a journal of every rank 0..nranks-1 of DIR (journals missing when js was opened
+ *  are empty until ate_journal_refresh finds them). */
+ate_status ate_rundir_track_journals(const char *dir, ate_rundir_journals *js, int nranks,
+                                     ate_error *err);
+
+/** results.h5 written while the run computes (rank 0; docs/pipeline.md, "results.h5"): the
+ *  stream follows the journals js (borrowed, refreshed by it; they stay the durable truth) and
+ *  adds each candidate to an ate_results_writer (path.tmp) in the canonical order, as soon as
+ *  the candidates before it have been added, so /states, /attempts and /structures are in the
+ *  same order whatever the ranks and timing, and at the end only the candidates still out of
+ *  order and /summary remain. waiting[c] (NULL: none): candidates this run computes; their turn
+ *  waits for ate_rundir_stream_arrived. path is replaced only by finish (atomically). */
+typedef struct ate_rundir_stream ate_rundir_stream;
+ate_status ate_rundir_stream_create(const char *path, const ate_campaign_spec *spec,
+                                    const ate_candidate_list *list, const bool *waiting,
+                                    ate_rundir_journals *js, ate_rundir_stream **out,
+                                    ate_error *err);
+/** From now on rank (of comm) serves ate_rundir_help: the stream's full chunks are compressed
+ *  there (a rank that has finished its candidates), rank 0 assembles and writes them. */
+void ate_rundir_stream_helper(ate_rundir_stream *s, MPI_Comm comm, int rank);
+/** Candidate c has been journaled in js->j[journal] (the rank that computed it). */
+void ate_rundir_stream_arrived(ate_rundir_stream *s, int c, int journal);
+/** Refresh the journals that received records and add the candidates whose turn has come;
+ *  *added (optional): how many. */
+ate_status ate_rundir_stream_advance(ate_rundir_stream *s, int *added, ate_error *err);
+/** Refresh every journal, add every remaining candidate that has a record (in the canonical
+ *  order), write /summary (candidate order) and commit. *s freed in every case. With comm (not
+ *  MPI_COMM_NULL; this is its rank 0) every other rank of comm is a helper (they all serve
+ *  ate_rundir_help by then). */
+ate_status ate_rundir_stream_finish(ate_rundir_stream **s, const ate_references *refs,
+                                    const ate_results_meta *meta, MPI_Comm comm, int *ndone,
+                                    int *nfailed, ate_error *err);
+/** Ranks other than 0 of comm, once their candidates are done: compress results.h5 chunks for
+ *  rank 0 until ate_rundir_help_done (which rank 0 calls when it has written results.h5, or
+ *  knows it will not). */
+void ate_rundir_help(MPI_Comm comm);
+void ate_rundir_help_done(MPI_Comm comm);
+/** Drop it and its temporary file (path untouched); NULL-safe. */
+void ate_rundir_stream_abort(ate_rundir_stream **s);
 
 #endif

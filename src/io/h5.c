@@ -12,12 +12,26 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+#include <zlib.h>
 
 #include "atescreen/h5.h"
+
+/* A full chunk of a growing column waiting to be compressed elsewhere (ate_h5_defer_chunks). */
+typedef struct h5_job {
+    hid_t ds;   /* a reference of its own: the column may be closed before the chunk is put */
+    char *path; /* for messages */
+    hsize_t row0;
+    size_t bytes, elem;
+    unsigned char *raw; /* NULL once written */
+    bool taken;
+} h5_job;
 
 struct ate_h5 {
     hid_t file;
     char path[4096], tmp[4100];
+    bool defer;
+    h5_job *job;
+    size_t njob, cap, next; /* jobs; the next one to hand out */
 };
 
 /* Turn a negative HDF5 return into ATE_ERR_LIB naming the call and the object. */
@@ -46,6 +60,16 @@ ate_status ate_h5_create(const char *path, ate_h5 **out, ate_error *err)
     return ATE_OK;
 }
 
+static void free_jobs(ate_h5 *h)
+{
+    for (size_t i = 0; i < h->njob; ++i) {
+        if (h->job[i].raw) H5Idec_ref(h->job[i].ds);
+        free(h->job[i].raw), free(h->job[i].path);
+    }
+    free(h->job);
+    h->job = NULL, h->njob = h->cap = h->next = 0;
+}
+
 static int fsync_path(const char *path, int flags)
 {
     int fd = open(path, flags);
@@ -60,7 +84,15 @@ ate_status ate_h5_commit(ate_h5 **hp, ate_error *err)
     ate_h5 *h = *hp;
     *hp = NULL;
     if (!h) return ATE_OK;
-    ate_status st = ATE_H5_CALL(err, H5Fflush(h->file, H5F_SCOPE_GLOBAL), "H5Fflush", h->tmp);
+    ate_status st = ATE_OK;
+    for (size_t i = 0; i < h->njob && st == ATE_OK; ++i) /* nothing may be left out */
+        if (h->job[i].raw && h->job[i].taken)
+            st = ATE_ERROR(err, ATE_ERR_VALUE, "'%s': a chunk out for compression at commit",
+                           h->job[i].path);
+    if (st == ATE_OK) st = ate_h5_flush_chunks(h, err);
+    free_jobs(h);
+    if (st == ATE_OK)
+        st = ATE_H5_CALL(err, H5Fflush(h->file, H5F_SCOPE_GLOBAL), "H5Fflush", h->tmp);
     if (H5Fclose(h->file) < 0 && st == ATE_OK)
         st = ate_error_set(err, ATE_ERR_LIB, __FILE__, __LINE__, "HDF5 H5Fclose failed for '%s'",
                            h->tmp);
@@ -83,6 +115,7 @@ ate_status ate_h5_commit(ate_h5 **hp, ate_error *err)
 void ate_h5_abort(ate_h5 **hp)
 {
     if (!hp || !*hp) return;
+    free_jobs(*hp);
     H5Fclose((*hp)->file);
     unlink((*hp)->tmp);
     free(*hp);
@@ -214,6 +247,273 @@ ate_status ate_h5_write_strings(ate_h5 *h, const char *path, const char *const *
     ate_status st = write_any(h, path, t, t, v, 1, d, NULL, err);
     H5Tclose(t);
     return st;
+}
+
+/* ---- growing columns ---------------------------------------------------------------------- */
+
+#define STRING_CHUNK_ROWS 1024u
+
+struct ate_h5_column {
+    ate_h5 *h;
+    bool direct; /* compressed full chunks may be written directly (filters on, file = memory) */
+    char path[1024];
+    hid_t ds, mem_type;
+    ate_h5_kind kind;
+    size_t cols, elem;  /* values per row, bytes per value in memory */
+    size_t chunk;       /* rows per chunk */
+    size_t rows, nbuf;  /* rows in the file, rows buffered */
+    unsigned char *buf; /* [chunk][cols] values (strings: malloc'd copies) */
+};
+
+static void free_strings(ate_h5_column *c)
+{
+    if (c->kind != ATE_H5_STRING) return;
+    char **v = (char **)c->buf;
+    for (size_t i = 0; i < c->nbuf * c->cols; ++i)
+        free(v[i]);
+}
+
+void ate_h5_column_free(ate_h5_column **cp)
+{
+    if (!cp || !*cp) return;
+    ate_h5_column *c = *cp;
+    free_strings(c);
+    if (c->ds >= 0) H5Dclose(c->ds);
+    if (c->kind == ATE_H5_STRING && c->mem_type >= 0) H5Tclose(c->mem_type);
+    free(c->buf);
+    free(c);
+    *cp = NULL;
+}
+
+ate_status ate_h5_column_create(ate_h5 *h, const char *path, ate_h5_kind kind, size_t cols,
+                                const char *units, ate_h5_column **out, ate_error *err)
+{
+    *out = NULL;
+    ATE_TRY(parent(h, path, err));
+    ate_h5_column *c = calloc(1, sizeof(*c));
+    if (!c) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    snprintf(c->path, sizeof(c->path), "%s", path);
+    c->kind = kind, c->cols = cols ? cols : 1, c->ds = -1, c->h = h;
+    hid_t file_type;
+    if (kind == ATE_H5_STRING) {
+        c->mem_type = file_type = utf8_string_type();
+        c->elem = sizeof(char *);
+        c->chunk = STRING_CHUNK_ROWS;
+    } else {
+        c->mem_type = kind == ATE_H5_DOUBLE ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT;
+        file_type = kind == ATE_H5_DOUBLE ? H5T_IEEE_F64LE : H5T_STD_I32LE;
+        c->elem = kind == ATE_H5_DOUBLE ? sizeof(double) : sizeof(int);
+        size_t row = H5Tget_size(file_type) * c->cols;
+        c->chunk = CHUNK_BYTES / row ? CHUNK_BYTES / row : 1;
+    }
+    c->buf = malloc(c->chunk * c->cols * c->elem);
+    int rank = c->cols > 1 ? 2 : 1;
+    hsize_t dims[2] = {0, c->cols}, maxd[2] = {H5S_UNLIMITED, c->cols},
+            chunk[2] = {c->chunk, c->cols};
+    hid_t space = H5Screate_simple(rank, dims, maxd);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    bool ok = c->buf && space >= 0 && dcpl >= 0 && dapl >= 0 &&
+              H5Pset_chunk(dcpl, rank, chunk) >= 0 &&
+              /* no chunk cache: each full chunk is compressed and written when appended */
+              H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0,
+                                 H5D_CHUNK_CACHE_W0_DEFAULT) >= 0;
+    if (ok && kind != ATE_H5_STRING && H5Zfilter_avail(H5Z_FILTER_DEFLATE)) {
+        ok = H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0;
+        /* the bytes in memory are the bytes in the file (little-endian IEEE / int32) */
+        c->direct = H5Tequal(c->mem_type, file_type) > 0 ||
+                    (H5Tget_size(c->mem_type) == H5Tget_size(file_type) &&
+                     H5Tget_order(c->mem_type) == H5Tget_order(file_type) &&
+                     H5Tget_class(c->mem_type) == H5Tget_class(file_type));
+    }
+    if (ok) c->ds = H5Dcreate2(h->file, path, file_type, space, H5P_DEFAULT, dcpl, dapl);
+    if (space >= 0) H5Sclose(space);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (dapl >= 0) H5Pclose(dapl);
+    ate_status st = ATE_OK;
+    if (!c->buf)
+        st = ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    else if (c->ds < 0)
+        st = ATE_ERROR(err, ATE_ERR_LIB, "HDF5 H5Dcreate2 failed for '%s'", path);
+    if (st == ATE_OK && units) st = ate_h5_attr_string(h, path, "units", units, err);
+    if (st != ATE_OK) {
+        ate_h5_column_free(&c);
+        return st;
+    }
+    *out = c;
+    return ATE_OK;
+}
+
+static ate_status write_rows(ate_h5_column *c, ate_error *err);
+
+/* The buffered rows queued as a chunk for compression elsewhere (a partial last chunk padded
+ * with zeros, HDF5's fill value, as HDF5 stores edge chunks): the dataset grows now, the chunk
+ * is written by ate_h5_put_chunk. */
+static ate_status queue_chunk(ate_h5_column *c, ate_error *err)
+{
+    ate_h5 *h = c->h;
+    hsize_t dims[2] = {c->rows + c->nbuf, c->cols};
+    ATE_TRY(ATE_H5_CALL(err, H5Dset_extent(c->ds, dims), "H5Dset_extent", c->path));
+    if (h->njob == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 64;
+        h5_job *j = realloc(h->job, cap * sizeof(*j));
+        if (!j) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+        h->job = j, h->cap = cap;
+    }
+    size_t full = c->chunk * c->cols * c->elem, used = c->nbuf * c->cols * c->elem;
+    unsigned char *fresh = malloc(full);
+    char *path = strdup(c->path);
+    if (!fresh || !path || H5Iinc_ref(c->ds) < 0) {
+        free(fresh), free(path);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+    }
+    memset(c->buf + used, 0, full - used);
+    h->job[h->njob++] = (h5_job){
+        .ds = c->ds, .path = path, .row0 = c->rows, .bytes = full, .elem = c->elem, .raw = c->buf};
+    c->buf = fresh;
+    c->rows += c->nbuf, c->nbuf = 0;
+    return ATE_OK;
+}
+
+/* Write the buffered rows at the end of the dataset (a full chunk may be queued instead). */
+static ate_status flush_column(ate_h5_column *c, ate_error *err)
+{
+    if (!c->nbuf) return ATE_OK;
+    if (c->h->defer && c->direct && c->nbuf == c->chunk) return queue_chunk(c, err);
+    return write_rows(c, err);
+}
+
+static ate_status write_rows(ate_h5_column *c, ate_error *err)
+{
+    hsize_t dims[2] = {c->rows + c->nbuf, c->cols}, start[2] = {c->rows, 0},
+            count[2] = {c->nbuf, c->cols};
+    int rank = c->cols > 1 ? 2 : 1;
+    ate_status st = ATE_H5_CALL(err, H5Dset_extent(c->ds, dims), "H5Dset_extent", c->path);
+    hid_t file = st == ATE_OK ? H5Dget_space(c->ds) : -1;
+    hid_t mem = st == ATE_OK ? H5Screate_simple(rank, count, NULL) : -1;
+    if (st == ATE_OK && (file < 0 || mem < 0 ||
+                         H5Sselect_hyperslab(file, H5S_SELECT_SET, start, NULL, count, NULL) < 0))
+        st = ATE_ERROR(err, ATE_ERR_LIB, "HDF5 dataspace selection failed for '%s'", c->path);
+    if (st == ATE_OK)
+        st = ATE_H5_CALL(err, H5Dwrite(c->ds, c->mem_type, mem, file, H5P_DEFAULT, c->buf),
+                         "H5Dwrite", c->path);
+    if (file >= 0) H5Sclose(file);
+    if (mem >= 0) H5Sclose(mem);
+    free_strings(c);
+    c->rows += c->nbuf, c->nbuf = 0;
+    return st;
+}
+
+ate_status ate_h5_column_append(ate_h5_column *c, const void *rows, size_t nrows, ate_error *err)
+{
+    const unsigned char *src = rows;
+    while (nrows) {
+        size_t take = c->chunk - c->nbuf < nrows ? c->chunk - c->nbuf : nrows;
+        size_t nval = take * c->cols;
+        unsigned char *dst = c->buf + c->nbuf * c->cols * c->elem;
+        if (c->kind == ATE_H5_STRING) {
+            const char *const *s = (const char *const *)src;
+            char **d = (char **)dst;
+            for (size_t i = 0; i < nval; ++i) {
+                d[i] = strdup(s[i] ? s[i] : "");
+                if (!d[i]) {
+                    for (size_t k = 0; k < i; ++k)
+                        free(d[k]);
+                    return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+                }
+            }
+        } else {
+            memcpy(dst, src, nval * c->elem);
+        }
+        c->nbuf += take, src += nval * c->elem, nrows -= take;
+        if (c->nbuf == c->chunk) ATE_TRY(flush_column(c, err));
+    }
+    return ATE_OK;
+}
+
+size_t ate_h5_column_rows(const ate_h5_column *c) { return c->rows + c->nbuf; }
+
+ate_status ate_h5_column_close(ate_h5_column **cp, ate_error *err)
+{
+    if (!cp || !*cp) return ATE_OK;
+    ate_h5_column *c = *cp;
+    ate_status st = ATE_OK;
+    if (c->nbuf) /* the last, partial chunk: queued too while deferring */
+        st = c->h->defer && c->direct ? queue_chunk(c, err) : write_rows(c, err);
+    ate_h5_column_free(cp);
+    return st;
+}
+
+/* ---- chunks compressed elsewhere ------------------------------------------------------------ */
+
+void ate_h5_defer_chunks(ate_h5 *h, bool on) { h->defer = on; }
+
+bool ate_h5_take_chunk(ate_h5 *h, ate_h5_chunk *out)
+{
+    while (h->next < h->njob && (!h->job[h->next].raw || h->job[h->next].taken))
+        h->next++;
+    if (h->next >= h->njob) return false;
+    h5_job *j = &h->job[h->next];
+    j->taken = true;
+    *out = (ate_h5_chunk){
+        .id = h->next++, .raw = j->raw, .bytes = j->bytes, .elem = j->elem, .level = DEFLATE_LEVEL};
+    return true;
+}
+
+ate_status ate_h5_put_chunk(ate_h5 *h, size_t id, const void *data, size_t bytes, ate_error *err)
+{
+    if (id >= h->njob || !h->job[id].raw)
+        return ATE_ERROR(err, ATE_ERR_VALUE, "HDF5 chunk %zu is not waiting to be written", id);
+    h5_job *j = &h->job[id];
+    hsize_t off[2] = {j->row0, 0};
+    ate_status st = ATE_H5_CALL(err, H5Dwrite_chunk(j->ds, H5P_DEFAULT, 0, off, bytes, data),
+                                "H5Dwrite_chunk", j->path);
+    H5Idec_ref(j->ds);
+    free(j->raw);
+    j->raw = NULL;
+    return st;
+}
+
+ate_status ate_h5_flush_chunks(ate_h5 *h, ate_error *err)
+{
+    ate_h5_chunk c;
+    while (ate_h5_take_chunk(h, &c)) {
+        void *out = NULL;
+        size_t n = 0;
+        ATE_TRY(ate_h5_compress_chunk(c.raw, c.bytes, c.elem, c.level, &out, &n, err));
+        ate_status st = ate_h5_put_chunk(h, c.id, out, n, err);
+        free(out);
+        ATE_TRY(st);
+    }
+    return ATE_OK;
+}
+
+ate_status ate_h5_compress_chunk(const void *raw, size_t bytes, size_t elem, int level, void **out,
+                                 size_t *outlen, ate_error *err)
+{
+    *out = NULL, *outlen = 0;
+    const unsigned char *src = raw;
+    unsigned char *shuf = NULL;
+    if (elem > 1) { /* H5Z shuffle: byte k of every element together, the remainder as is */
+        shuf = malloc(bytes ? bytes : 1);
+        if (!shuf) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+        size_t n = bytes / elem;
+        for (size_t k = 0; k < elem; ++k)
+            for (size_t i = 0; i < n; ++i)
+                shuf[k * n + i] = src[i * elem + k];
+        memcpy(shuf + n * elem, src + n * elem, bytes - n * elem);
+        src = shuf;
+    }
+    uLongf n = compressBound((uLong)bytes);
+    unsigned char *z = malloc(n);
+    int rc = z ? compress2(z, &n, src, (uLong)bytes, level) : Z_MEM_ERROR;
+    free(shuf);
+    if (rc != Z_OK) {
+        free(z);
+        return ATE_ERROR(err, rc == Z_MEM_ERROR ? ATE_ERR_MEMORY : ATE_ERR_LIB,
+                         "zlib compress2 failed (%d)", rc);
+    }
+    *out = z, *outlen = n;
+    return ATE_OK;
 }
 
 static ate_status attr(ate_h5 *h, const char *object, const char *name, hid_t type,

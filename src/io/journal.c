@@ -32,6 +32,7 @@ struct ate_journal {
     entry *e;
     int *slot; /* open-addressing hash: key -> entry index + 1 (0 = empty), size nslot */
     size_t nslot;
+    size_t good; /* file bytes read: header and complete records (0: header not seen yet) */
 };
 
 static uint64_t fnv1a(const unsigned char *p, size_t n, uint64_t h)
@@ -138,10 +139,12 @@ static ate_status remember(ate_journal *j, const char *key, size_t klen,
     return ATE_OK;
 }
 
-static ate_status recover(ate_journal *j, const unsigned char *buf, size_t size, size_t *good,
-                          ate_error *err)
+/* Remember the complete records of buf[pos..size); *good: where the first incomplete or corrupt
+ * record starts (size when none), *count (optional): records read. */
+static ate_status recover(ate_journal *j, const unsigned char *buf, size_t size, size_t pos,
+                          size_t *good, int *count, ate_error *err)
 {
-    size_t pos = HEADER_LEN;
+    if (count) *count = 0;
     while (pos + REC_HEAD <= size) {
         const unsigned char *h = buf + pos;
         uint32_t klen = get32(h + 4), plen = get32(h + 8);
@@ -151,6 +154,7 @@ static ate_status recover(ate_journal *j, const unsigned char *buf, size_t size,
         if (fnv1a(k, (size_t)klen + plen, 14695981039346656037ull) != get64(h + 12)) break;
         ATE_TRY(remember(j, (const char *)k, klen, k + klen, plen, err));
         pos += REC_HEAD + klen + plen;
+        if (count) ++*count;
     }
     *good = pos;
     return ATE_OK;
@@ -197,7 +201,8 @@ static ate_status open_journal(const char *path, bool writable, ate_journal **ou
         st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, path, 0, 0, NULL,
                                  "not an ATEscreen journal (bad header)");
     } else if (st == ATE_OK) {
-        st = recover(j, buf, size, &good, err);
+        st = recover(j, buf, size, HEADER_LEN, &good, NULL, err);
+        j->good = good;
         if (st == ATE_OK && good < size && writable) { /* cut a torn tail: appends go on */
             if (ftruncate(j->fd, (off_t)good) != 0 || fsync(j->fd) != 0)
                 st = ATE_ERROR(err, ATE_ERR_IO, "cannot repair the journal '%s': %s", path,
@@ -225,6 +230,40 @@ ate_status ate_journal_open(const char *path, ate_journal **out, size_t *dropped
 ate_status ate_journal_read(const char *path, ate_journal **out, size_t *torn, ate_error *err)
 {
     return open_journal(path, false, out, torn, err);
+}
+
+ate_status ate_journal_refresh(ate_journal *j, int *added, ate_error *err)
+{
+    if (added) *added = 0;
+    if (j->writable)
+        return ATE_ERROR(err, ATE_ERR_VALUE, "journal '%s' was opened for writing", j->path);
+    int fd = open(j->path, O_RDONLY);
+    if (fd < 0 && errno == ENOENT) return ATE_OK; /* not created yet */
+    if (fd < 0)
+        return ate_error_set_input(err, ATE_ERR_IO, __FILE__, __LINE__, j->path, 0, 0, NULL,
+                                   "cannot open the journal: %s", strerror(errno));
+    struct stat sb;
+    ate_status st =
+        fstat(fd, &sb) == 0 ? ATE_OK : ATE_ERROR(err, ATE_ERR_IO, "journal: fstat failed");
+    size_t size = st == ATE_OK ? (size_t)sb.st_size : 0, off = j->good;
+    if (st != ATE_OK || size <= off || size < HEADER_LEN) { /* nothing new (or a partial header) */
+        close(fd);
+        return st;
+    }
+    unsigned char *buf = malloc(size - off);
+    if (!buf) st = ATE_ERROR(err, ATE_ERR_MEMORY, "journal: out of memory");
+    if (st == ATE_OK && pread(fd, buf, size - off, (off_t)off) != (ssize_t)(size - off))
+        st = ATE_ERROR(err, ATE_ERR_IO, "cannot read the journal '%s': %s", j->path,
+                       strerror(errno));
+    close(fd);
+    if (st == ATE_OK && off == 0 && memcmp(buf, HEADER, HEADER_LEN) != 0)
+        st = ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, j->path, 0, 0, NULL,
+                                 "not an ATEscreen journal (bad header)");
+    size_t good = 0;
+    if (st == ATE_OK) st = recover(j, buf, size - off, off ? 0 : HEADER_LEN, &good, added, err);
+    if (st == ATE_OK) j->good = off + good;
+    free(buf);
+    return st;
 }
 
 void ate_journal_close(ate_journal **jp)

@@ -116,16 +116,31 @@ static ate_status set_info(ate_candidate *c, ate_error *err)
     return ate_structure_info_set(c->structure, "ate_state", "clean", err);
 }
 
-ate_status site_build_candidate(site_job *job, const int *v, ate_error *err)
+/* What a candidate is without its structure: metals, intended first-shell coordination,
+ * adsorption sites (their atoms are set by site_build_structure). */
+static void describe_sites(const site_job *job, const int *v, ate_candidate *c)
 {
-    ate_candidate c;
-    memset(&c, 0, sizeof(c));
-    describe(job, v, c.description, sizeof(c.description));
-    site_hash_id(c.description, c.id);
-    if (site_list_has(job->list, c.id)) return ATE_OK;
-    make_name(job, v, c.name, sizeof(c.name));
-    snprintf(c.family, sizeof(c.family), "%s", job->family);
+    const site_model *m = &job->base;
+    c->nmetals = m->nmetals;
+    for (int k = 0; k < m->nmetals; ++k) {
+        c->metal_index[k] = -1;
+        c->metal_z[k] = v[k] / 16;
+        for (int s = 0; s < m->nshell; ++s)
+            c->first_shell_cn[k] += m->shell_owner[s][k] && v[job->off_shell + s] >= 0;
+        c->ads_sites[k] = (ate_ads_site){.kind = ATE_ADS_SITE_TOP, .metal = {-1, -1}, .face = 1};
+        snprintf(c->ads_site_labels[k], sizeof(c->ads_site_labels[k]),
+                 m->nmetals == 1 ? "top" : "top%d", k + 1);
+    }
+    c->nads_sites = m->nmetals;
+    if (strcmp(job->base_desc, "m2n6") == 0) {
+        c->ads_sites[2] = (ate_ads_site){.kind = ATE_ADS_SITE_BRIDGE, .metal = {-1, -1}, .face = 1};
+        snprintf(c->ads_site_labels[2], sizeof(c->ads_site_labels[2]), "bridge");
+        c->nads_sites = 3;
+    }
+}
 
+ate_status site_build_structure(const site_job *job, const int *v, ate_candidate *c, ate_error *err)
+{
     site_model dec, flake, *use = &dec;
     ATE_TRY(decorate(job, v, &dec, err));
     ate_status st = ATE_OK;
@@ -140,36 +155,48 @@ ate_status site_build_candidate(site_job *job, const int *v, ate_error *err)
         map = malloc((size_t)use->n * sizeof(int));
         if (!map) st = ATE_ERROR(err, ATE_ERR_MEMORY, "candidate: out of memory");
     }
-    if (st == ATE_OK) st = site_model_to_structure(use, &c.structure, map, err);
+    if (st == ATE_OK) st = site_model_to_structure(use, &c->structure, map, err);
     if (st == ATE_OK) {
-        c.nmetals = use->nmetals;
         for (int k = 0; k < use->nmetals; ++k) {
-            c.metal_index[k] = map[use->metal[k]];
-            c.metal_z[k] = v[k] / 16;
-            for (int s = 0; s < use->nshell; ++s)
-                c.first_shell_cn[k] += use->shell_owner[s][k] && v[job->off_shell + s] >= 0;
-            c.ads_sites[k] = (ate_ads_site){
-                .kind = ATE_ADS_SITE_TOP, .metal = {c.metal_index[k], -1}, .face = 1};
-            snprintf(c.ads_site_labels[k], sizeof(c.ads_site_labels[k]),
-                     use->nmetals == 1 ? "top" : "top%d", k + 1);
+            c->metal_index[k] = map[use->metal[k]];
+            c->ads_sites[k].metal[0] = c->metal_index[k];
         }
-        c.nads_sites = use->nmetals;
-        if (strcmp(job->base_desc, "m2n6") == 0) {
-            c.ads_sites[2] = (ate_ads_site){.kind = ATE_ADS_SITE_BRIDGE,
-                                            .metal = {c.metal_index[0], c.metal_index[1]},
-                                            .face = 1};
-            snprintf(c.ads_site_labels[2], sizeof(c.ads_site_labels[2]), "bridge");
-            c.nads_sites = 3;
-        }
-        st = set_info(&c, err);
+        if (c->nads_sites == 3) /* the bridge of M2N6 */
+            c->ads_sites[2].metal[0] = c->metal_index[0],
+            c->ads_sites[2].metal[1] = c->metal_index[1];
+        st = set_info(c, err);
     }
-    if (st == ATE_OK) st = site_list_push(job->list, &c, err);
     if (st != ATE_OK) {
-        ate_error_prefix(err, "building candidate %s (%s): ", c.name, c.family);
-        ate_structure_destroy(&c.structure);
+        ate_error_prefix(err, "building candidate %s (%s): ", c->name, c->family);
+        ate_structure_destroy(&c->structure);
     }
     free(map);
     if (use == &flake) site_model_free(&flake);
     site_model_free(&dec);
+    return st;
+}
+
+ate_status site_build_candidate(site_job *job, const int *v, ate_error *err)
+{
+    ate_candidate c;
+    memset(&c, 0, sizeof(c));
+    describe(job, v, c.description, sizeof(c.description));
+    site_hash_id(c.description, c.id);
+    if (site_list_has(job->list, c.id)) return ATE_OK;
+    make_name(job, v, c.name, sizeof(c.name));
+    snprintf(c.family, sizeof(c.family), "%s", job->family);
+    describe_sites(job, v, &c);
+    site_recipe r = {.fam = job->fam_index,
+                     .fused = job->fused,
+                     .sep_d = job->sep_d,
+                     .sep_t = job->sep_t,
+                     .dist = job->dist,
+                     .cluster_size = job->cluster_size,
+                     .cluster_z = job->cluster_z,
+                     .strain = job->strain};
+    memcpy(r.v, v, (size_t)job->npts * sizeof(int));
+    ate_status st = job->lazy ? ATE_OK : site_build_structure(job, v, &c, err);
+    if (st == ATE_OK) st = site_list_push(job->list, &c, job->lazy ? &r : NULL, err);
+    if (st != ATE_OK) ate_structure_destroy(&c.structure);
     return st;
 }

@@ -17,6 +17,12 @@
 struct ate_candidate_list {
     int n, cap;
     ate_candidate *items;
+    int *natoms;         /* [cap]: atoms of each clean structure, -1 while unknown */
+    site_recipe *recipe; /* [cap] for lazy lists (NULL: every structure built) */
+    const ate_campaign_spec *spec;
+    int *slot; /* open-addressing set of the IDs: index + 1, 0 = empty; nslot a power of 2 */
+    size_t nslot;
+    site_job *job; /* lazy lists: the base of the last build */
 };
 
 int ate_candidate_list_count(const ate_candidate_list *l) { return l->n; }
@@ -25,34 +31,114 @@ const ate_candidate *ate_candidate_list_get(const ate_candidate_list *l, int i)
     return l->items + i;
 }
 
+static void free_job(site_job **job)
+{
+    if (!*job) return;
+    site_model_free(&(*job)->base);
+    free(*job);
+    *job = NULL;
+}
+
 void ate_candidate_list_destroy(ate_candidate_list **l)
 {
     if (!l || !*l) return;
     for (int i = 0; i < (*l)->n; ++i)
         ate_structure_destroy(&(*l)->items[i].structure);
     free((*l)->items);
+    free((*l)->natoms);
+    free((*l)->recipe);
+    free((*l)->slot);
+    free_job(&(*l)->job);
     free(*l);
     *l = NULL;
 }
 
-bool site_list_has(const ate_candidate_list *l, const char *id)
+static size_t id_hash(const char *id)
 {
-    for (int i = 0; i < l->n; ++i)
-        if (strcmp(l->items[i].id, id) == 0) return true;
-    return false;
+    size_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)id; *p; ++p)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
 }
 
-ate_status site_list_push(ate_candidate_list *l, ate_candidate *c, ate_error *err)
+bool site_list_has(const ate_candidate_list *l, const char *id)
+{
+    if (!l->nslot) return false;
+    for (size_t h = id_hash(id) & (l->nslot - 1);; h = (h + 1) & (l->nslot - 1)) {
+        int i = l->slot[h] - 1;
+        if (i < 0) return false;
+        if (strcmp(l->items[i].id, id) == 0) return true;
+    }
+}
+
+static void id_insert(int *slot, size_t nslot, const char *id, int i)
+{
+    size_t h = id_hash(id) & (nslot - 1);
+    while (slot[h])
+        h = (h + 1) & (nslot - 1);
+    slot[h] = i + 1;
+}
+
+ate_status site_list_push(ate_candidate_list *l, ate_candidate *c, const site_recipe *r,
+                          ate_error *err)
 {
     if (l->n == l->cap) {
         int cap = l->cap ? 2 * l->cap : 64;
         ate_candidate *v = realloc(l->items, (size_t)cap * sizeof(*v));
-        if (!v) return ATE_ERROR(err, ATE_ERR_MEMORY, "candidate list: out of memory");
-        l->items = v;
+        if (v) l->items = v;
+        int *na = realloc(l->natoms, (size_t)cap * sizeof(*na));
+        if (na) l->natoms = na;
+        site_recipe *rv = l->recipe ? realloc(l->recipe, (size_t)cap * sizeof(*rv)) : NULL;
+        if (rv) l->recipe = rv;
+        if (!v || !na || (l->recipe && !rv))
+            return ATE_ERROR(err, ATE_ERR_MEMORY, "candidate list: out of memory");
         l->cap = cap;
     }
+    if (2 * (size_t)(l->n + 1) > l->nslot) { /* keep the ID set at most half full */
+        size_t nslot = l->nslot ? 2 * l->nslot : 256;
+        int *slot = calloc(nslot, sizeof(int));
+        if (!slot) return ATE_ERROR(err, ATE_ERR_MEMORY, "candidate list: out of memory");
+        for (int k = 0; k < l->n; ++k)
+            id_insert(slot, nslot, l->items[k].id, k);
+        free(l->slot);
+        l->slot = slot, l->nslot = nslot;
+    }
+    if (l->recipe) l->recipe[l->n] = *r;
+    l->natoms[l->n] = c->structure ? ate_structure_natoms(c->structure) : -1;
+    id_insert(l->slot, l->nslot, c->id, l->n);
     l->items[l->n++] = *c;
     return ATE_OK;
+}
+
+ate_status ate_candidate_list_build(ate_candidate_list *l, int i, ate_error *err)
+{
+    ate_candidate *c = &l->items[i];
+    if (c->structure || !l->recipe) return ATE_OK;
+    if (!l->job) {
+        l->job = calloc(1, sizeof(*l->job));
+        if (!l->job) return ATE_ERROR(err, ATE_ERR_MEMORY, "candidate list: out of memory");
+        l->job->spec = l->spec, l->job->list = l, l->job->fam_index = -1;
+    }
+    ate_status st = site_job_for_recipe(l->job, &l->recipe[i], err);
+    if (st != ATE_OK) {
+        ate_error_prefix(err, "building candidate %s (%s): ", c->name, c->family);
+        return st;
+    }
+    ATE_TRY(site_build_structure(l->job, l->recipe[i].v, c, err));
+    l->natoms[i] = ate_structure_natoms(c->structure);
+    return ATE_OK;
+}
+
+void ate_candidate_list_release(ate_candidate_list *l, int i)
+{
+    if (l->recipe) ate_structure_destroy(&l->items[i].structure);
+}
+
+int ate_candidate_list_natoms(const ate_candidate_list *l, int i) { return l->natoms[i]; }
+
+void ate_candidate_list_set_natoms(ate_candidate_list *l, int i, int natoms)
+{
+    l->natoms[i] = natoms;
 }
 
 /* The periodic model every base starts from: the campaign's supercell, or for flakes a
@@ -83,15 +169,21 @@ static void family_label(unsigned flags, char *buf, size_t n)
     }
 }
 
-ate_status ate_sites_enumerate(const ate_campaign_spec *spec, ate_candidate_list **out,
-                               ate_error *err)
+static ate_status enumerate(const ate_campaign_spec *spec, bool lazy, ate_candidate_list **out,
+                            ate_error *err)
 {
     *out = NULL;
     ate_candidate_list *list = calloc(1, sizeof(*list));
-    if (!list) return ATE_ERROR(err, ATE_ERR_MEMORY, "candidate list: out of memory");
+    if (list && lazy) list->recipe = malloc(sizeof(site_recipe)); /* marks the list lazy */
+    if (!list || (lazy && !list->recipe)) {
+        free(list);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "candidate list: out of memory");
+    }
+    list->spec = spec;
     ate_status st = ATE_OK;
     for (int f = 0; st == ATE_OK && f < spec->nfamilies; ++f) {
-        site_job job = {.spec = spec, .fam = &spec->families[f], .list = list};
+        site_job job = {
+            .spec = spec, .fam = &spec->families[f], .list = list, .lazy = lazy, .fam_index = f};
         family_label(job.fam->flags, job.family, sizeof(job.family));
         st = site_enumerate_family(&job, err);
         if (st != ATE_OK && err) {
@@ -110,6 +202,18 @@ ate_status ate_sites_enumerate(const ate_campaign_spec *spec, ate_candidate_list
     }
     *out = list;
     return ATE_OK;
+}
+
+ate_status ate_sites_enumerate(const ate_campaign_spec *spec, ate_candidate_list **out,
+                               ate_error *err)
+{
+    return enumerate(spec, false, out, err);
+}
+
+ate_status ate_sites_enumerate_lazy(const ate_campaign_spec *spec, ate_candidate_list **out,
+                                    ate_error *err)
+{
+    return enumerate(spec, true, out, err);
 }
 
 ate_status ate_sites_count_lateral(const ate_support_spec *support, const ate_lateral_spec *lateral,

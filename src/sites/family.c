@@ -112,51 +112,59 @@ static ate_status visit_patterns(site_job *job, ate_error *err)
     return ATE_OK;
 }
 
-/* Points and symmetry of the current base (vacancy/cluster candidates when requested), then
- * the strain and cluster parameters around visit_patterns. */
-static ate_status enumerate_base(site_job *job, ate_error *err)
+/* The points of the current base for cluster distance index d: metals, first shell, and the
+ * vacancy and cluster (hollow) candidates when the entry asks for them. */
+static ate_status setup_points(site_job *job, int d, ate_error *err)
 {
     const ate_family_spec *fam = job->fam;
     site_model *m = &job->base;
+    job->dist = d;
+    job->npts = 0;
+    for (int k = 0; k < m->nmetals; ++k)
+        add_point(job, m->pos + 3 * m->metal[k]);
+    job->off_shell = job->npts;
+    for (int s = 0; s < m->nshell; ++s)
+        add_point(job, m->pos + 3 * m->shell[s]);
+    job->off_vac = job->npts, job->n_vac = 0;
+    if (fam->flags & ATE_FAMILY_VACANCY) {
+        site_find_vacancy_candidates(m);
+        for (int c = 0; c < m->ncand_vac; ++c)
+            for (int s = 0; s < fam->vacancy.nshells; ++s)
+                if (m->cand_vac_shell[c] == fam->vacancy.shells[s] && job->npts < SITE_MAX_POINTS) {
+                    add_point(job, m->pos + 3 * m->cand_vac[c]);
+                    job->n_vac++;
+                }
+    }
+    job->off_hollow = job->npts, job->n_hollow = 0;
+    if (fam->flags & ATE_FAMILY_CLUSTER) {
+        job->cluster_distance = fam->cluster.distances[d];
+        site_find_hollow_candidates(m, job->cluster_distance * ATE_ANGSTROM_BOHR);
+        for (int h = 0; h < m->ncand_hollow && job->npts < SITE_MAX_POINTS; ++h, ++job->n_hollow)
+            add_point(job, m->cand_hollow[h]);
+        if (job->n_hollow == 0)
+            return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
+                                       "cluster.distances",
+                                       "no intact carbon hexagon near %.2f Å from the site "
+                                       "fits the support; use a larger supercell or flake",
+                                       job->cluster_distance);
+        /* the flake reaches 4.5 Å beyond the cluster centre (cluster radius + support) */
+        job->flake_extra =
+            fmax(0.0, job->cluster_distance + 4.5 - job->spec->support.flake_radius) *
+            ATE_ANGSTROM_BOHR;
+    }
+    return ATE_OK;
+}
+
+/* Points and symmetry of the current base for every cluster distance, then the strain and
+ * cluster parameters around visit_patterns. */
+static ate_status enumerate_base(site_job *job, ate_error *err)
+{
+    const ate_family_spec *fam = job->fam;
     int ndist = (fam->flags & ATE_FAMILY_CLUSTER) ? fam->cluster.ndistances : 1;
     ate_status st = ATE_OK;
     for (int d = 0; st == ATE_OK && d < ndist; ++d) {
-        job->npts = 0;
-        for (int k = 0; k < m->nmetals; ++k)
-            add_point(job, m->pos + 3 * m->metal[k]);
-        job->off_shell = job->npts;
-        for (int s = 0; s < m->nshell; ++s)
-            add_point(job, m->pos + 3 * m->shell[s]);
-        job->off_vac = job->npts, job->n_vac = 0;
-        if (fam->flags & ATE_FAMILY_VACANCY) {
-            site_find_vacancy_candidates(m);
-            for (int c = 0; c < m->ncand_vac; ++c)
-                for (int s = 0; s < fam->vacancy.nshells; ++s)
-                    if (m->cand_vac_shell[c] == fam->vacancy.shells[s] &&
-                        job->npts < SITE_MAX_POINTS) {
-                        add_point(job, m->pos + 3 * m->cand_vac[c]);
-                        job->n_vac++;
-                    }
-        }
-        job->off_hollow = job->npts, job->n_hollow = 0;
-        if (fam->flags & ATE_FAMILY_CLUSTER) {
-            job->cluster_distance = fam->cluster.distances[d];
-            site_find_hollow_candidates(m, job->cluster_distance * ATE_ANGSTROM_BOHR);
-            for (int h = 0; h < m->ncand_hollow && job->npts < SITE_MAX_POINTS;
-                 ++h, ++job->n_hollow)
-                add_point(job, m->cand_hollow[h]);
-            if (job->n_hollow == 0)
-                return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
-                                           "cluster.distances",
-                                           "no intact carbon hexagon near %.2f Å from the site "
-                                           "fits the support; use a larger supercell or flake",
-                                           job->cluster_distance);
-            /* the flake reaches 4.5 Å beyond the cluster centre (cluster radius + support) */
-            job->flake_extra =
-                fmax(0.0, job->cluster_distance + 4.5 - job->spec->support.flake_radius) *
-                ATE_ANGSTROM_BOHR;
-        }
-        st = site_group_create(m, &job->pts[0][0], job->npts,
+        ATE_TRY(setup_points(job, d, err));
+        st = site_group_create(&job->base, &job->pts[0][0], job->npts,
                                job->spec->settings.symprec * ATE_ANGSTROM_BOHR, &job->group, err);
         int nsizes = (fam->flags & ATE_FAMILY_CLUSTER) ? fam->cluster.nsizes : 1;
         int ncm = (fam->flags & ATE_FAMILY_CLUSTER) ? fam->cluster.nmetals : 1;
@@ -176,6 +184,51 @@ static ate_status enumerate_base(site_job *job, ate_error *err)
     return st;
 }
 
+/* The bases. Each sets the job's base fields (fused, sep_d, sep_t, base_desc, flake_extra)
+ * and builds job->base. MN4 of a single-metal entry (room for clusters when asked): */
+static ate_status base_mn4(site_job *job, ate_error *err)
+{
+    double extra = (job->fam->flags & ATE_FAMILY_CLUSTER) ? 8.0 : 0.0;
+    job->fused = 0, job->sep_d = job->sep_t = -1, job->flake_extra = 0.0;
+    snprintf(job->base_desc, sizeof(job->base_desc), "mn4");
+    ATE_TRY(site_support_model(&job->spec->support, extra, &job->base, err));
+    return site_make_mn4(&job->base, err);
+}
+
+/* M1M2-N6, the two metals sharing a divacancy edge: */
+static ate_status base_fused(site_job *job, ate_error *err)
+{
+    job->fused = 1, job->sep_d = job->sep_t = -1;
+    job->flake_extra = 2.0 * ATE_ANGSTROM_BOHR;
+    snprintf(job->base_desc, sizeof(job->base_desc), "m2n6");
+    ATE_TRY(site_support_model(&job->spec->support, 2.0, &job->base, err));
+    return site_make_m2n6(&job->base, err);
+}
+
+/* Two MN4 sites, the second shifted by T (translation t of separation d): */
+static ate_status base_separated(site_job *job, int d, int t, const double T[3], ate_error *err)
+{
+    double sep = job->fam->dual_metal.separations[d];
+    double len = hypot(T[0], T[1]) * ATE_BOHR_ANGSTROM;
+    job->fused = 0, job->sep_d = d, job->sep_t = t;
+    snprintf(job->base_desc, sizeof(job->base_desc), "sep:%.3f:%.3f,%.3f", len,
+             T[0] * ATE_BOHR_ANGSTROM, T[1] * ATE_BOHR_ANGSTROM);
+    job->flake_extra = 0.5 * len * ATE_ANGSTROM_BOHR + 2.0 * ATE_ANGSTROM_BOHR;
+    ATE_TRY(site_support_model(&job->spec->support, sep + 2.0, &job->base, err));
+    return site_make_separated(&job->base, T, err);
+}
+
+/* The MN4 model of separation d and the translations of the second metal on it. */
+static ate_status separations(const site_job *job, int d, site_model *mn4, double (*T)[3], int *nT,
+                              ate_error *err)
+{
+    double sep = job->fam->dual_metal.separations[d];
+    *nT = 0;
+    ATE_TRY(site_support_model(&job->spec->support, sep + 2.0, mn4, err));
+    ATE_TRY(site_make_mn4(mn4, err));
+    return site_separation_vectors(mn4, sep * ATE_ANGSTROM_BOHR, T, 64, nT, err);
+}
+
 /* Separated pairs: translation vectors near each distance, one per orbit of the MN4 site's
  * symmetry acting on the second metal's position. */
 static ate_status enumerate_separated(site_job *job, ate_error *err)
@@ -183,14 +236,10 @@ static ate_status enumerate_separated(site_job *job, ate_error *err)
     const ate_campaign_spec *spec = job->spec;
     const ate_dual_metal_spec *dm = &job->fam->dual_metal;
     for (int d = 0; d < dm->nseparations; ++d) {
-        site_model mn4;
-        ATE_TRY(site_support_model(&spec->support, dm->separations[d] + 2.0, &mn4, err));
-        ate_status st = site_make_mn4(&mn4, err);
+        site_model mn4 = {0};
         double T[64][3];
         int nT = 0;
-        if (st == ATE_OK)
-            st = site_separation_vectors(&mn4, dm->separations[d] * ATE_ANGSTROM_BOHR, T, 64, &nT,
-                                         err);
+        ate_status st = separations(job, d, &mn4, T, &nT, err);
         double pts[64][3];
         for (int t = 0; t < nT; ++t)
             for (int k = 0; k < 3; ++k)
@@ -206,12 +255,7 @@ static ate_status enumerate_separated(site_job *job, ate_error *err)
                 rep = g.perm[op * nT + t] >= t;
             if (!rep) continue;
             site_model_free(&job->base);
-            st = site_support_model(&spec->support, dm->separations[d] + 2.0, &job->base, err);
-            if (st == ATE_OK) st = site_make_separated(&job->base, T[t], err);
-            double len = hypot(T[t][0], T[t][1]) * ATE_BOHR_ANGSTROM;
-            snprintf(job->base_desc, sizeof(job->base_desc), "sep:%.3f:%.3f,%.3f", len,
-                     T[t][0] * ATE_BOHR_ANGSTROM, T[t][1] * ATE_BOHR_ANGSTROM);
-            job->flake_extra = 0.5 * len * ATE_ANGSTROM_BOHR + 2.0 * ATE_ANGSTROM_BOHR;
+            st = base_separated(job, d, t, T[t], err);
             if (st == ATE_OK) st = enumerate_base(job, err);
         }
         site_group_free(&g);
@@ -223,22 +267,15 @@ static ate_status enumerate_separated(site_job *job, ate_error *err)
 
 ate_status site_enumerate_family(site_job *job, ate_error *err)
 {
-    const ate_campaign_spec *spec = job->spec;
     ate_status st = ATE_OK;
     if (!(job->fam->flags & ATE_FAMILY_DUAL_METAL)) {
-        double extra = (job->fam->flags & ATE_FAMILY_CLUSTER) ? 8.0 : 0.0;
-        st = site_support_model(&spec->support, extra, &job->base, err);
-        if (st == ATE_OK) st = site_make_mn4(&job->base, err);
-        snprintf(job->base_desc, sizeof(job->base_desc), "mn4");
+        st = base_mn4(job, err);
         if (st == ATE_OK) st = enumerate_base(job, err);
         site_model_free(&job->base);
         return st;
     }
     if (job->fam->dual_metal.fused) {
-        st = site_support_model(&spec->support, 2.0, &job->base, err);
-        if (st == ATE_OK) st = site_make_m2n6(&job->base, err);
-        snprintf(job->base_desc, sizeof(job->base_desc), "m2n6");
-        job->flake_extra = 2.0 * ATE_ANGSTROM_BOHR;
+        st = base_fused(job, err);
         if (st == ATE_OK) st = enumerate_base(job, err);
         site_model_free(&job->base);
     }
@@ -247,4 +284,40 @@ ate_status site_enumerate_family(site_job *job, ate_error *err)
         site_model_free(&job->base);
     }
     return st;
+}
+
+ate_status site_job_for_recipe(site_job *job, const site_recipe *r, ate_error *err)
+{
+    bool same_base = job->base.n > 0 && job->fam_index == r->fam && job->fused == r->fused &&
+                     job->sep_d == r->sep_d && job->sep_t == r->sep_t;
+    ate_status st = ATE_OK;
+    if (!same_base) {
+        site_model_free(&job->base);
+        job->fam_index = r->fam, job->fam = &job->spec->families[r->fam];
+        job->dist = -1;
+        if (!(job->fam->flags & ATE_FAMILY_DUAL_METAL)) {
+            st = base_mn4(job, err);
+        } else if (r->fused) {
+            st = base_fused(job, err);
+        } else {
+            site_model mn4 = {0};
+            double T[64][3];
+            int nT = 0;
+            st = separations(job, r->sep_d, &mn4, T, &nT, err);
+            site_model_free(&mn4);
+            if (st == ATE_OK && r->sep_t >= nT)
+                st = ATE_ERROR(err, ATE_ERR_INTERNAL, "site recipe: translation %d of %d", r->sep_t,
+                               nT);
+            if (st == ATE_OK) st = base_separated(job, r->sep_d, r->sep_t, T[r->sep_t], err);
+        }
+    }
+    if (st == ATE_OK && job->dist != r->dist) st = setup_points(job, r->dist, err);
+    if (st != ATE_OK) { /* nothing cached */
+        site_model_free(&job->base);
+        job->fam_index = -1;
+        return st;
+    }
+    job->strain = r->strain;
+    job->cluster_size = r->cluster_size, job->cluster_z = r->cluster_z;
+    return ATE_OK;
 }

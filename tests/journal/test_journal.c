@@ -1,7 +1,8 @@
 #define _POSIX_C_SOURCE 200809L
 /* Journal unit tests: reopen keeps records; the last record of a key wins; a torn tail (kill
  * during a write) and a corrupt record are cut off on open with the dropped size reported, and
- * appending continues cleanly; a foreign file is refused. */
+ * appending continues cleanly; a foreign file is refused; a reader follows a journal being
+ * appended to (ate_journal_refresh), a record written in two pieces counted once complete. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,8 +21,68 @@ static long file_size(const char *p)
     return n;
 }
 
+/* A reader following a journal its writer appends to. */
+static void follow(void)
+{
+    const char *path = "follow.jrnl", *later = "follow_later.jrnl";
+    unlink(path), unlink(later);
+    ate_journal *w = NULL, *r = NULL, *r2 = NULL, *w2 = NULL;
+    ate_error err;
+    int added = -1;
+    CHECK(ate_journal_read(later, &r2, NULL, &err) == ATE_OK, "follow: read a missing journal");
+    CHECK(ate_journal_refresh(r2, &added, &err) == ATE_OK && added == 0,
+          "follow: a missing journal stays empty");
+    CHECK(ate_journal_open(path, &w, NULL, &err) == ATE_OK, "follow: writer");
+    CHECK(ate_journal_read(path, &r, NULL, &err) == ATE_OK && ate_journal_count(r) == 0,
+          "follow: reader");
+    CHECK(ate_journal_refresh(w, NULL, &err) == ATE_ERR_VALUE, "follow: not the writer's copy");
+    CHECK(ate_journal_append(w, "x", "1", 1, &err) == ATE_OK, "append x");
+    CHECK(ate_journal_refresh(r, &added, &err) == ATE_OK && added == 1 && ate_journal_has(r, "x"),
+          "follow: one record");
+    CHECK(ate_journal_refresh(r, &added, &err) == ATE_OK && added == 0, "follow: nothing new");
+    CHECK(ate_journal_append(w, "y", "2", 1, &err) == ATE_OK &&
+              ate_journal_append(w, "x", "33", 2, &err) == ATE_OK,
+          "append y, x");
+    size_t len = 0;
+    CHECK(ate_journal_refresh(r, &added, &err) == ATE_OK && added == 2 && ate_journal_count(r) == 2,
+          "follow: two more");
+    const char *p = ate_journal_get(r, "x", &len);
+    CHECK(p && len == 2 && !memcmp(p, "33", 2), "follow: the latest x");
+    /* a record of another journal, appended in two pieces */
+    long before = file_size(path);
+    CHECK(ate_journal_append(w, "z", "zzzz", 4, &err) == ATE_OK, "append z");
+    long after = file_size(path);
+    ate_journal_close(&w);
+    unsigned char rec[64];
+    FILE *f = fopen(path, "rb");
+    CHECK(f && fseek(f, before, SEEK_SET) == 0 &&
+              fread(rec, 1, (size_t)(after - before), f) == (size_t)(after - before),
+          "read z back");
+    if (f) fclose(f);
+    CHECK(truncate(path, before) == 0, "remove z");
+    f = fopen(path, "ab");
+    fwrite(rec, 1, 10, f);
+    fclose(f);
+    CHECK(ate_journal_refresh(r, &added, &err) == ATE_OK && added == 0 && !ate_journal_has(r, "z"),
+          "follow: half a record is not read");
+    f = fopen(path, "ab");
+    fwrite(rec + 10, 1, (size_t)(after - before) - 10, f);
+    fclose(f);
+    CHECK(ate_journal_refresh(r, &added, &err) == ATE_OK && added == 1 && ate_journal_has(r, "z"),
+          "follow: the completed record");
+    CHECK(ate_journal_open(later, &w2, NULL, &err) == ATE_OK &&
+              ate_journal_append(w2, "q", "q", 1, &err) == ATE_OK,
+          "create the later journal");
+    CHECK(ate_journal_refresh(r2, &added, &err) == ATE_OK && added == 1 && ate_journal_has(r2, "q"),
+          "follow: a journal created after the reader");
+    ate_journal_close(&w2);
+    ate_journal_close(&r);
+    ate_journal_close(&r2);
+}
+
 int main(void)
 {
+    follow();
     FILE *f;
     const char *path = "test_journal.bin";
     unlink(path);

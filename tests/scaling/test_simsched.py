@@ -59,6 +59,26 @@ check(r["makespan"] == 3.0 and r["count"][0] == 1 and r["count"][1] == 3,
       f"rank0_factor: {r['makespan']} {list(r['count'])}")
 
 
+# rank 0 adds each candidate to results.h5 (w each) in queue order once it is done, between
+# its own candidates and, after its last one, as they finish (hand-computed event sequences)
+w = 0.25
+check(simsched.simulate(np.ones(3), np.ones(3), 1, writer=w)["makespan"] == 3 * (1 + w),
+      "writer, 1 rank")
+r = simsched.simulate(np.ones(4), np.ones(4), 2, writer=w)
+check(r["makespan"] == 3.0 and list(r["count"]) == [2, 2], f"writer, 2 ranks: {r['makespan']}")
+r = simsched.simulate([4.0, 1.0, 1.0], [4.0, 1.0, 1.0], 2, writer=w)
+check(r["makespan"] == 4.75 and r["written"] == 4.75, f"writer after a long candidate: {r}")
+r = simsched.simulate([1.0, 4.0, 1.0], [3.0, 2.0, 1.0], 2, writer=w)
+check(r["makespan"] == 4.5 and r["finish"][0] == 2.25 and r["finish"][1] == 4.0,
+      f"writer waits for its turn: {r}")
+# the ranks that have finished compress for rank 0: [1, 4, 1] as above, the two added after
+# rank 1 ended (t = 4) cost max(w - c, c / 1) = 0.15 each instead of 0.25
+r = simsched.simulate([1.0, 4.0, 1.0], [3.0, 2.0, 1.0], 2, writer=w, compress=0.15)
+check(abs(r["makespan"] - 4.3) < 1e-12, f"writer with a helper: {r['makespan']}")
+r = simsched.simulate(np.ones(6), np.ones(6), 3, writer=0.0)
+check(r["makespan"] == 2.0 and r["written"] == 2.0, "writer 0: as before")
+
+
 def greedy(cost, est, p):
     """Independent reference: in queue order, each candidate goes to the rank that is free
     first (lowest rank on ties); zero overheads."""

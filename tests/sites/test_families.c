@@ -1,7 +1,8 @@
 /* Every family (and two combinations) for metals {Mn, Fe, Co, Ni, Cu} on periodic graphene and
  * on flakes: valid structures (no two atoms closer than 0.9 Å, periodic images included), each
  * site metal with its intended in-plane first-shell coordination, stable IDs (same result twice,
- * all distinct), adsorbates placeable on every site. */
+ * all distinct), adsorbates placeable on every site; a lazy enumeration has the same candidates
+ * and builds (in reverse order) bit for bit the same structures. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,43 @@ static int inplane_cn(const ate_structure *s, int m)
     return cn;
 }
 
+/* Two candidates with the same descriptor and bit for bit the same structure. */
+static void same_candidate(const ate_candidate *a, const ate_candidate *b)
+{
+    CHECK_STR(a->id, b->id);
+    CHECK_STR(a->name, b->name);
+    CHECK_STR(a->family, b->family);
+    CHECK_STR(a->description, b->description);
+    CHECK(a->nmetals == b->nmetals && a->nads_sites == b->nads_sites, "%s: counts", a->name);
+    CHECK(memcmp(a->metal_index, b->metal_index, sizeof(a->metal_index)) == 0 &&
+              memcmp(a->metal_z, b->metal_z, sizeof(a->metal_z)) == 0 &&
+              memcmp(a->first_shell_cn, b->first_shell_cn, sizeof(a->first_shell_cn)) == 0,
+          "%s: metals", a->name);
+    for (int k = 0; k < a->nads_sites; ++k) {
+        CHECK(a->ads_sites[k].kind == b->ads_sites[k].kind &&
+                  a->ads_sites[k].metal[0] == b->ads_sites[k].metal[0] &&
+                  a->ads_sites[k].metal[1] == b->ads_sites[k].metal[1] &&
+                  a->ads_sites[k].face == b->ads_sites[k].face,
+              "%s: adsorption site %d", a->name, k);
+        CHECK_STR(a->ads_site_labels[k], b->ads_site_labels[k]);
+    }
+    if (!a->structure || !b->structure) {
+        CHECK(0, "%s: no structure", a->name);
+        return;
+    }
+    ate_structure_desc x = ate_structure_get_desc(a->structure);
+    ate_structure_desc y = ate_structure_get_desc(b->structure);
+    int n = x.natoms;
+    bool same = n == y.natoms && memcmp(x.numbers, y.numbers, (size_t)n * sizeof(int)) == 0 &&
+                memcmp(x.positions, y.positions, (size_t)n * 3 * sizeof(double)) == 0 &&
+                (x.tags && y.tags ? memcmp(x.tags, y.tags, (size_t)n * sizeof(int)) == 0
+                                  : x.tags == y.tags) &&
+                memcmp(x.pbc, y.pbc, sizeof(x.pbc)) == 0 && !x.cell == !y.cell &&
+                (!x.cell || memcmp(x.cell, y.cell, 9 * sizeof(double)) == 0) &&
+                x.charge == y.charge && x.uhf == y.uhf;
+    CHECK(same, "%s (%s): the lazy build differs", a->name, a->family);
+}
+
 static int run(ate_support_kind kind)
 {
     ate_campaign_spec spec;
@@ -83,13 +121,35 @@ static int run(ate_support_kind kind)
     ate_error err;
     char buf[2048];
     if (ate_sites_enumerate(&spec, &list, &err) != ATE_OK ||
-        ate_sites_enumerate(&spec, &again, &err) != ATE_OK) {
+        ate_sites_enumerate_lazy(&spec, &again, &err) != ATE_OK) {
         ate_error_format(&err, buf, sizeof(buf));
         CHECK(0, "enumeration failed: %s", buf);
         return 1;
     }
     int n = ate_candidate_list_count(list);
     CHECK(n == ate_candidate_list_count(again), "repeatable count");
+    CHECK(n > 0 && ate_candidate_list_get(again, 0)->structure == NULL &&
+              ate_candidate_list_natoms(again, 0) == -1,
+          "a lazy list builds nothing");
+    for (int i = n - 1; i >= 0 && n == ate_candidate_list_count(again); --i) {
+        if (ate_candidate_list_build(again, i, &err) != ATE_OK) {
+            ate_error_format(&err, buf, sizeof(buf));
+            CHECK(0, "lazy build %d: %s", i, buf);
+            continue;
+        }
+        same_candidate(ate_candidate_list_get(list, i), ate_candidate_list_get(again, i));
+        CHECK(ate_candidate_list_natoms(again, i) ==
+                  ate_structure_natoms(ate_candidate_list_get(list, i)->structure),
+              "natoms");
+        if (i % 2) ate_candidate_list_release(again, i); /* built again below */
+    }
+    for (int i = 1; i < n && n == ate_candidate_list_count(again); i += 2) {
+        CHECK(ate_candidate_list_get(again, i)->structure == NULL &&
+                  ate_candidate_list_natoms(again, i) > 0,
+              "released, natoms kept");
+        CHECK(ate_candidate_list_build(again, i, &err) == ATE_OK, "rebuilt");
+        same_candidate(ate_candidate_list_get(list, i), ate_candidate_list_get(again, i));
+    }
     int by_family[16] = {0};
     double worst = INFINITY;
     for (int i = 0; i < n; ++i) {

@@ -33,6 +33,11 @@ ATE_API ate_status ate_journal_open(const char *path, ate_journal **out, size_t 
  *  the header reads as empty. ate_journal_append on the result fails. */
 ATE_API ate_status ate_journal_read(const char *path, ate_journal **out, size_t *torn_bytes,
                                     ate_error *err);
+/** Read what has been appended to a journal opened with ate_journal_read since it was read or
+ *  last refreshed (its writer keeps appending): complete records only, an incomplete one is
+ *  read by a later call. *added (optional): records read. Keys and payloads read before stay
+ *  valid unless a new record of the same key replaces them. */
+ATE_API ate_status ate_journal_refresh(ate_journal *j, int *added, ate_error *err);
 /** NULL-safe; nulls *j. */
 ATE_API void ate_journal_close(ate_journal **j);
 

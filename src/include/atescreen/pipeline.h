@@ -167,10 +167,34 @@ typedef struct ate_results_meta {
  *  `atescreen merge` records). */
 ATE_API const char *ate_pipeline_param_dir(const ate_pipeline *p);
 
-/** Write results.h5 (schema docs/hdf5-schema.md) atomically from n candidate results. */
+/** Write results.h5 (schema docs/hdf5-schema.md) atomically from n candidate results (rows in
+ *  array order in every table). */
 ATE_API ate_status ate_results_write(const char *path, const ate_campaign_spec *spec,
                                      const ate_references *refs, const ate_candidate_result *r,
                                      int n, const ate_results_meta *meta, ate_error *err);
+
+/** results.h5 written while the candidates come in: /states, /attempts and /structures grow
+ *  with every candidate added (in the order added, written a chunk at a time as
+ *  ate_h5_column), and finish writes /summary (the added rows in row order; rows never added
+ *  are left out and candidate_row counts only the added ones), the labels, provenance and fit,
+ *  then commits atomically (ate_h5_commit). Until then path is untouched: a kill leaves the
+ *  previous file. Not collective; spec must outlive the writer. */
+typedef struct ate_results_writer ate_results_writer;
+ATE_API ate_status ate_results_writer_create(const char *path, const ate_campaign_spec *spec,
+                                             int nrows, ate_results_writer **out, ate_error *err);
+/** Add r (copied) as /summary row `row` (0 <= row < nrows, each row once). */
+ATE_API ate_status ate_results_writer_add(ate_results_writer *w, int row,
+                                          const ate_candidate_result *r, ate_error *err);
+/** Finish and commit; *w is freed and nulled in every case (on failure path is untouched). */
+ATE_API ate_status ate_results_writer_finish(ate_results_writer **w, const ate_references *refs,
+                                             const ate_results_meta *meta, ate_error *err);
+/** The HDF5 file being written (to have its chunks compressed elsewhere, atescreen/h5.h). */
+ATE_API struct ate_h5 *ate_results_writer_file(ate_results_writer *w);
+/** No more candidates: close the growing tables (their last chunks are queued when the file
+ *  defers its chunks, ate_h5_defer_chunks). finish seals what is not sealed. */
+ATE_API ate_status ate_results_writer_seal(ate_results_writer *w, ate_error *err);
+/** Drop the writer and its temporary file; NULL-safe. */
+ATE_API void ate_results_writer_abort(ate_results_writer **w);
 
 #ifdef __cplusplus
 }

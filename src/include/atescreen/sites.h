@@ -44,8 +44,28 @@ typedef struct ate_candidate_list ate_candidate_list;
  *  too small for the requested separation). */
 ATE_API ate_status ate_sites_enumerate(const ate_campaign_spec *spec, ate_candidate_list **out,
                                        ate_error *err);
+/** The same candidates as ate_sites_enumerate, in the same order with the same descriptors, but
+ *  no structure is built: structure is NULL, and metal_index and the atoms of ads_sites are -1,
+ *  until ate_candidate_list_build(list, i). Building the structures (cutting the flake, placing
+ *  the decorations) is most of what enumerating costs, so `atescreen run` enumerates lazily on
+ *  every rank and each rank builds only the candidates it computes. spec must outlive the list. */
+ATE_API ate_status ate_sites_enumerate_lazy(const ate_campaign_spec *spec, ate_candidate_list **out,
+                                            ate_error *err);
 ATE_API int ate_candidate_list_count(const ate_candidate_list *list);
 ATE_API const ate_candidate *ate_candidate_list_get(const ate_candidate_list *list, int i);
+/** Build candidate i's structure (and metal_index, ads_sites) if it is not built: bit for bit the
+ *  structure ate_sites_enumerate builds. A no-op for a list from ate_sites_enumerate. The list
+ *  keeps the base of the last build (consecutive candidates of one base are cheaper): not
+ *  thread-safe. */
+ATE_API ate_status ate_candidate_list_build(ate_candidate_list *list, int i, ate_error *err);
+/** Free candidate i's structure in a lazy list (it can be built again); a no-op for a list from
+ *  ate_sites_enumerate. */
+ATE_API void ate_candidate_list_release(ate_candidate_list *list, int i);
+/** Atoms of candidate i's clean structure: known once it has been built (and kept after
+ *  ate_candidate_list_release) or set with ate_candidate_list_set_natoms (e.g. counted by
+ *  another rank), -1 otherwise. */
+ATE_API int ate_candidate_list_natoms(const ate_candidate_list *list, int i);
+ATE_API void ate_candidate_list_set_natoms(ate_candidate_list *list, int i, int natoms);
 ATE_API void ate_candidate_list_destroy(ate_candidate_list **list);
 
 /** Number of symmetry-distinct first-shell patterns of MN4 on the campaign's support for the
