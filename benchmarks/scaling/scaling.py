@@ -39,8 +39,9 @@ usage: /usr/bin/python3 benchmarks/scaling/scaling.py [ATESCREEN_EXE]
 (at most 15 minutes; default 1.0: no wait). --keep DIR keeps the runs and writes
 DIR/measurements.json; --from DIR (or FILE) re-does steps 2-3 from such a file without running
 anything.
---costs FILE projects with the per-candidate costs (1-rank wall_s) of another measurements.json
-of the same campaign, e.g. one taken on a quiet machine, and everything else from this one.
+--costs FILE projects with the per-candidate costs (1-rank wall_s) and the interval between
+energy evaluations of another measurements.json of the same campaign, e.g. one taken on a quieter
+machine, and everything else from this one.
 The whole measurement takes about 5 minutes with --repeat 2 on an idle 2-core machine.
 """
 import json
@@ -591,7 +592,8 @@ def analyse(m, sizes, ranks, seeds, costs=None):
               f"{costs['date']}: mean {c1.mean():.2f} s; overheads from this measurement)")
     # start-up without the N-dependent parts
     fixed0 = max(0.0, res1 - moved - n * (every + share + end))
-    mean_sw = ratio_pt * m["eval_interval"]
+    interval = costs["eval_interval"] if costs else m["eval_interval"]  # scales with the costs
+    mean_sw = ratio_pt * interval
     print(f"\n== projection: campaigns of N candidates drawn with replacement from the {n} "
           "measured (cost, estimate) pairs (the measured cost spread and estimate error)")
     print(f"assumptions: a candidate costs the same on 1 and on P ranks (scheduling and overheads "
@@ -603,7 +605,7 @@ def analyse(m, sizes, ranks, seeds, costs=None):
           f"{m['fsync'] * 1e3:.2f} ms per candidate; rank 0 {poll_frac * 100:.2f} % slower "
           f"(polls); fetch 'hw' {lat_sm * 1e6:.1f} us (measured on this node; hardware atomics "
           f"across nodes: a few us), 'sw' exponential with mean {ratio_pt:.1f} x the "
-          f"{m['eval_interval'] * 1e3:.0f} ms evaluation interval (as measured with pt2pt); "
+          f"{interval * 1e3:.0f} ms evaluation interval (as measured with pt2pt); "
           "counter held 1 us per request; '+jitter': each drawn cost also x lognormal(sigma = "
           f"{sigma:.2f}, mean 1), i.e. the estimate error doubled; T1 = the same campaign on one "
           f"rank; efficiency = T1 / (P T_P); median of {seeds} draws. Not modelled: mpirun/srun "
