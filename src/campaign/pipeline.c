@@ -163,8 +163,14 @@ typedef struct spin_run {
     int attempts; /* ladder attempts used */
     int step;     /* ladder step that succeeded */
     double etemp;
+    bool non_scf; /* failed for a reason other than the SCF (ate_pipeline_state_failure) */
     char message[160];
 } spin_run;
+
+bool ate_pipeline_state_failure(ate_status code)
+{
+    return code == ATE_ERR_INPUT || code == ATE_ERR_VALUE || code == ATE_ERR_LIB;
+}
 
 /* Relax (or single-point) *s at uhf, climbing the rescue ladder on SCF failure; every attempt
  * is appended to r. Only non-SCF errors are returned. */
@@ -202,7 +208,8 @@ static ate_status run_spin(ate_pipeline *p, ate_structure **s, int uhf, bool rel
             out->ok = true;
             break;
         }
-        if (e.code != ATE_ERR_NOT_CONVERGED) {
+        bool scf = e.code == ATE_ERR_NOT_CONVERGED;
+        if (!scf && !ate_pipeline_state_failure(e.code)) {
             *err = e;
             apply_step(p, &p->ladder[0], &e);
             return st;
@@ -210,6 +217,15 @@ static ate_status run_spin(ate_pipeline *p, ate_structure **s, int uhf, bool rel
         snprintf(a.message, sizeof(a.message), "%.159s", e.message);
         snprintf(out->message, sizeof(out->message), "%.159s", e.message);
         ATE_TRY(push_attempt(r, &a, err));
+        if (!scf) {
+            /* the geometry collapsed or the matrices became singular: no SCF setting changes
+             * that, so the ladder stops here and this spin state fails with the reason */
+            out->non_scf = true;
+            ate_kernel_reset_guess(p->k);
+            if (p->verbosity >= 2 && p->log)
+                fprintf(p->log, "    uhf=%d failed: %s\n", uhf, e.message);
+            break;
+        }
         if (p->verbosity >= 2 && p->log)
             fprintf(p->log, "    uhf=%d rung %s failed: %s\n", uhf,
                     ate_rescue_rung_name(step->rung), e.message);
@@ -324,6 +340,7 @@ static ate_status run_state(ate_pipeline *p, const ate_structure *start, int sta
     int best_uhf = -1;
     ate_status st = ATE_OK;
     char last_msg[160] = "";
+    bool non_scf = false; /* the last failure was not the SCF's */
     for (int i = 0; i < nu && st == ATE_OK; ++i) {
         /* single-point mode: the first value that relaxes sets the geometry for the others */
         bool relax = relax_each || !geom;
@@ -341,6 +358,7 @@ static ate_status run_state(ate_pipeline *p, const ate_structure *start, int sta
             }
         } else if (st == ATE_OK) {
             snprintf(last_msg, sizeof(last_msg), "uhf=%d: %.140s", uhfs[i], run.message);
+            non_scf = run.non_scf;
         }
         ate_structure_destroy(&s);
     }
@@ -365,9 +383,13 @@ static ate_status run_state(ate_pipeline *p, const ate_structure *start, int sta
         return st;
     }
     if (!best) {
-        snprintf(r->fail_reason, sizeof(r->fail_reason),
-                 "SCF did not converge for any spin state after %d rescue rung(s) (%s)",
-                 p->nladder - 1, last_msg);
+        if (non_scf)
+            snprintf(r->fail_reason, sizeof(r->fail_reason), "no spin state succeeded (%s)",
+                     last_msg);
+        else
+            snprintf(r->fail_reason, sizeof(r->fail_reason),
+                     "SCF did not converge for any spin state after %d rescue rung(s) (%s)",
+                     p->nladder - 1, last_msg);
         return ATE_OK;
     }
     r->ok = true;
@@ -567,17 +589,16 @@ void ate_candidate_result_clear(ate_candidate_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_candidate_result *r,
-                                  ate_error *err)
+/* r: candidate c's identity, every number NaN, no states */
+static void result_init(const ate_candidate *c, int natoms, ate_candidate_result *r)
 {
-    double t0 = ate_wtime();
     memset(r, 0, sizeof(*r));
     snprintf(r->id, sizeof(r->id), "%s", c->id);
     snprintf(r->name, sizeof(r->name), "%s", c->name);
     snprintf(r->family, sizeof(r->family), "%s", c->family);
     r->nmetals = c->nmetals;
     r->metal_z[0] = c->metal_z[0], r->metal_z[1] = c->nmetals > 1 ? c->metal_z[1] : 0;
-    r->natoms = ate_structure_natoms(c->structure);
+    r->natoms = natoms;
     r->best_site = 0;
     ate_che_dg nan4 = {NAN, NAN, NAN, NAN};
     r->de = r->dg = nan4;
@@ -586,6 +607,40 @@ ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_c
     r->metal_charge = r->metal_spin = r->dband_centre = r->homo_lumo_gap = NAN;
     for (int st = 0; st < ATE_STATE_COUNT; ++st)
         r->uhf[st] = -1;
+}
+
+void ate_candidate_result_failed(const ate_candidate *c, int natoms, const ate_error *e,
+                                 ate_candidate_result *out)
+{
+    result_init(c, natoms, out);
+    out->status = ATE_RESULT_FAILED;
+    char buf[ATE_ERROR_MSG_LEN + ATE_ERROR_PATH_LEN + 64];
+    ate_error_format(e, buf, sizeof(buf));
+    snprintf(out->fail_reason, sizeof(out->fail_reason), "%.255s", buf);
+}
+
+/* A state that could not be started (the adsorbate could not be placed): failed, with e's
+ * message as the reason. */
+static ate_status push_failed_state(ate_candidate_result *r, int state, const char *site,
+                                    const ate_error *e, ate_error *err)
+{
+    ate_state_result s;
+    memset(&s, 0, sizeof(s));
+    s.state = state;
+    snprintf(s.site, sizeof(s.site), "%s", site);
+    s.uhf = -1;
+    s.energy = s.fmax = s.etemp = NAN;
+    s.metal_charge = s.metal_spin = s.dband_centre = s.homo_lumo_gap = NAN;
+    s.zpe = s.cp = s.ts = NAN;
+    snprintf(s.fail_reason, sizeof(s.fail_reason), "%.255s", e->message);
+    return push_state(r, &s, err);
+}
+
+ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_candidate_result *r,
+                                  ate_error *err)
+{
+    double t0 = ate_wtime();
+    result_init(c, ate_structure_natoms(c->structure), r);
     ATE_TRY(ate_pipeline_references(p, &p->refs, err));
 
     if (p->spec->settings.freeze_radius > 0.0) {
@@ -617,7 +672,16 @@ ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_c
             for (int t = 0; t < c->nads_sites && st == ATE_OK; ++t) {
                 if (c->ads_sites[t].kind != ATE_ADS_SITE_TOP) continue;
                 ate_structure *start = NULL;
-                st = ate_adsorbate_place(r->states[0].final, ads, &c->ads_sites[t], &start, err);
+                ate_error pe = {0};
+                st = ate_adsorbate_place(r->states[0].final, ads, &c->ads_sites[t], &start, &pe);
+                if (st != ATE_OK && ate_pipeline_state_failure(st)) {
+                    /* the relaxed clean site leaves no room for it: that state fails */
+                    st = push_failed_state(r, 1 + (int)ads, c->ads_site_labels[t], &pe, err);
+                    if (st == ATE_OK) log_state(p, c, &r->states[r->nstates - 1]);
+                    clean = &r->states[0];
+                    continue;
+                }
+                if (st != ATE_OK) *err = pe;
                 if (st == ATE_OK) {
                     st = run_state(p, start, 1 + (int)ads, c->ads_site_labels[t],
                                    c->ads_sites[t].metal[0], r->natoms, &s, err);

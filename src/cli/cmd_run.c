@@ -697,6 +697,15 @@ int ate_cli_run(int argc, char **argv)
             ate_error_clear(&err);
             break;
         }
+        if (ate_pipeline_state_failure(st)) {
+            /* this candidate's own failure (it cannot be built, or the pipeline met an error
+             * no state could absorb): a failed record with the reason, the run goes on */
+            ate_candidate_result_failed(c, ate_candidate_list_natoms(list, i), &err, &r);
+            fprintf(stderr, "atescreen run: candidate %s %s failed: %s\n", c->id, c->name,
+                    r.fail_reason);
+            ate_error_clear(&err);
+            st = ATE_OK;
+        }
         if (st != ATE_OK) break;
         r.rank = rank;
         void *buf = NULL;

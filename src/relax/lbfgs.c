@@ -94,7 +94,7 @@ ate_status relax_lbfgs_step(relax_work *w, ate_error *err)
             ATE_TRY(relax_eval(w, w->xt, &et, w->gt, err));
             if (et <= w->e + UPHILL_TOL || tries == MAX_HALVINGS) break;
         } else if (tries == MAX_HALVINGS) {
-            return st;
+            return relax_collapsed(w, st, err);
         }
         for (int j = 0; j < n3; ++j)
             w->d[j] *= 0.5;

@@ -62,10 +62,26 @@ void relax_cap(const relax_work *w, double *d)
             d[j] *= w->opts->max_step / worst;
 }
 
+/* A step the structure refuses (two atoms closer than ATE_MIN_DISTANCE_ANGSTROM, an atom on its
+ * own periodic image): the optimisation has collapsed the geometry. This is a property of the
+ * structure and the method, not bad user input, so it becomes ATE_ERR_VALUE with the distance in
+ * the message: the caller marks that one state failed and goes on. */
+ate_status relax_collapsed(relax_work *w, ate_status st, ate_error *err)
+{
+    if (st != ATE_ERR_INPUT || !err) return st;
+    err->code = ATE_ERR_VALUE;
+    err->input_file[0] = '\0', err->input_line = err->input_column = 0;
+    ate_error_prefix(err,
+                     "geometry collapsed during the relaxation (%s, after %d energy evaluations): ",
+                     w->opts->method == ATE_RELAX_FIRE ? "FIRE" : "L-BFGS", w->evaluations);
+    err->field[0] = '\0';
+    return ATE_ERR_VALUE;
+}
+
 /* Evaluate at positions x: sets them on the structure (validated) and calls the callback. */
 ate_status relax_eval(relax_work *w, const double *x, double *e, double *g, ate_error *err)
 {
-    ATE_TRY(ate_structure_set_positions(w->s, x, err));
+    ATE_TRY(relax_collapsed(w, ate_structure_set_positions(w->s, x, err), err));
     ATE_TRY(w->energy(w->user, w->s, e, g, err));
     w->evaluations++;
     for (int j = 0; j < 3 * w->n; ++j)

@@ -25,6 +25,9 @@ typedef struct relax_work {
 double relax_fmax(const relax_work *w, const double *g);
 void relax_cap(const relax_work *w, double *d);
 ate_status relax_eval(relax_work *w, const double *x, double *e, double *g, ate_error *err);
+/* st of a refused trial geometry (ATE_ERR_INPUT) recast as a collapsed relaxation (ATE_ERR_VALUE)
+ */
+ate_status relax_collapsed(relax_work *w, ate_status st, ate_error *err);
 ate_status relax_lbfgs_step(relax_work *w, ate_error *err);
 /* Exp preconditioner at positions x (bohr): builds and factorises L; solve: q <- L^-1 q */
 ate_status relax_precon_build(relax_work *w, const double *x, ate_error *err);

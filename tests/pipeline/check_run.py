@@ -26,6 +26,10 @@ CASE:
            shard given twice changes nothing, other settings/campaigns refused)
   sigterm  SIGTERM during a candidate: exit status 3 within 5 s, the finished candidates in
            results.h5, the abandoned one computed on resume, each exactly once
+  collapse GFN1-xTB has no barrier between Ti and N (xtb 6.5.1 gives the same energies): a Ti-N4
+           site collapses while it relaxes. That candidate is recorded failed with the reason
+           (which atoms, how close) on 1 and 2 ranks, the Fe-N4 candidate beside it is computed,
+           the run exits 0, and no rescue rung is spent on it
   report   Fe/Ni MN4 plus a Fe-Ni dual-metal site: the Python reader (load with decoded labels,
            states, attempts, atoms() against /structures, extxyz and ase.db exports) and
            `atescreen report` (ranking order, the PNGs, exit codes for bad files)
@@ -747,7 +751,43 @@ def case_sigterm():
     print(f"sigterm: exit 3 after {dt:.2f} s with {len(done)} of 3 candidates done")
 
 
-{"schema": case_schema, "ladder": case_ladder, "report": case_report,
+def case_collapse():
+    y = campaign("collapse", ["Ti", "Fe"], adsorbates="[OH]")
+    for ranks in (1, 2):
+        out = os.path.join(work, f"collapse-{ranks}")
+        shutil.rmtree(out, ignore_errors=True)
+        if ranks == 1:
+            p = run(y, out)
+        else:
+            mpi = os.environ.get("ATE_MPIEXEC", "mpiexec")
+            cmd = [mpi, "--allow-run-as-root", "--oversubscribe", "-n", "2", exe, "run", y, "-o", out]
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            check(p.returncode == 0, f"2 ranks: exit {p.returncode}\n{p.stderr}")
+        path = os.path.join(out, "results.h5")
+        if not os.path.exists(path):
+            check(False, f"{ranks} rank(s): no results.h5\n{p.stderr}")
+            continue
+        with h5py.File(path, "r") as f:
+            names = [s.decode() for s in f["summary"]["name"][()]]
+            status = f["summary"]["status"][()]
+            reasons = [s.decode() for s in f["summary"]["fail_reason"][()]]
+            rung = f["attempts"]["rung"][()]
+            state_row = f["attempts"]["state_row"][()]
+            msg = [s.decode() for s in f["attempts"]["message"][()]]
+        check(sorted(names) == ["Fe-N4", "Ti-N4"], f"{ranks}: candidates {names}")
+        for n, st, r in zip(names, status, reasons):
+            if n == "Ti-N4":
+                check(st == 1 and re.search(r"geometry collapsed .*atoms \d+ \(N\) and \d+ \(Ti\)", r),
+                      f"{ranks}: Ti-N4 status {st} reason {r!r}")
+            else:
+                check(st in (0, 2), f"{ranks}: Fe-N4 status {st} reason {r!r}")
+        collapsed = [m for m in msg if "geometry collapsed" in m]
+        check(collapsed and all(rung[i] == 0 for i, m in enumerate(msg) if "geometry collapsed" in m),
+              f"{ranks}: collapse attempts {collapsed} on rungs {rung}")
+        print(f"collapse ({ranks} rank(s)): {dict(zip(names, reasons))}, {len(state_row)} attempts")
+
+
+{"schema": case_schema, "collapse": case_collapse, "ladder": case_ladder, "report": case_report,
  "harmonic": case_harmonic, "ranks": case_ranks, "kill": case_kill,
  "sigterm": case_sigterm, "shard": case_shard}[case]()
 print(f"check_run {case}: {len(failures)} failures")

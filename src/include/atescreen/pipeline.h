@@ -145,6 +145,16 @@ ATE_API ate_status ate_pipeline_references(ate_pipeline *p, ate_references *refs
 ATE_API ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c,
                                           ate_candidate_result *out, ate_error *err);
 ATE_API void ate_candidate_result_clear(ate_candidate_result *r);
+/** True for the errors that belong to one state or candidate, not to the run: a geometry that
+ *  collapsed during a relaxation (ATE_ERR_VALUE), a structure the method or the structure checks
+ *  refuse (ATE_ERR_INPUT), singular matrices (ATE_ERR_LIB). The pipeline records them as that
+ *  state's failure with its reason and goes on; memory, I/O, MPI and internal errors and
+ *  interruptions stop the run. */
+ATE_API bool ate_pipeline_state_failure(ate_status code);
+/** out: a failed record (status ATE_RESULT_FAILED, every number NaN, no states) for candidate c
+ *  of natoms atoms that could not be built or evaluated; the reason is e's message. */
+ATE_API void ate_candidate_result_failed(const ate_candidate *c, int natoms, const ate_error *e,
+                                         ate_candidate_result *out);
 
 /** Serialise a result into a byte buffer (malloc'd, *len bytes) for the journal, and back. */
 ATE_API ate_status ate_candidate_result_pack(const ate_candidate_result *r, void **buf, size_t *len,
