@@ -335,6 +335,50 @@ void gfn1_kspins(const gfn1_basis *b, gfn1_kwork *w, int natoms, double *spin_at
     }
 }
 
+ate_status gfn1_kdband(const gfn1_basis *b, gfn1_kwork *w, int natoms, double fermi_ev,
+                       double *dband_atom, ate_error *err)
+{
+    int n = w->nao;
+    size_t n2 = (size_t)n * n;
+    for (int a = 0; a < natoms; ++a)
+        dband_atom[a] = NAN;
+    /* per d shell: sum_k w_k sum_i w_i(k) eps_i(k) and sum_k w_k sum_i w_i(k), both spin sets */
+    double *num = calloc((size_t)b->nsh * 2, sizeof(double)), *den = num + b->nsh;
+    if (!num) return ATE_ERROR(err, ATE_ERR_MEMORY, "d-band centres: out of memory");
+    const double complex one = 1.0, zero = 0.0;
+    for (int k = 0; k < w->kp->nk; ++k)
+        for (int set = 0; set < (w->spin ? 2 : 1); ++set) {
+            const double complex *c = (set ? w->cb : w->c) + k * n2;
+            const double *eps = (set ? w->epsb : w->eps) + (size_t)k * n;
+            double complex *sc = w->scratch; /* S(k) C(k) */
+            cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, &one, w->s + k * n2, n,
+                        c, n, &zero, sc, n);
+            for (int x = 0; x < b->nsh; ++x) {
+                const gfn1_shell *sh = &b->sh[x];
+                if (sh->l != 2) continue;
+                for (int i = 0; i < n; ++i) {
+                    double wi = 0.0; /* Mulliken weight of orbital i on the d shell */
+                    for (int u = 0; u < sh->nao; ++u) {
+                        size_t e = (size_t)i * n + (size_t)(sh->ao0 + u);
+                        wi += creal(conj(c[e]) * sc[e]);
+                    }
+                    num[x] += w->kp->w[k] * wi * eps[i], den[x] += w->kp->w[k] * wi;
+                }
+            }
+        }
+    ate_status st = ATE_OK;
+    for (int x = 0; x < b->nsh && st == ATE_OK; ++x) {
+        if (b->sh[x].l != 2) continue;
+        if (den[x] <= 0.0)
+            st = ATE_ERROR(err, ATE_ERR_INTERNAL, "d-band centre: no d weight on atom %d",
+                           b->sh[x].atom + 1);
+        else
+            dband_atom[b->sh[x].atom] = num[x] / den[x] - fermi_ev;
+    }
+    free(num);
+    return st;
+}
+
 void gfn1_density_phases(const gfn1_density *d, const double *T, double complex *ph)
 {
     for (int k = 0; d->kp && k < d->kp->nk; ++k) {

@@ -118,6 +118,11 @@ ate_status gfn1_kiterate(const gfn1_basis *b, gfn1_kwork *w, const double *vsh, 
 void gfn1_kdensity(gfn1_kwork *w, bool energy_weighted, double _Complex *out);
 /* Mulliken spin populations (alpha - beta) per atom. */
 void gfn1_kspins(const gfn1_basis *b, gfn1_kwork *w, int natoms, double *spin_atom);
+/* d-band centres (eV, relative to fermi_ev; NaN for atoms without a d shell) of the last
+ * diagonalisation: the first moment of each atom's Mulliken d-projected DOS over all bands, both
+ * spin sets and the k-points with their weights (the Gamma formula of scc.c summed over k). */
+ate_status gfn1_kdband(const gfn1_basis *b, gfn1_kwork *w, int natoms, double fermi_ev,
+                       double *dband_atom, ate_error *err);
 
 /* The densities the gradient needs: real [nao][nao] P and W at Gamma, or P(k), W(k); m the
  * magnetisation P_a - P_b (spin polarised, Gamma; NULL otherwise). */

@@ -395,12 +395,10 @@ static ate_status electronic_gradient(const gfn1_params *p, const gfn1_basis *b,
 static ate_status descriptors(const gfn1_basis *b, const gfn1_geom *g, scc_work *w,
                               gfn1_scc_result *r, ate_error *err)
 {
-    if (w->kw) { /* k-points: spins; no d-band centres yet (NaN) */
+    if (w->kw) { /* k-points (bloch.c) */
         r->fermi_ev = w->kfermi_ev;
         if (r->spin_atom) gfn1_kspins(b, w->kw, g->n, r->spin_atom);
-        for (int a = 0; r->dband_atom && a < g->n; ++a)
-            r->dband_atom[a] = NAN;
-        (void)err;
+        if (r->dband_atom) return gfn1_kdband(b, w->kw, g->n, r->fermi_ev, r->dband_atom, err);
         return ATE_OK;
     }
     int n = w->nao, top = -1;

@@ -262,10 +262,30 @@ for label, (atoms, cell), n, uhf in folds:
     small, big = os.path.join(WORK, "fold_small.gen"), os.path.join(WORK, "fold_big.gen")
     make_cells.write_gen(small, atoms, cell)
     make_cells.write_gen(big, *supercell(atoms, cell, n))
-    ek = calc(small, "--kpts", "%d,%d,1" % (n, n), "--kpts-gamma", "--uhf", str(uhf))["energy"]
-    eg = calc(big, "--uhf", str(uhf * n * n))["energy"]
+    rk = calc(small, "--kpts", "%d,%d,1" % (n, n), "--kpts-gamma", "--uhf", str(uhf))
+    rg = calc(big, "--uhf", str(uhf * n * n))
+    ek, eg = rk["energy"], rg["energy"]
     d = ek / len(atoms) - eg / (len(atoms) * n * n)
     check(abs(d) <= 1e-7, "band folding %-9s %dx%dx1 k-mesh %.10f vs %dx%d supercell %.10f "
           "Eh/atom (%.1e)" % (label, n, n, ek / len(atoms), n, n, eg / (len(atoms) * n * n), d))
+    # the per-atom descriptors fold too: d-band centres (the k-mesh sums the supercell's Gamma
+    # DOS) and Mulliken spins of every copy of an atom equal the small cell's
+    for key, tol in (("dband_centre", 1e-6), ("spins", 1e-6)):
+        small_v = [v for v in rk.get(key) or []]
+        big_v = [v for v in rg.get(key) or []]
+        if len(small_v) != len(atoms) or len(big_v) != len(atoms) * n * n:
+            check(False, "band folding %s: %s missing (%d, %d values)" % (label, key, len(small_v), len(big_v)))
+            continue
+        worst = 0.0
+        for c in range(n * n):
+            for a in range(len(atoms)):
+                x, y = small_v[a], big_v[c * len(atoms) + a]
+                if x is None or y is None:
+                    if (x is None) != (y is None):
+                        worst = float("inf")
+                    continue
+                worst = max(worst, abs(x - y))
+        fe = [small_v[a] for a in range(len(atoms)) if atoms[a][0] == "Fe"]
+        check(worst <= tol, "band folding %-9s %s: max |k-mesh - supercell| %.2e (Fe: %s)" % (label, key, worst, fe))
 
 calcrun.finish("periodic_check")
