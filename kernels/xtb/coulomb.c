@@ -335,6 +335,26 @@ static double madelung(const gfn1_lattice *l)
     return v;
 }
 
+/* scale * d v_M / d eps_ij added to sig[9]: the strain derivatives of madelung()'s terms, the
+ * reciprocal sum and the background as in the Ewald stress (ewald_recip, background_strain) and
+ * the real-space sum d/d eps_ij f(|T|) = f'(T) T_i T_j / T with f(r) = erfc(a r)/r,
+ * f'(r) = -erfc(a r)/r^2 - 2a/sqrt(pi) e^{-a^2 r^2}/r. */
+static void madelung_strain(const gfn1_lattice *l, double scale, double *sig)
+{
+    static const double zero[3] = {0.0, 0.0, 0.0};
+    double a = l->alpha;
+    ewald_recip(l, zero, NULL, scale, sig);
+    background_strain(l, scale, sig);
+    for (int t = 1; t < l->ntrans && l->t[4 * (size_t)t] <= l->rcut * l->rcut; ++t) {
+        const double *tv = l->t + 4 * (size_t)t;
+        double r = sqrt(tv[0]);
+        double fp = -erfc(a * r) / (r * r) - 2.0 * a / SQRTPI * exp(-a * a * r * r) / r;
+        for (int q = 0; q < 3; ++q)
+            for (int k = 0; k < 3; ++k)
+                sig[3 * q + k] += scale * fp * tv[1 + q] * tv[1 + k] / r;
+    }
+}
+
 /* The isolated-system correction of `xyz` mode (Makov & Payne, Phys. Rev. B 51, 4014 (1995), in
  * the origin-independent form of pairs): E = 1/2 sum q_A q_B K_AB with
  * K_AB = -v_M - 2 pi/(3V) |r_A - r_B|^2, i.e. -1/2 v_M Q^2 + 2 pi/(3V) (|M|^2 - Q sum q r^2):
@@ -437,18 +457,46 @@ void gfn1_gamma_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_g
                         (mu[k] - (g->lat->dipole == GFN1_DIPOLE_XYZ ? qtot * ra[k] : 0.0));
         }
     }
-    if (sigma && dipole_matrix(g->lat, dm)) { /* E = 1/2 M^T (4 pi/V) D M */
-        double mu[3] = {0.0, 0.0, 0.0};
-        for (int x = 0; x < b->nsh; ++x)
-            for (int k = 0; k < 3; ++k)
-                mu[k] += qsh[x] * g->lat->dip_xyz[3 * b->sh[x].atom + k];
-        if (g->lat->dipole == GFN1_DIPOLE_XYZ) /* d/d eps_ij: (2 M_i M_j - M^2 delta_ij) / 2 */
+    if (sigma && dipole_matrix(g->lat, dm)) {
+        /* strain derivatives (positions r -> (1 + eps) r, V -> (1 + tr eps) V), with
+         * Q = sum q, M = sum q r, R_ij = sum q r_i r_j, all from the unwrapped positions */
+        double mu[3] = {0.0, 0.0, 0.0}, rr[3][3] = {{0.0}}, qtot = 0.0;
+        for (int x = 0; x < b->nsh; ++x) {
+            const double *ra = g->lat->dip_xyz + 3 * b->sh[x].atom;
+            qtot += qsh[x];
+            for (int k = 0; k < 3; ++k) {
+                mu[k] += qsh[x] * ra[k];
+                for (int q = 0; q < 3; ++q)
+                    rr[k][q] += qsh[x] * ra[k] * ra[q];
+            }
+        }
+        double m2 = mu[0] * mu[0] + mu[1] * mu[1] + mu[2] * mu[2];
+        if (g->lat->dipole == GFN1_DIPOLE_XYZ) {
+            /* E = 1/2 sum_AB q_A q_B K_AB (isolated_pair): the |r_A - r_B|^2 part gives
+             * -(2 pi/3V) [2 Q R_ij - 2 M_i M_j - delta_ij (Q tr R - M^2)] (for Q = 0 the
+             * vacuum-boundary term's (2 pi/3V)(2 M_i M_j - M^2 delta_ij)), the Madelung part
+             * -1/2 Q^2 d v_M / d eps_ij */
+            double c = 0.5 * dm[0][0], trr = rr[0][0] + rr[1][1] + rr[2][2];
             for (int i = 0; i < 3; ++i)
                 for (int k = 0; k < 3; ++k)
-                    sigma[3 * i + k] +=
-                        0.5 * dm[0][0] *
-                        (2.0 * mu[i] * mu[k] -
-                         (i == k) * (mu[0] * mu[0] + mu[1] * mu[1] + mu[2] * mu[2]));
+                    sigma[3 * i + k] -= c * (2.0 * qtot * rr[i][k] - 2.0 * mu[i] * mu[k] -
+                                             (i == k) * (qtot * trr - m2));
+            if (qtot != 0.0) madelung_strain(g->lat, -0.5 * qtot * qtot, sigma);
+        } else {
+            /* slab: E = 2 pi/V (M.n)^2 with n the unit normal of a x b; under strain M.n ->
+             * (1 + n^T eps n) M.n (the in-plane parts of M and of the rotated normal cancel),
+             * so d E / d eps_ij = E (2 n_i n_j - delta_ij) */
+            const double *a = g->lat->a[0], *bb = g->lat->a[1];
+            double nv[3] = {a[1] * bb[2] - a[2] * bb[1], a[2] * bb[0] - a[0] * bb[2],
+                            a[0] * bb[1] - a[1] * bb[0]};
+            double nn = sqrt(nv[0] * nv[0] + nv[1] * nv[1] + nv[2] * nv[2]), mn = 0.0;
+            for (int k = 0; k < 3; ++k)
+                nv[k] /= nn, mn += mu[k] * nv[k];
+            double e = 2.0 * GFN1_PI / g->lat->volume * mn * mn;
+            for (int i = 0; i < 3; ++i)
+                for (int k = 0; k < 3; ++k)
+                    sigma[3 * i + k] += e * (2.0 * nv[i] * nv[k] - (i == k));
+        }
     }
     pair_fn fn = g->lat->mode == GFN1_PBC_XTB651 ? xtb651_pair : full_pair;
     for (int A = 0; A < g->n; ++A)

@@ -81,13 +81,6 @@ static ate_status gfn1_compute(void *impl, const ate_kernel_opts *o, const ate_s
         return ATE_ERROR(err, ATE_ERR_VALUE, "a gradient was requested but no array was given");
     if (want_stress && !ate_structure_is_periodic(s))
         return ATE_ERROR(err, ATE_ERR_VALUE, "a stress tensor needs a periodic cell");
-    if (want_stress && k->o->dipole == ATE_DIPOLE_SLAB)
-        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "the stress tensor with the slab dipole correction is not implemented");
-    if (want_stress && k->o->dipole == ATE_DIPOLE_XYZ && ate_structure_charge(s) != 0)
-        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "the stress tensor with the xyz correction of a charged cell is not "
-                         "implemented");
     gfn1_geom g = {ate_structure_natoms(s), ate_structure_numbers(s), ate_structure_positions(s),
                    NULL};
     gfn1_lattice lat;

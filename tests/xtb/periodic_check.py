@@ -230,6 +230,13 @@ strain_check("FeN4-OH@4x4 k 2x2x1", os.path.join(PER, "fen4oh_g4.gen"), 1e-4,
 strain_check("triclinic H2O+CO full", tric, 1e-4, [])
 strain_check("triclinic H2O+CO xtb651", tric, 1e-5, ["--pbc-mode", "xtb651"])
 strain_check("BrF..H2O 7 A box, xyz dipole", box7, 1e-4, ["--dipole-correction", "xyz"])
+# the Madelung and |r_A - r_B|^2 terms of a charged cell, and the slab correction (FeN4-OH has a
+# dipole of about 1 e bohr along the normal; a tilted cell makes the normal not a cell axis)
+strain_check("[CuCl4]2- 7 A box, xyz", boxed("cucl4", 7.0), 1e-4,
+             ["--charge", "-2", "--uhf", "1", "--dipole-correction", "xyz"])
+strain_check("FeN4-OH@4x4 slab dipole", os.path.join(PER, "fen4oh_g4.gen"), 1e-4,
+             ["--uhf", "1", "--dipole-correction", "slab"])
+strain_check("triclinic H2O+CO slab dipole", tric, 1e-4, ["--dipole-correction", "slab"])
 
 # 6. band folding
 def gen_cell(path):
