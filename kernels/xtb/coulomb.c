@@ -22,10 +22,11 @@
  *        tin-foil boundary conditions; with M = sum_x q_x r_x (positions as given, not wrapped),
  *          slab: E_dip = 2 pi/V (M.n)^2, n the unit normal of a x b (L. Bengtsson, Phys. Rev. B
  *                59, 12301 (1999); I.-C. Yeh, M. L. Berkowitz, J. Chem. Phys. 111, 3155 (1999));
- *          xyz:  E_dip = 2 pi/(3V) |M|^2, the surface term of a cell embedded in vacuum (S. W. de
- *                Leeuw, J. W. Perram, E. R. Smith, Proc. R. Soc. A 373, 27 (1980)), which removes
- *                the dipole-dipole interaction of a molecule with its images;
- *        both are quadratic in the charges, so they enter gamma as (4 pi/V) r_A^T D r_B.
+ *          xyz:  the isolated-system correction (coulomb_excess): every image interaction of
+ *                the 1/r tail is taken out again; its leading terms are the Makov-Payne monopole
+ *                term and the surface term 2 pi/(3V) |M|^2 of a cell embedded in vacuum (S. W.
+ *                de Leeuw, J. W. Perram, E. R. Smith, Proc. R. Soc. A 373, 27 (1980));
+ *        both are quadratic in the charges, so they enter gamma.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -355,31 +356,75 @@ static void madelung_strain(const gfn1_lattice *l, double scale, double *sig)
     }
 }
 
-/* The isolated-system correction of `xyz` mode (Makov & Payne, Phys. Rev. B 51, 4014 (1995), in
- * the origin-independent form of pairs): E = 1/2 sum q_A q_B K_AB with
- * K_AB = -v_M - 2 pi/(3V) |r_A - r_B|^2, i.e. -1/2 v_M Q^2 + 2 pi/(3V) (|M|^2 - Q sum q r^2):
- * the monopole (Madelung) term of a charged cell and, for a neutral one, exactly the
- * vacuum-boundary dipole term 2 pi/(3V) |M|^2 of de Leeuw, Perram, Smith. */
-static double isolated_pair(const gfn1_lattice *l, double vm, int A, int B)
+/* The isolated-system correction of `xyz` mode: E = 1/2 sum_AB q_A q_B K_AB with
+ * K_AB = -Delta(r_A - r_B), Delta(d) = phi(d) - 1/|d| the excess of the periodic Coulomb potential
+ * phi (the Ewald sum with its neutralising background) over the bare one, and K_AA = -v_M: it
+ * takes every image interaction of the 1/r tail out again, so a molecule in a box sees its
+ * isolated electrostatics at any order in 1/L. Expanded for a cube, Delta(d) = v_M +
+ * 2 pi/(3V) |d|^2 + O(|d|^4/L^5), which is the Makov-Payne correction (Phys. Rev. B 51, 4014
+ * (1995): the monopole term -1/2 v_M Q^2 and the quadrupole term, for a neutral cell the
+ * vacuum-boundary dipole term 2 pi/(3V) |M|^2 of de Leeuw, Perram, Smith) plus the cubic l = 4
+ * term that a charged, octahedral ion still feels at 40 Å (docs/validation.md). phi is periodic,
+ * so it is taken at the wrapped separation dw (every translation within the real-space cutoff is
+ * in the list), 1/|d| at the separation du of the positions as given (the molecule as a whole).
+ * dd (optional): the gradient with respect to d; sig (optional): scale * d Delta / d eps_ij added
+ * (r -> (1 + eps) r: the Ewald stress terms and, for -1/|d|, + d_i d_j / |d|^3). */
+static double coulomb_excess(const gfn1_lattice *l, const double dw[3], const double du[3],
+                             double *dd, double scale, double *sig)
 {
-    const double *ra = l->dip_xyz + 3 * A, *rb = l->dip_xyz + 3 * B;
-    double d2 = 0.0;
-    for (int k = 0; k < 3; ++k)
-        d2 += (ra[k] - rb[k]) * (ra[k] - rb[k]);
-    return -vm - 2.0 * GFN1_PI / (3.0 * l->volume) * d2;
+    double a = l->alpha, v = ewald_recip(l, dw, dd, scale, sig) - GFN1_PI / (l->volume * a * a);
+    if (sig) background_strain(l, scale, sig);
+    double rw = sqrt(dw[0] * dw[0] + dw[1] * dw[1] + dw[2] * dw[2]);
+    double rmax = l->rcut + rw;
+    for (int t = 0; t < l->ntrans && l->t[4 * (size_t)t] <= rmax * rmax; ++t) {
+        const double *tv = l->t + 4 * (size_t)t;
+        double x[3] = {dw[0] + tv[1], dw[1] + tv[2], dw[2] + tv[3]};
+        double r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+        if (r2 > l->rcut * l->rcut) continue;
+        double r = sqrt(r2), ec = erfc(a * r) / r;
+        v += ec;
+        double fp = -ec / r - 2.0 * a / SQRTPI * exp(-a * a * r2) / r; /* d/dr erfc(a r)/r */
+        for (int q = 0; q < 3; ++q) {
+            if (dd) dd[q] += fp * x[q] / r;
+            for (int k = 0; sig && k < 3; ++k)
+                sig[3 * q + k] += scale * fp * x[q] * x[k] / r;
+        }
+    }
+    double ru = sqrt(du[0] * du[0] + du[1] * du[1] + du[2] * du[2]), r3 = ru * ru * ru;
+    v -= 1.0 / ru;
+    for (int q = 0; q < 3; ++q) {
+        if (dd) dd[q] += du[q] / r3;
+        for (int k = 0; sig && k < 3; ++k)
+            sig[3 * q + k] += scale * du[q] * du[k] / r3;
+    }
+    return v;
 }
 
-/* D of the slab dipole correction, scaled by 4 pi / V, or of the xyz one for its stress (neutral
- * cells); false without one */
+/* the charge of atom A: the sum of its shell charges */
+static double atom_charge(const gfn1_basis *b, const double *qsh, int A)
+{
+    double q = 0.0;
+    for (int x = b->atom_sh0[A]; x < b->atom_sh0[A + 1]; ++x)
+        q += qsh[x];
+    return q;
+}
+
+/* Delta(r_A - r_B) of atoms A != B (coulomb_excess) */
+static double pair_excess(const gfn1_geom *g, int A, int B, double *dd, double scale, double *sig)
+{
+    double dw[3], du[3];
+    for (int k = 0; k < 3; ++k) {
+        dw[k] = g->xyz[3 * A + k] - g->xyz[3 * B + k];
+        du[k] = g->lat->dip_xyz[3 * A + k] - g->lat->dip_xyz[3 * B + k];
+    }
+    return coulomb_excess(g->lat, dw, du, dd, scale, sig);
+}
+
+/* D of the slab dipole correction, scaled by 4 pi / V; false without one */
 static bool dipole_matrix(const gfn1_lattice *l, double d[3][3])
 {
     memset(d, 0, 9 * sizeof(double));
     double f = 4.0 * GFN1_PI / l->volume;
-    if (l->dipole == GFN1_DIPOLE_XYZ) {
-        for (int k = 0; k < 3; ++k)
-            d[k][k] = f / 3.0;
-        return true;
-    }
     if (l->dipole != GFN1_DIPOLE_SLAB) return false;
     const double *a = l->a[0], *b = l->a[1];
     double nv[3] = {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
@@ -406,8 +451,10 @@ void gfn1_gamma(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, d
             double blk[GFN1_MAXSH * GFN1_MAXSH];
             fn(p, b, g, A, B, blk, NULL, NULL, NULL);
             int x0 = b->atom_sh0[A], y0 = b->atom_sh0[B];
-            double dm[3][3], dip = iso ? isolated_pair(g->lat, vm, A, B) : 0.0;
-            if (!iso && dipole_matrix(g->lat, dm)) { /* slab: (4 pi/V) r_A^T D r_B */
+            double dm[3][3], dip = !iso     ? 0.0
+                                   : A == B ? -vm
+                                            : -pair_excess(g, A, B, NULL, 0.0, NULL);
+            if (dipole_matrix(g->lat, dm)) { /* slab: (4 pi/V) r_A^T D r_B */
                 const double *ra = g->lat->dip_xyz + 3 * A, *rb = g->lat->dip_xyz + 3 * B;
                 for (int i = 0; i < 3; ++i)
                     for (int k = 0; k < 3; ++k)
@@ -440,63 +487,47 @@ void gfn1_gamma_gradient(const gfn1_params *p, const gfn1_basis *b, const gfn1_g
         return;
     }
     double dm[3][3];
-    if (dipole_matrix(g->lat, dm)) {
-        double mu[3] = {0.0, 0.0, 0.0}, qtot = 0.0;
-        for (int x = 0; x < b->nsh; ++x) {
-            qtot += qsh[x];
+    if (dipole_matrix(g->lat, dm)) { /* slab: q_A (4 pi/V) D M */
+        double mu[3] = {0.0, 0.0, 0.0};
+        for (int x = 0; x < b->nsh; ++x)
             for (int k = 0; k < 3; ++k)
                 mu[k] += qsh[x] * g->lat->dip_xyz[3 * b->sh[x].atom + k];
-        }
-        for (int x = 0; x < b->nsh; ++x) {
-            const double *ra = g->lat->dip_xyz + 3 * b->sh[x].atom;
+        for (int x = 0; grad && x < b->nsh; ++x)
             for (int i = 0; i < 3; ++i)
-                for (int k = 0; k < 3; ++k) /* slab: q_A (4 pi/V) D M; xyz: the same - Q q_A
-                                               (4 pi/3V) r_A (isolated_pair's derivative) */
-                    grad[3 * b->sh[x].atom + i] +=
-                        qsh[x] * dm[i][k] *
-                        (mu[k] - (g->lat->dipole == GFN1_DIPOLE_XYZ ? qtot * ra[k] : 0.0));
-        }
+                for (int k = 0; k < 3; ++k)
+                    grad[3 * b->sh[x].atom + i] += qsh[x] * dm[i][k] * mu[k];
     }
-    if (sigma && dipole_matrix(g->lat, dm)) {
-        /* strain derivatives (positions r -> (1 + eps) r, V -> (1 + tr eps) V), with
-         * Q = sum q, M = sum q r, R_ij = sum q r_i r_j, all from the unwrapped positions */
-        double mu[3] = {0.0, 0.0, 0.0}, rr[3][3] = {{0.0}}, qtot = 0.0;
-        for (int x = 0; x < b->nsh; ++x) {
-            const double *ra = g->lat->dip_xyz + 3 * b->sh[x].atom;
-            qtot += qsh[x];
-            for (int k = 0; k < 3; ++k) {
-                mu[k] += qsh[x] * ra[k];
-                for (int q = 0; q < 3; ++q)
-                    rr[k][q] += qsh[x] * ra[k] * ra[q];
+    if (g->lat->dipole == GFN1_DIPOLE_XYZ) {
+        /* E = 1/2 sum_AB q_A q_B K_AB, K_AB = -Delta(r_A - r_B), K_AA = -v_M (coulomb_excess) */
+        double q2 = 0.0;
+        for (int A = 0; A < g->n; ++A) {
+            double qA = atom_charge(b, qsh, A);
+            q2 += qA * qA;
+            for (int B = 0; B < A; ++B) {
+                double dd[3], qq = qA * atom_charge(b, qsh, B);
+                pair_excess(g, A, B, dd, -qq, sigma);
+                for (int k = 0; grad && k < 3; ++k)
+                    grad[3 * A + k] -= qq * dd[k], grad[3 * B + k] += qq * dd[k];
             }
         }
-        double m2 = mu[0] * mu[0] + mu[1] * mu[1] + mu[2] * mu[2];
-        if (g->lat->dipole == GFN1_DIPOLE_XYZ) {
-            /* E = 1/2 sum_AB q_A q_B K_AB (isolated_pair): the |r_A - r_B|^2 part gives
-             * -(2 pi/3V) [2 Q R_ij - 2 M_i M_j - delta_ij (Q tr R - M^2)] (for Q = 0 the
-             * vacuum-boundary term's (2 pi/3V)(2 M_i M_j - M^2 delta_ij)), the Madelung part
-             * -1/2 Q^2 d v_M / d eps_ij */
-            double c = 0.5 * dm[0][0], trr = rr[0][0] + rr[1][1] + rr[2][2];
-            for (int i = 0; i < 3; ++i)
-                for (int k = 0; k < 3; ++k)
-                    sigma[3 * i + k] -= c * (2.0 * qtot * rr[i][k] - 2.0 * mu[i] * mu[k] -
-                                             (i == k) * (qtot * trr - m2));
-            if (qtot != 0.0) madelung_strain(g->lat, -0.5 * qtot * qtot, sigma);
-        } else {
-            /* slab: E = 2 pi/V (M.n)^2 with n the unit normal of a x b; under strain M.n ->
-             * (1 + n^T eps n) M.n (the in-plane parts of M and of the rotated normal cancel),
-             * so d E / d eps_ij = E (2 n_i n_j - delta_ij) */
-            const double *a = g->lat->a[0], *bb = g->lat->a[1];
-            double nv[3] = {a[1] * bb[2] - a[2] * bb[1], a[2] * bb[0] - a[0] * bb[2],
-                            a[0] * bb[1] - a[1] * bb[0]};
-            double nn = sqrt(nv[0] * nv[0] + nv[1] * nv[1] + nv[2] * nv[2]), mn = 0.0;
+        if (sigma) madelung_strain(g->lat, -0.5 * q2, sigma);
+    }
+    if (sigma && dipole_matrix(g->lat, dm)) {
+        /* slab: E = 2 pi/V (M.n)^2 with n the unit normal of a x b and M = sum q r over the
+         * unwrapped positions; under strain (r -> (1 + eps) r, V -> (1 + tr eps) V) M.n ->
+         * (1 + n^T eps n) M.n (the in-plane parts of M and of the rotated normal cancel), so
+         * d E / d eps_ij = E (2 n_i n_j - delta_ij) */
+        const double *a = g->lat->a[0], *bb = g->lat->a[1];
+        double nv[3] = {a[1] * bb[2] - a[2] * bb[1], a[2] * bb[0] - a[0] * bb[2],
+                        a[0] * bb[1] - a[1] * bb[0]};
+        double nn = sqrt(nv[0] * nv[0] + nv[1] * nv[1] + nv[2] * nv[2]), mn = 0.0;
+        for (int x = 0; x < b->nsh; ++x)
             for (int k = 0; k < 3; ++k)
-                nv[k] /= nn, mn += mu[k] * nv[k];
-            double e = 2.0 * GFN1_PI / g->lat->volume * mn * mn;
-            for (int i = 0; i < 3; ++i)
-                for (int k = 0; k < 3; ++k)
-                    sigma[3 * i + k] += e * (2.0 * nv[i] * nv[k] - (i == k));
-        }
+                mn += qsh[x] * g->lat->dip_xyz[3 * b->sh[x].atom + k] * nv[k] / nn;
+        double e = 2.0 * GFN1_PI / g->lat->volume * mn * mn;
+        for (int i = 0; i < 3; ++i)
+            for (int k = 0; k < 3; ++k)
+                sigma[3 * i + k] += e * (2.0 * nv[i] * nv[k] / (nn * nn) - (i == k));
     }
     pair_fn fn = g->lat->mode == GFN1_PBC_XTB651 ? xtb651_pair : full_pair;
     for (int A = 0; A < g->n; ++A)
