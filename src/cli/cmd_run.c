@@ -15,6 +15,10 @@
  * results.h5 (exit status 3). With --shard I/N, DIR/shard-I-of-N is the directory of this run
  * and only the shard's candidates are computed (rundir.h); `atescreen merge` combines shards.
  *
+ * Rank 0 writes DIR/results.h5.tmp while the others compute (stream.c); --writer auto (default)
+ * lets it stop taking candidates when writing would delay the run (writer_only), shared keeps it
+ * computing, dedicated makes it a writer from the start.
+ *
  * --group-size G splits the ranks into groups of G consecutive ranks that take one candidate at
  * a time (ate_workqueue_create_groups: the group leader advances the counter). The kernels of
  * this build (gfn1) evaluate a structure on one rank, so G > 1 is refused for them
