@@ -408,8 +408,9 @@ def slope(points):
 
 def serial_costs(m, n):
     """The per-candidate work besides the candidates (s): every = on every rank, share = shared
-    out among the ranks (x N / P), writer = rank 0 during the loop per candidate (results.h5
-    while the others compute), end = rank 0 after the loop; resume_extra = what a resume run on
+    out among the ranks (x N / P), prep / append / compress = rank 0 during the loop per
+    candidate (results.h5 while the others compute: unpacking on arrival, adding in the
+    canonical order, compressing), end = rank 0 after the loop; resume_extra = what a resume run on
     the finished benchmark directory spends per candidate that a fresh run does not (or does in
     the loop); how = lines describing the measurement. Builds without run -v timers (measured
     before the lazy enumeration and the streamed results.h5): enumeration on every rank and
@@ -435,19 +436,37 @@ def serial_costs(m, n):
             "STOP runs on 1 rank (" + ", ".join(f"{x} candidates" for x, _ in tb) + "; rank 0's "
             f"timers, min of 3): enumeration {every * 1e3:.3f} ms per candidate on every rank, "
             f"building the structures to count their atoms {share * 1e3:.3f} ms per candidate, "
-            "shared out among the ranks",
+            "shared out among the ranks"]
+        if "stream compress" in full[0][1]:  # the stream's own split (branch scaling-tail)
+            def per(name):
+                return statistics.mean(t[name] / max(1, t["streamed"]) for _, t in full)
+            unpack, append, comp = per("stream unpack"), per("stream add"), per("stream compress")
+            how.append(
+                "results.h5 (STOP runs with a journal record for every candidate, " + ", ".join(
+                    f"{k} candidates" for k, _ in full) + f"; timers): reading a record "
+                f"{read * 1e3:.3f} ms + unpacking it {unpack * 1e3:.3f} ms (rank 0, when the "
+                f"candidate is announced), adding it to the columns {append * 1e3:.3f} ms (in "
+                f"the canonical order), compressing and writing its share of the chunks "
+                f"{comp * 1e3:.3f} ms (rank 0 while no rank has finished, then the finished "
+                f"ranks); at the end {end * 1e3:.3f} ms per candidate (/summary; {kb} candidates "
+                f"{tb_['results.h5 at the end']:.3f} s, none "
+                f"{base[kb]['results.h5 at the end']:.3f} s)")
+            return dict(every=every, share=share, prep=read + unpack, append=append,
+                        compress=comp, end=end, resume_extra=read + emit, how=how)
+        how.append(
             "results.h5 (STOP runs with a journal record for every candidate, " + ", ".join(
                 f"{k} candidates" for k, _ in full) + f"; timers): reading a record "
             f"{read * 1e3:.3f} ms + adding it {emit * 1e3:.3f} ms, by rank 0 while the others "
             f"compute; at the end {end * 1e3:.3f} ms per candidate (/summary; {kb} candidates "
             f"{tb_['results.h5 at the end']:.3f} s, none {base[kb]['results.h5 at the end']:.3f} "
-            "s)"]
+            "s)")
         comp = min(m.get("compress", 0.0), emit)
         how.append(f"compressing a candidate's rows (shuffle + deflate 4, zlib, the benchmark's "
                    f"results.h5): {comp * 1e3:.3f} ms of that, which ranks that have finished "
-                   "take over from rank 0")
-        return dict(every=every, share=share, writer=read + emit, compress=comp, end=end,
-                    resume_extra=read + emit, how=how)
+                   "take over from rank 0 (a build before branch scaling-tail: everything in "
+                   "the canonical order, modelled as such)")
+        return dict(every=every, share=share, prep=0.0, append=read + emit - comp,
+                    compress=comp, end=end, resume_extra=read + emit, how=how)
     xs = [(s["candidates"], s["wall"]) for s in st[1:]]
     enum_per = slope(xs)
     if wp:
@@ -462,7 +481,7 @@ def serial_costs(m, n):
         + f" -> enumeration {enum_per * 1e3:.2f} ms per candidate on every rank",
         f"reading the journals + writing results.h5: {write_per * 1e3:.2f} ms per candidate "
         f"(rank 0 alone, after the loop; {write_how})"]
-    return dict(every=enum_per, share=0.0, writer=0.0, compress=0.0, end=write_per,
+    return dict(every=enum_per, share=0.0, prep=0.0, append=0.0, compress=0.0, end=write_per,
                 resume_extra=0.0, how=how)
 
 
@@ -546,7 +565,9 @@ def analyse(m, sizes, ranks, seeds, costs=None):
     else:
         print("ate_workqueue_next with --mca osc pt2pt: could not run (component unavailable)")
 
-    every, share, writer, end = sc["every"], sc["share"], sc["writer"], sc["end"]
+    every, share, end = sc["every"], sc["share"], sc["end"]
+    writes = dict(prep=sc["prep"], append=sc["append"], compress=sc["compress"])
+    writer = sum(writes.values())  # rank 0's time per candidate written
     lat_sm = fetch_sm.get("mean_us", 5.0) * 1e-6
     poll_frac = fetch_sm.get("mean_poll_us", 0.0) * 1e-6 / m["eval_interval"]
     ratio_pt = (fetch_pt["mean_us"] * 1e-6 / m["eval_interval"]) if fetch_pt else 3.0
@@ -567,7 +588,7 @@ def analyse(m, sizes, ranks, seeds, costs=None):
         fixed = (res1 if p == 1 else res2) - moved
         own = np.array([r["wall_s"][i] for i in ids])
         kw = dict(fetch=lat_sm, journal=m["fsync"], rank0_factor=1.0 + (poll_frac if p > 1 else 0),
-                  writer=writer, compress=sc["compress"])
+                  dedicated="auto", **writes)
         a1 = fixed + simsched.simulate(c1_list, e_list, p, **kw)["makespan"]
         sim = simsched.simulate(own, e_list, p, **kw)
         a2 = fixed + sim["makespan"]
@@ -578,7 +599,7 @@ def analyse(m, sizes, ranks, seeds, costs=None):
               + "/".join(str(x) for x in sim["count"]) + " |")
     a1 = res2 - moved + simsched.simulate(
         c1_list, e_list, 2, fetch=lat_sm, journal=m["fsync"], rank0_factor=1.0 + poll_frac,
-        writer=writer, compress=sc["compress"])["makespan"]
+        dedicated="auto", **writes)["makespan"]
     print(f"T2 predicted from the 1-rank costs {a1:.1f} s vs measured median {T2:.1f} s "
           f"({(a1 / T2 - 1) * 100:+.1f} %); predicted efficiency {T1 / (2 * a1):.3f} vs measured "
           f"{T1 / (2 * T2):.3f}")
@@ -600,8 +621,12 @@ def analyse(m, sizes, ranks, seeds, costs=None):
           f"only; the 2-rank runs here measured {slow:.3f} x the 1-rank cost, multiply by "
           f"1/{slow:.3f} to include it); fixed {fixed0:.2f} s + {every * 1e3:.3f} ms x N on every "
           f"rank + {share * 1e3:.3f} ms x N / P (shared out) + results.h5 {writer * 1e3:.3f} ms "
-          f"per candidate on rank 0 during the loop (simulated) and {end * 1e3:.3f} ms x N at the "
-          f"end; journal append "
+          f"per candidate on rank 0 during the loop (simulated: {sc['prep'] * 1e3:.3f} ms when "
+          f"the candidate is announced, {sc['append'] * 1e3:.3f} ms in the canonical order, "
+          f"{sc['compress'] * 1e3:.3f} ms compressing until a rank has finished) and "
+          f"{end * 1e3:.3f} ms x N at the end; rank 0 computes candidates until the rule of "
+          f"--writer auto makes it a dedicated writer ('shared': it always computes); journal "
+          f"append "
           f"{m['fsync'] * 1e3:.2f} ms per candidate; rank 0 {poll_frac * 100:.2f} % slower "
           f"(polls); fetch 'hw' {lat_sm * 1e6:.1f} us (measured on this node; hardware atomics "
           f"across nodes: a few us), 'sw' exponential with mean {ratio_pt:.1f} x the "
@@ -611,7 +636,8 @@ def analyse(m, sizes, ranks, seeds, costs=None):
           f"rank; efficiency = T1 / (P T_P); median of {seeds} draws. Not modelled: mpirun/srun "
           "start-up growing with P, a parallel file system's slower fsync, node failures.")
     header = ("| N | N/1024 | P | estimate order, hw | estimate order, sw | estimate, +jitter, hw"
-              " | exact order, hw | no order, hw | bound | estimate order, hw, no N-serial |")
+              " | exact order, hw | no order, hw | rank 0 shared, hw | bound "
+              "| estimate order, hw, no N-serial |")
     serial = every + end
     print(f"the N-dependent serial work, {serial * 1e3:.3f} ms per candidate (+ {share * 1e3:.3f} "
           f"ms / P), costs P x {serial * 1e3:.3f} ms of rank time per candidate against "
@@ -622,39 +648,42 @@ def analyse(m, sizes, ranks, seeds, costs=None):
     table = []
     for N in sizes:
         for P in ranks:
-            effs = {k: [] for k in ("est_hw", "est_sw", "est_jit", "exact_hw", "rand_hw", "bound",
-                                    "noserial")}
+            effs = {k: [] for k in ("est_hw", "est_sw", "est_jit", "exact_hw", "rand_hw",
+                                    "shared_hw", "bound", "noserial")}
             for s in range(seeds):
                 fixed = fixed0 + (every + end) * N + share * N / P
                 fixed_1 = fixed0 + (every + end + share) * N
                 kw = dict(journal=m["fsync"], service=1e-6, rank0_factor=1.0 + poll_frac,
-                          writer=writer, compress=sc["compress"])
+                          dedicated="auto", **writes)
                 for jit in (0.0, sigma):
                     c, est = simsched.resample(c1, e, N, rng, jitter=jit)
                     t1 = fixed_1 + simsched.simulate(c, est, 1, journal=m["fsync"],
-                                                     writer=writer)["makespan"]
+                                                     **writes)["makespan"]
                     runs_ = ((("est_jit", None, lat_sm),) if jit else
                              (("est_hw", None, lat_sm), ("est_sw", "sw", None),
                               ("exact_hw", simsched.schedule_order(c), lat_sm),
-                              ("rand_hw", rng.permutation(N), lat_sm)))
+                              ("rand_hw", rng.permutation(N), lat_sm),
+                              ("shared_hw", None, lat_sm)))
                     for key, ordr, f in runs_:
                         if isinstance(ordr, str):
                             ordr, f = None, (lambda: rng.exponential(mean_sw))
-                        mk = simsched.simulate(c, est, P, fetch=f, order=ordr, **kw)["makespan"]
+                        kw_ = dict(kw, dedicated=False) if key == "shared_hw" else kw
+                        mk = simsched.simulate(c, est, P, fetch=f, order=ordr, **kw_)["makespan"]
                         effs[key].append(t1 / (P * (fixed + mk)))
                     if not jit:  # no schedule beats max(mean load, largest candidate)
                         lb = max((c.sum() + N * writer) / P, c.max())
                         effs["bound"].append(t1 / (P * (fixed + lb)))
                         # the scheduler alone: enumeration and results.h5 cost nothing
                         t1s = fixed0 + simsched.simulate(c, est, 1, journal=m["fsync"])["makespan"]
-                        kw0 = dict(kw, writer=0.0)
+                        kw0 = dict(kw, prep=0.0, append=0.0, compress=0.0)
                         mk = simsched.simulate(c, est, P, fetch=lat_sm, **kw0)["makespan"]
                         effs["noserial"].append(t1s / (P * (fixed0 + mk)))
             row = dict(N=N, P=P, **{k: statistics.median(v) for k, v in effs.items()})
             table.append(row)
             print(f"| {N} | {N / 1024:g} | {P} | " + " | ".join(
                 f"{row[k] * 100:.1f} %" for k in ("est_hw", "est_sw", "est_jit", "exact_hw",
-                                                   "rand_hw", "bound", "noserial")) + " |",
+                                                   "rand_hw", "shared_hw", "bound", "noserial"))
+                + " |",
                 flush=True)
     for key, what in (("est_hw", "the scheduler's estimate, hw fetch"),
                       ("est_sw", "the scheduler's estimate, sw fetch"),

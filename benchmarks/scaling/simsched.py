@@ -44,19 +44,25 @@ def schedule_order(est):
 
 
 def simulate(cost, est, nranks, fetch=0.0, service=0.0, journal=0.0, rank0_extra=0.0,
-             rank0_factor=1.0, order=None, writer=0.0, compress=0.0):
+             rank0_factor=1.0, order=None, prep=0.0, append=0.0, compress=0.0, dedicated=False):
     """Makespan of the candidate loop on `nranks` ranks.
 
-    cost[i]  true wall time of candidate i (s); est[i] the scheduler's estimate (any units).
-    fetch    round trip of one ate_workqueue_next (s), or a callable() returning one sample.
-    service  time the counter is held per request (s): requests queue behind each other.
-    journal  journal append + fsync per candidate (s), every rank.
-    order    queue order (default: schedule_order(est)).
-    writer   rank 0's time to add one candidate to results.h5 (s), in queue order.
-    compress the part of writer that ranks which have finished take over (s).
+    cost[i]   true wall time of candidate i (s); est[i] the scheduler's estimate (any units).
+    fetch     round trip of one ate_workqueue_next (s), or a callable() returning one sample.
+    service   time the counter is held per request (s): requests queue behind each other.
+    journal   journal append + fsync per candidate (s), every rank.
+    order     queue order (default: schedule_order(est)).
+    prep      rank 0's time to read a candidate's record and unpack it (s), when it is announced.
+    append    rank 0's time to add an unpacked candidate to the columns (s), in queue order.
+    compress  time to compress (and write) a candidate's share of the full chunks (s): rank 0's
+              own while no rank has finished, then done by the h finished ranks (rank 0 pays
+              max(append, compress / h) per candidate instead of append + compress).
+    dedicated rank 0 computes no candidate and only writes (with more than one rank); "auto":
+              the rule of `atescreen run --writer auto` (writer_rule) before each of its fetches,
+              from the candidates finished so far.
     Returns a dict: makespan (s), finish[r] (s), busy[r] (s of candidate work), count[r],
     rank_of[i] (the rank that computed candidate i), written (s: rank 0 has added the last
-    candidate).
+    candidate), stalled (candidates rank 0 added after the last rank had finished).
     """
     cost = np.asarray(cost, dtype=float)
     n = len(cost)
@@ -68,63 +74,118 @@ def simulate(cost, est, nranks, fetch=0.0, service=0.0, journal=0.0, rank0_extra
     busy = np.zeros(nranks)
     count = np.zeros(nranks, dtype=int)
     rank_of = np.full(n, -1, dtype=int)
+    writes = prep + append + compress
     if nranks == 1:  # local counter: no MPI, no fetch; each candidate added when done
-        c = cost[order] * rank0_factor + journal + rank0_extra + writer
+        c = cost[order] * rank0_factor + journal + rank0_extra + writes
         finish[0] = c.sum()
         busy[0] = cost.sum() * rank0_factor
         count[0] = n
         rank_of[:] = 0
         return dict(makespan=finish[0], finish=finish, busy=busy, count=count, rank_of=rank_of,
-                    written=finish[0])
+                    written=finish[0], stalled=0)
     # heap of events (time, kind, rank, round trip): kind 0 a request reaching the counter,
-    # kind 1 rank 0 adding the next candidate to results.h5 (or fetching when it cannot)
+    # kind 1 rank 0 done with one of its candidates (it writes, then fetches), kind 2 a
+    # candidate announced to rank 0 while it only writes (it writes if it is free)
     heap = []
+    auto = dedicated == "auto"
+    dedicated = dedicated is True
     for r in range(nranks):
         lat = draw()
+        if r == 0 and dedicated:
+            continue
         heapq.heappush(heap, (0.5 * lat, 0, r, lat))
     done_at = np.full(n, np.inf)  # by queue position: journaled at
-    counter, server_free, added, ended = 0, 0.0, 0, 0
+    arrivals = []  # (journaled at, position) not yet unpacked by rank 0
+    st = dict(counter=0, server_free=0.0, added=0, ended=0, r0_free=0.0, writing=dedicated,
+              last_end=np.inf, stalled=0, written=0.0, ndone=0, sum_done=0.0)
 
-    def add_cost(helpers):
-        return writer if helpers == 0 else max(writer - compress, compress / helpers)
+    def batch(t):
+        """Rank 0 at time t: unpack what has been announced, add what has its turn; the time
+        it takes."""
+        spent = 0.0
+        while arrivals and arrivals[0][0] <= t:
+            _, k = heapq.heappop(arrivals)
+            spent += prep
+            st["ndone"] += 1
+            st["sum_done"] += cost[order[k]]
+        h = st["ended"]
+        per = append + compress if h == 0 else max(append, compress / h)
+        while st["added"] < min(st["counter"], n) and done_at[st["added"]] <= t:
+            st["added"] += 1
+            spent += per
+            st["stalled"] += t >= st["last_end"]
+        return spent
     while heap:
         t, kind, r, lat = heapq.heappop(heap)
-        if kind == 1:  # rank 0 between candidates: add while the next one is done
-            if added < min(counter, n) and done_at[added] <= t:
-                added += 1
-                heapq.heappush(heap, (t + add_cost(ended), 1, 0, lat))
-            else:
-                heapq.heappush(heap, (t + 0.5 * lat, 0, 0, lat))
+        if kind == 1:  # rank 0 after its own candidate: one pass over the stream, then fetch
+            spent = batch(t)
+            st["r0_free"] = t + spent
+            st["written"] = max(st["written"], t + spent) if spent else st["written"]
+            if auto and st["ndone"] and writer_rule(nranks, writes, st["sum_done"] / st["ndone"],
+                                                    n - st["ndone"]):
+                finish[0] = t + spent  # a dedicated writer from now on
+                st["writing"] = True
+                heapq.heappush(heap, (t + spent, 2, 0, 0.0))
+                continue
+            heapq.heappush(heap, (t + spent + 0.5 * lat, 0, 0, lat))
             continue
-        served = max(t, server_free) + service
-        server_free = served
+        if kind == 2:  # an announcement while rank 0 only writes
+            if not st["writing"] or t < st["r0_free"]:
+                continue  # computing (it writes after its candidate) or busy (it comes back)
+            spent = batch(t)
+            if spent > 0.0:
+                st["r0_free"] = t + spent
+                st["written"] = t + spent
+                heapq.heappush(heap, (t + spent, 2, 0, 0.0))
+            continue
+        served = max(t, st["server_free"]) + service
+        st["server_free"] = served
         back = served + 0.5 * lat
-        k = counter
-        counter += 1
+        k = st["counter"]
+        st["counter"] += 1
         if k >= n:
             finish[r] = back
-            ended += r != 0
+            if r == 0:  # its share is done: from now on it only writes
+                st["writing"] = True
+                st["r0_free"] = back
+                heapq.heappush(heap, (back, 2, 0, 0.0))
+            else:
+                st["ended"] += 1
+                if st["ended"] == nranks - 1:
+                    st["last_end"] = back
             continue
         i = order[k]
         work = cost[i] * (rank0_factor if r == 0 else 1.0)
         done = back + work + journal + (rank0_extra if r == 0 else 0.0)
         done_at[k] = done
+        heapq.heappush(arrivals, (done, k))
         busy[r] += work
         count[r] += 1
         rank_of[i] = r
         lat = draw()
-        if r == 0 and writer > 0.0:
+        if r == 0:
             heapq.heappush(heap, (done, 1, 0, lat))
         else:
             heapq.heappush(heap, (done + 0.5 * lat, 0, r, lat))
-    written = finish[0]  # after its last candidate: each one as it is done and its turn comes
-    if writer > 0.0:
-        ends = np.sort(finish[1:])
-        for k in range(added, n):
-            written = max(written, done_at[k])
-            written += add_cost(int(np.searchsorted(ends, written, side="right")))
+            if writes > 0.0:
+                heapq.heappush(heap, (done, 2, 0, 0.0))
+    if dedicated:
+        finish[0] = 0.0
+    written = max(st["written"], finish[0])
     return dict(makespan=max(finish.max(), written), finish=finish, busy=busy, count=count,
-                rank_of=rank_of, written=written)
+                rank_of=rank_of, written=written, stalled=st["stalled"])
+
+
+def writer_rule(nranks, write, mean_cost, remaining):
+    """`atescreen run --writer auto` (src/cli/cmd_run.c): rank 0 stops taking candidates when
+    writing results.h5 would take f = (P - 1) x write / mean_cost of its time (write: its time
+    per candidate, mean_cost: the mean candidate so far) and the remaining work is short
+    against the backlog its next candidate would leave: f >= 1 or remaining x (1 - f) < P^2 x f
+    (remaining: candidates not yet finished)."""
+    if nranks < 2 or mean_cost <= 0.0:
+        return False
+    f = (nranks - 1) * write / mean_cost
+    return f >= 1.0 or remaining * (1.0 - f) < nranks * nranks * f
 
 
 def resample(cost, est, n, rng, jitter=0.0):

@@ -15,6 +15,10 @@
  * results.h5 (exit status 3). With --shard I/N, DIR/shard-I-of-N is the directory of this run
  * and only the shard's candidates are computed (rundir.h); `atescreen merge` combines shards.
  *
+ * Rank 0 writes DIR/results.h5.tmp while the others compute (stream.c); --writer auto (default)
+ * lets it stop taking candidates when writing would delay the run (writer_only), shared keeps it
+ * computing, dedicated makes it a writer from the start.
+ *
  * --group-size G splits the ranks into groups of G consecutive ranks that take one candidate at
  * a time (ate_workqueue_create_groups: the group leader advances the counter). The kernels of
  * this build (gfn1) evaluate a structure on one rank, so G > 1 is refused for them
@@ -62,7 +66,7 @@ static void usage(FILE *out)
         out,
         "usage: atescreen run CAMPAIGN.yaml [-o DIR] [--shard I/N] [--walltime SECONDS]\n"
         "                     [--retry-failed] [--force] [--group-size G] [-v|--verbose]\n"
-        "                     [-q|--quiet]\n\n"
+        "                     [--writer auto|shared|dedicated] [-q|--quiet]\n\n"
         "Screen every candidate of the campaign: relax the clean site and *OH, *O, *OOH, *H\n"
         "on each metal, scan spin states, rescue failed SCFs, compute CHE free energies and\n"
         "write DIR/results.h5 (default DIR: the campaign name). Re-running the same command\n"
@@ -73,6 +77,9 @@ static void usage(FILE *out)
         "--group-size G (default 1): groups of G ranks take one candidate each, for kernels\n"
         "that share one evaluation between ranks; G must divide the number of ranks, and\n"
         "gfn1 (one rank per structure) accepts only 1.\n"
+        "--writer: rank 0 writes DIR/results.h5 while the others compute; 'shared': it also\n"
+        "computes candidates, 'dedicated': it computes none (more than one rank), 'auto'\n"
+        "(default): it computes until writing would delay the run (docs/pipeline.md).\n"
         "Stopping: SIGTERM or SIGUSR1 abandons the candidates in progress (they are redone\n"
         "on resume) and stops within seconds; a file DIR/STOP (removed when read) or\n"
         "--walltime (no candidate is started that the slowest one so far says would not\n"
@@ -251,6 +258,7 @@ typedef struct progress {
     MPI_Comm help;             /* the helpers' traffic (ate_rundir_help), apart from progress */
     double t_stream;           /* seconds spent adding to it */
     int streamed;              /* candidates added */
+    ate_rundir_stream_times times; /* of the stream, split (ate_rundir_stream_get_times) */
 } progress;
 
 /* Rank 0: add what the stream can add now. A failure drops the stream (results.h5 is then
@@ -271,6 +279,7 @@ static void stream_step(progress *p)
         ate_rundir_stream_abort(&p->stream);
     }
     p->streamed += added;
+    if (p->stream) ate_rundir_stream_get_times(p->stream, &p->times);
     p->t_stream += MPI_Wtime() - t;
 }
 
@@ -328,6 +337,34 @@ static void progress_drain(progress *p, bool wait)
     stream_step(p);
 }
 
+/* --writer: whether rank 0 takes candidates besides writing results.h5. */
+enum { WRITER_AUTO, WRITER_SHARED, WRITER_DEDICATED };
+
+/* Rank 0, before it takes a candidate: true when it should stop taking them and only write
+ * results.h5 for the rest of the run (a dedicated writer). --writer auto decides from what the
+ * stream has seen so far: with P ranks, w rank 0's time per candidate written (reading and
+ * unpacking the record, adding it, compressing) and c the mean candidate (wall_s), writing
+ * takes f = (P - 1) w / c of rank 0's time. A candidate rank 0 computes gains the run about
+ * (1 - f) of it divided among P ranks, but the records that arrive meanwhile (f of it to
+ * write) wait until it is done, and once the work left is short that backlog is written after
+ * the other ranks have finished. Rank 0 stops when f >= 1 or when the candidates not yet
+ * finished, R, are few against that: R (1 - f) < P^2 f. Small runs never stop (f ~ P x 1e-4 on
+ * the benchmark's candidates); at P = 1024 and 0.7 ms per record, rank 0 writes from the start.
+ * benchmarks/scaling/simsched.py (writer_rule) simulates the same rule. */
+static bool writer_only(const progress *p, int mode, int group_size)
+{
+    if (p->size < 2 || group_size > 1 || mode == WRITER_SHARED) return false;
+    if (mode == WRITER_DEDICATED) return true;
+    const ate_rundir_stream_times *t = &p->times;
+    if (!p->stream || t->unpacked < 1 || !(t->wall > 0.0)) return false;
+    double w = p->t_stream / t->unpacked, c = t->wall / t->unpacked;
+    double f = (p->size - 1) * w / c, P = p->size;
+    int done = p->done0;
+    for (int r = 0; r < p->size; ++r)
+        done += p->computed[r];
+    return f >= 1.0 || (p->total - done) * (1.0 - f) < P * P * f;
+}
+
 /* Named phase timers of rank 0 (seconds), printed with -v: what a run spends besides the
  * candidates (benchmarks/scaling reads them). */
 enum {
@@ -350,11 +387,18 @@ static const char *const timer_name[T_COUNT] = {"enumerate",
                                                 "results.h5 during the run",
                                                 "results.h5 at the end"};
 
-static void timers_print(const double *t, int ncand, int streamed, int ndone)
+static void timers_print(const double *t, const ate_rundir_stream_times *st, int ncand,
+                         int streamed, int ndone)
 {
     fprintf(stderr, "atescreen run: timers (rank 0):");
     for (int k = 0; k < T_COUNT; ++k)
-        fprintf(stderr, " %s %.6f s%s", timer_name[k], t[k], k + 1 < T_COUNT ? "," : "");
+        fprintf(stderr, " %s %.6f s,", timer_name[k], t[k]);
+    /* the part of "results.h5 during the run" spent reading the journals, unpacking records,
+     * adding them to the columns and compressing full chunks; records unpacked ahead */
+    fprintf(stderr,
+            " stream read %.6f s, stream unpack %.6f s, stream add %.6f s, stream compress %.6f s,"
+            " unpacked ahead %d records",
+            st->read, st->unpack, st->add, st->compress, st->early);
     fprintf(stderr, "; %d candidates, %d in results.h5, %d of them added during the run\n", ncand,
             ndone, streamed);
 }
@@ -380,7 +424,7 @@ int ate_cli_run(int argc, char **argv)
     const char *outdir = NULL;
     int verbosity = 1;
     double walltime = 0.0;
-    int shard = 0, nshards = 1, group_size = 1;
+    int shard = 0, nshards = 1, group_size = 1, writer = WRITER_AUTO;
     bool sharded = false, retry_failed = false, force = false;
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"walltime", required_argument, NULL, 'w'},
@@ -391,6 +435,7 @@ int ate_cli_run(int argc, char **argv)
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {"group-size", required_argument, NULL, 'g'},
+                                         {"writer", required_argument, NULL, 'W'},
                                          {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
@@ -433,6 +478,21 @@ int ate_cli_run(int argc, char **argv)
             sharded = true;
             break;
         }
+        case 'W':
+            if (strcmp(optarg, "auto") == 0)
+                writer = WRITER_AUTO;
+            else if (strcmp(optarg, "shared") == 0)
+                writer = WRITER_SHARED;
+            else if (strcmp(optarg, "dedicated") == 0)
+                writer = WRITER_DEDICATED;
+            else {
+                fprintf(stderr,
+                        "atescreen run: invalid value '%s' for --writer (auto, shared or "
+                        "dedicated)\n",
+                        optarg);
+                return ATE_EXIT_USAGE;
+            }
+            break;
         case 'q':
             verbosity = 0;
             break;
@@ -682,6 +742,12 @@ int ate_cli_run(int argc, char **argv)
             stop_requested = -2; /* --walltime */
             break;
         }
+        if (rank == 0 && writer_only(&prog, writer, group_size)) {
+            if (verbosity >= 2)
+                fprintf(stderr, "atescreen run: rank 0 writes results.h5 and computes no more "
+                                "candidates\n");
+            break; /* the others go on; it writes until they are done */
+        }
         int i = ate_workqueue_next(queue);
         if (i < 0) break;
         double tc = MPI_Wtime();
@@ -774,7 +840,7 @@ int ate_cli_run(int argc, char **argv)
                         ndone, nmine, dir, nfail, ndone < nmine ? "; run again to continue" : "");
             }
             timer[T_RESULTS] = MPI_Wtime() - t_phase;
-            if (verbosity >= 2) timers_print(timer, nc, prog.streamed, ndone);
+            if (verbosity >= 2) timers_print(timer, &prog.times, nc, prog.streamed, ndone);
         }
         ate_rundir_help_done(prog.help);
     }

@@ -119,9 +119,20 @@ ate_status ate_rundir_stream_create(const char *path, const ate_campaign_spec *s
 void ate_rundir_stream_helper(ate_rundir_stream *s, MPI_Comm comm, int rank);
 /** Candidate c has been journaled in js->j[journal] (the rank that computed it). */
 void ate_rundir_stream_arrived(ate_rundir_stream *s, int c, int journal);
-/** Refresh the journals that received records and add the candidates whose turn has come;
- *  *added (optional): how many. */
+/** Refresh the journals that received records, unpack the records announced since the last
+ *  call (kept until their turn, within a memory bound) and add the candidates whose turn has
+ *  come; *added (optional): how many. */
 ate_status ate_rundir_stream_advance(ate_rundir_stream *s, int *added, ate_error *err);
+/** Where a stream's time went so far (seconds; rank 0's `run -v` timers): reading the journals,
+ *  finding and unpacking records (on arrival, or at their turn), adding them to the columns,
+ *  compressing and writing the full chunks (or, once there are helpers, sending them out and
+ *  writing what comes back); early: records unpacked ahead of their turn; unpacked: records
+ *  unpacked, wall: the sum of their candidates' wall_s (their mean cost so far). */
+typedef struct ate_rundir_stream_times {
+    double read, unpack, add, compress, wall;
+    int early, unpacked;
+} ate_rundir_stream_times;
+void ate_rundir_stream_get_times(const ate_rundir_stream *s, ate_rundir_stream_times *t);
 /** Refresh every journal, add every remaining candidate that has a record (in the canonical
  *  order), write /summary (candidate order) and commit. *s freed in every case. With comm (not
  *  MPI_COMM_NULL; this is its rank 0) every other rank of comm is a helper (they all serve

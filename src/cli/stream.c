@@ -1,8 +1,14 @@
 /**
  * @file stream.c
- * @brief results.h5 written while a run computes: rank 0 follows the journals and adds each
- *        finished candidate to an ate_results_writer once every candidate before it in the
- *        canonical order has been added (rundir.h, docs/pipeline.md "results.h5").
+ * @brief results.h5 written while a run computes: rank 0 follows the journals, unpacks each
+ *        record when its candidate is announced and adds the candidate to an
+ *        ate_results_writer once every candidate before it in the canonical order has been
+ *        added (rundir.h, docs/pipeline.md "results.h5").
+ *
+ * Two stages, so that a candidate that runs long and stalls the canonical order leaves little
+ * to do when it is done: on arrival the record is read from its journal and unpacked (kept in
+ * memory, up to READY_MAX bytes of records; beyond that a record is unpacked at its turn), at
+ * its turn the unpacked result is only appended to the columns.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +22,9 @@
  * sends a full chunk (TAG_JOB: job_head + raw bytes) to a helper, the helper returns it
  * compressed (TAG_RESULT: result_head + bytes); TAG_DONE releases the helpers. */
 enum { TAG_JOB = 7310, TAG_RESULT = 7311, TAG_DONE = 7312, MAX_OUT = 64 };
+/* Records unpacked ahead of their turn, at most (bytes of the packed records; the unpacked
+ * results take about as much again). */
+#define READY_MAX ((size_t)256 << 20)
 typedef struct job_head {
     uint64_t id;
     uint32_t elem;
@@ -45,11 +54,19 @@ struct ate_rundir_stream {
     const ate_candidate_list *list;
     ate_rundir_journals *js; /* borrowed */
     int *order, n, next;     /* canonical order; the next position to add */
+    int *pos;                /* [candidates] position in order */
     bool *waiting;           /* [candidates] computed by this run, record not announced yet */
-    bool *computed;          /* [candidates] computed by this run */
-    bool *dirty;             /* [journals] refresh before the next advance */
-    bool stale;              /* an announced record was not found: refresh every journal */
+    struct ready {
+        ate_candidate_result r;
+        size_t bytes;       /* of its record */
+    } * *ready;             /* [candidates] unpacked ahead of its turn, or NULL */
+    size_t ready_bytes;     /* packed bytes of those */
+    int *arrived, narrived; /* announced, not unpacked yet (each once) */
+    bool *computed;         /* [candidates] computed by this run */
+    bool *dirty;            /* [journals] refresh before the next advance */
+    bool stale;             /* an announced record was not found: refresh every journal */
     int ndirty_cap, ndone, nfailed;
+    ate_rundir_stream_times t;
     helpers hp;
 };
 
@@ -88,7 +105,13 @@ void ate_rundir_stream_abort(ate_rundir_stream **sp)
             free(s->hp.slot[k].buf);
         }
     free(s->hp.rank), free(s->hp.is);
-    free(s->order), free(s->waiting), free(s->computed), free(s->dirty);
+    for (int c = 0; s->ready && c < s->n; ++c)
+        if (s->ready[c]) {
+            ate_candidate_result_clear(&s->ready[c]->r);
+            free(s->ready[c]);
+        }
+    free(s->order), free(s->pos), free(s->waiting), free(s->computed), free(s->dirty);
+    free(s->ready), free(s->arrived);
     free(s);
     *sp = NULL;
 }
@@ -106,13 +129,21 @@ ate_status ate_rundir_stream_create(const char *path, const ate_campaign_spec *s
     s->order = malloc((size_t)(nc ? nc : 1) * sizeof(int));
     s->waiting = calloc((size_t)(nc ? nc : 1), sizeof(bool));
     s->computed = calloc((size_t)(nc ? nc : 1), sizeof(bool));
-    ate_status st = s->order && s->waiting && s->computed
+    s->pos = malloc((size_t)(nc ? nc : 1) * sizeof(int));
+    s->ready = calloc((size_t)(nc ? nc : 1), sizeof(*s->ready));
+    s->arrived = malloc((size_t)(nc ? nc : 1) * sizeof(int));
+    ate_status st = s->order && s->waiting && s->computed && s->pos && s->ready && s->arrived
                         ? ATE_OK
                         : ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
     for (int i = 0; i < nc && waiting && st == ATE_OK; ++i)
         s->waiting[i] = s->computed[i] = waiting[i];
     if (st == ATE_OK) st = ate_rundir_order(list, spec, s->order, err);
+    for (int k = 0; k < nc && st == ATE_OK; ++k)
+        s->pos[s->order[k]] = k;
     if (st == ATE_OK) st = ate_results_writer_create(path, spec, nc, &s->w, err);
+    /* full chunks are compressed apart from HDF5's filters (bytes identical), by rank 0 itself
+     * or by helpers (chunks below): the time goes where it can be seen and moved */
+    if (st == ATE_OK) ate_h5_defer_chunks(ate_results_writer_file(s->w), true);
     if (st != ATE_OK) {
         ate_rundir_stream_abort(&s);
         return st;
@@ -123,7 +154,10 @@ ate_status ate_rundir_stream_create(const char *path, const ate_campaign_spec *s
 
 void ate_rundir_stream_arrived(ate_rundir_stream *s, int c, int journal)
 {
-    if (c >= 0 && c < s->n) s->waiting[c] = false;
+    if (c >= 0 && c < s->n && s->waiting[c]) { /* unpacked by the next advance */
+        s->waiting[c] = false;
+        s->arrived[s->narrived++] = c;
+    }
     if (journal >= s->ndirty_cap) { /* grow the flags (all journals dirty when that fails) */
         int cap = journal + 16;
         bool *d = realloc(s->dirty, (size_t)cap * sizeof(bool));
@@ -138,28 +172,85 @@ void ate_rundir_stream_arrived(ate_rundir_stream *s, int c, int journal)
 /* Refresh the journals marked dirty (all when `all`). */
 static ate_status refresh(ate_rundir_stream *s, bool all, ate_error *err)
 {
-    for (int k = 0; k < s->js->n; ++k) {
+    double t0 = MPI_Wtime();
+    ate_status st = ATE_OK;
+    for (int k = 0; k < s->js->n && st == ATE_OK; ++k) {
         bool want = all || (k < s->ndirty_cap && s->dirty[k]);
         if (!want || !s->js->j[k]) continue;
-        ATE_TRY(ate_journal_refresh(s->js->j[k], NULL, err));
+        st = ate_journal_refresh(s->js->j[k], NULL, err);
         if (k < s->ndirty_cap) s->dirty[k] = false;
     }
-    return ATE_OK;
+    s->t.read += MPI_Wtime() - t0;
+    return st;
 }
 
-/* Add candidate c from its record (found: false when there is none). */
+/* Candidate c's record unpacked into r (*found false, r untouched, when there is none). */
+static ate_status unpack(ate_rundir_stream *s, int c, ate_candidate_result *r, bool *found,
+                         size_t *len, ate_error *err)
+{
+    double t0 = MPI_Wtime();
+    const char *id = ate_candidate_list_get(s->list, c)->id;
+    const void *rec = ate_rundir_find(s->js, 0, s->js->n, id, len);
+    *found = rec != NULL;
+    ate_status st = rec ? ate_candidate_result_unpack(rec, *len, r, err) : ATE_OK;
+    if (rec && st == ATE_OK && r->wall_s >= 0.0) s->t.wall += r->wall_s, s->t.unpacked++;
+    s->t.unpack += MPI_Wtime() - t0;
+    return st;
+}
+
+/* Unpack the records of the candidates announced since the last call, ahead of their turn
+ * (while they fit in READY_MAX; the others are unpacked at their turn). An announced record
+ * not readable yet (the journal's tail still being written) is tried again next time. */
+static ate_status prepare(ate_rundir_stream *s, ate_error *err)
+{
+    int keep = 0;
+    ate_status st = ATE_OK;
+    for (int k = 0; k < s->narrived; ++k) {
+        int c = s->arrived[k];
+        if (st != ATE_OK) { /* stopped: the rest waits for the next call */
+            s->arrived[keep++] = c;
+            continue;
+        }
+        /* added already, or no room: unpacked at its turn */
+        if (s->pos[c] < s->next || s->ready[c] || s->ready_bytes >= READY_MAX) continue;
+        struct ready *r = malloc(sizeof(*r));
+        bool found = false;
+        st = r ? unpack(s, c, &r->r, &found, &r->bytes, err)
+               : ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
+        if (st == ATE_OK && found) {
+            s->ready[c] = r, s->ready_bytes += r->bytes;
+            s->t.early++;
+            continue;
+        }
+        free(r);
+        s->arrived[keep++] = c; /* not readable yet (or failed): again next time */
+        if (st == ATE_OK) s->stale = true;
+    }
+    s->narrived = keep;
+    return st;
+}
+
+/* Add candidate c, unpacked ahead or from its record now (found: false when there is none). */
 static ate_status add(ate_rundir_stream *s, int c, bool *found, ate_error *err)
 {
-    size_t len;
-    const char *id = ate_candidate_list_get(s->list, c)->id;
-    const void *rec = ate_rundir_find(s->js, 0, s->js->n, id, &len);
-    *found = rec != NULL;
-    if (!rec) return ATE_OK;
-    ate_candidate_result r;
-    ATE_TRY(ate_candidate_result_unpack(rec, len, &r, err));
-    ate_status st = ate_results_writer_add(s->w, c, &r, err);
-    if (st == ATE_OK) s->ndone++, s->nfailed += r.status == ATE_RESULT_FAILED;
-    ate_candidate_result_clear(&r);
+    ate_candidate_result local, *r = s->ready[c] ? &s->ready[c]->r : NULL;
+    *found = true;
+    if (!r) {
+        size_t len;
+        ATE_TRY(unpack(s, c, &local, found, &len, err));
+        if (!*found) return ATE_OK;
+        r = &local;
+    }
+    double t0 = MPI_Wtime();
+    ate_status st = ate_results_writer_add(s->w, c, r, err);
+    if (st == ATE_OK) s->ndone++, s->nfailed += r->status == ATE_RESULT_FAILED;
+    ate_candidate_result_clear(r);
+    if (r != &local) {
+        s->ready_bytes -= s->ready[c]->bytes;
+        free(s->ready[c]);
+        s->ready[c] = NULL;
+    }
+    s->t.add += MPI_Wtime() - t0;
     return st;
 }
 
@@ -244,8 +335,18 @@ void ate_rundir_stream_helper(ate_rundir_stream *s, MPI_Comm comm, int rank)
         if (!r) return; /* one helper fewer */
         hp->rank = r, hp->cap = cap;
     }
-    hp->comm = comm, hp->rank[hp->n++] = rank, hp->is[rank] = 1;
-    ate_h5_defer_chunks(ate_results_writer_file(s->w), true); /* they compress, rank 0 assembles */
+    hp->comm = comm, hp->rank[hp->n++] = rank, hp->is[rank] = 1; /* they compress from now */
+}
+
+/* The full chunks queued so far: to the helpers (with drain: until all are written), or
+ * compressed and written here when there is none. */
+static ate_status chunks(ate_rundir_stream *s, bool drain, ate_error *err)
+{
+    double t0 = MPI_Wtime();
+    ate_h5 *h = ate_results_writer_file(s->w);
+    ate_status st = s->hp.n ? pump(&s->hp, h, drain, err) : ate_h5_flush_chunks(h, err);
+    s->t.compress += MPI_Wtime() - t0;
+    return st;
 }
 
 ate_status ate_rundir_stream_advance(ate_rundir_stream *s, int *added, ate_error *err)
@@ -253,6 +354,7 @@ ate_status ate_rundir_stream_advance(ate_rundir_stream *s, int *added, ate_error
     if (added) *added = 0;
     ATE_TRY(refresh(s, s->stale, err));
     s->stale = false;
+    ATE_TRY(prepare(s, err));
     while (s->next < s->n) {
         int c = s->order[s->next];
         if (s->waiting[c]) break; /* its turn comes when it is done */
@@ -264,9 +366,14 @@ ate_status ate_rundir_stream_advance(ate_rundir_stream *s, int *added, ate_error
         }
         s->next++;
         if (added) *added += found;
-        if (s->hp.n) ATE_TRY(pump(&s->hp, ate_results_writer_file(s->w), false, err));
+        ATE_TRY(chunks(s, false, err));
     }
     return ATE_OK;
+}
+
+void ate_rundir_stream_get_times(const ate_rundir_stream *s, ate_rundir_stream_times *t)
+{
+    *t = s->t;
 }
 
 void ate_rundir_help(MPI_Comm comm)
@@ -324,11 +431,11 @@ ate_status ate_rundir_stream_finish(ate_rundir_stream **sp, const ate_references
     for (; s->next < s->n && st == ATE_OK; s->next++) {
         bool found;
         st = add(s, s->order[s->next], &found, err);
-        if (st == ATE_OK && s->hp.n) st = pump(&s->hp, h, false, err);
+        if (st == ATE_OK) st = chunks(s, false, err);
     }
-    if (st == ATE_OK && s->hp.n) /* the last, partial chunks go out too */
+    if (st == ATE_OK) /* the last, partial chunks go out too */
         st = ate_results_writer_seal(s->w, err);
-    if (st == ATE_OK && s->hp.n) st = pump(&s->hp, h, true, err);
+    if (st == ATE_OK) st = chunks(s, true, err);
     ate_h5_defer_chunks(h, false);
     *ndone = s->ndone, *nfailed = s->nfailed;
     if (st == ATE_OK) st = ate_results_writer_finish(&s->w, refs, meta, err);

@@ -582,16 +582,36 @@ def case_shard():
           "unsharded run")
 
 
+def canonical_tables(path):
+    """{dataset: (raw bytes of its values, its stored chunks)} of /states, /attempts and
+    /structures (strings as their values)."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        for g in ("states", "attempts", "structures"):
+            for k, ds in f[g].items():
+                v = ds[()]
+                raw = v.tobytes() if ds.dtype.kind in "iuf" else repr(v.tolist())
+                chunks = []
+                if ds.chunks and ds.compression:
+                    for i in range(ds.id.get_num_chunks()):
+                        info = ds.id.get_chunk_info(i)
+                        chunks.append(ds.id.read_direct_chunk(info.chunk_offset)[1])
+                out[f"{g}/{k}"] = (raw, chunks)
+    return out
+
+
 def case_ranks():
     mpiexec = os.environ.get("ATE_MPIEXEC", "mpiexec")
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1")
     y = campaign("ranks", ["Fe", "Co", "Ni", "Cu"], adsorbates="[OH, H]")
-    ref = None
-    for n in (1, 2, 3):
-        out = os.path.join(work, f"ranks-{n}")
+    ref = ref_tables = None
+    # --writer dedicated: rank 0 computes nothing and only writes results.h5 (the same file)
+    for n, writer in ((1, None), (2, None), (3, None), (3, "dedicated")):
+        out = os.path.join(work, f"ranks-{n}" + (f"-{writer}" if writer else ""))
         shutil.rmtree(out, ignore_errors=True)
-        p = subprocess.run([mpiexec, "-n", str(n), exe, "run", y, "-o", out], capture_output=True,
+        p = subprocess.run([mpiexec, "-n", str(n), exe, "run", y, "-o", out] +
+                           (["--writer", writer] if writer else []), capture_output=True,
                            text=True, env=env)
         check(p.returncode == 0, f"{n} ranks: exit {p.returncode}: {p.stderr[-400:]}")
         path = os.path.join(out, "results.h5")
@@ -601,13 +621,27 @@ def case_ranks():
         got = summary_numbers(path)
         with h5py.File(path, "r") as f:
             used = set(f["summary/rank"][()].tolist())
-        check(used == set(range(n)) or n == 3, f"{n} ranks: candidates computed on ranks {used}")
-        if ref is None:
-            ref = got
+        if writer:
+            check(used == {1, 2}, f"{n} ranks, --writer {writer}: computed on ranks {used}")
         else:
-            check(same(ref, got), f"{n} ranks: summary differs from 1 rank")
+            check(used == set(range(n)) or n == 3,
+                  f"{n} ranks: candidates computed on ranks {used}")
+        # /states, /attempts and /structures row for row in the canonical order, the stored
+        # (compressed) chunks byte for byte
+        tables = canonical_tables(path)
+        if ref is None:
+            ref, ref_tables = got, tables
+        else:
+            check(same(ref, got), f"{n} ranks {writer or ''}: summary differs from 1 rank")
+            check(tables == ref_tables,
+                  f"{n} ranks {writer or ''}: /states, /attempts or /structures differ from 1 "
+                  "rank: " + ", ".join(k for k in ref_tables if tables.get(k) != ref_tables[k]))
         over = "oversubscribe the cores" in p.stderr
         check(over == (n > (os.cpu_count() or 1)), f"{n} ranks: oversubscription warning {over}")
+    p = subprocess.run([exe, "run", y, "-o", os.path.join(work, "ranks-bad"), "--writer", "x"],
+                       capture_output=True, text=True)
+    check(p.returncode == 2 and "invalid value 'x' for --writer" in p.stderr,
+          f"--writer x: exit {p.returncode}: {p.stderr[-300:]}")
     # --group-size: 1 is the default (same numbers); a non-divisor, a bad value and G > 1 for
     # gfn1 (one rank per structure) are refused before any work, with status 2
     out = os.path.join(work, "ranks-g1")

@@ -59,24 +59,38 @@ check(r["makespan"] == 3.0 and r["count"][0] == 1 and r["count"][1] == 3,
       f"rank0_factor: {r['makespan']} {list(r['count'])}")
 
 
-# rank 0 adds each candidate to results.h5 (w each) in queue order once it is done, between
-# its own candidates and, after its last one, as they finish (hand-computed event sequences)
-w = 0.25
-check(simsched.simulate(np.ones(3), np.ones(3), 1, writer=w)["makespan"] == 3 * (1 + w),
+# rank 0 adds each candidate to results.h5 (append a each) in queue order once it is done,
+# between its own candidates and, after its last one, as they finish (hand-computed event
+# sequences)
+a = 0.25
+check(simsched.simulate(np.ones(3), np.ones(3), 1, append=a)["makespan"] == 3 * (1 + a),
       "writer, 1 rank")
-r = simsched.simulate(np.ones(4), np.ones(4), 2, writer=w)
+r = simsched.simulate(np.ones(4), np.ones(4), 2, append=a)
 check(r["makespan"] == 3.0 and list(r["count"]) == [2, 2], f"writer, 2 ranks: {r['makespan']}")
-r = simsched.simulate([4.0, 1.0, 1.0], [4.0, 1.0, 1.0], 2, writer=w)
+r = simsched.simulate([4.0, 1.0, 1.0], [4.0, 1.0, 1.0], 2, append=a)
 check(r["makespan"] == 4.75 and r["written"] == 4.75, f"writer after a long candidate: {r}")
-r = simsched.simulate([1.0, 4.0, 1.0], [3.0, 2.0, 1.0], 2, writer=w)
+r = simsched.simulate([1.0, 4.0, 1.0], [3.0, 2.0, 1.0], 2, append=a)
 check(r["makespan"] == 4.5 and r["finish"][0] == 2.25 and r["finish"][1] == 4.0,
       f"writer waits for its turn: {r}")
 # the ranks that have finished compress for rank 0: [1, 4, 1] as above, the two added after
-# rank 1 ended (t = 4) cost max(w - c, c / 1) = 0.15 each instead of 0.25
-r = simsched.simulate([1.0, 4.0, 1.0], [3.0, 2.0, 1.0], 2, writer=w, compress=0.15)
+# rank 1 ended (t = 4) cost max(append, compress / 1) = 0.15 each instead of 0.1 + 0.15
+r = simsched.simulate([1.0, 4.0, 1.0], [3.0, 2.0, 1.0], 2, append=0.1, compress=0.15)
 check(abs(r["makespan"] - 4.3) < 1e-12, f"writer with a helper: {r['makespan']}")
-r = simsched.simulate(np.ones(6), np.ones(6), 3, writer=0.0)
+r = simsched.simulate(np.ones(6), np.ones(6), 3, append=0.0)
 check(r["makespan"] == 2.0 and r["written"] == 2.0, "writer 0: as before")
+# a dedicated writer (rank 0 computes nothing) unpacks each record when it is announced (prep
+# 0.5) and only appends (0.25) once the long first candidate is done at t = 4: 4 + 0.5 + 4 x
+# 0.25; unpacking in order instead (append 0.75) leaves 4 x 0.75 after t = 4
+cost, est = [4.0, 1.0, 1.0, 1.0], [4.0, 3.0, 2.0, 1.0]
+r = simsched.simulate(cost, est, 3, prep=0.5, append=0.25, dedicated=True)
+check(r["makespan"] == 5.5 and list(r["count"]) == [0, 1, 3] and r["stalled"] == 4,
+      f"dedicated writer: {r}")
+r = simsched.simulate(cost, est, 3, append=0.75, dedicated=True)
+check(r["makespan"] == 7.0, f"dedicated writer, unpacking in order: {r['makespan']}")
+# rank 0 computing as well takes the long candidate (t = 0..4), ranks 1 and 2 the rest by
+# t = 2; rank 0 then unpacks all 4 and appends them: 4 + 4 x 0.5 + 4 x 0.25 = 7
+r = simsched.simulate(cost, est, 3, prep=0.5, append=0.25)
+check(r["makespan"] == 7.0 and list(r["count"]) == [1, 2, 1], f"rank 0 computing: {r}")
 
 
 def greedy(cost, est, p):
