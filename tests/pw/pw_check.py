@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Plane-wave kernel against ABINIT 9.6.2 and against itself (ctest pw_vs_abinit, pw_checks).
 
-usage: pw_check.py ATESCREEN abinit|self [--quick]
+usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4]
        pw_check.py ATESCREEN abinit    every tests/pw/refs/*.json: total energy <= 1e-5 Ha/atom,
                                        forces <= 1e-4 Ha/bohr (the acceptance of issue #7), each
                                        energy term reported; si2_lda's cutoff series 8..16 Ha
@@ -13,6 +13,8 @@ usage: pw_check.py ATESCREEN abinit|self [--quick]
                                        with a clear message
        --quick                         fewer and smaller cases (the sanitizer build)
        --long (abinit)                 the semicore bcc Fe cells only (minutes; label long)
+       --fen4 (abinit)                 FeN4 + *OH in 4x4 graphene only: 33 atoms, fixed moment
+                                       with smearing (about 5 CPU minutes; label long)
 
 The reference numbers were produced by tests/pw/make_refs.py (a real ABINIT run each); the same
 FFT grid, k-points, bands and pseudopotential numbers are passed to ATEscreen here. ABINIT prints
@@ -21,6 +23,7 @@ forces with their mean removed; so does ATEscreen (docs/theory-pw.md).
 import json
 import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +38,8 @@ TOL_M = 1e-4  # magnetisation, electrons
 # --long: the semicore bcc Fe cells (30 Ha, 4x4x4 k-points: minutes), ctest label long
 QUICK = ("si2_lda.json", "si2_lda_gamma.json")
 LONG = ("fe_bcc_pbe.json", "fe_bcc_pbe_fd002.json")
+# --fen4: the single-atom-catalyst cell (33 atoms, 88 bands per spin on a 60x60x72 grid), label long
+FEN4 = ("fen4oh_pbe.json",)
 # bcc Fe with 0.002 Ha smearing at 30 Ha has several self-consistent solutions: ATEscreen finds
 # M = 0.355 (ABINIT's, from its spinat 3), 0.661 and 1.991 from the starting moments 0.4, 1 and 3
 # (docs/validation.md); the comparison starts from ABINIT's side of that landscape
@@ -44,14 +49,23 @@ EXTRA = {"fe_bcc_pbe_fd002": ["--moment0", "0.4"]}
 NO_SERIES = ("fe_bcc_pbe_fd002",)
 
 
+def cpu_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def calc(exe, path, args, expect_ok=True):
+    """atescreen calc --method pw --json; the parsed JSON gets "cpu_s", the run's user + sys time."""
     cmd = [exe, "calc", path, "--method", "pw", "--json"] + args
+    c0 = cpu_children()
     p = subprocess.run(cmd, capture_output=True, text=True)
     if not expect_ok:
         return p
     if p.returncode != 0:
         sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
-    return json.loads(p.stdout)
+    out = json.loads(p.stdout)
+    out["cpu_s"] = cpu_children() - c0
+    return out
 
 
 def ref_args(s):
@@ -76,7 +90,7 @@ def check_abinit(exe, mode):
     for name in sorted(os.listdir(os.path.join(HERE, "refs"))):
         if not name.endswith(".json") or (mode == "--quick" and name not in QUICK):
             continue
-        if (mode == "--long") != (name in LONG):
+        if (mode == "--long") != (name in LONG) or (mode == "--fen4") != (name in FEN4):
             continue
         ref = json.load(open(os.path.join(HERE, "refs", name)))
         case = ref["case"]
@@ -92,9 +106,12 @@ def check_abinit(exe, mode):
         ok = de / nat <= TOL_E_ATOM and df <= TOL_F and dm <= TOL_M
         failures += not ok
         print("%-22s E = %.10f (ABINIT %.10f)  dE = %.2e Ha (%.2e /atom)  max dF = %.2e Ha/bohr"
-              "  M = %.6f (%.6f)  %d SCF  %s" % (
+              "  M = %.6f (%.6f)  %d SCF  CPU %.1f s (ABINIT %s)  %s" % (
                   case, r["energy"], res["etotal"], de, de / nat, df, r["magnetization"],
-                  res.get("magnetization", 0.0), r["scc_iterations"], "ok" if ok else "FAIL"))
+                  res.get("magnetization", 0.0), r["scc_iterations"], r["cpu_s"],
+                  # older references store the wall time of the ABINIT run only
+                  "CPU %.1f s" % res["cpu_time_s"] if "cpu_time_s" in res else
+                  "wall %.1f s" % res["run_time_s"], "ok" if ok else "FAIL"))
         terms = dict(res["energy_terms"])
         if "minus_kT_entropy" in terms:
             terms["electronic_entropy"] = terms.pop("minus_kT_entropy")
@@ -261,7 +278,8 @@ def check_self(exe, quick):
 
 
 def main():
-    if len(sys.argv) not in (3, 4) or sys.argv[2] not in ("abinit", "self"):
+    if (len(sys.argv) not in (3, 4) or sys.argv[2] not in ("abinit", "self")
+            or sys.argv[3:] not in ([], ["--quick"], ["--long"], ["--fen4"])):
         sys.exit(__doc__)
     exe = sys.argv[1]
     mode = sys.argv[3] if len(sys.argv) == 4 else ""
