@@ -72,7 +72,7 @@ ate_status pw_nl_init(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_a
         for (int l = 0; l < p->nl; ++l)
             np += (2 * l + 1) * p->nprj[l];
     }
-    nl->nproj = np, nl->npw = ks->npw;
+    nl->nproj = np, nl->npw = ks->npw, nl->gamma = ks->gamma;
     if (np == 0) return ATE_OK;
     size_t npw = (size_t)ks->npw;
     nl->atom = malloc((size_t)np * 4 * sizeof(int));
@@ -128,9 +128,31 @@ void pw_nl_free(pw_nl *nl)
     memset(nl, 0, sizeof(*nl));
 }
 
+/* gamma: b = P^H c is real (projector and wavefunction are real in space): 2 Re sum over the
+ * half sphere less the G = 0 term, as real [nb][nproj] */
+static void project_real(const pw_nl *nl, int nb, const pw_cplx *c, double *b)
+{
+    int ld = 2 * nl->npw, np = nl->nproj;
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, np, nb, ld, 2.0, (const double *)nl->p, ld,
+                (const double *)c, ld, 0.0, b, np);
+    for (int n = 0; n < nb; ++n)
+        for (int r = 0; r < np; ++r)
+            b[(size_t)n * np + r] -=
+                creal(nl->p[(size_t)r * nl->npw]) * creal(c[(size_t)n * nl->npw]);
+}
+
 /* b = P^H c : [nb][nproj] (column n = band n) */
 static void project(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *b)
 {
+    if (nl->gamma) { /* real values, spread in place from the back */
+        double *bd = (double *)b;
+        project_real(nl, nb, c, bd);
+        for (size_t q = (size_t)nl->nproj * nb; q-- > 0;) {
+            double v = bd[q];
+            b[q] = v;
+        }
+        return;
+    }
     const pw_cplx one = 1.0, zero = 0.0;
     cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, nl->nproj, nb, nl->npw, &one, nl->p,
                 nl->npw, c, nl->npw, &zero, b, nl->nproj);
@@ -140,6 +162,21 @@ void pw_nl_apply(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *hc, pw_cplx
 {
     int np = nl->nproj;
     if (!np) return;
+    if (nl->gamma) {
+        double *b = (double *)work, *d = b + (size_t)np * nb;
+        project_real(nl, nb, c, b);
+        for (int n = 0; n < nb; ++n)
+            for (int r = 0; r < np; ++r) {
+                double s = 0.0;
+                for (int q = 0; q < np; ++q)
+                    s += nl->h[(size_t)r * np + q] * b[(size_t)n * np + q];
+                d[(size_t)n * np + r] = s;
+            }
+        int ld = 2 * nl->npw;
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, ld, nb, np, 1.0,
+                    (const double *)nl->p, ld, d, np, 1.0, (double *)hc, ld);
+        return;
+    }
     pw_cplx *b = work, *d = work + (size_t)np * nb;
     project(nl, nb, c, b);
     for (int n = 0; n < nb; ++n)

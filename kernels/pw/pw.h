@@ -71,6 +71,11 @@ typedef struct pw_grid {
 } pw_grid;
 
 typedef struct pw_kset {
+    /* gamma: real wavefunctions at k = 0 (docs/theory-pw.md, "Real wavefunctions at Gamma"):
+     * only half of the sphere is stored, G = 0 first, c(-G) = conj(c(G)); <a|b> = 2 Re
+     * sum_half a^* b - a(0) b(0); idxm[p] is the box index of -G */
+    bool gamma;
+    int *idxm;
     double kf[3]; /* fractional */
     double k[3];  /* Cartesian, 1/bohr */
     double w;     /* weight, sum over the set = 1 */
@@ -90,12 +95,16 @@ void pw_grid_free(pw_grid *g);
 ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const double kf[3],
                         double w, double ecut, ate_error *err);
 void pw_kset_free(pw_kset *ks);
-/** Execute plan (g->fwd or g->bwd) on g->buf, result in g->buf. */
-void pw_fft(const pw_grid *g, fftw_plan plan);
-/** Sphere coefficients -> real space on g->buf (unnormalised: sum_G c(G) e^{iG.r}). */
-void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c);
-/** g->buf (real space) -> sphere coefficients: out(G) += scale * FFT(buf)(G). */
-void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out);
+/** A k = 0 set made real (gamma): keeps G = 0 and one of each pair +-G (no-op otherwise). */
+ate_status pw_kset_make_gamma(pw_kset *ks, const pw_grid *g, ate_error *err);
+/** Execute plan (g->fwd or g->bwd) on g->buf; the result is in g->tmp (returned). */
+pw_cplx *pw_fft(const pw_grid *g, fftw_plan plan);
+/** Sphere coefficients -> real space on g->buf (unnormalised: sum_G c(G) e^{iG.r}). Gamma sets:
+ *  c2 (may be NULL) is a second band, the box then holds psi_c(r) + i psi_c2(r). */
+void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2);
+/** g->buf (real space) -> sphere coefficients: out(G) += scale * FFT(buf)(G). Gamma sets: the
+ *  box holds f(r) + i f2(r) with f, f2 real, out gets f's and out2 (may be NULL) f2's. */
+void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out, pw_cplx *out2);
 
 /* ---- classical and density terms ---- */
 typedef struct pw_atoms {
@@ -131,11 +140,12 @@ typedef struct pw_nl {
     pw_cplx *p;     /* [nproj][npw] <k+G|p> * sqrt(Omega)... (see nonlocal.c) */
     double *h;      /* [nproj][nproj] coupling (block diagonal per atom and l, m) */
     int npw;
+    bool gamma; /* real wavefunctions (pw_kset.gamma): the projections are real */
 } pw_nl;
 ate_status pw_nl_init(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
                       ate_error *err);
 void pw_nl_free(pw_nl *nl);
-/** hc += V_nl c for nb vectors (columns of length npw). */
+/** hc += V_nl c for nb vectors (columns of length npw); work: 2 nproj nb. */
 void pw_nl_apply(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *hc, pw_cplx *work);
 /** sum_n occ_n <c_n|V_nl|c_n> and, when f is given, F_I += -d/dx_I of it (occ includes w_k). */
 double pw_nl_energy(const pw_nl *nl, const pw_kset *ks, int nb, const pw_cplx *c, const double *occ,

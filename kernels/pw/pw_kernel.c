@@ -174,6 +174,8 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                        nel, nocc);
     pw_cell cell;
     pw_grid grid = {0};
+    const char *cplx_env = getenv("ATE_PW_COMPLEX");
+    bool force_complex = cplx_env && *cplx_env && strcmp(cplx_env, "0") != 0;
     int nk = 0;
     double *kf = NULL, *kw = NULL;
     pw_kset *ks = NULL;
@@ -202,6 +204,9 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     }
     for (int q = 0; q < nk && st == ATE_OK; ++q) {
         st = pw_kset_init(&ks[q], &cell, &grid, kf + 3 * q, kw[q], o->ecut, err);
+        /* real wavefunctions at Gamma unless ATE_PW_COMPLEX is set (the check of the real path
+         * against the complex one, tests/pw/pw_check.py) */
+        if (st == ATE_OK && !force_complex) st = pw_kset_make_gamma(&ks[q], &grid, err);
         if (st == ATE_OK && ks[q].npw < nb)
             st = ATE_ERROR(err, ATE_ERR_VALUE,
                            "%d bands do not fit in the %d plane waves of k-point %d (raise the "
@@ -271,7 +276,8 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            .max_iter = o->max_iter,
                            .econv = o->econv,
                            .qconv = o->qconv,
-                           .eig_tol = 1e-9,
+                           /* 1e-9 at the default qconv (1e-8 e per atom), tighter with it */
+                           .eig_tol = fmin(1e-9, 0.1 * o->qconv),
                            .forces = forces,
                            .comm = k->comm,
                            .verbose = getenv("ATE_PW_VERBOSE") != NULL};

@@ -42,6 +42,9 @@ static void random_start(const pw_kset *ks, int nb, pw_cplx *c)
             double re = hash01(2 * key) - 0.5, im = hash01(2 * key + 1) - 0.5;
             c[(size_t)n * ks->npw + g] = (re + I * im) / (1.0 + ks->kin[g] * ks->kin[g]);
         }
+    if (ks->gamma) /* real wavefunctions: c(G = 0) is real */
+        for (int n = 0; n < nb; ++n)
+            c[(size_t)n * ks->npw] = creal(c[(size_t)n * ks->npw]);
 }
 
 /* superposition of Gaussian valence charges Z_ion e^{-r^2/2s^2}, s = r_loc + 0.5 bohr */
@@ -71,9 +74,9 @@ static void to_real_density(const pw_grid *g, const pw_cplx *rhog, double *rho)
 {
     pw_cplx *b = (pw_cplx *)g->buf;
     memcpy(b, rhog, (size_t)g->ntot * sizeof(pw_cplx));
-    pw_fft(g, g->bwd);
+    const pw_cplx *t = pw_fft(g, g->bwd);
     for (int p = 0; p < g->ntot; ++p)
-        rho[p] = creal(b[p]);
+        rho[p] = creal(t[p]);
 }
 
 static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
@@ -81,9 +84,9 @@ static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
     pw_cplx *b = (pw_cplx *)g->buf;
     for (int p = 0; p < g->ntot; ++p)
         b[p] = rho[p];
-    pw_fft(g, g->fwd);
+    const pw_cplx *t = pw_fft(g, g->fwd);
     for (int p = 0; p < g->ntot; ++p)
-        rhog[p] = g->sphere[p] ? b[p] / g->ntot : 0.0;
+        rhog[p] = g->sphere[p] ? t[p] / g->ntot : 0.0;
 }
 
 /* Pulay mixing over the density-sphere components of nb blocks (rho; with spin also m =
@@ -293,16 +296,16 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         /* potential of the input density (xc first: it uses the FFT buffer) */
         for (int sp = 0; sp < ns; ++sp)
             to_real_density(g, st->rhog + sp * ntot, rho_in + sp * ntot);
-        pw_xc_eval(in->xc, c, g, rho_in, vxc);
+        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc);
         for (size_t p = 0; p < ntot; ++p)
             rtot_g[p] = ns == 2 ? st->rhog[p] + st->rhog[ntot + p] : st->rhog[p];
         pw_hartree(c, g, rtot_g, vh);
         for (size_t p = 0; p < ntot; ++p)
             b[p] = vh[p] + vloc[p];
-        pw_fft(g, g->bwd);
+        const pw_cplx *vt = pw_fft(g, g->bwd);
         for (int sp = 0; sp < ns; ++sp)
             for (size_t p = 0; p < ntot; ++p)
-                veff[sp * ntot + p] = creal(b[p]) + vxc[sp * ntot + p];
+                veff[sp * ntot + p] = creal(vt[p]) + vxc[sp * ntot + p];
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
         int maxit = it == 1 ? 30 : 12;
@@ -349,14 +352,33 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                     mag += (sp == 0 ? 1.0 : -1.0) * w[k] * occ[q];
                 }
                 if ((k * ns + sp) % size != rank) continue;
+                const pw_kset *ks = &in->ks[k];
+                double *ro = rho_out + sp * ntot;
+                const double *o = occ + sp * nkb + (size_t)k * nb;
+                if (ks->gamma) { /* real: two bands per transform, psi_n + i psi_n+1 */
+                    for (int n = 0; n < nb; n += 2) {
+                        double f = w[k] * o[n], f2 = n + 1 < nb ? w[k] * o[n + 1] : 0.0;
+                        if (f == 0.0 && f2 == 0.0) continue;
+                        const pw_cplx *cn = st->psi[k * ns + sp] + (size_t)n * ks->npw;
+                        for (int m = 0; m < (f2 != 0.0 ? 2 : 1); ++m) /* kin(G = 0) = 0 */
+                            for (int q = 0; q < ks->npw; ++q)
+                                ekin += 2.0 * (m ? f2 : f) * ks->kin[q] *
+                                        creal(conj(cn[m * ks->npw + q]) * cn[m * ks->npw + q]);
+                        pw_to_real(g, ks, cn, f2 != 0.0 ? cn + ks->npw : NULL);
+                        for (size_t p = 0; p < ntot; ++p)
+                            ro[p] +=
+                                (f * creal(b[p]) * creal(b[p]) + f2 * cimag(b[p]) * cimag(b[p])) /
+                                c->vol;
+                    }
+                    continue;
+                }
                 for (int n = 0; n < nb; ++n) {
-                    double f = w[k] * occ[sp * nkb + (size_t)k * nb + n];
+                    double f = w[k] * o[n];
                     if (f == 0.0) continue;
-                    const pw_cplx *cn = st->psi[k * ns + sp] + (size_t)n * in->ks[k].npw;
-                    for (int q = 0; q < in->ks[k].npw; ++q)
-                        ekin += f * in->ks[k].kin[q] * creal(conj(cn[q]) * cn[q]);
-                    pw_to_real(g, &in->ks[k], cn);
-                    double *ro = rho_out + sp * ntot;
+                    const pw_cplx *cn = st->psi[k * ns + sp] + (size_t)n * ks->npw;
+                    for (int q = 0; q < ks->npw; ++q)
+                        ekin += f * ks->kin[q] * creal(conj(cn[q]) * cn[q]);
+                    pw_to_real(g, ks, cn, NULL);
                     for (size_t p = 0; p < ntot; ++p)
                         ro[p] += f * creal(conj(b[p]) * b[p]) / c->vol;
                 }
@@ -376,7 +398,13 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         for (size_t p = 0; p < ntot; ++p)
             rtot_g[p] = ns == 2 ? rout_g[p] + rout_g[ntot + p] : rout_g[p];
         double e_h = pw_hartree(c, g, rtot_g, vh);
-        double e_xc = pw_xc_eval(in->xc, c, g, rho_out, vxc);
+        /* E_xc[rho_out] to first order about rho_in, E_xc[rho_in] + int v_xc,in (rho_out -
+         * rho_in): the functional is evaluated once per iteration; the error is second order in
+         * rho_out - rho_in (docs/theory-pw.md, "Total energy") */
+        double e_xc = 0.0;
+        for (size_t p = 0; p < ns * ntot; ++p)
+            e_xc += vxc[p] * (rho_out[p] - rho_in[p]);
+        e_xc = exc_in + e_xc * c->vol / ntot;
         double e_loc = 0.0;
         for (size_t p = 0; p < ntot; ++p)
             e_loc += creal(vloc[p] * conj(rtot_g[p]));

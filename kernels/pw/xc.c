@@ -68,15 +68,15 @@ static void gradient(pw_grid *g, const double *f, double *out)
     pw_cplx *fg = malloc(n * sizeof(pw_cplx));
     for (size_t p = 0; p < n; ++p)
         b[p] = f[p];
-    pw_fft(g, g->fwd);
+    const pw_cplx *t = pw_fft(g, g->fwd);
     for (size_t p = 0; p < n; ++p)
-        fg[p] = b[p] / (double)n;
+        fg[p] = t[p] / (double)n;
     for (int d = 0; d < 3; ++d) {
         for (size_t p = 0; p < n; ++p)
             b[p] = I * g->gv[3 * p + d] * fg[p];
-        pw_fft(g, g->bwd);
+        t = pw_fft(g, g->bwd);
         for (size_t p = 0; p < n; ++p)
-            out[d * n + p] = creal(b[p]);
+            out[d * n + p] = creal(t[p]);
     }
     free(fg);
 }
@@ -90,14 +90,14 @@ static void subtract_divergence(pw_grid *g, const double *h, double *out)
     for (int d = 0; d < 3; ++d) {
         for (size_t p = 0; p < n; ++p)
             b[p] = h[d * n + p];
-        pw_fft(g, g->fwd);
+        const pw_cplx *t = pw_fft(g, g->fwd);
         for (size_t p = 0; p < n; ++p)
-            div[p] += I * g->gv[3 * p + d] * b[p] / (double)n;
+            div[p] += I * g->gv[3 * p + d] * t[p] / (double)n;
     }
     memcpy(b, div, n * sizeof(pw_cplx));
-    pw_fft(g, g->bwd);
+    const pw_cplx *t = pw_fft(g, g->bwd);
     for (size_t p = 0; p < n; ++p)
-        out[p] -= creal(b[p]);
+        out[p] -= creal(t[p]);
     free(div);
 }
 
