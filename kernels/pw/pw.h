@@ -140,10 +140,16 @@ typedef struct pw_nl {
     pw_cplx *p;     /* [nproj][npw] <k+G|p> * sqrt(Omega)... (see nonlocal.c) */
     double *h;      /* [nproj][nproj] coupling (block diagonal per atom and l, m) */
     int npw;
-    bool gamma; /* real wavefunctions (pw_kset.gamma): the projections are real */
+    bool gamma;      /* real wavefunctions (pw_kset.gamma): the projections are real */
+    size_t cap;      /* plane waves the storage holds */
+    double *scratch; /* for pw_nl_update */
 } pw_nl;
 ate_status pw_nl_init(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
                       ate_error *err);
+/** The projectors of another k-point (or the same one again) in an initialised set, reusing its
+ *  storage when it is large enough. */
+ate_status pw_nl_update(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
+                        ate_error *err);
 void pw_nl_free(pw_nl *nl);
 /** hc += V_nl c for nb vectors (columns of length npw); work: 2 nproj nb. */
 void pw_nl_apply(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *hc, pw_cplx *work);

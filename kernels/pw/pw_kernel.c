@@ -179,7 +179,6 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     int nk = 0;
     double *kf = NULL, *kw = NULL;
     pw_kset *ks = NULL;
-    pw_nl *nl = NULL;
     if (st == ATE_OK) {
         pw_cell_init(&cell, ate_structure_cell(s));
         int nfft[3];
@@ -199,8 +198,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     }
     if (st == ATE_OK) {
         ks = calloc((size_t)nk, sizeof(pw_kset));
-        nl = calloc((size_t)nk, sizeof(pw_nl));
-        if (!ks || !nl) st = ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+        if (!ks) st = ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
     }
     for (int q = 0; q < nk && st == ATE_OK; ++q) {
         st = pw_kset_init(&ks[q], &cell, &grid, kf + 3 * q, kw[q], o->ecut, err);
@@ -212,7 +210,6 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            "%d bands do not fit in the %d plane waves of k-point %d (raise the "
                            "cutoff)",
                            nb, ks[q].npw, q + 1);
-        if (st == ATE_OK) st = pw_nl_init(&nl[q], &cell, &ks[q], &at, err);
     }
     /* buffer bands for the eigensolver (not occupied, not converged) */
     int nbx = nb + (nb / 10 > 2 ? nb / 10 : 2);
@@ -261,7 +258,6 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            .atoms = &at,
                            .nk = nk,
                            .ks = ks,
-                           .nl = nl,
                            .nb = nb,
                            .nbx = nbx,
                            .nel = nel,
@@ -327,11 +323,9 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            "SCF did not converge in %d iterations (last |drho| %.2e e)",
                            r.iterations, r.drho);
     }
-    for (int q = 0; q < nk; ++q) {
-        if (ks) pw_kset_free(&ks[q]);
-        if (nl) pw_nl_free(&nl[q]);
-    }
-    free(ks), free(nl), free(kf), free(kw), free(eig), free(occ), free(forces);
+    for (int q = 0; q < nk && ks; ++q)
+        pw_kset_free(&ks[q]);
+    free(ks), free(kf), free(kw), free(eig), free(occ), free(forces);
     pw_grid_free(&grid);
     free(psp), free(species), free(x);
     return st;

@@ -89,13 +89,22 @@ static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
         rhog[p] = g->sphere[p] ? t[p] / g->ntot : 0.0;
 }
 
+/* the box index of -G */
+static int minus_box(const pw_grid *g, int p)
+{
+    int n1 = g->n[1], n2 = g->n[2], i = p / (n1 * n2), j = p / n2 % n1, k = p % n2;
+    return (((g->n[0] - i) % g->n[0]) * n1 + (n1 - j) % n1) * n2 + (n2 - k) % n2;
+}
+
 /* Pulay mixing over the density-sphere components of nb blocks (rho; with spin also m =
- * rho_up - rho_down); the G = 0 component of rho is held at N_el / Omega */
+ * rho_up - rho_down); the G = 0 component of rho is held at N_el / Omega. The densities are
+ * real, rho(-G) = rho(G)^*: the history holds G = 0 and one of each pair +-G, and the Pulay
+ * overlaps count the pairs twice (the same overlaps as over the whole sphere). */
 typedef struct mixer {
     int len, nblk, count, next; /* len: sphere points per block */
     pw_cplx *rin[NHIST], *res[NHIST];
-    double *pre; /* [nblk][len] preconditioner */
-    int *map;    /* sphere points */
+    double *pre;     /* [nblk][len] preconditioner */
+    int *map, *mapm; /* [len] box index of G and of -G */
 } mixer;
 
 static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, bool kerker,
@@ -104,11 +113,12 @@ static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, 
     memset(m, 0, sizeof(*m));
     m->nblk = nblk;
     for (int p = 0; p < g->ntot; ++p)
-        if (g->sphere[p]) ++m->len;
+        if (g->sphere[p] && p <= minus_box(g, p)) ++m->len;
     size_t tot = (size_t)m->len * nblk;
     m->map = malloc((size_t)m->len * sizeof(int));
+    m->mapm = malloc((size_t)m->len * sizeof(int));
     m->pre = malloc(tot * sizeof(double));
-    bool ok = m->map && m->pre;
+    bool ok = m->map && m->mapm && m->pre;
     for (int h = 0; h < NHIST && ok; ++h) {
         m->rin[h] = malloc(tot * sizeof(pw_cplx));
         m->res[h] = malloc(tot * sizeof(pw_cplx));
@@ -117,8 +127,8 @@ static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, 
     if (!ok) return ATE_ERROR(err, ATE_ERR_MEMORY, "density mixing: out of memory");
     const double q0 = 0.8; /* Kerker wave vector, 1/bohr */
     for (int p = 0, j = 0; p < g->ntot; ++p)
-        if (g->sphere[p]) {
-            m->map[j] = p;
+        if (g->sphere[p] && p <= minus_box(g, p)) {
+            m->map[j] = p, m->mapm[j] = minus_box(g, p);
             m->pre[j] = kerker ? beta * g->g2[p] / (g->g2[p] + q0 * q0) : beta;
             if (g->g2[p] == 0.0) m->pre[j] = 0.0;
             for (int b = 1; b < nblk; ++b) /* the magnetisation: plain */
@@ -132,7 +142,7 @@ static void mixer_free(mixer *m)
 {
     for (int h = 0; h < NHIST; ++h)
         free(m->rin[h]), free(m->res[h]);
-    free(m->map), free(m->pre);
+    free(m->map), free(m->mapm), free(m->pre);
 }
 
 /* gather block b of a box array pair (spin densities s0, s1 -> rho, m) */
@@ -142,8 +152,9 @@ static pw_cplx comp(const pw_cplx *x, size_t ntot, int nblk, int b, int p)
     return b == 0 ? x[p] + x[ntot + p] : x[p] - x[ntot + p];
 }
 
-/* new input spin densities from in, out (box arrays [nspin][ntot]) into next */
-static void mixer_step(mixer *m, size_t ntot, const pw_cplx *in, const pw_cplx *out, pw_cplx *next)
+/* new input spin densities from in, out (box arrays [nspin][ntot], zero outside the sphere)
+ * into in */
+static void mixer_step(mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out)
 {
     int h = m->next;
     size_t tot = (size_t)m->len * m->nblk;
@@ -169,6 +180,9 @@ static void mixer_step(mixer *m, size_t ntot, const pw_cplx *in, const pw_cplx *
             const pw_cplx *ri = m->res[slot[i]], *rk = m->res[slot[k]];
             for (size_t j = 0; j < tot; ++j)
                 sum += creal(conj(ri[j]) * rk[j]);
+            sum *= 2.0; /* +-G twice, G = 0 (the first point) once */
+            for (int b = 0; b < m->nblk; ++b)
+                sum -= creal(conj(ri[(size_t)b * m->len]) * rk[(size_t)b * m->len]);
             a[i * dim + k] = a[k * dim + i] = sum;
         }
     for (int i = 0; i < n; ++i)
@@ -211,7 +225,7 @@ static void mixer_step(mixer *m, size_t ntot, const pw_cplx *in, const pw_cplx *
             coef[i] = i == 0 ? 1.0 : 0.0;
         m->count = 1;
     }
-    memset(next, 0, (size_t)m->nblk * ntot * sizeof(pw_cplx));
+    pw_cplx *next = in; /* in place: in is read at G = 0 only, before it is written */
     for (int j = 0; j < m->len; ++j) {
         pw_cplx v[2];
         for (int b = 0; b < m->nblk; ++b) {
@@ -221,12 +235,17 @@ static void mixer_step(mixer *m, size_t ntot, const pw_cplx *in, const pw_cplx *
                 x += coef[i] * m->rin[slot[i]][q], r += coef[i] * m->res[slot[i]][q];
             v[b] = x + m->pre[q] * r;
         }
-        int p = m->map[j];
+        int p = m->map[j], pm = m->mapm[j];
         if (m->pre[j] == 0.0) v[0] = comp(in, ntot, m->nblk, 0, p); /* G = 0 of rho */
+        if (p == pm)                                                /* G = 0: real */
+            for (int b = 0; b < m->nblk; ++b)
+                v[b] = creal(v[b]);
         if (m->nblk == 1)
-            next[p] = v[0];
-        else
+            next[p] = v[0], next[pm] = conj(v[0]);
+        else {
             next[p] = 0.5 * (v[0] + v[1]), next[ntot + p] = 0.5 * (v[0] - v[1]);
+            next[pm] = conj(next[p]), next[ntot + pm] = conj(next[ntot + p]);
+        }
     }
 }
 
@@ -245,25 +264,30 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     memset(res, 0, sizeof(*res));
     res->eig = eig_out, res->occ = occ_out;
     pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx)), *vh = malloc(ntot * sizeof(pw_cplx));
-    pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)),
-            *next = malloc(ns * ntot * sizeof(pw_cplx)), *rtot_g = malloc(ntot * sizeof(pw_cplx));
+    pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)), *rtot_g = malloc(ntot * sizeof(pw_cplx));
     double *rho_in = malloc(ns * ntot * sizeof(double)),
            *rho_out = malloc(ns * ntot * sizeof(double));
     double *veff = malloc(ns * ntot * sizeof(double)), *vxc = malloc(ns * ntot * sizeof(double));
     double *eig = calloc(ns * nkb, sizeof(double)), *occ = calloc(ns * nkb, sizeof(double));
     double *w = malloc((size_t)ns * nk * sizeof(double));
-    int maxproj = 0;
-    for (int k = 0; k < nk; ++k) {
-        if (in->nl[k].nproj > maxproj) maxproj = in->nl[k].nproj;
+    /* the non-local projectors of one k-point at a time (made again when the k-point changes:
+     * a rank with one k-point makes them once) */
+    pw_nl nl = {0};
+    int nl_k = -1, maxproj = 0;
+    for (int i = 0; i < at->n; ++i) {
+        const pw_gth *p = &at->psp[at->species[i]];
+        for (int l = 0; l < p->nl; ++l)
+            maxproj += (2 * l + 1) * p->nprj[l];
+    }
+    for (int k = 0; k < nk; ++k)
         for (int sp = 0; sp < ns; ++sp)
             w[sp * nk + k] = in->ks[k].w;
-    }
     pw_cplx *work = malloc(((size_t)2 * maxproj * in->nbx + 1) * sizeof(pw_cplx));
     double *eigx = malloc((size_t)in->nbx * sizeof(double));
     mixer mx;
     ate_status s = mixer_init(&mx, g, ns, in->mixing, in->smearing != ATE_SMEAR_NONE, err);
-    if (s == ATE_OK && (!vloc || !vh || !rout_g || !next || !rtot_g || !rho_in || !rho_out ||
-                        !veff || !vxc || !eig || !occ || !w || !work || !eigx))
+    if (s == ATE_OK && (!vloc || !vh || !rout_g || !rtot_g || !rho_in || !rho_out || !veff ||
+                        !vxc || !eig || !occ || !w || !work || !eigx))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
     if (s != ATE_OK) goto done;
     pw_vloc(c, g, at, vloc);
@@ -313,7 +337,9 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         for (int k = 0; k < nk && s == ATE_OK; ++k) {
             for (int sp = 0; sp < ns && s == ATE_OK; ++sp) {
                 if ((k * ns + sp) % size != rank) continue;
-                pw_ham h = {g, &in->ks[k], &in->nl[k], veff + sp * ntot, work};
+                if (nl_k != k) s = pw_nl_update(&nl, c, &in->ks[k], at, err), nl_k = k;
+                if (s != ATE_OK) break;
+                pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work};
                 double r;
                 s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, err);
                 if (s != ATE_OK) break;
@@ -429,8 +455,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             converged = true;
             break;
         }
-        mixer_step(&mx, ntot, st->rhog, rout_g, next);
-        memcpy(st->rhog, next, ns * ntot * sizeof(pw_cplx));
+        mixer_step(&mx, ntot, st->rhog, rout_g);
     }
     res->iterations = converged ? it : in->max_iter;
     res->converged = converged;
@@ -452,8 +477,14 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 if ((k * ns + sp) % size != rank) continue;
                 for (int n = 0; n < nb; ++n)
                     o[n] = w[k] * occ[sp * nkb + (size_t)k * nb + n];
-                pw_nl_energy(&in->nl[k], &in->ks[k], nb, st->psi[k * ns + sp], o, fnl);
+                if (nl_k != k) s = pw_nl_update(&nl, c, &in->ks[k], at, err), nl_k = k;
+                if (s != ATE_OK) break;
+                pw_nl_energy(&nl, &in->ks[k], nb, st->psi[k * ns + sp], o, fnl);
             }
+        }
+        if (s != ATE_OK) {
+            free(fnl), free(o);
+            goto done;
         }
         if (size > 1) MPI_Allreduce(MPI_IN_PLACE, fnl, at->n * 3, MPI_DOUBLE, MPI_SUM, in->comm);
         pw_ewald(c, at, f);
@@ -463,8 +494,9 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         free(fnl), free(o);
     }
 done:
+    pw_nl_free(&nl);
     mixer_free(&mx);
-    free(vloc), free(vh), free(rout_g), free(next), free(rtot_g), free(rho_in), free(rho_out);
+    free(vloc), free(vh), free(rout_g), free(rtot_g), free(rho_in), free(rho_out);
     free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx);
     return s;
 }
