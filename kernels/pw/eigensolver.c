@@ -121,7 +121,8 @@ static int mgs(bool re, size_t npw, pw_cplx *t, int nt)
 
 /* Orthonormalise the nt columns of t against the m orthonormal columns of v (block classical
  * Gram-Schmidt, twice) and each other: Cholesky QR twice (S = T^H T = U^H U, T <- T U^{-1};
- * Y. Yamamoto et al., ETNA 44, 306 (2015)), all level-3 BLAS. A block whose overlap is
+ * "CholeskyQR2", T. Fukaya et al., ScalA'14 (2014); Y. Yamamoto et al., ETNA 44, 306 (2015)),
+ * all level-3 BLAS. A block whose overlap is
  * (nearly) singular goes through modified Gram-Schmidt instead, which drops the columns that
  * vanish. Returns the number kept (compacted to the front). s: scratch of max(m, nt) * nt, d of
  * nt. */
@@ -165,28 +166,27 @@ static int orthonormalise(bool re, size_t npw, const pw_cplx *v, int m, pw_cplx 
     return nt;
 }
 
+static int subspace_max(int nb, size_t npw) { return (size_t)(3 * nb) > npw ? (int)npw : 3 * nb; }
+
+size_t pw_davidson_work(int nb, size_t npw)
+{
+    size_t mmax = (size_t)subspace_max(nb, npw);
+    return (2 * mmax + 2 * (size_t)nb) * npw + 2 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
+}
+
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
-                       int maxit, double *resid, ate_error *err)
+                       int maxit, double *resid, pw_cplx *work, ate_error *err)
 {
     size_t npw = (size_t)h->ks->npw;
     bool re = h->ks->gamma;
     if ((size_t)nb > npw)
         return ATE_ERROR(err, ATE_ERR_VALUE,
                          "%d bands do not fit in %zu plane waves (raise the cutoff)", nb, npw);
-    int mmax = 3 * nb;
-    if ((size_t)mmax > npw) mmax = (int)npw;
-    pw_cplx *v = malloc((size_t)mmax * npw * sizeof(pw_cplx));
-    pw_cplx *hv = malloc((size_t)mmax * npw * sizeof(pw_cplx));
-    pw_cplx *x = malloc((size_t)nb * npw * sizeof(pw_cplx));
-    pw_cplx *hx = malloc((size_t)nb * npw * sizeof(pw_cplx));
-    pw_cplx *hs = malloc((size_t)mmax * mmax * sizeof(pw_cplx));
-    pw_cplx *s = malloc((size_t)mmax * mmax * sizeof(pw_cplx));
-    double *theta = malloc((size_t)mmax * sizeof(double)),
-           *rn = malloc((size_t)nb * sizeof(double)), *dd = malloc((size_t)mmax * sizeof(double));
-    if (!v || !hv || !x || !hx || !hs || !s || !theta || !rn || !dd) {
-        free(v), free(hv), free(x), free(hx), free(hs), free(s), free(theta), free(rn), free(dd);
-        return ATE_ERROR(err, ATE_ERR_MEMORY, "eigensolver: out of memory");
-    }
+    int mmax = subspace_max(nb, npw);
+    /* the caller's workspace of pw_davidson_work(nb, npw) (kept over the SCF: no allocation) */
+    pw_cplx *v = work, *hv = v + (size_t)mmax * npw, *x = hv + (size_t)mmax * npw,
+            *hx = x + (size_t)nb * npw, *hs = hx + (size_t)nb * npw, *s = hs + (size_t)mmax * mmax;
+    double *theta = (double *)(s + (size_t)mmax * mmax), *rn = theta + mmax, *dd = rn + nb;
     memcpy(v, c, (size_t)nb * npw * sizeof(pw_cplx));
     int m = orthonormalise(re, npw, NULL, 0, v, nb, s, dd);
     ate_status st = ATE_OK;
@@ -276,6 +276,5 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
     memcpy(eig, theta, (size_t)nb * sizeof(double));
     if (resid) *resid = rmax;
 done:
-    free(v), free(hv), free(x), free(hx), free(hs), free(s), free(theta), free(rn), free(dd);
     return st;
 }

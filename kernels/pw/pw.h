@@ -131,6 +131,8 @@ typedef struct pw_xc pw_xc;
 ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err);
 void pw_xc_destroy(pw_xc **x);
 double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc);
+/** Free the work arrays pw_xc_eval keeps between calls (at the end of an SCF). */
+void pw_xc_release(pw_xc *x);
 
 /* ---- non-local pseudopotential (nonlocal.c) ---- */
 typedef struct pw_nl {
@@ -169,9 +171,11 @@ void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc);
 /** Block Davidson for the nb lowest eigenpairs: c [nb][npw] in/out (orthonormal on exit), eig
  *  out. Stops when the residual norms of the first nneed bands are < tol (the others are a
  *  buffer that speeds up convergence near degeneracies) or after maxit iterations; the largest
- *  of those residuals in *resid. */
+ *  of those residuals in *resid. work: pw_davidson_work(nb, npw) complex numbers. */
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
-                       int maxit, double *resid, ate_error *err);
+                       int maxit, double *resid, pw_cplx *work, ate_error *err);
+/** The workspace pw_davidson needs (complex numbers) for nb bands of npw plane waves. */
+size_t pw_davidson_work(int nb, size_t npw);
 
 /* ---- occupations (occupations.c) ---- */
 /** Occupations f_nk in [0, fmax] (fmax = 2 spin-unpolarised, 1 per spin channel) of nel

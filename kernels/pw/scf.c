@@ -284,10 +284,15 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             w[sp * nk + k] = in->ks[k].w;
     pw_cplx *work = malloc(((size_t)2 * maxproj * in->nbx + 1) * sizeof(pw_cplx));
     double *eigx = malloc((size_t)in->nbx * sizeof(double));
+    size_t dav_n = 0; /* the eigensolver's workspace, for the largest plane-wave set */
+    for (int k = 0; k < nk; ++k)
+        if (pw_davidson_work(in->nbx, (size_t)in->ks[k].npw) > dav_n)
+            dav_n = pw_davidson_work(in->nbx, (size_t)in->ks[k].npw);
+    pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
     mixer mx;
     ate_status s = mixer_init(&mx, g, ns, in->mixing, in->smearing != ATE_SMEAR_NONE, err);
     if (s == ATE_OK && (!vloc || !vh || !rout_g || !rtot_g || !rho_in || !rho_out || !veff ||
-                        !vxc || !eig || !occ || !w || !work || !eigx))
+                        !vxc || !eig || !occ || !w || !work || !eigx || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
     if (s != ATE_OK) goto done;
     pw_vloc(c, g, at, vloc);
@@ -341,7 +346,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 if (s != ATE_OK) break;
                 pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work};
                 double r;
-                s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, err);
+                s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, dav,
+                                err);
                 if (s != ATE_OK) break;
                 memcpy(eig + sp * nkb + (size_t)k * nb, eigx, (size_t)nb * sizeof(double));
             }
@@ -494,9 +500,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         free(fnl), free(o);
     }
 done:
+    pw_xc_release(in->xc);
     pw_nl_free(&nl);
     mixer_free(&mx);
     free(vloc), free(vh), free(rout_g), free(rtot_g), free(rho_in), free(rho_out);
-    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx);
+    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(dav);
     return s;
 }

@@ -21,6 +21,8 @@ struct pw_xc {
     int nfunc, nspin;
     xc_func_type func[2];
     bool gga;
+    size_t n;     /* grid points of the work arrays (kept between calls) */
+    double *work; /* see pw_xc_eval */
 };
 
 ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err)
@@ -56,76 +58,120 @@ void pw_xc_destroy(pw_xc **x)
     if (!x || !*x) return;
     for (int f = 0; f < (*x)->nfunc; ++f)
         xc_func_end(&(*x)->func[f]);
+    free((*x)->work);
     free(*x);
     *x = NULL;
 }
 
-/* grad f: out[3][ntot] from f (real, box) */
-static void gradient(pw_grid *g, const double *f, double *out)
+void pw_xc_release(pw_xc *x)
+{
+    free(x->work);
+    x->work = NULL, x->n = 0;
+}
+
+/* the box index of -G for each box point */
+static inline int minus_box(const int n[3], int i, int j, int k)
+{
+    return (((n[0] - i) % n[0]) * n[1] + (n[1] - j) % n[1]) * n[2] + (n[2] - k) % n[2];
+}
+
+/* grad f: out[3][ntot] from f (real, box); fg: complex scratch [ntot]. The x and y components
+ * share one inverse transform: the spectra i G_d f(G) are made Hermitian (s(G) + s(-G)^*) / 2,
+ * which is what taking the real part of their transforms did, so that the transform of
+ * s_x + i s_y is grad_x f + i grad_y f. */
+static void gradient(pw_grid *g, const double *f, double *out, pw_cplx *fg)
 {
     size_t n = (size_t)g->ntot;
     pw_cplx *b = (pw_cplx *)g->buf;
-    pw_cplx *fg = malloc(n * sizeof(pw_cplx));
     for (size_t p = 0; p < n; ++p)
         b[p] = f[p];
     const pw_cplx *t = pw_fft(g, g->fwd);
     for (size_t p = 0; p < n; ++p)
         fg[p] = t[p] / (double)n;
-    for (int d = 0; d < 3; ++d) {
-        for (size_t p = 0; p < n; ++p)
-            b[p] = I * g->gv[3 * p + d] * fg[p];
-        t = pw_fft(g, g->bwd);
-        for (size_t p = 0; p < n; ++p)
-            out[d * n + p] = creal(t[p]);
-    }
-    free(fg);
+    const double *gv = g->gv;
+    for (int i = 0, p = 0; i < g->n[0]; ++i)
+        for (int j = 0; j < g->n[1]; ++j)
+            for (int k = 0; k < g->n[2]; ++k, ++p) {
+                int q = minus_box(g->n, i, j, k);
+                pw_cplx fp = fg[p], fq = conj(fg[q]);
+                pw_cplx sx = 0.5 * I * (gv[3 * p] * fp - gv[3 * q] * fq),
+                        sy = 0.5 * I * (gv[3 * p + 1] * fp - gv[3 * q + 1] * fq);
+                b[p] = sx + I * sy;
+            }
+    t = pw_fft(g, g->bwd);
+    for (size_t p = 0; p < n; ++p)
+        out[p] = creal(t[p]), out[n + p] = cimag(t[p]);
+    for (size_t p = 0; p < n; ++p)
+        b[p] = I * gv[3 * p + 2] * fg[p];
+    t = pw_fft(g, g->bwd);
+    for (size_t p = 0; p < n; ++p)
+        out[2 * n + p] = creal(t[p]);
 }
 
-/* out -= div(h), h[3][ntot] */
-static void subtract_divergence(pw_grid *g, const double *h, double *out)
+/* out -= div(h), h[3][ntot]; div: complex scratch [ntot]. h_x and h_y share one transform,
+ * F = H_x + i H_y with H_x = (F(G) + F(-G)^*) / 2, H_y = (F(G) - F(-G)^*) / 2i. */
+static void subtract_divergence(pw_grid *g, const double *h, double *out, pw_cplx *div)
 {
     size_t n = (size_t)g->ntot;
     pw_cplx *b = (pw_cplx *)g->buf;
-    pw_cplx *div = calloc(n, sizeof(pw_cplx));
-    for (int d = 0; d < 3; ++d) {
-        for (size_t p = 0; p < n; ++p)
-            b[p] = h[d * n + p];
-        const pw_cplx *t = pw_fft(g, g->fwd);
-        for (size_t p = 0; p < n; ++p)
-            div[p] += I * g->gv[3 * p + d] * t[p] / (double)n;
-    }
-    memcpy(b, div, n * sizeof(pw_cplx));
-    const pw_cplx *t = pw_fft(g, g->bwd);
+    const double *gv = g->gv;
+    for (size_t p = 0; p < n; ++p)
+        b[p] = h[p] + I * h[n + p];
+    const pw_cplx *t = pw_fft(g, g->fwd);
+    for (int i = 0, p = 0; i < g->n[0]; ++i)
+        for (int j = 0; j < g->n[1]; ++j)
+            for (int k = 0; k < g->n[2]; ++k, ++p) {
+                pw_cplx fp = t[p], fq = conj(t[minus_box(g->n, i, j, k)]);
+                pw_cplx hx = 0.5 * (fp + fq), hy = -0.5 * I * (fp - fq);
+                div[p] = I * (gv[3 * p] * hx + gv[3 * p + 1] * hy) / (double)n;
+            }
+    for (size_t p = 0; p < n; ++p)
+        b[p] = h[2 * n + p];
+    t = pw_fft(g, g->fwd);
+    for (size_t p = 0; p < n; ++p)
+        b[p] = div[p] + I * gv[3 * p + 2] * t[p] / (double)n;
+    t = pw_fft(g, g->bwd);
     for (size_t p = 0; p < n; ++p)
         out[p] -= creal(t[p]);
-    free(div);
 }
 
 double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc)
 {
     size_t n = (size_t)g->ntot;
-    int ns = x->nspin;
-    /* libxc's layouts: rho[p][ns], sigma[p][1 or 3] (uu, ud, dd), likewise the derivatives */
-    double *r = malloc(n * ns * sizeof(double)), *zk = malloc(n * sizeof(double)),
-           *vr = malloc(n * ns * sizeof(double));
-    int nsig = ns == 2 ? 3 : 1;
-    double *sigma = NULL, *vs = NULL, *vsum = NULL, *grad = NULL;
+    int ns = x->nspin, nsig = ns == 2 ? 3 : 1;
+    /* work arrays, kept between calls (one SCF makes the same call every iteration): libxc's
+     * layouts rho[p][ns], sigma[p][nsig] (uu, ud, dd), likewise the derivatives; GGA also
+     * grad[ns][3][n], h[3][n] (spin-polarised; unpolarised: in place of grad) and a complex
+     * spectrum [n] */
+    size_t need = n * (2 * ns + 1) + (x->gga ? n * (3 * nsig + 3 * ns + (ns == 2 ? 3 : 0) + 2) : 0);
+    if (x->n != n || !x->work) {
+        free(x->work);
+        x->work = malloc(need * sizeof(double));
+        x->n = x->work ? n : 0;
+        if (!x->work) return NAN;
+    }
+    double *r = x->work, *zk = r + n * ns, *vr = zk + n;
+    double *sigma = NULL, *vs = NULL, *vsum = NULL, *grad = NULL, *h = NULL;
+    pw_cplx *spec = NULL;
     if (x->gga) {
-        sigma = malloc(n * nsig * sizeof(double)), vs = malloc(n * nsig * sizeof(double));
-        vsum = calloc(n * nsig, sizeof(double));
-        grad = malloc(3 * n * ns * sizeof(double));
+        sigma = vr + n * ns, vs = sigma + n * nsig, vsum = vs + n * nsig, grad = vsum + n * nsig;
+        h = ns == 2 ? grad + 3 * n * ns : grad;
+        spec = (pw_cplx *)(grad + 3 * n * ns + (ns == 2 ? 3 * n : 0));
+        memset(vsum, 0, n * nsig * sizeof(double));
     }
     for (int s = 0; s < ns; ++s)
         for (size_t p = 0; p < n; ++p)
             r[p * ns + s] = rho[s * n + p] > 0.0 ? rho[s * n + p] : 0.0;
     if (x->gga) {
-        double *tmp = malloc(n * sizeof(double));
         for (int s = 0; s < ns; ++s) {
-            for (size_t p = 0; p < n; ++p)
-                tmp[p] = r[p * ns + s];
-            gradient(g, tmp, grad + (size_t)s * 3 * n);
+            const double *f = r;
+            if (ns == 2) { /* one spin's density, contiguous (zk is free until libxc) */
+                for (size_t p = 0; p < n; ++p)
+                    zk[p] = r[p * ns + s];
+                f = zk;
+            }
+            gradient(g, f, grad + (size_t)s * 3 * n, spec);
         }
-        free(tmp);
         for (size_t p = 0; p < n; ++p)
             for (int a = 0; a < ns; ++a)
                 for (int b = a; b < ns; ++b) {
@@ -152,8 +198,8 @@ double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, dou
         }
     }
     if (x->gga) {
-        /* v_s -= div(2 vsigma_ss grad rho_s + vsigma_ud grad rho_s') (unpolarised: 2 vsigma) */
-        double *h = malloc(3 * n * sizeof(double));
+        /* v_s -= div(2 vsigma_ss grad rho_s + vsigma_ud grad rho_s') (unpolarised: 2 vsigma,
+         * formed in place of the gradient) */
         for (int s = 0; s < ns; ++s) {
             const double *gs = grad + (size_t)s * 3 * n, *go = grad + (size_t)(1 - s) * 3 * n;
             for (int d = 0; d < 3; ++d)
@@ -162,10 +208,8 @@ double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, dou
                     if (ns == 2) v += vsum[p * nsig + 1] * go[d * n + p];
                     h[d * n + p] = v;
                 }
-            subtract_divergence(g, h, vxc + s * n);
+            subtract_divergence(g, h, vxc + s * n, spec);
         }
-        free(h);
     }
-    free(r), free(zk), free(vr), free(sigma), free(vs), free(grad), free(vsum);
     return exc * c->vol / (double)n;
 }
