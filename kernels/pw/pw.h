@@ -122,7 +122,8 @@ void pw_vloc(const pw_cell *c, const pw_grid *g, const pw_atoms *at, pw_cplx *vg
 /** Forces of the local pseudopotential for density rho(G): F_I = -dE_loc/dx_I (added). */
 void pw_vloc_forces(const pw_cell *c, const pw_grid *g, const pw_atoms *at, const pw_cplx *rhog,
                     double *f);
-/** Hartree potential v_H(G) = 4 pi rho(G)/G^2 and energy (Omega/2) sum v_H rho* (hartree.c). */
+/** Hartree potential v_H(G) = 4 pi rho(G)/G^2 (vhg may be NULL) and energy (Omega/2) sum v_H rho*
+ *  (hartree.c). */
 double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cplx *vhg);
 
 /** Exchange-correlation through libxc (xc.c), nspin = 1 or 2. rho: [nspin][ntot] real space

@@ -263,8 +263,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     double *eig_out = res->eig, *occ_out = res->occ;
     memset(res, 0, sizeof(*res));
     res->eig = eig_out, res->occ = occ_out;
-    pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx)), *vh = malloc(ntot * sizeof(pw_cplx));
-    pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)), *rtot_g = malloc(ntot * sizeof(pw_cplx));
+    pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx));
+    /* the total density rho_up + rho_down (spin-unpolarised: the density itself) */
+    pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)),
+            *rtot_g = ns == 2 ? malloc(ntot * sizeof(pw_cplx)) : rout_g;
     double *rho_in = malloc(ns * ntot * sizeof(double)),
            *rho_out = malloc(ns * ntot * sizeof(double));
     double *veff = malloc(ns * ntot * sizeof(double)), *vxc = malloc(ns * ntot * sizeof(double));
@@ -291,8 +293,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
     mixer mx;
     ate_status s = mixer_init(&mx, g, ns, in->mixing, in->smearing != ATE_SMEAR_NONE, err);
-    if (s == ATE_OK && (!vloc || !vh || !rout_g || !rtot_g || !rho_in || !rho_out || !veff ||
-                        !vxc || !eig || !occ || !w || !work || !eigx || !dav))
+    if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
+                        !eig || !occ || !w || !work || !eigx || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
     if (s != ATE_OK) goto done;
     pw_vloc(c, g, at, vloc);
@@ -326,11 +328,15 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         for (int sp = 0; sp < ns; ++sp)
             to_real_density(g, st->rhog + sp * ntot, rho_in + sp * ntot);
         double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc);
+        const pw_cplx *rin_tot = st->rhog;
+        if (ns == 2) {
+            for (size_t p = 0; p < ntot; ++p)
+                rtot_g[p] = st->rhog[p] + st->rhog[ntot + p];
+            rin_tot = rtot_g;
+        }
+        pw_hartree(c, g, rin_tot, b); /* v_H on the box, then v_loc added */
         for (size_t p = 0; p < ntot; ++p)
-            rtot_g[p] = ns == 2 ? st->rhog[p] + st->rhog[ntot + p] : st->rhog[p];
-        pw_hartree(c, g, rtot_g, vh);
-        for (size_t p = 0; p < ntot; ++p)
-            b[p] = vh[p] + vloc[p];
+            b[p] += vloc[p];
         const pw_cplx *vt = pw_fft(g, g->bwd);
         for (int sp = 0; sp < ns; ++sp)
             for (size_t p = 0; p < ntot; ++p)
@@ -427,9 +433,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             e_veff_in += veff[p] * rho_out[p];
         e_veff_in *= c->vol / ntot;
         double e_kin_nl = eband - e_veff_in;
-        for (size_t p = 0; p < ntot; ++p)
-            rtot_g[p] = ns == 2 ? rout_g[p] + rout_g[ntot + p] : rout_g[p];
-        double e_h = pw_hartree(c, g, rtot_g, vh);
+        if (ns == 2)
+            for (size_t p = 0; p < ntot; ++p)
+                rtot_g[p] = rout_g[p] + rout_g[ntot + p];
+        double e_h = pw_hartree(c, g, rtot_g, NULL);
         /* E_xc[rho_out] to first order about rho_in, E_xc[rho_in] + int v_xc,in (rho_out -
          * rho_in): the functional is evaluated once per iteration; the error is second order in
          * rho_out - rho_in (docs/theory-pw.md, "Total energy") */
@@ -503,7 +510,8 @@ done:
     pw_xc_release(in->xc);
     pw_nl_free(&nl);
     mixer_free(&mx);
-    free(vloc), free(vh), free(rout_g), free(rtot_g), free(rho_in), free(rho_out);
+    if (rtot_g != rout_g) free(rtot_g);
+    free(vloc), free(rout_g), free(rho_in), free(rho_out);
     free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(dav);
     return s;
 }
