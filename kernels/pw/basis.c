@@ -64,13 +64,13 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
             return ATE_ERROR(err, ATE_ERR_VALUE, "FFT grid %dx%dx%d out of range", n[0], n[1],
                              n[2]);
     memcpy(g->n, n, sizeof(g->n));
+    memcpy(g->b, c->b, sizeof(g->b));
     g->ntot = n[0] * n[1] * n[2];
     g->g2 = malloc((size_t)g->ntot * sizeof(double));
-    g->gv = malloc((size_t)g->ntot * 3 * sizeof(double));
     g->sphere = malloc((size_t)g->ntot * sizeof(bool));
     g->buf = fftw_malloc((size_t)g->ntot * sizeof(fftw_complex));
     g->tmp = fftw_malloc((size_t)g->ntot * sizeof(fftw_complex));
-    if (!g->g2 || !g->gv || !g->sphere || !g->buf || !g->tmp) {
+    if (!g->g2 || !g->sphere || !g->buf || !g->tmp) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "FFT grid: out of memory");
     }
@@ -80,7 +80,7 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
             for (int k = 0; k < n[2]; ++k) {
                 int id = (i * n[1] + j) * n[2] + k,
                     m[3] = {fold(i, n[0]), fold(j, n[1]), fold(k, n[2])};
-                double *G = g->gv + 3 * id;
+                double G[3];
                 for (int d = 0; d < 3; ++d)
                     G[d] = m[0] * c->b[0][d] + m[1] * c->b[1][d] + m[2] * c->b[2][d];
                 g->g2[id] = G[0] * G[0] + G[1] * G[1] + G[2] * G[2];
@@ -163,7 +163,7 @@ void pw_grid_free(pw_grid *g)
         if (g->p0[dir]) fftw_destroy_plan(g->p0[dir]);
     }
     fftw_free(g->buf), fftw_free(g->tmp);
-    free(g->g2), free(g->gv), free(g->sphere);
+    free(g->g2), free(g->sphere);
     memset(g, 0, sizeof(*g));
 }
 

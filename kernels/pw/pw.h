@@ -55,9 +55,9 @@ typedef struct pw_cell {
 typedef struct pw_grid {
     int n[3];
     int ntot;
-    double *g2;   /* [ntot] |G|^2 of the box points (folded to (-n/2, n/2]) */
-    double *gv;   /* [ntot][3] Cartesian G */
-    bool *sphere; /* [ntot] |G| <= 2 Gmax: the density sphere */
+    double *g2;     /* [ntot] |G|^2 of the box points (folded to (-n/2, n/2]) */
+    double b[3][3]; /* reciprocal vectors (rows): G = sum_d m_d b_d, see pw_grid_gvec */
+    bool *sphere;   /* [ntot] |G| <= 2 Gmax: the density sphere */
     fftw_complex *buf, *tmp;
     fftw_plan fwd, bwd; /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
     /* wavefunction transforms pruned to the sphere's bounding box |m_0| <= M0, |m_1| <= M1
@@ -91,6 +91,15 @@ void pw_cell_init(pw_cell *c, const double a[9]);
 void pw_fft_default(const pw_cell *c, double ecut, int n[3]);
 ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err);
 void pw_grid_free(pw_grid *g);
+/** Cartesian G of box point p (indices folded to (-n/2, n/2]). */
+static inline void pw_grid_gvec(const pw_grid *g, int p, double G[3])
+{
+    int n1 = g->n[1], n2 = g->n[2], i = p / (n1 * n2), j = p / n2 % n1, k = p % n2;
+    int m0 = i > g->n[0] / 2 ? i - g->n[0] : i, m1 = j > n1 / 2 ? j - n1 : j,
+        m2 = k > n2 / 2 ? k - n2 : k;
+    for (int d = 0; d < 3; ++d)
+        G[d] = m0 * g->b[0][d] + m1 * g->b[1][d] + m2 * g->b[2][d];
+}
 /** The plane waves |k+G|^2/2 <= ecut of k-point kf; an error if the box cannot hold them. */
 ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const double kf[3],
                         double w, double ecut, ate_error *err);

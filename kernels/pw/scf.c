@@ -57,7 +57,8 @@ static void atomic_density(const pw_cell *c, const pw_grid *g, const pw_atoms *a
     for (int p = 0; p < g->ntot; ++p) {
         rhog[p] = 0.0;
         if (!g->sphere[p]) continue;
-        const double *G = g->gv + 3 * p;
+        double G[3];
+        pw_grid_gvec(g, p, G);
         for (int i = 0; i < at->n; ++i) {
             const pw_gth *ps = &at->psp[at->species[i]];
             double s = ps->rloc + 0.5;

@@ -88,21 +88,26 @@ static void gradient(pw_grid *g, const double *f, double *out, pw_cplx *fg)
     const pw_cplx *t = pw_fft(g, g->fwd);
     for (size_t p = 0; p < n; ++p)
         fg[p] = t[p] / (double)n;
-    const double *gv = g->gv;
     for (int i = 0, p = 0; i < g->n[0]; ++i)
         for (int j = 0; j < g->n[1]; ++j)
             for (int k = 0; k < g->n[2]; ++k, ++p) {
                 int q = minus_box(g->n, i, j, k);
+                double gp[3], gq[3];
+                pw_grid_gvec(g, p, gp);
+                pw_grid_gvec(g, q, gq);
                 pw_cplx fp = fg[p], fq = conj(fg[q]);
-                pw_cplx sx = 0.5 * I * (gv[3 * p] * fp - gv[3 * q] * fq),
-                        sy = 0.5 * I * (gv[3 * p + 1] * fp - gv[3 * q + 1] * fq);
+                pw_cplx sx = 0.5 * I * (gp[0] * fp - gq[0] * fq),
+                        sy = 0.5 * I * (gp[1] * fp - gq[1] * fq);
                 b[p] = sx + I * sy;
             }
     t = pw_fft(g, g->bwd);
     for (size_t p = 0; p < n; ++p)
         out[p] = creal(t[p]), out[n + p] = cimag(t[p]);
-    for (size_t p = 0; p < n; ++p)
-        b[p] = I * gv[3 * p + 2] * fg[p];
+    for (size_t p = 0; p < n; ++p) {
+        double gp[3];
+        pw_grid_gvec(g, (int)p, gp);
+        b[p] = I * gp[2] * fg[p];
+    }
     t = pw_fft(g, g->bwd);
     for (size_t p = 0; p < n; ++p)
         out[2 * n + p] = creal(t[p]);
@@ -114,7 +119,6 @@ static void subtract_divergence(pw_grid *g, const double *h, double *out, pw_cpl
 {
     size_t n = (size_t)g->ntot;
     pw_cplx *b = (pw_cplx *)g->buf;
-    const double *gv = g->gv;
     for (size_t p = 0; p < n; ++p)
         b[p] = h[p] + I * h[n + p];
     const pw_cplx *t = pw_fft(g, g->fwd);
@@ -123,13 +127,18 @@ static void subtract_divergence(pw_grid *g, const double *h, double *out, pw_cpl
             for (int k = 0; k < g->n[2]; ++k, ++p) {
                 pw_cplx fp = t[p], fq = conj(t[minus_box(g->n, i, j, k)]);
                 pw_cplx hx = 0.5 * (fp + fq), hy = -0.5 * I * (fp - fq);
-                div[p] = I * (gv[3 * p] * hx + gv[3 * p + 1] * hy) / (double)n;
+                double gp[3];
+                pw_grid_gvec(g, p, gp);
+                div[p] = I * (gp[0] * hx + gp[1] * hy) / (double)n;
             }
     for (size_t p = 0; p < n; ++p)
         b[p] = h[2 * n + p];
     t = pw_fft(g, g->fwd);
-    for (size_t p = 0; p < n; ++p)
-        b[p] = div[p] + I * gv[3 * p + 2] * t[p] / (double)n;
+    for (size_t p = 0; p < n; ++p) {
+        double gp[3];
+        pw_grid_gvec(g, (int)p, gp);
+        b[p] = div[p] + I * gp[2] * t[p] / (double)n;
+    }
     t = pw_fft(g, g->bwd);
     for (size_t p = 0; p < n; ++p)
         out[p] -= creal(t[p]);
