@@ -136,13 +136,15 @@ void pw_vloc_forces(const pw_cell *c, const pw_grid *g, const pw_atoms *at, cons
 double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cplx *vhg);
 
 /** Exchange-correlation through libxc (xc.c), nspin = 1 or 2. rho: [nspin][ntot] real space
- *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out. Returns E_xc. */
+ *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out; work: pw_xc_work(ntot)
+ *  doubles. Returns E_xc. */
 typedef struct pw_xc pw_xc;
 ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err);
 void pw_xc_destroy(pw_xc **x);
-double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc);
-/** Free the work arrays pw_xc_eval keeps between calls (at the end of an SCF). */
-void pw_xc_release(pw_xc *x);
+double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                  double *work);
+/** The work pw_xc_eval needs (doubles) on a grid of n points. */
+size_t pw_xc_work(const pw_xc *x, size_t n);
 
 /* ---- non-local pseudopotential (nonlocal.c) ---- */
 typedef struct pw_nl {

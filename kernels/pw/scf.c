@@ -287,7 +287,9 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             w[sp * nk + k] = in->ks[k].w;
     pw_cplx *work = malloc(((size_t)2 * maxproj * in->nbx + 1) * sizeof(pw_cplx));
     double *eigx = malloc((size_t)in->nbx * sizeof(double));
-    size_t dav_n = 0; /* the eigensolver's workspace, for the largest plane-wave set */
+    /* one workspace for the eigensolver (the largest plane-wave set) and the xc functional,
+     * which never run at the same time: allocated once per SCF */
+    size_t dav_n = (pw_xc_work(in->xc, ntot) + 1) / 2;
     for (int k = 0; k < nk; ++k)
         if (pw_davidson_work(in->nbx, (size_t)in->ks[k].npw) > dav_n)
             dav_n = pw_davidson_work(in->nbx, (size_t)in->ks[k].npw);
@@ -328,7 +330,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         /* potential of the input density (xc first: it uses the FFT buffer) */
         for (int sp = 0; sp < ns; ++sp)
             to_real_density(g, st->rhog + sp * ntot, rho_in + sp * ntot);
-        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc);
+        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
         const pw_cplx *rin_tot = st->rhog;
         if (ns == 2) {
             for (size_t p = 0; p < ntot; ++p)
@@ -508,7 +510,6 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         free(fnl), free(o);
     }
 done:
-    pw_xc_release(in->xc);
     pw_nl_free(&nl);
     mixer_free(&mx);
     if (rtot_g != rout_g) free(rtot_g);

@@ -21,8 +21,6 @@ struct pw_xc {
     int nfunc, nspin;
     xc_func_type func[2];
     bool gga;
-    size_t n;     /* grid points of the work arrays (kept between calls) */
-    double *work; /* see pw_xc_eval */
 };
 
 ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err)
@@ -58,15 +56,14 @@ void pw_xc_destroy(pw_xc **x)
     if (!x || !*x) return;
     for (int f = 0; f < (*x)->nfunc; ++f)
         xc_func_end(&(*x)->func[f]);
-    free((*x)->work);
     free(*x);
     *x = NULL;
 }
 
-void pw_xc_release(pw_xc *x)
+size_t pw_xc_work(const pw_xc *x, size_t n)
 {
-    free(x->work);
-    x->work = NULL, x->n = 0;
+    int ns = x->nspin, nsig = ns == 2 ? 3 : 1;
+    return n * (2 * ns + 1) + (x->gga ? n * (3 * nsig + 3 * ns + (ns == 2 ? 3 : 0) + 2) : 0);
 }
 
 /* the box index of -G for each box point */
@@ -144,22 +141,15 @@ static void subtract_divergence(pw_grid *g, const double *h, double *out, pw_cpl
         out[p] -= creal(t[p]);
 }
 
-double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc)
+double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                  double *work)
 {
     size_t n = (size_t)g->ntot;
     int ns = x->nspin, nsig = ns == 2 ? 3 : 1;
-    /* work arrays, kept between calls (one SCF makes the same call every iteration): libxc's
-     * layouts rho[p][ns], sigma[p][nsig] (uu, ud, dd), likewise the derivatives; GGA also
-     * grad[ns][3][n], h[3][n] (spin-polarised; unpolarised: in place of grad) and a complex
-     * spectrum [n] */
-    size_t need = n * (2 * ns + 1) + (x->gga ? n * (3 * nsig + 3 * ns + (ns == 2 ? 3 : 0) + 2) : 0);
-    if (x->n != n || !x->work) {
-        free(x->work);
-        x->work = malloc(need * sizeof(double));
-        x->n = x->work ? n : 0;
-        if (!x->work) return NAN;
-    }
-    double *r = x->work, *zk = r + n * ns, *vr = zk + n;
+    /* the caller's work (pw_xc_work doubles): libxc's layouts rho[p][ns], sigma[p][nsig] (uu, ud,
+     * dd), likewise the derivatives; GGA also grad[ns][3][n], h[3][n] (spin-polarised;
+     * unpolarised: in place of grad) and a complex spectrum [n] */
+    double *r = work, *zk = r + n * ns, *vr = zk + n;
     double *sigma = NULL, *vs = NULL, *vsum = NULL, *grad = NULL, *h = NULL;
     pw_cplx *spec = NULL;
     if (x->gga) {
