@@ -171,7 +171,7 @@ static int subspace_max(int nb, size_t npw) { return (size_t)(3 * nb) > npw ? (i
 size_t pw_davidson_work(int nb, size_t npw)
 {
     size_t mmax = (size_t)subspace_max(nb, npw);
-    return (2 * mmax + 2 * (size_t)nb) * npw + 2 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
+    return (2 * mmax + (size_t)nb) * npw + 2 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
 }
 
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
@@ -183,9 +183,10 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         return ATE_ERROR(err, ATE_ERR_VALUE,
                          "%d bands do not fit in %zu plane waves (raise the cutoff)", nb, npw);
     int mmax = subspace_max(nb, npw);
-    /* the caller's workspace of pw_davidson_work(nb, npw) (kept over the SCF: no allocation) */
-    pw_cplx *v = work, *hv = v + (size_t)mmax * npw, *x = hv + (size_t)mmax * npw,
-            *hx = x + (size_t)nb * npw, *hs = hx + (size_t)nb * npw, *s = hs + (size_t)mmax * mmax;
+    /* the caller's workspace of pw_davidson_work(nb, npw) (kept over the SCF: no allocation);
+     * the Ritz vectors x are formed in c itself (its start vectors are copied to v first) */
+    pw_cplx *v = work, *hv = v + (size_t)mmax * npw, *x = c, *hx = hv + (size_t)mmax * npw,
+            *hs = hx + (size_t)nb * npw, *s = hs + (size_t)mmax * mmax;
     double *theta = (double *)(s + (size_t)mmax * mmax), *rn = theta + mmax, *dd = rn + nb;
     memcpy(v, c, (size_t)nb * npw * sizeof(pw_cplx));
     int m = orthonormalise(re, npw, NULL, 0, v, nb, s, dd);
@@ -272,7 +273,6 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         pw_ham_apply(h, kept, t, hv + (size_t)m * npw);
         m += kept;
     }
-    memcpy(c, x, (size_t)nb * npw * sizeof(pw_cplx));
     memcpy(eig, theta, (size_t)nb * sizeof(double));
     if (resid) *resid = rmax;
 done:
