@@ -66,11 +66,9 @@ size_t pw_xc_work(const pw_xc *x, size_t n)
     return n * (2 * ns + 1) + (x->gga ? n * (3 * nsig + 3 * ns + (ns == 2 ? 3 : 0) + 2) : 0);
 }
 
-/* the box index of -G for each box point */
-static inline int minus_box(const int n[3], int i, int j, int k)
-{
-    return (((n[0] - i) % n[0]) * n[1] + (n[1] - j) % n[1]) * n[2] + (n[2] - k) % n[2];
-}
+/* the folded index (-n/2, n/2] of box index i, and of -i */
+static inline int fold(int i, int n) { return i > n / 2 ? i - n : i; }
+static inline int neg(int i, int n) { return i ? n - i : 0; }
 
 /* grad f: out[3][ntot] from f (real, box); fg: complex scratch [ntot]. The x and y components
  * share one inverse transform: the spectra i G_d f(G) are made Hermitian (s(G) + s(-G)^*) / 2,
@@ -79,32 +77,39 @@ static inline int minus_box(const int n[3], int i, int j, int k)
 static void gradient(pw_grid *g, const double *f, double *out, pw_cplx *fg)
 {
     size_t n = (size_t)g->ntot;
+    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
+    const double(*B)[3] = (const double(*)[3])g->b;
     pw_cplx *b = (pw_cplx *)g->buf;
     for (size_t p = 0; p < n; ++p)
         b[p] = f[p];
     const pw_cplx *t = pw_fft(g, g->fwd);
     for (size_t p = 0; p < n; ++p)
         fg[p] = t[p] / (double)n;
-    for (int i = 0, p = 0; i < g->n[0]; ++i)
-        for (int j = 0; j < g->n[1]; ++j)
-            for (int k = 0; k < g->n[2]; ++k, ++p) {
-                int q = minus_box(g->n, i, j, k);
-                double gp[3], gq[3];
-                pw_grid_gvec(g, p, gp);
-                pw_grid_gvec(g, q, gq);
-                pw_cplx fp = fg[p], fq = conj(fg[q]);
-                pw_cplx sx = 0.5 * I * (gp[0] * fp - gq[0] * fq),
-                        sy = 0.5 * I * (gp[1] * fp - gq[1] * fq);
+    for (int i = 0, p = 0; i < n0; ++i)
+        for (int j = 0; j < n1; ++j) {
+            int im = neg(i, n0), jm = neg(j, n1), a0 = fold(i, n0), a1 = fold(j, n1),
+                c0 = fold(im, n0), c1 = fold(jm, n1);
+            double gx = a0 * B[0][0] + a1 * B[1][0], gy = a0 * B[0][1] + a1 * B[1][1],
+                   hx = c0 * B[0][0] + c1 * B[1][0], hy = c0 * B[0][1] + c1 * B[1][1];
+            const pw_cplx *fm = fg + ((size_t)im * n1 + jm) * n2;
+            for (int k = 0; k < n2; ++k, ++p) {
+                int km = neg(k, n2), a2 = fold(k, n2), c2 = fold(km, n2);
+                pw_cplx fp = fg[p], fq = conj(fm[km]);
+                double gpx = gx + a2 * B[2][0], gpy = gy + a2 * B[2][1], gqx = hx + c2 * B[2][0],
+                       gqy = hy + c2 * B[2][1];
+                pw_cplx sx = 0.5 * I * (gpx * fp - gqx * fq), sy = 0.5 * I * (gpy * fp - gqy * fq);
                 b[p] = sx + I * sy;
             }
+        }
     t = pw_fft(g, g->bwd);
     for (size_t p = 0; p < n; ++p)
         out[p] = creal(t[p]), out[n + p] = cimag(t[p]);
-    for (size_t p = 0; p < n; ++p) {
-        double gp[3];
-        pw_grid_gvec(g, (int)p, gp);
-        b[p] = I * gp[2] * fg[p];
-    }
+    for (int i = 0, p = 0; i < n0; ++i)
+        for (int j = 0; j < n1; ++j) {
+            double gz = fold(i, n0) * B[0][2] + fold(j, n1) * B[1][2];
+            for (int k = 0; k < n2; ++k, ++p)
+                b[p] = I * (gz + fold(k, n2) * B[2][2]) * fg[p];
+        }
     t = pw_fft(g, g->bwd);
     for (size_t p = 0; p < n; ++p)
         out[2 * n + p] = creal(t[p]);
@@ -115,27 +120,33 @@ static void gradient(pw_grid *g, const double *f, double *out, pw_cplx *fg)
 static void subtract_divergence(pw_grid *g, const double *h, double *out, pw_cplx *div)
 {
     size_t n = (size_t)g->ntot;
+    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
+    const double(*B)[3] = (const double(*)[3])g->b;
     pw_cplx *b = (pw_cplx *)g->buf;
     for (size_t p = 0; p < n; ++p)
         b[p] = h[p] + I * h[n + p];
     const pw_cplx *t = pw_fft(g, g->fwd);
-    for (int i = 0, p = 0; i < g->n[0]; ++i)
-        for (int j = 0; j < g->n[1]; ++j)
-            for (int k = 0; k < g->n[2]; ++k, ++p) {
-                pw_cplx fp = t[p], fq = conj(t[minus_box(g->n, i, j, k)]);
+    for (int i = 0, p = 0; i < n0; ++i)
+        for (int j = 0; j < n1; ++j) {
+            int im = neg(i, n0), jm = neg(j, n1), a0 = fold(i, n0), a1 = fold(j, n1);
+            double gx = a0 * B[0][0] + a1 * B[1][0], gy = a0 * B[0][1] + a1 * B[1][1];
+            const pw_cplx *tm = t + ((size_t)im * n1 + jm) * n2;
+            for (int k = 0; k < n2; ++k, ++p) {
+                int a2 = fold(k, n2);
+                pw_cplx fp = t[p], fq = conj(tm[neg(k, n2)]);
                 pw_cplx hx = 0.5 * (fp + fq), hy = -0.5 * I * (fp - fq);
-                double gp[3];
-                pw_grid_gvec(g, p, gp);
-                div[p] = I * (gp[0] * hx + gp[1] * hy) / (double)n;
+                div[p] = I * ((gx + a2 * B[2][0]) * hx + (gy + a2 * B[2][1]) * hy) / (double)n;
             }
+        }
     for (size_t p = 0; p < n; ++p)
         b[p] = h[2 * n + p];
     t = pw_fft(g, g->fwd);
-    for (size_t p = 0; p < n; ++p) {
-        double gp[3];
-        pw_grid_gvec(g, (int)p, gp);
-        b[p] = div[p] + I * gp[2] * t[p] / (double)n;
-    }
+    for (int i = 0, p = 0; i < n0; ++i)
+        for (int j = 0; j < n1; ++j) {
+            double gz = fold(i, n0) * B[0][2] + fold(j, n1) * B[1][2];
+            for (int k = 0; k < n2; ++k, ++p)
+                b[p] = div[p] + I * (gz + fold(k, n2) * B[2][2]) * t[p] / (double)n;
+        }
     t = pw_fft(g, g->bwd);
     for (size_t p = 0; p < n; ++p)
         out[p] -= creal(t[p]);
