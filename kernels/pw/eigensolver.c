@@ -166,11 +166,15 @@ static int orthonormalise(bool re, size_t npw, const pw_cplx *v, int m, pw_cplx 
     return nt;
 }
 
-static int subspace_max(int nb, size_t npw) { return (size_t)(3 * nb) > npw ? (int)npw : 3 * nb; }
-
-size_t pw_davidson_work(int nb, size_t npw)
+/* the subspace holds at most 3 nb vectors, and no more than the space's dimension */
+static int subspace_max(int nb, const pw_kset *ks)
 {
-    size_t mmax = (size_t)subspace_max(nb, npw);
+    return 3 * nb > pw_kset_dim(ks) ? pw_kset_dim(ks) : 3 * nb;
+}
+
+size_t pw_davidson_work(int nb, const pw_kset *ks)
+{
+    size_t npw = (size_t)ks->npw, mmax = (size_t)subspace_max(nb, ks);
     return (2 * mmax + (size_t)nb) * npw + 2 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
 }
 
@@ -179,10 +183,11 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
 {
     size_t npw = (size_t)h->ks->npw;
     bool re = h->ks->gamma;
-    if ((size_t)nb > npw)
+    if (nb > pw_kset_dim(h->ks))
         return ATE_ERROR(err, ATE_ERR_VALUE,
-                         "%d bands do not fit in %zu plane waves (raise the cutoff)", nb, npw);
-    int mmax = subspace_max(nb, npw);
+                         "%d bands do not fit in %d plane waves (raise the cutoff)", nb,
+                         pw_kset_dim(h->ks));
+    int mmax = subspace_max(nb, h->ks);
     /* the caller's workspace of pw_davidson_work(nb, npw) (kept over the SCF: no allocation);
      * the Ritz vectors x are formed in c itself (its start vectors are copied to v first) */
     pw_cplx *v = work, *hv = v + (size_t)mmax * npw, *x = c, *hx = hv + (size_t)mmax * npw,

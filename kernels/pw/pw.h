@@ -104,6 +104,8 @@ static inline void pw_grid_gvec(const pw_grid *g, int p, double G[3])
 ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const double kf[3],
                         double w, double ecut, ate_error *err);
 void pw_kset_free(pw_kset *ks);
+/** The dimension of the wavefunction space: npw, or 2 npw - 1 real numbers at gamma. */
+static inline int pw_kset_dim(const pw_kset *ks) { return ks->gamma ? 2 * ks->npw - 1 : ks->npw; }
 /** A k = 0 set made real (gamma): keeps G = 0 and one of each pair +-G (no-op otherwise). */
 ate_status pw_kset_make_gamma(pw_kset *ks, const pw_grid *g, ate_error *err);
 /** Execute plan (g->fwd or g->bwd) on g->buf; the result is in g->tmp (returned). */
@@ -186,8 +188,8 @@ void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc);
  *  of those residuals in *resid. work: pw_davidson_work(nb, npw) complex numbers. */
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
                        int maxit, double *resid, pw_cplx *work, ate_error *err);
-/** The workspace pw_davidson needs (complex numbers) for nb bands of npw plane waves. */
-size_t pw_davidson_work(int nb, size_t npw);
+/** The workspace pw_davidson needs (complex numbers) for nb bands of the set ks. */
+size_t pw_davidson_work(int nb, const pw_kset *ks);
 
 /* ---- occupations (occupations.c) ---- */
 /** Occupations f_nk in [0, fmax] (fmax = 2 spin-unpolarised, 1 per spin channel) of nel

@@ -205,16 +205,16 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         /* real wavefunctions at Gamma unless ATE_PW_COMPLEX is set (the check of the real path
          * against the complex one, tests/pw/pw_check.py) */
         if (st == ATE_OK && !force_complex) st = pw_kset_make_gamma(&ks[q], &grid, err);
-        if (st == ATE_OK && ks[q].npw < nb)
+        if (st == ATE_OK && pw_kset_dim(&ks[q]) < nb)
             st = ATE_ERROR(err, ATE_ERR_VALUE,
                            "%d bands do not fit in the %d plane waves of k-point %d (raise the "
                            "cutoff)",
-                           nb, ks[q].npw, q + 1);
+                           nb, pw_kset_dim(&ks[q]), q + 1);
     }
     /* buffer bands for the eigensolver (not occupied, not converged) */
     int nbx = nb + (nb / 10 > 2 ? nb / 10 : 2);
     for (int q = 0; q < nk && st == ATE_OK; ++q)
-        if (nbx > ks[q].npw) nbx = ks[q].npw;
+        if (nbx > pw_kset_dim(&ks[q])) nbx = pw_kset_dim(&ks[q]);
     /* restart guess: same atoms, cell, grid, k-points and bands */
     if (st == ATE_OK) {
         bool same = k->g_z && k->g_natoms == n && k->g_nk == nk && k->g_nb == nbx &&

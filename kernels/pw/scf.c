@@ -291,8 +291,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
      * which never run at the same time: allocated once per SCF */
     size_t dav_n = (pw_xc_work(in->xc, ntot) + 1) / 2;
     for (int k = 0; k < nk; ++k)
-        if (pw_davidson_work(in->nbx, (size_t)in->ks[k].npw) > dav_n)
-            dav_n = pw_davidson_work(in->nbx, (size_t)in->ks[k].npw);
+        if (pw_davidson_work(in->nbx, &in->ks[k]) > dav_n)
+            dav_n = pw_davidson_work(in->nbx, &in->ks[k]);
     pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
     mixer mx;
     ate_status s = mixer_init(&mx, g, ns, in->mixing, in->smearing != ATE_SMEAR_NONE, err);
