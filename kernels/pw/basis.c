@@ -102,8 +102,10 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
             sqrt(c->a[d][0] * c->a[d][0] + c->a[d][1] * c->a[d][1] + c->a[d][2] * c->a[d][2]);
         g->M[d] = (int)floor(gmax * len / (2.0 * ATE_PI) + 0.5) + 1;
     }
-    /* worth it when the columns are a small part of the box */
-    g->pruned = 2 * g->M[0] + 1 < n[0] && 2 * g->M[1] + 1 < n[1];
+    /* worth it when the columns are a small part of the box, and the box is not small: on a
+     * 25^3 box the full transforms are faster (Si2 and bcc Fe of benchmarks/peers/pw_vs_qe.py,
+     * 11-12 % less SCF CPU), on 40^3 and larger the pruned ones (Si8 17 %, H2O 7 % less) */
+    g->pruned = 2 * g->M[0] + 1 < n[0] && 2 * g->M[1] + 1 < n[1] && g->ntot >= 32768;
     if (g->pruned) {
         int n12 = n[1] * n[2], flags = ATE_PW_FFTW_FLAGS | FFTW_UNALIGNED;
         int nblk[2] = {g->M[1] + 1, g->M[1]};
