@@ -21,76 +21,180 @@ void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc)
     size_t npw = (size_t)ks->npw;
     double scale = 1.0 / h->g->ntot;
     pw_cplx *b = (pw_cplx *)h->g->buf;
-    for (int n = 0; n < nb; ++n) {
-        const pw_cplx *cn = c + n * npw;
-        pw_cplx *hn = hc + n * npw;
+    for (int n = 0; n < nb; ++n)
         for (size_t g = 0; g < npw; ++g)
-            hn[g] = ks->kin[g] * cn[g];
-        pw_to_real(h->g, ks, cn);
+            hc[n * npw + g] = ks->kin[g] * c[n * npw + g];
+    /* real wavefunctions: two bands per transform, psi_n + i psi_{n+1} */
+    int step = ks->gamma ? 2 : 1;
+    for (int n = 0; n < nb; n += step) {
+        const pw_cplx *cn = c + n * npw, *c2 = step == 2 && n + 1 < nb ? cn + npw : NULL;
+        pw_cplx *hn = hc + n * npw;
+        pw_to_real(h->g, ks, cn, c2);
         for (int p = 0; p < h->g->ntot; ++p)
             b[p] *= h->veff[p];
-        pw_to_sphere(h->g, ks, scale, hn);
+        pw_to_sphere(h->g, ks, scale, hn, c2 ? hn + npw : NULL);
     }
     if (h->nl) pw_nl_apply(h->nl, nb, c, hc, h->work);
 }
 
-/* Orthonormalise the nt columns of t against the m orthonormal columns of v and each other
- * (classical Gram-Schmidt twice, then modified Gram-Schmidt in the block); columns that vanish
- * are dropped. Returns the number kept (compacted to the front). */
-static int orthonormalise(size_t npw, const pw_cplx *v, int m, pw_cplx *t, int nt, pw_cplx *s)
+/* ---- the linear algebra of both representations: complex coefficients, or real wavefunctions
+ * (gamma) whose half-sphere coefficients are used as 2 npw real numbers with the metric
+ * <a|b> = 2 sum a.b - a(0) b(0) (G = 0 first and real). Subspace matrices are complex m x m,
+ * or real m x m in the same storage. ---- */
+
+/* out[m][n] (leading dimension ldo) = A^H B for the m columns of a and n columns of b */
+static void ovl(bool re, size_t npw, int m, int n, const pw_cplx *a, const pw_cplx *b, pw_cplx *out,
+                int ldo)
 {
-    const pw_cplx one = 1.0, zero = 0.0, mone = -1.0;
-    for (int pass = 0; pass < 2 && m > 0; ++pass) {
-        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, m, nt, (int)npw, &one, v, (int)npw,
-                    t, (int)npw, &zero, s, m);
-        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, nt, m, &mone, v, (int)npw,
-                    s, m, &one, t, (int)npw);
+    if (m == 0 || n == 0) return;
+    if (re) {
+        double *o = (double *)out;
+        int ld = 2 * (int)npw;
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, m, n, ld, 2.0, (const double *)a, ld,
+                    (const double *)b, ld, 0.0, o, ldo);
+        for (int j = 0; j < n; ++j)
+            for (int i = 0; i < m; ++i)
+                o[(size_t)j * ldo + i] -= creal(a[(size_t)i * npw]) * creal(b[(size_t)j * npw]);
+    } else {
+        const pw_cplx one = 1.0, zero = 0.0;
+        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, m, n, (int)npw, &one, a, (int)npw,
+                    b, (int)npw, &zero, out, ldo);
     }
+}
+
+/* out = alpha V Y + beta out for the m columns of v, Y [m][n] (leading dimension ldy) */
+static void lincomb(bool re, size_t npw, int n, int m, double alpha, const pw_cplx *v,
+                    const pw_cplx *y, int ldy, double beta, pw_cplx *out)
+{
+    if (n == 0) return;
+    if (re) {
+        int ld = 2 * (int)npw;
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, ld, n, m, alpha, (const double *)v,
+                    ld, (const double *)y, ldy, beta, (double *)out, ld);
+    } else {
+        const pw_cplx a = alpha, bt = beta;
+        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, n, m, &a, v, (int)npw, y,
+                    ldy, &bt, out, (int)npw);
+    }
+}
+
+static double vnorm(bool re, size_t npw, const pw_cplx *x)
+{
+    if (!re) return cblas_dznrm2((int)npw, x, 1);
+    double n = cblas_dnrm2(2 * (int)npw, (const double *)x, 1), x0 = creal(x[0]);
+    return sqrt(fmax(2.0 * n * n - x0 * x0, 0.0));
+}
+
+/* modified Gram-Schmidt of the nt columns of t (each twice), dropping those that vanish; the
+ * fallback of orthonormalise for (nearly) dependent blocks */
+static int mgs(bool re, size_t npw, pw_cplx *t, int nt)
+{
     int kept = 0;
     for (int j = 0; j < nt; ++j) {
         pw_cplx *tj = t + (size_t)j * npw;
-        double n0 = cblas_dznrm2((int)npw, tj, 1);
+        double n0 = vnorm(re, npw, tj);
         for (int pass = 0; pass < 2; ++pass)
             for (int q = 0; q < kept; ++q) {
                 pw_cplx *tq = t + (size_t)q * npw, d;
-                cblas_zdotc_sub((int)npw, tq, 1, tj, 1, &d);
-                pw_cplx md = -d;
-                cblas_zaxpy((int)npw, &md, tq, 1, tj, 1);
+                if (re) {
+                    double dr = 2.0 * cblas_ddot(2 * (int)npw, (const double *)tq, 1,
+                                                 (const double *)tj, 1) -
+                                creal(tq[0]) * creal(tj[0]);
+                    cblas_daxpy(2 * (int)npw, -dr, (const double *)tq, 1, (double *)tj, 1);
+                } else {
+                    cblas_zdotc_sub((int)npw, tq, 1, tj, 1, &d);
+                    pw_cplx md = -d;
+                    cblas_zaxpy((int)npw, &md, tq, 1, tj, 1);
+                }
             }
-        double nrm = cblas_dznrm2((int)npw, tj, 1);
+        double nrm = vnorm(re, npw, tj);
         if (!(nrm > 1e-8 * n0) || nrm == 0.0) continue;
-        pw_cplx inv = 1.0 / nrm;
-        cblas_zscal((int)npw, &inv, tj, 1);
+        if (re)
+            cblas_dscal(2 * (int)npw, 1.0 / nrm, (double *)tj, 1);
+        else
+            cblas_zdscal((int)npw, 1.0 / nrm, tj, 1);
         if (kept != j) memcpy(t + (size_t)kept * npw, tj, npw * sizeof(pw_cplx));
         ++kept;
     }
     return kept;
 }
 
+/* Orthonormalise the nt columns of t against the m orthonormal columns of v (block classical
+ * Gram-Schmidt, twice) and each other: Cholesky QR twice (S = T^H T = U^H U, T <- T U^{-1};
+ * "CholeskyQR2", T. Fukaya et al., ScalA'14 (2014); Y. Yamamoto et al., ETNA 44, 306 (2015)),
+ * all level-3 BLAS. A block whose overlap is
+ * (nearly) singular goes through modified Gram-Schmidt instead, which drops the columns that
+ * vanish. Returns the number kept (compacted to the front). s: scratch of max(m, nt) * nt, d of
+ * nt. */
+static int orthonormalise(bool re, size_t npw, const pw_cplx *v, int m, pw_cplx *t, int nt,
+                          pw_cplx *s, double *d)
+{
+    for (int pass = 0; pass < 2 && m > 0; ++pass) {
+        ovl(re, npw, m, nt, v, t, s, m);
+        lincomb(re, npw, nt, m, -1.0, v, s, m, 1.0, t);
+    }
+    if (nt == 0) return 0;
+    for (int pass = 0; pass < 2; ++pass) {
+        ovl(re, npw, nt, nt, t, t, s, nt);
+        double dmin = INFINITY;
+        int info;
+        if (re) {
+            double *u = (double *)s;
+            for (int i = 0; i < nt; ++i)
+                d[i] = u[(size_t)i * nt + i];
+            info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', nt, u, nt);
+            for (int i = 0; i < nt && info == 0; ++i)
+                dmin = fmin(dmin, u[(size_t)i * nt + i] * u[(size_t)i * nt + i] / d[i]);
+            if (info == 0 && dmin > 1e-10)
+                cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
+                            2 * (int)npw, nt, 1.0, u, nt, (double *)t, 2 * (int)npw);
+        } else {
+            for (int i = 0; i < nt; ++i)
+                d[i] = creal(s[(size_t)i * nt + i]);
+            info = LAPACKE_zpotrf(LAPACK_COL_MAJOR, 'U', nt, s, nt);
+            for (int i = 0; i < nt && info == 0; ++i) {
+                double u = creal(s[(size_t)i * nt + i]);
+                dmin = fmin(dmin, u * u / d[i]);
+            }
+            const pw_cplx one = 1.0;
+            if (info == 0 && dmin > 1e-10)
+                cblas_ztrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
+                            (int)npw, nt, &one, s, nt, t, (int)npw);
+        }
+        if (info != 0 || !(dmin > 1e-10)) return mgs(re, npw, t, nt);
+    }
+    return nt;
+}
+
+/* the subspace holds at most 3 nb vectors, and no more than the space's dimension */
+static int subspace_max(int nb, const pw_kset *ks)
+{
+    return 3 * nb > pw_kset_dim(ks) ? pw_kset_dim(ks) : 3 * nb;
+}
+
+size_t pw_davidson_work(int nb, const pw_kset *ks)
+{
+    size_t npw = (size_t)ks->npw, mmax = (size_t)subspace_max(nb, ks);
+    return (2 * mmax + (size_t)nb) * npw + 2 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
+}
+
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
-                       int maxit, double *resid, ate_error *err)
+                       int maxit, double *resid, pw_cplx *work, ate_error *err)
 {
     size_t npw = (size_t)h->ks->npw;
-    if ((size_t)nb > npw)
+    bool re = h->ks->gamma;
+    if (nb > pw_kset_dim(h->ks))
         return ATE_ERROR(err, ATE_ERR_VALUE,
-                         "%d bands do not fit in %zu plane waves (raise the cutoff)", nb, npw);
-    int mmax = 3 * nb;
-    if ((size_t)mmax > npw) mmax = (int)npw;
-    pw_cplx *v = malloc((size_t)mmax * npw * sizeof(pw_cplx));
-    pw_cplx *hv = malloc((size_t)mmax * npw * sizeof(pw_cplx));
-    pw_cplx *x = malloc((size_t)nb * npw * sizeof(pw_cplx));
-    pw_cplx *hx = malloc((size_t)nb * npw * sizeof(pw_cplx));
-    pw_cplx *hs = malloc((size_t)mmax * mmax * sizeof(pw_cplx));
-    pw_cplx *s = malloc((size_t)mmax * mmax * sizeof(pw_cplx));
-    double *theta = malloc((size_t)mmax * sizeof(double)),
-           *rn = malloc((size_t)nb * sizeof(double));
-    if (!v || !hv || !x || !hx || !hs || !s || !theta || !rn) {
-        free(v), free(hv), free(x), free(hx), free(hs), free(s), free(theta), free(rn);
-        return ATE_ERROR(err, ATE_ERR_MEMORY, "eigensolver: out of memory");
-    }
-    const pw_cplx one = 1.0, zero = 0.0;
+                         "%d bands do not fit in %d plane waves (raise the cutoff)", nb,
+                         pw_kset_dim(h->ks));
+    int mmax = subspace_max(nb, h->ks);
+    /* the caller's workspace of pw_davidson_work(nb, npw) (kept over the SCF: no allocation);
+     * the Ritz vectors x are formed in c itself (its start vectors are copied to v first) */
+    pw_cplx *v = work, *hv = v + (size_t)mmax * npw, *x = c, *hx = hv + (size_t)mmax * npw,
+            *hs = hx + (size_t)nb * npw, *s = hs + (size_t)mmax * mmax;
+    double *theta = (double *)(s + (size_t)mmax * mmax), *rn = theta + mmax, *dd = rn + nb;
     memcpy(v, c, (size_t)nb * npw * sizeof(pw_cplx));
-    int m = orthonormalise(npw, NULL, 0, v, nb, s);
+    int m = orthonormalise(re, npw, NULL, 0, v, nb, s, dd);
     ate_status st = ATE_OK;
     if (m < nb) {
         st = ATE_ERROR(err, ATE_ERR_INTERNAL, "eigensolver: linearly dependent start vectors");
@@ -100,23 +204,32 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
     double rmax = 0.0;
     for (int it = 0;; ++it) {
         /* Rayleigh-Ritz in span(v) */
-        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, m, m, (int)npw, &one, v, (int)npw,
-                    hv, (int)npw, &zero, hs, m);
-        for (int i = 0; i < m; ++i) /* exact Hermitian symmetry for LAPACK */
-            for (int j = 0; j < i; ++j) {
-                pw_cplx a = 0.5 * (hs[(size_t)j * m + i] + conj(hs[(size_t)i * m + j]));
-                hs[(size_t)j * m + i] = a, hs[(size_t)i * m + j] = conj(a);
-            }
-        for (int i = 0; i < m; ++i)
-            hs[(size_t)i * m + i] = creal(hs[(size_t)i * m + i]);
-        if (LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'U', m, hs, m, theta) != 0) {
-            st = ATE_ERROR(err, ATE_ERR_LIB, "eigensolver: zheevd failed");
+        ovl(re, npw, m, m, v, hv, hs, m);
+        int info;
+        if (re) { /* exact symmetry for LAPACK */
+            double *a = (double *)hs;
+            for (int i = 0; i < m; ++i)
+                for (int j = 0; j < i; ++j) {
+                    double e = 0.5 * (a[(size_t)j * m + i] + a[(size_t)i * m + j]);
+                    a[(size_t)j * m + i] = a[(size_t)i * m + j] = e;
+                }
+            info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', m, a, m, theta);
+        } else {
+            for (int i = 0; i < m; ++i) /* exact Hermitian symmetry for LAPACK */
+                for (int j = 0; j < i; ++j) {
+                    pw_cplx a = 0.5 * (hs[(size_t)j * m + i] + conj(hs[(size_t)i * m + j]));
+                    hs[(size_t)j * m + i] = a, hs[(size_t)i * m + j] = conj(a);
+                }
+            for (int i = 0; i < m; ++i)
+                hs[(size_t)i * m + i] = creal(hs[(size_t)i * m + i]);
+            info = LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'U', m, hs, m, theta);
+        }
+        if (info != 0) {
+            st = ATE_ERROR(err, ATE_ERR_LIB, "eigensolver: the subspace eigenproblem failed");
             goto done;
         }
-        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, nb, m, &one, v, (int)npw,
-                    hs, m, &zero, x, (int)npw);
-        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, nb, m, &one, hv, (int)npw,
-                    hs, m, &zero, hx, (int)npw);
+        lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
+        lincomb(re, npw, nb, m, 1.0, hv, hs, m, 0.0, hx);
         /* residuals r = H x - theta x, kept in hx */
         rmax = 0.0;
         int nconv = 0;
@@ -125,7 +238,7 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
             const pw_cplx *xn = x + (size_t)n * npw;
             for (size_t g = 0; g < npw; ++g)
                 r[g] -= theta[n] * xn[g];
-            rn[n] = cblas_dznrm2((int)npw, r, 1);
+            rn[n] = vnorm(re, npw, r);
             if (n < nneed && rn[n] > rmax) rmax = rn[n];
             if (rn[n] < tol) ++nconv;
         }
@@ -147,9 +260,10 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         for (int n = 0; n < nb && j < nt; ++n) {
             if (rn[n] < tol) continue;
             const pw_cplx *xn = x + (size_t)n * npw, *r = hx + (size_t)n * npw;
-            double ek = 0.0;
+            double ek = 0.0; /* gamma: kin(G = 0) = 0, the half sphere counts twice */
             for (size_t g = 0; g < npw; ++g)
                 ek += h->ks->kin[g] * creal(conj(xn[g]) * xn[g]);
+            if (re) ek *= 2.0;
             if (ek < 1e-2) ek = 1e-2;
             pw_cplx *tj = t + (size_t)j * npw;
             for (size_t g = 0; g < npw; ++g) {
@@ -159,15 +273,13 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
             }
             ++j;
         }
-        int kept = orthonormalise(npw, v, m, t, j, s);
+        int kept = orthonormalise(re, npw, v, m, t, j, s, dd);
         if (kept == 0) break;
         pw_ham_apply(h, kept, t, hv + (size_t)m * npw);
         m += kept;
     }
-    memcpy(c, x, (size_t)nb * npw * sizeof(pw_cplx));
     memcpy(eig, theta, (size_t)nb * sizeof(double));
     if (resid) *resid = rmax;
 done:
-    free(v), free(hv), free(x), free(hx), free(hs), free(s), free(theta), free(rn);
     return st;
 }

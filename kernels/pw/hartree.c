@@ -13,11 +13,12 @@ double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cp
     double e = 0.0;
     for (int p = 0; p < g->ntot; ++p) {
         if (!g->sphere[p] || g->g2[p] == 0.0) {
-            vhg[p] = 0.0;
+            if (vhg) vhg[p] = 0.0;
             continue;
         }
-        vhg[p] = 4.0 * ATE_PI * rhog[p] / g->g2[p];
-        e += creal(vhg[p] * conj(rhog[p]));
+        pw_cplx v = 4.0 * ATE_PI * rhog[p] / g->g2[p];
+        if (vhg) vhg[p] = v;
+        e += creal(v * conj(rhog[p]));
     }
     return 0.5 * c->vol * e;
 }

@@ -20,7 +20,8 @@ void pw_vloc(const pw_cell *c, const pw_grid *g, const pw_atoms *at, pw_cplx *vg
     for (int p = 0; p < g->ntot; ++p) {
         if (!g->sphere[p] || g->g2[p] == 0.0) continue;
         double q = sqrt(g->g2[p]);
-        const double *G = g->gv + 3 * p;
+        double G[3];
+        pw_grid_gvec(g, p, G);
         pw_cplx sum = 0.0;
         for (int s = 0; s < at->nspecies; ++s) {
             pw_cplx sf = 0.0;
@@ -42,7 +43,8 @@ void pw_vloc_forces(const pw_cell *c, const pw_grid *g, const pw_atoms *at, cons
     for (int p = 0; p < g->ntot; ++p) {
         if (!g->sphere[p] || g->g2[p] == 0.0) continue;
         double q = sqrt(g->g2[p]);
-        const double *G = g->gv + 3 * p;
+        double G[3];
+        pw_grid_gvec(g, p, G);
         for (int s = 0; s < at->nspecies; ++s) {
             double v = pw_gth_vloc_q(&at->psp[s], q, NULL);
             for (int i = 0; i < at->n; ++i) {

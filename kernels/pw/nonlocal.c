@@ -66,24 +66,43 @@ ate_status pw_nl_init(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_a
                       ate_error *err)
 {
     memset(nl, 0, sizeof(*nl));
-    int np = 0;
+    return pw_nl_update(nl, c, ks, at, err);
+}
+
+ate_status pw_nl_update(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
+                        ate_error *err)
+{
+    int np = 0, nrad = 0, lmax = -1;
     for (int a = 0; a < at->n; ++a) {
         const pw_gth *p = &at->psp[at->species[a]];
         for (int l = 0; l < p->nl; ++l)
             np += (2 * l + 1) * p->nprj[l];
     }
-    nl->nproj = np, nl->npw = ks->npw;
+    for (int q = 0; q < at->nspecies; ++q) {
+        for (int l = 0; l < at->psp[q].nl; ++l)
+            nrad += at->psp[q].nprj[l];
+        if (at->psp[q].nl - 1 > lmax) lmax = at->psp[q].nl - 1;
+    }
+    nl->nproj = np, nl->npw = ks->npw, nl->gamma = ks->gamma;
     if (np == 0) return ATE_OK;
     size_t npw = (size_t)ks->npw;
-    nl->atom = malloc((size_t)np * 4 * sizeof(int));
-    nl->p = malloc((size_t)np * npw * sizeof(pw_cplx));
-    nl->h = calloc((size_t)np * np, sizeof(double));
-    double *unit = malloc(npw * 3 * sizeof(double)), *qn = malloc(npw * sizeof(double));
-    if (!nl->atom || !nl->p || !nl->h || !unit || !qn) {
-        free(unit), free(qn);
-        pw_nl_free(nl);
-        return ATE_ERROR(err, ATE_ERR_MEMORY, "non-local projectors: out of memory");
+    if (!nl->p || nl->cap < npw) { /* storage for this many plane waves (kept for others) */
+        free(nl->atom), free(nl->p), free(nl->h), free(nl->scratch);
+        nl->atom = malloc((size_t)np * 4 * sizeof(int));
+        nl->p = malloc((size_t)np * npw * sizeof(pw_cplx));
+        nl->h = calloc((size_t)np * np, sizeof(double));
+        /* |k+G|, unit vectors, the radial parts [species][l][i], Y_lm [l^2 + m], e^{-i(k+G)x} */
+        nl->scratch =
+            malloc(npw * (4 + (size_t)nrad + (size_t)(lmax + 1) * (lmax + 1) + 2) * sizeof(double));
+        nl->cap = npw;
+        if (!nl->atom || !nl->p || !nl->h || !nl->scratch) {
+            pw_nl_free(nl);
+            return ATE_ERROR(err, ATE_ERR_MEMORY, "non-local projectors: out of memory");
+        }
     }
+    double *qn = nl->scratch, *unit = qn + npw, *rad = unit + 3 * npw,
+           *yl = rad + (size_t)nrad * npw;
+    pw_cplx *ph = (pw_cplx *)(yl + (size_t)(lmax + 1) * (lmax + 1) * npw);
     nl->l = nl->atom + np, nl->m = nl->atom + 2 * np, nl->i = nl->atom + 3 * np;
     for (size_t g = 0; g < npw; ++g) {
         const double *v = ks->kpg + 3 * g;
@@ -91,25 +110,48 @@ ate_status pw_nl_init(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_a
         for (int d = 0; d < 3; ++d)
             unit[3 * g + d] = qn[g] > 0.0 ? v[d] / qn[g] : 0.0;
     }
+    for (int l = 0; l <= lmax; ++l)
+        for (int m = 0; m < 2 * l + 1; ++m) {
+            double *y = yl + (size_t)(l * l + m) * npw;
+            for (size_t g = 0; g < npw; ++g)
+                y[g] = qn[g] > 0.0 || l == 0 ? ylm(l, m, unit + 3 * g) : 0.0;
+        }
+    for (int q = 0, first_rad = 0; q < at->nspecies; ++q) { /* species q's from first_rad */
+        const pw_gth *p = &at->psp[q];
+        for (int l = 0; l < p->nl; ++l)
+            for (int i = 0; i < p->nprj[l]; ++i, ++first_rad) {
+                double *r = rad + (size_t)first_rad * npw;
+                for (size_t g = 0; g < npw; ++g)
+                    r[g] = pw_gth_proj_q(p, l, i, qn[g]);
+            }
+    }
     double pre = 4.0 * ATE_PI / sqrt(c->vol);
+    memset(nl->h, 0, (size_t)np * np * sizeof(double));
     int j = 0;
     for (int a = 0; a < at->n; ++a) {
         const pw_gth *p = &at->psp[at->species[a]];
         const double *x = at->x + 3 * a;
+        for (size_t g = 0; g < npw; ++g) {
+            const double *v = ks->kpg + 3 * g;
+            ph[g] = cexp(-I * (v[0] * x[0] + v[1] * x[1] + v[2] * x[2]));
+        }
+        int r0 = 0;
+        for (int q = 0; q < at->species[a]; ++q)
+            for (int l = 0; l < at->psp[q].nl; ++l)
+                r0 += at->psp[q].nprj[l];
         for (int l = 0; l < p->nl; ++l) {
             int first = j; /* projectors of (a, l): index first + m * nprj + i */
-            pw_cplx phase_l = cpow(-I, l);
+            pw_cplx phase_l = cpow(-I, l) * pre;
             for (int m = 0; m < 2 * l + 1; ++m)
                 for (int i = 0; i < p->nprj[l]; ++i, ++j) {
                     nl->atom[j] = a, nl->l[j] = l, nl->m[j] = m, nl->i[j] = i;
                     pw_cplx *col = nl->p + (size_t)j * npw;
-                    for (size_t g = 0; g < npw; ++g) {
-                        const double *v = ks->kpg + 3 * g;
-                        double y = qn[g] > 0.0 || l == 0 ? ylm(l, m, unit + 3 * g) : 0.0;
-                        col[g] = pre * phase_l * y * pw_gth_proj_q(p, l, i, qn[g]) *
-                                 cexp(-I * (v[0] * x[0] + v[1] * x[1] + v[2] * x[2]));
-                    }
+                    const double *y = yl + (size_t)(l * l + m) * npw,
+                                 *r = rad + (size_t)(r0 + i) * npw;
+                    for (size_t g = 0; g < npw; ++g)
+                        col[g] = phase_l * (y[g] * r[g]) * ph[g];
                 }
+            r0 += p->nprj[l];
             for (int m = 0; m < 2 * l + 1; ++m)
                 for (int i = 0; i < p->nprj[l]; ++i)
                     for (int k = 0; k < p->nprj[l]; ++k) {
@@ -118,19 +160,40 @@ ate_status pw_nl_init(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_a
                     }
         }
     }
-    free(unit), free(qn);
     return ATE_OK;
 }
 
 void pw_nl_free(pw_nl *nl)
 {
-    free(nl->atom), free(nl->p), free(nl->h);
+    free(nl->atom), free(nl->p), free(nl->h), free(nl->scratch);
     memset(nl, 0, sizeof(*nl));
+}
+
+/* gamma: b = P^H c is real (projector and wavefunction are real in space): 2 Re sum over the
+ * half sphere less the G = 0 term, as real [nb][nproj] */
+static void project_real(const pw_nl *nl, int nb, const pw_cplx *c, double *b)
+{
+    int ld = 2 * nl->npw, np = nl->nproj;
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, np, nb, ld, 2.0, (const double *)nl->p, ld,
+                (const double *)c, ld, 0.0, b, np);
+    for (int n = 0; n < nb; ++n)
+        for (int r = 0; r < np; ++r)
+            b[(size_t)n * np + r] -=
+                creal(nl->p[(size_t)r * nl->npw]) * creal(c[(size_t)n * nl->npw]);
 }
 
 /* b = P^H c : [nb][nproj] (column n = band n) */
 static void project(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *b)
 {
+    if (nl->gamma) { /* real values, spread in place from the back */
+        double *bd = (double *)b;
+        project_real(nl, nb, c, bd);
+        for (size_t q = (size_t)nl->nproj * nb; q-- > 0;) {
+            double v = bd[q];
+            b[q] = v;
+        }
+        return;
+    }
     const pw_cplx one = 1.0, zero = 0.0;
     cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, nl->nproj, nb, nl->npw, &one, nl->p,
                 nl->npw, c, nl->npw, &zero, b, nl->nproj);
@@ -140,6 +203,21 @@ void pw_nl_apply(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *hc, pw_cplx
 {
     int np = nl->nproj;
     if (!np) return;
+    if (nl->gamma) {
+        double *b = (double *)work, *d = b + (size_t)np * nb;
+        project_real(nl, nb, c, b);
+        for (int n = 0; n < nb; ++n)
+            for (int r = 0; r < np; ++r) {
+                double s = 0.0;
+                for (int q = 0; q < np; ++q)
+                    s += nl->h[(size_t)r * np + q] * b[(size_t)n * np + q];
+                d[(size_t)n * np + r] = s;
+            }
+        int ld = 2 * nl->npw;
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, ld, nb, np, 1.0,
+                    (const double *)nl->p, ld, d, np, 1.0, (double *)hc, ld);
+        return;
+    }
     pw_cplx *b = work, *d = work + (size_t)np * nb;
     project(nl, nb, c, b);
     for (int n = 0; n < nb; ++n)

@@ -55,9 +55,9 @@ typedef struct pw_cell {
 typedef struct pw_grid {
     int n[3];
     int ntot;
-    double *g2;   /* [ntot] |G|^2 of the box points (folded to (-n/2, n/2]) */
-    double *gv;   /* [ntot][3] Cartesian G */
-    bool *sphere; /* [ntot] |G| <= 2 Gmax: the density sphere */
+    double *g2;     /* [ntot] |G|^2 of the box points (folded to (-n/2, n/2]) */
+    double b[3][3]; /* reciprocal vectors (rows): G = sum_d m_d b_d, see pw_grid_gvec */
+    bool *sphere;   /* [ntot] |G| <= 2 Gmax: the density sphere */
     fftw_complex *buf, *tmp;
     fftw_plan fwd, bwd; /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
     /* wavefunction transforms pruned to the sphere's bounding box |m_0| <= M0, |m_1| <= M1
@@ -71,6 +71,11 @@ typedef struct pw_grid {
 } pw_grid;
 
 typedef struct pw_kset {
+    /* gamma: real wavefunctions at k = 0 (docs/theory-pw.md, "Real wavefunctions at Gamma"):
+     * only half of the sphere is stored, G = 0 first, c(-G) = conj(c(G)); <a|b> = 2 Re
+     * sum_half a^* b - a(0) b(0); idxm[p] is the box index of -G */
+    bool gamma;
+    int *idxm;
     double kf[3]; /* fractional */
     double k[3];  /* Cartesian, 1/bohr */
     double w;     /* weight, sum over the set = 1 */
@@ -86,16 +91,31 @@ void pw_cell_init(pw_cell *c, const double a[9]);
 void pw_fft_default(const pw_cell *c, double ecut, int n[3]);
 ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err);
 void pw_grid_free(pw_grid *g);
+/** Cartesian G of box point p (indices folded to (-n/2, n/2]). */
+static inline void pw_grid_gvec(const pw_grid *g, int p, double G[3])
+{
+    int n1 = g->n[1], n2 = g->n[2], i = p / (n1 * n2), j = p / n2 % n1, k = p % n2;
+    int m0 = i > g->n[0] / 2 ? i - g->n[0] : i, m1 = j > n1 / 2 ? j - n1 : j,
+        m2 = k > n2 / 2 ? k - n2 : k;
+    for (int d = 0; d < 3; ++d)
+        G[d] = m0 * g->b[0][d] + m1 * g->b[1][d] + m2 * g->b[2][d];
+}
 /** The plane waves |k+G|^2/2 <= ecut of k-point kf; an error if the box cannot hold them. */
 ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const double kf[3],
                         double w, double ecut, ate_error *err);
 void pw_kset_free(pw_kset *ks);
-/** Execute plan (g->fwd or g->bwd) on g->buf, result in g->buf. */
-void pw_fft(const pw_grid *g, fftw_plan plan);
-/** Sphere coefficients -> real space on g->buf (unnormalised: sum_G c(G) e^{iG.r}). */
-void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c);
-/** g->buf (real space) -> sphere coefficients: out(G) += scale * FFT(buf)(G). */
-void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out);
+/** The dimension of the wavefunction space: npw, or 2 npw - 1 real numbers at gamma. */
+static inline int pw_kset_dim(const pw_kset *ks) { return ks->gamma ? 2 * ks->npw - 1 : ks->npw; }
+/** A k = 0 set made real (gamma): keeps G = 0 and one of each pair +-G (no-op otherwise). */
+ate_status pw_kset_make_gamma(pw_kset *ks, const pw_grid *g, ate_error *err);
+/** Execute plan (g->fwd or g->bwd) on g->buf; the result is in g->tmp (returned). */
+pw_cplx *pw_fft(const pw_grid *g, fftw_plan plan);
+/** Sphere coefficients -> real space on g->buf (unnormalised: sum_G c(G) e^{iG.r}). Gamma sets:
+ *  c2 (may be NULL) is a second band, the box then holds psi_c(r) + i psi_c2(r). */
+void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2);
+/** g->buf (real space) -> sphere coefficients: out(G) += scale * FFT(buf)(G). Gamma sets: the
+ *  box holds f(r) + i f2(r) with f, f2 real, out gets f's and out2 (may be NULL) f2's. */
+void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out, pw_cplx *out2);
 
 /* ---- classical and density terms ---- */
 typedef struct pw_atoms {
@@ -113,15 +133,20 @@ void pw_vloc(const pw_cell *c, const pw_grid *g, const pw_atoms *at, pw_cplx *vg
 /** Forces of the local pseudopotential for density rho(G): F_I = -dE_loc/dx_I (added). */
 void pw_vloc_forces(const pw_cell *c, const pw_grid *g, const pw_atoms *at, const pw_cplx *rhog,
                     double *f);
-/** Hartree potential v_H(G) = 4 pi rho(G)/G^2 and energy (Omega/2) sum v_H rho* (hartree.c). */
+/** Hartree potential v_H(G) = 4 pi rho(G)/G^2 (vhg may be NULL) and energy (Omega/2) sum v_H rho*
+ *  (hartree.c). */
 double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cplx *vhg);
 
 /** Exchange-correlation through libxc (xc.c), nspin = 1 or 2. rho: [nspin][ntot] real space
- *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out. Returns E_xc. */
+ *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out; work: pw_xc_work(ntot)
+ *  doubles. Returns E_xc. */
 typedef struct pw_xc pw_xc;
 ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err);
 void pw_xc_destroy(pw_xc **x);
-double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc);
+double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                  double *work);
+/** The work pw_xc_eval needs (doubles) on a grid of n points. */
+size_t pw_xc_work(const pw_xc *x, size_t n);
 
 /* ---- non-local pseudopotential (nonlocal.c) ---- */
 typedef struct pw_nl {
@@ -131,11 +156,18 @@ typedef struct pw_nl {
     pw_cplx *p;     /* [nproj][npw] <k+G|p> * sqrt(Omega)... (see nonlocal.c) */
     double *h;      /* [nproj][nproj] coupling (block diagonal per atom and l, m) */
     int npw;
+    bool gamma;      /* real wavefunctions (pw_kset.gamma): the projections are real */
+    size_t cap;      /* plane waves the storage holds */
+    double *scratch; /* for pw_nl_update */
 } pw_nl;
 ate_status pw_nl_init(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
                       ate_error *err);
+/** The projectors of another k-point (or the same one again) in an initialised set, reusing its
+ *  storage when it is large enough. */
+ate_status pw_nl_update(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
+                        ate_error *err);
 void pw_nl_free(pw_nl *nl);
-/** hc += V_nl c for nb vectors (columns of length npw). */
+/** hc += V_nl c for nb vectors (columns of length npw); work: 2 nproj nb. */
 void pw_nl_apply(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *hc, pw_cplx *work);
 /** sum_n occ_n <c_n|V_nl|c_n> and, when f is given, F_I += -d/dx_I of it (occ includes w_k). */
 double pw_nl_energy(const pw_nl *nl, const pw_kset *ks, int nb, const pw_cplx *c, const double *occ,
@@ -153,9 +185,11 @@ void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc);
 /** Block Davidson for the nb lowest eigenpairs: c [nb][npw] in/out (orthonormal on exit), eig
  *  out. Stops when the residual norms of the first nneed bands are < tol (the others are a
  *  buffer that speeds up convergence near degeneracies) or after maxit iterations; the largest
- *  of those residuals in *resid. */
+ *  of those residuals in *resid. work: pw_davidson_work(nb, npw) complex numbers. */
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
-                       int maxit, double *resid, ate_error *err);
+                       int maxit, double *resid, pw_cplx *work, ate_error *err);
+/** The workspace pw_davidson needs (complex numbers) for nb bands of the set ks. */
+size_t pw_davidson_work(int nb, const pw_kset *ks);
 
 /* ---- occupations (occupations.c) ---- */
 /** Occupations f_nk in [0, fmax] (fmax = 2 spin-unpolarised, 1 per spin channel) of nel

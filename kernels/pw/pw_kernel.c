@@ -174,10 +174,11 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                        nel, nocc);
     pw_cell cell;
     pw_grid grid = {0};
+    const char *cplx_env = getenv("ATE_PW_COMPLEX");
+    bool force_complex = cplx_env && *cplx_env && strcmp(cplx_env, "0") != 0;
     int nk = 0;
     double *kf = NULL, *kw = NULL;
     pw_kset *ks = NULL;
-    pw_nl *nl = NULL;
     if (st == ATE_OK) {
         pw_cell_init(&cell, ate_structure_cell(s));
         int nfft[3];
@@ -197,22 +198,23 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     }
     if (st == ATE_OK) {
         ks = calloc((size_t)nk, sizeof(pw_kset));
-        nl = calloc((size_t)nk, sizeof(pw_nl));
-        if (!ks || !nl) st = ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+        if (!ks) st = ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
     }
     for (int q = 0; q < nk && st == ATE_OK; ++q) {
         st = pw_kset_init(&ks[q], &cell, &grid, kf + 3 * q, kw[q], o->ecut, err);
-        if (st == ATE_OK && ks[q].npw < nb)
+        /* real wavefunctions at Gamma unless ATE_PW_COMPLEX is set (the check of the real path
+         * against the complex one, tests/pw/pw_check.py) */
+        if (st == ATE_OK && !force_complex) st = pw_kset_make_gamma(&ks[q], &grid, err);
+        if (st == ATE_OK && pw_kset_dim(&ks[q]) < nb)
             st = ATE_ERROR(err, ATE_ERR_VALUE,
                            "%d bands do not fit in the %d plane waves of k-point %d (raise the "
                            "cutoff)",
-                           nb, ks[q].npw, q + 1);
-        if (st == ATE_OK) st = pw_nl_init(&nl[q], &cell, &ks[q], &at, err);
+                           nb, pw_kset_dim(&ks[q]), q + 1);
     }
     /* buffer bands for the eigensolver (not occupied, not converged) */
     int nbx = nb + (nb / 10 > 2 ? nb / 10 : 2);
     for (int q = 0; q < nk && st == ATE_OK; ++q)
-        if (nbx > ks[q].npw) nbx = ks[q].npw;
+        if (nbx > pw_kset_dim(&ks[q])) nbx = pw_kset_dim(&ks[q]);
     /* restart guess: same atoms, cell, grid, k-points and bands */
     if (st == ATE_OK) {
         bool same = k->g_z && k->g_natoms == n && k->g_nk == nk && k->g_nb == nbx &&
@@ -256,7 +258,6 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            .atoms = &at,
                            .nk = nk,
                            .ks = ks,
-                           .nl = nl,
                            .nb = nb,
                            .nbx = nbx,
                            .nel = nel,
@@ -271,7 +272,8 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            .max_iter = o->max_iter,
                            .econv = o->econv,
                            .qconv = o->qconv,
-                           .eig_tol = 1e-9,
+                           /* 1e-9 at the default qconv (1e-8 e per atom), tighter with it */
+                           .eig_tol = fmin(1e-9, 0.1 * o->qconv),
                            .forces = forces,
                            .comm = k->comm,
                            .verbose = getenv("ATE_PW_VERBOSE") != NULL};
@@ -321,11 +323,9 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            "SCF did not converge in %d iterations (last |drho| %.2e e)",
                            r.iterations, r.drho);
     }
-    for (int q = 0; q < nk; ++q) {
-        if (ks) pw_kset_free(&ks[q]);
-        if (nl) pw_nl_free(&nl[q]);
-    }
-    free(ks), free(nl), free(kf), free(kw), free(eig), free(occ), free(forces);
+    for (int q = 0; q < nk && ks; ++q)
+        pw_kset_free(&ks[q]);
+    free(ks), free(kf), free(kw), free(eig), free(occ), free(forces);
     pw_grid_free(&grid);
     free(psp), free(species), free(x);
     return st;

@@ -14,8 +14,7 @@ typedef struct pw_scf_input {
     pw_grid *grid;
     const pw_atoms *atoms;
     int nk;
-    const pw_kset *ks; /* [nk] */
-    const pw_nl *nl;   /* [nk] */
+    const pw_kset *ks; /* [nk] (the non-local projectors are made per k-point as needed) */
     int nb;            /* bands per k-point (occupied and, with smearing, empty) */
     int nbx;           /* nb + buffer bands the eigensolver carries but does not converge */
     int nspin;         /* 1, or 2 (collinear spin: densities and bands per channel) */

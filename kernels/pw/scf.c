@@ -42,6 +42,9 @@ static void random_start(const pw_kset *ks, int nb, pw_cplx *c)
             double re = hash01(2 * key) - 0.5, im = hash01(2 * key + 1) - 0.5;
             c[(size_t)n * ks->npw + g] = (re + I * im) / (1.0 + ks->kin[g] * ks->kin[g]);
         }
+    if (ks->gamma) /* real wavefunctions: c(G = 0) is real */
+        for (int n = 0; n < nb; ++n)
+            c[(size_t)n * ks->npw] = creal(c[(size_t)n * ks->npw]);
 }
 
 /* superposition of Gaussian valence charges Z_ion e^{-r^2/2s^2}, s = r_loc + 0.5 bohr */
@@ -54,7 +57,8 @@ static void atomic_density(const pw_cell *c, const pw_grid *g, const pw_atoms *a
     for (int p = 0; p < g->ntot; ++p) {
         rhog[p] = 0.0;
         if (!g->sphere[p]) continue;
-        const double *G = g->gv + 3 * p;
+        double G[3];
+        pw_grid_gvec(g, p, G);
         for (int i = 0; i < at->n; ++i) {
             const pw_gth *ps = &at->psp[at->species[i]];
             double s = ps->rloc + 0.5;
@@ -71,9 +75,9 @@ static void to_real_density(const pw_grid *g, const pw_cplx *rhog, double *rho)
 {
     pw_cplx *b = (pw_cplx *)g->buf;
     memcpy(b, rhog, (size_t)g->ntot * sizeof(pw_cplx));
-    pw_fft(g, g->bwd);
+    const pw_cplx *t = pw_fft(g, g->bwd);
     for (int p = 0; p < g->ntot; ++p)
-        rho[p] = creal(b[p]);
+        rho[p] = creal(t[p]);
 }
 
 static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
@@ -81,18 +85,27 @@ static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
     pw_cplx *b = (pw_cplx *)g->buf;
     for (int p = 0; p < g->ntot; ++p)
         b[p] = rho[p];
-    pw_fft(g, g->fwd);
+    const pw_cplx *t = pw_fft(g, g->fwd);
     for (int p = 0; p < g->ntot; ++p)
-        rhog[p] = g->sphere[p] ? b[p] / g->ntot : 0.0;
+        rhog[p] = g->sphere[p] ? t[p] / g->ntot : 0.0;
+}
+
+/* the box index of -G */
+static int minus_box(const pw_grid *g, int p)
+{
+    int n1 = g->n[1], n2 = g->n[2], i = p / (n1 * n2), j = p / n2 % n1, k = p % n2;
+    return (((g->n[0] - i) % g->n[0]) * n1 + (n1 - j) % n1) * n2 + (n2 - k) % n2;
 }
 
 /* Pulay mixing over the density-sphere components of nb blocks (rho; with spin also m =
- * rho_up - rho_down); the G = 0 component of rho is held at N_el / Omega */
+ * rho_up - rho_down); the G = 0 component of rho is held at N_el / Omega. The densities are
+ * real, rho(-G) = rho(G)^*: the history holds G = 0 and one of each pair +-G, and the Pulay
+ * overlaps count the pairs twice (the same overlaps as over the whole sphere). */
 typedef struct mixer {
     int len, nblk, count, next; /* len: sphere points per block */
     pw_cplx *rin[NHIST], *res[NHIST];
-    double *pre; /* [nblk][len] preconditioner */
-    int *map;    /* sphere points */
+    double *pre;     /* [nblk][len] preconditioner */
+    int *map, *mapm; /* [len] box index of G and of -G */
 } mixer;
 
 static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, bool kerker,
@@ -101,11 +114,12 @@ static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, 
     memset(m, 0, sizeof(*m));
     m->nblk = nblk;
     for (int p = 0; p < g->ntot; ++p)
-        if (g->sphere[p]) ++m->len;
+        if (g->sphere[p] && p <= minus_box(g, p)) ++m->len;
     size_t tot = (size_t)m->len * nblk;
     m->map = malloc((size_t)m->len * sizeof(int));
+    m->mapm = malloc((size_t)m->len * sizeof(int));
     m->pre = malloc(tot * sizeof(double));
-    bool ok = m->map && m->pre;
+    bool ok = m->map && m->mapm && m->pre;
     for (int h = 0; h < NHIST && ok; ++h) {
         m->rin[h] = malloc(tot * sizeof(pw_cplx));
         m->res[h] = malloc(tot * sizeof(pw_cplx));
@@ -114,8 +128,8 @@ static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, 
     if (!ok) return ATE_ERROR(err, ATE_ERR_MEMORY, "density mixing: out of memory");
     const double q0 = 0.8; /* Kerker wave vector, 1/bohr */
     for (int p = 0, j = 0; p < g->ntot; ++p)
-        if (g->sphere[p]) {
-            m->map[j] = p;
+        if (g->sphere[p] && p <= minus_box(g, p)) {
+            m->map[j] = p, m->mapm[j] = minus_box(g, p);
             m->pre[j] = kerker ? beta * g->g2[p] / (g->g2[p] + q0 * q0) : beta;
             if (g->g2[p] == 0.0) m->pre[j] = 0.0;
             for (int b = 1; b < nblk; ++b) /* the magnetisation: plain */
@@ -129,7 +143,7 @@ static void mixer_free(mixer *m)
 {
     for (int h = 0; h < NHIST; ++h)
         free(m->rin[h]), free(m->res[h]);
-    free(m->map), free(m->pre);
+    free(m->map), free(m->mapm), free(m->pre);
 }
 
 /* gather block b of a box array pair (spin densities s0, s1 -> rho, m) */
@@ -139,8 +153,9 @@ static pw_cplx comp(const pw_cplx *x, size_t ntot, int nblk, int b, int p)
     return b == 0 ? x[p] + x[ntot + p] : x[p] - x[ntot + p];
 }
 
-/* new input spin densities from in, out (box arrays [nspin][ntot]) into next */
-static void mixer_step(mixer *m, size_t ntot, const pw_cplx *in, const pw_cplx *out, pw_cplx *next)
+/* new input spin densities from in, out (box arrays [nspin][ntot], zero outside the sphere)
+ * into in */
+static void mixer_step(mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out)
 {
     int h = m->next;
     size_t tot = (size_t)m->len * m->nblk;
@@ -166,6 +181,9 @@ static void mixer_step(mixer *m, size_t ntot, const pw_cplx *in, const pw_cplx *
             const pw_cplx *ri = m->res[slot[i]], *rk = m->res[slot[k]];
             for (size_t j = 0; j < tot; ++j)
                 sum += creal(conj(ri[j]) * rk[j]);
+            sum *= 2.0; /* +-G twice, G = 0 (the first point) once */
+            for (int b = 0; b < m->nblk; ++b)
+                sum -= creal(conj(ri[(size_t)b * m->len]) * rk[(size_t)b * m->len]);
             a[i * dim + k] = a[k * dim + i] = sum;
         }
     for (int i = 0; i < n; ++i)
@@ -208,7 +226,7 @@ static void mixer_step(mixer *m, size_t ntot, const pw_cplx *in, const pw_cplx *
             coef[i] = i == 0 ? 1.0 : 0.0;
         m->count = 1;
     }
-    memset(next, 0, (size_t)m->nblk * ntot * sizeof(pw_cplx));
+    pw_cplx *next = in; /* in place: in is read at G = 0 only, before it is written */
     for (int j = 0; j < m->len; ++j) {
         pw_cplx v[2];
         for (int b = 0; b < m->nblk; ++b) {
@@ -218,12 +236,17 @@ static void mixer_step(mixer *m, size_t ntot, const pw_cplx *in, const pw_cplx *
                 x += coef[i] * m->rin[slot[i]][q], r += coef[i] * m->res[slot[i]][q];
             v[b] = x + m->pre[q] * r;
         }
-        int p = m->map[j];
+        int p = m->map[j], pm = m->mapm[j];
         if (m->pre[j] == 0.0) v[0] = comp(in, ntot, m->nblk, 0, p); /* G = 0 of rho */
+        if (p == pm)                                                /* G = 0: real */
+            for (int b = 0; b < m->nblk; ++b)
+                v[b] = creal(v[b]);
         if (m->nblk == 1)
-            next[p] = v[0];
-        else
+            next[p] = v[0], next[pm] = conj(v[0]);
+        else {
             next[p] = 0.5 * (v[0] + v[1]), next[ntot + p] = 0.5 * (v[0] - v[1]);
+            next[pm] = conj(next[p]), next[ntot + pm] = conj(next[ntot + p]);
+        }
     }
 }
 
@@ -241,26 +264,40 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     double *eig_out = res->eig, *occ_out = res->occ;
     memset(res, 0, sizeof(*res));
     res->eig = eig_out, res->occ = occ_out;
-    pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx)), *vh = malloc(ntot * sizeof(pw_cplx));
+    pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx));
+    /* the total density rho_up + rho_down (spin-unpolarised: the density itself) */
     pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)),
-            *next = malloc(ns * ntot * sizeof(pw_cplx)), *rtot_g = malloc(ntot * sizeof(pw_cplx));
+            *rtot_g = ns == 2 ? malloc(ntot * sizeof(pw_cplx)) : rout_g;
     double *rho_in = malloc(ns * ntot * sizeof(double)),
            *rho_out = malloc(ns * ntot * sizeof(double));
     double *veff = malloc(ns * ntot * sizeof(double)), *vxc = malloc(ns * ntot * sizeof(double));
     double *eig = calloc(ns * nkb, sizeof(double)), *occ = calloc(ns * nkb, sizeof(double));
     double *w = malloc((size_t)ns * nk * sizeof(double));
-    int maxproj = 0;
-    for (int k = 0; k < nk; ++k) {
-        if (in->nl[k].nproj > maxproj) maxproj = in->nl[k].nproj;
+    /* the non-local projectors of one k-point at a time (made again when the k-point changes:
+     * a rank with one k-point makes them once) */
+    pw_nl nl = {0};
+    int nl_k = -1, maxproj = 0;
+    for (int i = 0; i < at->n; ++i) {
+        const pw_gth *p = &at->psp[at->species[i]];
+        for (int l = 0; l < p->nl; ++l)
+            maxproj += (2 * l + 1) * p->nprj[l];
+    }
+    for (int k = 0; k < nk; ++k)
         for (int sp = 0; sp < ns; ++sp)
             w[sp * nk + k] = in->ks[k].w;
-    }
     pw_cplx *work = malloc(((size_t)2 * maxproj * in->nbx + 1) * sizeof(pw_cplx));
     double *eigx = malloc((size_t)in->nbx * sizeof(double));
+    /* one workspace for the eigensolver (the largest plane-wave set) and the xc functional,
+     * which never run at the same time: allocated once per SCF */
+    size_t dav_n = (pw_xc_work(in->xc, ntot) + 1) / 2;
+    for (int k = 0; k < nk; ++k)
+        if (pw_davidson_work(in->nbx, &in->ks[k]) > dav_n)
+            dav_n = pw_davidson_work(in->nbx, &in->ks[k]);
+    pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
     mixer mx;
     ate_status s = mixer_init(&mx, g, ns, in->mixing, in->smearing != ATE_SMEAR_NONE, err);
-    if (s == ATE_OK && (!vloc || !vh || !rout_g || !next || !rtot_g || !rho_in || !rho_out ||
-                        !veff || !vxc || !eig || !occ || !w || !work || !eigx))
+    if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
+                        !eig || !occ || !w || !work || !eigx || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
     if (s != ATE_OK) goto done;
     pw_vloc(c, g, at, vloc);
@@ -293,16 +330,20 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         /* potential of the input density (xc first: it uses the FFT buffer) */
         for (int sp = 0; sp < ns; ++sp)
             to_real_density(g, st->rhog + sp * ntot, rho_in + sp * ntot);
-        pw_xc_eval(in->xc, c, g, rho_in, vxc);
+        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
+        const pw_cplx *rin_tot = st->rhog;
+        if (ns == 2) {
+            for (size_t p = 0; p < ntot; ++p)
+                rtot_g[p] = st->rhog[p] + st->rhog[ntot + p];
+            rin_tot = rtot_g;
+        }
+        pw_hartree(c, g, rin_tot, b); /* v_H on the box, then v_loc added */
         for (size_t p = 0; p < ntot; ++p)
-            rtot_g[p] = ns == 2 ? st->rhog[p] + st->rhog[ntot + p] : st->rhog[p];
-        pw_hartree(c, g, rtot_g, vh);
-        for (size_t p = 0; p < ntot; ++p)
-            b[p] = vh[p] + vloc[p];
-        pw_fft(g, g->bwd);
+            b[p] += vloc[p];
+        const pw_cplx *vt = pw_fft(g, g->bwd);
         for (int sp = 0; sp < ns; ++sp)
             for (size_t p = 0; p < ntot; ++p)
-                veff[sp * ntot + p] = creal(b[p]) + vxc[sp * ntot + p];
+                veff[sp * ntot + p] = creal(vt[p]) + vxc[sp * ntot + p];
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
         int maxit = it == 1 ? 30 : 12;
@@ -310,9 +351,12 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         for (int k = 0; k < nk && s == ATE_OK; ++k) {
             for (int sp = 0; sp < ns && s == ATE_OK; ++sp) {
                 if ((k * ns + sp) % size != rank) continue;
-                pw_ham h = {g, &in->ks[k], &in->nl[k], veff + sp * ntot, work};
+                if (nl_k != k) s = pw_nl_update(&nl, c, &in->ks[k], at, err), nl_k = k;
+                if (s != ATE_OK) break;
+                pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work};
                 double r;
-                s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, err);
+                s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, dav,
+                                err);
                 if (s != ATE_OK) break;
                 memcpy(eig + sp * nkb + (size_t)k * nb, eigx, (size_t)nb * sizeof(double));
             }
@@ -349,14 +393,33 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                     mag += (sp == 0 ? 1.0 : -1.0) * w[k] * occ[q];
                 }
                 if ((k * ns + sp) % size != rank) continue;
+                const pw_kset *ks = &in->ks[k];
+                double *ro = rho_out + sp * ntot;
+                const double *o = occ + sp * nkb + (size_t)k * nb;
+                if (ks->gamma) { /* real: two bands per transform, psi_n + i psi_n+1 */
+                    for (int n = 0; n < nb; n += 2) {
+                        double f = w[k] * o[n], f2 = n + 1 < nb ? w[k] * o[n + 1] : 0.0;
+                        if (f == 0.0 && f2 == 0.0) continue;
+                        const pw_cplx *cn = st->psi[k * ns + sp] + (size_t)n * ks->npw;
+                        for (int m = 0; m < (f2 != 0.0 ? 2 : 1); ++m) /* kin(G = 0) = 0 */
+                            for (int q = 0; q < ks->npw; ++q)
+                                ekin += 2.0 * (m ? f2 : f) * ks->kin[q] *
+                                        creal(conj(cn[m * ks->npw + q]) * cn[m * ks->npw + q]);
+                        pw_to_real(g, ks, cn, f2 != 0.0 ? cn + ks->npw : NULL);
+                        for (size_t p = 0; p < ntot; ++p)
+                            ro[p] +=
+                                (f * creal(b[p]) * creal(b[p]) + f2 * cimag(b[p]) * cimag(b[p])) /
+                                c->vol;
+                    }
+                    continue;
+                }
                 for (int n = 0; n < nb; ++n) {
-                    double f = w[k] * occ[sp * nkb + (size_t)k * nb + n];
+                    double f = w[k] * o[n];
                     if (f == 0.0) continue;
-                    const pw_cplx *cn = st->psi[k * ns + sp] + (size_t)n * in->ks[k].npw;
-                    for (int q = 0; q < in->ks[k].npw; ++q)
-                        ekin += f * in->ks[k].kin[q] * creal(conj(cn[q]) * cn[q]);
-                    pw_to_real(g, &in->ks[k], cn);
-                    double *ro = rho_out + sp * ntot;
+                    const pw_cplx *cn = st->psi[k * ns + sp] + (size_t)n * ks->npw;
+                    for (int q = 0; q < ks->npw; ++q)
+                        ekin += f * ks->kin[q] * creal(conj(cn[q]) * cn[q]);
+                    pw_to_real(g, ks, cn, NULL);
                     for (size_t p = 0; p < ntot; ++p)
                         ro[p] += f * creal(conj(b[p]) * b[p]) / c->vol;
                 }
@@ -373,10 +436,17 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             e_veff_in += veff[p] * rho_out[p];
         e_veff_in *= c->vol / ntot;
         double e_kin_nl = eband - e_veff_in;
-        for (size_t p = 0; p < ntot; ++p)
-            rtot_g[p] = ns == 2 ? rout_g[p] + rout_g[ntot + p] : rout_g[p];
-        double e_h = pw_hartree(c, g, rtot_g, vh);
-        double e_xc = pw_xc_eval(in->xc, c, g, rho_out, vxc);
+        if (ns == 2)
+            for (size_t p = 0; p < ntot; ++p)
+                rtot_g[p] = rout_g[p] + rout_g[ntot + p];
+        double e_h = pw_hartree(c, g, rtot_g, NULL);
+        /* E_xc[rho_out] to first order about rho_in, E_xc[rho_in] + int v_xc,in (rho_out -
+         * rho_in): the functional is evaluated once per iteration; the error is second order in
+         * rho_out - rho_in (docs/theory-pw.md, "Total energy") */
+        double e_xc = 0.0;
+        for (size_t p = 0; p < ns * ntot; ++p)
+            e_xc += vxc[p] * (rho_out[p] - rho_in[p]);
+        e_xc = exc_in + e_xc * c->vol / ntot;
         double e_loc = 0.0;
         for (size_t p = 0; p < ntot; ++p)
             e_loc += creal(vloc[p] * conj(rtot_g[p]));
@@ -401,8 +471,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             converged = true;
             break;
         }
-        mixer_step(&mx, ntot, st->rhog, rout_g, next);
-        memcpy(st->rhog, next, ns * ntot * sizeof(pw_cplx));
+        mixer_step(&mx, ntot, st->rhog, rout_g);
     }
     res->iterations = converged ? it : in->max_iter;
     res->converged = converged;
@@ -424,8 +493,14 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 if ((k * ns + sp) % size != rank) continue;
                 for (int n = 0; n < nb; ++n)
                     o[n] = w[k] * occ[sp * nkb + (size_t)k * nb + n];
-                pw_nl_energy(&in->nl[k], &in->ks[k], nb, st->psi[k * ns + sp], o, fnl);
+                if (nl_k != k) s = pw_nl_update(&nl, c, &in->ks[k], at, err), nl_k = k;
+                if (s != ATE_OK) break;
+                pw_nl_energy(&nl, &in->ks[k], nb, st->psi[k * ns + sp], o, fnl);
             }
+        }
+        if (s != ATE_OK) {
+            free(fnl), free(o);
+            goto done;
         }
         if (size > 1) MPI_Allreduce(MPI_IN_PLACE, fnl, at->n * 3, MPI_DOUBLE, MPI_SUM, in->comm);
         pw_ewald(c, at, f);
@@ -435,8 +510,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         free(fnl), free(o);
     }
 done:
+    pw_nl_free(&nl);
     mixer_free(&mx);
-    free(vloc), free(vh), free(rout_g), free(next), free(rtot_g), free(rho_in), free(rho_out);
-    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx);
+    if (rtot_g != rout_g) free(rtot_g);
+    free(vloc), free(rout_g), free(rho_in), free(rho_out);
+    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(dav);
     return s;
 }

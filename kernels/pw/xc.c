@@ -60,72 +60,128 @@ void pw_xc_destroy(pw_xc **x)
     *x = NULL;
 }
 
-/* grad f: out[3][ntot] from f (real, box) */
-static void gradient(pw_grid *g, const double *f, double *out)
+size_t pw_xc_work(const pw_xc *x, size_t n)
+{
+    int ns = x->nspin, nsig = ns == 2 ? 3 : 1;
+    return n * (2 * ns + 1) + (x->gga ? n * (3 * nsig + 3 * ns + (ns == 2 ? 3 : 0) + 2) : 0);
+}
+
+/* the folded index (-n/2, n/2] of box index i, and of -i */
+static inline int fold(int i, int n) { return i > n / 2 ? i - n : i; }
+static inline int neg(int i, int n) { return i ? n - i : 0; }
+
+/* grad f: out[3][ntot] from f (real, box); fg: complex scratch [ntot]. The x and y components
+ * share one inverse transform: the spectra i G_d f(G) are made Hermitian (s(G) + s(-G)^*) / 2,
+ * which is what taking the real part of their transforms did, so that the transform of
+ * s_x + i s_y is grad_x f + i grad_y f. */
+static void gradient(pw_grid *g, const double *f, double *out, pw_cplx *fg)
 {
     size_t n = (size_t)g->ntot;
+    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
+    const double(*B)[3] = (const double(*)[3])g->b;
     pw_cplx *b = (pw_cplx *)g->buf;
-    pw_cplx *fg = malloc(n * sizeof(pw_cplx));
     for (size_t p = 0; p < n; ++p)
         b[p] = f[p];
-    pw_fft(g, g->fwd);
+    const pw_cplx *t = pw_fft(g, g->fwd);
     for (size_t p = 0; p < n; ++p)
-        fg[p] = b[p] / (double)n;
-    for (int d = 0; d < 3; ++d) {
-        for (size_t p = 0; p < n; ++p)
-            b[p] = I * g->gv[3 * p + d] * fg[p];
-        pw_fft(g, g->bwd);
-        for (size_t p = 0; p < n; ++p)
-            out[d * n + p] = creal(b[p]);
-    }
-    free(fg);
+        fg[p] = t[p] / (double)n;
+    for (int i = 0, p = 0; i < n0; ++i)
+        for (int j = 0; j < n1; ++j) {
+            int im = neg(i, n0), jm = neg(j, n1), a0 = fold(i, n0), a1 = fold(j, n1),
+                c0 = fold(im, n0), c1 = fold(jm, n1);
+            double gx = a0 * B[0][0] + a1 * B[1][0], gy = a0 * B[0][1] + a1 * B[1][1],
+                   hx = c0 * B[0][0] + c1 * B[1][0], hy = c0 * B[0][1] + c1 * B[1][1];
+            const pw_cplx *fm = fg + ((size_t)im * n1 + jm) * n2;
+            for (int k = 0; k < n2; ++k, ++p) {
+                int km = neg(k, n2), a2 = fold(k, n2), c2 = fold(km, n2);
+                pw_cplx fp = fg[p], fq = conj(fm[km]);
+                double gpx = gx + a2 * B[2][0], gpy = gy + a2 * B[2][1], gqx = hx + c2 * B[2][0],
+                       gqy = hy + c2 * B[2][1];
+                pw_cplx sx = 0.5 * I * (gpx * fp - gqx * fq), sy = 0.5 * I * (gpy * fp - gqy * fq);
+                b[p] = sx + I * sy;
+            }
+        }
+    t = pw_fft(g, g->bwd);
+    for (size_t p = 0; p < n; ++p)
+        out[p] = creal(t[p]), out[n + p] = cimag(t[p]);
+    for (int i = 0, p = 0; i < n0; ++i)
+        for (int j = 0; j < n1; ++j) {
+            double gz = fold(i, n0) * B[0][2] + fold(j, n1) * B[1][2];
+            for (int k = 0; k < n2; ++k, ++p)
+                b[p] = I * (gz + fold(k, n2) * B[2][2]) * fg[p];
+        }
+    t = pw_fft(g, g->bwd);
+    for (size_t p = 0; p < n; ++p)
+        out[2 * n + p] = creal(t[p]);
 }
 
-/* out -= div(h), h[3][ntot] */
-static void subtract_divergence(pw_grid *g, const double *h, double *out)
+/* out -= div(h), h[3][ntot]; div: complex scratch [ntot]. h_x and h_y share one transform,
+ * F = H_x + i H_y with H_x = (F(G) + F(-G)^*) / 2, H_y = (F(G) - F(-G)^*) / 2i. */
+static void subtract_divergence(pw_grid *g, const double *h, double *out, pw_cplx *div)
 {
     size_t n = (size_t)g->ntot;
+    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
+    const double(*B)[3] = (const double(*)[3])g->b;
     pw_cplx *b = (pw_cplx *)g->buf;
-    pw_cplx *div = calloc(n, sizeof(pw_cplx));
-    for (int d = 0; d < 3; ++d) {
-        for (size_t p = 0; p < n; ++p)
-            b[p] = h[d * n + p];
-        pw_fft(g, g->fwd);
-        for (size_t p = 0; p < n; ++p)
-            div[p] += I * g->gv[3 * p + d] * b[p] / (double)n;
-    }
-    memcpy(b, div, n * sizeof(pw_cplx));
-    pw_fft(g, g->bwd);
     for (size_t p = 0; p < n; ++p)
-        out[p] -= creal(b[p]);
-    free(div);
+        b[p] = h[p] + I * h[n + p];
+    const pw_cplx *t = pw_fft(g, g->fwd);
+    for (int i = 0, p = 0; i < n0; ++i)
+        for (int j = 0; j < n1; ++j) {
+            int im = neg(i, n0), jm = neg(j, n1), a0 = fold(i, n0), a1 = fold(j, n1);
+            double gx = a0 * B[0][0] + a1 * B[1][0], gy = a0 * B[0][1] + a1 * B[1][1];
+            const pw_cplx *tm = t + ((size_t)im * n1 + jm) * n2;
+            for (int k = 0; k < n2; ++k, ++p) {
+                int a2 = fold(k, n2);
+                pw_cplx fp = t[p], fq = conj(tm[neg(k, n2)]);
+                pw_cplx hx = 0.5 * (fp + fq), hy = -0.5 * I * (fp - fq);
+                div[p] = I * ((gx + a2 * B[2][0]) * hx + (gy + a2 * B[2][1]) * hy) / (double)n;
+            }
+        }
+    for (size_t p = 0; p < n; ++p)
+        b[p] = h[2 * n + p];
+    t = pw_fft(g, g->fwd);
+    for (int i = 0, p = 0; i < n0; ++i)
+        for (int j = 0; j < n1; ++j) {
+            double gz = fold(i, n0) * B[0][2] + fold(j, n1) * B[1][2];
+            for (int k = 0; k < n2; ++k, ++p)
+                b[p] = div[p] + I * (gz + fold(k, n2) * B[2][2]) * t[p] / (double)n;
+        }
+    t = pw_fft(g, g->bwd);
+    for (size_t p = 0; p < n; ++p)
+        out[p] -= creal(t[p]);
 }
 
-double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc)
+double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                  double *work)
 {
     size_t n = (size_t)g->ntot;
-    int ns = x->nspin;
-    /* libxc's layouts: rho[p][ns], sigma[p][1 or 3] (uu, ud, dd), likewise the derivatives */
-    double *r = malloc(n * ns * sizeof(double)), *zk = malloc(n * sizeof(double)),
-           *vr = malloc(n * ns * sizeof(double));
-    int nsig = ns == 2 ? 3 : 1;
-    double *sigma = NULL, *vs = NULL, *vsum = NULL, *grad = NULL;
+    int ns = x->nspin, nsig = ns == 2 ? 3 : 1;
+    /* the caller's work (pw_xc_work doubles): libxc's layouts rho[p][ns], sigma[p][nsig] (uu, ud,
+     * dd), likewise the derivatives; GGA also grad[ns][3][n], h[3][n] (spin-polarised;
+     * unpolarised: in place of grad) and a complex spectrum [n] */
+    double *r = work, *zk = r + n * ns, *vr = zk + n;
+    double *sigma = NULL, *vs = NULL, *vsum = NULL, *grad = NULL, *h = NULL;
+    pw_cplx *spec = NULL;
     if (x->gga) {
-        sigma = malloc(n * nsig * sizeof(double)), vs = malloc(n * nsig * sizeof(double));
-        vsum = calloc(n * nsig, sizeof(double));
-        grad = malloc(3 * n * ns * sizeof(double));
+        sigma = vr + n * ns, vs = sigma + n * nsig, vsum = vs + n * nsig, grad = vsum + n * nsig;
+        h = ns == 2 ? grad + 3 * n * ns : grad;
+        spec = (pw_cplx *)(grad + 3 * n * ns + (ns == 2 ? 3 * n : 0));
+        memset(vsum, 0, n * nsig * sizeof(double));
     }
     for (int s = 0; s < ns; ++s)
         for (size_t p = 0; p < n; ++p)
             r[p * ns + s] = rho[s * n + p] > 0.0 ? rho[s * n + p] : 0.0;
     if (x->gga) {
-        double *tmp = malloc(n * sizeof(double));
         for (int s = 0; s < ns; ++s) {
-            for (size_t p = 0; p < n; ++p)
-                tmp[p] = r[p * ns + s];
-            gradient(g, tmp, grad + (size_t)s * 3 * n);
+            const double *f = r;
+            if (ns == 2) { /* one spin's density, contiguous (zk is free until libxc) */
+                for (size_t p = 0; p < n; ++p)
+                    zk[p] = r[p * ns + s];
+                f = zk;
+            }
+            gradient(g, f, grad + (size_t)s * 3 * n, spec);
         }
-        free(tmp);
         for (size_t p = 0; p < n; ++p)
             for (int a = 0; a < ns; ++a)
                 for (int b = a; b < ns; ++b) {
@@ -152,8 +208,8 @@ double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, dou
         }
     }
     if (x->gga) {
-        /* v_s -= div(2 vsigma_ss grad rho_s + vsigma_ud grad rho_s') (unpolarised: 2 vsigma) */
-        double *h = malloc(3 * n * sizeof(double));
+        /* v_s -= div(2 vsigma_ss grad rho_s + vsigma_ud grad rho_s') (unpolarised: 2 vsigma,
+         * formed in place of the gradient) */
         for (int s = 0; s < ns; ++s) {
             const double *gs = grad + (size_t)s * 3 * n, *go = grad + (size_t)(1 - s) * 3 * n;
             for (int d = 0; d < 3; ++d)
@@ -162,10 +218,8 @@ double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, dou
                     if (ns == 2) v += vsum[p * nsig + 1] * go[d * n + p];
                     h[d * n + p] = v;
                 }
-            subtract_divergence(g, h, vxc + s * n);
+            subtract_divergence(g, h, vxc + s * n, spec);
         }
-        free(h);
     }
-    free(r), free(zk), free(vr), free(sigma), free(vs), free(grad), free(vsum);
     return exc * c->vol / (double)n;
 }

@@ -10,7 +10,8 @@ usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4]
                                        k-points, O2 triplet, H2O PBE, an Fe complex with d
                                        projectors, smearing and a free moment), invariance under
                                        a rigid rotation of cell and atoms, bad input refused
-                                       with a clear message
+                                       with a clear message, Gamma with real wavefunctions
+                                       against complex ones (ATE_PW_COMPLEX=1)
        --quick                         fewer and smaller cases (the sanitizer build)
        --long (abinit)                 the semicore bcc Fe cells only (minutes; label long)
        --fen4 (abinit)                 FeN4 + *OH in 4x4 graphene only: 33 atoms, fixed moment
@@ -54,11 +55,11 @@ def cpu_children():
     return r.ru_utime + r.ru_stime
 
 
-def calc(exe, path, args, expect_ok=True):
+def calc(exe, path, args, expect_ok=True, env=None):
     """atescreen calc --method pw --json; the parsed JSON gets "cpu_s", the run's user + sys time."""
     cmd = [exe, "calc", path, "--method", "pw", "--json"] + args
     c0 = cpu_children()
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if not expect_ok:
         return p
     if p.returncode != 0:
@@ -179,6 +180,22 @@ def fd_check(exe, tmp, label, cell, species, pos, args, h=2e-3, seed=1):
     return not ok
 
 
+def gamma_check(exe, tmp, label, cell, species, pos, args):
+    """Gamma: real wavefunctions (the default) against complex ones (ATE_PW_COMPLEX=1), both
+    converged tightly (--acc 1e-5: 1e-11 Ha, 2e-10 e per atom): energy and forces agree."""
+    path = os.path.join(tmp, "gamma.extxyz")
+    write_extxyz(path, cell, species, pos)
+    args = args + ["--acc", "1e-5", "--gradient"]
+    r = calc(exe, path, args)
+    c = calc(exe, path, args, env=dict(os.environ, ATE_PW_COMPLEX="1"))
+    de = abs(r["energy"] - c["energy"])
+    df = max(abs(x - y) for ga, gb in zip(r["gradient"], c["gradient"]) for x, y in zip(ga, gb))
+    ok = de <= 1e-10 and df <= 1e-10
+    print("Gamma real/complex %-20s E %.12f  complex %.12f  dE %.1e  max dF %.1e  %s" % (
+        label, r["energy"], c["energy"], de, df, "ok" if ok else "FAIL"))
+    return not ok
+
+
 def rotate(m, v):
     return [sum(m[i][j] * v[j] for j in range(3)) for i in range(3)]
 
@@ -208,6 +225,8 @@ def check_self(exe, quick):
                                  ["--ecut", "15", "--xc", "pbe", "--smearing", "none"])
             failures += fd_check(exe, tmp, "Fe-OH2 PBE free moment", *fe,
                                  fe_args + ["--spin-polarized", "--free-moment"])
+        failures += gamma_check(exe, tmp, "Fe-OH2 spin, smearing", *fe,
+                                fe_args + ["--spin-polarized", "--free-moment"])
         # (k-point, spin) pairs over 1, 2 and 3 MPI ranks: the same energy to 1e-9 Ha (issue #7)
         mpiexec = os.environ.get("ATE_MPIEXEC", "mpirun")
         env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
