@@ -28,6 +28,12 @@ typedef struct scc_work {
     double *chol; /* Cholesky factor L of the overlap (S = L L^T), computed once */
     bool have_chol;
     int nev; /* orbitals back-transformed in the last diagonalisation (the lowest ones) */
+    /* eigensolver: off-diagonal of T and dsytrd's tau, workspaces (dsytrd, dstedc, dormtr), the
+     * number of eigenvectors in c already multiplied by Q */
+    double *offd, *tau, *lwork;
+    lapack_int *iwork, nlwork, niwork;
+    int nq;
+    bool has_d; /* some atom has a d shell (d-band centres need every orbital) */
 
     double *qin, *qout, *qat, *vsh, *occa, *occb, *n0;
     double *hist_x, *hist_f; /* normalised Broyden differences dX, dF: [max_iter][nsh] */
@@ -46,7 +52,7 @@ typedef struct scc_work {
 
 static void work_free(scc_work *w)
 {
-    free(w->chol);
+    free(w->chol), free(w->offd), free(w->tau), free(w->lwork), free(w->iwork);
     free(w->s), free(w->h0), free(w->sfock), free(w->sfock_scratch), free(w->f), free(w->c),
         free(w->eps), free(w->p), free(w->gam);
     free(w->self), free(w->qin), free(w->qout), free(w->qat), free(w->vsh), free(w->occa),
@@ -95,6 +101,8 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
 {
     size_t n2 = (size_t)b->nao * b->nao, nsh = (size_t)b->nsh, ns = spin ? 2 * nsh : nsh;
     w->nao = b->nao, w->nsh = b->nsh, w->nat = nat, w->spin = spin, w->nv = (int)ns;
+    for (int x = 0; x < b->nsh; ++x)
+        w->has_d = w->has_d || b->sh[x].l == 2;
     if (spin) {
         w->cb = malloc(n2 * sizeof(double)), w->mag = malloc(n2 * sizeof(double));
         w->epsb = malloc((size_t)b->nao * sizeof(double));
@@ -106,6 +114,14 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->sfock = malloc(n2 * sizeof(double)), w->f = malloc(n2 * sizeof(double));
     w->sfock_scratch = malloc(n2 * sizeof(double));
     w->chol = malloc(n2 * sizeof(double));
+    /* dstedc: 1 + 4n + n^2 and 3 + 5n; dsytrd and dormtr: (n + 2) * 64 + 4160 (block size up
+     * to 64, dormqr's T) */
+    size_t nl = 1 + 4 * (size_t)b->nao + n2, nq = ((size_t)b->nao + 2) * 64 + 4160;
+    w->nlwork = (lapack_int)(nl > nq ? nl : nq), w->niwork = 3 + 5 * (lapack_int)b->nao;
+    w->lwork = malloc((size_t)w->nlwork * sizeof(double));
+    w->iwork = malloc((size_t)w->niwork * sizeof(lapack_int));
+    w->offd = malloc((size_t)b->nao * sizeof(double)),
+    w->tau = malloc((size_t)b->nao * sizeof(double));
 
     w->c = malloc(n2 * sizeof(double)), w->p = malloc(n2 * sizeof(double));
     w->eps = malloc((size_t)b->nao * sizeof(double));
@@ -120,10 +136,10 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->hist_w = calloc(mh, sizeof(double)), w->bmat = calloc(mh * mh, sizeof(double));
     w->bvec = calloc(mh, sizeof(double));
     w->xprev = calloc(ns, sizeof(double)), w->fprev = calloc(ns, sizeof(double));
-    if (!w->chol || !w->sfock_scratch || !w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock ||
-        !w->f || !w->c || !w->p || !w->eps || !w->occa || !w->occb || !w->gam || !w->self ||
-        !w->qin || !w->qout || !w->vsh || !w->n0 || !w->qat || !w->hist_x || !w->hist_f ||
-        !w->hist_w || !w->bmat || !w->bvec)
+    if (!w->lwork || !w->iwork || !w->offd || !w->tau || !w->chol || !w->sfock_scratch ||
+        !w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock || !w->f || !w->c || !w->p ||
+        !w->eps || !w->occa || !w->occb || !w->gam || !w->self || !w->qin || !w->qout || !w->vsh ||
+        !w->n0 || !w->qat || !w->hist_x || !w->hist_f || !w->hist_w || !w->bmat || !w->bvec)
         return ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory for %d basis functions", b->nao);
     return ATE_OK;
 }
@@ -136,8 +152,9 @@ static void atom_charges(const gfn1_basis *b, int nat, const double *qsh, double
 }
 
 /* P = sum_i n_i c_i c_i^T, or (energy_weighted) W = sum_i n_i e_i c_i c_i^T in hartree, over the
- * occupied orbitals only, as one dgemm of the scaled occupied coefficients with the coefficients.
- */
+ * occupied orbitals only: P as one dsyrk of the occupied coefficients scaled by sqrt(n_i) (all
+ * n_i > 0), its lower triangle mirrored; W, whose weights have both signs, as one dgemm of the
+ * scaled occupied coefficients with the coefficients. */
 static void density_of(scc_work *w, const double *c, const double *eps, const double *occ1,
                        const double *occ2, int nev, double scale, bool energy_weighted, double *out,
                        bool accumulate)
@@ -147,10 +164,18 @@ static void density_of(scc_work *w, const double *c, const double *eps, const do
     for (int i = 0; i < nev; ++i) {
         double occ = occ1[i] + (occ2 ? occ2[i] : 0.0);
         if (occ < 1e-14) continue;
-        if (energy_weighted) occ *= eps[i] / GFN1_AUTOEV;
-        for (int mu = 0; mu < nao; ++mu) {
-            scaled[(size_t)mu * nao + nocc] = occ * c[(size_t)i * nao + mu];
-            w->sfock_scratch[(size_t)mu * nao + nocc] = c[(size_t)i * nao + mu];
+        const double *ci = c + (size_t)i * nao;
+        if (energy_weighted) {
+            occ *= eps[i] / GFN1_AUTOEV;
+            for (int mu = 0; mu < nao; ++mu) {
+                scaled[(size_t)mu * nao + nocc] = occ * ci[mu];
+                w->sfock_scratch[(size_t)mu * nao + nocc] = ci[mu];
+            }
+        } else {
+            double f = sqrt(occ);
+            double *si = scaled + (size_t)nocc * nao;
+            for (int mu = 0; mu < nao; ++mu)
+                si[mu] = f * ci[mu];
         }
         ++nocc;
     }
@@ -158,8 +183,16 @@ static void density_of(scc_work *w, const double *c, const double *eps, const do
         if (!accumulate) memset(out, 0, (size_t)nao * nao * sizeof(double));
         return;
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nao, nao, nocc, scale, scaled, nao,
-                w->sfock_scratch, nao, accumulate ? 1.0 : 0.0, out, nao);
+    if (energy_weighted) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nao, nao, nocc, scale, scaled, nao,
+                    w->sfock_scratch, nao, accumulate ? 1.0 : 0.0, out, nao);
+        return;
+    }
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, nao, nocc, scale, scaled, nao,
+                accumulate ? 1.0 : 0.0, out, nao);
+    for (int j = 0; j < nao; ++j) /* column j of the lower triangle into row j */
+        for (int i = j + 1; i < nao; ++i)
+            out[(size_t)i * nao + j] = out[(size_t)j * nao + i];
 }
 
 /* The total density (or W) of the last diagonalisation: one set of orbitals filled with both
@@ -180,11 +213,28 @@ static void magnetisation(scc_work *w)
     density_of(w, w->cb, w->epsb, w->occb, NULL, w->nevb, -1.0, false, w->mag, true);
 }
 
-/* F C = S C e: S = L L^T once, F' = L^-1 F L^-T (dsygst), all eigenpairs of F' (divide and
- * conquer, dsyevd; measured faster here than MRRR for a subset). The back-transformation
- * C = L^-T Z is done later for the occupied orbitals only (backtransform). Symmetric matrices are
- * the same in row- and column-major order; C is column-major (orbital i at c + i * nao). */
-static ate_status eigensolve(scc_work *w, double *c, double *eps, ate_error *err)
+/* Q Z for the first ncol eigenvectors of T in c (the ones from w->nq on) with the reflectors of the
+ * last dsytrd, which stay in f until the Fock matrix of the next channel or iteration. */
+static ate_status apply_q(scc_work *w, double *c, int ncol, ate_error *err)
+{
+    int n = w->nao;
+    if (ncol <= w->nq) return ATE_OK;
+    lapack_int info = LAPACKE_dormtr_work(LAPACK_COL_MAJOR, 'L', 'L', 'N', n, ncol - w->nq, w->f, n,
+                                          w->tau, c + (size_t)w->nq * n, n, w->lwork, w->nlwork);
+    if (info != 0) return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dormtr failed (info %d)", (int)info);
+    w->nq = ncol;
+    return ATE_OK;
+}
+
+/* F C = S C e: S = L L^T once, F' = L^-1 F L^-T (dsygst, in place in f), F' = Q T Q^T (dsytrd; the
+ * reflectors stay in f), all eigenpairs of T by divide and conquer (dstedc, into c): the steps of
+ * dsyevd, whose last one, the back-transformation Q Z of the eigenvectors, is left to
+ * backtransform(), which applies it (and C = L^-T Q Z) to the occupied orbitals only unless
+ * full_vectors. All eigenvalues are known here, so the Fermi occupations see every state. MRRR for
+ * a subset (dsyevr / dstemr) and bisection with inverse iteration were slower on this matrix
+ * (benchmarks/README.md). Symmetric matrices are the same in row- and column-major order; C is
+ * column-major (orbital i at c + i * nao). */
+static ate_status eigensolve(scc_work *w, double *c, double *eps, bool full_vectors, ate_error *err)
 {
     int n = w->nao;
     lapack_int info;
@@ -197,24 +247,36 @@ static ate_status eigensolve(scc_work *w, double *c, double *eps, ate_error *err
                              (int)info);
         w->have_chol = true;
     }
-    memcpy(c, w->f, (size_t)n * n * sizeof(double));
-    info = LAPACKE_dsygst(LAPACK_COL_MAJOR, 1, 'L', n, c, n, w->chol, n);
-    if (info == 0) info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', n, c, n, eps);
+    double *a = w->f, *work = w->lwork;
+    info = LAPACKE_dsygst_work(LAPACK_COL_MAJOR, 1, 'L', n, a, n, w->chol, n);
+    if (info == 0)
+        info = LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, 'L', n, a, n, eps, w->offd, w->tau, work,
+                                   w->nlwork);
+    if (info == 0)
+        info = LAPACKE_dstedc_work(LAPACK_COL_MAJOR, 'I', n, eps, w->offd, c, n, work, w->nlwork,
+                                   w->iwork, w->niwork);
     if (info != 0)
-        return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dsygst/dsyevd failed (info %d)", (int)info);
+        return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dsygst/dsytrd/dstedc failed (info %d)",
+                         (int)info);
+    w->nq = 0; /* eigenvectors of T in c, none transformed by Q yet */
+    if (full_vectors) ATE_TRY(apply_q(w, c, n, err));
     return ATE_OK;
 }
 
-/* C = L^-T Z for the orbitals up to the highest one holding electrons; returns their count. */
-static int backtransform(scc_work *w, double *c, const double *occ1, const double *occ2)
+/* C = L^-T Q Z for the orbitals up to the highest one holding electrons and the next one; their
+ * count into *nev. */
+static ate_status backtransform(scc_work *w, double *c, const double *occ1, const double *occ2,
+                                int *nev, ate_error *err)
 {
-    int n = w->nao, nev = 0;
+    int n = w->nao, m = 0;
     for (int i = 0; i < n; ++i)
-        if (occ1[i] + (occ2 ? occ2[i] : 0.0) >= 1e-14) nev = i + 1;
-    if (nev < n) ++nev; /* keep the LUMO too */
-    cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, nev, 1.0,
-                w->chol, n, c, n);
-    return nev;
+        if (occ1[i] + (occ2 ? occ2[i] : 0.0) >= 1e-14) m = i + 1;
+    if (m < n) ++m; /* keep the LUMO too */
+    ATE_TRY(apply_q(w, c, m, err));
+    cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, m, 1.0, w->chol,
+                n, c, n);
+    *nev = m;
+    return ATE_OK;
 }
 
 /* W_xy of two shells of one atom (spGFN1: tblite's table by angular momenta, params spin.tsv) */
@@ -305,12 +367,13 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
                                       : w->h0[k] - w->sfock[k] * v;
                     }
             }
-        ATE_TRY(eigensolve(w, ch == 0 ? w->c : w->cb, ch == 0 ? w->eps : w->epsb, err));
+        ATE_TRY(eigensolve(w, ch == 0 ? w->c : w->cb, ch == 0 ? w->eps : w->epsb,
+                           w->spin || (r->dband_atom && w->has_d), err));
     }
     if (!w->spin) { /* one set of orbitals for both spins (xtb 6.5.1) */
         sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
         sb = gfn1_fermi(w->eps, nao, nbeta, kt_ev, w->occb);
-        w->nev = backtransform(w, w->c, w->occa, w->occb);
+        ATE_TRY(backtransform(w, w->c, w->occa, w->occb, &w->nev, err));
     } else {
         if (w->free_moment) { /* one Fermi level for both spins: the moment follows */
             sa = gfn1_fermi_free(w->eps, w->epsb, NULL, nao, nalpha + nbeta, kt_ev, w->occa,
@@ -321,8 +384,8 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
             sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
             sb = gfn1_fermi(w->epsb, nao, nbeta, kt_ev, w->occb);
         }
-        w->nev = backtransform(w, w->c, w->occa, NULL);
-        w->nevb = backtransform(w, w->cb, w->occb, NULL);
+        ATE_TRY(backtransform(w, w->c, w->occa, NULL, &w->nev, err));
+        ATE_TRY(backtransform(w, w->cb, w->occb, NULL, &w->nevb, err));
         magnetisation(w);
     }
     r->e_ts = GFN1_KB * etemp * (sa + sb);
@@ -443,6 +506,7 @@ static ate_status descriptors(const gfn1_basis *b, const gfn1_geom *g, scc_work 
     if (!r->dband_atom) return ATE_OK;
     for (int a = 0; a < g->n; ++a)
         r->dband_atom[a] = NAN;
+    if (!w->has_d) return ATE_OK; /* no d shell: every centre is NaN */
     /* per d shell, sum_i w_i eps_i and sum_i w_i over the orbitals of both spin sets */
     double *num = calloc((size_t)b->nsh * 2, sizeof(double)), *den = num + b->nsh;
     if (!num) return ATE_ERROR(err, ATE_ERR_MEMORY, "d-band centres: out of memory");
