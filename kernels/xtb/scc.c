@@ -21,6 +21,13 @@
 #define MIX_BETA 0.4 /* default damping */
 #define MIX_W0   0.01
 #define NEGLECT  1e-8
+/* Mixed precision: with at least MIXED_MIN_NAO basis functions, the iterations before the RMS
+ * charge change first drops below MIXED_RMS solve the generalized eigenproblem in single
+ * precision up to the back-transformation C = L^-T Q Z (eigenvalue errors ~2e-5 eV on a 999-atom
+ * water cluster); every later iteration, and so the converged one and
+ * the one before it that the energy change compares with, is in double precision. */
+#define MIXED_MIN_NAO 1000
+#define MIXED_RMS     1e-4
 
 typedef struct scc_work {
     int nao, nsh, nat;
@@ -34,6 +41,10 @@ typedef struct scc_work {
     lapack_int *iwork, nlwork, niwork;
     int nq;
     bool has_d; /* some atom has a d shell (d-band centres need every orbital) */
+    /* single precision copies for the mixed-precision iterations (NULL below MIXED_MIN_NAO):
+     * F' and its reflectors, the eigenvectors of T, workspace, diagonal, off-diagonal, tau, L */
+    float *af, *zf, *workf, *df, *ef, *tauf, *cholf;
+    bool single; /* the last eigensolve was in single precision */
 
     double *qin, *qout, *qat, *vsh, *occa, *occb, *n0;
     double *hist_x, *hist_f; /* normalised Broyden differences dX, dF: [max_iter][nsh] */
@@ -53,6 +64,8 @@ typedef struct scc_work {
 static void work_free(scc_work *w)
 {
     free(w->chol), free(w->offd), free(w->tau), free(w->lwork), free(w->iwork);
+    free(w->af), free(w->zf), free(w->workf), free(w->df), free(w->ef), free(w->tauf),
+        free(w->cholf);
     free(w->s), free(w->h0), free(w->sfock), free(w->sfock_scratch), free(w->f), free(w->c),
         free(w->eps), free(w->p), free(w->gam);
     free(w->self), free(w->qin), free(w->qout), free(w->qat), free(w->vsh), free(w->occa),
@@ -122,6 +135,18 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->iwork = malloc((size_t)w->niwork * sizeof(lapack_int));
     w->offd = malloc((size_t)b->nao * sizeof(double)),
     w->tau = malloc((size_t)b->nao * sizeof(double));
+    if (b->nao >= MIXED_MIN_NAO) { /* failures here only turn mixed precision off */
+        w->af = malloc(n2 * sizeof(float)), w->zf = malloc(n2 * sizeof(float));
+        w->workf = malloc((size_t)w->nlwork * sizeof(float));
+        w->df = malloc((size_t)b->nao * sizeof(float)),
+        w->ef = malloc((size_t)b->nao * sizeof(float));
+        w->tauf = malloc((size_t)b->nao * sizeof(float)), w->cholf = malloc(n2 * sizeof(float));
+        if (!w->af || !w->zf || !w->workf || !w->df || !w->ef || !w->tauf || !w->cholf) {
+            free(w->af), free(w->zf), free(w->workf), free(w->df), free(w->ef), free(w->tauf),
+                free(w->cholf);
+            w->af = w->zf = w->workf = w->df = w->ef = w->tauf = w->cholf = NULL;
+        }
+    }
 
     w->c = malloc(n2 * sizeof(double)), w->p = malloc(n2 * sizeof(double));
     w->eps = malloc((size_t)b->nao * sizeof(double));
@@ -213,14 +238,24 @@ static void magnetisation(scc_work *w)
     density_of(w, w->cb, w->epsb, w->occb, NULL, w->nevb, -1.0, false, w->mag, true);
 }
 
-/* Q Z for the first ncol eigenvectors of T in c (the ones from w->nq on) with the reflectors of the
- * last dsytrd, which stay in f until the Fock matrix of the next channel or iteration. */
+/* Q Z for the first ncol eigenvectors of T (the ones from w->nq on) with the reflectors of the
+ * last dsytrd, which stay in f (or af) until the Fock matrix of the next channel or iteration;
+ * the result in c (single precision: computed in zf, then widened into c). */
 static ate_status apply_q(scc_work *w, double *c, int ncol, ate_error *err)
 {
     int n = w->nao;
     if (ncol <= w->nq) return ATE_OK;
-    lapack_int info = LAPACKE_dormtr_work(LAPACK_COL_MAJOR, 'L', 'L', 'N', n, ncol - w->nq, w->f, n,
-                                          w->tau, c + (size_t)w->nq * n, n, w->lwork, w->nlwork);
+    lapack_int info;
+    if (w->single) {
+        float *z = w->zf + (size_t)w->nq * n;
+        info = LAPACKE_sormtr_work(LAPACK_COL_MAJOR, 'L', 'L', 'N', n, ncol - w->nq, w->af, n,
+                                   w->tauf, z, n, w->workf, w->nlwork);
+        for (size_t k = 0; info == 0 && k < (size_t)(ncol - w->nq) * n; ++k)
+            c[(size_t)w->nq * n + k] = z[k];
+    } else {
+        info = LAPACKE_dormtr_work(LAPACK_COL_MAJOR, 'L', 'L', 'N', n, ncol - w->nq, w->f, n,
+                                   w->tau, c + (size_t)w->nq * n, n, w->lwork, w->nlwork);
+    }
     if (info != 0) return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dormtr failed (info %d)", (int)info);
     w->nq = ncol;
     return ATE_OK;
@@ -234,7 +269,8 @@ static ate_status apply_q(scc_work *w, double *c, int ncol, ate_error *err)
  * a subset (dsyevr / dstemr) and bisection with inverse iteration were slower on this matrix
  * (benchmarks/README.md). Symmetric matrices are the same in row- and column-major order; C is
  * column-major (orbital i at c + i * nao). */
-static ate_status eigensolve(scc_work *w, double *c, double *eps, bool full_vectors, ate_error *err)
+static ate_status eigensolve(scc_work *w, double *c, double *eps, bool full_vectors, bool single,
+                             ate_error *err)
 {
     int n = w->nao;
     lapack_int info;
@@ -246,15 +282,34 @@ static ate_status eigensolve(scc_work *w, double *c, double *eps, bool full_vect
                              "LAPACK dpotrf failed (info %d): the overlap is not positive definite",
                              (int)info);
         w->have_chol = true;
+        for (size_t k = 0; w->cholf && k < (size_t)n * n; ++k)
+            w->cholf[k] = (float)w->chol[k];
     }
     double *a = w->f, *work = w->lwork;
-    info = LAPACKE_dsygst_work(LAPACK_COL_MAJOR, 1, 'L', n, a, n, w->chol, n);
-    if (info == 0)
-        info = LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, 'L', n, a, n, eps, w->offd, w->tau, work,
-                                   w->nlwork);
-    if (info == 0)
-        info = LAPACKE_dstedc_work(LAPACK_COL_MAJOR, 'I', n, eps, w->offd, c, n, work, w->nlwork,
-                                   w->iwork, w->niwork);
+    w->single = single && w->af;
+    info = 0;
+    if (w->single) { /* the lower triangles of F and L in single precision */
+        for (int j = 0; j < n; ++j)
+            for (int i = j; i < n; ++i)
+                w->af[(size_t)j * n + i] = (float)a[(size_t)j * n + i];
+        info = LAPACKE_ssygst_work(LAPACK_COL_MAJOR, 1, 'L', n, w->af, n, w->cholf, n);
+        if (info == 0)
+            info = LAPACKE_ssytrd_work(LAPACK_COL_MAJOR, 'L', n, w->af, n, w->df, w->ef, w->tauf,
+                                       w->workf, w->nlwork);
+        if (info == 0)
+            info = LAPACKE_sstedc_work(LAPACK_COL_MAJOR, 'I', n, w->df, w->ef, w->zf, n, w->workf,
+                                       w->nlwork, w->iwork, w->niwork);
+        for (int i = 0; i < n; ++i)
+            eps[i] = w->df[i];
+    } else {
+        info = LAPACKE_dsygst_work(LAPACK_COL_MAJOR, 1, 'L', n, a, n, w->chol, n);
+        if (info == 0)
+            info = LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, 'L', n, a, n, eps, w->offd, w->tau, work,
+                                       w->nlwork);
+        if (info == 0)
+            info = LAPACKE_dstedc_work(LAPACK_COL_MAJOR, 'I', n, eps, w->offd, c, n, work,
+                                       w->nlwork, w->iwork, w->niwork);
+    }
     if (info != 0)
         return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dsygst/dsytrd/dstedc failed (info %d)",
                          (int)info);
@@ -332,7 +387,7 @@ static ate_status finish_iteration(const gfn1_params *p, const gfn1_basis *b, co
 /* One diagonalisation with input charges qin: fills eps, c, occupations, P, qout; returns E_SCC. */
 static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                           scc_work *w, int nalpha, int nbeta, double kt_ev, double etemp,
-                          gfn1_scc_result *r, ate_error *err)
+                          bool single, gfn1_scc_result *r, ate_error *err)
 {
     int nao = w->nao;
     atom_charges(b, g->n, w->qin, w->qat);
@@ -368,7 +423,7 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
                     }
             }
         ATE_TRY(eigensolve(w, ch == 0 ? w->c : w->cb, ch == 0 ? w->eps : w->epsb,
-                           w->spin || (r->dband_atom && w->has_d), err));
+                           w->spin || (r->dband_atom && w->has_d), single, err));
     }
     if (!w->spin) { /* one set of orbitals for both spins (xtb 6.5.1) */
         sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
@@ -618,8 +673,10 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     if (w.kw) w.kw->free_moment = w.free_moment;
     double kt_ev = GFN1_KB * GFN1_AUTOEV * o->etemp, eprev = 0.0;
     r->converged = false;
+    bool single = w.af != NULL && !w.kw;
     for (int it = 1; st == ATE_OK && it <= o->max_iter; ++it) {
-        st = iterate(p, &b, g, &w, nalpha, nbeta, kt_ev, o->etemp, r, err);
+        bool prev_single = w.single;
+        st = iterate(p, &b, g, &w, nalpha, nbeta, kt_ev, o->etemp, single, r, err);
         if (st != ATE_OK) break;
         r->iterations = it;
         double rms = 0.0;
@@ -627,7 +684,9 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         for (int x = 0; x < w.nv; ++x)
             fx[x] = w.qout[x] - w.qin[x], rms += fx[x] * fx[x];
         rms = sqrt(rms / g->n);
-        if (it > 1 && fabs(r->e_scc - eprev) < o->econv && rms < o->qconv) {
+        if (single && rms < MIXED_RMS) single = false; /* double precision from now on */
+        if (it > 1 && !w.single && !prev_single && fabs(r->e_scc - eprev) < o->econv &&
+            rms < o->qconv) {
             r->converged = true;
             break;
         }
