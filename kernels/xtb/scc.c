@@ -1,13 +1,14 @@
 /**
  * @file scc.c
  * @brief Self-consistent charges of GFN1-xTB for molecules (spec §5-6): F = H0 - 1/2 S (V_m + V_n)
- *        (eV), F C = S C e (Cholesky of S once, dsygst + dsyevd, back-transformation of the
- *        occupied orbitals only), Fermi occupations per spin channel, Mulliken shell
- *        charges q = n0 - N, E_SCC = tr(P H0) + E2(q_out) + E3(q_out) + E_TS evaluated with the
- *        charges of the current diagonalisation. Charges are mixed by Johnson's modified Broyden
- *        scheme with damping 0.4 (as xtb; settable); the converged energy does not depend on the
- *        mixer (spec §6.3). On request, Mulliken spin populations and d-band centres of the final
- *        diagonalisation (docs/theory-gfn1.md, "Descriptors").
+ *        (eV), F C = S C e (Cholesky of S once, dsygst + dsytrd + dstedc, back-transformation
+ *        of the occupied orbitals only; single precision in the early iterations of large
+ *        systems, docs/theory-gfn1.md "Eigensolver"), Fermi occupations per spin channel,
+ *        Mulliken shell charges q = n0 - N, E_SCC = tr(P H0) + E2(q_out) + E3(q_out) + E_TS
+ *        evaluated with the charges of the current diagonalisation. Charges are mixed by Johnson's
+ *        modified Broyden scheme with damping 0.4 (as xtb; settable); the converged energy does
+ *        not depend on the mixer (spec §6.3). On request, Mulliken spin populations and d-band
+ *        centres of the final diagonalisation (docs/theory-gfn1.md, "Descriptors").
  */
 #include <math.h>
 #include <stdlib.h>
@@ -327,10 +328,10 @@ static ate_status backtransform(scc_work *w, double *c, const double *occ1, cons
     for (int i = 0; i < n; ++i)
         if (occ1[i] + (occ2 ? occ2[i] : 0.0) >= 1e-14) m = i + 1;
     if (m < n) ++m; /* keep the LUMO too */
+    *nev = m;
     ATE_TRY(apply_q(w, c, m, err));
     cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, m, 1.0, w->chol,
                 n, c, n);
-    *nev = m;
     return ATE_OK;
 }
 
