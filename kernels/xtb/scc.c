@@ -111,7 +111,7 @@ static void broyden(scc_work *w, double *x, const double *fx, double beta)
 }
 
 static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_iter, bool spin,
-                             ate_error *err)
+                             bool gamma, ate_error *err)
 {
     size_t n2 = (size_t)b->nao * b->nao, nsh = (size_t)b->nsh, ns = spin ? 2 * nsh : nsh;
     w->nao = b->nao, w->nsh = b->nsh, w->nat = nat, w->spin = spin, w->nv = (int)ns;
@@ -136,7 +136,7 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->iwork = malloc((size_t)w->niwork * sizeof(lapack_int));
     w->offd = malloc((size_t)b->nao * sizeof(double)),
     w->tau = malloc((size_t)b->nao * sizeof(double));
-    if (b->nao >= MIXED_MIN_NAO) { /* failures here only turn mixed precision off */
+    if (gamma && b->nao >= MIXED_MIN_NAO) { /* failures here only turn mixed precision off */
         w->af = malloc(n2 * sizeof(float)), w->zf = malloc(n2 * sizeof(float));
         w->workf = malloc((size_t)w->nlwork * sizeof(float));
         w->df = malloc((size_t)b->nao * sizeof(float)),
@@ -610,7 +610,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     ATE_TRY(gfn1_basis_create(p, g->z, g->n, &b, err));
     scc_work w = {0};
     double *cn = malloc((size_t)g->n * sizeof(double));
-    ate_status st = cn ? alloc_work(&w, &b, g->n, o->max_iter, o->spin, err)
+    ate_status st = cn ? alloc_work(&w, &b, g->n, o->max_iter, o->spin, !o->kpts, err)
                        : ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory");
     int nel = -o->charge;
     for (int a = 0; a < g->n; ++a)
