@@ -1,13 +1,14 @@
 /**
  * @file scc.c
  * @brief Self-consistent charges of GFN1-xTB for molecules (spec §5-6): F = H0 - 1/2 S (V_m + V_n)
- *        (eV), F C = S C e (Cholesky of S once, dsygst + dsyevd, back-transformation of the
- *        occupied orbitals only), Fermi occupations per spin channel, Mulliken shell
- *        charges q = n0 - N, E_SCC = tr(P H0) + E2(q_out) + E3(q_out) + E_TS evaluated with the
- *        charges of the current diagonalisation. Charges are mixed by Johnson's modified Broyden
- *        scheme with damping 0.4 (as xtb; settable); the converged energy does not depend on the
- *        mixer (spec §6.3). On request, Mulliken spin populations and d-band centres of the final
- *        diagonalisation (docs/theory-gfn1.md, "Descriptors").
+ *        (eV), F C = S C e (Cholesky of S once, dsygst + dsytrd + dstedc, back-transformation
+ *        of the occupied orbitals only; single precision in the early iterations of large
+ *        systems, docs/theory-gfn1.md "Eigensolver"), Fermi occupations per spin channel,
+ *        Mulliken shell charges q = n0 - N, E_SCC = tr(P H0) + E2(q_out) + E3(q_out) + E_TS
+ *        evaluated with the charges of the current diagonalisation. Charges are mixed by Johnson's
+ *        modified Broyden scheme with damping 0.4 (as xtb; settable); the converged energy does
+ *        not depend on the mixer (spec §6.3). On request, Mulliken spin populations and d-band
+ *        centres of the final diagonalisation (docs/theory-gfn1.md, "Descriptors").
  */
 #include <math.h>
 #include <stdlib.h>
@@ -21,6 +22,13 @@
 #define MIX_BETA 0.4 /* default damping */
 #define MIX_W0   0.01
 #define NEGLECT  1e-8
+/* Mixed precision: with at least MIXED_MIN_NAO basis functions, the iterations before the RMS
+ * charge change first drops below MIXED_RMS solve the generalized eigenproblem in single
+ * precision up to the back-transformation C = L^-T Q Z (eigenvalue errors ~2e-5 eV on a 999-atom
+ * water cluster); every later iteration, and so the converged one and
+ * the one before it that the energy change compares with, is in double precision. */
+#define MIXED_MIN_NAO 1000
+#define MIXED_RMS     1e-4
 
 typedef struct scc_work {
     int nao, nsh, nat;
@@ -28,6 +36,16 @@ typedef struct scc_work {
     double *chol; /* Cholesky factor L of the overlap (S = L L^T), computed once */
     bool have_chol;
     int nev; /* orbitals back-transformed in the last diagonalisation (the lowest ones) */
+    /* eigensolver: off-diagonal of T and dsytrd's tau, workspaces (dsytrd, dstedc, dormtr), the
+     * number of eigenvectors in c already multiplied by Q */
+    double *offd, *tau, *lwork;
+    lapack_int *iwork, nlwork, niwork;
+    int nq;
+    bool has_d; /* some atom has a d shell (d-band centres need every orbital) */
+    /* single precision copies for the mixed-precision iterations (NULL below MIXED_MIN_NAO):
+     * F' and its reflectors, the eigenvectors of T, workspace, diagonal, off-diagonal, tau, L */
+    float *af, *zf, *workf, *df, *ef, *tauf, *cholf;
+    bool single; /* the last eigensolve was in single precision */
 
     double *qin, *qout, *qat, *vsh, *occa, *occb, *n0;
     double *hist_x, *hist_f; /* normalised Broyden differences dX, dF: [max_iter][nsh] */
@@ -46,7 +64,9 @@ typedef struct scc_work {
 
 static void work_free(scc_work *w)
 {
-    free(w->chol);
+    free(w->chol), free(w->offd), free(w->tau), free(w->lwork), free(w->iwork);
+    free(w->af), free(w->zf), free(w->workf), free(w->df), free(w->ef), free(w->tauf),
+        free(w->cholf);
     free(w->s), free(w->h0), free(w->sfock), free(w->sfock_scratch), free(w->f), free(w->c),
         free(w->eps), free(w->p), free(w->gam);
     free(w->self), free(w->qin), free(w->qout), free(w->qat), free(w->vsh), free(w->occa),
@@ -91,10 +111,12 @@ static void broyden(scc_work *w, double *x, const double *fx, double beta)
 }
 
 static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_iter, bool spin,
-                             ate_error *err)
+                             bool gamma, ate_error *err)
 {
     size_t n2 = (size_t)b->nao * b->nao, nsh = (size_t)b->nsh, ns = spin ? 2 * nsh : nsh;
     w->nao = b->nao, w->nsh = b->nsh, w->nat = nat, w->spin = spin, w->nv = (int)ns;
+    for (int x = 0; x < b->nsh; ++x)
+        w->has_d = w->has_d || b->sh[x].l == 2;
     if (spin) {
         w->cb = malloc(n2 * sizeof(double)), w->mag = malloc(n2 * sizeof(double));
         w->epsb = malloc((size_t)b->nao * sizeof(double));
@@ -106,6 +128,26 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->sfock = malloc(n2 * sizeof(double)), w->f = malloc(n2 * sizeof(double));
     w->sfock_scratch = malloc(n2 * sizeof(double));
     w->chol = malloc(n2 * sizeof(double));
+    /* dstedc: 1 + 4n + n^2 and 3 + 5n; dsytrd and dormtr: (n + 2) * 64 + 4160 (block size up
+     * to 64, dormqr's T) */
+    size_t nl = 1 + 4 * (size_t)b->nao + n2, nq = ((size_t)b->nao + 2) * 64 + 4160;
+    w->nlwork = (lapack_int)(nl > nq ? nl : nq), w->niwork = 3 + 5 * (lapack_int)b->nao;
+    w->lwork = malloc((size_t)w->nlwork * sizeof(double));
+    w->iwork = malloc((size_t)w->niwork * sizeof(lapack_int));
+    w->offd = malloc((size_t)b->nao * sizeof(double)),
+    w->tau = malloc((size_t)b->nao * sizeof(double));
+    if (gamma && b->nao >= MIXED_MIN_NAO) { /* failures here only turn mixed precision off */
+        w->af = malloc(n2 * sizeof(float)), w->zf = malloc(n2 * sizeof(float));
+        w->workf = malloc((size_t)w->nlwork * sizeof(float));
+        w->df = malloc((size_t)b->nao * sizeof(float)),
+        w->ef = malloc((size_t)b->nao * sizeof(float));
+        w->tauf = malloc((size_t)b->nao * sizeof(float)), w->cholf = malloc(n2 * sizeof(float));
+        if (!w->af || !w->zf || !w->workf || !w->df || !w->ef || !w->tauf || !w->cholf) {
+            free(w->af), free(w->zf), free(w->workf), free(w->df), free(w->ef), free(w->tauf),
+                free(w->cholf);
+            w->af = w->zf = w->workf = w->df = w->ef = w->tauf = w->cholf = NULL;
+        }
+    }
 
     w->c = malloc(n2 * sizeof(double)), w->p = malloc(n2 * sizeof(double));
     w->eps = malloc((size_t)b->nao * sizeof(double));
@@ -120,10 +162,10 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->hist_w = calloc(mh, sizeof(double)), w->bmat = calloc(mh * mh, sizeof(double));
     w->bvec = calloc(mh, sizeof(double));
     w->xprev = calloc(ns, sizeof(double)), w->fprev = calloc(ns, sizeof(double));
-    if (!w->chol || !w->sfock_scratch || !w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock ||
-        !w->f || !w->c || !w->p || !w->eps || !w->occa || !w->occb || !w->gam || !w->self ||
-        !w->qin || !w->qout || !w->vsh || !w->n0 || !w->qat || !w->hist_x || !w->hist_f ||
-        !w->hist_w || !w->bmat || !w->bvec)
+    if (!w->lwork || !w->iwork || !w->offd || !w->tau || !w->chol || !w->sfock_scratch ||
+        !w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock || !w->f || !w->c || !w->p ||
+        !w->eps || !w->occa || !w->occb || !w->gam || !w->self || !w->qin || !w->qout || !w->vsh ||
+        !w->n0 || !w->qat || !w->hist_x || !w->hist_f || !w->hist_w || !w->bmat || !w->bvec)
         return ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory for %d basis functions", b->nao);
     return ATE_OK;
 }
@@ -136,8 +178,9 @@ static void atom_charges(const gfn1_basis *b, int nat, const double *qsh, double
 }
 
 /* P = sum_i n_i c_i c_i^T, or (energy_weighted) W = sum_i n_i e_i c_i c_i^T in hartree, over the
- * occupied orbitals only, as one dgemm of the scaled occupied coefficients with the coefficients.
- */
+ * occupied orbitals only: P as one dsyrk of the occupied coefficients scaled by sqrt(n_i) (all
+ * n_i > 0), its lower triangle mirrored; W, whose weights have both signs, as one dgemm of the
+ * scaled occupied coefficients with the coefficients. */
 static void density_of(scc_work *w, const double *c, const double *eps, const double *occ1,
                        const double *occ2, int nev, double scale, bool energy_weighted, double *out,
                        bool accumulate)
@@ -147,10 +190,18 @@ static void density_of(scc_work *w, const double *c, const double *eps, const do
     for (int i = 0; i < nev; ++i) {
         double occ = occ1[i] + (occ2 ? occ2[i] : 0.0);
         if (occ < 1e-14) continue;
-        if (energy_weighted) occ *= eps[i] / GFN1_AUTOEV;
-        for (int mu = 0; mu < nao; ++mu) {
-            scaled[(size_t)mu * nao + nocc] = occ * c[(size_t)i * nao + mu];
-            w->sfock_scratch[(size_t)mu * nao + nocc] = c[(size_t)i * nao + mu];
+        const double *ci = c + (size_t)i * nao;
+        if (energy_weighted) {
+            occ *= eps[i] / GFN1_AUTOEV;
+            for (int mu = 0; mu < nao; ++mu) {
+                scaled[(size_t)mu * nao + nocc] = occ * ci[mu];
+                w->sfock_scratch[(size_t)mu * nao + nocc] = ci[mu];
+            }
+        } else {
+            double f = sqrt(occ);
+            double *si = scaled + (size_t)nocc * nao;
+            for (int mu = 0; mu < nao; ++mu)
+                si[mu] = f * ci[mu];
         }
         ++nocc;
     }
@@ -158,8 +209,16 @@ static void density_of(scc_work *w, const double *c, const double *eps, const do
         if (!accumulate) memset(out, 0, (size_t)nao * nao * sizeof(double));
         return;
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nao, nao, nocc, scale, scaled, nao,
-                w->sfock_scratch, nao, accumulate ? 1.0 : 0.0, out, nao);
+    if (energy_weighted) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nao, nao, nocc, scale, scaled, nao,
+                    w->sfock_scratch, nao, accumulate ? 1.0 : 0.0, out, nao);
+        return;
+    }
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, nao, nocc, scale, scaled, nao,
+                accumulate ? 1.0 : 0.0, out, nao);
+    for (int j = 0; j < nao; ++j) /* column j of the lower triangle into row j */
+        for (int i = j + 1; i < nao; ++i)
+            out[(size_t)i * nao + j] = out[(size_t)j * nao + i];
 }
 
 /* The total density (or W) of the last diagonalisation: one set of orbitals filled with both
@@ -180,11 +239,39 @@ static void magnetisation(scc_work *w)
     density_of(w, w->cb, w->epsb, w->occb, NULL, w->nevb, -1.0, false, w->mag, true);
 }
 
-/* F C = S C e: S = L L^T once, F' = L^-1 F L^-T (dsygst), all eigenpairs of F' (divide and
- * conquer, dsyevd; measured faster here than MRRR for a subset). The back-transformation
- * C = L^-T Z is done later for the occupied orbitals only (backtransform). Symmetric matrices are
- * the same in row- and column-major order; C is column-major (orbital i at c + i * nao). */
-static ate_status eigensolve(scc_work *w, double *c, double *eps, ate_error *err)
+/* Q Z for the first ncol eigenvectors of T (the ones from w->nq on) with the reflectors of the
+ * last dsytrd, which stay in f (or af) until the Fock matrix of the next channel or iteration;
+ * the result in c (single precision: computed in zf, then widened into c). */
+static ate_status apply_q(scc_work *w, double *c, int ncol, ate_error *err)
+{
+    int n = w->nao;
+    if (ncol <= w->nq) return ATE_OK;
+    lapack_int info;
+    if (w->single) {
+        float *z = w->zf + (size_t)w->nq * n;
+        info = LAPACKE_sormtr_work(LAPACK_COL_MAJOR, 'L', 'L', 'N', n, ncol - w->nq, w->af, n,
+                                   w->tauf, z, n, w->workf, w->nlwork);
+        for (size_t k = 0; info == 0 && k < (size_t)(ncol - w->nq) * n; ++k)
+            c[(size_t)w->nq * n + k] = z[k];
+    } else {
+        info = LAPACKE_dormtr_work(LAPACK_COL_MAJOR, 'L', 'L', 'N', n, ncol - w->nq, w->f, n,
+                                   w->tau, c + (size_t)w->nq * n, n, w->lwork, w->nlwork);
+    }
+    if (info != 0) return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dormtr failed (info %d)", (int)info);
+    w->nq = ncol;
+    return ATE_OK;
+}
+
+/* F C = S C e: S = L L^T once, F' = L^-1 F L^-T (dsygst, in place in f), F' = Q T Q^T (dsytrd; the
+ * reflectors stay in f), all eigenpairs of T by divide and conquer (dstedc, into c): the steps of
+ * dsyevd, whose last one, the back-transformation Q Z of the eigenvectors, is left to
+ * backtransform(), which applies it (and C = L^-T Q Z) to the occupied orbitals only unless
+ * full_vectors. All eigenvalues are known here, so the Fermi occupations see every state. MRRR for
+ * a subset (dsyevr / dstemr) and bisection with inverse iteration were slower on this matrix
+ * (benchmarks/README.md). Symmetric matrices are the same in row- and column-major order; C is
+ * column-major (orbital i at c + i * nao). */
+static ate_status eigensolve(scc_work *w, double *c, double *eps, bool full_vectors, bool single,
+                             ate_error *err)
 {
     int n = w->nao;
     lapack_int info;
@@ -196,25 +283,56 @@ static ate_status eigensolve(scc_work *w, double *c, double *eps, ate_error *err
                              "LAPACK dpotrf failed (info %d): the overlap is not positive definite",
                              (int)info);
         w->have_chol = true;
+        for (size_t k = 0; w->cholf && k < (size_t)n * n; ++k)
+            w->cholf[k] = (float)w->chol[k];
     }
-    memcpy(c, w->f, (size_t)n * n * sizeof(double));
-    info = LAPACKE_dsygst(LAPACK_COL_MAJOR, 1, 'L', n, c, n, w->chol, n);
-    if (info == 0) info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', n, c, n, eps);
+    double *a = w->f, *work = w->lwork;
+    w->single = single && w->af;
+    info = 0;
+    if (w->single) { /* the lower triangles of F and L in single precision */
+        for (int j = 0; j < n; ++j)
+            for (int i = j; i < n; ++i)
+                w->af[(size_t)j * n + i] = (float)a[(size_t)j * n + i];
+        info = LAPACKE_ssygst_work(LAPACK_COL_MAJOR, 1, 'L', n, w->af, n, w->cholf, n);
+        if (info == 0)
+            info = LAPACKE_ssytrd_work(LAPACK_COL_MAJOR, 'L', n, w->af, n, w->df, w->ef, w->tauf,
+                                       w->workf, w->nlwork);
+        if (info == 0)
+            info = LAPACKE_sstedc_work(LAPACK_COL_MAJOR, 'I', n, w->df, w->ef, w->zf, n, w->workf,
+                                       w->nlwork, w->iwork, w->niwork);
+        for (int i = 0; i < n; ++i)
+            eps[i] = w->df[i];
+    } else {
+        info = LAPACKE_dsygst_work(LAPACK_COL_MAJOR, 1, 'L', n, a, n, w->chol, n);
+        if (info == 0)
+            info = LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, 'L', n, a, n, eps, w->offd, w->tau, work,
+                                       w->nlwork);
+        if (info == 0)
+            info = LAPACKE_dstedc_work(LAPACK_COL_MAJOR, 'I', n, eps, w->offd, c, n, work,
+                                       w->nlwork, w->iwork, w->niwork);
+    }
     if (info != 0)
-        return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dsygst/dsyevd failed (info %d)", (int)info);
+        return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dsygst/dsytrd/dstedc failed (info %d)",
+                         (int)info);
+    w->nq = 0; /* eigenvectors of T in c, none transformed by Q yet */
+    if (full_vectors) ATE_TRY(apply_q(w, c, n, err));
     return ATE_OK;
 }
 
-/* C = L^-T Z for the orbitals up to the highest one holding electrons; returns their count. */
-static int backtransform(scc_work *w, double *c, const double *occ1, const double *occ2)
+/* C = L^-T Q Z for the orbitals up to the highest one holding electrons and the next one; their
+ * count into *nev. */
+static ate_status backtransform(scc_work *w, double *c, const double *occ1, const double *occ2,
+                                int *nev, ate_error *err)
 {
-    int n = w->nao, nev = 0;
+    int n = w->nao, m = 0;
     for (int i = 0; i < n; ++i)
-        if (occ1[i] + (occ2 ? occ2[i] : 0.0) >= 1e-14) nev = i + 1;
-    if (nev < n) ++nev; /* keep the LUMO too */
-    cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, nev, 1.0,
-                w->chol, n, c, n);
-    return nev;
+        if (occ1[i] + (occ2 ? occ2[i] : 0.0) >= 1e-14) m = i + 1;
+    if (m < n) ++m; /* keep the LUMO too */
+    *nev = m;
+    ATE_TRY(apply_q(w, c, m, err));
+    cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, m, 1.0, w->chol,
+                n, c, n);
+    return ATE_OK;
 }
 
 /* W_xy of two shells of one atom (spGFN1: tblite's table by angular momenta, params spin.tsv) */
@@ -270,7 +388,7 @@ static ate_status finish_iteration(const gfn1_params *p, const gfn1_basis *b, co
 /* One diagonalisation with input charges qin: fills eps, c, occupations, P, qout; returns E_SCC. */
 static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                           scc_work *w, int nalpha, int nbeta, double kt_ev, double etemp,
-                          gfn1_scc_result *r, ate_error *err)
+                          bool single, gfn1_scc_result *r, ate_error *err)
 {
     int nao = w->nao;
     atom_charges(b, g->n, w->qin, w->qat);
@@ -305,12 +423,13 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
                                       : w->h0[k] - w->sfock[k] * v;
                     }
             }
-        ATE_TRY(eigensolve(w, ch == 0 ? w->c : w->cb, ch == 0 ? w->eps : w->epsb, err));
+        ATE_TRY(eigensolve(w, ch == 0 ? w->c : w->cb, ch == 0 ? w->eps : w->epsb,
+                           w->spin || (r->dband_atom && w->has_d), single, err));
     }
     if (!w->spin) { /* one set of orbitals for both spins (xtb 6.5.1) */
         sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
         sb = gfn1_fermi(w->eps, nao, nbeta, kt_ev, w->occb);
-        w->nev = backtransform(w, w->c, w->occa, w->occb);
+        ATE_TRY(backtransform(w, w->c, w->occa, w->occb, &w->nev, err));
     } else {
         if (w->free_moment) { /* one Fermi level for both spins: the moment follows */
             sa = gfn1_fermi_free(w->eps, w->epsb, NULL, nao, nalpha + nbeta, kt_ev, w->occa,
@@ -321,8 +440,8 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
             sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
             sb = gfn1_fermi(w->epsb, nao, nbeta, kt_ev, w->occb);
         }
-        w->nev = backtransform(w, w->c, w->occa, NULL);
-        w->nevb = backtransform(w, w->cb, w->occb, NULL);
+        ATE_TRY(backtransform(w, w->c, w->occa, NULL, &w->nev, err));
+        ATE_TRY(backtransform(w, w->cb, w->occb, NULL, &w->nevb, err));
         magnetisation(w);
     }
     r->e_ts = GFN1_KB * etemp * (sa + sb);
@@ -441,6 +560,7 @@ static ate_status descriptors(const gfn1_basis *b, const gfn1_geom *g, scc_work 
     if (!r->dband_atom) return ATE_OK;
     for (int a = 0; a < g->n; ++a)
         r->dband_atom[a] = NAN;
+    if (!w->has_d) return ATE_OK; /* no d shell: every centre is NaN */
     /* per d shell, sum_i w_i eps_i and sum_i w_i over the orbitals of both spin sets */
     double *num = calloc((size_t)b->nsh * 2, sizeof(double)), *den = num + b->nsh;
     if (!num) return ATE_ERROR(err, ATE_ERR_MEMORY, "d-band centres: out of memory");
@@ -488,7 +608,7 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     ATE_TRY(gfn1_basis_create(p, g->z, g->n, &b, err));
     scc_work w = {0};
     double *cn = malloc((size_t)g->n * sizeof(double));
-    ate_status st = cn ? alloc_work(&w, &b, g->n, o->max_iter, o->spin, err)
+    ate_status st = cn ? alloc_work(&w, &b, g->n, o->max_iter, o->spin, !o->kpts, err)
                        : ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory");
     int nel = -o->charge;
     for (int a = 0; a < g->n; ++a)
@@ -552,8 +672,10 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     if (w.kw) w.kw->free_moment = w.free_moment;
     double kt_ev = GFN1_KB * GFN1_AUTOEV * o->etemp, eprev = 0.0;
     r->converged = false;
+    bool single = w.af != NULL && !w.kw;
     for (int it = 1; st == ATE_OK && it <= o->max_iter; ++it) {
-        st = iterate(p, &b, g, &w, nalpha, nbeta, kt_ev, o->etemp, r, err);
+        bool prev_single = w.single;
+        st = iterate(p, &b, g, &w, nalpha, nbeta, kt_ev, o->etemp, single, r, err);
         if (st != ATE_OK) break;
         r->iterations = it;
         double rms = 0.0;
@@ -561,7 +683,9 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         for (int x = 0; x < w.nv; ++x)
             fx[x] = w.qout[x] - w.qin[x], rms += fx[x] * fx[x];
         rms = sqrt(rms / g->n);
-        if (it > 1 && fabs(r->e_scc - eprev) < o->econv && rms < o->qconv) {
+        if (single && rms < MIXED_RMS) single = false; /* double precision from now on */
+        if (it > 1 && !w.single && !prev_single && fabs(r->e_scc - eprev) < o->econv &&
+            rms < o->qconv) {
             r->converged = true;
             break;
         }
