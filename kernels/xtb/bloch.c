@@ -366,17 +366,22 @@ ate_status gfn1_kdband(const gfn1_basis *b, gfn1_kwork *w, int natoms, double fe
                 }
             }
         }
-    ate_status st = ATE_OK;
-    for (int x = 0; x < b->nsh && st == ATE_OK; ++x) {
-        if (b->sh[x].l != 2) continue;
-        if (den[x] <= 0.0)
-            st = ATE_ERROR(err, ATE_ERR_INTERNAL, "d-band centre: no d weight on atom %d",
-                           b->sh[x].atom + 1);
-        else
-            dband_atom[b->sh[x].atom] = num[x] / den[x] - fermi_ev;
-    }
+    ate_status st = gfn1_dband_centres(b, num, den, fermi_ev, dband_atom, err);
     free(num);
     return st;
+}
+
+ate_status gfn1_dband_centres(const gfn1_basis *b, const double *num, const double *den,
+                              double fermi_ev, double *dband_atom, ate_error *err)
+{
+    for (int x = 0; x < b->nsh; ++x) {
+        if (b->sh[x].l != 2) continue;
+        if (den[x] <= 0.0)
+            return ATE_ERROR(err, ATE_ERR_INTERNAL, "d-band centre: no d weight on atom %d",
+                             b->sh[x].atom + 1);
+        dband_atom[b->sh[x].atom] = num[x] / den[x] - fermi_ev;
+    }
+    return ATE_OK;
 }
 
 void gfn1_density_phases(const gfn1_density *d, const double *T, double complex *ph)

@@ -123,6 +123,10 @@ void gfn1_kspins(const gfn1_basis *b, gfn1_kwork *w, int natoms, double *spin_at
  * spin sets and the k-points with their weights (the Gamma formula of scc.c summed over k). */
 ate_status gfn1_kdband(const gfn1_basis *b, gfn1_kwork *w, int natoms, double fermi_ev,
                        double *dband_atom, ate_error *err);
+/* dband_atom[A] = num[x] / den[x] - fermi_ev for every d shell x of atom A (the first moment of
+ * its projected DOS from the sums of w_i eps_i and w_i); an error if a d shell has no weight */
+ate_status gfn1_dband_centres(const gfn1_basis *b, const double *num, const double *den,
+                              double fermi_ev, double *dband_atom, ate_error *err);
 
 /* The densities the gradient needs: real [nao][nao] P and W at Gamma, or P(k), W(k); m the
  * magnetisation P_a - P_b (spin polarised, Gamma; NULL otherwise). */

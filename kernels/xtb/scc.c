@@ -588,15 +588,7 @@ static ate_status descriptors(const gfn1_basis *b, const gfn1_geom *g, scc_work 
             }
         }
     }
-    ate_status st = ATE_OK;
-    for (int x = 0; x < b->nsh && st == ATE_OK; ++x) {
-        if (b->sh[x].l != 2) continue;
-        if (den[x] <= 0.0)
-            st = ATE_ERROR(err, ATE_ERR_INTERNAL, "d-band centre: no d weight on atom %d",
-                           b->sh[x].atom + 1);
-        else
-            r->dband_atom[b->sh[x].atom] = num[x] / den[x] - r->fermi_ev;
-    }
+    ate_status st = gfn1_dband_centres(b, num, den, r->fermi_ev, r->dband_atom, err);
     free(num);
     return st;
 }
