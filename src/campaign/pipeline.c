@@ -318,11 +318,8 @@ static ate_status state_vibrations(ate_pipeline *p, const ate_structure *s, ate_
     return st;
 }
 
-/* One state: spin scan from the starting structure start (copied). metal: the site metal;
- * ads_first: index of the adsorbate's binding atom or -1. */
-static ate_status run_state(ate_pipeline *p, const ate_structure *start, int state,
-                            const char *site, int metal, int ads_first, ate_state_result *r,
-                            ate_error *err)
+/* r: state `state` at site, not (yet) obtained: every number NaN, no structures */
+static void state_init(ate_state_result *r, int state, const char *site)
 {
     memset(r, 0, sizeof(*r));
     r->state = state;
@@ -331,6 +328,15 @@ static ate_status run_state(ate_pipeline *p, const ate_structure *start, int sta
     r->energy = r->fmax = r->etemp = NAN;
     r->metal_charge = r->metal_spin = r->dband_centre = r->homo_lumo_gap = NAN;
     r->zpe = r->cp = r->ts = NAN;
+}
+
+/* One state: spin scan from the starting structure start (copied). metal: the site metal;
+ * ads_first: index of the adsorbate's binding atom or -1. */
+static ate_status run_state(ate_pipeline *p, const ate_structure *start, int state,
+                            const char *site, int metal, int ads_first, ate_state_result *r,
+                            ate_error *err)
+{
+    state_init(r, state, site);
     ATE_TRY(ate_structure_copy(start, &r->initial, err));
     int uhfs[16];
     int nu = allowed_uhf(p, start, uhfs);
@@ -625,13 +631,7 @@ static ate_status push_failed_state(ate_candidate_result *r, int state, const ch
                                     const ate_error *e, ate_error *err)
 {
     ate_state_result s;
-    memset(&s, 0, sizeof(s));
-    s.state = state;
-    snprintf(s.site, sizeof(s.site), "%s", site);
-    s.uhf = -1;
-    s.energy = s.fmax = s.etemp = NAN;
-    s.metal_charge = s.metal_spin = s.dband_centre = s.homo_lumo_gap = NAN;
-    s.zpe = s.cp = s.ts = NAN;
+    state_init(&s, state, site);
     snprintf(s.fail_reason, sizeof(s.fail_reason), "%.255s", e->message);
     return push_state(r, &s, err);
 }

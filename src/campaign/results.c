@@ -326,6 +326,17 @@ static bool scratch(ate_results_writer *w, size_t n)
 
 #define APPEND(col, v, n) ATE_TRY(ate_h5_column_append((col), (v), (n), err))
 
+/* One row of a table: value k of dv[nd] to column dc[k], of iv[ni] to ic[k]. */
+static ate_status append_row(ate_h5_column **dc, const double *dv, int nd, ate_h5_column **ic,
+                             const int *iv, int ni, ate_error *err)
+{
+    for (int k = 0; k < nd; ++k)
+        APPEND(dc[k], &dv[k], 1);
+    for (int k = 0; k < ni; ++k)
+        APPEND(ic[k], &iv[k], 1);
+    return ATE_OK;
+}
+
 /* One structure of added row `row` (energy NaN and no charges for initial structures). */
 static ate_status add_structure(ate_results_writer *w, const ate_structure *s, int kind, int row,
                                 int state, double energy, const double *charges,
@@ -394,10 +405,7 @@ static ate_status add_states(ate_results_writer *w, int row, const ate_candidate
                                   s0,
                                   s1,
                                   s->nimag};
-        for (int k = 0; k < TD_COUNT; ++k)
-            APPEND(w->td[k], &dv[k], 1);
-        for (int k = 0; k < TI_COUNT; ++k)
-            APPEND(w->ti[k], &iv[k], 1);
+        ATE_TRY(append_row(w->td, dv, TD_COUNT, w->ti, iv, TI_COUNT, err));
         const char *site = s->site;
         APPEND(w->site, &site, 1);
         for (int a = 0; a < s->nattempts; ++a) {
@@ -405,10 +413,7 @@ static ate_status add_states(ate_results_writer *w, int row, const ate_candidate
             const double adv[AD_COUNT] = {x->etemp, x->energy};
             const int aiv[AI_COUNT] = {w->nstates, x->uhf, (int)x->rung, x->converged,
                                        x->scf_iterations};
-            for (int k = 0; k < AD_COUNT; ++k)
-                APPEND(w->ad[k], &adv[k], 1);
-            for (int k = 0; k < AI_COUNT; ++k)
-                APPEND(w->ai[k], &aiv[k], 1);
+            ATE_TRY(append_row(w->ad, adv, AD_COUNT, w->ai, aiv, AI_COUNT, err));
             const char *m = x->message;
             APPEND(w->msg, &m, 1);
         }

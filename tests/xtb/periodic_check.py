@@ -267,8 +267,8 @@ for label, (atoms, cell), n, uhf in folds:
     # the per-atom descriptors fold too: d-band centres (the k-mesh sums the supercell's Gamma
     # DOS) and Mulliken spins of every copy of an atom equal the small cell's
     for key, tol in (("dband_centre", 1e-6), ("spins", 1e-6)):
-        small_v = [v for v in rk.get(key) or []]
-        big_v = [v for v in rg.get(key) or []]
+        small_v = rk.get(key) or []
+        big_v = rg.get(key) or []
         if len(small_v) != len(atoms) or len(big_v) != len(atoms) * n * n:
             check(False, "band folding %s: %s missing (%d, %d values)" % (label, key, len(small_v), len(big_v)))
             continue
