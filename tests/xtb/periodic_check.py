@@ -10,11 +10,10 @@ where no reference program exists (docs/validation.md, "Periodic cells").
     to 2e-6 Eh/bohr (xtb651: atoms away from the cell faces, where its image rules jump).
  3. full mode, molecular limit: every molecule of the regression set (45, 12 of them charged) in
     a 40 Å cubic box reproduces its molecular energy to 1e-5 Eh with the isolated-system
-    correction --dipole-correction xyz (Makov-Payne monopole and dipole/quadrupole terms); without
-    it (tin-foil Ewald) a polar molecule keeps the dipole interaction with its images (1.3e-5 Eh
-    for BrF...H2O) and a charged one the Madelung energy (~q^2/L, printed). [Fe(CN)6]4- (charge
-    -4) is still 2.4e-5 Eh off at 40 Å from the next order (~L^-5): for it the test checks that
-    law over 40/50/60 Å boxes and 1e-5 at 60 Å.
+    correction --dipole-correction xyz (every image interaction of the 1/r tail removed again,
+    docs/theory-gfn1.md); without it (tin-foil Ewald) a polar molecule keeps the dipole
+    interaction with its images (1.3e-5 Eh for BrF...H2O) and a charged one the Madelung energy
+    (~q^2/L, printed).
  4. full mode, graphene N x N (N = 4..8) energy per atom without the 7x7 jump of xtb 6.5.1.
  5. Stress tensors, (1/V) dE/d(strain) with positions scaled with the cell, against central
     differences of the energy under the deformations r -> (1 + h e_i e_j^T) r (all nine), to
