@@ -560,11 +560,15 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         pw_hartree_stress(c, g, rtot_g, t[4]);
         pw_xc_stress(in->xc, c, g, rho_out, vxc, (double *)dav, t[5]);
         pw_ewald(c, at, NULL, t[6]);
-        for (int q = 0; q < 9; ++q) {
-            in->stress[q] = 0.0;
-            for (int term = 0; term < 7; ++term)
-                in->stress[q] += t[term][q] / c->vol;
-        }
+        /* symmetrised: the antisymmetric part of a strain is a rotation, under which E is
+         * invariant (it is zero here up to rounding) */
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) {
+                double sum = 0.0;
+                for (int term = 0; term < 7; ++term)
+                    sum += 0.5 * (t[term][3 * i + j] + t[term][3 * j + i]);
+                in->stress[3 * i + j] = sum / c->vol;
+            }
         if (in->verbose && rank == 0) {
             const char *names[] = {"kinetic", "nonlocal", "local", "psp_core",
                                    "hartree", "xc",       "ewald"};
