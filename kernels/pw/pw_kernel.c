@@ -209,6 +209,18 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            "cutoff)",
                            nb, pw_kset_dim(&ks[q]), q + 1);
     }
+    if (st == ATE_OK && getenv("ATE_PW_VERBOSE")) { /* the discretisation (tests/pw, strain FD) */
+        long npw = 0, nsph = 0, isum = 0; /* isum: box indices summed, a check of the sets */
+        for (int q = 0; q < nk; ++q)
+            for (int g = 0; g < ks[q].npw; ++g)
+                ++npw, isum += ks[q].idx[g];
+        for (int p = 0; p < grid.ntot; ++p)
+            if (grid.sphere[p]) ++nsph, isum += p;
+        fprintf(stderr,
+                "pw basis: grid %d %d %d  %d k-points  %ld plane waves  %ld density G  index sum "
+                "%ld\n",
+                grid.n[0], grid.n[1], grid.n[2], nk, npw, nsph, isum);
+    }
     /* buffer bands for the eigensolver (not occupied, not converged) */
     int nbx = nb + (nb / 10 > 2 ? nb / 10 : 2);
     for (int q = 0; q < nk && st == ATE_OK; ++q)

@@ -188,6 +188,52 @@ def fd_check(exe, tmp, label, cell, species, pos, args, h=2e-3, seed=1):
     return not ok
 
 
+def basis_of(exe, path, args):
+    """Energy, stress and the discretisation line (grid, plane waves, density G) of one run."""
+    cmd = [exe, "calc", path, "--method", "pw", "--json", "--stress"] + args
+    p = subprocess.run(cmd, capture_output=True, text=True,
+                       env=dict(os.environ, ATE_PW_VERBOSE="1"))
+    if p.returncode != 0:
+        sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
+    basis = [l for l in p.stderr.splitlines() if l.startswith("pw basis:")]
+    return json.loads(p.stdout), basis
+
+
+def strain_fd_check(exe, tmp, label, cell, species, pos, args, h=1e-4):
+    """dE/dh under the strain 1 + h S (cell rows and positions scaled together; S symmetric with
+    off-diagonal parts) by central differences, against Omega sum_ab sigma_ab S_ab. The FFT grid
+    is given and the run checks that the plane-wave and density-G sets are the same at +-h (counts
+    and the sum of their box indices): the finite difference is then taken at a fixed basis, as
+    the analytic stress is. (Fe-OH2 at h = 1e-4 loses 4 density G at -h: h = 3e-5 there.)"""
+    S = [[0.3, 0.2, -0.1], [0.2, -0.4, 0.25], [-0.1, 0.25, 0.5]]
+    vol = abs(cell[0][0] * (cell[1][1] * cell[2][2] - cell[1][2] * cell[2][1])
+              - cell[0][1] * (cell[1][0] * cell[2][2] - cell[1][2] * cell[2][0])
+              + cell[0][2] * (cell[1][0] * cell[2][1] - cell[1][1] * cell[2][0])) / BOHR**3
+    path = os.path.join(tmp, label.replace(" ", "_") + ".extxyz")
+    args = args + ["--acc", "1e-5"]
+
+    def strained(t):
+        m = [[(i == j) + t * S[i][j] for j in range(3)] for i in range(3)]
+        return [rotate(m, v) for v in cell], [rotate(m, v) for v in pos]
+
+    write_extxyz(path, cell, species, pos)
+    r0, b0 = basis_of(exe, path, args)
+    ana = vol * sum(r0["stress"][i][j] * S[i][j] for i in range(3) for j in range(3))
+    e, same = [], True
+    for sgn in (1, -1):
+        c2, p2 = strained(sgn * h)
+        write_extxyz(path, c2, species, p2)
+        r, b = basis_of(exe, path, args)
+        e.append(r["energy"])
+        same = same and b == b0
+    num = (e[0] - e[1]) / (2 * h)
+    ok = same and abs(num - ana) <= 1e-6 * max(1.0, abs(ana))
+    print("strain FD %-22s dE/dh analytic %.9e  central difference %.9e  diff %.1e  %s  %s" % (
+        label, ana, num, abs(num - ana), "same basis" if same else "BASIS CHANGED: " + str(b0),
+        "ok" if ok else "FAIL"))
+    return not ok
+
+
 def gamma_check(exe, tmp, label, cell, species, pos, args):
     """Gamma: real wavefunctions (the default) against complex ones (ATE_PW_COMPLEX=1), both
     converged tightly (--acc 1e-5: 1e-11 Ha, 2e-10 e per atom): energy and forces agree."""
@@ -233,6 +279,18 @@ def check_self(exe, quick):
                                  ["--ecut", "15", "--xc", "pbe", "--smearing", "none"])
             failures += fd_check(exe, tmp, "Fe-OH2 PBE free moment", *fe,
                                  fe_args + ["--spin-polarized", "--free-moment"])
+        # stress: central differences of E under strain at a fixed basis (LDA with k-points;
+        # spin-polarised PBE at Gamma; PBE, d projectors, smearing and a free moment)
+        failures += strain_fd_check(exe, tmp, "Si2 LDA 2x2x2", *si,
+                                    ["--ecut", "10", "--xc", "lda", "--kpts", "2,2,2", "--fft",
+                                     "24,24,24", "--smearing", "none"])
+        failures += strain_fd_check(exe, tmp, "O2 triplet PBE", *o2,
+                                    ["--ecut", "12", "--xc", "pbe", "--uhf", "2", "--fft",
+                                     "30,30,32", "--smearing", "none"])
+        if not quick:
+            failures += strain_fd_check(exe, tmp, "Fe-OH2 PBE free moment", *fe,
+                                        fe_args + ["--spin-polarized", "--free-moment", "--fft",
+                                                   "40,40,45"], h=3e-5)
         failures += gamma_check(exe, tmp, "Fe-OH2 spin, smearing", *fe,
                                 fe_args + ["--spin-polarized", "--free-moment"])
         # (k-point, spin) pairs over 1, 2 and 3 MPI ranks: the same energy to 1e-9 Ha (issue #7)
@@ -265,12 +323,18 @@ def check_self(exe, quick):
         b = os.path.join(tmp, "b.extxyz")
         write_extxyz(a, c, sp, p)
         write_extxyz(b, [rotate(rot, v) for v in c], sp, [rotate(rot, v) for v in p])
-        ea = calc(exe, a, fe_args)["energy"]
-        eb = calc(exe, b, fe_args)["energy"]
-        ok = abs(ea - eb) < 1e-8
+        ra = calc(exe, a, fe_args + ["--stress"])
+        rb = calc(exe, b, fe_args + ["--stress"])
+        ea, eb = ra["energy"], rb["energy"]
+        # the stress rotates as a tensor: R sigma R^T
+        sa = ra["stress"]
+        rs = [[sum(rot[i][k] * sa[k][l] * rot[j][l] for k in range(3) for l in range(3))
+               for j in range(3)] for i in range(3)]
+        dsr = max(abs(rs[i][j] - rb["stress"][i][j]) for i in range(3) for j in range(3))
+        ok = abs(ea - eb) < 1e-8 and dsr < 1e-9
         failures += not ok
-        print("rotation %-8s E %.10f  rotated %.10f  diff %.1e  %s" % (
-            "Fe-OH2", ea, eb, abs(ea - eb), "ok" if ok else "FAIL"))
+        print("rotation %-8s E %.10f  rotated %.10f  diff %.1e  stress R s R^T - s(rotated) %.1e"
+              "  %s" % ("Fe-OH2", ea, eb, abs(ea - eb), dsr, "ok" if ok else "FAIL"))
         # bad input: one clear message, non-zero exit, nothing on stdout
         sipath = os.path.join(HERE, "cases", "si2_lda.extxyz")
         mol = os.path.join(tmp, "mol.xyz")
