@@ -7,7 +7,7 @@
  *       e^{-G^2/4eta^2} / G^2 - eta/sqrt(pi) sum_I Z_I^2 - pi (sum_I Z_I)^2 / (2 Omega eta^2),
  *   S(G) = sum_I Z_I e^{iG.x_I}, r = |x_I - x_J + T|. The result is independent of eta; eta and
  *   both cutoffs are chosen so that every neglected term is below 1e-16 relative.
- *   Strain derivative at fixed eta (O. H. Nielsen, R. M. Martin, PRB 32, 3780 (1985), eq. 33;
+ *   Strain derivative at fixed eta (O. H. Nielsen, R. M. Martin, PRB 32, 3780 (1985);
  *   docs/theory-pw.md, "Stress"): r_a -> r_a + eps_ab r_b, G_a -> G_a - eps_ba G_b, Omega ->
  *   Omega (1 + tr eps):
  *   dE/deps_ab = 1/2 sum' Z_I Z_J phi'(r) r_a r_b / r

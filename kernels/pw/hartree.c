@@ -24,7 +24,7 @@ double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cp
 }
 
 /* Strain derivative (docs/theory-pw.md, "Stress"; O. H. Nielsen, R. M. Martin, PRB 32, 3780
- * (1985), eq. 32): Omega rho(G) is fixed, G_a -> G_a - eps_ba G_b, so with E_H = (2 pi / Omega)
+ * (1985)): Omega rho(G) is fixed, G_a -> G_a - eps_ba G_b, so with E_H = (2 pi / Omega)
  * sum |Omega rho|^2 / G^2,
  *   dE_H/deps_ab = -delta_ab E_H + 4 pi Omega sum_G |rho(G)|^2 G_a G_b / G^4. */
 void pw_hartree_stress(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, double *dde)

@@ -60,7 +60,7 @@ void pw_vloc_forces(const pw_cell *c, const pw_grid *g, const pw_atoms *at, cons
 }
 
 /* Strain derivative (docs/theory-pw.md, "Stress"; O. H. Nielsen, R. M. Martin, PRB 32, 3780
- * (1985), eq. 31): E_loc = Omega^{-1} sum_G sum_I v_I(|G|) e^{-iG.x_I} (Omega rho(G))^* with
+ * (1985)): E_loc = Omega^{-1} sum_G sum_I v_I(|G|) e^{-iG.x_I} (Omega rho(G))^* with
  * G.x_I and Omega rho fixed, d|G|/deps_ab = -G_a G_b / |G|:
  *   dE_loc/deps_ab = -delta_ab E_loc - sum_G Re[sum_I v_I'(|G|) e^{-iG.x_I} rho(G)^*] G_a G_b/|G|.
  * The G = 0 term E_psp_core = N_el sum alpha / Omega adds -delta_ab E_psp_core (scf.c). */

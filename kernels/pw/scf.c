@@ -251,7 +251,7 @@ static void mixer_step(mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out)
 }
 
 /* dE_kin/deps_ab = -sum_n occ_n sum_G |c_n(G)|^2 (k+G)_a (k+G)_b (|k+G|^2/2 with k+G -> k+G -
- * eps (k+G) at fixed coefficients; Nielsen & Martin, PRB 32, 3780 (1985), eq. 29), added to dde;
+ * eps (k+G) at fixed coefficients; Nielsen & Martin, PRB 32, 3780 (1985)), added to dde;
  * occ includes w_k. Real (Gamma) sets hold one of each pair +-G: twice each G != 0. */
 static void kinetic_stress(const pw_kset *ks, int nb, const pw_cplx *c, const double *occ,
                            double *dde)

@@ -299,20 +299,23 @@ def check_self(exe, quick):
                    OMPI_MCA_rmaps_base_oversubscribe="1")
         sipath = os.path.join(tmp, "si_ranks.extxyz")
         write_extxyz(sipath, *si)
-        energies = []
+        energies, stresses = [], []
         for np_ in (1, 2, 3):
             cmd = [mpiexec, "-n", str(np_), exe, "calc", sipath, "--method", "pw", "--json",
                    "--ecut", "10", "--xc", "lda", "--kpts", "3,3,3", "--smearing", "none",
-                   "--gradient", "--uhf", "2"]
+                   "--gradient", "--stress", "--uhf", "2"]
             p = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if p.returncode != 0:
                 sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
             energies.append(json.loads(p.stdout)["energy"])
+            stresses.append(json.loads(p.stdout)["stress"])
         spread = max(energies) - min(energies)
-        ok = spread <= 1e-9
+        sspread = max(abs(s[i][j] - stresses[0][i][j]) for s in stresses for i in range(3)
+                      for j in range(3))
+        ok = spread <= 1e-9 and sspread <= 1e-11
         failures += not ok
-        print("ranks 1/2/3  E = %s  spread %.1e Ha  %s" % (
-            " ".join("%.12f" % e for e in energies), spread, "ok" if ok else "FAIL"))
+        print("ranks 1/2/3  E = %s  spread %.1e Ha  stress spread %.1e Ha/bohr^3  %s" % (
+            " ".join("%.12f" % e for e in energies), spread, sspread, "ok" if ok else "FAIL"))
         # rigid rotation of cell and atoms together: the plane-wave set rotates with them
         th = 0.7
         rx = [[1, 0, 0], [0, math.cos(th), -math.sin(th)], [0, math.sin(th), math.cos(th)]]
