@@ -2,9 +2,9 @@
  * @file pw_kernel.c
  * @brief The plane-wave DFT kernel behind kernels/kernel.h (method "pw"; docs/theory-pw.md):
  *        checks the request, reads the GTH pseudopotentials, builds the FFT grid, k-points and
- *        plane-wave sets, runs the SCF (scf.c) and reports energy terms, forces and stress. Keeps
- * the density and wavefunctions as the restart guess for the next structure with the same atoms,
- * cell and discretisation.
+ *        plane-wave sets, runs the SCF (scf.c) and reports energy terms, forces and stress.
+ *        Keeps the density and wavefunctions as the restart guess for the next structure with
+ *        the same atoms, cell and discretisation.
  */
 #include <math.h>
 #include <stdio.h>
