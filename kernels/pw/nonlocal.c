@@ -10,8 +10,8 @@
  *   Stress: under a strain q = k+G -> q - eps q, q.x_I fixed, Omega -> Omega (1 + tr eps):
  *   dE_nl/deps_ab = -delta_ab E_nl + 2 Re sum f w b^*_i h_ij <dp_j/deps_ab|psi> with
  *   d[Y_lm(u) P(|q|)]/deps_ab = -q dP/dq u_a u_b Y - P (d_a Y - u_a u.grad Y) u_b, u = q/|q|
- *   (symmetrised in a, b; O. H. Nielsen, R. M. Martin, PRB 32, 3780 (1985) for
- *   separable potentials; docs/theory-pw.md, "Stress").
+ *   (symmetrised in a, b; the stress theorem of O. H. Nielsen, R. M. Martin, PRB 32, 3780
+ *   (1985), here for the separable GTH form; docs/theory-pw.md, "Stress").
  */
 #include <math.h>
 #include <stdlib.h>

@@ -152,14 +152,15 @@ static void subtract_divergence(pw_grid *g, const double *h, double *out, pw_cpl
         out[p] -= creal(t[p]);
 }
 
-/* E_xc, v_xc and, when dde is given, dE_xc/deps (docs/theory-pw.md, "Stress"): the grid moves
- * with the cell, rho_s -> rho_s / (1 + tr eps), d_a rho -> d_a rho - eps_ca d_c rho - tr eps d_a
- * rho, dE_xc/deps_ab = delta_ab [E_xc - (Omega/N) sum_r (sum_s vrho_s rho_s + 2 sum_st vsigma_st
- *                   sigma_st)] - (Omega/N) sum_r sum_st vsigma_st (d_a rho_s d_b rho_t
- *                   + d_b rho_s d_a rho_t)
- * (O. H. Nielsen, R. M. Martin, PRB 32, 3780 (1985) for LDA; the gradient term: A. Dal
- * Corso, R. Resta, PRB 50, 4327 (1994)); the first bracket is delta_ab (E_xc - int v_xc
- * rho) with the full GGA potential. With dde the divergence part of v_xc is not formed. */
+/* E_xc, v_xc and, when dde is given, dE_xc/deps (docs/theory-pw.md, "Stress"). The grid moves
+ * with the cell:
+ *   rho_s -> rho_s / (1 + tr eps),  d_a rho -> d_a rho - eps_ca d_c rho - tr eps d_a rho,
+ *   dE_xc/deps_ab = delta_ab [E_xc - (Omega/N) sum_r (sum_s vrho_s rho_s
+ *                                                    + 2 sum_st vsigma_st sigma_st)]
+ *                   - (Omega/N) sum_r sum_st vsigma_st (d_a rho_s d_b rho_t + d_b rho_s d_a rho_t)
+ * (O. H. Nielsen, R. M. Martin, PRB 32, 3780 (1985) for LDA; the gradient term: A. Dal Corso,
+ * R. Resta, PRB 50, 4327 (1994)); the bracket is E_xc - int v_xc rho with the full GGA potential.
+ * With dde the divergence part of v_xc is not formed. */
 static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
                       double *work, double *dde)
 {
