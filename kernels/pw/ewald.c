@@ -7,13 +7,19 @@
  *       e^{-G^2/4eta^2} / G^2 - eta/sqrt(pi) sum_I Z_I^2 - pi (sum_I Z_I)^2 / (2 Omega eta^2),
  *   S(G) = sum_I Z_I e^{iG.x_I}, r = |x_I - x_J + T|. The result is independent of eta; eta and
  *   both cutoffs are chosen so that every neglected term is below 1e-16 relative.
+ *   Strain derivative at fixed eta (O. H. Nielsen, R. M. Martin, PRB 32, 3780 (1985);
+ *   docs/theory-pw.md, "Stress"): r_a -> r_a + eps_ab r_b, G_a -> G_a - eps_ba G_b, Omega ->
+ *   Omega (1 + tr eps):
+ *   dE/deps_ab = 1/2 sum' Z_I Z_J phi'(r) r_a r_b / r
+ *              + (2 pi / Omega) sum_G |S|^2 e^{-G^2/4eta^2} / G^2 [2 G_a G_b (1/4eta^2 + 1/G^2)
+ *                - delta_ab] + delta_ab pi (sum Z)^2 / (2 Omega eta^2),  phi = erfc(eta r)/r.
  */
 #include <math.h>
 #include <stdlib.h>
 
 #include "pw.h"
 
-double pw_ewald(const pw_cell *c, const pw_atoms *at, double *f)
+double pw_ewald(const pw_cell *c, const pw_atoms *at, double *f, double *dde)
 {
     int n = at->n;
     double ztot = 0.0, z2 = 0.0;
@@ -50,13 +56,18 @@ double pw_ewald(const pw_cell *c, const pw_atoms *at, double *f)
                         if (rr < 1e-10 || rr > rcut) continue;
                         double e = zi * zj * erfc(eta * rr) / rr;
                         er += 0.5 * e;
-                        if (f) { /* dE/dx_i of the (i,j) and (j,i) terms together */
-                            double de = -(e + zi * zj * 2.0 * eta / sqrt(ATE_PI) *
-                                                  exp(-eta * eta * rr * rr)) /
-                                        (rr * rr);
+                        if (!f && !dde) continue;
+                        /* Z_i Z_j phi'(r) / r */
+                        double de =
+                            -(e + zi * zj * 2.0 * eta / sqrt(ATE_PI) * exp(-eta * eta * rr * rr)) /
+                            (rr * rr);
+                        if (f) /* dE/dx_i of the (i,j) and (j,i) terms together */
                             for (int d = 0; d < 3; ++d)
                                 f[3 * i + d] -= de * r[d];
-                        }
+                        if (dde)
+                            for (int a = 0; a < 3; ++a)
+                                for (int d = 0; d < 3; ++d)
+                                    dde[3 * a + d] += 0.5 * de * r[a] * r[d];
                     }
         }
     }
@@ -78,6 +89,13 @@ double pw_ewald(const pw_cell *c, const pw_atoms *at, double *f)
                     sr += z * cos(ph), si += z * sin(ph);
                 }
                 eg += fac * (sr * sr + si * si);
+                if (dde) {
+                    double s2 = fac * (sr * sr + si * si),
+                           t = 2.0 * (0.25 / (eta * eta) + 1.0 / gg);
+                    for (int a = 0; a < 3; ++a)
+                        for (int d = 0; d < 3; ++d)
+                            dde[3 * a + d] += s2 * (t * G[a] * G[d] - (a == d));
+                }
                 if (f)
                     for (int i = 0; i < n; ++i) {
                         /* d|S|^2/dx_i = 2 Z_i G (-sin(ph) sr + cos(ph) si) */
@@ -89,5 +107,9 @@ double pw_ewald(const pw_cell *c, const pw_atoms *at, double *f)
                             f[3 * i + d] -= fac * dd * G[d];
                     }
             }
-    return er + eg - eta / sqrt(ATE_PI) * z2 - ATE_PI * ztot * ztot / (2.0 * c->vol * eta * eta);
+    double ebg = -ATE_PI * ztot * ztot / (2.0 * c->vol * eta * eta);
+    if (dde)
+        for (int a = 0; a < 3; ++a)
+            dde[4 * a] -= ebg;
+    return er + eg - eta / sqrt(ATE_PI) * z2 + ebg;
 }

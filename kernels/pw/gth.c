@@ -182,20 +182,32 @@ double pw_gth_alpha(const pw_gth *p)
            pow(2.0 * ATE_PI, 1.5) * r * r * r * (c[0] + 3.0 * c[1] + 15.0 * c[2] + 105.0 * c[3]);
 }
 
-double pw_gth_proj_q(const pw_gth *p, int l, int i, double q)
+/* P_i^l(q) and, when qdp is given, q dP/dq. With c = q^2/4 (q dc/dq = 2c):
+ * P = K q^l h(c) e^{-c/a}, q dP/dq = K q^l e^{-c/a} [l h + 2c (dh/dc - h/a)]. */
+static double proj_q(const pw_gth *p, int l, int i, double q, double *qdp)
 {
     double rl = p->rl[l], a = 1.0 / (2.0 * rl * rl), c = 0.25 * q * q, m = l + 1.5;
     double e = exp(-c / a);
-    /* (-d/da)^i [a^-m e^{-c/a}] */
-    double h;
+    /* (-d/da)^i [a^-m e^{-c/a}] = h e^{-c/a}, and dh/dc */
+    double h, dh;
     if (i == 0)
-        h = pow(a, -m);
+        h = pow(a, -m), dh = 0.0;
     else if (i == 1)
-        h = pow(a, -m - 2.0) * (m * a - c);
+        h = pow(a, -m - 2.0) * (m * a - c), dh = -pow(a, -m - 2.0);
     else
         h = m * (m + 1.0) * pow(a, -m - 2.0) - (2.0 * m + 2.0) * c * pow(a, -m - 3.0) +
-            c * c * pow(a, -m - 4.0);
+            c * c * pow(a, -m - 4.0),
+        dh = -(2.0 * m + 2.0) * pow(a, -m - 3.0) + 2.0 * c * pow(a, -m - 4.0);
     double s = l + (4.0 * (i + 1) - 1.0) / 2.0; /* r_l exponent and Gamma argument */
     double norm = sqrt(2.0) / (pow(rl, s) * sqrt(tgamma(s)));
-    return norm * sqrt(ATE_PI) * pow(q, l) / pow(2.0, l + 2) * h * e;
+    double k = norm * sqrt(ATE_PI) * pow(q, l) / pow(2.0, l + 2) * e;
+    if (qdp) *qdp = k * (l * h + 2.0 * c * (dh - h / a));
+    return k * h;
+}
+
+double pw_gth_proj_q(const pw_gth *p, int l, int i, double q) { return proj_q(p, l, i, q, NULL); }
+
+double pw_gth_proj_qdq(const pw_gth *p, int l, int i, double q, double *qdp)
+{
+    return proj_q(p, l, i, q, qdp);
 }

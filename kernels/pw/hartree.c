@@ -22,3 +22,24 @@ double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cp
     }
     return 0.5 * c->vol * e;
 }
+
+/* Strain derivative (docs/theory-pw.md, "Stress"; O. H. Nielsen, R. M. Martin, PRB 32, 3780
+ * (1985)): Omega rho(G) is fixed, G_a -> G_a - eps_ba G_b, so with E_H = (2 pi / Omega)
+ * sum |Omega rho|^2 / G^2,
+ *   dE_H/deps_ab = -delta_ab E_H + 4 pi Omega sum_G |rho(G)|^2 G_a G_b / G^4. */
+void pw_hartree_stress(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, double *dde)
+{
+    double s[9] = {0}, e = 0.0;
+    for (int p = 0; p < g->ntot; ++p) {
+        if (!g->sphere[p] || g->g2[p] == 0.0) continue;
+        double G[3], r2 = creal(rhog[p] * conj(rhog[p])), g2 = g->g2[p];
+        pw_grid_gvec(g, p, G);
+        e += r2 / g2;
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b)
+                s[3 * a + b] += r2 * G[a] * G[b] / (g2 * g2);
+    }
+    e *= 2.0 * ATE_PI * c->vol;
+    for (int q = 0; q < 9; ++q)
+        dde[q] += 4.0 * ATE_PI * c->vol * s[q] - (q % 4 == 0 ? e : 0.0);
+}

@@ -44,6 +44,8 @@ double pw_gth_vloc_q(const pw_gth *p, double q, double *dv);
 double pw_gth_alpha(const pw_gth *p);
 /** Radial projector transform P_i^l(q) = int_0^inf r^2 j_l(qr) p_i^l(r) dr (i = 0..2). */
 double pw_gth_proj_q(const pw_gth *p, int l, int i, double q);
+/** P_i^l(q) and q dP_i^l/dq in *qdp (the strain derivative of the projectors). */
+double pw_gth_proj_qdq(const pw_gth *p, int l, int i, double q, double *qdp);
 
 /* ---- cell, grids and plane-wave sets (basis.c) ---- */
 typedef struct pw_cell {
@@ -126,8 +128,13 @@ typedef struct pw_atoms {
     const double *x; /* [n][3] Cartesian, bohr */
 } pw_atoms;
 
-/** Ewald energy of the ions Z_ion with a neutralising background (ewald.c); forces added to f. */
-double pw_ewald(const pw_cell *c, const pw_atoms *at, double *f);
+/* Stress (docs/theory-pw.md, "Stress"): the *_stress functions add dE/deps_ab (row-major [3][3],
+ * hartree; the kernel's stress is that over Omega) of their term at a fixed set of plane waves
+ * and grid points (the positions scale with the cell) to dde. */
+
+/** Ewald energy of the ions Z_ion with a neutralising background (ewald.c); forces added to f
+ *  (may be NULL), dE/deps to dde (may be NULL). */
+double pw_ewald(const pw_cell *c, const pw_atoms *at, double *f, double *dde);
 /** Local pseudopotential V_loc(G) (G != 0) on the box (local.c). */
 void pw_vloc(const pw_cell *c, const pw_grid *g, const pw_atoms *at, pw_cplx *vg);
 /** Forces of the local pseudopotential for density rho(G): F_I = -dE_loc/dx_I (added). */
@@ -136,6 +143,10 @@ void pw_vloc_forces(const pw_cell *c, const pw_grid *g, const pw_atoms *at, cons
 /** Hartree potential v_H(G) = 4 pi rho(G)/G^2 (vhg may be NULL) and energy (Omega/2) sum v_H rho*
  *  (hartree.c). */
 double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cplx *vhg);
+void pw_hartree_stress(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, double *dde);
+/** dE_loc/deps for density rho(G) (without the G = 0 psp-core term). */
+void pw_vloc_stress(const pw_cell *c, const pw_grid *g, const pw_atoms *at, const pw_cplx *rhog,
+                    double *dde);
 
 /** Exchange-correlation through libxc (xc.c), nspin = 1 or 2. rho: [nspin][ntot] real space
  *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out; work: pw_xc_work(ntot)
@@ -145,6 +156,10 @@ ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err);
 void pw_xc_destroy(pw_xc **x);
 double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
                   double *work);
+/** E_xc of rho and dE_xc/deps added to dde; vxc: [nspin][ntot] scratch (left without the GGA
+ *  divergence term), work as pw_xc_eval's. */
+double pw_xc_stress(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                    double *work, double *dde);
 /** The work pw_xc_eval needs (doubles) on a grid of n points. */
 size_t pw_xc_work(const pw_xc *x, size_t n);
 
@@ -172,6 +187,10 @@ void pw_nl_apply(const pw_nl *nl, int nb, const pw_cplx *c, pw_cplx *hc, pw_cplx
 /** sum_n occ_n <c_n|V_nl|c_n> and, when f is given, F_I += -d/dx_I of it (occ includes w_k). */
 double pw_nl_energy(const pw_nl *nl, const pw_kset *ks, int nb, const pw_cplx *c, const double *occ,
                     double *f);
+
+/** d/deps of sum_n occ_n <c_n|V_nl|c_n> added to dde (occ includes w_k). */
+ate_status pw_nl_stress(const pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
+                        int nb, const pw_cplx *cf, const double *occ, double *dde, ate_error *err);
 
 /* ---- eigensolver (eigensolver.c) ---- */
 typedef struct pw_ham {

@@ -2,9 +2,9 @@
  * @file pw_kernel.c
  * @brief The plane-wave DFT kernel behind kernels/kernel.h (method "pw"; docs/theory-pw.md):
  *        checks the request, reads the GTH pseudopotentials, builds the FFT grid, k-points and
- *        plane-wave sets, runs the SCF (scf.c) and reports energy terms and forces. Keeps the
- *        density and wavefunctions as the restart guess for the next structure with the same
- *        atoms, cell and discretisation.
+ *        plane-wave sets, runs the SCF (scf.c) and reports energy terms, forces and stress.
+ *        Keeps the density and wavefunctions as the restart guess for the next structure with
+ *        the same atoms, cell and discretisation.
  */
 #include <math.h>
 #include <stdio.h>
@@ -92,10 +92,8 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
 {
     pw_kernel *k = impl;
     bool want_grad = (request & ATE_CALC_GRADIENT) != 0;
+    bool want_stress = (request & ATE_CALC_STRESS) != 0;
     out->has_stress = false;
-    if (request & ATE_CALC_STRESS)
-        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "the plane-wave stress tensor is not implemented yet");
     if (want_grad && !out->gradient)
         return ATE_ERROR(err, ATE_ERR_VALUE, "a gradient was requested but no array was given");
     bool pbc[3];
@@ -211,6 +209,18 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            "cutoff)",
                            nb, pw_kset_dim(&ks[q]), q + 1);
     }
+    if (st == ATE_OK && getenv("ATE_PW_VERBOSE")) { /* the discretisation (tests/pw, strain FD) */
+        long npw = 0, nsph = 0, isum = 0; /* isum: box indices summed, a check of the sets */
+        for (int q = 0; q < nk; ++q)
+            for (int g = 0; g < ks[q].npw; ++g)
+                ++npw, isum += ks[q].idx[g];
+        for (int p = 0; p < grid.ntot; ++p)
+            if (grid.sphere[p]) ++nsph, isum += p;
+        fprintf(stderr,
+                "pw basis: grid %d %d %d  %d k-points  %ld plane waves  %ld density G  index sum "
+                "%ld\n",
+                grid.n[0], grid.n[1], grid.n[2], nk, npw, nsph, isum);
+    }
     /* buffer bands for the eigensolver (not occupied, not converged) */
     int nbx = nb + (nb / 10 > 2 ? nb / 10 : 2);
     for (int q = 0; q < nk && st == ATE_OK; ++q)
@@ -245,6 +255,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     }
     double *eig = NULL, *occ = NULL, *forces = NULL;
     pw_scf_result r = {0};
+    double stress[9] = {0};
     if (st == ATE_OK) {
         eig = malloc((size_t)ns * nk * nb * sizeof(double));
         occ = malloc((size_t)ns * nk * nb * sizeof(double));
@@ -275,6 +286,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            /* 1e-9 at the default qconv (1e-8 e per atom), tighter with it */
                            .eig_tol = fmin(1e-9, 0.1 * o->qconv),
                            .forces = forces,
+                           .stress = want_stress ? stress : NULL,
                            .comm = k->comm,
                            .verbose = getenv("ATE_PW_VERBOSE") != NULL};
         r.eig = eig, r.occ = occ;
@@ -307,6 +319,10 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         for (int q = 0; q < ns * nk * nb; ++q) {
             if (occ[q] > half && eig[q] > homo) homo = eig[q];
             if (occ[q] <= half && eig[q] < lumo) lumo = eig[q];
+        }
+        if (want_stress) { /* at the fixed plane-wave set (no Pulay stress), as ABINIT's */
+            memcpy(out->stress, stress, sizeof(stress));
+            out->has_stress = true;
         }
         out->magnetization = ns == 2 ? r.magnetization : 0.0;
         out->homo_lumo_gap_ev =

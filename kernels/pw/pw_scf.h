@@ -31,6 +31,7 @@ typedef struct pw_scf_input {
     double qconv;   /* int |rho_out - rho_in| per atom, e */
     double eig_tol; /* smallest residual norm asked of the eigensolver */
     double *forces; /* [natoms][3] out (hartree/bohr) or NULL */
+    double *stress; /* [3][3] out: (1/Omega) dE/deps (hartree/bohr^3), fixed basis; or NULL */
     MPI_Comm comm;  /* k-points distributed over its ranks; MPI_COMM_NULL: one rank */
     bool verbose;
 } pw_scf_input;

@@ -250,6 +250,28 @@ static void mixer_step(mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out)
     }
 }
 
+/* dE_kin/deps_ab = -sum_n occ_n sum_G |c_n(G)|^2 (k+G)_a (k+G)_b (|k+G|^2/2 with k+G -> k+G -
+ * eps (k+G) at fixed coefficients; Nielsen & Martin, PRB 32, 3780 (1985)), added to dde;
+ * occ includes w_k. Real (Gamma) sets hold one of each pair +-G: twice each G != 0. */
+static void kinetic_stress(const pw_kset *ks, int nb, const pw_cplx *c, const double *occ,
+                           double *dde)
+{
+    double s[9] = {0};
+    for (int n = 0; n < nb; ++n) {
+        if (occ[n] == 0.0) continue;
+        const pw_cplx *cn = c + (size_t)n * ks->npw;
+        for (int q = 0; q < ks->npw; ++q) {
+            const double *v = ks->kpg + 3 * q;
+            double f = occ[n] * (ks->gamma ? 2.0 : 1.0) * creal(conj(cn[q]) * cn[q]);
+            for (int a = 0; a < 3; ++a)
+                for (int b = 0; b < 3; ++b)
+                    s[3 * a + b] += f * v[a] * v[b];
+        }
+    }
+    for (int q = 0; q < 9; ++q)
+        dde[q] -= s[q];
+}
+
 ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *res, ate_error *err)
 {
     const pw_cell *c = in->cell;
@@ -319,7 +341,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     for (int i = 0; i < at->n; ++i)
         alpha_sum += pw_gth_alpha(&at->psp[at->species[i]]);
     double e_psp_core = alpha_sum * in->nel / c->vol;
-    double e_ewald = pw_ewald(c, at, NULL);
+    double e_ewald = pw_ewald(c, at, NULL, NULL);
     double eprev = 0.0, drho = 1.0, focc = ns == 2 ? 1.0 : 2.0;
     bool converged = false;
     int it;
@@ -503,11 +525,58 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             goto done;
         }
         if (size > 1) MPI_Allreduce(MPI_IN_PLACE, fnl, at->n * 3, MPI_DOUBLE, MPI_SUM, in->comm);
-        pw_ewald(c, at, f);
+        pw_ewald(c, at, f, NULL);
         pw_vloc_forces(c, g, at, rtot_g, f);
         for (int q = 0; q < at->n * 3; ++q)
             f[q] += fnl[q];
         free(fnl), free(o);
+    }
+    if (in->stress) {
+        /* dE/deps term by term at the fixed plane-wave set (docs/theory-pw.md, "Stress");
+         * band terms of this rank's (k, spin) pairs, summed over the ranks */
+        double t[7][9] = {{0}}; /* kinetic, non-local, local, psp core, Hartree, xc, Ewald */
+        double *o = malloc((size_t)nb * sizeof(double));
+        if (!o) {
+            s = ATE_ERROR(err, ATE_ERR_MEMORY, "stress: out of memory");
+            goto done;
+        }
+        for (int k = 0; k < nk && s == ATE_OK; ++k)
+            for (int sp = 0; sp < ns && s == ATE_OK; ++sp) {
+                if ((k * ns + sp) % size != rank) continue;
+                const pw_kset *ks = &in->ks[k];
+                for (int n = 0; n < nb; ++n)
+                    o[n] = w[k] * occ[sp * nkb + (size_t)k * nb + n];
+                kinetic_stress(ks, nb, st->psi[k * ns + sp], o, t[0]);
+                if (nl_k != k) s = pw_nl_update(&nl, c, ks, at, err), nl_k = k;
+                if (s == ATE_OK)
+                    s = pw_nl_stress(&nl, c, ks, at, nb, st->psi[k * ns + sp], o, t[1], err);
+            }
+        free(o);
+        if (s != ATE_OK) goto done;
+        if (size > 1) MPI_Allreduce(MPI_IN_PLACE, t[0], 18, MPI_DOUBLE, MPI_SUM, in->comm);
+        pw_vloc_stress(c, g, at, rtot_g, t[2]);
+        for (int d = 0; d < 3; ++d)
+            t[3][4 * d] = -e_psp_core;
+        pw_hartree_stress(c, g, rtot_g, t[4]);
+        pw_xc_stress(in->xc, c, g, rho_out, vxc, (double *)dav, t[5]);
+        pw_ewald(c, at, NULL, t[6]);
+        /* symmetrised: the antisymmetric part of a strain is a rotation, under which E is
+         * invariant (it is zero here up to rounding) */
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) {
+                double sum = 0.0;
+                for (int term = 0; term < 7; ++term)
+                    sum += 0.5 * (t[term][3 * i + j] + t[term][3 * j + i]);
+                in->stress[3 * i + j] = sum / c->vol;
+            }
+        if (in->verbose && rank == 0) {
+            const char *names[] = {"kinetic", "nonlocal", "local", "psp_core",
+                                   "hartree", "xc",       "ewald"};
+            for (int term = 0; term < 7; ++term)
+                fprintf(stderr, "pw stress %-8s  %15.8e %15.8e %15.8e %15.8e %15.8e %15.8e\n",
+                        names[term], t[term][0] / c->vol, t[term][4] / c->vol, t[term][8] / c->vol,
+                        t[term][5] / c->vol, t[term][2] / c->vol, t[term][1] / c->vol);
+        }
     }
 done:
     pw_nl_free(&nl);

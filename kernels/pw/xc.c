@@ -152,8 +152,17 @@ static void subtract_divergence(pw_grid *g, const double *h, double *out, pw_cpl
         out[p] -= creal(t[p]);
 }
 
-double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
-                  double *work)
+/* E_xc, v_xc and, when dde is given, dE_xc/deps (docs/theory-pw.md, "Stress"). The grid moves
+ * with the cell:
+ *   rho_s -> rho_s / (1 + tr eps),  d_a rho -> d_a rho - eps_ca d_c rho - tr eps d_a rho,
+ *   dE_xc/deps_ab = delta_ab [E_xc - (Omega/N) sum_r (sum_s vrho_s rho_s
+ *                                                    + 2 sum_st vsigma_st sigma_st)]
+ *                   - (Omega/N) sum_r sum_st vsigma_st (d_a rho_s d_b rho_t + d_b rho_s d_a rho_t)
+ * (O. H. Nielsen, R. M. Martin, PRB 32, 3780 (1985) for LDA; the gradient term: A. Dal Corso,
+ * R. Resta, PRB 50, 4327 (1994)); the bracket is E_xc - int v_xc rho with the full GGA potential.
+ * With dde the divergence part of v_xc is not formed. */
+static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                      double *work, double *dde)
 {
     size_t n = (size_t)g->ntot;
     int ns = x->nspin, nsig = ns == 2 ? 3 : 1;
@@ -207,6 +216,27 @@ double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, dou
                     vsum[p * nsig + q] += vs[p * nsig + q];
         }
     }
+    if (dde) {
+        double diag = exc, s[9] = {0};
+        for (size_t p = 0; p < n; ++p)
+            for (int q = 0; q < ns; ++q)
+                diag -= vxc[q * n + p] * r[p * ns + q];
+        if (x->gga)
+            for (size_t p = 0; p < n; ++p)
+                for (int a = 0; a < ns; ++a)
+                    for (int b = a; b < ns; ++b) {
+                        const double *ga = grad + (size_t)a * 3 * n, *gb = grad + (size_t)b * 3 * n;
+                        double v = vsum[p * nsig + a + b];
+                        diag -= 2.0 * v * sigma[p * nsig + a + b];
+                        for (int i = 0; i < 3; ++i)
+                            for (int j = 0; j < 3; ++j)
+                                s[3 * i + j] -= v * (ga[i * n + p] * gb[j * n + p] +
+                                                     ga[j * n + p] * gb[i * n + p]);
+                    }
+        for (int q = 0; q < 9; ++q)
+            dde[q] += (s[q] + (q % 4 == 0 ? diag : 0.0)) * c->vol / (double)n;
+        return exc * c->vol / (double)n;
+    }
     if (x->gga) {
         /* v_s -= div(2 vsigma_ss grad rho_s + vsigma_ud grad rho_s') (unpolarised: 2 vsigma,
          * formed in place of the gradient) */
@@ -222,4 +252,16 @@ double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, dou
         }
     }
     return exc * c->vol / (double)n;
+}
+
+double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                  double *work)
+{
+    return xc_eval(x, c, g, rho, vxc, work, NULL);
+}
+
+double pw_xc_stress(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                    double *work, double *dde)
+{
+    return xc_eval(x, c, g, rho, vxc, work, dde);
 }

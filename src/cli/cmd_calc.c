@@ -18,8 +18,9 @@
  *        --kpts-gamma: the mesh Gamma-centred (n/N) instead (what band folding maps onto the
  *        Gamma point of an a x b x c supercell).
  *        --dipole-correction none|slab|xyz: cells only, off by default (docs/theory-gfn1.md).
- *        --stress: cells; JSON "stress" [3][3] = (1/V) dE/d(strain), hartree/bohr^3 (ASE's sign
- *        convention: positive components mean the cell wants to shrink).
+ *        --stress: cells (gfn1 and pw); JSON "stress" [3][3] = (1/V) dE/d(strain), hartree/bohr^3
+ *        (ASE's sign convention: positive components mean the cell wants to shrink; pw: at the
+ *        fixed plane-wave set, as ABINIT's).
  *        --spin-polarized: spGFN1 (docs/theory-gfn1.md): with --uhf N the alpha-beta difference
  *        is fixed; JSON adds "magnetic_moments" (Mulliken, e, per atom) and the energy term
  *        "spin_polarization".
@@ -62,7 +63,7 @@ static void usage(FILE *out)
                  "                      [--smearing none|fermi-dirac|gaussian|mv] [--etemp K]\n"
                  "                      [--nbands N] [--pseudo FILE] [--charge Q] [--max-iter N]\n"
                  "                      [--uhf N | --spin-polarized --free-moment [--moment0 M]]\n"
-                 "                      [--mixing W] [--acc A] [--gradient] [--json]\n");
+                 "                      [--mixing W] [--acc A] [--gradient] [--stress] [--json]\n");
 }
 
 static bool parse_int(const char *s, int *v)

@@ -89,6 +89,18 @@ def si_primitive(a, shift):
     return cell, ["Si", "Si"], pos
 
 
+def strained(structure, eps):
+    """Cell rows and positions times (1 + eps), eps symmetric (a homogeneous strain)."""
+    cell, symbols, pos = structure
+    m = [[(i == j) + eps[i][j] for j in range(3)] for i in range(3)]
+    mul = lambda v: [sum(m[i][j] * v[j] for j in range(3)) for i in range(3)]  # noqa: E731
+    return [mul(v) for v in cell], symbols, [mul(v) for v in pos]
+
+
+# a general strain of the fcc cell (triclinic result): every stress component non-zero
+EPS_SI = [[0.02, 0.01, -0.015], [0.01, -0.01, 0.012], [-0.015, 0.012, 0.025]]
+
+
 def si_conventional(a, shift):
     fcc = [(0, 0, 0), (0, 0.5, 0.5), (0.5, 0, 0.5), (0.5, 0.5, 0)]
     frac = fcc + [(x + 0.25, y + 0.25, z + 0.25) for x, y, z in fcc]
@@ -183,6 +195,11 @@ CASES = [
     dict(name="si2_lda_gamma", structure=si_primitive(A_SI, (0.05, -0.03, 0.02)),
          description="as si2_lda, Gamma-centred 2x2x2 mesh",
          pseudos={"Si": "GTH-PADE-q4"}, xc="lda", ecut=12.0, ngkpt=(2, 2, 2), shiftk=(0.0, 0.0, 0.0),
+         nband=4, diemac=12.0),
+    dict(name="si2_lda_strained", structure=strained(si_primitive(A_SI, (0.05, -0.03, 0.02)), EPS_SI),
+         description="si2_lda's cell and atoms under the strain 1 + eps, eps = ((0.02, 0.01, -0.015), "
+                     "(0.01, -0.01, 0.012), (-0.015, 0.012, 0.025)) (triclinic; for the stress tensor)",
+         pseudos={"Si": "GTH-PADE-q4"}, xc="lda", ecut=12.0, ngkpt=(3, 3, 3), shiftk=(0.5, 0.5, 0.5),
          nband=4, diemac=12.0),
     dict(name="si8_lda", structure=si_conventional(A_SI, (0.1, 0.0, -0.05)),
          description="diamond Si, conventional cubic cell a = 10.26 bohr, atom 1 displaced by (0.1, 0, -0.05) bohr",

@@ -3,17 +3,23 @@
 
 usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4]
        pw_check.py ATESCREEN abinit    every tests/pw/refs/*.json: total energy <= 1e-5 Ha/atom,
-                                       forces <= 1e-4 Ha/bohr (the acceptance of issue #7), each
+                                       forces <= 1e-4 Ha/bohr (the acceptance of issue #7), stress
+                                       <= 1e-9 Ha/bohr^3 (ABINIT's, fixed plane-wave set), each
                                        energy term reported; si2_lda's cutoff series 8..16 Ha
                                        point by point, and E(ecut) must decrease monotonically
        pw_check.py ATESCREEN self      forces = -dE/dx by central differences (Si LDA with
                                        k-points, O2 triplet, H2O PBE, an Fe complex with d
-                                       projectors, smearing and a free moment), invariance under
-                                       a rigid rotation of cell and atoms, bad input refused
+                                       projectors, smearing and a free moment), the stress
+                                       against central differences of E under strain at a fixed
+                                       basis (Si LDA, O2 triplet), invariance
+                                       under a rigid rotation of cell and atoms (the stress
+                                       rotating as a tensor), E and stress the same on 1/2/3
+                                       MPI ranks, bad input refused
                                        with a clear message, Gamma with real wavefunctions
                                        against complex ones (ATE_PW_COMPLEX=1)
        --quick                         fewer and smaller cases (the sanitizer build)
        --long (abinit)                 the semicore bcc Fe cells only (minutes; label long)
+       --long (self)                   the strain check of the Fe complex only (label long)
        --fen4 (abinit)                 FeN4 + *OH in 4x4 graphene only: 33 atoms, fixed moment
                                        with smearing (about 5 CPU minutes; label long)
 
@@ -35,6 +41,8 @@ TOL_F = 1e-4  # Ha/bohr
 BOHR = 0.529177210903
 KB_HARTREE = 8.617333262e-5 / 27.211386245988  # src/include/atescreen/units.h
 TOL_M = 1e-4  # magnetisation, electrons
+TOL_S = 1e-9  # stress, Ha/bohr^3 (ABINIT's, at the fixed plane-wave set: no Pulay term; measured <= 1.1e-10)
+VOIGT = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
 # --quick (the sanitizer build, where everything runs ~10x slower): the small cells only;
 # --long: the semicore bcc Fe cells (30 Ha, 4x4x4 k-points: minutes), ctest label long
 QUICK = ("si2_lda.json", "si2_lda_gamma.json")
@@ -97,14 +105,19 @@ def check_abinit(exe, mode):
         case = ref["case"]
         s = ref["settings"]
         xyz = os.path.join(HERE, "cases", case + ".extxyz")
-        r = calc(exe, xyz, ref_args(s) + EXTRA.get(case, []) + ["--gradient"])
+        r = calc(exe, xyz, ref_args(s) + EXTRA.get(case, []) + ["--gradient", "--stress"])
         res = ref["results"]
         nat = len(res["forces"])
         de = abs(r["energy"] - res["etotal"])
         df = max(abs(-g - f) for ga, fa in zip(r["gradient"], res["forces"])
                  for g, f in zip(ga, fa))
         dm = abs(r["magnetization"] - res.get("magnetization", 0.0))
-        ok = de / nat <= TOL_E_ATOM and df <= TOL_F and dm <= TOL_M
+        ds = max(abs(r["stress"][i][j] - v) for (i, j), v in zip(VOIGT, res["stress_voigt"]))
+        asym = max(abs(r["stress"][i][j] - r["stress"][j][i]) for i in range(3) for j in range(3))
+        ok = de / nat <= TOL_E_ATOM and df <= TOL_F and dm <= TOL_M and ds <= TOL_S and asym == 0
+        print("%-22s stress Voigt xx yy zz yz xz xy %s Ha/bohr^3\n%-22s ABINIT %s  max diff %.1e"
+              % (case, " ".join("%.9e" % r["stress"][i][j] for i, j in VOIGT), "",
+                 " ".join("%.9e" % v for v in res["stress_voigt"]), ds))
         failures += not ok
         print("%-22s E = %.10f (ABINIT %.10f)  dE = %.2e Ha (%.2e /atom)  max dF = %.2e Ha/bohr"
               "  M = %.6f (%.6f)  %d SCF  CPU %.1f s (ABINIT %s)  %s" % (
@@ -180,6 +193,52 @@ def fd_check(exe, tmp, label, cell, species, pos, args, h=2e-3, seed=1):
     return not ok
 
 
+def basis_of(exe, path, args):
+    """Energy, stress and the discretisation line (grid, plane waves, density G) of one run."""
+    cmd = [exe, "calc", path, "--method", "pw", "--json", "--stress"] + args
+    p = subprocess.run(cmd, capture_output=True, text=True,
+                       env=dict(os.environ, ATE_PW_VERBOSE="1"))
+    if p.returncode != 0:
+        sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
+    basis = [l for l in p.stderr.splitlines() if l.startswith("pw basis:")]
+    return json.loads(p.stdout), basis
+
+
+def strain_fd_check(exe, tmp, label, cell, species, pos, args, h=1e-4):
+    """dE/dh under the strain 1 + h S (cell rows and positions scaled together; S symmetric with
+    off-diagonal parts) by central differences, against Omega sum_ab sigma_ab S_ab. The FFT grid
+    is given and the run checks that the plane-wave and density-G sets are the same at +-h (counts
+    and the sum of their box indices): the finite difference is then taken at a fixed basis, as
+    the analytic stress is. (Fe-OH2 at h = 1e-4 loses 4 density G at -h: h = 3e-5 there.)"""
+    S = [[0.3, 0.2, -0.1], [0.2, -0.4, 0.25], [-0.1, 0.25, 0.5]]
+    vol = abs(cell[0][0] * (cell[1][1] * cell[2][2] - cell[1][2] * cell[2][1])
+              - cell[0][1] * (cell[1][0] * cell[2][2] - cell[1][2] * cell[2][0])
+              + cell[0][2] * (cell[1][0] * cell[2][1] - cell[1][1] * cell[2][0])) / BOHR**3
+    path = os.path.join(tmp, label.replace(" ", "_") + ".extxyz")
+    args = args + ["--acc", "1e-5"]
+
+    def strained(t):
+        m = [[(i == j) + t * S[i][j] for j in range(3)] for i in range(3)]
+        return [rotate(m, v) for v in cell], [rotate(m, v) for v in pos]
+
+    write_extxyz(path, cell, species, pos)
+    r0, b0 = basis_of(exe, path, args)
+    ana = vol * sum(r0["stress"][i][j] * S[i][j] for i in range(3) for j in range(3))
+    e, same = [], True
+    for sgn in (1, -1):
+        c2, p2 = strained(sgn * h)
+        write_extxyz(path, c2, species, p2)
+        r, b = basis_of(exe, path, args)
+        e.append(r["energy"])
+        same = same and b == b0
+    num = (e[0] - e[1]) / (2 * h)
+    ok = same and abs(num - ana) <= 1e-6 * max(1.0, abs(ana))
+    print("strain FD %-22s dE/dh analytic %.9e  central difference %.9e  diff %.1e  %s  %s" % (
+        label, ana, num, abs(num - ana), "same basis" if same else "BASIS CHANGED: " + str(b0),
+        "ok" if ok else "FAIL"))
+    return not ok
+
+
 def gamma_check(exe, tmp, label, cell, species, pos, args):
     """Gamma: real wavefunctions (the default) against complex ones (ATE_PW_COMPLEX=1), both
     converged tightly (--acc 1e-5: 1e-11 Ha, 2e-10 e per atom): energy and forces agree."""
@@ -198,6 +257,18 @@ def gamma_check(exe, tmp, label, cell, species, pos, args):
 
 def rotate(m, v):
     return [sum(m[i][j] * v[j] for j in range(3)) for i in range(3)]
+
+
+def check_self_long(exe):
+    """The stress of a spin-polarised PBE complex with d projectors, Fermi-Dirac smearing and a
+    free moment against central differences of E under strain (about 17 CPU s: label long)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cell = [[5.6, 0, 0], [0, 5.8, 0], [0, 0, 6.0]]
+        fe = (cell, ["Fe", "O", "H", "H"],
+              [[2.0, 2.6, 2.9], [3.85, 2.55, 2.95], [4.4, 3.3, 3.0], [4.35, 1.8, 2.8]])
+        fe_args = ["--ecut", "14", "--xc", "pbe", "--smearing", "fermi-dirac", "--etemp", "3000",
+                   "--mixing", "0.3", "--spin-polarized", "--free-moment", "--fft", "40,40,45"]
+        return strain_fd_check(exe, tmp, "Fe-OH2 PBE free moment", *fe, fe_args, h=3e-5)
 
 
 def check_self(exe, quick):
@@ -225,6 +296,14 @@ def check_self(exe, quick):
                                  ["--ecut", "15", "--xc", "pbe", "--smearing", "none"])
             failures += fd_check(exe, tmp, "Fe-OH2 PBE free moment", *fe,
                                  fe_args + ["--spin-polarized", "--free-moment"])
+        # stress: central differences of E under strain at a fixed basis (LDA with k-points;
+        # spin-polarised PBE at Gamma; PBE, d projectors, smearing and a free moment)
+        failures += strain_fd_check(exe, tmp, "Si2 LDA 2x2x2", *si,
+                                    ["--ecut", "10", "--xc", "lda", "--kpts", "2,2,2", "--fft",
+                                     "24,24,24", "--smearing", "none"])
+        failures += strain_fd_check(exe, tmp, "O2 triplet PBE", *o2,
+                                    ["--ecut", "12", "--xc", "pbe", "--uhf", "2", "--fft",
+                                     "30,30,32", "--smearing", "none"])
         failures += gamma_check(exe, tmp, "Fe-OH2 spin, smearing", *fe,
                                 fe_args + ["--spin-polarized", "--free-moment"])
         # (k-point, spin) pairs over 1, 2 and 3 MPI ranks: the same energy to 1e-9 Ha (issue #7)
@@ -233,20 +312,23 @@ def check_self(exe, quick):
                    OMPI_MCA_rmaps_base_oversubscribe="1")
         sipath = os.path.join(tmp, "si_ranks.extxyz")
         write_extxyz(sipath, *si)
-        energies = []
+        energies, stresses = [], []
         for np_ in (1, 2, 3):
             cmd = [mpiexec, "-n", str(np_), exe, "calc", sipath, "--method", "pw", "--json",
                    "--ecut", "10", "--xc", "lda", "--kpts", "3,3,3", "--smearing", "none",
-                   "--gradient", "--uhf", "2"]
+                   "--gradient", "--stress", "--uhf", "2"]
             p = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if p.returncode != 0:
                 sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
             energies.append(json.loads(p.stdout)["energy"])
+            stresses.append(json.loads(p.stdout)["stress"])
         spread = max(energies) - min(energies)
-        ok = spread <= 1e-9
+        sspread = max(abs(s[i][j] - stresses[0][i][j]) for s in stresses for i in range(3)
+                      for j in range(3))
+        ok = spread <= 1e-9 and sspread <= 1e-11
         failures += not ok
-        print("ranks 1/2/3  E = %s  spread %.1e Ha  %s" % (
-            " ".join("%.12f" % e for e in energies), spread, "ok" if ok else "FAIL"))
+        print("ranks 1/2/3  E = %s  spread %.1e Ha  stress spread %.1e Ha/bohr^3  %s" % (
+            " ".join("%.12f" % e for e in energies), spread, sspread, "ok" if ok else "FAIL"))
         # rigid rotation of cell and atoms together: the plane-wave set rotates with them
         th = 0.7
         rx = [[1, 0, 0], [0, math.cos(th), -math.sin(th)], [0, math.sin(th), math.cos(th)]]
@@ -257,12 +339,18 @@ def check_self(exe, quick):
         b = os.path.join(tmp, "b.extxyz")
         write_extxyz(a, c, sp, p)
         write_extxyz(b, [rotate(rot, v) for v in c], sp, [rotate(rot, v) for v in p])
-        ea = calc(exe, a, fe_args)["energy"]
-        eb = calc(exe, b, fe_args)["energy"]
-        ok = abs(ea - eb) < 1e-8
+        ra = calc(exe, a, fe_args + ["--stress"])
+        rb = calc(exe, b, fe_args + ["--stress"])
+        ea, eb = ra["energy"], rb["energy"]
+        # the stress rotates as a tensor: R sigma R^T
+        sa = ra["stress"]
+        rs = [[sum(rot[i][k] * sa[k][l] * rot[j][l] for k in range(3) for l in range(3))
+               for j in range(3)] for i in range(3)]
+        dsr = max(abs(rs[i][j] - rb["stress"][i][j]) for i in range(3) for j in range(3))
+        ok = abs(ea - eb) < 1e-8 and dsr < 1e-9
         failures += not ok
-        print("rotation %-8s E %.10f  rotated %.10f  diff %.1e  %s" % (
-            "Fe-OH2", ea, eb, abs(ea - eb), "ok" if ok else "FAIL"))
+        print("rotation %-8s E %.10f  rotated %.10f  diff %.1e  stress R s R^T - s(rotated) %.1e"
+              "  %s" % ("Fe-OH2", ea, eb, abs(ea - eb), dsr, "ok" if ok else "FAIL"))
         # bad input: one clear message, non-zero exit, nothing on stdout
         sipath = os.path.join(HERE, "cases", "si2_lda.extxyz")
         mol = os.path.join(tmp, "mol.xyz")
@@ -305,7 +393,7 @@ def main():
     if sys.argv[2] == "abinit":
         failures = check_abinit(exe, mode)
     else:
-        failures = check_self(exe, mode == "--quick")
+        failures = check_self_long(exe) if mode == "--long" else check_self(exe, mode == "--quick")
     print("%d failure(s)" % failures)
     sys.exit(1 if failures else 0)
 
