@@ -35,6 +35,9 @@ TOL_F = 1e-4  # Ha/bohr
 BOHR = 0.529177210903
 KB_HARTREE = 8.617333262e-5 / 27.211386245988  # src/include/atescreen/units.h
 TOL_M = 1e-4  # magnetisation, electrons
+# moments in atomic spheres (results.spheres of O2 and bcc Fe, make_refs.py --spheres): ABINIT
+# prints up and down with 6 decimals, so its difference carries up to 1e-6 of rounding
+TOL_SPH = 1e-5  # electrons
 # --quick (the sanitizer build, where everything runs ~10x slower): the small cells only;
 # --long: the semicore bcc Fe cells (30 Ha, 4x4x4 k-points: minutes), ctest label long
 QUICK = ("si2_lda.json", "si2_lda_gamma.json")
@@ -97,14 +100,24 @@ def check_abinit(exe, mode):
         case = ref["case"]
         s = ref["settings"]
         xyz = os.path.join(HERE, "cases", case + ".extxyz")
-        r = calc(exe, xyz, ref_args(s) + EXTRA.get(case, []) + ["--gradient"])
         res = ref["results"]
+        sph = res.get("spheres")
+        r = calc(exe, xyz, ref_args(s) + EXTRA.get(case, []) + ["--gradient"] +
+                 (["--sphere-radius", repr(sph["ratsph_bohr"])] if sph else []))
         nat = len(res["forces"])
         de = abs(r["energy"] - res["etotal"])
         df = max(abs(-g - f) for ga, fa in zip(r["gradient"], res["forces"])
                  for g, f in zip(ga, fa))
         dm = abs(r["magnetization"] - res.get("magnetization", 0.0))
         ok = de / nat <= TOL_E_ATOM and df <= TOL_F and dm <= TOL_M
+        if sph:
+            dsph = max(abs(a - (u - d)) for a, u, d in zip(r["spins"], sph["up"], sph["down"]))
+            ok_sph = dsph <= TOL_SPH
+            ok = ok and ok_sph
+            print("%-22s moments in spheres of %g bohr: %s (ABINIT %s)  max diff %.1e e  %s" % (
+                case, sph["ratsph_bohr"], " ".join("%.6f" % a for a in r["spins"]),
+                " ".join("%.6f" % (u - d) for u, d in zip(sph["up"], sph["down"])), dsph,
+                "ok" if ok_sph else "FAIL"))
         failures += not ok
         print("%-22s E = %.10f (ABINIT %.10f)  dE = %.2e Ha (%.2e /atom)  max dF = %.2e Ha/bohr"
               "  M = %.6f (%.6f)  %d SCF  CPU %.1f s (ABINIT %s)  %s" % (
