@@ -31,15 +31,43 @@ const char *ate_state_name(int state)
 ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int verbosity,
                                ate_pipeline **out, ate_error *err)
 {
+    return ate_pipeline_create_on(spec, MPI_COMM_SELF, log, verbosity, out, err);
+}
+
+/* settings.pw -> the plane-wave kernel's options (docs/input-reference.md) */
+static void pw_options(const ate_campaign_spec *spec, ate_kernel_opts *ko)
+{
+    const ate_settings_spec *set = &spec->settings;
+    ko->ecut = set->pw_ecut;
+    ko->xc = strcmp(set->pw_xc, "lda") == 0 ? ATE_XC_LDA : ATE_XC_PBE;
+    ko->smearing = !strcmp(set->pw_smearing, "none")       ? ATE_SMEAR_NONE
+                   : !strcmp(set->pw_smearing, "gaussian") ? ATE_SMEAR_GAUSSIAN
+                   : !strcmp(set->pw_smearing, "mv")       ? ATE_SMEAR_MV
+                                                           : ATE_SMEAR_FERMI_DIRAC;
+    ko->nbands = set->pw_nbands;
+    ko->sphere_radius = set->pw_sphere_radius;
+    ko->pseudo_file = set->pw_pseudo_file[0] ? set->pw_pseudo_file : NULL;
+    /* fixed moments from the spin scan (uhf), as GFN1's; the starting guess is the kernel's */
+    ko->spin_polarized = false, ko->free_moment = false;
+}
+
+ate_status ate_pipeline_create_on(const ate_campaign_spec *spec, MPI_Comm comm, FILE *log,
+                                  int verbosity, ate_pipeline **out, ate_error *err)
+{
     *out = NULL;
     const ate_settings_spec *set = &spec->settings;
-    if (strcmp(set->method, "gfn1") != 0)
+    bool pw = strcmp(set->method, "pw") == 0;
+    if (!pw && strcmp(set->method, "gfn1") != 0)
         return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "settings.method: '%s' is not available in this build (gfn1 is)",
+                         "settings.method: '%s' is not available in this build (gfn1 and pw are)",
                          set->method);
     ate_pipeline *p = calloc(1, sizeof(*p));
     if (!p) return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
     p->spec = spec, p->log = log, p->verbosity = verbosity;
+    p->comm = comm;
+    MPI_Comm_size(comm, &p->comm_size);
+    /* plane waves need a cell: flakes and the gas molecules go in a box */
+    p->box_vacuum = pw ? set->pw_vacuum * ATE_ANGSTROM_BOHR : 0.0;
     ate_kernel_opts ko;
     ate_kernel_opts_init(&ko);
     ko.etemp = set->electronic_temperature;
@@ -52,8 +80,9 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
     if (spec->support.kind != ATE_SUPPORT_FLAKE) memcpy(ko.kmesh, set->kpoints, sizeof(ko.kmesh));
     ko.dipole = set->dipole_correction == 1 ? ATE_DIPOLE_SLAB : ATE_DIPOLE_NONE;
     ko.spin_polarized = set->spin_polarized; /* spGFN1: the spin scan compares spin states */
+    if (pw) pw_options(spec, &ko);
     p->tight_econv = ko.econv, p->tight_qconv = ko.qconv; /* final points and vibrations */
-    ate_status st = ate_kernel_create(set->method, &ko, MPI_COMM_SELF, &p->k, err);
+    ate_status st = ate_kernel_create(set->method, &ko, comm, &p->k, err);
     if (st == ATE_OK) st = ate_kernel_set_convergence(p->k, set->scf_econv, set->scf_qconv, err);
     if (st != ATE_OK) {
         ate_kernel_destroy(&p->k);

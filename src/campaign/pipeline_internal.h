@@ -29,7 +29,16 @@ struct ate_pipeline {
     int (*poll)(void *);             /* after every energy evaluation (may be NULL); nonzero:
                                         stop the candidate (ATE_ERR_INTERRUPTED) */
     void *poll_user;
+    MPI_Comm comm;     /* the kernel's ranks (MPI_COMM_SELF: one) */
+    int comm_size;     /* their number; > 1: results broadcast from rank 0 of comm */
+    double box_vacuum; /* bohr, > 0: molecules and flakes are put in a box (plane waves) */
 };
+
+/** s itself (copied) when it has a cell or p puts nothing in boxes; otherwise a copy in an
+ *  orthorhombic box (pbc T T T) whose edges are the atoms' extent along x, y, z plus
+ *  p->box_vacuum, positions unchanged (the plane-wave kernel needs a cell). */
+ate_status ate_pipeline_boxed(const ate_pipeline *p, const ate_structure *s, ate_structure **out,
+                              ate_error *err);
 
 /** r: state `state` at site, not (yet) obtained: every number NaN, no structures. */
 void ate_pipeline_state_init(ate_state_result *r, int state, const char *site);

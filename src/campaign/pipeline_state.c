@@ -19,17 +19,87 @@
 
 /* ---- kernel calls ---------------------------------------------------------------------- */
 
+/* A rank group (comm_size > 1): rank 0's status, energy, gradient and iteration count on every
+ * rank, so that the optimiser and the spin scan take the same path everywhere (collective). */
+static ate_status group_agree(ate_pipeline *p, ate_status st, ate_calc_result *r, int natoms,
+                              ate_error *err)
+{
+    if (p->comm_size < 2) return st;
+    int head[2] = {(int)st, r->iterations};
+    MPI_Bcast(head, 2, MPI_INT, 0, p->comm);
+    MPI_Bcast(&r->energy, 1, MPI_DOUBLE, 0, p->comm);
+    if (r->gradient) MPI_Bcast(r->gradient, 3 * natoms, MPI_DOUBLE, 0, p->comm);
+    r->iterations = head[1];
+    if ((ate_status)head[0] != st) {
+        if (head[0] == ATE_OK)
+            ate_error_clear(err);
+        else
+            ATE_ERROR(err, (ate_status)head[0], "the evaluation failed on the group's first rank");
+    }
+    return (ate_status)head[0];
+}
+
+/* Whether to stop the candidate: the poll hook's answer, agreed within the group (collective). */
+static bool stop_now(ate_pipeline *p)
+{
+    int stop = p->poll && p->poll(p->poll_user);
+    if (p->comm_size > 1) MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, p->comm);
+    return stop != 0;
+}
+
 static ate_status energy_cb(void *user, const ate_structure *s, double *energy, double *gradient,
                             ate_error *err)
 {
     ate_pipeline *p = user;
     ate_calc_result r = {.gradient = gradient};
     ate_status st = ate_kernel_compute(p->k, s, ATE_CALC_ENERGY | ATE_CALC_GRADIENT, &r, err);
+    st = group_agree(p, st, &r, ate_structure_natoms(s), err);
     p->last_iterations = r.iterations;
-    if (st == ATE_OK && p->poll && p->poll(p->poll_user))
+    if (st == ATE_OK && stop_now(p))
         return ATE_ERROR(err, ATE_ERR_INTERRUPTED, "stopped on request");
     *energy = r.energy;
     return st;
+}
+
+/* a copy of s with the description d (its info items copied) */
+static ate_status recreate(const ate_structure *s, const ate_structure_desc *d, ate_structure **out,
+                           ate_error *err)
+{
+    ate_structure *t = NULL;
+    ATE_TRY(ate_structure_create(d, &t, err));
+    for (int i = 0; i < ate_structure_info_count(s); ++i) {
+        ate_status st = ate_structure_info_set(t, ate_structure_info_key(s, i),
+                                               ate_structure_info_value(s, i), err);
+        if (st != ATE_OK) {
+            ate_structure_destroy(&t);
+            return st;
+        }
+    }
+    *out = t;
+    return ATE_OK;
+}
+
+ate_status ate_pipeline_boxed(const ate_pipeline *p, const ate_structure *s, ate_structure **out,
+                              ate_error *err)
+{
+    *out = NULL;
+    bool flake = p->spec->support.kind == ATE_SUPPORT_FLAKE;
+    if (!(p->box_vacuum > 0.0) || (ate_structure_has_cell(s) && !flake))
+        return ate_structure_copy(s, out, err);
+    /* a new box for every starting structure of a flake (an adsorbate extends it) */
+    ate_structure_desc d = ate_structure_get_desc(s);
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (int i = 0; i < d.natoms; ++i)
+        for (int k = 0; k < 3; ++k) {
+            lo[k] = fmin(lo[k], d.positions[3 * i + k]);
+            hi[k] = fmax(hi[k], d.positions[3 * i + k]);
+        }
+    double cell[9] = {0};
+    for (int k = 0; k < 3; ++k)
+        cell[4 * k] = hi[k] - lo[k] + p->box_vacuum;
+    d.cell = cell;
+    d.pbc[0] = d.pbc[1] = d.pbc[2] = true;
+    return recreate(s, &d, out, err);
 }
 
 static ate_status apply_step(ate_pipeline *p, const ate_scf_step *step, ate_error *err)
@@ -245,7 +315,8 @@ ate_status ate_pipeline_run_state(ate_pipeline *p, const ate_structure *start, i
                                   ate_error *err)
 {
     ate_pipeline_state_init(r, state, site);
-    ATE_TRY(ate_structure_copy(start, &r->initial, err));
+    ATE_TRY(ate_pipeline_boxed(p, start, &r->initial, err)); /* plane waves: in a box */
+    start = r->initial;
     int uhfs[16];
     int nu = allowed_uhf(p, start, uhfs);
     bool relax_each = p->spec->settings.spin_scan == ATE_SPIN_SCAN_RELAX;
@@ -341,8 +412,14 @@ static ate_status gas(ate_pipeline *p, int n, const int *z, const double *xyz_an
     for (int i = 0; i < 3 * n; ++i)
         pos[i] = xyz_ang[i] * ATE_ANGSTROM_BOHR;
     ate_structure_desc d = {.natoms = n, .numbers = z, .positions = pos, .uhf = 0};
-    ate_structure *s = NULL;
+    ate_structure *s = NULL, *b = NULL;
     ATE_TRY(ate_structure_create(&d, &s, err));
+    if (p->box_vacuum > 0.0) { /* plane waves: the molecule in a box */
+        ate_status sb = ate_pipeline_boxed(p, s, &b, err);
+        ate_structure_destroy(&s);
+        ATE_TRY(sb);
+        s = b;
+    }
     ate_state_result r = {0};
     spin_run run;
     ate_status st = run_spin(p, &s, 0, true, &r, &run, err);

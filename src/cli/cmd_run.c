@@ -20,8 +20,10 @@
  * computing, dedicated makes it a writer from the start.
  *
  * --group-size G splits the ranks into groups of G consecutive ranks that take one candidate at
- * a time (ate_workqueue_create_groups: the group leader advances the counter). The kernels of
- * this build (gfn1) evaluate a structure on one rank, so G > 1 is refused for them
+ * a time (ate_workqueue_create_groups: the group leader advances the counter). The pipeline's
+ * kernel runs on the group's communicator (plane waves spread the (k, spin) pairs over it), the
+ * stop decisions are agreed within the group before each candidate and during it, and the leader
+ * alone journals. gfn1 evaluates a structure on one rank, so G > 1 is refused for it
  * (docs/pipeline.md, "Rank groups").
  */
 #define _POSIX_C_SOURCE 200809L
@@ -76,8 +78,8 @@ static void usage(FILE *out)
         "moves the old journals to DIR/journal.replaced-K and starts afresh.\n"
         "Candidates are handed to the MPI ranks dynamically, the most expensive first.\n"
         "--group-size G (default 1): groups of G ranks take one candidate each, for kernels\n"
-        "that share one evaluation between ranks; G must divide the number of ranks, and\n"
-        "gfn1 (one rank per structure) accepts only 1.\n"
+        "that share one evaluation between ranks (pw: the k-points and spins); G must divide\n"
+        "the number of ranks, and gfn1 (one rank per structure) accepts only 1.\n"
         "--writer: rank 0 writes DIR/results.h5 while the others compute; 'shared': it also\n"
         "computes candidates, 'dedicated': it computes none (more than one rank), 'auto'\n"
         "(default): it computes until writing would delay the run (docs/pipeline.md).\n"
@@ -191,6 +193,14 @@ int ate_cli_run(int argc, char **argv)
     int rank = 0, size = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
+    /* the rank group (--group-size): consecutive ranks, as ate_workqueue_create_groups makes
+     * them; the pipeline's kernel runs on it and its first rank (the leader) journals */
+    MPI_Comm group = MPI_COMM_SELF;
+    bool grouped = group_size > 1 && size % group_size == 0, leader = true;
+    if (grouped) {
+        MPI_Comm_split(MPI_COMM_WORLD, rank / group_size, rank, &group);
+        leader = rank % group_size == 0;
+    }
     char cmdline[2048];
     ate_cli_command_line(argc, argv, cmdline, sizeof(cmdline));
     ate_error err;
@@ -231,9 +241,9 @@ int ate_cli_run(int argc, char **argv)
     timer[T_ATOMS] = MPI_Wtime() - t_enum;
     if (st == ATE_OK)
         /* on a terminal the live progress line replaces the per-state lines (unless -v) */
-        st =
-            ate_pipeline_create(&spec, rank == 0 ? stderr : NULL,
-                                rank == 0 && !(live && verbosity < 2) ? verbosity : 0, &pipe, &err);
+        st = ate_pipeline_create_on(&spec, group, rank == 0 ? stderr : NULL,
+                                    rank == 0 && !(live && verbosity < 2) ? verbosity : 0, &pipe,
+                                    &err);
     if (st == ATE_OK) {
         snprintf(dir, sizeof(dir), "%s", outdir ? outdir : spec.name);
         if (sharded) { /* its own directory and journals (rundir.h) */
@@ -295,6 +305,7 @@ int ate_cli_run(int argc, char **argv)
         ate_candidate_list_destroy(&list);
         ate_campaign_spec_clear(&spec);
         if (lock_fd >= 0) close(lock_fd);
+        if (grouped) MPI_Comm_free(&group);
         return rc;
     }
     signal(SIGTERM, on_signal);
@@ -398,22 +409,23 @@ int ate_cli_run(int argc, char **argv)
     if (st == ATE_OK)
         st = ate_workqueue_create_groups(MPI_COMM_WORLD, group_size, pending, npending, &queue,
                                          &err);
-    /* group_size is 1 here (larger groups are refused above for the kernels of this build):
-     * every rank leads its own group. A kernel that shares one evaluation would be created on
-     * ate_workqueue_group, with the stop decisions agreed within the group and the leader
-     * alone journaling (docs/pipeline.md, "Rank groups"). */
+    /* groups of G > 1 (pw): the kernel runs on `group` (the same ranks as
+     * ate_workqueue_group), every rank of it computes the candidate, the leader journals */
     if (pipe) ate_pipeline_set_poll(pipe, run_poll, queue);
     char stop_path[4200];
     snprintf(stop_path, sizeof(stop_path), "%s/STOP", dir);
     double slowest = 0.0;
     prog.t0 = MPI_Wtime();
-    while (st == ATE_OK && !stop_requested) {
-        if (access(stop_path, F_OK) == 0) {
-            stop_requested = -1; /* the STOP file */
-            break;
-        }
-        if (walltime > 0.0 && MPI_Wtime() - prog.t0 + slowest > walltime) {
-            stop_requested = -2; /* --walltime */
+    while (st == ATE_OK) {
+        /* 3 a signal, 2 the STOP file, 1 --walltime; a group agrees (the strongest wins), as
+         * its ranks take the next candidate together */
+        int why = stop_requested                                                 ? 3
+                  : access(stop_path, F_OK) == 0                                 ? 2
+                  : walltime > 0.0 && MPI_Wtime() - prog.t0 + slowest > walltime ? 1
+                                                                                 : 0;
+        if (grouped) MPI_Allreduce(MPI_IN_PLACE, &why, 1, MPI_INT, MPI_MAX, group);
+        if (why) {
+            if (!stop_requested) stop_requested = why == 3 ? SIGTERM : why == 2 ? -1 : -2;
             break;
         }
         if (rank == 0 && ate_run_writer_only(&prog, writer, group_size)) {
@@ -441,12 +453,18 @@ int ate_cli_run(int argc, char **argv)
             /* this candidate's own failure (it cannot be built, or the pipeline met an error
              * no state could absorb): a failed record with the reason, the run goes on */
             ate_candidate_result_failed(c, ate_candidate_list_natoms(list, i), &err, &r);
-            fprintf(stderr, "atescreen run: candidate %s %s failed: %s\n", c->id, c->name,
-                    r.fail_reason);
+            if (leader)
+                fprintf(stderr, "atescreen run: candidate %s %s failed: %s\n", c->id, c->name,
+                        r.fail_reason);
             ate_error_clear(&err);
             st = ATE_OK;
         }
         if (st != ATE_OK) break;
+        if (!leader) { /* the group's leader journals it (the same result on every rank) */
+            ate_candidate_result_clear(&r);
+            slowest = fmax(slowest, MPI_Wtime() - tc);
+            continue;
+        }
         r.rank = rank;
         void *buf = NULL;
         size_t blen = 0;
@@ -542,6 +560,7 @@ int ate_cli_run(int argc, char **argv)
     ate_candidate_list_destroy(&list);
     ate_campaign_spec_clear(&spec);
     if (lock_fd >= 0) close(lock_fd);
+    if (grouped) MPI_Comm_free(&group);
     if (stop_requested && rcmax == ATE_EXIT_OK) return 3; /* interrupted: requeue */
     return rcmax;
 }
