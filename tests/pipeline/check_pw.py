@@ -12,6 +12,8 @@ the errors of bad plane-wave settings.
   (one candidate per rank) and with --group-size 2 (one candidate on both ranks: the kernel
   spreads the spin channels over them): the /summary and /states numbers must agree to
   round-off (1e-9 eV; close() says why not bitwise).
+- SIGTERM to one rank of a --group-size 2 run during the candidate: both ranks abandon it
+  (exit 3, nothing journaled); resuming completes it with the numbers of the 1-rank run.
 - A campaign whose SCF cannot converge (scf.max_iter 3, no rescue rungs): the clean state fails
   with the kernel's reason and so does the candidate; the run itself succeeds.
 - The stored final energy of each state equals a fresh `atescreen calc --method pw` on the stored
@@ -186,6 +188,76 @@ if os.path.exists(h5):
     p = run(y2, os.path.join(work, "pw-tiny-1"), expect=2)
     check("different settings" in p.stderr, "another ecut on resume: %s" % p.stderr.strip()[-200:])
     write_yaml("pw-tiny", PW)
+
+# ---- SIGTERM to one rank of a group during the candidate: the group stops together -----------
+def descendants(pid):
+    """Process ids below pid (from /proc)."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(open("/proc/%s/stat" % d).read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        for c in kids.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def ranks_of(pid):
+    out = []
+    for c in descendants(pid):
+        try:
+            cmd = open("/proc/%d/cmdline" % c, "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if any(x.endswith(b"atescreen") or x.endswith(b"atescreen-mpi") for x in cmd[:1]) and \
+                b"run" in cmd:
+            out.append(c)
+    return sorted(out)
+
+
+if "1" in runs:
+    import signal
+    import time
+    out = os.path.join(work, "pw-tiny-term")
+    shutil.rmtree(out, ignore_errors=True)
+    mpi = os.environ.get("ATE_MPIEXEC", "mpiexec")
+    p = subprocess.Popen([mpi, "--allow-run-as-root", "--oversubscribe", "-n", "2", exe, "run", y,
+                          "-o", out, "-q", "--group-size", "2"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    # into the candidate: the references are in rank 0's journal, then a few evaluations
+    t_end = time.time() + 300
+    jr = os.path.join(out, "journal", "rank-0.jrnl")
+    while time.time() < t_end and p.poll() is None and not (
+            os.path.exists(jr) and b"#references" in open(jr, "rb").read()):
+        time.sleep(0.1)
+    time.sleep(2.0)
+    pids = ranks_of(p.pid)
+    if p.poll() is not None or len(pids) != 2:
+        check(False, "SIGTERM test: the run ended early or has ranks %s" % pids)
+        p.communicate()
+    else:
+        os.kill(pids[-1], signal.SIGTERM)  # one rank of the group only
+        try:
+            _, err = p.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            _, err = p.communicate()
+            err += " (hung: killed)"
+        check(p.returncode == 3 and "abandoned" in err,
+              "SIGTERM to one rank of the group: exit %s: %s" % (p.returncode, err.strip()[-300:]))
+        from compare import journal_keys  # noqa: E402
+        check(journal_keys(out) == [], "SIGTERM: nothing journaled %s" % journal_keys(out))
+        run(y, out, 2, ("--group-size", "2"))
+        got = summary_numbers(os.path.join(out, "results.h5"))
+        ok, worst = close(runs["1"], got)
+        check(ok, "SIGTERM then resume with --group-size 2: equal to 1 rank (largest difference "
+                  "%.1e)" % worst)
 
 # ---- an SCF that cannot converge: the states fail with the reason, the run goes on ----------
 y = write_yaml("pw-noscf", PW + "  scf: {max_iter: 3, rescue: []}\n")
