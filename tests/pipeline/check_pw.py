@@ -19,7 +19,8 @@ the errors of bad plane-wave settings.
 - The stored final energy of each state equals a fresh `atescreen calc --method pw` on the stored
   structure with the campaign's settings (the pipeline passed ecut, xc, smearing, spin); the
   stored metal spin equals that calc's atomic-sphere moment of the metal (settings.pw.sphere_radius)
-  and is finite; the provenance names the pw settings; resuming with another ecut is refused.
+  and is finite; results.h5 has the layout of docs/hdf5-schema.md (as gfn1's); the provenance
+  names the pw settings; resuming with another ecut is refused.
 
 usage: check_pw.py ATESCREEN SRC_DIR WORK_DIR
 """
@@ -37,7 +38,7 @@ sys.path.insert(0, os.path.join(src, "src", "python"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import atescreen  # noqa: E402
 from ase.io import write  # noqa: E402
-from compare import summary_numbers  # noqa: E402
+from compare import schema_check, summary_numbers  # noqa: E402
 
 EV = 27.211386245988  # eV per hartree (CODATA 2018, src/include/atescreen/units.h)
 failures = []
@@ -157,6 +158,7 @@ if os.path.exists(h5):
         par = json.loads(f["provenance/parameters"][()][0])
         kernel = f.attrs["kernel"]
     kernel = kernel.decode() if isinstance(kernel, bytes) else kernel
+    schema_check(h5, src, check, method="pw")  # the same layout as gfn1's (docs/hdf5-schema.md)
     check(kernel == "pw" and par["method"] == "pw" and par["pw"]["ecut_Ha"] == 5.0
           and par["pw"]["xc"] == "pbe", "provenance: kernel %s, pw settings %s" % (
               kernel, par.get("pw")))
