@@ -51,6 +51,8 @@ typedef struct ate_kernel_opts {
                                   metal atom, or 1) */
     const char *pseudo_file; /**< GTH pseudopotentials in CP2K's format (default: the build's
                                   inputs/params/gth/GTH_POTENTIALS) */
+    double sphere_radius;    /**< pw: radius of the atomic spheres of the per-atom spins, bohr
+                                  (0: 2.0; docs/theory-pw.md, "Atomic spheres") */
 } ate_kernel_opts;
 
 /** Exchange-correlation functionals of the plane-wave kernel (through libxc). */
@@ -73,7 +75,9 @@ typedef struct ate_calc_result {
     double energy;        /**< total energy, hartree */
     double *gradient;     /**< [natoms][3] hartree/bohr, caller-owned, filled when requested */
     double *charges;      /**< [natoms] Mulliken charges, caller-owned, may be NULL */
-    double *spins;        /**< [natoms] Mulliken spin populations (alpha - beta), e; may be NULL */
+    double *spins;        /**< [natoms] Mulliken spin populations (alpha - beta), e; plane waves:
+                               N_up - N_down in a sphere around the atom (sphere_radius); may be
+                               NULL */
     double *dband_centre; /**< [natoms] centre of the d-projected DOS - fermi_ev, eV (NaN for
                                atoms without d shell); may be NULL */
     double fermi_ev;      /**< Fermi level, eV (midpoint of the frontier orbitals) */

@@ -16,6 +16,7 @@
 #include "atescreen/units.h"
 #include "kernel_impl.h"
 #include "pw_scf.h"
+#include "pw_spheres.h"
 
 /* OpenBLAS extension (cblas.h of libopenblas). */
 void openblas_set_num_threads(int num_threads);
@@ -66,6 +67,10 @@ static ate_status pw_create(const ate_kernel_opts *o, const MPI_Comm *comm, void
     if (o->smearing < ATE_SMEAR_NONE || o->smearing > ATE_SMEAR_MV)
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "smearing",
                                    "unknown smearing %d", o->smearing);
+    if (!(o->sphere_radius >= 0.0 && o->sphere_radius <= 20.0))
+        return ate_error_set_input(
+            err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "sphere_radius",
+            "the atomic sphere radius must be in [0, 20] bohr, got %g", o->sphere_radius);
     if (o->nbands < 0)
         return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "nbands",
                                    "negative number of bands %d", o->nbands);
@@ -82,6 +87,25 @@ static ate_status pw_create(const ate_kernel_opts *o, const MPI_Comm *comm, void
         return st;
     }
     *out = k;
+    return ATE_OK;
+}
+
+/* spins[a] = N_up - N_down within o->sphere_radius of atom a (rhog: [2][ntot]). */
+static ate_status sphere_spins(const ate_kernel_opts *o, const pw_cell *c, const pw_grid *g,
+                               const pw_atoms *at, const pw_cplx *rhog, double *spins,
+                               ate_error *err)
+{
+    double *work = malloc(2 * (size_t)g->ntot * sizeof(double));
+    double *nsph = malloc(2 * (size_t)at->n * sizeof(double));
+    if (!work || !nsph) {
+        free(work), free(nsph);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    }
+    double radius = o->sphere_radius > 0.0 ? o->sphere_radius : PW_SPHERE_RADIUS_DEFAULT;
+    pw_sphere_densities(c, g, at, rhog, 2, radius, work, nsph);
+    for (int a = 0; a < at->n; ++a)
+        spins[a] = nsph[2 * a] - nsph[2 * a + 1];
+    free(work), free(nsph);
     return ATE_OK;
 }
 
@@ -309,11 +333,13 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                 for (int d = 0; d < 3; ++d)
                     out->gradient[3 * a + d] = -(forces[3 * a + d] - net[d]);
         }
-        for (int a = 0; a < n; ++a) { /* no atomic partition of a plane-wave density yet */
+        for (int a = 0; a < n; ++a) { /* no charge partition of a plane-wave density */
             if (out->charges) out->charges[a] = NAN;
             if (out->spins) out->spins[a] = 0.0;
             if (out->dband_centre) out->dband_centre[a] = NAN;
         }
+        if (out->spins && ns == 2) /* N_up - N_down in a sphere around each atom (spheres.c) */
+            st = sphere_spins(o, &cell, &grid, &at, k->st.rhog, out->spins, err);
         double homo = -INFINITY, lumo = INFINITY;
         double half = ns == 2 ? 0.5 : 1.0;
         for (int q = 0; q < ns * nk * nb; ++q) {

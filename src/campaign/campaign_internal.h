@@ -5,6 +5,7 @@
 #ifndef ATE_CAMPAIGN_INTERNAL_H
 #define ATE_CAMPAIGN_INTERNAL_H
 
+#include "atescreen/h5.h"
 #include "atescreen/pipeline.h"
 
 /** The CHE constants and gas references in use. */
@@ -22,5 +23,15 @@ void ate_campaign_tandem(const ate_pipeline *p, const ate_candidate *c, ate_cand
 
 /** thermo.corrections is "harmonic". */
 bool ate_campaign_harmonic(const ate_pipeline *p);
+
+/* results.h5 parts written once, at the end (results_provenance.c; docs/hdf5-schema.md) */
+/** /labels: the names behind the integer codes (status, state, anomaly, rung). */
+ate_status ate_results_write_labels(ate_h5 *h, ate_error *err);
+/** /provenance: config, settings JSON, parameter files with SHA-256, gas references, CHE set. */
+ate_status ate_results_write_provenance(ate_h5 *h, const ate_campaign_spec *spec,
+                                        const ate_references *refs, const ate_results_meta *m,
+                                        ate_error *err);
+/** /fit/scaling: least-squares dG_OOH = slope dG_OH + intercept over r[n] (failed ones skipped). */
+ate_status ate_results_write_fit(ate_h5 *h, const ate_candidate_result *r, int n, ate_error *err);
 
 #endif

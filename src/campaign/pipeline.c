@@ -15,27 +15,8 @@
 #include "atescreen/relax.h"
 #include "atescreen/units.h"
 #include "atescreen/vibthermo.h"
-#include "campaign_internal.h"
 #include "kernel.h"
-
-struct ate_pipeline {
-    const ate_campaign_spec *spec;
-    ate_kernel *k;
-    ate_relax_opts ropts;
-    ate_scf_step ladder[1 + ATE_SPEC_MAX_RESCUE];
-    int nladder;
-    ate_che_constants cc;
-    bool harmonic; /* thermo.corrections: harmonic (own vibrations instead of constants) */
-    FILE *log;
-    int verbosity;
-    ate_references refs;
-    bool have_refs;
-    int last_iterations;             /* SCF iterations of the latest single point */
-    double tight_econv, tight_qconv; /* kernel defaults: final single points and vibrations */
-    int (*poll)(void *);             /* after every energy evaluation (may be NULL); nonzero:
-                                        stop the candidate (ATE_ERR_INTERRUPTED) */
-    void *poll_user;
-};
+#include "pipeline_internal.h"
 
 void ate_pipeline_set_poll(ate_pipeline *p, int (*fn)(void *), void *user)
 {
@@ -50,15 +31,43 @@ const char *ate_state_name(int state)
 ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int verbosity,
                                ate_pipeline **out, ate_error *err)
 {
+    return ate_pipeline_create_on(spec, MPI_COMM_SELF, log, verbosity, out, err);
+}
+
+/* settings.pw -> the plane-wave kernel's options (docs/input-reference.md) */
+static void pw_options(const ate_campaign_spec *spec, ate_kernel_opts *ko)
+{
+    const ate_settings_spec *set = &spec->settings;
+    ko->ecut = set->pw_ecut;
+    ko->xc = strcmp(set->pw_xc, "lda") == 0 ? ATE_XC_LDA : ATE_XC_PBE;
+    ko->smearing = !strcmp(set->pw_smearing, "none")       ? ATE_SMEAR_NONE
+                   : !strcmp(set->pw_smearing, "gaussian") ? ATE_SMEAR_GAUSSIAN
+                   : !strcmp(set->pw_smearing, "mv")       ? ATE_SMEAR_MV
+                                                           : ATE_SMEAR_FERMI_DIRAC;
+    ko->nbands = set->pw_nbands;
+    ko->sphere_radius = set->pw_sphere_radius;
+    ko->pseudo_file = set->pw_pseudo_file[0] ? set->pw_pseudo_file : NULL;
+    /* fixed moments from the spin scan (uhf), as GFN1's; the starting guess is the kernel's */
+    ko->spin_polarized = false, ko->free_moment = false;
+}
+
+ate_status ate_pipeline_create_on(const ate_campaign_spec *spec, MPI_Comm comm, FILE *log,
+                                  int verbosity, ate_pipeline **out, ate_error *err)
+{
     *out = NULL;
     const ate_settings_spec *set = &spec->settings;
-    if (strcmp(set->method, "gfn1") != 0)
+    bool pw = strcmp(set->method, "pw") == 0;
+    if (!pw && strcmp(set->method, "gfn1") != 0)
         return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "settings.method: '%s' is not available in this build (gfn1 is)",
+                         "settings.method: '%s' is not available in this build (gfn1 and pw are)",
                          set->method);
     ate_pipeline *p = calloc(1, sizeof(*p));
     if (!p) return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
     p->spec = spec, p->log = log, p->verbosity = verbosity;
+    p->comm = comm;
+    MPI_Comm_size(comm, &p->comm_size);
+    /* plane waves need a cell: flakes and the gas molecules go in a box */
+    p->box_vacuum = pw ? set->pw_vacuum * ATE_ANGSTROM_BOHR : 0.0;
     ate_kernel_opts ko;
     ate_kernel_opts_init(&ko);
     ko.etemp = set->electronic_temperature;
@@ -71,8 +80,9 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
     if (spec->support.kind != ATE_SUPPORT_FLAKE) memcpy(ko.kmesh, set->kpoints, sizeof(ko.kmesh));
     ko.dipole = set->dipole_correction == 1 ? ATE_DIPOLE_SLAB : ATE_DIPOLE_NONE;
     ko.spin_polarized = set->spin_polarized; /* spGFN1: the spin scan compares spin states */
+    if (pw) pw_options(spec, &ko);
     p->tight_econv = ko.econv, p->tight_qconv = ko.qconv; /* final points and vibrations */
-    ate_status st = ate_kernel_create(set->method, &ko, MPI_COMM_SELF, &p->k, err);
+    ate_status st = ate_kernel_create(set->method, &ko, comm, &p->k, err);
     if (st == ATE_OK) st = ate_kernel_set_convergence(p->k, set->scf_econv, set->scf_qconv, err);
     if (st != ATE_OK) {
         ate_kernel_destroy(&p->k);
@@ -107,402 +117,6 @@ void ate_pipeline_destroy(ate_pipeline **p)
     ate_kernel_destroy(&(*p)->k);
     free(*p);
     *p = NULL;
-}
-
-/* ---- kernel calls ---------------------------------------------------------------------- */
-
-static ate_status energy_cb(void *user, const ate_structure *s, double *energy, double *gradient,
-                            ate_error *err)
-{
-    ate_pipeline *p = user;
-    ate_calc_result r = {.gradient = gradient};
-    ate_status st = ate_kernel_compute(p->k, s, ATE_CALC_ENERGY | ATE_CALC_GRADIENT, &r, err);
-    p->last_iterations = r.iterations;
-    if (st == ATE_OK && p->poll && p->poll(p->poll_user))
-        return ATE_ERROR(err, ATE_ERR_INTERRUPTED, "stopped on request");
-    *energy = r.energy;
-    return st;
-}
-
-static ate_status apply_step(ate_pipeline *p, const ate_scf_step *step, ate_error *err)
-{
-    if (step->rung >= ATE_RUNG_FRESH_GUESS) ate_kernel_reset_guess(p->k);
-    return ate_kernel_update_opts(p->k, step->etemp, step->mixing, step->max_iter, err);
-}
-
-/* s with uhf replaced (a new structure; the old one is destroyed). */
-static ate_status with_uhf(ate_structure **s, int uhf, ate_error *err)
-{
-    ate_structure_desc d = ate_structure_get_desc(*s);
-    d.uhf = uhf;
-    ate_structure *t = NULL;
-    ATE_TRY(ate_structure_create(&d, &t, err));
-    for (int i = 0; i < ate_structure_info_count(*s); ++i)
-        ATE_TRY(ate_structure_info_set(t, ate_structure_info_key(*s, i),
-                                       ate_structure_info_value(*s, i), err));
-    ate_structure_destroy(s);
-    *s = t;
-    return ATE_OK;
-}
-
-static ate_status push_attempt(ate_state_result *r, const ate_attempt *a, ate_error *err)
-{
-    ate_attempt *t = realloc(r->attempts, (size_t)(r->nattempts + 1) * sizeof(*t));
-    if (!t) return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
-    r->attempts = t;
-    r->attempts[r->nattempts++] = *a;
-    return ATE_OK;
-}
-
-typedef struct spin_run {
-    bool ok;
-    double energy; /* hartree */
-    bool relax_converged;
-    int steps;
-    double fmax;  /* hartree/bohr */
-    int attempts; /* ladder attempts used */
-    int step;     /* ladder step that succeeded */
-    double etemp;
-    bool non_scf; /* failed for a reason other than the SCF (ate_pipeline_state_failure) */
-    char message[160];
-} spin_run;
-
-bool ate_pipeline_state_failure(ate_status code)
-{
-    return code == ATE_ERR_INPUT || code == ATE_ERR_VALUE || code == ATE_ERR_LIB;
-}
-
-/* Relax (or single-point) *s at uhf, climbing the rescue ladder on SCF failure; every attempt
- * is appended to r. Only non-SCF errors are returned. */
-static ate_status run_spin(ate_pipeline *p, ate_structure **s, int uhf, bool relax,
-                           ate_state_result *r, spin_run *out, ate_error *err)
-{
-    memset(out, 0, sizeof(*out));
-    ATE_TRY(with_uhf(s, uhf, err));
-    ate_status st = ATE_OK;
-    for (int i = 0; i < p->nladder; ++i) {
-        const ate_scf_step *step = &p->ladder[i];
-        ATE_TRY(apply_step(p, step, err));
-        ate_error e = {0};
-        ate_attempt a = {.uhf = uhf, .rung = step->rung, .etemp = step->etemp, .energy = NAN};
-        if (relax) {
-            ate_relax_result rr;
-            st = ate_relax_run(&p->ropts, energy_cb, p, NULL, NULL, *s, &rr, &e);
-            out->steps += rr.steps;
-            out->energy = rr.energy, out->fmax = rr.fmax, out->relax_converged = rr.converged;
-        } else {
-            double *g = malloc((size_t)ate_structure_natoms(*s) * 3 * sizeof(double));
-            if (!g) return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
-            st = energy_cb(p, *s, &out->energy, g, &e);
-            out->relax_converged = true;
-            free(g);
-        }
-        a.scf_iterations = p->last_iterations;
-        out->attempts = i + 1;
-        out->step = i;
-        out->etemp = step->etemp;
-        if (st == ATE_OK) {
-            a.converged = true;
-            a.energy = out->energy * ATE_HARTREE_EV;
-            ATE_TRY(push_attempt(r, &a, err));
-            out->ok = true;
-            break;
-        }
-        bool scf = e.code == ATE_ERR_NOT_CONVERGED;
-        if (!scf && !ate_pipeline_state_failure(e.code)) {
-            *err = e;
-            apply_step(p, &p->ladder[0], &e);
-            return st;
-        }
-        snprintf(a.message, sizeof(a.message), "%.159s", e.message);
-        snprintf(out->message, sizeof(out->message), "%.159s", e.message);
-        ATE_TRY(push_attempt(r, &a, err));
-        if (!scf) {
-            /* the geometry collapsed or the matrices became singular: no SCF setting changes
-             * that, so the ladder stops here and this spin state fails with the reason */
-            out->non_scf = true;
-            ate_kernel_reset_guess(p->k);
-            if (p->verbosity >= 2 && p->log)
-                fprintf(p->log, "    uhf=%d failed: %s\n", uhf, e.message);
-            break;
-        }
-        if (p->verbosity >= 2 && p->log)
-            fprintf(p->log, "    uhf=%d rung %s failed: %s\n", uhf,
-                    ate_rescue_rung_name(step->rung), e.message);
-    }
-    return apply_step(p, &p->ladder[0], err);
-}
-
-/* Allowed numbers of unpaired electrons of s: the parity of its electron count within
- * [min_unpaired, max_unpaired] (at least one value). */
-static int allowed_uhf(const ate_pipeline *p, const ate_structure *s, int *list)
-{
-    int parity = ate_structure_nelectrons(s) % 2, n = 0;
-    int lo = p->spec->settings.min_unpaired, hi = p->spec->settings.max_unpaired;
-    for (int u = lo; u <= hi; ++u)
-        if (u % 2 == parity) list[n++] = u;
-    if (!n) list[n++] = lo + (lo % 2 != parity);
-    return n;
-}
-
-/* Descriptors and per-atom data of the final structure: one single point. */
-static ate_status final_point(ate_pipeline *p, const ate_structure *s, int metal,
-                              ate_state_result *r, ate_error *err)
-{
-    int n = ate_structure_natoms(s);
-    r->charges = malloc((size_t)n * sizeof(double));
-    r->spins = malloc((size_t)n * sizeof(double));
-    double *dband = malloc((size_t)n * sizeof(double));
-    if (!r->charges || !r->spins || !dband) {
-        free(dband);
-        return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
-    }
-    ate_calc_result cr = {.charges = r->charges, .spins = r->spins, .dband_centre = dband};
-    ate_status st = ate_kernel_compute(p->k, s, ATE_CALC_ENERGY, &cr, err);
-    if (st == ATE_OK) {
-        r->energy = cr.energy * ATE_HARTREE_EV; /* at tight SCF convergence */
-        r->metal_charge = r->charges[metal];
-        r->metal_spin = r->spins[metal];
-        r->dband_centre = dband[metal];
-        r->homo_lumo_gap = cr.homo_lumo_gap_ev;
-    }
-    free(dband);
-    return st;
-}
-
-/* Finite-difference displacement for vibrations: 0.01 Å (as ase.vibrations.Vibrations). */
-#define VIB_STEP_BOHR (0.01 * ATE_ANGSTROM_BOHR)
-
-/* thermo.corrections harmonic: vibrations of the site metal(s) (the campaign's metals among the
- * tag-1 site atoms) and the adsorbate (tag 2) atoms of a relaxed state, the support held fixed; an
- * SCF failure at a displacement leaves the corrections NaN (the state's free energies are then NaN)
- * with a warning. */
-static ate_status state_vibrations(ate_pipeline *p, const ate_structure *s, ate_state_result *r,
-                                   ate_error *err)
-{
-    int n = ate_structure_natoms(s), nv = 0;
-    const int *tags = ate_structure_tags(s);
-    int *idx = malloc((size_t)n * sizeof(int));
-    double *freq = malloc(3 * (size_t)n * sizeof(double));
-    ate_status st = idx && freq ? ATE_OK : ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
-    const int *z = ate_structure_numbers(s);
-    for (int i = 0; i < n && st == ATE_OK; ++i) {
-        bool site_metal = false; /* tag 1 is the whole site: keep its metal atoms only */
-        for (int m = 0; m < p->spec->nmetals && tags && tags[i] == 1; ++m)
-            site_metal = site_metal || z[i] == p->spec->metals[m];
-        if (tags && (tags[i] == 2 || site_metal)) idx[nv++] = i;
-    }
-    ate_error e = {0};
-    if (st == ATE_OK && nv > 0) {
-        ate_status sv = ate_vib_frequencies(p->k, s, idx, nv, VIB_STEP_BOHR, freq, &e);
-        if (sv == ATE_OK) {
-            ate_vib_terms t;
-            ate_vib_harmonic(freq, 3 * nv, p->spec->thermo.temperature, p->spec->thermo.vib_floor,
-                             &t);
-            r->zpe = t.zpe, r->cp = t.cp, r->ts = t.ts, r->nimag = t.nimag;
-            if (p->verbosity >= 2 && p->log)
-                fprintf(p->log,
-                        "    vibrations (%d modes, %d imaginary, %d raised): ZPE %.4f "
-                        "Cv %.4f TS %.4f eV\n",
-                        3 * nv, t.nimag, t.nraised, t.zpe, t.cp, t.ts);
-        } else if (sv == ATE_ERR_NOT_CONVERGED) {
-            if (p->log)
-                fprintf(p->log, "atescreen: warning: vibrations of a %s state: %s\n",
-                        ate_state_name(r->state), e.message);
-        } else {
-            *err = e;
-            st = sv;
-        }
-    }
-    free(idx), free(freq);
-    return st;
-}
-
-/* r: state `state` at site, not (yet) obtained: every number NaN, no structures */
-static void state_init(ate_state_result *r, int state, const char *site)
-{
-    memset(r, 0, sizeof(*r));
-    r->state = state;
-    snprintf(r->site, sizeof(r->site), "%s", site);
-    r->uhf = -1;
-    r->energy = r->fmax = r->etemp = NAN;
-    r->metal_charge = r->metal_spin = r->dband_centre = r->homo_lumo_gap = NAN;
-    r->zpe = r->cp = r->ts = NAN;
-}
-
-/* One state: spin scan from the starting structure start (copied). metal: the site metal;
- * ads_first: index of the adsorbate's binding atom or -1. */
-static ate_status run_state(ate_pipeline *p, const ate_structure *start, int state,
-                            const char *site, int metal, int ads_first, ate_state_result *r,
-                            ate_error *err)
-{
-    state_init(r, state, site);
-    ATE_TRY(ate_structure_copy(start, &r->initial, err));
-    int uhfs[16];
-    int nu = allowed_uhf(p, start, uhfs);
-    bool relax_each = p->spec->settings.spin_scan == ATE_SPIN_SCAN_RELAX;
-    ate_structure *best = NULL, *geom = NULL;
-    spin_run best_run = {0};
-    int best_uhf = -1;
-    ate_status st = ATE_OK;
-    char last_msg[160] = "";
-    bool non_scf = false; /* the last failure was not the SCF's */
-    for (int i = 0; i < nu && st == ATE_OK; ++i) {
-        /* single-point mode: the first value that relaxes sets the geometry for the others */
-        bool relax = relax_each || !geom;
-        ate_structure *s = NULL;
-        st = ate_structure_copy(geom && !relax ? geom : start, &s, err);
-        spin_run run;
-        if (st == ATE_OK) st = run_spin(p, &s, uhfs[i], relax, r, &run, err);
-        if (st == ATE_OK && run.ok) {
-            if (relax && !geom) st = ate_structure_copy(s, &geom, err);
-            if (!best || run.energy < best_run.energy) {
-                ate_structure_destroy(&best);
-                best = s, s = NULL;
-                best_run = run;
-                best_uhf = uhfs[i];
-            }
-        } else if (st == ATE_OK) {
-            snprintf(last_msg, sizeof(last_msg), "uhf=%d: %.140s", uhfs[i], run.message);
-            non_scf = run.non_scf;
-        }
-        ate_structure_destroy(&s);
-    }
-    /* single-point mode: relax the winner when its geometry came from another spin state */
-    if (st == ATE_OK && best && !relax_each && best_uhf != uhfs[0] && best_run.steps == 0) {
-        spin_run run;
-        ate_structure *s = NULL;
-        st = ate_structure_copy(best, &s, err);
-        if (st == ATE_OK) st = run_spin(p, &s, best_uhf, true, r, &run, err);
-        if (st == ATE_OK && run.ok) {
-            ate_structure_destroy(&best);
-            best = s, s = NULL;
-            int a = best_run.attempts;
-            best_run = run;
-            best_run.attempts += a;
-        }
-        ate_structure_destroy(&s);
-    }
-    ate_structure_destroy(&geom);
-    if (st != ATE_OK) {
-        ate_structure_destroy(&best);
-        return st;
-    }
-    if (!best) {
-        if (non_scf)
-            snprintf(r->fail_reason, sizeof(r->fail_reason), "no spin state succeeded (%s)",
-                     last_msg);
-        else
-            snprintf(r->fail_reason, sizeof(r->fail_reason),
-                     "SCF did not converge for any spin state after %d rescue rung(s) (%s)",
-                     p->nladder - 1, last_msg);
-        return ATE_OK;
-    }
-    r->ok = true;
-    r->final = best;
-    r->uhf = best_uhf;
-    r->energy = best_run.energy * ATE_HARTREE_EV;
-    r->converged = best_run.relax_converged;
-    r->opt_steps = best_run.steps;
-    r->fmax = best_run.fmax * ATE_HARTREE_BOHR_EV_ANGSTROM;
-    r->scf_attempts = best_run.attempts;
-    r->etemp = best_run.etemp;
-    /* descriptors with the settings of the attempt that converged */
-    ATE_TRY(apply_step(p, &p->ladder[best_run.step], err));
-    ate_error e = {0};
-    ATE_TRY(ate_kernel_set_convergence(p->k, p->tight_econv, p->tight_qconv, err));
-    if (final_point(p, best, metal, r, &e) != ATE_OK && e.code != ATE_ERR_NOT_CONVERGED) {
-        *err = e;
-        return e.code;
-    }
-    if (p->harmonic) ATE_TRY(state_vibrations(p, best, r, err));
-    ATE_TRY(ate_kernel_set_convergence(p->k, p->spec->settings.scf_econv,
-                                       p->spec->settings.scf_qconv, err));
-    ATE_TRY(apply_step(p, &p->ladder[0], err));
-    r->anomaly = ate_anomaly_detect(r->initial, best, metal, ads_first,
-                                    ads_first >= 0 ? (ate_adsorbate)(state - 1) : ATE_ADS_OH);
-    return ATE_OK;
-}
-
-/* ---- gas references ----------------------------------------------------------------- */
-
-static ate_status gas(ate_pipeline *p, int n, const int *z, const double *xyz_ang, double *e_ev,
-                      double p_pa, double corr[3], bool *ok, ate_error *err)
-{
-    double pos[9];
-    for (int i = 0; i < 3 * n; ++i)
-        pos[i] = xyz_ang[i] * ATE_ANGSTROM_BOHR;
-    ate_structure_desc d = {.natoms = n, .numbers = z, .positions = pos, .uhf = 0};
-    ate_structure *s = NULL;
-    ATE_TRY(ate_structure_create(&d, &s, err));
-    ate_state_result r = {0};
-    spin_run run;
-    ate_status st = run_spin(p, &s, 0, true, &r, &run, err);
-    free(r.attempts);
-    corr[0] = corr[1] = corr[2] = NAN;
-    double e_tight = NAN;
-    if (st == ATE_OK && run.ok) { /* the energy at tight SCF convergence, as for the states */
-        ate_calc_result cr = {0};
-        ate_error e = {0};
-        st = ate_kernel_set_convergence(p->k, p->tight_econv, p->tight_qconv, err);
-        ate_status sp = st == ATE_OK ? ate_kernel_compute(p->k, s, ATE_CALC_ENERGY, &cr, &e) : st;
-        if (sp == ATE_OK)
-            e_tight = cr.energy;
-        else if (st == ATE_OK && sp != ATE_ERR_NOT_CONVERGED)
-            *err = e, st = sp;
-    }
-    if (st == ATE_OK && run.ok && p->harmonic) {
-        /* ideal gas from the kernel's frequencies at the relaxed geometry, symmetry number 2
-         * (C2v H2O, D_inf_h H2) */
-        int idx[3] = {0, 1, 2};
-        double freq[9], mass[3], xyz[9];
-        ate_error e = {0};
-        ate_status sv = ate_vib_frequencies(p->k, s, idx, n, VIB_STEP_BOHR, freq, &e);
-        if (sv == ATE_OK) {
-            for (int i = 0; i < n; ++i) {
-                mass[i] = ate_element_mass(z[i]);
-                for (int k = 0; k < 3; ++k)
-                    xyz[3 * i + k] = ate_structure_positions(s)[3 * i + k] * ATE_BOHR_ANGSTROM;
-            }
-            ate_vib_terms t;
-            ate_vib_ideal_gas(n, mass, xyz, freq, 2, p->spec->thermo.temperature, p_pa, &t);
-            corr[0] = t.zpe, corr[1] = t.cp, corr[2] = t.ts;
-        } else if (sv != ATE_ERR_NOT_CONVERGED) {
-            *err = e;
-            st = sv;
-        }
-        *ok = *ok && sv == ATE_OK;
-    }
-    if (st == ATE_OK)
-        st = ate_kernel_set_convergence(p->k, p->spec->settings.scf_econv,
-                                        p->spec->settings.scf_qconv, err);
-    ate_structure_destroy(&s);
-    ATE_TRY(st);
-    *ok = *ok && run.ok && run.relax_converged && e_tight == e_tight;
-    *e_ev = e_tight * ATE_HARTREE_EV;
-    return ATE_OK;
-}
-
-ate_status ate_pipeline_references(ate_pipeline *p, ate_references *refs, ate_error *err)
-{
-    if (!p->have_refs) {
-        /* starting geometries (Å): H2O with 0.96 Å and 104.5 deg, H2 with 0.74 Å */
-        static const int zw[3] = {8, 1, 1}, zh[2] = {1, 1};
-        static const double xw[9] = {0.0, 0.0, 0.0, 0.7572, 0.5865, 0.0, -0.7572, 0.5865, 0.0};
-        static const double xh[6] = {0.0, 0.0, 0.0, 0.74, 0.0, 0.0};
-        p->refs.converged = true;
-        /* H2O(g) at its 298 K vapour pressure 0.035 bar stands for the liquid; H2 at 1 bar */
-        ATE_TRY(
-            gas(p, 3, zw, xw, &p->refs.e_h2o, 3534.0, p->refs.corr_h2o, &p->refs.converged, err));
-        ATE_TRY(gas(p, 2, zh, xh, &p->refs.e_h2, 1e5, p->refs.corr_h2, &p->refs.converged, err));
-        p->have_refs = true;
-        if (!p->refs.converged && p->log)
-            fprintf(p->log, "atescreen: warning: the H2O/H2 gas references did not converge "
-                            "(rescue ladder exhausted or step limit): adsorption energies will "
-                            "be NaN\n");
-    }
-    *refs = p->refs;
-    return ATE_OK;
 }
 
 /* ---- one candidate ---------------------------------------------------------------------- */
@@ -631,7 +245,7 @@ static ate_status push_failed_state(ate_candidate_result *r, int state, const ch
                                     const ate_error *e, ate_error *err)
 {
     ate_state_result s;
-    state_init(&s, state, site);
+    ate_pipeline_state_init(&s, state, site);
     snprintf(s.fail_reason, sizeof(s.fail_reason), "%.255s", e->message);
     return push_state(r, &s, err);
 }
@@ -652,8 +266,8 @@ ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_c
     ATE_TRY(ate_kernel_set_convergence(p->k, p->spec->settings.scf_econv,
                                        p->spec->settings.scf_qconv, err));
     ate_state_result s;
-    ate_status st =
-        run_state(p, c->structure, ATE_STATE_CLEAN, "-", c->metal_index[0], -1, &s, err);
+    ate_status st = ate_pipeline_run_state(p, c->structure, ATE_STATE_CLEAN, "-", c->metal_index[0],
+                                           -1, &s, err);
     if (st == ATE_OK && s.ok && c->nmetals > 1)
         s.anomaly |= ate_anomaly_detect(s.initial, s.final, c->metal_index[1], -1, ATE_ADS_OH);
     if (st == ATE_OK) st = push_state(r, &s, err);
@@ -683,8 +297,8 @@ ate_status ate_pipeline_candidate(ate_pipeline *p, const ate_candidate *c, ate_c
                 }
                 if (st != ATE_OK) *err = pe;
                 if (st == ATE_OK) {
-                    st = run_state(p, start, 1 + (int)ads, c->ads_site_labels[t],
-                                   c->ads_sites[t].metal[0], r->natoms, &s, err);
+                    st = ate_pipeline_run_state(p, start, 1 + (int)ads, c->ads_site_labels[t],
+                                                c->ads_sites[t].metal[0], r->natoms, &s, err);
                     if (st == ATE_OK) st = push_state(r, &s, err);
                     if (st != ATE_OK) state_clear(&s); /* not (or not yet) owned by r */
                 }

@@ -33,7 +33,9 @@
  *        shiftk), --smearing none|fermi-dirac|gaussian|mv (width k_B --etemp), --nbands N,
  *        --uhf N: collinear spin with N_up - N_down = N; --spin-polarized --free-moment: the
  *        moment relaxes (smearing needed), starting from --moment0 M (default 2 per transition
- *        metal atom); JSON "magnetization" = N_up - N_down.
+ *        metal atom); JSON "magnetization" = N_up - N_down, "spins" (and "magnetic_moments")
+ *        N_up - N_down within --sphere-radius R bohr (default 2.0) of each atom (ABINIT's
+ *        prtdensph with ratsph R, ratsm 0; docs/theory-pw.md, "Atomic spheres").
  *        --pseudo FILE (GTH pseudopotentials in CP2K's format; default
  *        inputs/params/gth/GTH_POTENTIALS, first GTH-PADE (lda) or GTH-PBE (pbe) entry).
  */
@@ -63,7 +65,8 @@ static void usage(FILE *out)
                  "                      [--smearing none|fermi-dirac|gaussian|mv] [--etemp K]\n"
                  "                      [--nbands N] [--pseudo FILE] [--charge Q] [--max-iter N]\n"
                  "                      [--uhf N | --spin-polarized --free-moment [--moment0 M]]\n"
-                 "                      [--mixing W] [--acc A] [--gradient] [--stress] [--json]\n");
+                 "                      [--sphere-radius R] [--mixing W] [--acc A] [--gradient]\n"
+                 "                      [--stress] [--json]\n");
 }
 
 static bool parse_int(const char *s, int *v)
@@ -147,9 +150,10 @@ int ate_cli_calc(int argc, char **argv)
     int smearing = -1;
     bool kshift_set = false;
     const char *pseudo = NULL;
-    double moment0 = 0.0;
+    double moment0 = 0.0, sphere_radius = 0.0;
     static const struct option opts[] = {{"ecut", required_argument, NULL, 'E'},
                                          {"moment0", required_argument, NULL, 'M'},
+                                         {"sphere-radius", required_argument, NULL, 'r'},
                                          {"fft", required_argument, NULL, 'N'},
                                          {"xc", required_argument, NULL, 'X'},
                                          {"smearing", required_argument, NULL, 's'},
@@ -261,6 +265,10 @@ int ate_cli_calc(int argc, char **argv)
         case 'M':
             moment0 = strtod(optarg, &end), ok = *end == '\0' && moment0 > 0.0;
             break;
+        case 'r':
+            sphere_radius = strtod(optarg, &end);
+            ok = *end == '\0' && sphere_radius > 0.0 && sphere_radius <= 20.0;
+            break;
         case 'o':
             pseudo = optarg;
             break;
@@ -361,6 +369,7 @@ int ate_cli_calc(int argc, char **argv)
     ko.nbands = nbands;
     ko.pseudo_file = pseudo;
     ko.moment0 = moment0;
+    ko.sphere_radius = sphere_radius;
     if (kshift_set && kgamma) {
         fprintf(stderr, "atescreen calc: --kpts-gamma and --kpts-shift exclude each other\n");
         usage(stderr);

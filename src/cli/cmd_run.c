@@ -20,8 +20,10 @@
  * computing, dedicated makes it a writer from the start.
  *
  * --group-size G splits the ranks into groups of G consecutive ranks that take one candidate at
- * a time (ate_workqueue_create_groups: the group leader advances the counter). The kernels of
- * this build (gfn1) evaluate a structure on one rank, so G > 1 is refused for them
+ * a time (ate_workqueue_create_groups: the group leader advances the counter). The pipeline's
+ * kernel runs on the group's communicator (plane waves spread the (k, spin) pairs over it), the
+ * stop decisions are agreed within the group before each candidate and during it, and the leader
+ * alone journals. gfn1 evaluates a structure on one rank, so G > 1 is refused for it
  * (docs/pipeline.md, "Rank groups").
  */
 #define _POSIX_C_SOURCE 200809L
@@ -47,6 +49,7 @@
 #include "atescreen/scheduler.h"
 #include "atescreen/sites.h"
 #include "cli.h"
+#include "run_internal.h"
 #include "rundir.h"
 
 static volatile sig_atomic_t stop_requested = 0;
@@ -75,8 +78,8 @@ static void usage(FILE *out)
         "moves the old journals to DIR/journal.replaced-K and starts afresh.\n"
         "Candidates are handed to the MPI ranks dynamically, the most expensive first.\n"
         "--group-size G (default 1): groups of G ranks take one candidate each, for kernels\n"
-        "that share one evaluation between ranks; G must divide the number of ranks, and\n"
-        "gfn1 (one rank per structure) accepts only 1.\n"
+        "that share one evaluation between ranks (pw: the k-points and spins); G must divide\n"
+        "the number of ranks, and gfn1 (one rank per structure) accepts only 1.\n"
         "--writer: rank 0 writes DIR/results.h5 while the others compute; 'shared': it also\n"
         "computes candidates, 'dedicated': it computes none (more than one rank), 'auto'\n"
         "(default): it computes until writing would delay the run (docs/pipeline.md).\n"
@@ -89,334 +92,6 @@ static void usage(FILE *out)
         "DIR/shard-I-of-N/ with its own journals (resumable like a whole run). The candidates,\n"
         "sorted most expensive first, are dealt round-robin: shard I takes positions I, I+N,\n"
         "I+2N, ... `atescreen merge -o DIR DIR` then combines the shards into DIR/results.h5.\n");
-}
-
-/* Launch checks (issue #6): a Slurm step of N tasks that started N single-rank copies, and
- * more ranks on a node than it has cores. Warnings on stderr, rank 0 of each node. */
-static void launch_checks(int size)
-{
-    MPI_Comm node;
-    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-    int on_node = 1, node_rank = 0;
-    MPI_Comm_size(node, &on_node);
-    MPI_Comm_rank(node, &node_rank);
-    MPI_Comm_free(&node);
-    if (node_rank != 0) return;
-    const char *tasks = getenv("SLURM_NTASKS");
-    long nt = tasks ? strtol(tasks, NULL, 10) : 0;
-    if (nt > 1 && size == 1)
-        fprintf(stderr,
-                "atescreen run: warning: SLURM_NTASKS=%ld but this MPI world has 1 rank: %ld "
-                "separate copies are probably running (the second one stops at run.lock); "
-                "launch with `srun --mpi=pmix` (or pmi2) or `mpirun` so the ranks form one "
-                "world\n",
-                nt, nt);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores > 0 && on_node > cores)
-        fprintf(stderr,
-                "atescreen run: warning: %d ranks on this node but %ld cores: the ranks "
-                "oversubscribe the cores and every candidate runs slower; use at most one rank "
-                "per core\n",
-                on_node, cores);
-}
-
-/* The atoms of every candidate of the lazily enumerated list, which the scheduler's cost
- * estimate needs before any structure is built: each rank builds a block of them and the
- * counts are shared (collective on MPI_COMM_WORLD, also when st, this rank's set-up so far,
- * failed: then nothing is counted). */
-static ate_status count_atoms(ate_candidate_list *list, ate_status st, int rank, int size,
-                              ate_error *err)
-{
-    int nc = list ? ate_candidate_list_count(list) : 0, bad = st != ATE_OK || !list;
-    ATE_TRY(ate_par_max_int(MPI_COMM_WORLD, &bad, 1, err));
-    if (bad) return ATE_OK; /* reported by the ranks that failed */
-    int *n = calloc((size_t)(nc ? nc : 1), sizeof(int));
-    ate_status mine = n ? ATE_OK : ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
-    /* a block each: consecutive candidates mostly share a base, which the list keeps built */
-    int first = (int)((long long)nc * rank / size), last = (int)((long long)nc * (rank + 1) / size);
-    for (int i = first; i < last && mine == ATE_OK; ++i) {
-        mine = ate_candidate_list_build(list, i, err);
-        if (mine == ATE_OK) n[i] = ate_candidate_list_natoms(list, i);
-        ate_candidate_list_release(list, i);
-    }
-    int fail = mine != ATE_OK;
-    ate_error e2;
-    ate_status s2 = ate_par_max_int(MPI_COMM_WORLD, &fail, 1, &e2);
-    if (mine == ATE_OK && s2 != ATE_OK) *err = e2, mine = s2;
-    if (mine == ATE_OK && !fail) mine = ate_par_max_int(MPI_COMM_WORLD, n, nc, err);
-    for (int i = 0; i < nc && mine == ATE_OK && !fail; ++i)
-        ate_candidate_list_set_natoms(list, i, n[i]);
-    free(n);
-    return mine; /* ATE_OK here while another rank reports its failure */
-}
-
-/* The settings that decide the numbers, as JSON (stored in the journals and in results.h5). */
-static void settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
-{
-    const ate_settings_spec *s = &sp->settings;
-    /* spGFN1 is named only when on, so the settings of earlier campaigns stay the same */
-    int n = snprintf(
-        out, cap,
-        "{\"method\": \"%s\"%s, \"electronic_temperature_K\": %.17g, "
-        "\"fmax_eV_per_A\": %.17g, \"max_steps\": %d, \"freeze_radius_A\": %.17g, "
-        "\"min_unpaired\": %d, \"max_unpaired\": %d, \"spin_scan\": \"%s\", "
-        "\"scf\": {\"max_iter\": %d, \"mixing\": %.17g, \"econv_Eh\": %.17g, "
-        "\"qconv_e\": %.17g, \"guess\": \"%s\", \"rescue\": [",
-        s->method, s->spin_polarized ? ", \"spin_polarized\": true" : "", s->electronic_temperature,
-        s->fmax, s->max_steps, s->freeze_radius, s->min_unpaired, s->max_unpaired,
-        s->spin_scan == ATE_SPIN_SCAN_RELAX ? "relax" : "single_point", s->scf_max_iter,
-        s->scf_mixing, s->scf_econv, s->scf_qconv, s->scf_uniform_guess ? "uniform" : "eeq");
-    for (int i = 0; i < s->nrescue && n > 0 && (size_t)n < cap; ++i)
-        n += snprintf(out + n, cap - (size_t)n,
-                      "%s{\"rung\": \"%s\", \"mixing\": %.17g, \"max_iter\": %d, \"etemp_K\": "
-                      "%.17g}",
-                      i ? ", " : "", ate_rescue_rung_name(s->rescue[i].rung), s->rescue[i].mixing,
-                      s->rescue[i].max_iter, s->rescue[i].etemp);
-    if (n > 0 && (size_t)n < cap)
-        n += snprintf(out + n, cap - (size_t)n, "]}, \"support\": {\"type\": \"%s\", ",
-                      sp->support.kind == ATE_SUPPORT_FLAKE ? "flake" : "graphene");
-    /* a periodic support's k-mesh and dipole correction decide its numbers (flakes: neither) */
-    if (n > 0 && (size_t)n < cap && sp->support.kind != ATE_SUPPORT_FLAKE)
-        n += snprintf(out + n, cap - (size_t)n,
-                      "\"kpoints\": [%d, %d, %d], \"dipole_correction\": \"%s\", ", s->kpoints[0],
-                      s->kpoints[1], s->kpoints[2], s->dipole_correction ? "slab" : "none");
-    if (n > 0 && (size_t)n < cap)
-        n += snprintf(out + n, cap - (size_t)n,
-                      "\"flake_radius_A\": %.17g}, "
-                      "\"thermo\": {\"corrections\": \"%s\", \"temperature_K\": %.17g, \"pH\": "
-                      "%.17g, \"potential_V_RHE\": %.17g, \"vib_floor_cm-1\": %.17g}}",
-                      sp->support.flake_radius, sp->thermo.corrections, sp->thermo.temperature,
-                      sp->thermo.ph, sp->thermo.potential, sp->thermo.vib_floor);
-    (void)n;
-}
-
-/* --force: journals of other settings are moved to DIR/journal.replaced-K (the first free K) and
- * an empty DIR/journal takes their place; journals of the same settings are kept. Rank 0, before
- * the others open the journals. */
-static ate_status replace_journals(const char *dir, const char *settings, int verbosity,
-                                   ate_error *err)
-{
-    ate_rundir_journals js = {0};
-    ATE_TRY(ate_rundir_open_journals(dir, &js, NULL, err));
-    bool same = ate_rundir_same_settings(&js, 0, js.n, settings);
-    ate_rundir_close_journals(&js);
-    if (same) return ATE_OK;
-    char from[2100], to[2200];
-    snprintf(from, sizeof(from), "%s/journal", dir);
-    for (int k = 1; k < 10000; ++k) {
-        snprintf(to, sizeof(to), "%s/journal.replaced-%d", dir, k);
-        if (access(to, F_OK) == 0) continue;
-        if (rename(from, to) != 0)
-            return ATE_ERROR(err, ATE_ERR_IO, "--force: cannot move %s to %s: %s", from, to,
-                             strerror(errno));
-        if (verbosity)
-            fprintf(stderr, "atescreen run: --force: the results of other settings moved to %s\n",
-                    to);
-        return ate_cli_make_dir(from, err);
-    }
-    return ATE_ERROR(err, ATE_ERR_IO, "--force: no free name for %s", from);
-}
-
-/* Append key = text to j unless that is already its latest value. */
-static ate_status put_record(ate_journal *j, const char *key, const char *text, ate_error *err)
-{
-    size_t len, n = strlen(text);
-    const void *old = ate_journal_get(j, key, &len);
-    if (old && len == n && memcmp(old, text, n) == 0) return ATE_OK;
-    return ate_journal_append(j, key, text, n, err);
-}
-
-/* Rank 0: what `atescreen merge` needs to know about this run (rundir.h). */
-static ate_status describe_run(ate_journal *j, const ate_campaign_spec *spec,
-                               const ate_candidate_list *list, int shard, int nshards,
-                               ate_error *err)
-{
-    char text[256];
-    ate_rundir_campaign_key(list, spec, text, sizeof(text));
-    ATE_TRY(put_record(j, ATE_RUNDIR_CAMPAIGN, text, err));
-    snprintf(text, sizeof(text), "%d/%d", shard, nshards);
-    ATE_TRY(put_record(j, ATE_RUNDIR_SHARD, text, err));
-    return put_record(j, ATE_RUNDIR_YAML, spec->yaml_text ? spec->yaml_text : "", err);
-}
-
-/* Progress of the whole campaign, kept by rank 0: the other ranks send (computed, failed,
- * the candidate just journaled) after each candidate (tag PROGRESS_TAG, small eager messages)
- * and a last message with PROGRESS_END (candidate -1) when they leave the loop; rank 0 drains
- * them between its own candidates and, after its share, waits for the rest while printing. On
- * a terminal one live line (\r), otherwise one log line per finished candidate. Each
- * journaled candidate is announced to rank 0's results.h5 stream (rundir.h), which adds it
- * when its turn in the canonical order has come. */
-enum { PROGRESS_TAG = 7301, PROGRESS_END = 7302 };
-
-typedef struct progress {
-    int total, done0, failed0; /* candidates; finished before this run started */
-    int *computed, *failed;    /* per rank, this run */
-    int size, ended;           /* ranks; ranks that sent PROGRESS_END */
-    double t0;
-    bool tty, verbose;
-    ate_rundir_stream *stream; /* rank 0: results.h5 while the run computes (NULL: at the end) */
-    MPI_Comm help;             /* the helpers' traffic (ate_rundir_help), apart from progress */
-    double t_stream;           /* seconds spent adding to it */
-    int streamed;              /* candidates added */
-    ate_rundir_stream_times times; /* of the stream, split (ate_rundir_stream_get_times) */
-} progress;
-
-/* Rank 0: add what the stream can add now. A failure drops the stream (results.h5 is then
- * written from the journals at the end, as it would be anyway). */
-static void stream_step(progress *p)
-{
-    if (!p->stream) return;
-    double t = MPI_Wtime();
-    int added = 0;
-    ate_error e;
-    if (ate_rundir_stream_advance(p->stream, &added, &e) != ATE_OK) {
-        char buf[2048];
-        ate_error_format(&e, buf, sizeof(buf));
-        fprintf(stderr,
-                "atescreen run: warning: writing results.h5 during the run failed (%s); it is "
-                "written from the journals at the end\n",
-                buf);
-        ate_rundir_stream_abort(&p->stream);
-    }
-    p->streamed += added;
-    if (p->stream) ate_rundir_stream_get_times(p->stream, &p->times);
-    p->t_stream += MPI_Wtime() - t;
-}
-
-static void progress_print(const progress *p)
-{
-    if (!p->verbose) return;
-    int comp = 0, fail = p->failed0;
-    for (int r = 0; r < p->size; ++r)
-        comp += p->computed[r], fail += p->failed[r];
-    int done = p->done0 + comp, left = p->total - done;
-    double elapsed = MPI_Wtime() - p->t0;
-    double eta = comp > 0 ? elapsed / comp * left : NAN; /* all ranks' combined rate */
-    if (p->tty)
-        fprintf(stderr, "\r[%.0f s] %d/%d done, %d failed, %d left, ETA %s%.0f s   ", elapsed, done,
-                p->total, fail, left, isfinite(eta) ? "" : "? ", isfinite(eta) ? eta : 0.0);
-    else
-        fprintf(stderr, "[%.0f s] %d/%d done, %d failed, %d left, ETA %.0f s\n", elapsed, done,
-                p->total, fail, left, isfinite(eta) ? eta : -1.0);
-    fflush(stderr);
-}
-
-/* Records a message; true when the counts changed. */
-static bool progress_take(progress *p, const MPI_Status *ms, const int msg[3])
-{
-    if (p->stream && msg[2] >= 0) ate_rundir_stream_arrived(p->stream, msg[2], ms->MPI_SOURCE);
-    bool changed = p->computed[ms->MPI_SOURCE] != msg[0] || p->failed[ms->MPI_SOURCE] != msg[1];
-    p->computed[ms->MPI_SOURCE] = msg[0];
-    p->failed[ms->MPI_SOURCE] = msg[1];
-    if (ms->MPI_TAG == PROGRESS_END) {
-        ++p->ended;
-        if (p->stream) ate_rundir_stream_helper(p->stream, p->help, ms->MPI_SOURCE);
-    }
-    return changed;
-}
-
-/* Rank 0: take whatever has arrived and add it to the stream; with wait, block until every
- * other rank has ended, adding each candidate as it comes. */
-static void progress_drain(progress *p, bool wait)
-{
-    for (;;) {
-        int flag = 0, msg[3];
-        MPI_Status ms;
-        if (wait && p->ended < p->size - 1) {
-            MPI_Recv(msg, 3, MPI_INT, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
-            if (progress_take(p, &ms, msg)) progress_print(p);
-            MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &ms);
-            if (!flag) stream_step(p); /* nothing else waiting */
-            continue;
-        }
-        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &ms);
-        if (!flag) break;
-        MPI_Recv(msg, 3, MPI_INT, ms.MPI_SOURCE, ms.MPI_TAG, MPI_COMM_WORLD, &ms);
-        progress_take(p, &ms, msg);
-    }
-    stream_step(p);
-}
-
-/* --writer: whether rank 0 takes candidates besides writing results.h5. */
-enum { WRITER_AUTO, WRITER_SHARED, WRITER_DEDICATED };
-
-/* Rank 0, before it takes a candidate: true when it should stop taking them and only write
- * results.h5 for the rest of the run (a dedicated writer). --writer auto decides from what the
- * stream has seen so far: with P ranks, w rank 0's time per candidate written (reading and
- * unpacking the record, adding it, compressing) and c the mean candidate (wall_s), writing
- * takes f = (P - 1) w / c of rank 0's time. A candidate rank 0 computes gains the run about
- * (1 - f) of it divided among P ranks, but the records that arrive meanwhile (f of it to
- * write) wait until it is done, and once the work left is short that backlog is written after
- * the other ranks have finished. Rank 0 stops when f >= 1 or when the candidates not yet
- * finished, R, are few against that: R (1 - f) < P^2 f. Small runs never stop (f ~ P x 1e-4 on
- * the benchmark's candidates); at P = 1024 and 0.7 ms per record, rank 0 writes from the start.
- * benchmarks/scaling/simsched.py (writer_rule) simulates the same rule. */
-static bool writer_only(const progress *p, int mode, int group_size)
-{
-    if (p->size < 2 || group_size > 1 || mode == WRITER_SHARED) return false;
-    if (mode == WRITER_DEDICATED) return true;
-    const ate_rundir_stream_times *t = &p->times;
-    if (!p->stream || t->unpacked < 1 || !(t->wall > 0.0)) return false;
-    double w = p->t_stream / t->unpacked, c = t->wall / t->unpacked;
-    double f = (p->size - 1) * w / c, P = p->size;
-    int done = p->done0;
-    for (int r = 0; r < p->size; ++r)
-        done += p->computed[r];
-    return f >= 1.0 || (p->total - done) * (1.0 - f) < P * P * f;
-}
-
-/* Named phase timers of rank 0 (seconds), printed with -v: what a run spends besides the
- * candidates (benchmarks/scaling reads them). */
-enum {
-    T_ENUMERATE,
-    T_ATOMS,
-    T_JOURNALS,
-    T_SETUP,
-    T_REFERENCES,
-    T_LOOP,
-    T_STREAM,
-    T_RESULTS,
-    T_COUNT
-};
-static const char *const timer_name[T_COUNT] = {"enumerate",
-                                                "atom counts",
-                                                "journals",
-                                                "set-up",
-                                                "references",
-                                                "candidates",
-                                                "results.h5 during the run",
-                                                "results.h5 at the end"};
-
-static void timers_print(const double *t, const ate_rundir_stream_times *st, int ncand,
-                         int streamed, int ndone)
-{
-    fprintf(stderr, "atescreen run: timers (rank 0):");
-    for (int k = 0; k < T_COUNT; ++k)
-        fprintf(stderr, " %s %.6f s,", timer_name[k], t[k]);
-    /* the part of "results.h5 during the run" spent reading the journals, unpacking records,
-     * adding them to the columns and compressing full chunks; records unpacked ahead */
-    fprintf(stderr,
-            " stream read %.6f s, stream unpack %.6f s, stream add %.6f s, stream compress %.6f s,"
-            " unpacked ahead %d records",
-            st->read, st->unpack, st->add, st->compress, st->early);
-    fprintf(stderr, "; %d candidates, %d in results.h5, %d of them added during the run\n", ncand,
-            ndone, streamed);
-}
-
-/* Rank 0: every record of this campaign into results.h5 at once (when the stream failed). */
-static ate_status write_results(const char *dir, const ate_campaign_spec *spec,
-                                const ate_candidate_list *list, const ate_references *refs,
-                                const ate_results_meta *meta, MPI_Comm comm, int *ndone,
-                                int *nfailed, ate_error *err)
-{
-    ate_rundir_journals js = {0};
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/results.h5", dir);
-    ate_status st = ate_rundir_open_journals(dir, &js, NULL, err);
-    if (st == ATE_OK)
-        st = ate_rundir_write_results(path, spec, list, refs, &js, meta, comm, ndone, nfailed, err);
-    ate_rundir_close_journals(&js);
-    return st;
 }
 
 int ate_cli_run(int argc, char **argv)
@@ -518,6 +193,14 @@ int ate_cli_run(int argc, char **argv)
     int rank = 0, size = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
+    /* the rank group (--group-size): consecutive ranks, as ate_workqueue_create_groups makes
+     * them; the pipeline's kernel runs on it and its first rank (the leader) journals */
+    MPI_Comm group = MPI_COMM_SELF;
+    bool grouped = group_size > 1 && size % group_size == 0, leader = true;
+    if (grouped) {
+        MPI_Comm_split(MPI_COMM_WORLD, rank / group_size, rank, &group);
+        leader = rank % group_size == 0;
+    }
     char cmdline[2048];
     ate_cli_command_line(argc, argv, cmdline, sizeof(cmdline));
     ate_error err;
@@ -535,7 +218,7 @@ int ate_cli_run(int argc, char **argv)
 
     double timer[T_COUNT] = {0}, t_phase = MPI_Wtime();
     bool live = rank == 0 && isatty(fileno(stderr)); /* \r progress line */
-    if (verbosity) launch_checks(size);
+    if (verbosity) ate_run_launch_checks(size);
     /* set-up: every rank reads and enumerates (deterministic); errors are the same everywhere */
     ate_status st = ate_campaign_read(argv[optind], &spec, &err);
     if (st == ATE_OK && size % group_size != 0)
@@ -553,25 +236,25 @@ int ate_cli_run(int argc, char **argv)
     if (st == ATE_OK) st = ate_sites_enumerate_lazy(&spec, &list, &err);
     timer[T_ENUMERATE] = MPI_Wtime() - t_enum;
     t_enum = MPI_Wtime();
-    ate_status st_atoms = count_atoms(list, st, rank, size, &err);
+    ate_status st_atoms = ate_run_count_atoms(list, st, rank, size, &err);
     if (st == ATE_OK) st = st_atoms;
     timer[T_ATOMS] = MPI_Wtime() - t_enum;
     if (st == ATE_OK)
         /* on a terminal the live progress line replaces the per-state lines (unless -v) */
-        st =
-            ate_pipeline_create(&spec, rank == 0 ? stderr : NULL,
-                                rank == 0 && !(live && verbosity < 2) ? verbosity : 0, &pipe, &err);
+        st = ate_pipeline_create_on(&spec, group, rank == 0 ? stderr : NULL,
+                                    rank == 0 && !(live && verbosity < 2) ? verbosity : 0, &pipe,
+                                    &err);
     if (st == ATE_OK) {
         snprintf(dir, sizeof(dir), "%s", outdir ? outdir : spec.name);
         if (sharded) { /* its own directory and journals (rundir.h) */
             size_t l = strlen(dir);
             snprintf(dir + l, sizeof(dir) - l, "/shard-%d-of-%d", shard, nshards);
         }
-        settings_json(&spec, settings, sizeof(settings));
+        ate_run_settings_json(&spec, settings, sizeof(settings));
         snprintf(path, sizeof(path), "%s/journal", dir);
         if (rank == 0) st = ate_cli_make_dir(path, &err);
         if (st == ATE_OK && rank == 0 && force)
-            st = replace_journals(dir, settings, verbosity, &err);
+            st = ate_run_replace_journals(dir, settings, verbosity, &err);
     }
     if (st == ATE_OK && rank == 0) {
         snprintf(path, sizeof(path), "%s/run.lock", dir);
@@ -601,8 +284,9 @@ int ate_cli_run(int argc, char **argv)
         if (st == ATE_OK && dropped && verbosity)
             fprintf(stderr, "atescreen run: %s: dropped a torn record of %zu bytes\n", path,
                     dropped);
-        if (st == ATE_OK) st = put_record(mine, ATE_RUNDIR_SETTINGS, settings, &err);
-        if (st == ATE_OK && rank == 0) st = describe_run(mine, &spec, list, shard, nshards, &err);
+        if (st == ATE_OK) st = ate_run_put_record(mine, ATE_RUNDIR_SETTINGS, settings, &err);
+        if (st == ATE_OK && rank == 0)
+            st = ate_run_describe_run(mine, &spec, list, shard, nshards, &err);
     }
     /* one report: rank 0's error if it has one, otherwise each failing rank's own */
     int bad = st != ATE_OK, anybad = 0, bad0 = bad;
@@ -621,6 +305,7 @@ int ate_cli_run(int argc, char **argv)
         ate_candidate_list_destroy(&list);
         ate_campaign_spec_clear(&spec);
         if (lock_fd >= 0) close(lock_fd);
+        if (grouped) MPI_Comm_free(&group);
         return rc;
     }
     signal(SIGTERM, on_signal);
@@ -690,7 +375,7 @@ int ate_cli_run(int argc, char **argv)
     } else if (st == ATE_OK && rank == 0) {
         char text[512];
         ate_rundir_pack_refs(&refs, text, sizeof(text));
-        st = put_record(mine, ATE_RUNDIR_REFERENCES, text, &err);
+        st = ate_run_put_record(mine, ATE_RUNDIR_REFERENCES, text, &err);
     }
     /* the unfinished candidates, most expensive first (cost ~ atoms^3 x states), handed out
      * dynamically (atescreen/scheduler.h) */
@@ -718,31 +403,32 @@ int ate_cli_run(int argc, char **argv)
             ate_error_format(&e, buf, sizeof(buf));
             fprintf(stderr, "atescreen run: warning: %s; results.h5 is written at the end\n", buf);
         }
-        stream_step(&prog); /* the candidates finished before this run */
+        ate_run_stream_step(&prog); /* the candidates finished before this run */
     }
     ate_workqueue *queue = NULL;
     if (st == ATE_OK)
         st = ate_workqueue_create_groups(MPI_COMM_WORLD, group_size, pending, npending, &queue,
                                          &err);
-    /* group_size is 1 here (larger groups are refused above for the kernels of this build):
-     * every rank leads its own group. A kernel that shares one evaluation would be created on
-     * ate_workqueue_group, with the stop decisions agreed within the group and the leader
-     * alone journaling (docs/pipeline.md, "Rank groups"). */
+    /* groups of G > 1 (pw): the kernel runs on `group` (the same ranks as
+     * ate_workqueue_group), every rank of it computes the candidate, the leader journals */
     if (pipe) ate_pipeline_set_poll(pipe, run_poll, queue);
     char stop_path[4200];
     snprintf(stop_path, sizeof(stop_path), "%s/STOP", dir);
     double slowest = 0.0;
     prog.t0 = MPI_Wtime();
-    while (st == ATE_OK && !stop_requested) {
-        if (access(stop_path, F_OK) == 0) {
-            stop_requested = -1; /* the STOP file */
+    while (st == ATE_OK) {
+        /* 3 a signal, 2 the STOP file, 1 --walltime; a group agrees (the strongest wins), as
+         * its ranks take the next candidate together */
+        int why = stop_requested                                                 ? 3
+                  : access(stop_path, F_OK) == 0                                 ? 2
+                  : walltime > 0.0 && MPI_Wtime() - prog.t0 + slowest > walltime ? 1
+                                                                                 : 0;
+        if (grouped) MPI_Allreduce(MPI_IN_PLACE, &why, 1, MPI_INT, MPI_MAX, group);
+        if (why) {
+            if (!stop_requested) stop_requested = why == 3 ? SIGTERM : why == 2 ? -1 : -2;
             break;
         }
-        if (walltime > 0.0 && MPI_Wtime() - prog.t0 + slowest > walltime) {
-            stop_requested = -2; /* --walltime */
-            break;
-        }
-        if (rank == 0 && writer_only(&prog, writer, group_size)) {
+        if (rank == 0 && ate_run_writer_only(&prog, writer, group_size)) {
             if (verbosity >= 2)
                 fprintf(stderr, "atescreen run: rank 0 writes results.h5 and computes no more "
                                 "candidates\n");
@@ -767,12 +453,18 @@ int ate_cli_run(int argc, char **argv)
             /* this candidate's own failure (it cannot be built, or the pipeline met an error
              * no state could absorb): a failed record with the reason, the run goes on */
             ate_candidate_result_failed(c, ate_candidate_list_natoms(list, i), &err, &r);
-            fprintf(stderr, "atescreen run: candidate %s %s failed: %s\n", c->id, c->name,
-                    r.fail_reason);
+            if (leader)
+                fprintf(stderr, "atescreen run: candidate %s %s failed: %s\n", c->id, c->name,
+                        r.fail_reason);
             ate_error_clear(&err);
             st = ATE_OK;
         }
         if (st != ATE_OK) break;
+        if (!leader) { /* the group's leader journals it (the same result on every rank) */
+            ate_candidate_result_clear(&r);
+            slowest = fmax(slowest, MPI_Wtime() - tc);
+            continue;
+        }
         r.rank = rank;
         void *buf = NULL;
         size_t blen = 0;
@@ -784,8 +476,8 @@ int ate_cli_run(int argc, char **argv)
         if (rank == 0) {
             prog.computed[0] = computed, prog.failed[0] = my_failed;
             if (prog.stream && st == ATE_OK) ate_rundir_stream_arrived(prog.stream, i, 0);
-            progress_drain(&prog, false);
-            progress_print(&prog);
+            ate_run_progress_drain(&prog, false);
+            ate_run_progress_print(&prog);
         } else {
             int msg[3] = {computed, my_failed, st == ATE_OK ? i : -1};
             MPI_Send(msg, 3, MPI_INT, 0, PROGRESS_TAG, MPI_COMM_WORLD);
@@ -808,7 +500,7 @@ int ate_cli_run(int argc, char **argv)
         MPI_Send(msg, 3, MPI_INT, 0, PROGRESS_END, MPI_COMM_WORLD);
         ate_rundir_help(prog.help);
     } else {
-        if (prog.computed) progress_drain(&prog, true);
+        if (prog.computed) ate_run_progress_drain(&prog, true);
         if (tty && verbosity) fputc('\n', stderr);
         timer[T_LOOP] = MPI_Wtime() - t_phase - prog.t_stream;
         timer[T_STREAM] = prog.t_stream;
@@ -829,8 +521,8 @@ int ate_cli_run(int argc, char **argv)
             MPI_Comm helpers = size > 1 ? prog.help : MPI_COMM_NULL; /* all done now */
             ate_status s2 = prog.stream ? ate_rundir_stream_finish(&prog.stream, &refs, &meta,
                                                                    helpers, &ndone, &nfail, &e2)
-                                        : write_results(dir, &spec, list, &refs, &meta, helpers,
-                                                        &ndone, &nfail, &e2);
+                                        : ate_run_write_results(dir, &spec, list, &refs, &meta,
+                                                                helpers, &ndone, &nfail, &e2);
             if (s2 != ATE_OK) {
                 int r2 = ate_cli_report_error(&e2);
                 if (rc == ATE_EXIT_OK) rc = r2;
@@ -840,7 +532,7 @@ int ate_cli_run(int argc, char **argv)
                         ndone, nmine, dir, nfail, ndone < nmine ? "; run again to continue" : "");
             }
             timer[T_RESULTS] = MPI_Wtime() - t_phase;
-            if (verbosity >= 2) timers_print(timer, &prog.times, nc, prog.streamed, ndone);
+            if (verbosity >= 2) ate_run_timers_print(timer, &prog.times, nc, prog.streamed, ndone);
         }
         ate_rundir_help_done(prog.help);
     }
@@ -868,6 +560,7 @@ int ate_cli_run(int argc, char **argv)
     ate_candidate_list_destroy(&list);
     ate_campaign_spec_clear(&spec);
     if (lock_fd >= 0) close(lock_fd);
+    if (grouped) MPI_Comm_free(&group);
     if (stop_requested && rcmax == ATE_EXIT_OK) return 3; /* interrupted: requeue */
     return rcmax;
 }

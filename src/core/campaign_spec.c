@@ -56,6 +56,10 @@ void ate_campaign_spec_init(ate_campaign_spec *spec)
     spec->thermo.potential = 0.0;
     spec->thermo.vib_floor = 50.0;
     spec->settings.symprec = 0.01;
+    strcpy(spec->settings.pw_xc, "pbe");
+    strcpy(spec->settings.pw_smearing, "fermi-dirac");
+    spec->settings.pw_vacuum = 6.0;
+    spec->settings.pw_sphere_radius = 2.0;
 }
 
 void ate_campaign_spec_clear(ate_campaign_spec *spec)

@@ -9,6 +9,7 @@
 
 #include "atescreen/campaign_io.h"
 #include "atescreen/elements.h"
+#include "atescreen/units.h"
 #include "campaign_internal.h"
 #include "io_internal.h"
 
@@ -250,12 +251,68 @@ static ate_status read_scf(const ynode_ctx *c, const yaml_node_t *n, ate_setting
     return ATE_OK;
 }
 
+/* settings.pw: {ecut, xc, smearing, smearing_width, nbands, vacuum, sphere_radius, pseudo_file}
+ * (plane waves; docs/input-reference.md). smearing_width (hartree) sets electronic_temperature
+ * = width / k_B, so the two are not both given. */
+static ate_status read_pw(const ynode_ctx *c, const yaml_node_t *n, const yaml_node_t *settings,
+                          ate_settings_spec *s)
+{
+    static const char *const keys[] = {"ecut",           "xc",          "smearing",
+                                       "smearing_width", "nbands",      "vacuum",
+                                       "sphere_radius",  "pseudo_file", NULL};
+    static const char *const xcs[] = {"pbe", "lda", NULL};
+    static const char *const smearings[] = {"fermi-dirac", "gaussian", "mv", "none", NULL};
+    ATE_TRY(ymap_check(c, n, "settings.pw", keys));
+    yaml_node_t *v;
+    int idx;
+    if ((v = cy_lookup(c, n, "ecut")))
+        ATE_TRY(yget_double(c, v, "settings.pw.ecut", 1.0, 1e4, &s->pw_ecut));
+    if ((v = cy_lookup(c, n, "xc"))) {
+        ATE_TRY(yget_choice(c, v, "settings.pw.xc", xcs, "exchange-correlation functional", &idx));
+        strcpy(s->pw_xc, xcs[idx]);
+    }
+    if ((v = cy_lookup(c, n, "smearing"))) {
+        ATE_TRY(yget_choice(c, v, "settings.pw.smearing", smearings, "smearing", &idx));
+        strcpy(s->pw_smearing, smearings[idx]);
+    }
+    if ((v = cy_lookup(c, n, "smearing_width"))) {
+        if (cy_lookup(c, settings, "electronic_temperature"))
+            return yerror(c, v, "settings.pw.smearing_width",
+                          "give the smearing either as settings.electronic_temperature (K) or "
+                          "as settings.pw.smearing_width (hartree), not both");
+        double w;
+        ATE_TRY(yget_double(c, v, "settings.pw.smearing_width", 1e-6, 1.0, &w));
+        s->electronic_temperature = w / ATE_KB_HARTREE;
+    }
+    if ((v = cy_lookup(c, n, "nbands")))
+        ATE_TRY(yget_int(c, v, "settings.pw.nbands", 1, 100000, &s->pw_nbands));
+    if ((v = cy_lookup(c, n, "vacuum")))
+        ATE_TRY(yget_double(c, v, "settings.pw.vacuum", 2.0, 100.0, &s->pw_vacuum));
+    if ((v = cy_lookup(c, n, "sphere_radius")))
+        ATE_TRY(yget_double(c, v, "settings.pw.sphere_radius", 0.1, 20.0, &s->pw_sphere_radius));
+    if ((v = cy_lookup(c, n, "pseudo_file"))) {
+        char f[ATE_SPEC_PATH_LEN];
+        ATE_TRY(yget_string(c, v, "settings.pw.pseudo_file", f, sizeof(f)));
+        /* relative to the campaign file's directory */
+        const char *slash = c->file ? strrchr(c->file, '/') : NULL;
+        int dl = f[0] != '/' && slash ? (int)(slash - c->file) : 0;
+        if ((size_t)snprintf(s->pw_pseudo_file, sizeof(s->pw_pseudo_file), "%.*s%s%s", dl,
+                             dl ? c->file : "", dl ? "/" : "", f) >= sizeof(s->pw_pseudo_file))
+            return yerror(c, v, "settings.pw.pseudo_file", "the path is too long");
+        FILE *fp = fopen(s->pw_pseudo_file, "r");
+        if (!fp)
+            return yerror(c, v, "settings.pw.pseudo_file", "cannot read '%s'", s->pw_pseudo_file);
+        fclose(fp);
+    }
+    return ATE_OK;
+}
+
 static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_settings_spec *s)
 {
     static const char *const keys[] = {
         "method",       "electronic_temperature", "fmax",           "max_steps", "freeze_radius",
         "min_unpaired", "max_unpaired",           "spin_scan",      "symprec",   "scf",
-        "kpoints",      "dipole_correction",      "spin_polarized", NULL};
+        "kpoints",      "dipole_correction",      "spin_polarized", "pw",        NULL};
     static const char *const methods[] = {"gfn1", "pw", NULL};
     static const char *const dipoles[] = {"none", "slab", NULL};
     static const char *const scans[] = {"single_point", "relax", NULL};
@@ -300,6 +357,24 @@ static ate_status read_settings(const ynode_ctx *c, const yaml_node_t *n, ate_se
             yget_choice(c, v, "settings.dipole_correction", dipoles, "dipole correction", &idx));
         s->dipole_correction = idx;
     }
+    bool pw = strcmp(s->method, "pw") == 0;
+    if ((v = cy_lookup(c, n, "pw"))) {
+        if (!pw)
+            return yerror(c, v, "settings.pw",
+                          "plane-wave settings need settings.method: pw (the method is '%s')",
+                          s->method);
+        ATE_TRY(read_pw(c, v, n, s));
+    }
+    if (pw && !(s->pw_ecut > 0.0))
+        return yerror(c, cy_lookup(c, n, "method"), "settings.pw.ecut",
+                      "settings.method pw needs a cutoff: settings.pw.ecut (hartree)");
+    if (pw && s->spin_polarized)
+        return yerror(c, cy_lookup(c, n, "spin_polarized"), "settings.spin_polarized",
+                      "spin_polarized is a GFN1 setting (spGFN1); plane waves are spin-polarised "
+                      "whenever the spin scan asks for unpaired electrons");
+    if (pw && s->dipole_correction)
+        return yerror(c, cy_lookup(c, n, "dipole_correction"), "settings.dipole_correction",
+                      "the plane-wave kernel has no dipole correction (use none)");
     return ATE_OK;
 }
 

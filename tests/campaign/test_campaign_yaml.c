@@ -6,6 +6,7 @@
 
 #include "ate_test.h"
 #include "atescreen/campaign_io.h"
+#include "atescreen/units.h"
 
 static void bad(const char *yaml, const char *want)
 {
@@ -221,6 +222,20 @@ int main(void)
         "c.yaml:4:25: settings.scf.guess: unknown SCF guess 'sad' (allowed: eeq, uniform)");
     bad(M F "settings: {scf: {qconv: 0}}\n",
         "c.yaml:4:25: settings.scf.qconv: 0 is out of range [1e-12, 0.001]");
+    bad(M F "settings: {method: pw}\n",
+        "c.yaml:4:20: settings.pw.ecut: settings.method pw needs a cutoff: settings.pw.ecut "
+        "(hartree)");
+    bad(M F "settings: {pw: {ecut: 20}}\n",
+        "c.yaml:4:16: settings.pw: plane-wave settings need settings.method: pw (the method "
+        "is 'gfn1')");
+    bad(M F "settings: {method: pw, pw: {ecut: 20, xc: pw91}}\n",
+        "c.yaml:4:43: settings.pw.xc: unknown exchange-correlation functional 'pw91' "
+        "(allowed: pbe, lda)");
+    bad(M F "settings: {method: pw, spin_polarized: true, pw: {ecut: 20}}\n",
+        "c.yaml:4:40: settings.spin_polarized: spin_polarized is a GFN1 setting (spGFN1); "
+        "plane waves are spin-polarised whenever the spin scan asks for unpaired electrons");
+    bad(M F "settings: {method: pw, pw: {ecut: 0.5}}\n",
+        "c.yaml:4:35: settings.pw.ecut: 0.5 is out of range [1, 10000]");
 
     /* defaults */
     ate_campaign_spec spec;
@@ -257,6 +272,8 @@ int main(void)
         "adsorbates: [OOH, H]\n"
         "settings: {method: pw, fmax: 0.02, max_unpaired: 6, symprec: 0.001, min_unpaired: 2,\n"
         "  spin_scan: relax, max_steps: 40, freeze_radius: 6,\n"
+        "  pw: {ecut: 22.5, xc: lda, smearing: gaussian, smearing_width: 0.01, nbands: 40,\n"
+        "       vacuum: 8, sphere_radius: 1.8},\n"
         "  scf: {max_iter: 80, mixing: 0.3, econv: 1e-8, qconv: 2e-6, guess: uniform, rescue: "
         "[{rung: hot, etemp: "
         "900}, {rung: damped}]}}\n"
@@ -300,6 +317,13 @@ int main(void)
               spec.settings.scf_econv == 1e-8 && spec.settings.scf_qconv == 2e-6 &&
               spec.settings.scf_uniform_guess,
           "scf ladder");
+    CHECK(spec.settings.pw_ecut == 22.5 && !strcmp(spec.settings.pw_xc, "lda") &&
+              !strcmp(spec.settings.pw_smearing, "gaussian") && spec.settings.pw_nbands == 40 &&
+              spec.settings.pw_vacuum == 8.0 && spec.settings.pw_sphere_radius == 1.8 &&
+              spec.settings.pw_pseudo_file[0] == '\0',
+          "pw settings");
+    CHECK_CLOSE(spec.settings.electronic_temperature * ATE_KB_HARTREE, 0.01, 1e-15,
+                "pw.smearing_width sets the electronic temperature");
     CHECK(!strcmp(spec.thermo.corrections, "cathub") && spec.thermo.temperature == 310.0 &&
               spec.thermo.ph == 7.0 && spec.thermo.potential == 0.9 &&
               spec.thermo.vib_floor == 80.0,

@@ -46,7 +46,7 @@ import numpy as np
 exe, src, work, case = sys.argv[1:5]
 sys.path.insert(0, os.path.join(src, "src", "python"))
 import atescreen  # noqa: E402
-from compare import journal_keys, same, summary_numbers  # noqa: E402
+from compare import journal_keys, same, schema_check, summary_numbers  # noqa: E402
 
 failures = []
 
@@ -79,66 +79,8 @@ def run(yaml_path, outdir, expect=0, extra=()):
     return p
 
 
-def schema_tables(md_path):
-    """{group: [(column, type, units)]} of the results section of docs/hdf5-schema.md."""
-    text = open(md_path).read()
-    text = text[text.index("## `results.h5` of `atescreen run`"):]
-    tables, group, heading = {}, None, None
-    for line in text.splitlines():
-        m = re.match(r"### `(/\w+/)`", line)
-        if m:
-            heading, group = m.group(1).strip("/"), None
-            continue
-        if heading and line.startswith("| column | type | units |"):
-            group = heading
-            tables[group] = []
-            continue
-        if group and line.startswith("| `"):
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            for col in re.findall(r"`([^`]+)`", cells[0]):
-                tables[group].append((col, cells[1], cells[2]))
-        elif line.startswith("### "):
-            group = None
-    return tables
-
-
 def check_schema(path):
-    tables = schema_tables(os.path.join(src, "docs", "hdf5-schema.md"))
-    check(set(tables) >= {"summary", "states", "attempts"}, f"schema tables {sorted(tables)}")
-    with h5py.File(path, "r") as f:
-        check(f.attrs["schema_name"] == "atescreen.results", "schema_name")
-        check(f.attrs["schema_version"] == "1.1.0", "schema_version")
-        for key in ("creator_version", "git_sha", "created_utc", "command_line", "kernel",
-                    "campaign", "mpi_size"):
-            check(key in f.attrs, f"root attribute {key}")
-        for group, cols in tables.items():
-            lengths = set()
-            for col, typ, units in cols:
-                name = f"/{group}/{col}"
-                if name not in f:
-                    check(False, f"{name} documented but missing")
-                    continue
-                ds = f[name]
-                lengths.add(ds.shape[0])
-                kind = {"str": "O", "i4": "i", "f8": "f"}[typ]
-                check(ds.dtype.kind == kind or (kind == "O" and ds.dtype.kind in "OS"),
-                      f"{name}: dtype {ds.dtype}, documented {typ}")
-                got = ds.attrs.get("units")
-                got = got.decode() if isinstance(got, bytes) else got
-                check((got or "") == units, f"{name}: units {got!r}, documented {units!r}")
-            check(len(lengths) <= 1, f"/{group}: columns of different lengths {lengths}")
-        for g in ("atom_offset", "numbers", "positions", "tags", "fixed", "charges", "spins",
-                  "cell", "pbc", "kind", "candidate_row", "state", "energy"):
-            check(f"/structures/{g}" in f, f"/structures/{g} missing")
-        off = f["/structures/atom_offset"][()]
-        check(off[0] == 0 and off[-1] == f["/structures/numbers"].shape[0], "atom_offset ends")
-        check(f["/structures/positions"].attrs["units"] == "Angstrom", "positions units")
-        for a in ("slope", "intercept", "r2", "n"):
-            check(a in f["/fit/scaling"].attrs, f"/fit/scaling {a}")
-        for a in ("T_K", "pH", "U_RHE", "correction_set", "c_OH", "c_O", "c_OOH", "c_H"):
-            check(a in f["/provenance/che"].attrs, f"/provenance/che {a}")
-        check("gfn1" in f["/provenance/parameters"][0].decode(), "parameters JSON")
-        check(b"name: " in f["/provenance/config"][0], "campaign YAML verbatim")
+    schema_check(path, src, check)
 
 
 def check_che(path):

@@ -2,6 +2,7 @@
 """ABINIT 9.6 reference energies and forces for ATEscreen's plane-wave kernel (--method pw).
 
 usage: /usr/bin/python3 tests/pw/make_refs.py [NAME ...]     (default: every case of CASES)
+       /usr/bin/python3 tests/pw/make_refs.py --spheres [NAME ...]   (atomic spheres, see SPHERES)
 
 For each case: writes tests/pw/cases/NAME.extxyz (the structure, Å), converts the CP2K GTH entries
 it needs with gth2abinit.py (from inputs/params/gth/GTH_POTENTIALS, the file ATEscreen reads, never
@@ -689,7 +690,64 @@ def spin_settings(case, symbols):
     return out
 
 
+# Electrons per spin in spheres around the atoms (ABINIT prtdensph 1, ratsph R, ratsm 0: the
+# rectangle rule on the FFT grid, no smoothing of the sphere surface) for cases already made:
+# `make_refs.py --spheres [NAME ...]` runs the case's stored input again with those variables
+# (they do not change the SCF) and adds results.spheres to its JSON, leaving every other number
+# as it was (the run's etotal must equal the stored one). Radii, bohr: O2 1.3 (the spheres
+# overlap a little at 2.29 bohr, as in the first look at this), bcc Fe 2.0.
+SPHERES = {"o2_pbe_triplet": 1.3, "fe_bcc_pbe_fd002": 2.0}
+
+
+def parse_spheres(abo, natom):
+    """The last 'Integrated electronic and magnetization densities in atomic spheres' table."""
+    start = abo.rfind("Integrated electronic and magnetization densities in atomic spheres")
+    if start < 0:
+        raise RuntimeError("no atomic-sphere table in the output")
+    rows = re.findall(r"^\s*(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$", abo[start:], re.M)
+    rows = [r for r in rows if r[0].isdigit()][:natom]
+    if len(rows) != natom:
+        raise RuntimeError("atomic-sphere table: expected %d rows" % natom)
+    return [{"atom": int(r[0]), "radius": float(r[1]), "up": float(r[2]), "down": float(r[3]),
+             "total": float(r[4]), "diff": float(r[5])} for r in rows]
+
+
+def add_spheres(name):
+    path = os.path.join(HERE, "refs", f"{name}.json")
+    with open(path) as fh:
+        ref = json.load(fh)
+    radius = SPHERES[name]
+    natom = len(ref["structure"]["symbols"])
+    with kept_on_failure(f"ate_pw_sph_{name}_") as work:
+        for s, p in ref["pseudopotentials"].items():
+            with open(os.path.join(work, f"{s}.psp"), "w") as fh:
+                fh.write(p["abinit_psp10_text"])
+        text = ref["abinit_input"] + f"prtdensph 1  ratsph {radius!r}  ratsm 0.0\n"
+        abo, log, dt, cpu = run_abinit(work, text)
+        with h5py.File(os.path.join(work, "runo_GSR.nc"), "r") as g:
+            etotal = float(g["etotal"][()])
+    if abs(etotal - ref["results"]["etotal"]) > 1e-9:
+        raise RuntimeError(f"{name}: etotal {etotal} differs from the stored {ref['results']['etotal']}")
+    rows = parse_spheres(abo, natom)
+    ref["results"]["spheres"] = {
+        "abinit_variables": f"prtdensph 1  ratsph {radius!r}  ratsm 0.0",
+        "ratsph_bohr": radius,
+        "definition": "electrons of each spin within ratsph of the atom: (Omega/N) sum of rho_s over the FFT "
+                      "grid points r with |r - R_atom - T|^2 < 1.0000001 ratsph^2 (any lattice vector T); "
+                      "values as printed by ABINIT (6 decimals)",
+        "up": [r["up"] for r in rows], "down": [r["down"] for r in rows],
+        "moment": [r["diff"] for r in rows],
+        "etotal_of_this_run": etotal, "run_time_s": round(dt, 2), "cpu_time_s": round(cpu, 2)}
+    print(f"{name}: spheres r = {radius} bohr: up {ref['results']['spheres']['up']} down "
+          f"{ref['results']['spheres']['down']} ({dt:.1f} s, CPU {cpu:.1f} s)", flush=True)
+    write_ref(name, ref)
+
+
 def main(argv):
+    if argv[:1] == ["--spheres"]:
+        for name in argv[1:] or list(SPHERES):
+            add_spheres(name)
+        return
     names = argv or [c["name"] for c in CASES]
     unknown = set(names) - {c["name"] for c in CASES}
     if unknown:

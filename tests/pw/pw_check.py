@@ -43,6 +43,9 @@ KB_HARTREE = 8.617333262e-5 / 27.211386245988  # src/include/atescreen/units.h
 TOL_M = 1e-4  # magnetisation, electrons
 TOL_S = 1e-9  # stress, Ha/bohr^3 (ABINIT's, at the fixed plane-wave set: no Pulay term; measured <= 1.1e-10)
 VOIGT = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
+# moments in atomic spheres (results.spheres of O2 and bcc Fe, make_refs.py --spheres): ABINIT
+# prints up and down with 6 decimals, so its difference carries up to 1e-6 of rounding
+TOL_SPH = 1e-5  # electrons
 # --quick (the sanitizer build, where everything runs ~10x slower): the small cells only;
 # --long: the semicore bcc Fe cells (30 Ha, 4x4x4 k-points: minutes), ctest label long
 QUICK = ("si2_lda.json", "si2_lda_gamma.json")
@@ -105,8 +108,10 @@ def check_abinit(exe, mode):
         case = ref["case"]
         s = ref["settings"]
         xyz = os.path.join(HERE, "cases", case + ".extxyz")
-        r = calc(exe, xyz, ref_args(s) + EXTRA.get(case, []) + ["--gradient", "--stress"])
         res = ref["results"]
+        sph = res.get("spheres")
+        r = calc(exe, xyz, ref_args(s) + EXTRA.get(case, []) + ["--gradient", "--stress"] +
+                 (["--sphere-radius", repr(sph["ratsph_bohr"])] if sph else []))
         nat = len(res["forces"])
         de = abs(r["energy"] - res["etotal"])
         df = max(abs(-g - f) for ga, fa in zip(r["gradient"], res["forces"])
@@ -118,6 +123,14 @@ def check_abinit(exe, mode):
         print("%-22s stress Voigt xx yy zz yz xz xy %s Ha/bohr^3\n%-22s ABINIT %s  max diff %.1e"
               % (case, " ".join("%.9e" % r["stress"][i][j] for i, j in VOIGT), "",
                  " ".join("%.9e" % v for v in res["stress_voigt"]), ds))
+        if sph:
+            dsph = max(abs(a - (u - d)) for a, u, d in zip(r["spins"], sph["up"], sph["down"]))
+            ok_sph = dsph <= TOL_SPH
+            ok = ok and ok_sph
+            print("%-22s moments in spheres of %g bohr: %s (ABINIT %s)  max diff %.1e e  %s" % (
+                case, sph["ratsph_bohr"], " ".join("%.6f" % a for a in r["spins"]),
+                " ".join("%.6f" % (u - d) for u, d in zip(sph["up"], sph["down"])), dsph,
+                "ok" if ok_sph else "FAIL"))
         failures += not ok
         print("%-22s E = %.10f (ABINIT %.10f)  dE = %.2e Ha (%.2e /atom)  max dF = %.2e Ha/bohr"
               "  M = %.6f (%.6f)  %d SCF  CPU %.1f s (ABINIT %s)  %s" % (

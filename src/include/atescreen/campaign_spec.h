@@ -167,6 +167,17 @@ typedef struct ate_settings_spec {
     bool spin_polarized;     /**< spGFN1 energies for the spin scan (default false) */
     int nrescue;             /**< rescue rungs after the first attempt (default 3) */
     ate_scf_step rescue[ATE_SPEC_MAX_RESCUE];
+    /* plane waves (settings.pw, method pw; docs/input-reference.md) */
+    double pw_ecut;          /**< wavefunction cutoff, hartree; required for method pw */
+    char pw_xc[8];           /**< "pbe" (default) or "lda" */
+    char pw_smearing[16];    /**< "fermi-dirac" (default), "gaussian", "mv" or "none"; width
+                                  k_B electronic_temperature */
+    int pw_nbands;           /**< bands per k-point, 0: the kernel's rule (default) */
+    double pw_vacuum;        /**< Å: flakes and gas molecules go in a box this much larger than
+                                  their extent along x, y, z (default 6) */
+    double pw_sphere_radius; /**< bohr: atomic spheres of the per-atom spins (default 2.0) */
+    char pw_pseudo_file[ATE_SPEC_PATH_LEN]; /**< GTH file (CP2K format), resolved against the
+                                                 campaign file's directory; "" = the build's */
 } ate_settings_spec;
 
 /** Thermochemistry settings (`thermo:`): CHE correction set and conditions. */

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <mpi.h>
+
 #include "atescreen/campaign_spec.h"
 #include "atescreen/che.h"
 #include "atescreen/sites.h"
@@ -131,6 +133,13 @@ typedef struct ate_pipeline ate_pipeline;
  *  2 per attempt (on log, may be NULL). */
 ATE_API ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int verbosity,
                                        ate_pipeline **out, ate_error *err);
+/** The same on the ranks of comm (a rank group of `atescreen run --group-size`): the kernel
+ *  spreads one evaluation over them (plane waves: the (k, spin) pairs), and every call on the
+ *  pipeline (references, candidates) is then collective on comm, with the same results on all
+ *  of its ranks (energies and gradients are broadcast from comm's rank 0, stop requests agreed).
+ *  comm must outlive the pipeline; MPI_COMM_SELF gives ate_pipeline_create. */
+ATE_API ate_status ate_pipeline_create_on(const ate_campaign_spec *spec, MPI_Comm comm, FILE *log,
+                                          int verbosity, ate_pipeline **out, ate_error *err);
 ATE_API void ate_pipeline_destroy(ate_pipeline **p);
 /** fn(user) is called after every energy evaluation (e.g. to let one-sided MPI requests aimed
  *  at this rank progress during long candidates, and to notice a stop request); a nonzero
