@@ -664,14 +664,21 @@ def case_kill():
             out = os.path.join(work, f"kill-out-{cycles}")
             shutil.rmtree(out, ignore_errors=True)
         rounds += 1
-        p = subprocess.Popen([exe, "run", y, "-o", out, "-q"], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.02, t_full))
-        killed = p.poll() is None
-        if killed:
-            p.send_signal(signal.SIGKILL)
-            kills += 1
-        p.communicate()
+        # Its own process group, stderr to a file: a singleton MPI process starts an Open MPI
+        # daemon (orted) that can outlive the SIGKILL; it is killed with the group, and no pipe
+        # it might still hold can keep this test waiting.
+        with open(os.path.join(work, "kill-stderr.txt"), "w") as err:
+            p = subprocess.Popen([exe, "run", y, "-o", out, "-q"], stdout=subprocess.DEVNULL,
+                                 stderr=err, start_new_session=True)
+            time.sleep(rng.uniform(0.02, t_full))
+            killed = p.poll() is None
+            if killed:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:  # it finished in between
+                    pass
+                kills += 1
+            p.wait()
         h5 = os.path.join(out, "results.h5")
         if os.path.exists(h5):
             try:
