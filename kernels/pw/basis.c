@@ -90,7 +90,11 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
      * out of place (in-place 3D plans allocate and free work buffers on every execution) */
     g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_FORWARD, ATE_PW_FFTW_FLAGS);
     g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_BACKWARD, ATE_PW_FFTW_FLAGS);
-    if (!g->fwd || !g->bwd) {
+    /* the wavefunction transform of unpruned boxes: coefficients scattered into tmp, the result
+     * where pw_to_real's callers read it (no copy back) */
+    g->bwd_wf = fftw_plan_dft_3d(n[0], n[1], n[2], g->tmp, g->buf, FFTW_BACKWARD,
+                                 ATE_PW_FFTW_FLAGS | FFTW_DESTROY_INPUT);
+    if (!g->fwd || !g->bwd || !g->bwd_wf) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
                          n[2]);
@@ -158,6 +162,7 @@ void pw_grid_free(pw_grid *g)
 {
     if (g->fwd) fftw_destroy_plan(g->fwd);
     if (g->bwd) fftw_destroy_plan(g->bwd);
+    if (g->bwd_wf) fftw_destroy_plan(g->bwd_wf);
     for (int dir = 0; dir < 2; ++dir) {
         for (int b = 0; b < 2; ++b)
             if (g->p2[dir][b]) fftw_destroy_plan(g->p2[dir][b]);
@@ -284,7 +289,8 @@ pw_cplx *pw_fft(const pw_grid *g, fftw_plan plan)
 
 void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2)
 {
-    pw_cplx *b = (pw_cplx *)g->buf;
+    /* pruned: in place on buf; otherwise scattered into tmp and transformed into buf */
+    pw_cplx *b = (pw_cplx *)(g->pruned ? g->buf : g->tmp);
     memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
     if (ks->gamma) { /* psi(-G) = psi(G)^*: box = c + i c2 on +G, c^* + i c2^* on -G */
         if (c2) {
@@ -306,7 +312,7 @@ void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_
     if (g->pruned)
         pruned_fft(g, 1);
     else
-        memcpy(b, pw_fft(g, g->bwd), (size_t)g->ntot * sizeof(pw_cplx));
+        fftw_execute(g->bwd_wf);
 }
 
 void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out, pw_cplx *out2)

@@ -232,7 +232,6 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         lincomb(re, npw, nb, m, 1.0, hv, hs, m, 0.0, hx);
         /* residuals r = H x - theta x, kept in hx */
         rmax = 0.0;
-        int nconv = 0;
         for (int n = 0; n < nb; ++n) {
             pw_cplx *r = hx + (size_t)n * npw;
             const pw_cplx *xn = x + (size_t)n * npw;
@@ -240,11 +239,13 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
                 r[g] -= theta[n] * xn[g];
             rn[n] = vnorm(re, npw, r);
             if (n < nneed && rn[n] > rmax) rmax = rn[n];
-            if (rn[n] < tol) ++nconv;
         }
         if (rmax < tol || it >= maxit) break;
-        /* preconditioned residuals of the unconverged bands */
-        int nt = nb - nconv;
+        /* preconditioned residuals of the unconverged bands; the buffer bands (nneed .. nb-1)
+         * get none: they stay in the subspace, improved by the others' corrections only */
+        int nt = 0;
+        for (int n = 0; n < nneed; ++n)
+            nt += rn[n] >= tol;
         if (m + nt > mmax) { /* restart from the Ritz vectors */
             memcpy(v, x, (size_t)nb * npw * sizeof(pw_cplx));
             for (int n = 0; n < nb; ++n) /* H x = r + theta x */
@@ -257,7 +258,7 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         }
         pw_cplx *t = v + (size_t)m * npw;
         int j = 0;
-        for (int n = 0; n < nb && j < nt; ++n) {
+        for (int n = 0; n < nneed && j < nt; ++n) {
             if (rn[n] < tol) continue;
             const pw_cplx *xn = x + (size_t)n * npw, *r = hx + (size_t)n * npw;
             double ek = 0.0; /* gamma: kin(G = 0) = 0, the half sphere counts twice */

@@ -60,6 +60,7 @@ typedef struct pw_grid {
     bool *sphere;   /* [ntot] |G| <= 2 Gmax: the density sphere */
     fftw_complex *buf, *tmp;
     fftw_plan fwd, bwd; /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
+    fftw_plan bwd_wf;   /* tmp -> buf (input destroyed): pw_to_real on unpruned boxes */
     /* wavefunction transforms pruned to the sphere's bounding box |m_0| <= M0, |m_1| <= M1
      * (pw_to_real / pw_to_sphere): 1D transforms along axis 2 on those (i, j) columns only,
      * along axis 1 on the i planes |m_0| <= M0 only, along axis 0 everywhere */
