@@ -66,8 +66,9 @@ typedef struct pw_grid {
      * along axis 1 on the i planes |m_0| <= M0 only, along axis 0 everywhere */
     bool pruned;
     int M[2];
-    fftw_plan p2[2][2]; /* [dir][block]: axis 2, j blocks 0..M1 and n1-M1..n1-1 of one i plane */
-    fftw_plan p1[2];    /* [dir]: axis 1 of one i plane */
+    fftw_plan p2[2][4]; /* [dir][2 a + b]: axis 2 on the columns of i block a, j block b
+                           (blocks: 0..M and n-M..n-1) */
+    fftw_plan p1[2][2]; /* [dir][a]: axis 1 on the planes of i block a */
     fftw_plan p0[2];    /* [dir]: axis 0 of the box */
 } pw_grid;
 
