@@ -107,8 +107,9 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
         g->M[d] = (int)floor(gmax * len / (2.0 * ATE_PI) + 0.5) + 1;
     }
     /* one FFTW guru plan per block of columns or planes (7 executions per transform): faster
-     * than the full 3D transform on every box tried, 25^3 included (bench of basis.c's history:
-     * 0.71 x the full transform at 25^3 with M = 7, 0.68 x at 40^3, 0.59 x at 48^3) */
+     * than the full 3D transform on every box tried, 25^3 included (benchmarks/miniapps/pw_fft.c:
+     * 0.66-0.71 x the full transform at 25^3 with M = 7, 0.66 x at 40^3 with M = 11; the
+     * earlier per-plane plans were slower than the full transform at 25^3) */
     g->pruned = 2 * g->M[0] + 1 < n[0] && 2 * g->M[1] + 1 < n[1];
     if (g->pruned) {
         int n1 = n[1], n2 = n[2], n12 = n1 * n2, flags = ATE_PW_FFTW_FLAGS;

@@ -4,9 +4,9 @@
  *        density in, v_eff = v_loc + v_H + v_xc, Davidson per k-point, occupations, density out,
  *        Pulay (DIIS) density mixing (P. Pulay, Chem. Phys. Lett. 73, 393 (1980)) in a metric
  *        that weights small G (G. Kresse, J. Furthmueller, PRB 54, 11169 (1996), sec. V: there
- *        (G^2 + q1^2)/G^2; here the Hartree weight 4 pi/G^2, as Quantum ESPRESSO's mixer) with
- * Kerker's preconditioner for metals (G. P. Kerker, PRB 23, 3082 (1981)). The total energy is the
- *        Kohn-Sham functional of the output density and wavefunctions,
+ *        (G^2 + q1^2)/G^2; here the Hartree weight 4 pi/G^2, as Quantum ESPRESSO's mixer),
+ *        with Kerker's preconditioner for metals (G. P. Kerker, PRB 23, 3082 (1981)). The
+ *        total energy is the Kohn-Sham functional of the output density and wavefunctions,
  *   E = sum f w <psi|T + V_nl|psi> + E_loc[rho] + E_H[rho] + E_xc[rho] + E_Ewald + E_psp_core - TS,
  *        with sum f w <psi|T + V_nl|psi> = sum f w eps - int v_eff,in rho_out. The (k-point, spin)
  *        pairs are distributed over the ranks of the communicator (round robin); sums are
@@ -26,7 +26,8 @@
 enum { NHIST = 8 };
 /* the Pulay step beta is this times the generic mixing weight (ate_kernel_opts.mixing, default
  * 0.4 as xtb's Broyden damping), at most 1: 0.7 at the default, Quantum ESPRESSO's mixing_beta
- * default (benchmarks/peers/pw_vs_qe.md: 12-30 % fewer SCF iterations than 0.4) */
+ * default (with the Hartree metric 6-26 % fewer SCF iterations than the plain metric and 0.4 on
+ * every validation cell: benchmarks/peers/pw_vs_qe.md) */
 static const double PULAY_STEP_PER_WEIGHT = 1.75;
 /* the metric weight of the magnetisation in the Pulay overlaps: 4 pi / q_m^2 with q_m = 2 pi
  * bohr^-1, the Hartree weight of the charge at |G| = 2 pi bohr^-1 (Quantum ESPRESSO's rho_ddot
