@@ -90,7 +90,11 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
      * out of place (in-place 3D plans allocate and free work buffers on every execution) */
     g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_FORWARD, ATE_PW_FFTW_FLAGS);
     g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_BACKWARD, ATE_PW_FFTW_FLAGS);
-    if (!g->fwd || !g->bwd) {
+    /* the wavefunction transform of unpruned boxes: coefficients scattered into tmp, the result
+     * where pw_to_real's callers read it (no copy back) */
+    g->bwd_wf = fftw_plan_dft_3d(n[0], n[1], n[2], g->tmp, g->buf, FFTW_BACKWARD,
+                                 ATE_PW_FFTW_FLAGS | FFTW_DESTROY_INPUT);
+    if (!g->fwd || !g->bwd || !g->bwd_wf) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
                          n[2]);
@@ -102,66 +106,65 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
             sqrt(c->a[d][0] * c->a[d][0] + c->a[d][1] * c->a[d][1] + c->a[d][2] * c->a[d][2]);
         g->M[d] = (int)floor(gmax * len / (2.0 * ATE_PI) + 0.5) + 1;
     }
-    /* worth it when the columns are a small part of the box, and the box is not small: on a
-     * 25^3 box the full transforms are faster (Si2 and bcc Fe of benchmarks/peers/pw_vs_qe.py,
-     * 11-12 % less SCF CPU), on 40^3 and larger the pruned ones (Si8 17 %, H2O 7 % less) */
-    g->pruned = 2 * g->M[0] + 1 < n[0] && 2 * g->M[1] + 1 < n[1] && g->ntot >= 32768;
+    /* one FFTW guru plan per block of columns or planes (7 executions per transform): faster
+     * than the full 3D transform on every box tried, 25^3 included (benchmarks/miniapps/pw_fft.c:
+     * 0.66-0.71 x the full transform at 25^3 with M = 7, 0.66 x at 40^3 with M = 11; the
+     * earlier per-plane plans were slower than the full transform at 25^3) */
+    g->pruned = 2 * g->M[0] + 1 < n[0] && 2 * g->M[1] + 1 < n[1];
     if (g->pruned) {
-        int n12 = n[1] * n[2], flags = ATE_PW_FFTW_FLAGS | FFTW_UNALIGNED;
-        int nblk[2] = {g->M[1] + 1, g->M[1]};
+        int n1 = n[1], n2 = n[2], n12 = n1 * n2, flags = ATE_PW_FFTW_FLAGS;
+        int len[2] = {g->M[0] + 1, g->M[0]}, wid[2] = {g->M[1] + 1, g->M[1]};
+        int i0[2] = {0, n[0] - g->M[0]}, j0[2] = {0, n1 - g->M[1]};
         for (int dir = 0; dir < 2; ++dir) {
             int sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
-            for (int b = 0; b < 2; ++b) /* howmany columns of n2 contiguous points */
-                g->p2[dir][b] = fftw_plan_many_dft(1, &n[2], nblk[b], g->buf, NULL, 1, n[2], g->buf,
-                                                   NULL, 1, n[2], sign, flags);
-            g->p1[dir] = fftw_plan_many_dft(1, &n[1], n[2], g->buf, NULL, n[2], 1, g->buf, NULL,
-                                            n[2], 1, sign, flags);
-            g->p0[dir] = fftw_plan_many_dft(1, &n[0], n12, g->buf, NULL, n12, 1, g->buf, NULL, n12,
-                                            1, sign, flags);
-            if (!g->p2[dir][0] || !g->p2[dir][1] || !g->p1[dir] || !g->p0[dir]) g->pruned = false;
+            for (int a = 0; a < 2; ++a) {
+                fftw_complex *pl = g->buf + (size_t)i0[a] * n12;
+                for (int b = 0; b < 2; ++b) { /* columns (i, j) of the blocks, along axis 2 */
+                    fftw_iodim d = {n2, 1, 1}, h[2] = {{len[a], n12, n12}, {wid[b], n2, n2}};
+                    fftw_complex *p = pl + (size_t)j0[b] * n2;
+                    g->p2[dir][2 * a + b] = fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
+                }
+                fftw_iodim d = {n1, n2, n2}, h[2] = {{len[a], n12, n12}, {n2, 1, 1}};
+                g->p1[dir][a] = fftw_plan_guru_dft(1, &d, 2, h, pl, pl, sign, flags);
+            }
+            fftw_iodim d = {n[0], n12, n12}, h = {n12, 1, 1};
+            g->p0[dir] = fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, flags);
+            for (int q = 0; q < 4; ++q)
+                if (!g->p2[dir][q] || (q < 2 && !g->p1[dir][q])) g->pruned = false;
+            if (!g->p0[dir]) g->pruned = false;
         }
     }
     return ATE_OK;
 }
 
-/* the i planes of the bounding box: 0..M0 and n0-M0..n0-1 */
-static int plane_of(const pw_grid *g, int q)
-{
-    return q <= g->M[0] ? q : g->n[0] - (2 * g->M[0] + 1 - q);
-}
-
 /* pruned 3D transform of g->buf in place; dir 0 = forward (e^{-iGr}), 1 = backward */
 static void pruned_fft(const pw_grid *g, int dir)
 {
-    fftw_complex *b = g->buf;
-    int n1 = g->n[1], n2 = g->n[2], nplane = 2 * g->M[0] + 1;
-    if (dir == 1) /* G -> r: columns, planes, then axis 0 */
-        for (int q = 0; q < nplane; ++q) {
-            fftw_complex *pl = b + (size_t)plane_of(g, q) * n1 * n2;
-            fftw_execute_dft(g->p2[dir][0], pl, pl);
-            fftw_execute_dft(g->p2[dir][1], pl + (size_t)(n1 - g->M[1]) * n2,
-                             pl + (size_t)(n1 - g->M[1]) * n2);
-            fftw_execute_dft(g->p1[dir], pl, pl);
-        }
-    fftw_execute_dft(g->p0[dir], b, b);
-    if (dir == 0) /* r -> G: axis 0, then only the planes and columns of the box */
-        for (int q = 0; q < nplane; ++q) {
-            fftw_complex *pl = b + (size_t)plane_of(g, q) * n1 * n2;
-            fftw_execute_dft(g->p1[dir], pl, pl);
-            fftw_execute_dft(g->p2[dir][0], pl, pl);
-            fftw_execute_dft(g->p2[dir][1], pl + (size_t)(n1 - g->M[1]) * n2,
-                             pl + (size_t)(n1 - g->M[1]) * n2);
-        }
+    if (dir == 1) { /* G -> r: columns, planes, then axis 0 */
+        for (int q = 0; q < 4; ++q)
+            fftw_execute(g->p2[dir][q]);
+        for (int a = 0; a < 2; ++a)
+            fftw_execute(g->p1[dir][a]);
+    }
+    fftw_execute(g->p0[dir]);
+    if (dir == 0) { /* r -> G: axis 0, then only the planes and columns of the box */
+        for (int a = 0; a < 2; ++a)
+            fftw_execute(g->p1[dir][a]);
+        for (int q = 0; q < 4; ++q)
+            fftw_execute(g->p2[dir][q]);
+    }
 }
 
 void pw_grid_free(pw_grid *g)
 {
     if (g->fwd) fftw_destroy_plan(g->fwd);
     if (g->bwd) fftw_destroy_plan(g->bwd);
+    if (g->bwd_wf) fftw_destroy_plan(g->bwd_wf);
     for (int dir = 0; dir < 2; ++dir) {
-        for (int b = 0; b < 2; ++b)
-            if (g->p2[dir][b]) fftw_destroy_plan(g->p2[dir][b]);
-        if (g->p1[dir]) fftw_destroy_plan(g->p1[dir]);
+        for (int q = 0; q < 4; ++q)
+            if (g->p2[dir][q]) fftw_destroy_plan(g->p2[dir][q]);
+        for (int a = 0; a < 2; ++a)
+            if (g->p1[dir][a]) fftw_destroy_plan(g->p1[dir][a]);
         if (g->p0[dir]) fftw_destroy_plan(g->p0[dir]);
     }
     fftw_free(g->buf), fftw_free(g->tmp);
@@ -284,7 +287,8 @@ pw_cplx *pw_fft(const pw_grid *g, fftw_plan plan)
 
 void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2)
 {
-    pw_cplx *b = (pw_cplx *)g->buf;
+    /* pruned: in place on buf; otherwise scattered into tmp and transformed into buf */
+    pw_cplx *b = (pw_cplx *)(g->pruned ? g->buf : g->tmp);
     memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
     if (ks->gamma) { /* psi(-G) = psi(G)^*: box = c + i c2 on +G, c^* + i c2^* on -G */
         if (c2) {
@@ -306,7 +310,7 @@ void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_
     if (g->pruned)
         pruned_fft(g, 1);
     else
-        memcpy(b, pw_fft(g, g->bwd), (size_t)g->ntot * sizeof(pw_cplx));
+        fftw_execute(g->bwd_wf);
 }
 
 void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out, pw_cplx *out2)

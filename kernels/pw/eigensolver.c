@@ -175,7 +175,7 @@ static int subspace_max(int nb, const pw_kset *ks)
 size_t pw_davidson_work(int nb, const pw_kset *ks)
 {
     size_t npw = (size_t)ks->npw, mmax = (size_t)subspace_max(nb, ks);
-    return (2 * mmax + (size_t)nb) * npw + 2 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
+    return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
 }
 
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
@@ -191,8 +191,10 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
     /* the caller's workspace of pw_davidson_work(nb, npw) (kept over the SCF: no allocation);
      * the Ritz vectors x are formed in c itself (its start vectors are copied to v first) */
     pw_cplx *v = work, *hv = v + (size_t)mmax * npw, *x = c, *hx = hv + (size_t)mmax * npw,
-            *hs = hx + (size_t)nb * npw, *s = hs + (size_t)mmax * mmax;
-    double *theta = (double *)(s + (size_t)mmax * mmax), *rn = theta + mmax, *dd = rn + nb;
+            *hs = hx + (size_t)nb * npw, *s = hs + (size_t)mmax * mmax,
+            *hp = s + (size_t)mmax * mmax;
+    double *theta = (double *)(hp + (size_t)mmax * mmax), *rn = theta + mmax, *dd = rn + nb;
+    int mh = 0; /* the columns of the projected H, hp = V^H H V (leading dimension mmax), known */
     memcpy(v, c, (size_t)nb * npw * sizeof(pw_cplx));
     int m = orthonormalise(re, npw, NULL, 0, v, nb, s, dd);
     ate_status st = ATE_OK;
@@ -203,25 +205,30 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
     pw_ham_apply(h, m, v, hv);
     double rmax = 0.0;
     for (int it = 0;; ++it) {
-        /* Rayleigh-Ritz in span(v) */
-        ovl(re, npw, m, m, v, hv, hs, m);
+        /* Rayleigh-Ritz in span(v): the projected H gets the columns of the vectors added since
+         * the last step, V^H H v_new; its upper triangle (all of it known) goes to LAPACK */
+        if (mh < m) {
+            pw_cplx *col =
+                re ? (pw_cplx *)((double *)hp + (size_t)mh * mmax) : hp + (size_t)mh * mmax;
+            ovl(re, npw, m, m - mh, v, hv + (size_t)mh * npw, col, mmax);
+            mh = m;
+        }
         int info;
         if (re) { /* exact symmetry for LAPACK */
             double *a = (double *)hs;
-            for (int i = 0; i < m; ++i)
-                for (int j = 0; j < i; ++j) {
-                    double e = 0.5 * (a[(size_t)j * m + i] + a[(size_t)i * m + j]);
-                    a[(size_t)j * m + i] = a[(size_t)i * m + j] = e;
-                }
+            const double *p = (const double *)hp;
+            for (int j = 0; j < m; ++j)
+                for (int i = 0; i <= j; ++i)
+                    a[(size_t)j * m + i] = a[(size_t)i * m + j] = p[(size_t)j * mmax + i];
             info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', m, a, m, theta);
         } else {
-            for (int i = 0; i < m; ++i) /* exact Hermitian symmetry for LAPACK */
-                for (int j = 0; j < i; ++j) {
-                    pw_cplx a = 0.5 * (hs[(size_t)j * m + i] + conj(hs[(size_t)i * m + j]));
+            for (int j = 0; j < m; ++j) { /* exact Hermitian symmetry for LAPACK */
+                for (int i = 0; i < j; ++i) {
+                    pw_cplx a = hp[(size_t)j * mmax + i];
                     hs[(size_t)j * m + i] = a, hs[(size_t)i * m + j] = conj(a);
                 }
-            for (int i = 0; i < m; ++i)
-                hs[(size_t)i * m + i] = creal(hs[(size_t)i * m + i]);
+                hs[(size_t)j * m + j] = creal(hp[(size_t)j * mmax + j]);
+            }
             info = LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'U', m, hs, m, theta);
         }
         if (info != 0) {
@@ -232,7 +239,6 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         lincomb(re, npw, nb, m, 1.0, hv, hs, m, 0.0, hx);
         /* residuals r = H x - theta x, kept in hx */
         rmax = 0.0;
-        int nconv = 0;
         for (int n = 0; n < nb; ++n) {
             pw_cplx *r = hx + (size_t)n * npw;
             const pw_cplx *xn = x + (size_t)n * npw;
@@ -240,24 +246,26 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
                 r[g] -= theta[n] * xn[g];
             rn[n] = vnorm(re, npw, r);
             if (n < nneed && rn[n] > rmax) rmax = rn[n];
-            if (rn[n] < tol) ++nconv;
         }
         if (rmax < tol || it >= maxit) break;
-        /* preconditioned residuals of the unconverged bands */
-        int nt = nb - nconv;
+        /* preconditioned residuals of the unconverged bands; the buffer bands (nneed .. nb-1)
+         * get none: they stay in the subspace, improved by the others' corrections only */
+        int nt = 0;
+        for (int n = 0; n < nneed; ++n)
+            nt += rn[n] >= tol;
         if (m + nt > mmax) { /* restart from the Ritz vectors */
             memcpy(v, x, (size_t)nb * npw * sizeof(pw_cplx));
             for (int n = 0; n < nb; ++n) /* H x = r + theta x */
                 for (size_t g = 0; g < npw; ++g)
                     hv[(size_t)n * npw + g] =
                         hx[(size_t)n * npw + g] + theta[n] * x[(size_t)n * npw + g];
-            m = nb;
+            m = nb, mh = 0;
             if (m + nt > mmax) nt = mmax - m;
             if (nt <= 0) break;
         }
         pw_cplx *t = v + (size_t)m * npw;
         int j = 0;
-        for (int n = 0; n < nb && j < nt; ++n) {
+        for (int n = 0; n < nneed && j < nt; ++n) {
             if (rn[n] < tol) continue;
             const pw_cplx *xn = x + (size_t)n * npw, *r = hx + (size_t)n * npw;
             double ek = 0.0; /* gamma: kin(G = 0) = 0, the half sphere counts twice */

@@ -62,13 +62,15 @@ typedef struct pw_grid {
     bool *sphere;   /* [ntot] |G| <= 2 Gmax: the density sphere */
     fftw_complex *buf, *tmp;
     fftw_plan fwd, bwd; /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
+    fftw_plan bwd_wf;   /* tmp -> buf (input destroyed): pw_to_real on unpruned boxes */
     /* wavefunction transforms pruned to the sphere's bounding box |m_0| <= M0, |m_1| <= M1
      * (pw_to_real / pw_to_sphere): 1D transforms along axis 2 on those (i, j) columns only,
      * along axis 1 on the i planes |m_0| <= M0 only, along axis 0 everywhere */
     bool pruned;
     int M[2];
-    fftw_plan p2[2][2]; /* [dir][block]: axis 2, j blocks 0..M1 and n1-M1..n1-1 of one i plane */
-    fftw_plan p1[2];    /* [dir]: axis 1 of one i plane */
+    fftw_plan p2[2][4]; /* [dir][2 a + b]: axis 2 on the columns of i block a, j block b
+                           (blocks: 0..M and n-M..n-1) */
+    fftw_plan p1[2][2]; /* [dir][a]: axis 1 on the planes of i block a */
     fftw_plan p0[2];    /* [dir]: axis 0 of the box */
 } pw_grid;
 

@@ -25,7 +25,7 @@ typedef struct pw_scf_input {
     pw_xc *xc;
     int smearing;
     double sigma;  /* smearing width, hartree */
-    double mixing; /* Pulay step (preconditioner weight) */
+    double mixing; /* generic mixing weight: the Pulay step is min(1, 1.75 mixing) (scf.c) */
     int max_iter;
     double econv;   /* energy change, hartree */
     double qconv;   /* int |rho_out - rho_in| per atom, e */

@@ -2,9 +2,11 @@
  * @file scf.c
  * @brief The Kohn-Sham self-consistent field of the plane-wave kernel (docs/theory-pw.md, "SCF"):
  *        density in, v_eff = v_loc + v_H + v_xc, Davidson per k-point, occupations, density out,
- *        Pulay (DIIS) density mixing (P. Pulay, Chem. Phys. Lett. 73, 393 (1980)) with Kerker's
- *        preconditioner for metals (G. P. Kerker, PRB 23, 3082 (1981)). The total energy is the
- *        Kohn-Sham functional of the output density and wavefunctions,
+ *        Pulay (DIIS) density mixing (P. Pulay, Chem. Phys. Lett. 73, 393 (1980)) in a metric
+ *        that weights small G (G. Kresse, J. Furthmueller, PRB 54, 11169 (1996), sec. V: there
+ *        (G^2 + q1^2)/G^2; here the Hartree weight 4 pi/G^2, as Quantum ESPRESSO's mixer),
+ *        with Kerker's preconditioner for metals (G. P. Kerker, PRB 23, 3082 (1981)). The
+ *        total energy is the Kohn-Sham functional of the output density and wavefunctions,
  *   E = sum f w <psi|T + V_nl|psi> + E_loc[rho] + E_H[rho] + E_xc[rho] + E_Ewald + E_psp_core - TS,
  *        with sum f w <psi|T + V_nl|psi> = sum f w eps - int v_eff,in rho_out. The (k-point, spin)
  *        pairs are distributed over the ranks of the communicator (round robin); sums are
@@ -22,6 +24,15 @@
 #include "pw_scf.h"
 
 enum { NHIST = 8 };
+/* the Pulay step beta is this times the generic mixing weight (ate_kernel_opts.mixing, default
+ * 0.4 as xtb's Broyden damping), at most 1: 0.7 at the default, Quantum ESPRESSO's mixing_beta
+ * default (with the Hartree metric 6-26 % fewer SCF iterations than the plain metric and 0.4 on
+ * every validation cell: benchmarks/peers/pw_vs_qe.md) */
+static const double PULAY_STEP_PER_WEIGHT = 1.75;
+/* the metric weight of the magnetisation in the Pulay overlaps: 4 pi / q_m^2 with q_m = 2 pi
+ * bohr^-1, the Hartree weight of the charge at |G| = 2 pi bohr^-1 (Quantum ESPRESSO's rho_ddot
+ * uses the same constant, "lambda = 1 a.u.") */
+static const double MAG_METRIC = 1.0 / ATE_PI;
 
 /* deterministic start vectors: a hash of the box index and band, damped at high |k+G| */
 static double hash01(unsigned long long x)
@@ -100,11 +111,15 @@ static int minus_box(const pw_grid *g, int p)
 /* Pulay mixing over the density-sphere components of nb blocks (rho; with spin also m =
  * rho_up - rho_down); the G = 0 component of rho is held at N_el / Omega. The densities are
  * real, rho(-G) = rho(G)^*: the history holds G = 0 and one of each pair +-G, and the Pulay
- * overlaps count the pairs twice (the same overlaps as over the whole sphere). */
+ * overlaps count the pairs twice (the same overlaps as over the whole sphere). The overlaps
+ * <R_i|R_j> are taken in the Hartree metric, sum_G 4 pi / G^2 R_i(G)^* R_j(G) for the charge
+ * (the Coulomb energy of the residual: the long-wavelength components that slow the SCF count
+ * most) and MAG_METRIC sum_G for the magnetisation. */
 typedef struct mixer {
     int len, nblk, count, next; /* len: sphere points per block */
     pw_cplx *rin[NHIST], *res[NHIST];
     double *pre;     /* [nblk][len] preconditioner */
+    double *wt;      /* [nblk][len] metric weight of the Pulay overlaps */
     int *map, *mapm; /* [len] box index of G and of -G */
 } mixer;
 
@@ -119,7 +134,8 @@ static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, 
     m->map = malloc((size_t)m->len * sizeof(int));
     m->mapm = malloc((size_t)m->len * sizeof(int));
     m->pre = malloc(tot * sizeof(double));
-    bool ok = m->map && m->mapm && m->pre;
+    m->wt = malloc(tot * sizeof(double));
+    bool ok = m->map && m->mapm && m->pre && m->wt;
     for (int h = 0; h < NHIST && ok; ++h) {
         m->rin[h] = malloc(tot * sizeof(pw_cplx));
         m->res[h] = malloc(tot * sizeof(pw_cplx));
@@ -131,9 +147,12 @@ static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, 
         if (g->sphere[p] && p <= minus_box(g, p)) {
             m->map[j] = p, m->mapm[j] = minus_box(g, p);
             m->pre[j] = kerker ? beta * g->g2[p] / (g->g2[p] + q0 * q0) : beta;
+            m->wt[j] = g->g2[p] > 0.0 ? 4.0 * ATE_PI / g->g2[p] : 0.0; /* rho(0) is fixed */
             if (g->g2[p] == 0.0) m->pre[j] = 0.0;
-            for (int b = 1; b < nblk; ++b) /* the magnetisation: plain */
+            for (int b = 1; b < nblk; ++b) { /* the magnetisation: plain */
                 m->pre[(size_t)b * m->len + j] = beta;
+                m->wt[(size_t)b * m->len + j] = MAG_METRIC;
+            }
             ++j;
         }
     return ATE_OK;
@@ -143,7 +162,7 @@ static void mixer_free(mixer *m)
 {
     for (int h = 0; h < NHIST; ++h)
         free(m->rin[h]), free(m->res[h]);
-    free(m->map), free(m->mapm), free(m->pre);
+    free(m->map), free(m->mapm), free(m->pre), free(m->wt);
 }
 
 /* gather block b of a box array pair (spin densities s0, s1 -> rho, m) */
@@ -180,10 +199,12 @@ static void mixer_step(mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out)
             double sum = 0.0;
             const pw_cplx *ri = m->res[slot[i]], *rk = m->res[slot[k]];
             for (size_t j = 0; j < tot; ++j)
-                sum += creal(conj(ri[j]) * rk[j]);
+                sum += m->wt[j] * creal(conj(ri[j]) * rk[j]);
             sum *= 2.0; /* +-G twice, G = 0 (the first point) once */
-            for (int b = 0; b < m->nblk; ++b)
-                sum -= creal(conj(ri[(size_t)b * m->len]) * rk[(size_t)b * m->len]);
+            for (int b = 0; b < m->nblk; ++b) {
+                size_t q = (size_t)b * m->len;
+                sum -= m->wt[q] * creal(conj(ri[q]) * rk[q]);
+            }
             a[i * dim + k] = a[k * dim + i] = sum;
         }
     for (int i = 0; i < n; ++i)
@@ -317,7 +338,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             dav_n = pw_davidson_work(in->nbx, &in->ks[k]);
     pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
     mixer mx;
-    ate_status s = mixer_init(&mx, g, ns, in->mixing, in->smearing != ATE_SMEAR_NONE, err);
+    ate_status s = mixer_init(&mx, g, ns, fmin(1.0, PULAY_STEP_PER_WEIGHT * in->mixing),
+                              in->smearing != ATE_SMEAR_NONE, err);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
                         !eig || !occ || !w || !work || !eigx || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");

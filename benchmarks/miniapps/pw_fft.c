@@ -1,0 +1,112 @@
+/**
+ * @file pw_fft.c
+ * @brief Miniapp (a program, not a test): one wavefunction transform of kernels/pw/basis.c on an
+ *        n^3 box, the full 3D FFTW transform against the pruned one (the sphere's bounding box
+ *        |m_0|, |m_1| <= M: axis 2 on the (i, j) columns of the box, axis 1 on its i planes,
+ *        axis 0 everywhere), the latter with one FFTW guru plan per block of columns or planes
+ *        as basis.c builds them (7 executions per transform). Both include the box clear before
+ *        the coefficients go in, as pw_to_real does. Prints CPU microseconds per transform and
+ *        the largest difference between the two results (single-threaded FFTW, FFTW_MEASURE).
+ *
+ * usage: ate_bench_pw_fft N M [REPEATS (default 2000)]
+ *        (Si2 at 12 Ha and bcc Fe at 30 Ha of benchmarks/peers/pw_vs_qe.py: N 25, M 7;
+ *        Si8 at 15 Ha: N 40, M 11)
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fftw3.h>
+
+static double cpu(void) { return (double)clock() / CLOCKS_PER_SEC; }
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s N M [REPEATS]\n", argv[0]);
+        return 2;
+    }
+    int n = atoi(argv[1]), M = atoi(argv[2]), reps = argc > 3 ? atoi(argv[3]) : 2000;
+    if (n < 4 || M < 1 || 2 * M + 1 >= n || reps < 1) {
+        fprintf(stderr, "need 2 M + 1 < N, N >= 4, M >= 1\n");
+        return 2;
+    }
+    int n12 = n * n;
+    size_t ntot = (size_t)n * n12;
+    fftw_complex *buf = fftw_malloc(ntot * sizeof(fftw_complex)),
+                 *tmp = fftw_malloc(ntot * sizeof(fftw_complex)),
+                 *ref = fftw_malloc(ntot * sizeof(fftw_complex));
+    if (!buf || !tmp || !ref) return 1;
+    /* the full transform of basis.c's unpruned path: tmp -> buf, input destroyed */
+    fftw_plan full =
+        fftw_plan_dft_3d(n, n, n, tmp, buf, FFTW_BACKWARD, FFTW_MEASURE | FFTW_DESTROY_INPUT);
+    /* the pruned one, in place on buf */
+    int len[2] = {M + 1, M}, off[2] = {0, n - M};
+    fftw_plan p2[4], p1[2], p0;
+    for (int a = 0; a < 2; ++a) {
+        fftw_complex *pl = buf + (size_t)off[a] * n12;
+        for (int b = 0; b < 2; ++b) {
+            fftw_iodim d = {n, 1, 1}, h[2] = {{len[a], n12, n12}, {len[b], n, n}};
+            fftw_complex *p = pl + (size_t)off[b] * n;
+            p2[2 * a + b] = fftw_plan_guru_dft(1, &d, 2, h, p, p, FFTW_BACKWARD, FFTW_MEASURE);
+        }
+        fftw_iodim d = {n, n, n}, h[2] = {{len[a], n12, n12}, {n, 1, 1}};
+        p1[a] = fftw_plan_guru_dft(1, &d, 2, h, pl, pl, FFTW_BACKWARD, FFTW_MEASURE);
+    }
+    {
+        fftw_iodim d = {n, n12, n12}, h = {n12, 1, 1};
+        p0 = fftw_plan_guru_dft(1, &d, 1, &h, buf, buf, FFTW_BACKWARD, FFTW_MEASURE);
+    }
+    /* coefficients inside the bounding box (a ball of radius M would do as well) */
+    unsigned long long x = 12345;
+    double *coef = malloc(ntot * 2 * sizeof(double));
+    size_t *idx = malloc(ntot * sizeof(size_t)), nin = 0;
+    if (!coef || !idx) return 1;
+    for (size_t p = 0; p < ntot; ++p) {
+        int i = (int)(p / (size_t)n12), j = (int)(p / (size_t)n % (size_t)n);
+        int mi = i > n / 2 ? i - n : i, mj = j > n / 2 ? j - n : j, mk = (int)(p % (size_t)n);
+        mk = mk > n / 2 ? mk - n : mk;
+        bool in = abs(mi) <= M && abs(mj) <= M && mi * mi + mj * mj + mk * mk <= M * M;
+        for (int c = 0; c < 2; ++c) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            coef[2 * nin + c] = (double)(x >> 11) / 9007199254740992.0 - 0.5;
+        }
+        if (in) idx[nin++] = p;
+    }
+    double t0 = cpu();
+    for (int r = 0; r < reps; ++r) {
+        memset(tmp, 0, ntot * sizeof(fftw_complex));
+        for (size_t q = 0; q < nin; ++q)
+            tmp[idx[q]][0] = coef[2 * q], tmp[idx[q]][1] = coef[2 * q + 1];
+        fftw_execute(full);
+    }
+    double tf = (cpu() - t0) / reps;
+    memcpy(ref, buf, ntot * sizeof(fftw_complex));
+    t0 = cpu();
+    for (int r = 0; r < reps; ++r) {
+        memset(buf, 0, ntot * sizeof(fftw_complex));
+        for (size_t q = 0; q < nin; ++q)
+            buf[idx[q]][0] = coef[2 * q], buf[idx[q]][1] = coef[2 * q + 1];
+        for (int q = 0; q < 4; ++q)
+            fftw_execute(p2[q]);
+        for (int a = 0; a < 2; ++a)
+            fftw_execute(p1[a]);
+        fftw_execute(p0);
+    }
+    double tp = (cpu() - t0) / reps, dmax = 0.0;
+    for (size_t p = 0; p < ntot; ++p)
+        for (int c = 0; c < 2; ++c)
+            dmax = fmax(dmax, fabs(buf[p][c] - ref[p][c]));
+    printf("n %d  M %d  full %.1f us  pruned %.1f us  pruned/full %.2f  max difference %.1e\n", n,
+           M, 1e6 * tf, 1e6 * tp, tp / tf, dmax);
+    fftw_destroy_plan(full), fftw_destroy_plan(p0);
+    for (int q = 0; q < 4; ++q)
+        fftw_destroy_plan(p2[q]);
+    for (int a = 0; a < 2; ++a)
+        fftw_destroy_plan(p1[a]);
+    fftw_free(buf), fftw_free(tmp), fftw_free(ref), free(coef), free(idx);
+    return 0;
+}
