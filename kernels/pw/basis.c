@@ -86,7 +86,9 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
                 g->g2[id] = G[0] * G[0] + G[1] * G[1] + G[2] * G[2];
                 g->sphere[id] = g->g2[id] <= g2max;
             }
-    /* FFTW_ESTIMATE: the same algorithm on every run and rank (reproducible to the last bit);
+    /* FFTW_MEASURE (ATE_PW_FFTW_FLAGS): the algorithm is chosen by timing, so two runs (or two
+     * ranks) may sum in another order: energies agree to ~1e-11 eV, not to the last bit
+     * (build with -DATE_PW_FFTW_FLAGS=FFTW_ESTIMATE for bitwise-reproducible runs);
      * out of place (in-place 3D plans allocate and free work buffers on every execution) */
     g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_FORWARD, ATE_PW_FFTW_FLAGS);
     g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_BACKWARD, ATE_PW_FFTW_FLAGS);

@@ -36,6 +36,8 @@
  *        metal atom); JSON "magnetization" = N_up - N_down, "spins" (and "magnetic_moments")
  *        N_up - N_down within --sphere-radius R bohr (default 2.0) of each atom (ABINIT's
  *        prtdensph with ratsph R, ratsm 0; docs/theory-pw.md, "Atomic spheres").
+ *        --mixing W: gfn1, the Broyden weight; pw, the Pulay step is min(1, 1.75 W) (0.7 at the
+ *        default 0.4, QE's mixing_beta; damped campaign rescue rungs scale with it).
  *        --pseudo FILE (GTH pseudopotentials in CP2K's format; default
  *        inputs/params/gth/GTH_POTENTIALS, first GTH-PADE (lda) or GTH-PBE (pbe) entry).
  */
