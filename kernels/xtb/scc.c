@@ -11,6 +11,7 @@
  *        centres of the final diagonalisation (docs/theory-gfn1.md, "Descriptors").
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +19,9 @@
 #include <lapacke.h>
 
 #include "gfn1_coulomb.h"
+#include "gfn1_mixer.h"
 
 #define MIX_BETA 0.4 /* default damping */
-#define MIX_W0   0.01
 #define NEGLECT  1e-8
 /* Mixed precision: with at least MIXED_MIN_NAO basis functions, the iterations before the RMS
  * charge change first drops below MIXED_RMS solve the generalized eigenproblem in single
@@ -29,6 +30,13 @@
  * the one before it that the energy change compares with, is in double precision. */
 #define MIXED_MIN_NAO 1000
 #define MIXED_RMS     1e-4
+/* ... or, below MIXED_STALL_RMS, as soon as the RMS change fails to drop below MIXED_STALL_FAC
+ * times the smallest of the previous MIXED_STALL_WIN iterations: the single-precision noise
+ * floor (about 1e-4 e on the 999-atom water cluster, where 20 iterations crawled from 1.4e-4 to
+ * 1e-4 before this rule) */
+#define MIXED_STALL_RMS 1e-3
+#define MIXED_STALL_FAC 0.7
+#define MIXED_STALL_WIN 3
 
 typedef struct scc_work {
     int nao, nsh, nat;
@@ -48,12 +56,10 @@ typedef struct scc_work {
     bool single; /* the last eigensolve was in single precision */
 
     double *qin, *qout, *qat, *vsh, *occa, *occb, *n0;
-    double *hist_x, *hist_f; /* normalised Broyden differences dX, dF: [max_iter][nsh] */
-    double *hist_w, *bmat, *bvec;
-    double *xprev, *fprev; /* previous iterate and residual */
-    int nhist;
-    gfn1_kwork *kw;   /* k-point sampling (bloch.c), NULL at Gamma */
-    double kfermi_ev; /* Fermi level of the last k-point diagonalisation */
+    gfn1_mixer mix;
+    bool precond, ldos_set; /* mix.ldos holds the Fermi-level LDOS of the last diagonalisation */
+    gfn1_kwork *kw;         /* k-point sampling (bloch.c), NULL at Gamma */
+    double kfermi_ev;       /* Fermi level of the last k-point diagonalisation */
     /* spin polarisation (spGFN1): beta orbitals, M = P_alpha - P_beta, and the mixed vector
      * [q; m] of nv = 2 nsh entries (qin, qout, vsh hold both halves; vsh[nsh + x] is the spin
      * potential dE_spin/dm_x) */
@@ -71,43 +77,9 @@ static void work_free(scc_work *w)
         free(w->eps), free(w->p), free(w->gam);
     free(w->self), free(w->qin), free(w->qout), free(w->qat), free(w->vsh), free(w->occa),
         free(w->occb);
-    free(w->n0), free(w->hist_x), free(w->hist_f), free(w->xprev), free(w->fprev);
-    free(w->hist_w), free(w->bmat), free(w->bvec);
+    free(w->n0);
+    gfn1_mixer_free(&w->mix);
     free(w->cb), free(w->epsb), free(w->mag);
-}
-
-/* Modified Broyden mixing (D. D. Johnson, Phys. Rev. B 38, 12807 (1988)), the scheme xtb uses
- * (spec §6.3): normalised differences dF_i = df_i/|df_i|, dX_i = dx_i/|df_i| of all previous
- * steps, weights w_i = 0.01/|f_i| clipped to [1, 1e5], w0 = 0.01, damping a = 0.4:
- *   beta = (w0^2 I + [w_i w_j dF_i.dF_j])^-1,  c_k = w_k dF_k.f,  g_n = sum_k c_k beta_kn,
- *   x <- x + a f - sum_n w_n g_n (a dF_n + dX_n). */
-static void broyden(scc_work *w, double *x, const double *fx, double beta)
-{
-    int n = w->nv, m = w->nhist;
-    double *dx = w->hist_x, *df = w->hist_f;
-    double *a = w->bmat, *c = w->bvec;
-    for (int i = 0; i < m; ++i) {
-        c[i] = 0.0;
-        for (int k = 0; k < n; ++k)
-            c[i] += df[(size_t)i * n + k] * fx[k];
-        c[i] *= w->hist_w[i];
-        for (int j = 0; j <= i; ++j) {
-            double s = 0.0;
-            for (int k = 0; k < n; ++k)
-                s += df[(size_t)i * n + k] * df[(size_t)j * n + k];
-            a[i * m + j] = a[j * m + i] =
-                w->hist_w[i] * w->hist_w[j] * s + (i == j ? MIX_W0 * MIX_W0 : 0.0);
-        }
-    }
-    if (m > 0 && LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', m, 1, a, m, c, 1) != 0)
-        for (int i = 0; i < m; ++i)
-            c[i] = 0.0; /* degenerate history: plain damping this step */
-    for (int k = 0; k < n; ++k) {
-        double v = x[k] + beta * fx[k];
-        for (int i = 0; i < m; ++i)
-            v -= w->hist_w[i] * c[i] * (beta * df[(size_t)i * n + k] + dx[(size_t)i * n + k]);
-        x[k] = v;
-    }
 }
 
 static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_iter, bool spin,
@@ -157,17 +129,11 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->qin = calloc(ns, sizeof(double)), w->qout = calloc(ns, sizeof(double)),
     w->vsh = calloc(ns, sizeof(double));
     w->n0 = calloc(ns, sizeof(double)), w->qat = calloc((size_t)nat, sizeof(double));
-    size_t mh = (size_t)(max_iter > 1 ? max_iter : 1);
-    w->hist_x = calloc(mh * ns, sizeof(double)), w->hist_f = calloc(mh * ns, sizeof(double));
-    w->hist_w = calloc(mh, sizeof(double)), w->bmat = calloc(mh * mh, sizeof(double));
-    w->bvec = calloc(mh, sizeof(double));
-    w->xprev = calloc(ns, sizeof(double)), w->fprev = calloc(ns, sizeof(double));
-    if (!w->lwork || !w->iwork || !w->offd || !w->tau || !w->chol || !w->sfock_scratch ||
-        !w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock || !w->f || !w->c || !w->p ||
-        !w->eps || !w->occa || !w->occb || !w->gam || !w->self || !w->qin || !w->qout || !w->vsh ||
-        !w->n0 || !w->qat || !w->hist_x || !w->hist_f || !w->hist_w || !w->bmat || !w->bvec)
+    if (!w->lwork || !w->iwork || !w->offd || !w->tau || !w->chol || !w->sfock_scratch || !w->s ||
+        !w->h0 || !w->sfock || !w->f || !w->c || !w->p || !w->eps || !w->occa || !w->occb ||
+        !w->gam || !w->self || !w->qin || !w->qout || !w->vsh || !w->n0 || !w->qat)
         return ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory for %d basis functions", b->nao);
-    return ATE_OK;
+    return gfn1_mixer_create(&w->mix, w->nv, b->nsh, max_iter, err);
 }
 
 static void atom_charges(const gfn1_basis *b, int nat, const double *qsh, double *qat)
@@ -430,6 +396,11 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
         sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
         sb = gfn1_fermi(w->eps, nao, nbeta, kt_ev, w->occb);
         ATE_TRY(backtransform(w, w->c, w->occa, w->occb, &w->nev, err));
+        if (w->precond && w->mix.pc_state >= 0) {
+            gfn1_fermi_ldos(&w->mix, b, w->c, w->nev, w->occa, w->occb, kt_ev, w->sfock,
+                            w->sfock_scratch);
+            w->ldos_set = true;
+        }
     } else {
         if (w->free_moment) { /* one Fermi level for both spins: the moment follows */
             sa = gfn1_fermi_free(w->eps, w->epsb, NULL, nao, nalpha + nbeta, kt_ev, w->occa,
@@ -471,6 +442,25 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
         r->gap_ev = isfinite(homo) && isfinite(lumo) && lumo > homo ? lumo - homo : 0.0;
     }
     return finish_iteration(p, b, g, w, eband, r);
+}
+
+/* Mixed precision: true when this iteration's RMS charge change rms ends the single-precision
+ * phase (below MIXED_RMS, or a stall below MIXED_STALL_RMS); hist[MIXED_STALL_WIN] keeps the
+ * previous RMS values (iteration it, from 1). */
+static bool leave_single(double *hist, int it, double rms)
+{
+    double lo = INFINITY;
+    for (int k = 0; k < MIXED_STALL_WIN && k < it - 1; ++k)
+        lo = fmin(lo, hist[k]);
+    memmove(hist + 1, hist, (MIXED_STALL_WIN - 1) * sizeof(double));
+    hist[0] = rms;
+    return rms < MIXED_RMS || (rms < MIXED_STALL_RMS && rms > MIXED_STALL_FAC * lo);
+}
+
+static bool env_off(const char *name)
+{
+    const char *v = getenv(name);
+    return v && strcmp(v, "0") == 0;
 }
 
 /* Gradient at the final state: W from the last diagonalisation, V and q from its output charges. */
@@ -665,6 +655,13 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     double kt_ev = GFN1_KB * GFN1_AUTOEV * o->etemp, eprev = 0.0;
     r->converged = false;
     bool single = w.af != NULL && !w.kw;
+    /* diagnostics (docs/theory-gfn1.md, "Charge mixing"): ATE_GFN1_TRACE prints every iteration
+     * to stderr; ATE_GFN1_PRECOND=0 turns the LDOS preconditioner off, ATE_GFN1_MIXED=0 single
+     * precision */
+    bool trace = getenv("ATE_GFN1_TRACE") != NULL;
+    w.precond = !w.kw && !w.spin && !env_off("ATE_GFN1_PRECOND");
+    if (env_off("ATE_GFN1_MIXED")) single = false;
+    double rms_hist[MIXED_STALL_WIN];
     for (int it = 1; st == ATE_OK && it <= o->max_iter; ++it) {
         bool prev_single = w.single;
         st = iterate(p, &b, g, &w, nalpha, nbeta, kt_ev, o->etemp, single, r, err);
@@ -675,36 +672,18 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         for (int x = 0; x < w.nv; ++x)
             fx[x] = w.qout[x] - w.qin[x], rms += fx[x] * fx[x];
         rms = sqrt(rms / g->n);
-        if (single && rms < MIXED_RMS) single = false; /* double precision from now on */
+        if (trace)
+            fprintf(stderr, "scc %3d E %.10f dE %+.3e rms %.3e gap %.4f %s\n", it, r->e_scc,
+                    r->e_scc - eprev, rms, r->gap_ev, w.single ? "sp" : "dp");
+        if (single) single = !leave_single(rms_hist, it, rms);
         if (it > 1 && !w.single && !prev_single && fabs(r->e_scc - eprev) < o->econv &&
             rms < o->qconv) {
             r->converged = true;
             break;
         }
         eprev = r->e_scc;
-        /* Broyden: record the normalised (x_k - x_{k-1}, f_k - f_{k-1}) and its weight, then mix */
-        double fnorm = 0.0;
-        for (int x = 0; x < w.nv; ++x)
-            fnorm += fx[x] * fx[x];
-        fnorm = sqrt(fnorm);
-        if (it > 1) {
-            double dnorm = 0.0;
-            for (int x = 0; x < w.nv; ++x)
-                dnorm += (fx[x] - w.fprev[x]) * (fx[x] - w.fprev[x]);
-            dnorm = sqrt(dnorm);
-            if (dnorm > 0.0) {
-                size_t slot = (size_t)w.nhist * w.nv;
-                for (int x = 0; x < w.nv; ++x) {
-                    w.hist_x[slot + x] = (w.qin[x] - w.xprev[x]) / dnorm;
-                    w.hist_f[slot + x] = (fx[x] - w.fprev[x]) / dnorm;
-                }
-                double wt = fnorm > 0.0 ? MIX_W0 / fnorm : 1e5;
-                w.hist_w[w.nhist++] = wt < 1.0 ? 1.0 : (wt > 1e5 ? 1e5 : wt);
-            }
-        }
-        memcpy(w.xprev, w.qin, (size_t)w.nv * sizeof(double));
-        memcpy(w.fprev, fx, (size_t)w.nv * sizeof(double));
-        broyden(&w, w.qin, fx, o->mixing > 0.0 ? o->mixing : MIX_BETA);
+        gfn1_mixer_step(&w.mix, w.qin, fx, o->mixing > 0.0 ? o->mixing : MIX_BETA,
+                        w.ldos_set ? w.gam : NULL);
     }
     if (st == ATE_OK && r->q_atom) atom_charges(&b, g->n, w.qout, r->q_atom);
     if (st == ATE_OK && r->q_shell) memcpy(r->q_shell, w.qout, (size_t)w.nv * sizeof(double));
