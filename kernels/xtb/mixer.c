@@ -6,12 +6,12 @@
  * uses (spec §6.3): normalised differences dF_i = df_i/|df_i|, dX_i = dx_i/|df_i| of all previous
  * steps, weights w_i = 0.01/|f_i| clipped to [1, 1e5], w0 = 0.01, damping a = 0.4:
  *   beta = (w0^2 I + [w_i w_j dF_i.dF_j])^-1,  c_k = w_k dF_k.f,  g_n = sum_k c_k beta_kn,
- *   x <- x + a f - sum_n w_n g_n (a dF_n + dX_n)                      (Johnson eq. 15a-b)
+ *   x <- x + a f - sum_n w_n g_n (a dF_n + dX_n)
  * i.e. Johnson's update with the initial inverse Jacobian G1 = -a I. Preconditioned, G1 = -a P with
  * P = (I + K gamma)^-1 the inverse of a model dielectric operator, whose response K is the
  * frozen-orbital response of the states at the Fermi level in the local (diagonal) approximation,
  * K = D - d d^T / sum(d), d_x the Fermi-level LDOS of shell x (the LDOS preconditioner of
- * M. F. Herbst and A. Levitt, J. Phys.: Condens. Matter 33, 085503 (2021), eq. 9-10, in a shell
+ * M. F. Herbst and A. Levitt, J. Phys.: Condens. Matter 33, 085503 (2021), in a shell
  * basis; the - d d^T/sum(d) term is the Fermi-level shift that conserves the charge). Since the
  * update is linear in G1, x <- x + a P (f - sum_n w_n g_n dF_n) - sum_n w_n g_n dX_n, one
  * application of P per step; P is applied by the Woodbury identity on the k shells where d is
@@ -35,10 +35,13 @@
  * level is modelled as broadened to at least 1/(4 PC_TMAX) = 0.125 eV */
 #define PC_TMAX 2.0
 /* the model is used for an SCC when, where it is first needed, its LDOS is spread over at least
- * PC_DELOC of the shells ((sum d)^2 / sum d^2, a metal or semimetal), and never when it sits on a
- * few atoms (molecular levels, a defect): there the local model overscreens the polarisation of
- * those molecules and stalls the SCC (docs/theory-gfn1.md) */
-#define PC_DELOC 0.05
+ * PC_DELOC of the shells and PC_MIN_SHELLS shells ((sum d)^2 / sum d^2: a metal or semimetal),
+ * and never when it sits on a few atoms (molecular levels, a d shell, a defect): there the local
+ * model overscreens the polarisation of those molecules and stalls the SCC (docs/theory-gfn1.md).
+ * The first step from the initial guess is always xtb's plain damping (a preconditioned first
+ * step took [Sc(H2O)6]3+ from its EEQ guess, gap 0, to another SCC solution, 117 Eh higher) */
+#define PC_DELOC      0.05
+#define PC_MIN_SHELLS 16.0
 
 ate_status gfn1_mixer_create(gfn1_mixer *m, int n, int nsh, int max_iter, ate_error *err)
 {
@@ -82,7 +85,10 @@ static bool precondition(gfn1_mixer *m, const double *gam, double *r)
     double s2 = 0.0;
     for (int i = 0; i < k; ++i)
         s2 += d[m->pc_idx[i]] * d[m->pc_idx[i]];
-    if (m->pc_state == 0) m->pc_state = s * s / s2 >= PC_DELOC * nsh ? 1 : -1;
+    if (m->pc_state == 0) {
+        double need = PC_DELOC * nsh > PC_MIN_SHELLS ? PC_DELOC * nsh : PC_MIN_SHELLS;
+        m->pc_state = s * s / s2 >= need ? 1 : -1;
+    }
     if (m->pc_state < 0) return false;
     const int *ix = m->pc_idx;
     double *a = m->pc_m, *z = m->pc_z;
@@ -159,7 +165,8 @@ void gfn1_mixer_step(gfn1_mixer *m, double *x, const double *f, double beta, con
             v -= m->hist_w[i] * c[i] * df[(size_t)i * n + k];
         r[k] = v;
     }
-    if (gam && precondition(m, gam, r)) {
+    bool first = ++m->steps == 1; /* the first step from the guess: xtb's plain damping */
+    if (gam && !first && precondition(m, gam, r)) {
         for (int k = 0; k < n; ++k) {
             double v = x[k] + beta * r[k];
             for (int i = 0; i < nh; ++i)
