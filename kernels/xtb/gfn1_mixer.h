@@ -33,6 +33,9 @@ void gfn1_mixer_free(gfn1_mixer *m);
  * gam == NULL (or an LDOS below the threshold everywhere) is xtb's unpreconditioned step. */
 void gfn1_mixer_step(gfn1_mixer *m, double *x, const double *f, double beta, const double *gam);
 
+/* Forget the history: the next step records no difference and is Broyden's first, x + beta P f. */
+void gfn1_mixer_restart(gfn1_mixer *m);
+
 /* Fermi-level LDOS per shell for the preconditioner, ldos[nsh] (e/Eh): sum over the orbitals i of
  * t_i w_ix with t_i = sum_spin f(1-f)/kT and w_ix the Mulliken population of orbital i in shell x.
  * c: orbitals (column-major, nao each, the first nev back-transformed), occa/occb their

@@ -72,6 +72,8 @@ void gfn1_mixer_free(gfn1_mixer *m)
     memset(m, 0, sizeof(*m));
 }
 
+void gfn1_mixer_restart(gfn1_mixer *m) { m->nhist = -1; }
+
 /* r_sh <- P r_sh = (I + K gamma)^-1 r_sh with K = D - d d^T/s on the support of d (Woodbury:
  * (I + E K_S E^T gamma)^-1 = I - E K_S (I + gamma_SS K_S)^-1 E^T gamma). false when K is empty. */
 static bool precondition(gfn1_mixer *m, const double *gam, double *r)

@@ -344,17 +344,18 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
     return finish_iteration(p, b, g, w, eband, r);
 }
 
-/* Mixed precision: true when this iteration's RMS charge change rms ends the single-precision
- * phase (below MIXED_RMS, or a stall below MIXED_STALL_RMS); hist[MIXED_STALL_WIN] keeps the
- * previous RMS values (iteration it, from 1). */
-static bool leave_single(double *hist, int it, double rms)
+/* Mixed precision: whether this iteration's RMS charge change rms ends the single-precision
+ * phase: 1 below MIXED_RMS, 2 for a stall below MIXED_STALL_RMS (then the Broyden history, which
+ * has stopped making progress, is restarted in double precision), else 0; hist[MIXED_STALL_WIN]
+ * keeps the previous RMS values (iteration it, from 1). */
+static int leave_single(double *hist, int it, double rms)
 {
     double lo = INFINITY;
     for (int k = 0; k < MIXED_STALL_WIN && k < it - 1; ++k)
         lo = fmin(lo, hist[k]);
     memmove(hist + 1, hist, (MIXED_STALL_WIN - 1) * sizeof(double));
     hist[0] = rms;
-    return rms < MIXED_RMS || (rms < MIXED_STALL_RMS && rms > MIXED_STALL_FAC * lo);
+    return rms < MIXED_RMS ? 1 : rms < MIXED_STALL_RMS && rms > MIXED_STALL_FAC * lo ? 2 : 0;
 }
 
 static bool env_off(const char *name)
@@ -575,7 +576,9 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         if (trace)
             fprintf(stderr, "scc %3d E %.10f dE %+.3e rms %.3e gap %.4f %s\n", it, r->e_scc,
                     r->e_scc - eprev, rms, r->gap_ev, w.single ? "sp" : "dp");
-        if (single) single = !leave_single(rms_hist, it, rms);
+        int leave = single ? leave_single(rms_hist, it, rms) : 0;
+        if (leave) single = false;
+        if (leave == 2) gfn1_mixer_restart(&w.mix); /* a stalled history is dropped */
         if (it > 1 && !w.single && !prev_single && fabs(r->e_scc - eprev) < o->econv &&
             rms < o->qconv) {
             r->converged = true;
