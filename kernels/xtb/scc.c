@@ -29,9 +29,9 @@
  * the one before it that the energy change compares with, is in double precision. */
 #define MIXED_RMS 1e-4
 /* ... or, below MIXED_STALL_RMS, as soon as the RMS change fails to drop below MIXED_STALL_FAC
- * times the smallest of the previous MIXED_STALL_WIN iterations: the single-precision noise
- * floor (about 1e-4 e on the 999-atom water cluster, where 20 iterations crawled from 1.4e-4 to
- * 1e-4 before this rule) */
+ * times the smallest of the previous MIXED_STALL_WIN iterations (a stall: on the 999-atom water
+ * cluster main's path crawled from 1.4e-4 to 1e-4 e over 20 single-precision iterations), and
+ * then with a restarted Broyden history (docs/theory-gfn1.md, "Eigensolver") */
 #define MIXED_STALL_RMS 1e-3
 #define MIXED_STALL_FAC 0.7
 #define MIXED_STALL_WIN 3
