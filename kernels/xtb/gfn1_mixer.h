@@ -33,6 +33,11 @@ void gfn1_mixer_free(gfn1_mixer *m);
  * gam == NULL (or an LDOS below the threshold everywhere) is xtb's unpreconditioned step. */
 void gfn1_mixer_step(gfn1_mixer *m, double *x, const double *f, double beta, const double *gam);
 
+/* r[nsh] <- (I + K gamma)^-1 r with K = D - d d^T / sum(d) from m->ldos (docs/theory-gfn1.md);
+ * false (r unchanged) when the model is empty or not used for this SCC (decided at the first call
+ * with at least two shells above the threshold). Used by gfn1_mixer_step; exposed for its test. */
+bool gfn1_mixer_precondition(gfn1_mixer *m, const double *gam, double *r);
+
 /* Forget the history: the next step records no difference and is Broyden's first, x + beta P f. */
 void gfn1_mixer_restart(gfn1_mixer *m);
 

@@ -76,7 +76,7 @@ void gfn1_mixer_restart(gfn1_mixer *m) { m->nhist = -1; }
 
 /* r_sh <- P r_sh = (I + K gamma)^-1 r_sh with K = D - d d^T/s on the support of d (Woodbury:
  * (I + E K_S E^T gamma)^-1 = I - E K_S (I + gamma_SS K_S)^-1 E^T gamma). false when K is empty. */
-static bool precondition(gfn1_mixer *m, const double *gam, double *r)
+bool gfn1_mixer_precondition(gfn1_mixer *m, const double *gam, double *r)
 {
     int nsh = m->nsh, k = 0;
     const double *d = m->ldos;
@@ -168,7 +168,7 @@ void gfn1_mixer_step(gfn1_mixer *m, double *x, const double *f, double beta, con
         r[k] = v;
     }
     bool first = ++m->steps == 1; /* the first step from the guess: xtb's plain damping */
-    if (gam && !first && precondition(m, gam, r)) {
+    if (gam && !first && gfn1_mixer_precondition(m, gam, r)) {
         for (int k = 0; k < n; ++k) {
             double v = x[k] + beta * r[k];
             for (int i = 0; i < nh; ++i)
