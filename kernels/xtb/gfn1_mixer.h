@@ -20,8 +20,8 @@ typedef struct gfn1_mixer {
     double *ldos;         /* [nsh] Fermi-level LDOS per shell (e/Eh), set by the caller */
     double *pc_m, *pc_z;  /* [nsh][nsh], [nsh] preconditioner scratch */
     int *pc_idx, *pc_piv; /* [nsh] */
-    int steps;
-    int pc_state; /* 0 undecided, 1 on, -1 off */
+    int steps;            /* steps taken (the first is never preconditioned) */
+    int pc_state;         /* 0 undecided, 1 on, -1 off */
 } gfn1_mixer;
 
 /* n mixed entries (the first nsh of them are shell charges), at most max_iter steps. */
