@@ -11,103 +11,44 @@
  *        centres of the final diagonalisation (docs/theory-gfn1.md, "Descriptors").
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cblas.h>
 #include <lapacke.h>
 
-#include "gfn1_coulomb.h"
+#include "gfn1_scc_internal.h"
 
 #define MIX_BETA 0.4 /* default damping */
-#define MIX_W0   0.01
 #define NEGLECT  1e-8
-/* Mixed precision: with at least MIXED_MIN_NAO basis functions, the iterations before the RMS
+/* Mixed precision: with at least GFN1_LARGE_NAO basis functions, the iterations before the RMS
  * charge change first drops below MIXED_RMS solve the generalized eigenproblem in single
  * precision up to the back-transformation C = L^-T Q Z (eigenvalue errors ~2e-5 eV on a 999-atom
  * water cluster); every later iteration, and so the converged one and
  * the one before it that the energy change compares with, is in double precision. */
-#define MIXED_MIN_NAO 1000
-#define MIXED_RMS     1e-4
-
-typedef struct scc_work {
-    int nao, nsh, nat;
-    double *s, *h0, *sfock, *f, *c, *eps, *p, *gam, *self, *sfock_scratch;
-    double *chol; /* Cholesky factor L of the overlap (S = L L^T), computed once */
-    bool have_chol;
-    int nev; /* orbitals back-transformed in the last diagonalisation (the lowest ones) */
-    /* eigensolver: off-diagonal of T and dsytrd's tau, workspaces (dsytrd, dstedc, dormtr), the
-     * number of eigenvectors in c already multiplied by Q */
-    double *offd, *tau, *lwork;
-    lapack_int *iwork, nlwork, niwork;
-    int nq;
-    bool has_d; /* some atom has a d shell (d-band centres need every orbital) */
-    /* single precision copies for the mixed-precision iterations (NULL below MIXED_MIN_NAO):
-     * F' and its reflectors, the eigenvectors of T, workspace, diagonal, off-diagonal, tau, L */
-    float *af, *zf, *workf, *df, *ef, *tauf, *cholf;
-    bool single; /* the last eigensolve was in single precision */
-
-    double *qin, *qout, *qat, *vsh, *occa, *occb, *n0;
-    double *hist_x, *hist_f; /* normalised Broyden differences dX, dF: [max_iter][nsh] */
-    double *hist_w, *bmat, *bvec;
-    double *xprev, *fprev; /* previous iterate and residual */
-    int nhist;
-    gfn1_kwork *kw;   /* k-point sampling (bloch.c), NULL at Gamma */
-    double kfermi_ev; /* Fermi level of the last k-point diagonalisation */
-    /* spin polarisation (spGFN1): beta orbitals, M = P_alpha - P_beta, and the mixed vector
-     * [q; m] of nv = 2 nsh entries (qin, qout, vsh hold both halves; vsh[nsh + x] is the spin
-     * potential dE_spin/dm_x) */
-    bool spin, free_moment;
-    int nv, nevb;
-    double *cb, *epsb, *mag;
-} scc_work;
+#define MIXED_RMS 1e-4
+/* ... or, below MIXED_STALL_RMS, as soon as the RMS change fails to drop below MIXED_STALL_FAC
+ * times the smallest of the previous MIXED_STALL_WIN iterations (a stall: on the 999-atom water
+ * cluster main's path crawled from 1.4e-4 to 1e-4 e over 20 single-precision iterations), and
+ * then with a restarted Broyden history (docs/theory-gfn1.md, "Eigensolver") */
+#define MIXED_STALL_RMS 1e-3
+#define MIXED_STALL_FAC 0.7
+#define MIXED_STALL_WIN 3
 
 static void work_free(scc_work *w)
 {
     free(w->chol), free(w->offd), free(w->tau), free(w->lwork), free(w->iwork);
     free(w->af), free(w->zf), free(w->workf), free(w->df), free(w->ef), free(w->tauf),
         free(w->cholf);
+    free(w->xinv), free(w->h0o), free(w->dpot);
     free(w->s), free(w->h0), free(w->sfock), free(w->sfock_scratch), free(w->f), free(w->c),
         free(w->eps), free(w->p), free(w->gam);
     free(w->self), free(w->qin), free(w->qout), free(w->qat), free(w->vsh), free(w->occa),
         free(w->occb);
-    free(w->n0), free(w->hist_x), free(w->hist_f), free(w->xprev), free(w->fprev);
-    free(w->hist_w), free(w->bmat), free(w->bvec);
+    free(w->n0);
+    gfn1_mixer_free(&w->mix);
     free(w->cb), free(w->epsb), free(w->mag);
-}
-
-/* Modified Broyden mixing (D. D. Johnson, Phys. Rev. B 38, 12807 (1988)), the scheme xtb uses
- * (spec §6.3): normalised differences dF_i = df_i/|df_i|, dX_i = dx_i/|df_i| of all previous
- * steps, weights w_i = 0.01/|f_i| clipped to [1, 1e5], w0 = 0.01, damping a = 0.4:
- *   beta = (w0^2 I + [w_i w_j dF_i.dF_j])^-1,  c_k = w_k dF_k.f,  g_n = sum_k c_k beta_kn,
- *   x <- x + a f - sum_n w_n g_n (a dF_n + dX_n). */
-static void broyden(scc_work *w, double *x, const double *fx, double beta)
-{
-    int n = w->nv, m = w->nhist;
-    double *dx = w->hist_x, *df = w->hist_f;
-    double *a = w->bmat, *c = w->bvec;
-    for (int i = 0; i < m; ++i) {
-        c[i] = 0.0;
-        for (int k = 0; k < n; ++k)
-            c[i] += df[(size_t)i * n + k] * fx[k];
-        c[i] *= w->hist_w[i];
-        for (int j = 0; j <= i; ++j) {
-            double s = 0.0;
-            for (int k = 0; k < n; ++k)
-                s += df[(size_t)i * n + k] * df[(size_t)j * n + k];
-            a[i * m + j] = a[j * m + i] =
-                w->hist_w[i] * w->hist_w[j] * s + (i == j ? MIX_W0 * MIX_W0 : 0.0);
-        }
-    }
-    if (m > 0 && LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', m, 1, a, m, c, 1) != 0)
-        for (int i = 0; i < m; ++i)
-            c[i] = 0.0; /* degenerate history: plain damping this step */
-    for (int k = 0; k < n; ++k) {
-        double v = x[k] + beta * fx[k];
-        for (int i = 0; i < m; ++i)
-            v -= w->hist_w[i] * c[i] * (beta * df[(size_t)i * n + k] + dx[(size_t)i * n + k]);
-        x[k] = v;
-    }
 }
 
 static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_iter, bool spin,
@@ -136,7 +77,7 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->iwork = malloc((size_t)w->niwork * sizeof(lapack_int));
     w->offd = malloc((size_t)b->nao * sizeof(double)),
     w->tau = malloc((size_t)b->nao * sizeof(double));
-    if (gamma && b->nao >= MIXED_MIN_NAO) { /* failures here only turn mixed precision off */
+    if (gamma && b->nao >= GFN1_LARGE_NAO) { /* failures here only turn mixed precision off */
         w->af = malloc(n2 * sizeof(float)), w->zf = malloc(n2 * sizeof(float));
         w->workf = malloc((size_t)w->nlwork * sizeof(float));
         w->df = malloc((size_t)b->nao * sizeof(float)),
@@ -149,6 +90,14 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
         }
     }
 
+    if (gamma && b->nao >= GFN1_LARGE_NAO) { /* failures here only keep dsygst */
+        w->xinv = malloc(n2 * sizeof(double)), w->h0o = malloc(n2 * sizeof(double));
+        w->dpot = malloc((size_t)b->nao * sizeof(double));
+        if (!w->xinv || !w->h0o || !w->dpot) {
+            free(w->xinv), free(w->h0o), free(w->dpot);
+            w->xinv = w->h0o = w->dpot = NULL;
+        }
+    }
     w->c = malloc(n2 * sizeof(double)), w->p = malloc(n2 * sizeof(double));
     w->eps = malloc((size_t)b->nao * sizeof(double));
     w->occa = malloc((size_t)b->nao * sizeof(double)),
@@ -157,17 +106,11 @@ static ate_status alloc_work(scc_work *w, const gfn1_basis *b, int nat, int max_
     w->qin = calloc(ns, sizeof(double)), w->qout = calloc(ns, sizeof(double)),
     w->vsh = calloc(ns, sizeof(double));
     w->n0 = calloc(ns, sizeof(double)), w->qat = calloc((size_t)nat, sizeof(double));
-    size_t mh = (size_t)(max_iter > 1 ? max_iter : 1);
-    w->hist_x = calloc(mh * ns, sizeof(double)), w->hist_f = calloc(mh * ns, sizeof(double));
-    w->hist_w = calloc(mh, sizeof(double)), w->bmat = calloc(mh * mh, sizeof(double));
-    w->bvec = calloc(mh, sizeof(double));
-    w->xprev = calloc(ns, sizeof(double)), w->fprev = calloc(ns, sizeof(double));
-    if (!w->lwork || !w->iwork || !w->offd || !w->tau || !w->chol || !w->sfock_scratch ||
-        !w->xprev || !w->fprev || !w->s || !w->h0 || !w->sfock || !w->f || !w->c || !w->p ||
-        !w->eps || !w->occa || !w->occb || !w->gam || !w->self || !w->qin || !w->qout || !w->vsh ||
-        !w->n0 || !w->qat || !w->hist_x || !w->hist_f || !w->hist_w || !w->bmat || !w->bvec)
+    if (!w->lwork || !w->iwork || !w->offd || !w->tau || !w->chol || !w->sfock_scratch || !w->s ||
+        !w->h0 || !w->sfock || !w->f || !w->c || !w->p || !w->eps || !w->occa || !w->occb ||
+        !w->gam || !w->self || !w->qin || !w->qout || !w->vsh || !w->n0 || !w->qat)
         return ATE_ERROR(err, ATE_ERR_MEMORY, "SCC: out of memory for %d basis functions", b->nao);
-    return ATE_OK;
+    return gfn1_mixer_create(&w->mix, w->nv, b->nsh, max_iter, err);
 }
 
 static void atom_charges(const gfn1_basis *b, int nat, const double *qsh, double *qat)
@@ -239,102 +182,6 @@ static void magnetisation(scc_work *w)
     density_of(w, w->cb, w->epsb, w->occb, NULL, w->nevb, -1.0, false, w->mag, true);
 }
 
-/* Q Z for the first ncol eigenvectors of T (the ones from w->nq on) with the reflectors of the
- * last dsytrd, which stay in f (or af) until the Fock matrix of the next channel or iteration;
- * the result in c (single precision: computed in zf, then widened into c). */
-static ate_status apply_q(scc_work *w, double *c, int ncol, ate_error *err)
-{
-    int n = w->nao;
-    if (ncol <= w->nq) return ATE_OK;
-    lapack_int info;
-    if (w->single) {
-        float *z = w->zf + (size_t)w->nq * n;
-        info = LAPACKE_sormtr_work(LAPACK_COL_MAJOR, 'L', 'L', 'N', n, ncol - w->nq, w->af, n,
-                                   w->tauf, z, n, w->workf, w->nlwork);
-        for (size_t k = 0; info == 0 && k < (size_t)(ncol - w->nq) * n; ++k)
-            c[(size_t)w->nq * n + k] = z[k];
-    } else {
-        info = LAPACKE_dormtr_work(LAPACK_COL_MAJOR, 'L', 'L', 'N', n, ncol - w->nq, w->f, n,
-                                   w->tau, c + (size_t)w->nq * n, n, w->lwork, w->nlwork);
-    }
-    if (info != 0) return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dormtr failed (info %d)", (int)info);
-    w->nq = ncol;
-    return ATE_OK;
-}
-
-/* F C = S C e: S = L L^T once, F' = L^-1 F L^-T (dsygst, in place in f), F' = Q T Q^T (dsytrd; the
- * reflectors stay in f), all eigenpairs of T by divide and conquer (dstedc, into c): the steps of
- * dsyevd, whose last one, the back-transformation Q Z of the eigenvectors, is left to
- * backtransform(), which applies it (and C = L^-T Q Z) to the occupied orbitals only unless
- * full_vectors. All eigenvalues are known here, so the Fermi occupations see every state. MRRR for
- * a subset (dsyevr / dstemr) and bisection with inverse iteration were slower on this matrix
- * (benchmarks/README.md). Symmetric matrices are the same in row- and column-major order; C is
- * column-major (orbital i at c + i * nao). */
-static ate_status eigensolve(scc_work *w, double *c, double *eps, bool full_vectors, bool single,
-                             ate_error *err)
-{
-    int n = w->nao;
-    lapack_int info;
-    if (!w->have_chol) {
-        memcpy(w->chol, w->sfock, (size_t)n * n * sizeof(double));
-        info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', n, w->chol, n);
-        if (info != 0)
-            return ATE_ERROR(err, ATE_ERR_LIB,
-                             "LAPACK dpotrf failed (info %d): the overlap is not positive definite",
-                             (int)info);
-        w->have_chol = true;
-        for (size_t k = 0; w->cholf && k < (size_t)n * n; ++k)
-            w->cholf[k] = (float)w->chol[k];
-    }
-    double *a = w->f, *work = w->lwork;
-    w->single = single && w->af;
-    info = 0;
-    if (w->single) { /* the lower triangles of F and L in single precision */
-        for (int j = 0; j < n; ++j)
-            for (int i = j; i < n; ++i)
-                w->af[(size_t)j * n + i] = (float)a[(size_t)j * n + i];
-        info = LAPACKE_ssygst_work(LAPACK_COL_MAJOR, 1, 'L', n, w->af, n, w->cholf, n);
-        if (info == 0)
-            info = LAPACKE_ssytrd_work(LAPACK_COL_MAJOR, 'L', n, w->af, n, w->df, w->ef, w->tauf,
-                                       w->workf, w->nlwork);
-        if (info == 0)
-            info = LAPACKE_sstedc_work(LAPACK_COL_MAJOR, 'I', n, w->df, w->ef, w->zf, n, w->workf,
-                                       w->nlwork, w->iwork, w->niwork);
-        for (int i = 0; i < n; ++i)
-            eps[i] = w->df[i];
-    } else {
-        info = LAPACKE_dsygst_work(LAPACK_COL_MAJOR, 1, 'L', n, a, n, w->chol, n);
-        if (info == 0)
-            info = LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, 'L', n, a, n, eps, w->offd, w->tau, work,
-                                       w->nlwork);
-        if (info == 0)
-            info = LAPACKE_dstedc_work(LAPACK_COL_MAJOR, 'I', n, eps, w->offd, c, n, work,
-                                       w->nlwork, w->iwork, w->niwork);
-    }
-    if (info != 0)
-        return ATE_ERROR(err, ATE_ERR_LIB, "LAPACK dsygst/dsytrd/dstedc failed (info %d)",
-                         (int)info);
-    w->nq = 0; /* eigenvectors of T in c, none transformed by Q yet */
-    if (full_vectors) ATE_TRY(apply_q(w, c, n, err));
-    return ATE_OK;
-}
-
-/* C = L^-T Q Z for the orbitals up to the highest one holding electrons and the next one; their
- * count into *nev. */
-static ate_status backtransform(scc_work *w, double *c, const double *occ1, const double *occ2,
-                                int *nev, ate_error *err)
-{
-    int n = w->nao, m = 0;
-    for (int i = 0; i < n; ++i)
-        if (occ1[i] + (occ2 ? occ2[i] : 0.0) >= 1e-14) m = i + 1;
-    if (m < n) ++m; /* keep the LUMO too */
-    *nev = m;
-    ATE_TRY(apply_q(w, c, m, err));
-    cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, m, 1.0, w->chol,
-                n, c, n);
-    return ATE_OK;
-}
-
 /* W_xy of two shells of one atom (spGFN1: tblite's table by angular momenta, params spin.tsv) */
 static double spin_w(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g, int x, int y)
 {
@@ -385,6 +232,25 @@ static ate_status finish_iteration(const gfn1_params *p, const gfn1_basis *b, co
     return ATE_OK;
 }
 
+/* F = H0 - 1/2 S (V_x + V_y) - sgn 1/2 S (Vs_x + Vs_y) into w->f (eV; vsh NULL: H0 alone),
+ * elements between atoms whose overlap is neglected zero */
+static void fock(scc_work *w, const gfn1_basis *b, const double *vsh, const double *vs, double sgn)
+{
+    int nao = w->nao;
+    for (int x = 0; x < b->nsh; ++x)
+        for (int y = 0; y < b->nsh; ++y) {
+            const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
+            double v = vsh ? 0.5 * (vsh[x] + vsh[y]) * GFN1_AUTOEV : 0.0;
+            if (vs) v -= sgn * 0.5 * (vs[x] + vs[y]) * GFN1_AUTOEV;
+            for (int u = 0; u < a->nao; ++u)
+                for (int q = 0; q < c->nao; ++q) {
+                    size_t k = (size_t)(a->ao0 + u) * nao + c->ao0 + q;
+                    w->f[k] =
+                        w->sfock[k] == 0.0 && a->atom != c->atom ? 0.0 : w->h0[k] - w->sfock[k] * v;
+                }
+        }
+}
+
 /* One diagonalisation with input charges qin: fills eps, c, occupations, P, qout; returns E_SCC. */
 static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_geom *g,
                           scc_work *w, int nalpha, int nbeta, double kt_ev, double etemp,
@@ -410,26 +276,31 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
     double sa = 0.0, sb = 0.0;
     for (int ch = 0; ch < (w->spin ? 2 : 1); ++ch) {
         double sgn = ch == 0 ? 1.0 : -1.0;
-        for (int x = 0; x < b->nsh; ++x)
-            for (int y = 0; y < b->nsh; ++y) {
-                const gfn1_shell *a = &b->sh[x], *c = &b->sh[y];
-                double v = 0.5 * (w->vsh[x] + w->vsh[y]) * GFN1_AUTOEV;
-                if (vs) v -= sgn * 0.5 * (vs[x] + vs[y]) * GFN1_AUTOEV;
-                for (int u = 0; u < a->nao; ++u)
-                    for (int q = 0; q < c->nao; ++q) {
-                        size_t k = (size_t)(a->ao0 + u) * nao + c->ao0 + q;
-                        w->f[k] = w->sfock[k] == 0.0 && a->atom != c->atom
-                                      ? 0.0
-                                      : w->h0[k] - w->sfock[k] * v;
-                    }
+        if (w->xinv) { /* large systems: F' = L^-1 F L^-T directly */
+            if (!w->ortho_ready) {
+                fock(w, b, NULL, NULL, 0.0);
+                ATE_TRY(gfn1_ortho_setup(w, err));
             }
-        ATE_TRY(eigensolve(w, ch == 0 ? w->c : w->cb, ch == 0 ? w->eps : w->epsb,
-                           w->spin || (r->dband_atom && w->has_d), single, err));
+            for (int x = 0; x < b->nsh; ++x)
+                for (int u = 0; u < b->sh[x].nao; ++u)
+                    w->dpot[b->sh[x].ao0 + u] =
+                        (w->vsh[x] - (vs ? sgn * vs[x] : 0.0)) * GFN1_AUTOEV;
+            ATE_TRY(gfn1_fock_ortho(w, w->dpot, single, err));
+        } else {
+            fock(w, b, w->vsh, vs, sgn);
+        }
+        ATE_TRY(gfn1_eigensolve(w, ch == 0 ? w->c : w->cb, ch == 0 ? w->eps : w->epsb,
+                                w->spin || (r->dband_atom && w->has_d), single, err));
     }
     if (!w->spin) { /* one set of orbitals for both spins (xtb 6.5.1) */
         sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
         sb = gfn1_fermi(w->eps, nao, nbeta, kt_ev, w->occb);
-        ATE_TRY(backtransform(w, w->c, w->occa, w->occb, &w->nev, err));
+        ATE_TRY(gfn1_backtransform(w, w->c, w->occa, w->occb, &w->nev, err));
+        if (w->precond && w->mix.pc_state >= 0) {
+            gfn1_fermi_ldos(&w->mix, b, w->c, w->nev, w->occa, w->occb, kt_ev, w->sfock,
+                            w->sfock_scratch);
+            w->ldos_set = true;
+        }
     } else {
         if (w->free_moment) { /* one Fermi level for both spins: the moment follows */
             sa = gfn1_fermi_free(w->eps, w->epsb, NULL, nao, nalpha + nbeta, kt_ev, w->occa,
@@ -440,8 +311,8 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
             sa = gfn1_fermi(w->eps, nao, nalpha, kt_ev, w->occa);
             sb = gfn1_fermi(w->epsb, nao, nbeta, kt_ev, w->occb);
         }
-        ATE_TRY(backtransform(w, w->c, w->occa, NULL, &w->nev, err));
-        ATE_TRY(backtransform(w, w->cb, w->occb, NULL, &w->nevb, err));
+        ATE_TRY(gfn1_backtransform(w, w->c, w->occa, NULL, &w->nev, err));
+        ATE_TRY(gfn1_backtransform(w, w->cb, w->occb, NULL, &w->nevb, err));
         magnetisation(w);
     }
     r->e_ts = GFN1_KB * etemp * (sa + sb);
@@ -471,6 +342,26 @@ static ate_status iterate(const gfn1_params *p, const gfn1_basis *b, const gfn1_
         r->gap_ev = isfinite(homo) && isfinite(lumo) && lumo > homo ? lumo - homo : 0.0;
     }
     return finish_iteration(p, b, g, w, eband, r);
+}
+
+/* Mixed precision: whether this iteration's RMS charge change rms ends the single-precision
+ * phase: 1 below MIXED_RMS, 2 for a stall below MIXED_STALL_RMS (then the Broyden history, which
+ * has stopped making progress, is restarted in double precision), else 0; hist[MIXED_STALL_WIN]
+ * keeps the previous RMS values (iteration it, from 1). */
+static int leave_single(double *hist, int it, double rms)
+{
+    double lo = INFINITY;
+    for (int k = 0; k < MIXED_STALL_WIN && k < it - 1; ++k)
+        lo = fmin(lo, hist[k]);
+    memmove(hist + 1, hist, (MIXED_STALL_WIN - 1) * sizeof(double));
+    hist[0] = rms;
+    return rms < MIXED_RMS ? 1 : rms < MIXED_STALL_RMS && rms > MIXED_STALL_FAC * lo ? 2 : 0;
+}
+
+static bool env_off(const char *name)
+{
+    const char *v = getenv(name);
+    return v && strcmp(v, "0") == 0;
 }
 
 /* Gradient at the final state: W from the last diagonalisation, V and q from its output charges. */
@@ -665,6 +556,13 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
     double kt_ev = GFN1_KB * GFN1_AUTOEV * o->etemp, eprev = 0.0;
     r->converged = false;
     bool single = w.af != NULL && !w.kw;
+    /* diagnostics (docs/theory-gfn1.md, "Charge mixing"): ATE_GFN1_TRACE prints every iteration
+     * to stderr; ATE_GFN1_PRECOND=0 turns the LDOS preconditioner off, ATE_GFN1_MIXED=0 single
+     * precision */
+    bool trace = getenv("ATE_GFN1_TRACE") != NULL;
+    w.precond = !w.kw && !w.spin && !env_off("ATE_GFN1_PRECOND");
+    if (env_off("ATE_GFN1_MIXED")) single = false;
+    double rms_hist[MIXED_STALL_WIN];
     for (int it = 1; st == ATE_OK && it <= o->max_iter; ++it) {
         bool prev_single = w.single;
         st = iterate(p, &b, g, &w, nalpha, nbeta, kt_ev, o->etemp, single, r, err);
@@ -675,36 +573,20 @@ ate_status gfn1_scc_run(const gfn1_params *p, const gfn1_geom *g, const gfn1_scc
         for (int x = 0; x < w.nv; ++x)
             fx[x] = w.qout[x] - w.qin[x], rms += fx[x] * fx[x];
         rms = sqrt(rms / g->n);
-        if (single && rms < MIXED_RMS) single = false; /* double precision from now on */
+        if (trace)
+            fprintf(stderr, "scc %3d E %.10f dE %+.3e rms %.3e gap %.4f %s\n", it, r->e_scc,
+                    r->e_scc - eprev, rms, r->gap_ev, w.single ? "sp" : "dp");
+        int leave = single ? leave_single(rms_hist, it, rms) : 0;
+        if (leave) single = false;
+        if (leave == 2) gfn1_mixer_restart(&w.mix); /* a stalled history is dropped */
         if (it > 1 && !w.single && !prev_single && fabs(r->e_scc - eprev) < o->econv &&
             rms < o->qconv) {
             r->converged = true;
             break;
         }
         eprev = r->e_scc;
-        /* Broyden: record the normalised (x_k - x_{k-1}, f_k - f_{k-1}) and its weight, then mix */
-        double fnorm = 0.0;
-        for (int x = 0; x < w.nv; ++x)
-            fnorm += fx[x] * fx[x];
-        fnorm = sqrt(fnorm);
-        if (it > 1) {
-            double dnorm = 0.0;
-            for (int x = 0; x < w.nv; ++x)
-                dnorm += (fx[x] - w.fprev[x]) * (fx[x] - w.fprev[x]);
-            dnorm = sqrt(dnorm);
-            if (dnorm > 0.0) {
-                size_t slot = (size_t)w.nhist * w.nv;
-                for (int x = 0; x < w.nv; ++x) {
-                    w.hist_x[slot + x] = (w.qin[x] - w.xprev[x]) / dnorm;
-                    w.hist_f[slot + x] = (fx[x] - w.fprev[x]) / dnorm;
-                }
-                double wt = fnorm > 0.0 ? MIX_W0 / fnorm : 1e5;
-                w.hist_w[w.nhist++] = wt < 1.0 ? 1.0 : (wt > 1e5 ? 1e5 : wt);
-            }
-        }
-        memcpy(w.xprev, w.qin, (size_t)w.nv * sizeof(double));
-        memcpy(w.fprev, fx, (size_t)w.nv * sizeof(double));
-        broyden(&w, w.qin, fx, o->mixing > 0.0 ? o->mixing : MIX_BETA);
+        gfn1_mixer_step(&w.mix, w.qin, fx, o->mixing > 0.0 ? o->mixing : MIX_BETA,
+                        w.ldos_set ? w.gam : NULL);
     }
     if (st == ATE_OK && r->q_atom) atom_charges(&b, g->n, w.qout, r->q_atom);
     if (st == ATE_OK && r->q_shell) memcpy(r->q_shell, w.qout, (size_t)w.nv * sizeof(double));

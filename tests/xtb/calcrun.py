@@ -1,5 +1,6 @@
 """Shared by the GFN1 check scripts: `atescreen calc ... --json` and a pass/fail tally."""
 import json
+import os
 import subprocess
 import sys
 
@@ -12,10 +13,12 @@ def check(ok, msg):
         fails.append(msg)
 
 
-def calc(exe, path, *args):
-    """The JSON of `exe calc path --method gfn1 --json args`; raises on a non-zero exit."""
+def calc(exe, path, *args, env=None):
+    """The JSON of `exe calc path --method gfn1 --json args` (env: extra environment variables);
+    raises on a non-zero exit."""
     r = subprocess.run([exe, "calc", path, "--method", "gfn1", "--json", *args],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True,
+                       env=None if env is None else {**os.environ, **env})
     if r.returncode != 0:
         raise RuntimeError("%s %s: exit %d: %s" % (path, " ".join(args), r.returncode,
                                                     r.stderr.strip()))

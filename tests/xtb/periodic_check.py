@@ -4,8 +4,12 @@ where no reference program exists (docs/validation.md, "Periodic cells").
 
  1. --pbc-mode xtb651 against xtb 6.5.1 (tests/xtb/periodic/refs from `make_refs.sh "" periodic`,
     xtb --acc 0.0001 --grad): total energy to 1e-6 Eh and gradient to 1e-5 Eh/bohr on every cell
-    of periodic/cells.tsv (graphene 1x1..6x6, FeO@graphene 3x3, FeN4 in 4x4 and 5x5 graphene
+    of periodic/cells.tsv (graphene 1x1..6x6 and 8x8, FeO@graphene 3x3, FeN4 in 4x4 and 5x5 graphene
     with and without *OH).
+ 1b. SCC mixing on graphene 8x8 in xtb651 mode (near-metallic): the LDOS-preconditioned Broyden
+    against the plain one (ATE_GFN1_PRECOND=0): same energy (1e-9 Eh) and gradient (1e-7 Eh/bohr)
+    at the default thresholds, within 1e-7 / 1e-4 at --acc 1, in at most 25 and at most half the
+    iterations.
  2. Analytic gradients against central differences of the energy in both modes,
     to 2e-6 Eh/bohr (xtb651: atoms away from the cell faces, where its image rules jump).
  3. full mode, molecular limit: every molecule of the regression set (45, 12 of them charged) in
@@ -84,6 +88,23 @@ for name, chrg, uhf in cells:
                                                                de, dg))
 print("xtb651 vs xtb 6.5.1: max |dE| %.1e Eh, max |dg| %.1e Eh/bohr over %d cells"
       % (worst_e, worst_g, len(cells)))
+
+# 1b. SCC mixing (docs/theory-gfn1.md, "Charge mixing"): on the near-metallic xtb651 graphene 8x8
+#     (gap 0.04 eV) the LDOS-preconditioned Broyden reaches the solution of xtb's plain Broyden
+#     (ATE_GFN1_PRECOND=0; xtb 6.5.1 itself needs 70 iterations at --acc 1) in far fewer steps
+g8 = os.path.join(PER, "graphene_8x8.gen")
+for acc in ([], ["--acc", "1"]):
+    a = calc(g8, "--pbc-mode", "xtb651", "--gradient", *acc)
+    b = calcrun.calc(EXE, g8, "--pbc-mode", "xtb651", "--gradient", *acc,
+                     env={"ATE_GFN1_PRECOND": "0"})
+    de = abs(a["energy"] - b["energy"])
+    dg = np.abs(np.array(a["gradient"]) - np.array(b["gradient"])).max()
+    # at --acc 1 (RMS dq < 2e-5 e) gradients are not converged to better than ~1e-4 Eh/bohr
+    tol = (1e-9, 1e-7) if not acc else (1e-7, 1e-4)
+    check(de <= tol[0] and dg <= tol[1] and a["scc_iterations"] <= 25
+          and 2 * a["scc_iterations"] <= b["scc_iterations"],
+          "graphene_8x8 xtb651 %-8s preconditioned %d vs %d SCC iterations, |dE| %.1e max|dg| %.1e"
+          % (" ".join(acc) or "default", a["scc_iterations"], b["scc_iterations"], de, dg))
 
 
 # 2. finite differences

@@ -74,7 +74,7 @@ def write_gen(path, atoms, cell):
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
-    cells = {"graphene_%dx%d" % (n, n): graphene(n) for n in range(1, 7)}
+    cells = {"graphene_%dx%d" % (n, n): graphene(n) for n in (1, 2, 3, 4, 5, 6, 8)}
     cells["feo_g3"] = feo_g3()
     for n in (4, 5):
         cells["fen4_g%d" % n] = fen4(n, False)
