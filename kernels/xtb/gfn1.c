@@ -5,6 +5,7 @@
  *        (positions wrapped into the cell first; lattice sums by opts.pbc_mode, lattice.c).
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,6 +202,14 @@ static ate_status compute(gfn1_kernel *k, const ate_structure *s, const gfn1_geo
     if (scc_st == ATE_OK) scc_st = gfn1_scc_run(k->params, &g, &so, &r, err);
     k->guess_valid =
         scc_st == ATE_OK && r.converged; /* only converged charges seed the next call */
+    if (scc_st == ATE_ERR_LIB && err && k->o->pbc_mode == ATE_PBC_XTB651 &&
+        strstr(err->message, "overlap is not positive definite")) {
+        /* small cells (e.g. 3-D bulk): xtb 6.5.1 stops there too ("mctc_lapack_sygvd") */
+        size_t len = strlen(err->message);
+        snprintf(err->message + len, sizeof err->message - len,
+                 " (--pbc-mode xtb651 sums the overlap as xtb 6.5.1 does: no self-images, "
+                 "|T| <= 28.28 bohr; xtb 6.5.1 fails on this cell too; use --pbc-mode full)");
+    }
     if (scc_st != ATE_OK) {
         free(scratch);
         return scc_st;
