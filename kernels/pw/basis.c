@@ -211,10 +211,11 @@ ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const d
                 for (int d = 0; d < 3; ++d)
                     if (2 * abs(m[d]) + 1 > g->n[d])
                         return pw_kset_free(ks),
-                               ATE_ERROR(err, ATE_ERR_VALUE,
-                                         "the FFT grid %dx%dx%d is too small for the cutoff %g "
-                                         "Ha: axis %d needs at least %d points",
-                                         g->n[0], g->n[1], g->n[2], ecut, d + 1, 2 * abs(m[d]) + 1);
+                               ate_error_set_input(
+                                   err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, "fft",
+                                   "the FFT grid %dx%dx%d is too small for the cutoff %g "
+                                   "Ha: axis %d needs at least %d points",
+                                   g->n[0], g->n[1], g->n[2], ecut, d + 1, 2 * abs(m[d]) + 1);
                 int id = (((i + g->n[0]) % g->n[0]) * g->n[1] + (j + g->n[1]) % g->n[1]) * g->n[2] +
                          (q + g->n[2]) % g->n[2];
                 ks->idx[n] = id;

@@ -18,6 +18,11 @@
 #include "pw_scf.h"
 #include "pw_spheres.h"
 
+/* errors of the calculation's settings or structure (charge, spin, bands, cell): input errors,
+ * which atescreen calc reports with the file name and exit status 2 */
+#define PW_INPUT_ERROR(field, ...)                                                                 \
+    ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0, field, __VA_ARGS__)
+
 /* OpenBLAS extension (cblas.h of libopenblas). */
 void openblas_set_num_threads(int num_threads);
 
@@ -123,9 +128,9 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     bool pbc[3];
     ate_structure_pbc(s, pbc);
     if (!ate_structure_has_cell(s) || !(pbc[0] && pbc[1]))
-        return ATE_ERROR(err, ATE_ERR_UNSUPPORTED,
-                         "the plane-wave kernel needs a cell (a molecule goes in a box with "
-                         "pbc=\"T T T\"); a slab (pbc T T F) is treated as periodic along c");
+        return PW_INPUT_ERROR("cell",
+                              "the plane-wave kernel needs a cell (a molecule goes in a box with "
+                              "pbc=\"T T T\"); a slab (pbc T T F) is treated as periodic along c");
     int uhf = ate_structure_uhf(s) == ATE_UHF_AUTO ? 0 : ate_structure_uhf(s);
     int ns = o->spin_polarized || uhf > 0 ? 2 : 1;
     if (ns == 2 && !k->xc[1]) ATE_TRY(pw_xc_create(o->xc, 2, &k->xc[1], err));
@@ -179,21 +184,21 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
              : smearing == ATE_SMEAR_NONE && (ns == 1 || fixed) ? nocc
                                                                 : nocc + extra;
     if (st == ATE_OK && !(nel > 0.0))
-        st = ATE_ERROR(err, ATE_ERR_VALUE, "charge %d leaves %g valence electrons",
-                       ate_structure_charge(s), nel);
+        st = PW_INPUT_ERROR("charge", "charge %d leaves %g valence electrons",
+                            ate_structure_charge(s), nel);
     if (st == ATE_OK && ns == 1 && smearing == ATE_SMEAR_NONE && fabs(nel - 2.0 * nocc) > 1e-9)
-        st = ATE_ERROR(err, ATE_ERR_VALUE,
-                       "%g valence electrons: an odd count needs smearing (etemp > 0) or spin "
-                       "polarisation",
-                       nel);
+        st = PW_INPUT_ERROR("smearing",
+                            "%g valence electrons: an odd count needs smearing (etemp > 0) or spin "
+                            "polarisation",
+                            nel);
     if (st == ATE_OK && fixed && fabs(nel_up - round(nel_up)) > 1e-9)
-        st = ATE_ERROR(err, ATE_ERR_VALUE,
-                       "%g valence electrons cannot have %d unpaired ones (parity)", nel, uhf);
+        st = PW_INPUT_ERROR("uhf", "%g valence electrons cannot have %d unpaired ones (parity)",
+                            nel, uhf);
     if (st == ATE_OK && ns == 2 && !fixed && smearing == ATE_SMEAR_NONE)
-        st = ATE_ERROR(err, ATE_ERR_VALUE, "a free magnetic moment needs smearing (etemp > 0)");
+        st = PW_INPUT_ERROR("smearing", "a free magnetic moment needs smearing (etemp > 0)");
     if (st == ATE_OK && nb < nocc)
-        st = ATE_ERROR(err, ATE_ERR_VALUE, "%d bands cannot hold %g electrons (need >= %d)", nb,
-                       nel, nocc);
+        st = PW_INPUT_ERROR("nbands", "%d bands cannot hold %g electrons (need >= %d)", nb, nel,
+                            nocc);
     pw_cell cell;
     pw_grid grid = {0};
     const char *cplx_env = getenv("ATE_PW_COMPLEX");
@@ -228,10 +233,11 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
          * against the complex one, tests/pw/pw_check.py) */
         if (st == ATE_OK && !force_complex) st = pw_kset_make_gamma(&ks[q], &grid, err);
         if (st == ATE_OK && pw_kset_dim(&ks[q]) < nb)
-            st = ATE_ERROR(err, ATE_ERR_VALUE,
-                           "%d bands do not fit in the %d plane waves of k-point %d (raise the "
-                           "cutoff)",
-                           nb, pw_kset_dim(&ks[q]), q + 1);
+            st =
+                PW_INPUT_ERROR("nbands",
+                               "%d bands do not fit in the %d plane waves of k-point %d (raise the "
+                               "cutoff)",
+                               nb, pw_kset_dim(&ks[q]), q + 1);
     }
     if (st == ATE_OK && getenv("ATE_PW_VERBOSE")) { /* the discretisation (tests/pw, strain FD) */
         long npw = 0, nsph = 0, isum = 0; /* isum: box indices summed, a check of the sets */

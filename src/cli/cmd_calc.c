@@ -408,6 +408,8 @@ int ate_cli_calc(int argc, char **argv)
                                       &r, &err)
                  : ATE_ERROR(&err, ATE_ERR_MEMORY, "out of memory");
     }
+    /* settings the kernel refuses for this structure (charge, spin, bands, cell): name the file */
+    if (st == ATE_ERR_INPUT) ate_error_locate(&err, argv[optind], 0, 0, NULL);
     double *freq = NULL;
     if (st == ATE_OK && freqs) {
         int *idx = malloc((size_t)n * sizeof(int));

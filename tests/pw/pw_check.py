@@ -364,7 +364,7 @@ def check_self(exe, quick):
         failures += not ok
         print("rotation %-8s E %.10f  rotated %.10f  diff %.1e  stress R s R^T - s(rotated) %.1e"
               "  %s" % ("Fe-OH2", ea, eb, abs(ea - eb), dsr, "ok" if ok else "FAIL"))
-        # bad input: one clear message, non-zero exit, nothing on stdout
+        # bad input: one clear message naming the file, exit status 2, nothing on stdout
         sipath = os.path.join(HERE, "cases", "si2_lda.extxyz")
         mol = os.path.join(tmp, "mol.xyz")
         with open(mol, "w") as f:
@@ -388,7 +388,11 @@ def check_self(exe, quick):
                  "odd count needs smearing"),
                 ("molecule without a cell", mol, ["--ecut", "8"], "needs a cell")):
             p = calc(exe, path, args, expect_ok=False)
-            ok = p.returncode != 0 and want in p.stderr and not p.stdout.strip()
+            # input errors: exit status 2, the file at fault named (the structure, or the
+            # pseudopotential file for the two --pseudo cases)
+            named = args[args.index("--pseudo") + 1] if "--pseudo" in args else path
+            ok = (p.returncode == 2 and want in p.stderr and os.path.basename(named) in p.stderr
+                  and not p.stdout.strip())
             failures += not ok
             print("error: %-34s exit %d  %s  %s" % (label, p.returncode,
                                                    p.stderr.strip().splitlines()[-1][:110]
