@@ -26,8 +26,7 @@ static ate_status factor_overlap(scc_work *w, ate_error *err)
     lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', n, w->chol, n);
     if (info != 0)
         return ATE_ERROR(err, ATE_ERR_LIB,
-                         "LAPACK dpotrf failed (info %d): the overlap is not positive definite",
-                         (int)info);
+                         "LAPACK dpotrf failed (info %d): " GFN1_MSG_OVERLAP_NOT_PD, (int)info);
     for (int j = 1; j < n; ++j)
         memset(w->chol + (size_t)j * n, 0, (size_t)j * sizeof(double));
     w->have_chol = true;

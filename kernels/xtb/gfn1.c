@@ -203,7 +203,7 @@ static ate_status compute(gfn1_kernel *k, const ate_structure *s, const gfn1_geo
     k->guess_valid =
         scc_st == ATE_OK && r.converged; /* only converged charges seed the next call */
     if (scc_st == ATE_ERR_LIB && err && k->o->pbc_mode == ATE_PBC_XTB651 &&
-        strstr(err->message, "overlap is not positive definite")) {
+        strstr(err->message, GFN1_MSG_OVERLAP_NOT_PD)) {
         /* small cells (e.g. 3-D bulk): xtb 6.5.1 stops there too ("mctc_lapack_sygvd") */
         size_t len = strlen(err->message);
         snprintf(err->message + len, sizeof err->message - len,

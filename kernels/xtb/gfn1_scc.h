@@ -13,6 +13,9 @@
 
 #define ATE_XTB_PI GFN1_PI
 #define GFN1_KB    3.166808578545117e-6 /* hartree/K, as in xtb */
+/* the end of the message of a failed Cholesky factorisation of S (eigen.c), which the kernel
+ * (gfn1.c) recognises to explain it in --pbc-mode xtb651 */
+#define GFN1_MSG_OVERLAP_NOT_PD "the overlap is not positive definite"
 
 typedef struct gfn1_shell {
     int atom, l, ish, nao, ao0;

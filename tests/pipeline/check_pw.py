@@ -208,11 +208,11 @@ def descendants(pid):
             except (OSError, IndexError, ValueError):
                 continue
             kids.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        for c in kids.get(todo.pop(), []):
+    out, stack = [], [pid]
+    while stack:
+        for c in kids.get(stack.pop(), []):
             out.append(c)
-            todo.append(c)
+            stack.append(c)
     return out
 
 

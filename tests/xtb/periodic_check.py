@@ -27,9 +27,12 @@ where no reference program exists (docs/validation.md, "Periodic cells").
  6. full mode, band folding: a cell with a Gamma-centred n x n x 1 k-mesh equals its n x n x 1
     supercell at Gamma per atom to 1e-7 Eh (graphene n = 2, 3, 4; h-BN n = 3; FeN4 in 4x4
     graphene with S = 1 per cell, n = 2); k-point gradients against central differences.
+ 7. A 3-D bulk cell (Si8): xtb651 mode refuses it with the reason and the fix (its overlap is not
+    positive definite, as in xtb 6.5.1); full mode converges.
 usage: periodic_check.py ATESCREEN_EXE TESTDIR WORKDIR
 """
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -303,5 +306,22 @@ for label, (atoms, cell), n, uhf in folds:
                 worst = max(worst, abs(x - y))
         fe = [small_v[a] for a in range(len(atoms)) if atoms[a][0] == "Fe"]
         check(worst <= tol, "band folding %-9s %s: max |k-mesh - supercell| %.2e (Fe: %s)" % (label, key, worst, fe))
+
+# 7. a 3-D bulk cell (conventional diamond Si, a = 5.43 Å): xtb651's overlap sums (no self-images,
+# |T| <= 28.28 bohr) are not positive definite there (xtb 6.5.1 stops the same way in
+# mctc_lapack_sygvd); ATEscreen says why and names the fix, and full mode computes the cell
+SI8 = "8 F\nSi\n" + "".join("%d 1 %s\n" % (i + 1, p) for i, p in enumerate((
+    "0 0 0", "0 0.5 0.5", "0.5 0 0.5", "0.5 0.5 0", "0.25 0.25 0.25", "0.25 0.75 0.75",
+    "0.75 0.25 0.75", "0.75 0.75 0.25"))) + "0 0 0\n5.43 0 0\n0 5.43 0\n0 0 5.43\n"
+si8 = os.path.join(WORK, "si8.gen")
+with open(si8, "w") as f:
+    f.write(SI8)
+r = subprocess.run([EXE, "calc", si8, "--method", "gfn1", "--json", "--pbc-mode", "xtb651"],
+                   capture_output=True, text=True)
+check(r.returncode != 0 and not r.stdout.strip() and "not positive definite" in r.stderr
+      and "use --pbc-mode full" in r.stderr,
+      "Si8 bulk, xtb651: exit %d, %s" % (r.returncode, r.stderr.strip()[-90:]))
+res = calc(si8)
+check(res["converged"], "Si8 bulk, full mode: converged, E = %.8f Eh" % res["energy"])
 
 calcrun.finish("periodic_check")
