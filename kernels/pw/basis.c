@@ -288,6 +288,14 @@ pw_cplx *pw_fft(const pw_grid *g, fftw_plan plan)
     return (pw_cplx *)g->tmp;
 }
 
+void pw_density_to_real(const pw_grid *g, const pw_cplx *rhog, double *rho)
+{
+    memcpy(g->buf, rhog, (size_t)g->ntot * sizeof(pw_cplx));
+    const pw_cplx *t = pw_fft(g, g->bwd);
+    for (int p = 0; p < g->ntot; ++p)
+        rho[p] = creal(t[p]);
+}
+
 void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2)
 {
     /* pruned: in place on buf; otherwise scattered into tmp and transformed into buf */

@@ -13,6 +13,18 @@
 
 #include "pw.h"
 
+/* the structure factor of species s at G: sum over its atoms of e^{-iG.x} */
+static pw_cplx species_sf(const pw_atoms *at, int s, const double G[3])
+{
+    pw_cplx sf = 0.0;
+    for (int i = 0; i < at->n; ++i)
+        if (at->species[i] == s) {
+            const double *x = at->x + 3 * i;
+            sf += cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2]));
+        }
+    return sf;
+}
+
 /* e^{-iG.x} and v_s(|G|) for each box point of the density sphere, summed over the atoms */
 void pw_vloc(const pw_cell *c, const pw_grid *g, const pw_atoms *at, pw_cplx *vg)
 {
@@ -24,12 +36,7 @@ void pw_vloc(const pw_cell *c, const pw_grid *g, const pw_atoms *at, pw_cplx *vg
         pw_grid_gvec(g, p, G);
         pw_cplx sum = 0.0;
         for (int s = 0; s < at->nspecies; ++s) {
-            pw_cplx sf = 0.0;
-            for (int i = 0; i < at->n; ++i)
-                if (at->species[i] == s) {
-                    const double *x = at->x + 3 * i;
-                    sf += cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2]));
-                }
+            pw_cplx sf = species_sf(at, s, G);
             if (sf != 0.0) sum += pw_gth_vloc_q(&at->psp[s], q, NULL) * sf;
         }
         vg[p] = sum / c->vol;
@@ -75,12 +82,7 @@ void pw_vloc_stress(const pw_cell *c, const pw_grid *g, const pw_atoms *at, cons
         pw_grid_gvec(g, p, G);
         pw_cplx v = 0.0, dv = 0.0;
         for (int sp = 0; sp < at->nspecies; ++sp) {
-            pw_cplx sf = 0.0;
-            for (int i = 0; i < at->n; ++i)
-                if (at->species[i] == sp) {
-                    const double *x = at->x + 3 * i;
-                    sf += cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2]));
-                }
+            pw_cplx sf = species_sf(at, sp, G);
             if (sf == 0.0) continue;
             double d;
             v += pw_gth_vloc_q(&at->psp[sp], q, &d) * sf;

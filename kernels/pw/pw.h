@@ -114,6 +114,9 @@ static inline int pw_kset_dim(const pw_kset *ks) { return ks->gamma ? 2 * ks->np
 ate_status pw_kset_make_gamma(pw_kset *ks, const pw_grid *g, ate_error *err);
 /** Execute plan (g->fwd or g->bwd) on g->buf; the result is in g->tmp (returned). */
 pw_cplx *pw_fft(const pw_grid *g, fftw_plan plan);
+/** A density on the box in G space (rho(G) on every box point) -> rho(r) = Re sum_G rho(G) e^{iG.r}
+ *  (uses g->buf and g->tmp). */
+void pw_density_to_real(const pw_grid *g, const pw_cplx *rhog, double *rho);
 /** Sphere coefficients -> real space on g->buf (unnormalised: sum_G c(G) e^{iG.r}). Gamma sets:
  *  c2 (may be NULL) is a second band, the box then holds psi_c(r) + i psi_c2(r). */
 void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2);

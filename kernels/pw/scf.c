@@ -82,15 +82,6 @@ static void atomic_density(const pw_cell *c, const pw_grid *g, const pw_atoms *a
 }
 
 /* real-space copy of a density given on the sphere */
-static void to_real_density(const pw_grid *g, const pw_cplx *rhog, double *rho)
-{
-    pw_cplx *b = (pw_cplx *)g->buf;
-    memcpy(b, rhog, (size_t)g->ntot * sizeof(pw_cplx));
-    const pw_cplx *t = pw_fft(g, g->bwd);
-    for (int p = 0; p < g->ntot; ++p)
-        rho[p] = creal(t[p]);
-}
-
 static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
 {
     pw_cplx *b = (pw_cplx *)g->buf;
@@ -373,7 +364,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     for (it = 1; it <= in->max_iter; ++it) {
         /* potential of the input density (xc first: it uses the FFT buffer) */
         for (int sp = 0; sp < ns; ++sp)
-            to_real_density(g, st->rhog + sp * ntot, rho_in + sp * ntot);
+            pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
         double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
         const pw_cplx *rin_tot = st->rhog;
         if (ns == 2) {

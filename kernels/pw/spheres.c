@@ -13,15 +13,6 @@
 
 #include "pw_spheres.h"
 
-/* rho_s(G) -> rho_s(r) on the box: real part of sum_G rho(G) e^{iG.r} */
-static void real_density(const pw_grid *g, const pw_cplx *rhog, double *rho)
-{
-    memcpy(g->buf, rhog, (size_t)g->ntot * sizeof(pw_cplx));
-    const pw_cplx *t = pw_fft(g, g->bwd);
-    for (int p = 0; p < g->ntot; ++p)
-        rho[p] = creal(t[p]);
-}
-
 void pw_sphere_densities(const pw_cell *c, const pw_grid *g, const pw_atoms *at,
                          const pw_cplx *rhog, int nspin, double radius, double *rho_work,
                          double *out)
@@ -29,7 +20,7 @@ void pw_sphere_densities(const pw_cell *c, const pw_grid *g, const pw_atoms *at,
     const int *n = g->n;
     size_t ntot = (size_t)g->ntot;
     for (int s = 0; s < nspin; ++s)
-        real_density(g, rhog + s * ntot, rho_work + s * ntot);
+        pw_density_to_real(g, rhog + s * ntot, rho_work + s * ntot);
     double r2max = 1.0000001 * radius * radius - 1e-12, dv = c->vol / (double)g->ntot;
     /* the sphere's extent along reduced axis d: R |b_d| / (2 pi) */
     double ext[3];
