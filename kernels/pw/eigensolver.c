@@ -5,6 +5,10 @@
  *        preconditioner of M. P. Teter, M. C. Payne, D. C. Allan, PRB 40, 12255 (1989), eq. 5.3
  *        (docs/theory-pw.md, "Eigensolver").
  *   H c = |k+G|^2/2 c + FFT[v_eff(r) psi(r)] + V_nl c.
+ *        In a band group (pw_davidson_bg; docs/theory-pw.md, "Band groups") the blocks hold this
+ *        rank's plane-wave rows; the small matrices and norms are summed over the group
+ *        (MPI_Allreduce), H is applied after a transpose to whole bands, and the projected
+ *        eigenproblem goes to ScaLAPACK (bandgroup.c). Without a group: the serial code.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +16,7 @@
 
 #include <cblas.h>
 #include <lapacke.h>
+#include <mpi.h>
 
 #include "pw.h"
 
@@ -42,9 +47,32 @@ void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc)
  * <a|b> = 2 sum a.b - a(0) b(0) (G = 0 first and real). Subspace matrices are complex m x m,
  * or real m x m in the same storage. ---- */
 
-/* out[m][n] (leading dimension ldo) = A^H B for the m columns of a and n columns of b */
-static void ovl(bool re, size_t npw, int m, int n, const pw_cplx *a, const pw_cplx *b, pw_cplx *out,
-                int ldo)
+/* sum of the n doubles x over the band group (nothing without one) */
+static void gsum(const pw_bgroup *bg, double *x, int n)
+{
+    if (bg && n > 0) MPI_Allreduce(MPI_IN_PLACE, x, n, MPI_DOUBLE, MPI_SUM, bg->comm);
+}
+
+/* H applied to n columns: in a band group, transposed to whole bands and back */
+static void apply(const pw_ham *h, const pw_bgroup *bg, int n, const pw_cplx *c, pw_cplx *hc)
+{
+    if (!bg) {
+        pw_ham_apply(h, n, c, hc);
+        return;
+    }
+    int first, mine;
+    pw_bg_bands(bg, n, h->ks->gamma, bg->rank, &first, &mine);
+    pw_cplx *ci = bg->buf, *co = ci + bg->cap, *scratch = co + bg->cap;
+    pw_bg_to_bands(bg, h->ks, n, c, ci, scratch);
+    if (mine > 0) pw_ham_apply(h, mine, ci, co);
+    pw_bg_to_rows(bg, h->ks, n, co, hc, scratch);
+}
+
+/* out[m][n] (leading dimension ldo) = A^H B for the m columns of a and n columns of b. npw: the
+ * rows held (in a band group this rank's, G = 0 on rank 0 only; the result summed over the
+ * group, through s (m n elements) when ldo > m) */
+static void ovl(const pw_bgroup *bg, bool re, size_t npw, int m, int n, const pw_cplx *a,
+                const pw_cplx *b, pw_cplx *out, int ldo, pw_cplx *s)
 {
     if (m == 0 || n == 0) return;
     if (re) {
@@ -52,7 +80,7 @@ static void ovl(bool re, size_t npw, int m, int n, const pw_cplx *a, const pw_cp
         int ld = 2 * (int)npw;
         cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, m, n, ld, 2.0, (const double *)a, ld,
                     (const double *)b, ld, 0.0, o, ldo);
-        for (int j = 0; j < n; ++j)
+        for (int j = 0; j < n && (!bg || bg->rank == 0); ++j)
             for (int i = 0; i < m; ++i)
                 o[(size_t)j * ldo + i] -= creal(a[(size_t)i * npw]) * creal(b[(size_t)j * npw]);
     } else {
@@ -60,6 +88,18 @@ static void ovl(bool re, size_t npw, int m, int n, const pw_cplx *a, const pw_cp
         cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, m, n, (int)npw, &one, a, (int)npw,
                     b, (int)npw, &zero, out, ldo);
     }
+    if (!bg) return;
+    int w = re ? 1 : 2; /* doubles per element */
+    double *o = (double *)out, *p = (double *)s;
+    if (ldo == m) {
+        gsum(bg, o, w * m * n);
+        return;
+    }
+    for (int j = 0; j < n; ++j)
+        memcpy(p + (size_t)j * w * m, o + (size_t)j * w * ldo, (size_t)w * m * sizeof(double));
+    gsum(bg, p, w * m * n);
+    for (int j = 0; j < n; ++j)
+        memcpy(o + (size_t)j * w * ldo, p + (size_t)j * w * m, (size_t)w * m * sizeof(double));
 }
 
 /* out = alpha V Y + beta out for the m columns of v, Y [m][n] (leading dimension ldy) */
@@ -85,18 +125,44 @@ static double vnorm(bool re, size_t npw, const pw_cplx *x)
     return sqrt(fmax(2.0 * n * n - x0 * x0, 0.0));
 }
 
+/* a band group's rows of <x|x> (to be summed over the group) */
+static double sumsq_rows(const pw_bgroup *bg, bool re, size_t npw, const pw_cplx *x)
+{
+    double s = cblas_ddot(2 * (int)npw, (const double *)x, 1, (const double *)x, 1);
+    if (!re) return s;
+    return 2.0 * s - (bg->rank == 0 ? creal(x[0]) * creal(x[0]) : 0.0);
+}
+
+/* the norm of x over a band group (vnorm without one) */
+static double gnorm(const pw_bgroup *bg, bool re, size_t npw, const pw_cplx *x)
+{
+    if (!bg) return vnorm(re, npw, x);
+    double s = sumsq_rows(bg, re, npw, x);
+    gsum(bg, &s, 1);
+    return sqrt(fmax(s, 0.0));
+}
+
 /* modified Gram-Schmidt of the nt columns of t (each twice), dropping those that vanish; the
  * fallback of orthonormalise for (nearly) dependent blocks */
-static int mgs(bool re, size_t npw, pw_cplx *t, int nt)
+static int mgs(const pw_bgroup *bg, bool re, size_t npw, pw_cplx *t, int nt)
 {
     int kept = 0;
     for (int j = 0; j < nt; ++j) {
         pw_cplx *tj = t + (size_t)j * npw;
-        double n0 = vnorm(re, npw, tj);
+        double n0 = gnorm(bg, re, npw, tj);
         for (int pass = 0; pass < 2; ++pass)
             for (int q = 0; q < kept; ++q) {
                 pw_cplx *tq = t + (size_t)q * npw, d;
-                if (re) {
+                if (bg) { /* the overlap over the group, then the update of this rank's rows */
+                    ovl(bg, re, npw, 1, 1, tq, tj, &d, 1, NULL);
+                    if (re) {
+                        cblas_daxpy(2 * (int)npw, -((double *)&d)[0], (const double *)tq, 1,
+                                    (double *)tj, 1);
+                    } else {
+                        pw_cplx md = -d;
+                        cblas_zaxpy((int)npw, &md, tq, 1, tj, 1);
+                    }
+                } else if (re) {
                     double dr = 2.0 * cblas_ddot(2 * (int)npw, (const double *)tq, 1,
                                                  (const double *)tj, 1) -
                                 creal(tq[0]) * creal(tj[0]);
@@ -107,7 +173,7 @@ static int mgs(bool re, size_t npw, pw_cplx *t, int nt)
                     cblas_zaxpy((int)npw, &md, tq, 1, tj, 1);
                 }
             }
-        double nrm = vnorm(re, npw, tj);
+        double nrm = gnorm(bg, re, npw, tj);
         if (!(nrm > 1e-8 * n0) || nrm == 0.0) continue;
         if (re)
             cblas_dscal(2 * (int)npw, 1.0 / nrm, (double *)tj, 1);
@@ -126,16 +192,16 @@ static int mgs(bool re, size_t npw, pw_cplx *t, int nt)
  * (nearly) singular goes through modified Gram-Schmidt instead, which drops the columns that
  * vanish. Returns the number kept (compacted to the front). s: scratch of max(m, nt) * nt, d of
  * nt. */
-static int orthonormalise(bool re, size_t npw, const pw_cplx *v, int m, pw_cplx *t, int nt,
-                          pw_cplx *s, double *d)
+static int orthonormalise(const pw_bgroup *bg, bool re, size_t npw, const pw_cplx *v, int m,
+                          pw_cplx *t, int nt, pw_cplx *s, double *d)
 {
     for (int pass = 0; pass < 2 && m > 0; ++pass) {
-        ovl(re, npw, m, nt, v, t, s, m);
+        ovl(bg, re, npw, m, nt, v, t, s, m, NULL);
         lincomb(re, npw, nt, m, -1.0, v, s, m, 1.0, t);
     }
     if (nt == 0) return 0;
     for (int pass = 0; pass < 2; ++pass) {
-        ovl(re, npw, nt, nt, t, t, s, nt);
+        ovl(bg, re, npw, nt, nt, t, t, s, nt, NULL);
         double dmin = INFINITY;
         int info;
         if (re) {
@@ -161,7 +227,7 @@ static int orthonormalise(bool re, size_t npw, const pw_cplx *v, int m, pw_cplx 
                 cblas_ztrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
                             (int)npw, nt, &one, s, nt, t, (int)npw);
         }
-        if (info != 0 || !(dmin > 1e-10)) return mgs(re, npw, t, nt);
+        if (info != 0 || !(dmin > 1e-10)) return mgs(bg, re, npw, t, nt);
     }
     return nt;
 }
@@ -172,16 +238,23 @@ static int subspace_max(int nb, const pw_kset *ks)
     return 3 * nb > pw_kset_dim(ks) ? pw_kset_dim(ks) : 3 * nb;
 }
 
-size_t pw_davidson_work(int nb, const pw_kset *ks)
+size_t pw_davidson_work(int nb, const pw_kset *ks, const pw_bgroup *bg)
 {
-    size_t npw = (size_t)ks->npw, mmax = (size_t)subspace_max(nb, ks);
+    int off, rows = ks->npw;
+    if (bg) pw_bg_rows(bg, ks->npw, bg->rank, &off, &rows);
+    size_t npw = (size_t)rows, mmax = (size_t)subspace_max(nb, ks);
     return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
 }
 
-ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
-                       int maxit, double *resid, pw_cplx *work, ate_error *err)
+/* pw_davidson; bg: a band group (c, the work blocks: this rank's rows) or NULL */
+static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nneed, pw_cplx *c,
+                           double *eig, double tol, int maxit, double *resid, pw_cplx *work,
+                           ate_error *err)
 {
-    size_t npw = (size_t)h->ks->npw;
+    int off = 0, rows = h->ks->npw;
+    if (bg) pw_bg_rows(bg, h->ks->npw, bg->rank, &off, &rows);
+    size_t npw = (size_t)rows;
+    const double *kin = h->ks->kin + off;
     bool re = h->ks->gamma;
     if (nb > pw_kset_dim(h->ks))
         return ATE_ERROR(err, ATE_ERR_VALUE,
@@ -196,13 +269,13 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
     double *theta = (double *)(hp + (size_t)mmax * mmax), *rn = theta + mmax, *dd = rn + nb;
     int mh = 0; /* the columns of the projected H, hp = V^H H V (leading dimension mmax), known */
     memcpy(v, c, (size_t)nb * npw * sizeof(pw_cplx));
-    int m = orthonormalise(re, npw, NULL, 0, v, nb, s, dd);
+    int m = orthonormalise(bg, re, npw, NULL, 0, v, nb, s, dd);
     ate_status st = ATE_OK;
     if (m < nb) {
         st = ATE_ERROR(err, ATE_ERR_INTERNAL, "eigensolver: linearly dependent start vectors");
         goto done;
     }
-    pw_ham_apply(h, m, v, hv);
+    apply(h, bg, m, v, hv);
     double rmax = 0.0;
     for (int it = 0;; ++it) {
         /* Rayleigh-Ritz in span(v): the projected H gets the columns of the vectors added since
@@ -210,7 +283,7 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         if (mh < m) {
             pw_cplx *col =
                 re ? (pw_cplx *)((double *)hp + (size_t)mh * mmax) : hp + (size_t)mh * mmax;
-            ovl(re, npw, m, m - mh, v, hv + (size_t)mh * npw, col, mmax);
+            ovl(bg, re, npw, m, m - mh, v, hv + (size_t)mh * npw, col, mmax, s);
             mh = m;
         }
         int info;
@@ -220,7 +293,8 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
             for (int j = 0; j < m; ++j)
                 for (int i = 0; i <= j; ++i)
                     a[(size_t)j * m + i] = a[(size_t)i * m + j] = p[(size_t)j * mmax + i];
-            info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', m, a, m, theta);
+            info = bg ? pw_bg_eigh(bg, true, m, hs, theta, nb, hs)
+                      : LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', m, a, m, theta);
         } else {
             for (int j = 0; j < m; ++j) { /* exact Hermitian symmetry for LAPACK */
                 for (int i = 0; i < j; ++i) {
@@ -229,7 +303,8 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
                 }
                 hs[(size_t)j * m + j] = creal(hp[(size_t)j * mmax + j]);
             }
-            info = LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'U', m, hs, m, theta);
+            info = bg ? pw_bg_eigh(bg, false, m, hs, theta, nb, hs)
+                      : LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'U', m, hs, m, theta);
         }
         if (info != 0) {
             st = ATE_ERROR(err, ATE_ERR_LIB, "eigensolver: the subspace eigenproblem failed");
@@ -244,9 +319,15 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
             const pw_cplx *xn = x + (size_t)n * npw;
             for (size_t g = 0; g < npw; ++g)
                 r[g] -= theta[n] * xn[g];
-            rn[n] = vnorm(re, npw, r);
-            if (n < nneed && rn[n] > rmax) rmax = rn[n];
+            rn[n] = bg ? sumsq_rows(bg, re, npw, r) : vnorm(re, npw, r);
         }
+        if (bg) { /* norms over the group: the same numbers, so the same branches, on each rank */
+            gsum(bg, rn, nb);
+            for (int n = 0; n < nb; ++n)
+                rn[n] = sqrt(fmax(rn[n], 0.0));
+        }
+        for (int n = 0; n < nneed; ++n)
+            if (rn[n] > rmax) rmax = rn[n];
         if (rmax < tol || it >= maxit) break;
         /* preconditioned residuals of the unconverged bands; the buffer bands (nneed .. nb-1)
          * get none: they stay in the subspace, improved by the others' corrections only */
@@ -265,29 +346,58 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         }
         pw_cplx *t = v + (size_t)m * npw;
         int j = 0;
+        /* the kinetic energies of the Ritz vectors (a band group: its rows, summed; in dd, free
+         * until orthonormalise) */
+        for (int n = 0; n < nneed && j < nt && bg; ++n) {
+            if (rn[n] < tol) continue;
+            const pw_cplx *xn = x + (size_t)n * npw;
+            double ek = 0.0;
+            for (size_t g = 0; g < npw; ++g)
+                ek += kin[g] * creal(conj(xn[g]) * xn[g]);
+            dd[j++] = ek;
+        }
+        gsum(bg, dd, j);
+        j = 0;
         for (int n = 0; n < nneed && j < nt; ++n) {
             if (rn[n] < tol) continue;
             const pw_cplx *xn = x + (size_t)n * npw, *r = hx + (size_t)n * npw;
             double ek = 0.0; /* gamma: kin(G = 0) = 0, the half sphere counts twice */
-            for (size_t g = 0; g < npw; ++g)
-                ek += h->ks->kin[g] * creal(conj(xn[g]) * xn[g]);
+            if (bg)
+                ek = dd[j];
+            else
+                for (size_t g = 0; g < npw; ++g)
+                    ek += kin[g] * creal(conj(xn[g]) * xn[g]);
             if (re) ek *= 2.0;
             if (ek < 1e-2) ek = 1e-2;
             pw_cplx *tj = t + (size_t)j * npw;
             for (size_t g = 0; g < npw; ++g) {
-                double y = h->ks->kin[g] / ek, y2 = y * y;
+                double y = kin[g] / ek, y2 = y * y;
                 double num = 27.0 + 18.0 * y + 12.0 * y2 + 8.0 * y2 * y;
                 tj[g] = -num / (num + 16.0 * y2 * y2) * r[g];
             }
             ++j;
         }
-        int kept = orthonormalise(re, npw, v, m, t, j, s, dd);
+        int kept = orthonormalise(bg, re, npw, v, m, t, j, s, dd);
         if (kept == 0) break;
-        pw_ham_apply(h, kept, t, hv + (size_t)m * npw);
+        apply(h, bg, kept, t, hv + (size_t)m * npw);
         m += kept;
     }
     memcpy(eig, theta, (size_t)nb * sizeof(double));
     if (resid) *resid = rmax;
 done:
     return st;
+}
+
+ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
+                       int maxit, double *resid, pw_cplx *work, ate_error *err)
+{
+    return davidson(h, NULL, nb, nneed, c, eig, tol, maxit, resid, work, err);
+}
+
+ate_status pw_davidson_bg(const pw_ham *h, const pw_bgroup *bg, int nb, int nneed, pw_cplx *c,
+                          double *eig, double tol, int maxit, double *resid, pw_cplx *work,
+                          ate_error *err)
+{
+    return davidson(h, bg && bg->size > 1 ? bg : NULL, nb, nneed, c, eig, tol, maxit, resid, work,
+                    err);
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include <fftw3.h>
+#include <mpi.h>
 
 #include "atescreen/status.h"
 #include "atescreen/units.h"
@@ -197,6 +198,42 @@ double pw_nl_energy(const pw_nl *nl, const pw_kset *ks, int nb, const pw_cplx *c
 ate_status pw_nl_stress(const pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw_atoms *at,
                         int nb, const pw_cplx *cf, const double *occ, double *dde, ate_error *err);
 
+/* ---- band groups (bandgroup.c; docs/theory-pw.md, "Band groups"): B ranks share one (k-point,
+ *      spin) pair. Coefficient blocks are stored G-distributed (each rank: a contiguous slice of
+ *      the plane-wave rows of every column, G = 0 on rank 0) for the dense linear algebra, and
+ *      transposed to band-distributed full columns for H applied (one FFT per band on its rank),
+ *      the density, forces and stress. NULL (or B = 1): the serial code. ---- */
+typedef struct pw_bgroup {
+    MPI_Comm comm; /* the band group */
+    int size, rank;
+    int ctxt, nprow, npcol, myrow, mycol; /* BLACS grid of the group (subspace problems) */
+    int handle;                           /* BLACS system handle of comm */
+    pw_cplx *buf; /* transposes: 3 blocks of cap (this rank's bands at most x the largest npw) */
+    size_t cap;
+    int *cnt; /* [4][size] Alltoallv counts and displacements */
+} pw_bgroup;
+/** The rows [*off, *off + *cnt) of a set of npw plane waves on rank q of the group. */
+void pw_bg_rows(const pw_bgroup *bg, int npw, int q, int *off, int *cnt);
+/** The bands [*first, *first + *cnt) of nb on rank q (gamma: in pairs, one FFT per pair). */
+void pw_bg_bands(const pw_bgroup *bg, int nb, bool gamma, int q, int *first, int *cnt);
+/** Set up the group on comm (a BLACS grid as square as B allows) and the transpose buffers for
+ *  nb bands of at most npw_max plane waves. */
+ate_status pw_bg_init(pw_bgroup *bg, MPI_Comm comm, int nb, int npw_max, ate_error *err);
+void pw_bg_free(pw_bgroup *bg);
+/** G-distributed nb columns (local rows, leading dimension the local row count) -> this rank's
+ *  bands as full columns [cnt][npw] (pw_bg_bands). scratch: cnt * npw. */
+void pw_bg_to_bands(const pw_bgroup *bg, const pw_kset *ks, int nb, const pw_cplx *rows,
+                    pw_cplx *cols, pw_cplx *scratch);
+/** The reverse of pw_bg_to_bands. */
+void pw_bg_to_rows(const pw_bgroup *bg, const pw_kset *ks, int nb, const pw_cplx *cols,
+                   pw_cplx *rows, pw_cplx *scratch);
+/** Eigenvalues (w, ascending) and the first nvec eigenvectors (z, m x nvec, leading dimension m,
+ *  on every rank of the group) of the Hermitian (real symmetric: re) m x m matrix a (leading
+ *  dimension m, the same on every rank; upper triangle used) by ScaLAPACK pzheevd / pdsyevd on
+ *  the group's BLACS grid. Returns the ScaLAPACK info (0: success). */
+int pw_bg_eigh(const pw_bgroup *bg, bool re, int m, const pw_cplx *a, double *w, int nvec,
+               pw_cplx *z);
+
 /* ---- eigensolver (eigensolver.c) ---- */
 typedef struct pw_ham {
     const pw_grid *g;
@@ -212,8 +249,15 @@ void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc);
  *  of those residuals in *resid. work: pw_davidson_work(nb, npw) complex numbers. */
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
                        int maxit, double *resid, pw_cplx *work, ate_error *err);
-/** The workspace pw_davidson needs (complex numbers) for nb bands of the set ks. */
-size_t pw_davidson_work(int nb, const pw_kset *ks);
+/** pw_davidson in a band group bg (B > 1): c holds this rank's rows (pw_bg_rows) of the nb
+ *  columns; H is applied to band-distributed full columns (pw_bg_to_bands), the projected
+ *  eigenproblem goes to ScaLAPACK (pw_bg_eigh), overlaps and norms are summed over the group. */
+ate_status pw_davidson_bg(const pw_ham *h, const pw_bgroup *bg, int nb, int nneed, pw_cplx *c,
+                          double *eig, double tol, int maxit, double *resid, pw_cplx *work,
+                          ate_error *err);
+/** The workspace pw_davidson needs (complex numbers) for nb bands of the set ks; with a band
+ *  group bg (may be NULL) for this rank's rows. */
+size_t pw_davidson_work(int nb, const pw_kset *ks, const pw_bgroup *bg);
 
 /* ---- occupations (occupations.c) ---- */
 /** Occupations f_nk in [0, fmax] (fmax = 2 spin-unpolarised, 1 per spin channel) of nel

@@ -8,9 +8,10 @@
  *        with Kerker's preconditioner for metals (G. P. Kerker, PRB 23, 3082 (1981)). The
  *        total energy is the Kohn-Sham functional of the output density and wavefunctions,
  *   E = sum f w <psi|T + V_nl|psi> + E_loc[rho] + E_H[rho] + E_xc[rho] + E_Ewald + E_psp_core - TS,
- *        with sum f w <psi|T + V_nl|psi> = sum f w eps - int v_eff,in rho_out. The (k-point, spin)
- *        pairs are distributed over the ranks of the communicator (round robin); sums are
- *        MPI_Allreduce'd.
+ *        with sum f w <psi|T + V_nl|psi> = sum f w eps - int v_eff,in rho_out. The ranks of the
+ *        communicator form pools that take the (k-point, spin) pairs round robin; the B ranks of
+ *        a pool (a band group, bandgroup.c) share each of its pairs, the coefficients
+ *        G-distributed (docs/theory-pw.md, "Band groups"); sums are MPI_Allreduce'd.
  */
 #include <math.h>
 #include <stdio.h>
@@ -45,17 +46,36 @@ static double hash01(unsigned long long x)
     return (double)(x >> 11) / 9007199254740992.0;
 }
 
-static void random_start(const pw_kset *ks, int nb, pw_cplx *c)
+/* rows [off, off + rows) of the start vectors (a band group's share; all of them: 0, npw) */
+static void random_start(const pw_kset *ks, int nb, pw_cplx *c, int off, int rows)
 {
     for (int n = 0; n < nb; ++n)
-        for (int g = 0; g < ks->npw; ++g) {
+        for (int g = off; g < off + rows; ++g) {
             unsigned long long key = ((unsigned long long)ks->idx[g] << 20) ^ (unsigned)n;
             double re = hash01(2 * key) - 0.5, im = hash01(2 * key + 1) - 0.5;
-            c[(size_t)n * ks->npw + g] = (re + I * im) / (1.0 + ks->kin[g] * ks->kin[g]);
+            c[(size_t)n * rows + g - off] = (re + I * im) / (1.0 + ks->kin[g] * ks->kin[g]);
         }
-    if (ks->gamma) /* real wavefunctions: c(G = 0) is real */
+    if (ks->gamma && off == 0) /* real wavefunctions: c(G = 0) is real */
         for (int n = 0; n < nb; ++n)
-            c[(size_t)n * ks->npw] = creal(c[(size_t)n * ks->npw]);
+            c[(size_t)n * rows] = creal(c[(size_t)n * rows]);
+}
+
+/* Ranks per band group for size ranks and npairs (k-point, spin) pairs: ATE_PW_BAND_GROUP from
+ * the environment when set (it must divide size), else as many pools as the pairs allow
+ * dividing the ranks (the largest divisor of size <= npairs), the rest of the ranks in bands.
+ * 0: a bad ATE_PW_BAND_GROUP. */
+static int band_group_size(int size, int npairs)
+{
+    const char *env = getenv("ATE_PW_BAND_GROUP");
+    if (env && *env) {
+        char *end;
+        long b = strtol(env, &end, 10);
+        return *end == '\0' && b >= 1 && b <= size && size % b == 0 ? (int)b : 0;
+    }
+    int npool = 1;
+    for (int d = 1; d <= size && d <= npairs; ++d)
+        if (size % d == 0) npool = d;
+    return size / npool;
 }
 
 /* superposition of Gaussian valence charges Z_ion e^{-r^2/2s^2}, s = r_loc + 0.5 bohr */
@@ -298,6 +318,31 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     double *eig_out = res->eig, *occ_out = res->occ;
     memset(res, 0, sizeof(*res));
     res->eig = eig_out, res->occ = occ_out;
+    /* pools of B ranks: pool rank / B takes the pairs (k, sp) with (k ns + sp) % npool == pool;
+     * B > 1: a band group (bgp) shares them (B = 1: the serial code per pair) */
+    int bsize = band_group_size(size, nk * ns);
+    if (!bsize)
+        return ATE_ERROR(err, ATE_ERR_VALUE,
+                         "ATE_PW_BAND_GROUP=%s: ranks per band group must divide the %d ranks",
+                         getenv("ATE_PW_BAND_GROUP"), size);
+    int npool = size / bsize, pool = rank / bsize;
+    pw_bgroup bg = {0}, *bgp = NULL;
+    MPI_Comm bcomm = MPI_COMM_NULL;
+    if (bsize > 1) {
+        int npw_max = 0;
+        for (int k = 0; k < nk; ++k)
+            if (in->ks[k].npw > npw_max) npw_max = in->ks[k].npw;
+        MPI_Comm_split(in->comm, pool, rank, &bcomm);
+        ate_status sb = pw_bg_init(&bg, bcomm, in->nbx, npw_max, err);
+        if (sb != ATE_OK) {
+            MPI_Comm_free(&bcomm);
+            return sb;
+        }
+        bgp = &bg;
+    }
+    if (in->verbose && rank == 0)
+        fprintf(stderr, "pw layout: %d rank(s), %d pool(s) of %d (band group, BLACS %d x %d)\n",
+                size, npool, bsize, bgp ? bg.nprow : 1, bgp ? bg.npcol : 1);
     pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx));
     /* the total density rho_up + rho_down (spin-unpolarised: the density itself) */
     pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)),
@@ -325,8 +370,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
      * which never run at the same time: allocated once per SCF */
     size_t dav_n = (pw_xc_work(in->xc, ntot) + 1) / 2;
     for (int k = 0; k < nk; ++k)
-        if (pw_davidson_work(in->nbx, &in->ks[k]) > dav_n)
-            dav_n = pw_davidson_work(in->nbx, &in->ks[k]);
+        if (pw_davidson_work(in->nbx, &in->ks[k], bgp) > dav_n)
+            dav_n = pw_davidson_work(in->nbx, &in->ks[k], bgp);
     pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
     mixer mx;
     ate_status s = mixer_init(&mx, g, ns, fmin(1.0, PULAY_STEP_PER_WEIGHT * in->mixing),
@@ -346,8 +391,11 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             }
         for (int k = 0; k < nk; ++k)
             for (int sp = 0; sp < ns; ++sp)
-                if ((k * ns + sp) % size == rank)
-                    random_start(&in->ks[k], in->nbx, st->psi[k * ns + sp]);
+                if ((k * ns + sp) % npool == pool) {
+                    int off = 0, rows = in->ks[k].npw;
+                    if (bgp) pw_bg_rows(bgp, in->ks[k].npw, bg.rank, &off, &rows);
+                    random_start(&in->ks[k], in->nbx, st->psi[k * ns + sp], off, rows);
+                }
         st->have_density = true;
     }
     double alpha_sum = 0.0;
@@ -385,15 +433,18 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         memset(eig, 0, ns * nkb * sizeof(double));
         for (int k = 0; k < nk && s == ATE_OK; ++k) {
             for (int sp = 0; sp < ns && s == ATE_OK; ++sp) {
-                if ((k * ns + sp) % size != rank) continue;
+                if ((k * ns + sp) % npool != pool) continue;
                 if (nl_k != k) s = pw_nl_update(&nl, c, &in->ks[k], at, err), nl_k = k;
                 if (s != ATE_OK) break;
                 pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work};
                 double r;
-                s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, dav,
-                                err);
+                s = bgp ? pw_davidson_bg(&h, bgp, in->nbx, nb, st->psi[k * ns + sp], eigx, tol,
+                                         maxit, &r, dav, err)
+                        : pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r,
+                                      dav, err);
                 if (s != ATE_OK) break;
-                memcpy(eig + sp * nkb + (size_t)k * nb, eigx, (size_t)nb * sizeof(double));
+                if (!bgp || bg.rank == 0) /* once per band group in the sum below */
+                    memcpy(eig + sp * nkb + (size_t)k * nb, eigx, (size_t)nb * sizeof(double));
             }
         }
         if (size > 1) { /* a rank's failure stops every rank (collectives follow) */
@@ -427,15 +478,23 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                     eband += w[k] * occ[q] * eig[q];
                     mag += (sp == 0 ? 1.0 : -1.0) * w[k] * occ[q];
                 }
-                if ((k * ns + sp) % size != rank) continue;
+                if ((k * ns + sp) % npool != pool) continue;
                 const pw_kset *ks = &in->ks[k];
                 double *ro = rho_out + sp * ntot;
-                const double *o = occ + sp * nkb + (size_t)k * nb;
+                /* this rank's bands n0 .. n0 + nbl - 1 as whole columns */
+                const pw_cplx *cols = st->psi[k * ns + sp];
+                int n0 = 0, nbl = nb;
+                if (bgp) {
+                    pw_bg_bands(bgp, nb, ks->gamma, bg.rank, &n0, &nbl);
+                    pw_bg_to_bands(bgp, ks, nb, st->psi[k * ns + sp], bg.buf, bg.buf + 2 * bg.cap);
+                    cols = bg.buf;
+                }
+                const double *o = occ + sp * nkb + (size_t)k * nb + n0;
                 if (ks->gamma) { /* real: two bands per transform, psi_n + i psi_n+1 */
-                    for (int n = 0; n < nb; n += 2) {
-                        double f = w[k] * o[n], f2 = n + 1 < nb ? w[k] * o[n + 1] : 0.0;
+                    for (int n = 0; n < nbl; n += 2) {
+                        double f = w[k] * o[n], f2 = n + 1 < nbl ? w[k] * o[n + 1] : 0.0;
                         if (f == 0.0 && f2 == 0.0) continue;
-                        const pw_cplx *cn = st->psi[k * ns + sp] + (size_t)n * ks->npw;
+                        const pw_cplx *cn = cols + (size_t)n * ks->npw;
                         for (int m = 0; m < (f2 != 0.0 ? 2 : 1); ++m) /* kin(G = 0) = 0 */
                             for (int q = 0; q < ks->npw; ++q)
                                 ekin += 2.0 * (m ? f2 : f) * ks->kin[q] *
@@ -448,10 +507,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                     }
                     continue;
                 }
-                for (int n = 0; n < nb; ++n) {
+                for (int n = 0; n < nbl; ++n) {
                     double f = w[k] * o[n];
                     if (f == 0.0) continue;
-                    const pw_cplx *cn = st->psi[k * ns + sp] + (size_t)n * ks->npw;
+                    const pw_cplx *cn = cols + (size_t)n * ks->npw;
                     for (int q = 0; q < ks->npw; ++q)
                         ekin += f * ks->kin[q] * creal(conj(cn[q]) * cn[q]);
                     pw_to_real(g, ks, cn, NULL);
@@ -525,12 +584,20 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         }
         for (int k = 0; k < nk; ++k) {
             for (int sp = 0; sp < ns; ++sp) {
-                if ((k * ns + sp) % size != rank) continue;
-                for (int n = 0; n < nb; ++n)
-                    o[n] = w[k] * occ[sp * nkb + (size_t)k * nb + n];
+                if ((k * ns + sp) % npool != pool) continue;
+                const pw_cplx *cols = st->psi[k * ns + sp];
+                int n0 = 0, nbl = nb;
+                if (bgp) { /* this rank's bands as whole columns */
+                    pw_bg_bands(bgp, nb, in->ks[k].gamma, bg.rank, &n0, &nbl);
+                    pw_bg_to_bands(bgp, &in->ks[k], nb, st->psi[k * ns + sp], bg.buf,
+                                   bg.buf + 2 * bg.cap);
+                    cols = bg.buf;
+                }
+                for (int n = 0; n < nbl; ++n)
+                    o[n] = w[k] * occ[sp * nkb + (size_t)k * nb + n0 + n];
                 if (nl_k != k) s = pw_nl_update(&nl, c, &in->ks[k], at, err), nl_k = k;
                 if (s != ATE_OK) break;
-                pw_nl_energy(&nl, &in->ks[k], nb, st->psi[k * ns + sp], o, fnl);
+                if (nbl > 0) pw_nl_energy(&nl, &in->ks[k], nbl, cols, o, fnl);
             }
         }
         if (s != ATE_OK) {
@@ -555,14 +622,21 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         }
         for (int k = 0; k < nk && s == ATE_OK; ++k)
             for (int sp = 0; sp < ns && s == ATE_OK; ++sp) {
-                if ((k * ns + sp) % size != rank) continue;
+                if ((k * ns + sp) % npool != pool) continue;
                 const pw_kset *ks = &in->ks[k];
-                for (int n = 0; n < nb; ++n)
-                    o[n] = w[k] * occ[sp * nkb + (size_t)k * nb + n];
-                kinetic_stress(ks, nb, st->psi[k * ns + sp], o, t[0]);
+                const pw_cplx *cols = st->psi[k * ns + sp];
+                int n0 = 0, nbl = nb;
+                if (bgp) { /* this rank's bands as whole columns */
+                    pw_bg_bands(bgp, nb, ks->gamma, bg.rank, &n0, &nbl);
+                    pw_bg_to_bands(bgp, ks, nb, st->psi[k * ns + sp], bg.buf, bg.buf + 2 * bg.cap);
+                    cols = bg.buf;
+                }
+                for (int n = 0; n < nbl; ++n)
+                    o[n] = w[k] * occ[sp * nkb + (size_t)k * nb + n0 + n];
+                kinetic_stress(ks, nbl, cols, o, t[0]);
                 if (nl_k != k) s = pw_nl_update(&nl, c, ks, at, err), nl_k = k;
-                if (s == ATE_OK)
-                    s = pw_nl_stress(&nl, c, ks, at, nb, st->psi[k * ns + sp], o, t[1], err);
+                if (s == ATE_OK && nbl > 0)
+                    s = pw_nl_stress(&nl, c, ks, at, nbl, cols, o, t[1], err);
             }
         free(o);
         if (s != ATE_OK) goto done;
@@ -592,6 +666,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         }
     }
 done:
+    if (bgp) {
+        pw_bg_free(&bg);
+        MPI_Comm_free(&bcomm);
+    }
     pw_nl_free(&nl);
     mixer_free(&mx);
     if (rtot_g != rout_g) free(rtot_g);

@@ -1,0 +1,222 @@
+/**
+ * @file bandgroup.c
+ * @brief Band groups: B ranks working on one (k-point, spin) pair (docs/theory-pw.md, "Band
+ *        groups"). The coefficients live G-distributed (each rank a contiguous slice of the
+ *        plane-wave rows of every band); H, the density, forces and stress need whole bands, so a
+ *        block is transposed (MPI_Alltoallv) to band-distributed full columns and back, one FFT
+ *        per band (per pair of bands at Gamma) on its rank: the band-FFT scheme of F. Bottin,
+ *        S. Leroux, A. Knyazev, G. Zerah, Comput. Mater. Sci. 42, 329 (2008), sec. 3, with one
+ *        FFT processor per band. The projected eigenproblem is solved by ScaLAPACK (pdsyevd /
+ *        pzheevd; L. S. Blackford et al., ScaLAPACK Users' Guide, SIAM 1997) on a BLACS grid of
+ *        the group.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mpi.h>
+
+#include "pw.h"
+
+/* BLACS and ScaLAPACK (Debian's libscalapack-openmpi ships no C header); Fortran character
+ * arguments carry their hidden lengths at the end */
+int Csys2blacs_handle(MPI_Comm comm);
+void Cfree_blacs_system_handle(int handle);
+void Cblacs_gridinit(int *ctxt, const char *order, int nprow, int npcol);
+void Cblacs_gridinfo(int ctxt, int *nprow, int *npcol, int *myrow, int *mycol);
+void Cblacs_gridexit(int ctxt);
+int numroc_(const int *n, const int *nb, const int *iproc, const int *isrc, const int *nprocs);
+void descinit_(int *desc, const int *m, const int *n, const int *mb, const int *nb,
+               const int *irsrc, const int *icsrc, const int *ctxt, const int *lld, int *info);
+void pdsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *ia,
+              const int *ja, const int *desca, double *w, double *z, const int *iz, const int *jz,
+              const int *descz, double *work, const int *lwork, int *iwork, const int *liwork,
+              int *info, size_t ljobz, size_t luplo);
+void pzheevd_(const char *jobz, const char *uplo, const int *n, pw_cplx *a, const int *ia,
+              const int *ja, const int *desca, double *w, pw_cplx *z, const int *iz, const int *jz,
+              const int *descz, pw_cplx *work, const int *lwork, double *rwork, const int *lrwork,
+              int *iwork, const int *liwork, int *info, size_t ljobz, size_t luplo);
+
+void pw_bg_rows(const pw_bgroup *bg, int npw, int q, int *off, int *cnt)
+{
+    int base = npw / bg->size, rem = npw % bg->size;
+    *cnt = base + (q < rem);
+    *off = q * base + (q < rem ? q : rem);
+}
+
+void pw_bg_bands(const pw_bgroup *bg, int nb, bool gamma, int q, int *first, int *cnt)
+{
+    int u = gamma ? 2 : 1, units = (nb + u - 1) / u;
+    int base = units / bg->size, rem = units % bg->size;
+    int f = u * (q * base + (q < rem ? q : rem)), c = u * (base + (q < rem));
+    if (f > nb) f = nb;
+    if (f + c > nb) c = nb - f;
+    *first = f, *cnt = c;
+}
+
+ate_status pw_bg_init(pw_bgroup *bg, MPI_Comm comm, int nb, int npw_max, ate_error *err)
+{
+    memset(bg, 0, sizeof(*bg));
+    bg->comm = comm;
+    MPI_Comm_size(comm, &bg->size);
+    MPI_Comm_rank(comm, &bg->rank);
+    int first, c0, c1;
+    pw_bg_bands(bg, nb, false, 0, &first, &c0);
+    pw_bg_bands(bg, nb, true, 0, &first, &c1);
+    bg->cap = (size_t)(c0 > c1 ? c0 : c1) * (size_t)npw_max;
+    bg->buf = malloc((3 * bg->cap + 1) * sizeof(pw_cplx));
+    bg->cnt = malloc(4 * (size_t)bg->size * sizeof(int));
+    if (!bg->buf || !bg->cnt) {
+        free(bg->buf), free(bg->cnt);
+        bg->buf = NULL, bg->cnt = NULL;
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "band group: out of memory");
+    }
+    int pr = 1; /* the grid as square as the group size allows: pr x pc, pr <= pc */
+    for (int d = 1; d * d <= bg->size; ++d)
+        if (bg->size % d == 0) pr = d;
+    bg->handle = Csys2blacs_handle(comm);
+    bg->ctxt = bg->handle;
+    Cblacs_gridinit(&bg->ctxt, "Row", pr, bg->size / pr);
+    Cblacs_gridinfo(bg->ctxt, &bg->nprow, &bg->npcol, &bg->myrow, &bg->mycol);
+    return ATE_OK;
+}
+
+void pw_bg_free(pw_bgroup *bg)
+{
+    if (bg->cnt) { /* initialised */
+        Cblacs_gridexit(bg->ctxt);
+        Cfree_blacs_system_handle(bg->handle);
+    }
+    free(bg->buf), free(bg->cnt);
+    memset(bg, 0, sizeof(*bg));
+}
+
+void pw_bg_to_bands(const pw_bgroup *bg, const pw_kset *ks, int nb, const pw_cplx *rows,
+                    pw_cplx *cols, pw_cplx *scratch)
+{
+    int B = bg->size, *sc = bg->cnt, *sd = sc + B, *rc = sd + B, *rd = rc + B;
+    int off, nloc, first, mine;
+    pw_bg_rows(bg, ks->npw, bg->rank, &off, &nloc);
+    pw_bg_bands(bg, nb, ks->gamma, bg->rank, &first, &mine);
+    /* to rank q: my rows of q's bands (contiguous columns); from q: q's rows of my bands */
+    for (int q = 0, o, c, f, n; q < B; ++q) {
+        pw_bg_bands(bg, nb, ks->gamma, q, &f, &n);
+        pw_bg_rows(bg, ks->npw, q, &o, &c);
+        sc[q] = 2 * n * nloc, sd[q] = 2 * f * nloc;
+        rc[q] = 2 * c * mine, rd[q] = 2 * o * mine;
+    }
+    MPI_Alltoallv(rows, sc, sd, MPI_DOUBLE, scratch, rc, rd, MPI_DOUBLE, bg->comm);
+    size_t npw = (size_t)ks->npw;
+    for (int q = 0, o, c; q < B; ++q) {
+        pw_bg_rows(bg, ks->npw, q, &o, &c);
+        const pw_cplx *src = scratch + (size_t)o * mine;
+        for (int n = 0; n < mine; ++n)
+            memcpy(cols + n * npw + o, src + (size_t)n * c, (size_t)c * sizeof(pw_cplx));
+    }
+}
+
+void pw_bg_to_rows(const pw_bgroup *bg, const pw_kset *ks, int nb, const pw_cplx *cols,
+                   pw_cplx *rows, pw_cplx *scratch)
+{
+    int B = bg->size, *sc = bg->cnt, *sd = sc + B, *rc = sd + B, *rd = rc + B;
+    int off, nloc, first, mine;
+    pw_bg_rows(bg, ks->npw, bg->rank, &off, &nloc);
+    pw_bg_bands(bg, nb, ks->gamma, bg->rank, &first, &mine);
+    size_t npw = (size_t)ks->npw;
+    for (int q = 0, o, c, f, n; q < B; ++q) {
+        pw_bg_rows(bg, ks->npw, q, &o, &c);
+        pw_cplx *dst = scratch + (size_t)o * mine;
+        for (int b = 0; b < mine; ++b)
+            memcpy(dst + (size_t)b * c, cols + b * npw + o, (size_t)c * sizeof(pw_cplx));
+        pw_bg_bands(bg, nb, ks->gamma, q, &f, &n);
+        sc[q] = 2 * c * mine, sd[q] = 2 * o * mine;
+        rc[q] = 2 * n * nloc, rd[q] = 2 * f * nloc;
+    }
+    MPI_Alltoallv(scratch, sc, sd, MPI_DOUBLE, rows, rc, rd, MPI_DOUBLE, bg->comm);
+}
+
+int pw_bg_eigh(const pw_bgroup *bg, bool re, int m, const pw_cplx *a, double *w, int nvec,
+               pw_cplx *z)
+{
+    /* square blocks (pdsyevd / pzheevd need them), about one block row/column per process */
+    int pmax = bg->nprow > bg->npcol ? bg->nprow : bg->npcol;
+    int nbk = (m + pmax - 1) / pmax, izero = 0, ione = 1, info = 0, desc[9];
+    if (nbk > 64) nbk = 64;
+    if (nbk < 1) nbk = 1;
+    int mr = numroc_(&m, &nbk, &bg->myrow, &izero, &bg->nprow),
+        mc = numroc_(&m, &nbk, &bg->mycol, &izero, &bg->npcol), lld = mr > 1 ? mr : 1;
+    descinit_(desc, &m, &m, &nbk, &nbk, &izero, &izero, &bg->ctxt, &lld, &info);
+    size_t w1 = re ? 1 : 2, nl = (size_t)lld * (mc > 1 ? mc : 1);
+    double *la = malloc(2 * nl * w1 * sizeof(double)), *lz = la ? la + nl * w1 : NULL;
+    if (!la) info = -1000;
+    /* the local blocks: local (i, j) is global ((i / nbk) nprow + myrow) nbk + i % nbk, ... */
+    for (int j = 0; j < mc && la; ++j) {
+        int gj = ((j / nbk) * bg->npcol + bg->mycol) * nbk + j % nbk;
+        for (int i = 0; i < mr; ++i) {
+            int gi = ((i / nbk) * bg->nprow + bg->myrow) * nbk + i % nbk;
+            if (re)
+                la[(size_t)j * lld + i] = ((const double *)a)[(size_t)gj * m + gi];
+            else
+                ((pw_cplx *)la)[(size_t)j * lld + i] = a[(size_t)gj * m + gi];
+        }
+    }
+    if (la) {
+        int lwork = -1, liwork = -1, lrwork = -1, iwq = 0;
+        if (re) {
+            double wq = 0.0;
+            pdsyevd_("V", "U", &m, la, &ione, &ione, desc, w, lz, &ione, &ione, desc, &wq, &lwork,
+                     &iwq, &liwork, &info, 1, 1);
+            lwork = (int)wq + 1, liwork = iwq > 1 ? iwq : 1;
+            double *work = malloc((size_t)lwork * sizeof(double));
+            int *iwork = malloc((size_t)liwork * sizeof(int));
+            if (info == 0 && work && iwork)
+                pdsyevd_("V", "U", &m, la, &ione, &ione, desc, w, lz, &ione, &ione, desc, work,
+                         &lwork, iwork, &liwork, &info, 1, 1);
+            else if (info == 0)
+                info = -1000;
+            free(work), free(iwork);
+        } else {
+            pw_cplx wq = 0.0;
+            double rq = 0.0;
+            pzheevd_("V", "U", &m, (pw_cplx *)la, &ione, &ione, desc, w, (pw_cplx *)lz, &ione,
+                     &ione, desc, &wq, &lwork, &rq, &lrwork, &iwq, &liwork, &info, 1, 1);
+            /* the documented minimum lrwork (1 + 9 n + 3 np nq) where the query returns less */
+            lwork = (int)creal(wq) + 1, lrwork = (int)rq + 1, liwork = iwq > 1 ? iwq : 1;
+            int lrmin = 1 + 9 * m + 3 * mr * mc;
+            if (lrwork < lrmin) lrwork = lrmin;
+            pw_cplx *work = malloc((size_t)lwork * sizeof(pw_cplx));
+            double *rwork = malloc((size_t)lrwork * sizeof(double));
+            int *iwork = malloc((size_t)liwork * sizeof(int));
+            if (info == 0 && work && rwork && iwork)
+                pzheevd_("V", "U", &m, (pw_cplx *)la, &ione, &ione, desc, w, (pw_cplx *)lz, &ione,
+                         &ione, desc, work, &lwork, rwork, &lrwork, iwork, &liwork, &info, 1, 1);
+            else if (info == 0)
+                info = -1000;
+            free(work), free(rwork), free(iwork);
+        }
+    }
+    /* every rank gets the first nvec eigenvectors (its blocks, zeros elsewhere, summed) and
+     * rank 0's eigenvalues (the same numbers on every rank: the iteration branches on them) */
+    int bad = info != 0;
+    MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, bg->comm);
+    if (bad) {
+        free(la);
+        return info != 0 ? info : -1;
+    }
+    memset(z, 0, (size_t)m * nvec * w1 * sizeof(double));
+    for (int j = 0; j < mc; ++j) {
+        int gj = ((j / nbk) * bg->npcol + bg->mycol) * nbk + j % nbk;
+        if (gj >= nvec) continue;
+        for (int i = 0; i < mr; ++i) {
+            int gi = ((i / nbk) * bg->nprow + bg->myrow) * nbk + i % nbk;
+            if (re)
+                ((double *)z)[(size_t)gj * m + gi] = lz[(size_t)j * lld + i];
+            else
+                z[(size_t)gj * m + gi] = ((const pw_cplx *)lz)[(size_t)j * lld + i];
+        }
+    }
+    MPI_Allreduce(MPI_IN_PLACE, z, (int)((size_t)m * nvec * w1), MPI_DOUBLE, MPI_SUM, bg->comm);
+    MPI_Bcast(w, m, MPI_DOUBLE, 0, bg->comm);
+    free(la);
+    return 0;
+}
