@@ -32,7 +32,8 @@ typedef struct pw_scf_input {
     double eig_tol; /* smallest residual norm asked of the eigensolver */
     double *forces; /* [natoms][3] out (hartree/bohr) or NULL */
     double *stress; /* [3][3] out: (1/Omega) dE/deps (hartree/bohr^3), fixed basis; or NULL */
-    MPI_Comm comm;  /* k-points distributed over its ranks; MPI_COMM_NULL: one rank */
+    MPI_Comm comm;  /* pools of its ranks take the (k, spin) pairs, a pool's ranks share their
+                       bands (docs/theory-pw.md, "Band groups"); MPI_COMM_NULL: one rank */
     bool verbose;
 } pw_scf_input;
 
@@ -40,7 +41,7 @@ typedef struct pw_scf_input {
 typedef struct pw_scf_state {
     bool have_density;
     pw_cplx *rhog; /* [nspin][ntot] spin densities */
-    pw_cplx **psi; /* [nk * nspin][nbx * npw_k] */
+    pw_cplx **psi; /* [nk * nspin][nbx * npw_k] (a band group: this rank's rows of each band) */
 } pw_scf_state;
 
 typedef struct pw_scf_result {

@@ -10,7 +10,8 @@ the errors of bad plane-wave settings.
   0, *H: 1, fixed moments), relaxation with the shared optimiser (fmax 5 eV/Å, at most 1 step).
   Physically meaningless at this cutoff; it checks the plumbing. Run on 1 rank, on 2 ranks
   (one candidate per rank) and with --group-size 2 (one candidate on both ranks: the kernel
-  spreads the spin channels over them): the /summary and /states numbers must agree to
+  spreads the spin channels of the uhf 1 states over them and shares the bands of the
+  spin-restricted ones, a band group of 2): the /summary and /states numbers must agree to
   round-off (1e-9 eV; close() says why not bitwise).
 - SIGTERM to one rank of a --group-size 2 run during the candidate: both ranks abandon it
   (exit 3, nothing journaled); resuming completes it with the numbers of the 1-rank run.

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Plane-wave kernel against ABINIT 9.6.2 and against itself (ctest pw_vs_abinit, pw_checks).
 
-usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4]
+usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4 | --bands]
        pw_check.py ATESCREEN abinit    every tests/pw/refs/*.json: total energy <= 1e-5 Ha/atom,
                                        forces <= 1e-4 Ha/bohr (the acceptance of issue #7), stress
                                        <= 1e-9 Ha/bohr^3 (ABINIT's, fixed plane-wave set), each
@@ -22,6 +22,13 @@ usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4]
        --long (self)                   the strain check of the Fe complex only (label long)
        --fen4 (abinit)                 FeN4 + *OH in 4x4 graphene only: 33 atoms, fixed moment
                                        with smearing (about 5 CPU minutes; label long)
+       --bands (self)                  band groups (ctest pw_band_groups): H2O (Gamma, real), Si8
+                                       (k-points, complex) and O2 triplet (spin) on 1, 2, 3 and 4
+                                       MPI ranks: one pool of 2 or 3 ranks, 2 pools of 2
+                                       (ATE_PW_BAND_GROUP, the layout checked in the verbose
+                                       output): E to 1e-9 Ha, forces to 1e-8 Ha/bohr, stress to
+                                       1e-10 Ha/bohr^3 of the 1-rank run; a group size that does
+                                       not divide the ranks refused
 
 The reference numbers were produced by tests/pw/make_refs.py (a real ABINIT run each); the same
 FFT grid, k-points, bands and pseudopotential numbers are passed to ATEscreen here. ABINIT prints
@@ -401,14 +408,82 @@ def check_self(exe, quick):
     return failures
 
 
+def mpi_env(extra=None):
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1", ATE_PW_VERBOSE="1")
+    env.pop("ATE_PW_BAND_GROUP", None)
+    env.update(extra or {})
+    return env
+
+
+def check_bands(exe):
+    """Band groups (kernels/pw/bandgroup.c): the same energy, forces and stress on every layout
+    of 1-4 ranks as on one rank; the layout each run used is read from its verbose output."""
+    mpiexec = os.environ.get("ATE_MPIEXEC", "mpirun")
+    failures = 0
+    o2 = ([[5.5, 0, 0], [0, 5.8, 0], [0, 0, 6.1]], ["O", "O"],
+          [[2.2, 2.5, 2.7], [3.3, 2.8, 2.95]])
+    # (label, structure, arguments, layouts: (ranks, ATE_PW_BAND_GROUP or None, pools, B))
+    cases = (
+        ("H2O PBE Gamma real", read_extxyz(os.path.join(HERE, "cases", "h2o_pbe.extxyz")),
+         ["--ecut", "10", "--xc", "pbe", "--smearing", "none"],
+         ((2, None, 1, 2), (3, None, 1, 3))),
+        ("Si8 LDA 4 k complex", read_extxyz(os.path.join(HERE, "cases", "si8_lda.extxyz")),
+         ["--ecut", "5", "--xc", "lda", "--kpts", "2,2,2", "--smearing", "none"],
+         ((2, "2", 1, 2), (4, "2", 2, 2))),
+        ("O2 triplet PBE spin", o2,
+         ["--ecut", "10", "--xc", "pbe", "--uhf", "2", "--smearing", "none"],
+         ((3, None, 1, 3), (4, None, 2, 2))))
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, struct, args, layouts in cases:
+            path = os.path.join(tmp, label.split()[0] + ".extxyz")
+            write_extxyz(path, *struct)
+            runs = []
+            for np_, bgs, npool, bsize in ((1, None, 1, 1),) + layouts:
+                cmd = [mpiexec, "-n", str(np_), exe, "calc", path, "--method", "pw", "--json",
+                       "--gradient", "--stress"] + args
+                p = subprocess.run(cmd, capture_output=True, text=True,
+                                   env=mpi_env({"ATE_PW_BAND_GROUP": bgs} if bgs else None))
+                if p.returncode != 0:
+                    sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
+                want = "pw layout: %d rank(s), %d pool(s) of %d " % (np_, npool, bsize)
+                layout_ok = any(l.startswith(want) for l in p.stderr.splitlines())
+                r = json.loads(p.stdout)
+                runs.append(r)
+                r0 = runs[0]
+                de = abs(r["energy"] - r0["energy"])
+                df = max(abs(x - y) for ga, gb in zip(r["gradient"], r0["gradient"])
+                         for x, y in zip(ga, gb))
+                ds = max(abs(r["stress"][i][j] - r0["stress"][i][j]) for i in range(3)
+                         for j in range(3))
+                ok = layout_ok and de <= 1e-9 and df <= 1e-8 and ds <= 1e-10
+                failures += not ok
+                print("bands %-20s %d rank(s) %d pool(s) of %d  E %.12f  dE %.1e  dF %.1e  "
+                      "dstress %.1e  %s" % (label, np_, npool, bsize, r["energy"], de, df, ds,
+                                            "ok" if ok else ("FAIL" if layout_ok else
+                                                             "FAIL (layout: want " + want + ")")))
+        # a band group that does not divide the ranks: refused with a message naming it
+        p = subprocess.run([mpiexec, "-n", "3", exe, "calc", path, "--method", "pw", "--json"]
+                           + cases[2][2], capture_output=True, text=True,
+                           env=mpi_env({"ATE_PW_BAND_GROUP": "2"}))
+        ok = p.returncode != 0 and "ATE_PW_BAND_GROUP=2" in p.stderr
+        failures += not ok
+        msg = [l for l in p.stderr.splitlines() if "ATE_PW_BAND_GROUP" in l] or ["(no message)"]
+        print("bands ATE_PW_BAND_GROUP=2 on 3 ranks: exit %d  %s  %s" % (
+            p.returncode, msg[0][:110], "ok" if ok else "FAIL"))
+    return failures
+
+
 def main():
     if (len(sys.argv) not in (3, 4) or sys.argv[2] not in ("abinit", "self")
-            or sys.argv[3:] not in ([], ["--quick"], ["--long"], ["--fen4"])):
+            or sys.argv[3:] not in ([], ["--quick"], ["--long"], ["--fen4"], ["--bands"])):
         sys.exit(__doc__)
     exe = sys.argv[1]
     mode = sys.argv[3] if len(sys.argv) == 4 else ""
     if sys.argv[2] == "abinit":
         failures = check_abinit(exe, mode)
+    elif mode == "--bands":
+        failures = check_bands(exe)
     else:
         failures = check_self_long(exe) if mode == "--long" else check_self(exe, mode == "--quick")
     print("%d failure(s)" % failures)
