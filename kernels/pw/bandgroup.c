@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lapacke.h>
 #include <mpi.h>
 
 #include "pw.h"
@@ -74,6 +75,10 @@ ate_status pw_bg_init(pw_bgroup *bg, MPI_Comm comm, int nb, int npw_max, ate_err
     int pr = 1; /* the grid as square as the group size allows: pr x pc, pr <= pc */
     for (int d = 1; d * d <= bg->size; ++d)
         if (bg->size % d == 0) pr = d;
+    /* ATE_PW_SUBSPACE=lapack: the projected problem on rank 0 by LAPACK, broadcast (for small
+     * subspaces, where ScaLAPACK's messages cost more than the O(m^3) work) */
+    const char *sub = getenv("ATE_PW_SUBSPACE");
+    bg->lapack = sub && !strcmp(sub, "lapack");
     bg->handle = Csys2blacs_handle(comm);
     bg->ctxt = bg->handle;
     Cblacs_gridinit(&bg->ctxt, "Row", pr, bg->size / pr);
@@ -135,22 +140,23 @@ void pw_bg_to_rows(const pw_bgroup *bg, const pw_kset *ks, int nb, const pw_cplx
     MPI_Alltoallv(scratch, sc, sd, MPI_DOUBLE, rows, rc, rd, MPI_DOUBLE, bg->comm);
 }
 
-int pw_bg_eigh(const pw_bgroup *bg, bool re, int m, const pw_cplx *a, double *w, int nvec,
-               pw_cplx *z)
+/* rank 0 alone by LAPACK (ATE_PW_SUBSPACE=lapack): la, the matrix (leading dimension m), is
+ * overwritten by the eigenvectors */
+static int eigh_lapack(bool re, int m, double *la, double *w)
 {
-    /* square blocks (pdsyevd / pzheevd need them), about one block row/column per process */
-    int pmax = bg->nprow > bg->npcol ? bg->nprow : bg->npcol;
-    int nbk = (m + pmax - 1) / pmax, izero = 0, ione = 1, info = 0, desc[9];
-    if (nbk > 64) nbk = 64;
-    if (nbk < 1) nbk = 1;
-    int mr = numroc_(&m, &nbk, &bg->myrow, &izero, &bg->nprow),
-        mc = numroc_(&m, &nbk, &bg->mycol, &izero, &bg->npcol), lld = mr > 1 ? mr : 1;
+    if (re) return LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', m, la, m, w);
+    return LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'U', m, (pw_cplx *)la, m, w);
+}
+
+/* ScaLAPACK on the group's grid: the local blocks of a (leading dimension m) in la, of the
+ * eigenvectors in lz (leading dimension lld) */
+static int eigh_scalapack(const pw_bgroup *bg, bool re, int m, int nbk, const pw_cplx *a,
+                          double *la, double *lz, double *w, int mr, int mc, int lld)
+{
+    int izero = 0, ione = 1, info = 0, desc[9];
     descinit_(desc, &m, &m, &nbk, &nbk, &izero, &izero, &bg->ctxt, &lld, &info);
-    size_t w1 = re ? 1 : 2, nl = (size_t)lld * (mc > 1 ? mc : 1);
-    double *la = malloc(2 * nl * w1 * sizeof(double)), *lz = la ? la + nl * w1 : NULL;
-    if (!la) info = -1000;
     /* the local blocks: local (i, j) is global ((i / nbk) nprow + myrow) nbk + i % nbk, ... */
-    for (int j = 0; j < mc && la; ++j) {
+    for (int j = 0; j < mc; ++j) {
         int gj = ((j / nbk) * bg->npcol + bg->mycol) * nbk + j % nbk;
         for (int i = 0; i < mr; ++i) {
             int gi = ((i / nbk) * bg->nprow + bg->myrow) * nbk + i % nbk;
@@ -160,63 +166,94 @@ int pw_bg_eigh(const pw_bgroup *bg, bool re, int m, const pw_cplx *a, double *w,
                 ((pw_cplx *)la)[(size_t)j * lld + i] = a[(size_t)gj * m + gi];
         }
     }
-    if (la) {
-        int lwork = -1, liwork = -1, lrwork = -1, iwq = 0;
-        if (re) {
-            double wq = 0.0;
-            pdsyevd_("V", "U", &m, la, &ione, &ione, desc, w, lz, &ione, &ione, desc, &wq, &lwork,
-                     &iwq, &liwork, &info, 1, 1);
-            lwork = (int)wq + 1, liwork = iwq > 1 ? iwq : 1;
-            double *work = malloc((size_t)lwork * sizeof(double));
-            int *iwork = malloc((size_t)liwork * sizeof(int));
-            if (info == 0 && work && iwork)
-                pdsyevd_("V", "U", &m, la, &ione, &ione, desc, w, lz, &ione, &ione, desc, work,
-                         &lwork, iwork, &liwork, &info, 1, 1);
-            else if (info == 0)
-                info = -1000;
-            free(work), free(iwork);
-        } else {
-            pw_cplx wq = 0.0;
-            double rq = 0.0;
-            pzheevd_("V", "U", &m, (pw_cplx *)la, &ione, &ione, desc, w, (pw_cplx *)lz, &ione,
-                     &ione, desc, &wq, &lwork, &rq, &lrwork, &iwq, &liwork, &info, 1, 1);
-            /* the documented minimum lrwork (1 + 9 n + 3 np nq) where the query returns less */
-            lwork = (int)creal(wq) + 1, lrwork = (int)rq + 1, liwork = iwq > 1 ? iwq : 1;
-            int lrmin = 1 + 9 * m + 3 * mr * mc;
-            if (lrwork < lrmin) lrwork = lrmin;
-            pw_cplx *work = malloc((size_t)lwork * sizeof(pw_cplx));
-            double *rwork = malloc((size_t)lrwork * sizeof(double));
-            int *iwork = malloc((size_t)liwork * sizeof(int));
-            if (info == 0 && work && rwork && iwork)
-                pzheevd_("V", "U", &m, (pw_cplx *)la, &ione, &ione, desc, w, (pw_cplx *)lz, &ione,
-                         &ione, desc, work, &lwork, rwork, &lrwork, iwork, &liwork, &info, 1, 1);
-            else if (info == 0)
-                info = -1000;
-            free(work), free(rwork), free(iwork);
+    int lwork = -1, liwork = -1, lrwork = -1, iwq = 0;
+    if (re) {
+        double wq = 0.0;
+        pdsyevd_("V", "U", &m, la, &ione, &ione, desc, w, lz, &ione, &ione, desc, &wq, &lwork, &iwq,
+                 &liwork, &info, 1, 1);
+        lwork = (int)wq + 1, liwork = iwq > 1 ? iwq : 1;
+        double *work = malloc((size_t)lwork * sizeof(double));
+        int *iwork = malloc((size_t)liwork * sizeof(int));
+        if (info == 0 && work && iwork)
+            pdsyevd_("V", "U", &m, la, &ione, &ione, desc, w, lz, &ione, &ione, desc, work, &lwork,
+                     iwork, &liwork, &info, 1, 1);
+        else if (info == 0)
+            info = -1000;
+        free(work), free(iwork);
+        return info;
+    }
+    pw_cplx wq = 0.0;
+    double rq = 0.0;
+    pzheevd_("V", "U", &m, (pw_cplx *)la, &ione, &ione, desc, w, (pw_cplx *)lz, &ione, &ione, desc,
+             &wq, &lwork, &rq, &lrwork, &iwq, &liwork, &info, 1, 1);
+    /* the documented minimum lrwork (1 + 9 n + 3 np nq) where the query returns less */
+    lwork = (int)creal(wq) + 1, lrwork = (int)rq + 1, liwork = iwq > 1 ? iwq : 1;
+    int lrmin = 1 + 9 * m + 3 * mr * mc;
+    if (lrwork < lrmin) lrwork = lrmin;
+    pw_cplx *work = malloc((size_t)lwork * sizeof(pw_cplx));
+    double *rwork = malloc((size_t)lrwork * sizeof(double));
+    int *iwork = malloc((size_t)liwork * sizeof(int));
+    if (info == 0 && work && rwork && iwork)
+        pzheevd_("V", "U", &m, (pw_cplx *)la, &ione, &ione, desc, w, (pw_cplx *)lz, &ione, &ione,
+                 desc, work, &lwork, rwork, &lrwork, iwork, &liwork, &info, 1, 1);
+    else if (info == 0)
+        info = -1000;
+    free(work), free(rwork), free(iwork);
+    return info;
+}
+
+int pw_bg_eigh(const pw_bgroup *bg, bool re, int m, const pw_cplx *a, double *w, int nvec,
+               pw_cplx *z)
+{
+    /* square blocks (pdsyevd / pzheevd need them), about one block row/column per process */
+    int pmax = bg->nprow > bg->npcol ? bg->nprow : bg->npcol, izero = 0;
+    int nbk = (m + pmax - 1) / pmax;
+    if (nbk > 64) nbk = 64;
+    if (nbk < 1) nbk = 1;
+    int mr = numroc_(&m, &nbk, &bg->myrow, &izero, &bg->nprow),
+        mc = numroc_(&m, &nbk, &bg->mycol, &izero, &bg->npcol), lld = mr > 1 ? mr : 1;
+    size_t w1 = re ? 1 : 2, nl = bg->lapack ? (size_t)m * m : (size_t)lld * (mc > 1 ? mc : 1);
+    size_t nz = (size_t)m * nvec * w1;
+    /* the result, one collective: [failures, eigenvalues, eigenvectors] */
+    double *la = malloc((2 * nl * w1 + 1 + (size_t)m + nz) * sizeof(double));
+    if (!la) return -1000; /* (out of memory on one rank: the others wait) */
+    double *lz = la + nl * w1, *res = lz + nl * w1, *rw = res + 1, *rz = rw + m;
+    int info;
+    memset(res, 0, (1 + (size_t)m + nz) * sizeof(double));
+    if (bg->lapack) { /* rank 0 solves, the others get its result */
+        info = 0;
+        if (bg->rank == 0) {
+            memcpy(la, a, (size_t)m * m * w1 * sizeof(double));
+            info = eigh_lapack(re, m, la, rw);
+            memcpy(rz, la, nz * sizeof(double));
         }
-    }
-    /* every rank gets the first nvec eigenvectors (its blocks, zeros elsewhere, summed) and
-     * rank 0's eigenvalues (the same numbers on every rank: the iteration branches on them) */
-    int bad = info != 0;
-    MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, bg->comm);
-    if (bad) {
-        free(la);
-        return info != 0 ? info : -1;
-    }
-    memset(z, 0, (size_t)m * nvec * w1 * sizeof(double));
-    for (int j = 0; j < mc; ++j) {
-        int gj = ((j / nbk) * bg->npcol + bg->mycol) * nbk + j % nbk;
-        if (gj >= nvec) continue;
-        for (int i = 0; i < mr; ++i) {
-            int gi = ((i / nbk) * bg->nprow + bg->myrow) * nbk + i % nbk;
-            if (re)
-                ((double *)z)[(size_t)gj * m + gi] = lz[(size_t)j * lld + i];
-            else
-                z[(size_t)gj * m + gi] = ((const pw_cplx *)lz)[(size_t)j * lld + i];
+        res[0] = info != 0;
+        MPI_Bcast(res, (int)(1 + m + nz), MPI_DOUBLE, 0, bg->comm);
+    } else {
+        /* every rank's blocks of the first nvec eigenvectors (zeros elsewhere) and rank 0's
+         * eigenvalues, summed: the same numbers on every rank (the iteration branches on them) */
+        info = eigh_scalapack(bg, re, m, nbk, a, la, lz, w, mr, mc, lld);
+        res[0] = info != 0;
+        if (bg->rank == 0) memcpy(rw, w, (size_t)m * sizeof(double));
+        for (int j = 0; j < mc && info == 0; ++j) {
+            int gj = ((j / nbk) * bg->npcol + bg->mycol) * nbk + j % nbk;
+            if (gj >= nvec) continue;
+            for (int i = 0; i < mr; ++i) {
+                int gi = ((i / nbk) * bg->nprow + bg->myrow) * nbk + i % nbk;
+                if (re)
+                    rz[(size_t)gj * m + gi] = lz[(size_t)j * lld + i];
+                else
+                    ((pw_cplx *)rz)[(size_t)gj * m + gi] =
+                        ((const pw_cplx *)lz)[(size_t)j * lld + i];
+            }
         }
+        MPI_Allreduce(MPI_IN_PLACE, res, (int)(1 + m + nz), MPI_DOUBLE, MPI_SUM, bg->comm);
     }
-    MPI_Allreduce(MPI_IN_PLACE, z, (int)((size_t)m * nvec * w1), MPI_DOUBLE, MPI_SUM, bg->comm);
-    MPI_Bcast(w, m, MPI_DOUBLE, 0, bg->comm);
+    if (res[0] == 0.0) {
+        memcpy(w, rw, (size_t)m * sizeof(double));
+        memcpy(z, rz, nz * sizeof(double));
+    }
+    int out = res[0] == 0.0 ? 0 : info != 0 ? info : -1;
     free(la);
-    return 0;
+    return out;
 }

@@ -26,7 +26,8 @@ usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4 | --bands]
                                        (k-points, complex) and O2 triplet (spin) on 1, 2, 3 and 4
                                        MPI ranks: one pool of 2 or 3 ranks, 2 pools of 2
                                        (ATE_PW_BAND_GROUP, the layout checked in the verbose
-                                       output): E to 1e-9 Ha, forces to 1e-8 Ha/bohr, stress to
+                                       output; once ATE_PW_SUBSPACE=lapack): E to 1e-9 Ha,
+                                       forces to 1e-8 Ha/bohr, stress to
                                        1e-10 Ha/bohr^3 of the 1-rank run; a group size that does
                                        not divide the ranks refused
 
@@ -412,6 +413,7 @@ def mpi_env(extra=None):
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1", ATE_PW_VERBOSE="1")
     env.pop("ATE_PW_BAND_GROUP", None)
+    env.pop("ATE_PW_SUBSPACE", None)
     env.update(extra or {})
     return env
 
@@ -423,27 +425,29 @@ def check_bands(exe):
     failures = 0
     o2 = ([[5.5, 0, 0], [0, 5.8, 0], [0, 0, 6.1]], ["O", "O"],
           [[2.2, 2.5, 2.7], [3.3, 2.8, 2.95]])
-    # (label, structure, arguments, layouts: (ranks, ATE_PW_BAND_GROUP or None, pools, B))
+    # (label, structure, arguments, layouts: (ranks, environment, pools, B)); SUB: the projected
+    # problem on rank 0 by LAPACK instead of ScaLAPACK
+    BG2, SUB = {"ATE_PW_BAND_GROUP": "2"}, {"ATE_PW_SUBSPACE": "lapack"}
     cases = (
         ("H2O PBE Gamma real", read_extxyz(os.path.join(HERE, "cases", "h2o_pbe.extxyz")),
          ["--ecut", "10", "--xc", "pbe", "--smearing", "none"],
-         ((2, None, 1, 2), (3, None, 1, 3))),
+         ((2, {}, 1, 2), (2, SUB, 1, 2))),
         ("Si8 LDA 4 k complex", read_extxyz(os.path.join(HERE, "cases", "si8_lda.extxyz")),
          ["--ecut", "5", "--xc", "lda", "--kpts", "2,2,2", "--smearing", "none"],
-         ((2, "2", 1, 2), (4, "2", 2, 2))),
+         ((2, BG2, 1, 2), (4, BG2, 2, 2))),
         ("O2 triplet PBE spin", o2,
          ["--ecut", "10", "--xc", "pbe", "--uhf", "2", "--smearing", "none"],
-         ((3, None, 1, 3), (4, None, 2, 2))))
+         ((3, {}, 1, 3), (4, {}, 2, 2))))
     with tempfile.TemporaryDirectory() as tmp:
         for label, struct, args, layouts in cases:
             path = os.path.join(tmp, label.split()[0] + ".extxyz")
             write_extxyz(path, *struct)
             runs = []
-            for np_, bgs, npool, bsize in ((1, None, 1, 1),) + layouts:
+            for np_, extra, npool, bsize in ((1, {}, 1, 1),) + layouts:
                 cmd = [mpiexec, "-n", str(np_), exe, "calc", path, "--method", "pw", "--json",
                        "--gradient", "--stress"] + args
                 p = subprocess.run(cmd, capture_output=True, text=True,
-                                   env=mpi_env({"ATE_PW_BAND_GROUP": bgs} if bgs else None))
+                                   env=mpi_env(extra))
                 if p.returncode != 0:
                     sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
                 want = "pw layout: %d rank(s), %d pool(s) of %d " % (np_, npool, bsize)
@@ -458,14 +462,16 @@ def check_bands(exe):
                          for j in range(3))
                 ok = layout_ok and de <= 1e-9 and df <= 1e-8 and ds <= 1e-10
                 failures += not ok
-                print("bands %-20s %d rank(s) %d pool(s) of %d  E %.12f  dE %.1e  dF %.1e  "
-                      "dstress %.1e  %s" % (label, np_, npool, bsize, r["energy"], de, df, ds,
+                print("bands %-20s %d rank(s) %d pool(s) of %d%s  E %.12f  dE %.1e  dF %.1e  "
+                      "dstress %.1e  %s" % (label, np_, npool, bsize,
+                                            " (LAPACK)" if extra is SUB else "", r["energy"], de,
+                                            df, ds,
                                             "ok" if ok else ("FAIL" if layout_ok else
                                                              "FAIL (layout: want " + want + ")")))
         # a band group that does not divide the ranks: refused with a message naming it
         p = subprocess.run([mpiexec, "-n", "3", exe, "calc", path, "--method", "pw", "--json"]
                            + cases[2][2], capture_output=True, text=True,
-                           env=mpi_env({"ATE_PW_BAND_GROUP": "2"}))
+                           env=mpi_env(BG2))
         ok = p.returncode != 0 and "ATE_PW_BAND_GROUP=2" in p.stderr
         failures += not ok
         msg = [l for l in p.stderr.splitlines() if "ATE_PW_BAND_GROUP" in l] or ["(no message)"]
