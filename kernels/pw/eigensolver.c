@@ -321,8 +321,18 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
                 r[g] -= theta[n] * xn[g];
             rn[n] = bg ? sumsq_rows(bg, re, npw, r) : vnorm(re, npw, r);
         }
-        if (bg) { /* norms over the group: the same numbers, so the same branches, on each rank */
-            gsum(bg, rn, nb);
+        if (bg) {
+            /* with the kinetic energies of the Ritz vectors for the preconditioner (in dd, which
+             * follows rn and is free until orthonormalise): norms and energies over the group in
+             * one sum, the same numbers, so the same branches, on each rank */
+            for (int n = 0; n < nneed; ++n) {
+                const pw_cplx *xn = x + (size_t)n * npw;
+                double ek = 0.0;
+                for (size_t g = 0; g < npw; ++g)
+                    ek += kin[g] * creal(conj(xn[g]) * xn[g]);
+                dd[n] = ek;
+            }
+            gsum(bg, rn, nb + nneed);
             for (int n = 0; n < nb; ++n)
                 rn[n] = sqrt(fmax(rn[n], 0.0));
         }
@@ -346,24 +356,12 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
         }
         pw_cplx *t = v + (size_t)m * npw;
         int j = 0;
-        /* the kinetic energies of the Ritz vectors (a band group: its rows, summed; in dd, free
-         * until orthonormalise) */
-        for (int n = 0; n < nneed && j < nt && bg; ++n) {
-            if (rn[n] < tol) continue;
-            const pw_cplx *xn = x + (size_t)n * npw;
-            double ek = 0.0;
-            for (size_t g = 0; g < npw; ++g)
-                ek += kin[g] * creal(conj(xn[g]) * xn[g]);
-            dd[j++] = ek;
-        }
-        gsum(bg, dd, j);
-        j = 0;
         for (int n = 0; n < nneed && j < nt; ++n) {
             if (rn[n] < tol) continue;
             const pw_cplx *xn = x + (size_t)n * npw, *r = hx + (size_t)n * npw;
             double ek = 0.0; /* gamma: kin(G = 0) = 0, the half sphere counts twice */
             if (bg)
-                ek = dd[j];
+                ek = dd[n];
             else
                 for (size_t g = 0; g < npw; ++g)
                     ek += kin[g] * creal(conj(xn[g]) * xn[g]);
