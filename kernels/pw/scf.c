@@ -551,6 +551,14 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             drho += fabs(rho_out[p] - rho_in[p]);
         drho *= c->vol / ntot;
         double de = fabs(e - eprev);
+        if (size > 1) {
+            /* rank 0's figures decide on every rank: FFTW's measured plans may differ between
+             * ranks, so may the last bits of de and drho, and all ranks must take the same
+             * branches (convergence here, the eigensolver's tolerance and its steps next) */
+            double dd[2] = {de, drho};
+            MPI_Bcast(dd, 2, MPI_DOUBLE, 0, in->comm);
+            de = dd[0], drho = dd[1];
+        }
         if (in->verbose && rank == 0)
             fprintf(stderr,
                     "pw scf %3d  E = %.12f  dE = %.3e  |drho| = %.3e  tol = %.1e  M = %.6f"

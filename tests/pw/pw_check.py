@@ -19,7 +19,8 @@ usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4 | --bands]
                                        against complex ones (ATE_PW_COMPLEX=1)
        --quick                         fewer and smaller cases (the sanitizer build)
        --long (abinit)                 the semicore bcc Fe cells only (minutes; label long)
-       --long (self)                   the strain check of the Fe complex only (label long)
+       --long (self)                   the strain check of the Fe complex and the complex in band
+                                       groups on 2-4 ranks (label long)
        --fen4 (abinit)                 FeN4 + *OH in 4x4 graphene only: 33 atoms, fixed moment
                                        with smearing (about 5 CPU minutes; label long)
        --bands (self)                  band groups (ctest pw_band_groups): H2O (Gamma, real), Si8
@@ -282,14 +283,17 @@ def rotate(m, v):
 
 def check_self_long(exe):
     """The stress of a spin-polarised PBE complex with d projectors, Fermi-Dirac smearing and a
-    free moment against central differences of E under strain (about 17 CPU s: label long)."""
+    free moment against central differences of E under strain (about 17 CPU s: label long), and
+    the same complex in band groups on 2-4 ranks (check_bands; about 40 CPU s)."""
+    failures = check_bands(exe, long=True)
     with tempfile.TemporaryDirectory() as tmp:
         cell = [[5.6, 0, 0], [0, 5.8, 0], [0, 0, 6.0]]
         fe = (cell, ["Fe", "O", "H", "H"],
               [[2.0, 2.6, 2.9], [3.85, 2.55, 2.95], [4.4, 3.3, 3.0], [4.35, 1.8, 2.8]])
         fe_args = ["--ecut", "14", "--xc", "pbe", "--smearing", "fermi-dirac", "--etemp", "3000",
                    "--mixing", "0.3", "--spin-polarized", "--free-moment", "--fft", "40,40,45"]
-        return strain_fd_check(exe, tmp, "Fe-OH2 PBE free moment", *fe, fe_args, h=3e-5)
+        return failures + strain_fd_check(exe, tmp, "Fe-OH2 PBE free moment", *fe, fe_args,
+                                          h=3e-5)
 
 
 def check_self(exe, quick):
@@ -418,9 +422,10 @@ def mpi_env(extra=None):
     return env
 
 
-def check_bands(exe):
+def check_bands(exe, long=False):
     """Band groups (kernels/pw/bandgroup.c): the same energy, forces and stress on every layout
-    of 1-4 ranks as on one rank; the layout each run used is read from its verbose output."""
+    of 1-4 ranks as on one rank; the layout each run used is read from its verbose output.
+    long: the Fe-OH2 complex (spin, free moment, Fermi-Dirac, d projectors) only."""
     mpiexec = os.environ.get("ATE_MPIEXEC", "mpirun")
     failures = 0
     o2 = ([[5.5, 0, 0], [0, 5.8, 0], [0, 0, 6.1]], ["O", "O"],
@@ -438,6 +443,13 @@ def check_bands(exe):
         ("O2 triplet PBE spin", o2,
          ["--ecut", "10", "--xc", "pbe", "--uhf", "2", "--smearing", "none"],
          ((3, {}, 1, 3), (4, {}, 2, 2))))
+    if long:
+        cases = (("Fe-OH2 PBE free moment", (
+            [[5.6, 0, 0], [0, 5.8, 0], [0, 0, 6.0]], ["Fe", "O", "H", "H"],
+            [[2.0, 2.6, 2.9], [3.85, 2.55, 2.95], [4.4, 3.3, 3.0], [4.35, 1.8, 2.8]]),
+            ["--ecut", "14", "--xc", "pbe", "--smearing", "fermi-dirac", "--etemp", "3000",
+             "--mixing", "0.3", "--spin-polarized", "--free-moment", "--fft", "40,40,45"],
+            ((2, BG2, 1, 2), (3, {}, 1, 3), (4, {}, 2, 2))),)
     with tempfile.TemporaryDirectory() as tmp:
         for label, struct, args, layouts in cases:
             path = os.path.join(tmp, label.split()[0] + ".extxyz")
@@ -468,6 +480,8 @@ def check_bands(exe):
                                             df, ds,
                                             "ok" if ok else ("FAIL" if layout_ok else
                                                              "FAIL (layout: want " + want + ")")))
+        if long:
+            return failures
         # a band group that does not divide the ranks: refused with a message naming it
         p = subprocess.run([mpiexec, "-n", "3", exe, "calc", path, "--method", "pw", "--json"]
                            + cases[2][2], capture_output=True, text=True,
