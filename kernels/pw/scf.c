@@ -427,6 +427,9 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         for (int sp = 0; sp < ns; ++sp)
             for (size_t p = 0; p < ntot; ++p)
                 veff[sp * ntot + p] = creal(vt[p]) + vxc[sp * ntot + p];
+        /* a band group applies one H: its rank 0's potential (the ranks' own may differ in the
+         * last bits, FFTW's measured plans differing) */
+        if (bgp) MPI_Bcast(veff, (int)(ns * ntot), MPI_DOUBLE, 0, bcomm);
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
         int maxit = it == 1 ? 30 : 12;
