@@ -11,9 +11,11 @@
  *        the group.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
 #include <lapacke.h>
 #include <mpi.h>
 
@@ -55,6 +57,18 @@ void pw_bg_bands(const pw_bgroup *bg, int nb, bool gamma, int q, int *first, int
     *first = f, *cnt = c;
 }
 
+/* whether the OpenBLAS in use reads out of bounds in zgemv_n, which ScaLAPACK's pzheevd calls
+ * (through pzhemv): 0.3.21, Debian 12's, and the releases before 0.3.24 (OpenMathLib/OpenBLAS
+ * issue 4013, fixed by pull request 4014; here an AddressSanitizer run of pzheevd on a 1 x 3 grid
+ * stopped on such a read) */
+static bool zgemv_unsafe(void)
+{
+    int a = 0, b = 0, c = 0;
+    const char *cfg = openblas_get_config();
+    if (!cfg || sscanf(cfg, "OpenBLAS %d.%d.%d", &a, &b, &c) != 3) return false;
+    return a == 0 && (b < 3 || (b == 3 && c < 24));
+}
+
 ate_status pw_bg_init(pw_bgroup *bg, MPI_Comm comm, int nb, int npw_max, ate_error *err)
 {
     memset(bg, 0, sizeof(*bg));
@@ -79,6 +93,9 @@ ate_status pw_bg_init(pw_bgroup *bg, MPI_Comm comm, int nb, int npw_max, ate_err
      * subspaces, where ScaLAPACK's messages cost more than the O(m^3) work) */
     const char *sub = getenv("ATE_PW_SUBSPACE");
     bg->lapack = sub && !strcmp(sub, "lapack");
+    /* complex problems (k != 0) likewise with an OpenBLAS whose zgemv is unsafe, unless
+     * ATE_PW_SUBSPACE=scalapack asks for ScaLAPACK all the same */
+    bg->zlapack = bg->lapack || (!(sub && !strcmp(sub, "scalapack")) && zgemv_unsafe());
     bg->handle = Csys2blacs_handle(comm);
     bg->ctxt = bg->handle;
     Cblacs_gridinit(&bg->ctxt, "Row", pr, bg->size / pr);
@@ -212,7 +229,8 @@ int pw_bg_eigh(const pw_bgroup *bg, bool re, int m, const pw_cplx *a, double *w,
     if (nbk < 1) nbk = 1;
     int mr = numroc_(&m, &nbk, &bg->myrow, &izero, &bg->nprow),
         mc = numroc_(&m, &nbk, &bg->mycol, &izero, &bg->npcol), lld = mr > 1 ? mr : 1;
-    size_t w1 = re ? 1 : 2, nl = bg->lapack ? (size_t)m * m : (size_t)lld * (mc > 1 ? mc : 1);
+    bool lapack = re ? bg->lapack : bg->zlapack;
+    size_t w1 = re ? 1 : 2, nl = lapack ? (size_t)m * m : (size_t)lld * (mc > 1 ? mc : 1);
     size_t nz = (size_t)m * nvec * w1;
     /* the result, one collective: [failures, eigenvalues, eigenvectors] */
     double *la = malloc((2 * nl * w1 + 1 + (size_t)m + nz) * sizeof(double));
@@ -220,7 +238,7 @@ int pw_bg_eigh(const pw_bgroup *bg, bool re, int m, const pw_cplx *a, double *w,
     double *lz = la + nl * w1, *res = lz + nl * w1, *rw = res + 1, *rz = rw + m;
     int info;
     memset(res, 0, (1 + (size_t)m + nz) * sizeof(double));
-    if (bg->lapack) { /* rank 0 solves, the others get its result */
+    if (lapack) { /* rank 0 solves, the others get its result */
         info = 0;
         if (bg->rank == 0) {
             memcpy(la, a, (size_t)m * m * w1 * sizeof(double));

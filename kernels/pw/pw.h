@@ -209,6 +209,7 @@ typedef struct pw_bgroup {
     int ctxt, nprow, npcol, myrow, mycol; /* BLACS grid of the group (subspace problems) */
     int handle;                           /* BLACS system handle of comm */
     bool lapack;  /* ATE_PW_SUBSPACE=lapack: subspace problems by LAPACK on rank 0, broadcast */
+    bool zlapack; /* the same for complex ones (also with an OpenBLAS older than 0.3.24) */
     pw_cplx *buf; /* transposes: 3 blocks of cap (this rank's bands at most x the largest npw) */
     size_t cap;
     int *cnt; /* [4][size] Alltoallv counts and displacements */
@@ -231,8 +232,8 @@ void pw_bg_to_rows(const pw_bgroup *bg, const pw_kset *ks, int nb, const pw_cplx
 /** Eigenvalues (w, ascending) and the first nvec eigenvectors (z, m x nvec, leading dimension m,
  *  on every rank of the group; z may be a) of the Hermitian (real symmetric: re) m x m matrix a
  *  (leading dimension m, the same on every rank; upper triangle used) by ScaLAPACK pzheevd /
- *  pdsyevd on the group's BLACS grid (bg->lapack: LAPACK on rank 0). Returns 0 on success on
- *  every rank, non-zero (the same on every rank: failure) otherwise. */
+ *  pdsyevd on the group's BLACS grid (bg->lapack, and bg->zlapack for a complex a: LAPACK on
+ *  rank 0). Returns 0 on success on every rank, non-zero (the same on every rank) otherwise. */
 int pw_bg_eigh(const pw_bgroup *bg, bool re, int m, const pw_cplx *a, double *w, int nvec,
                pw_cplx *z);
 

@@ -341,8 +341,12 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         bgp = &bg;
     }
     if (in->verbose && rank == 0)
-        fprintf(stderr, "pw layout: %d rank(s), %d pool(s) of %d (band group, BLACS %d x %d)\n",
-                size, npool, bsize, bgp ? bg.nprow : 1, bgp ? bg.npcol : 1);
+        fprintf(stderr,
+                "pw layout: %d rank(s), %d pool(s) of %d (band group, BLACS %d x %d; subspace "
+                "real %s, complex %s)\n",
+                size, npool, bsize, bgp ? bg.nprow : 1, bgp ? bg.npcol : 1,
+                bgp && !bg.lapack ? "ScaLAPACK" : "LAPACK",
+                bgp && !bg.zlapack ? "ScaLAPACK" : "LAPACK");
     pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx));
     /* the total density rho_up + rho_down (spin-unpolarised: the density itself) */
     pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)),
