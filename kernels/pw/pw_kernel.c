@@ -43,7 +43,7 @@ static void drop_guess(pw_kernel *k)
     if (k->st.psi)
         for (int i = 0; i < k->st_nk; ++i)
             free(k->st.psi[i]);
-    free(k->st.psi), free(k->st.rhog), free(k->g_z);
+    free(k->st.psi), free(k->st.rhog), free(k->st.x_prev), free(k->g_z);
     memset(&k->st, 0, sizeof(k->st));
     k->g_z = NULL, k->st_nk = 0, k->g_natoms = 0;
 }
@@ -267,7 +267,8 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             k->g_z = malloc((size_t)n * sizeof(int));
             k->st.rhog = malloc((size_t)ns * grid.ntot * sizeof(pw_cplx));
             k->st.psi = calloc((size_t)nk * ns, sizeof(pw_cplx *));
-            bool ok = k->g_z && k->st.rhog && k->st.psi;
+            k->st.x_prev = malloc((size_t)n * 3 * sizeof(double));
+            bool ok = k->g_z && k->st.rhog && k->st.psi && k->st.x_prev;
             k->st_nk = nk * ns;
             for (int q = 0; q < nk * ns && ok; ++q)
                 ok =

@@ -39,8 +39,9 @@ typedef struct pw_scf_input {
 /* what survives between calls: the input density and the wavefunctions (restart guess) */
 typedef struct pw_scf_state {
     bool have_density;
-    pw_cplx *rhog; /* [nspin][ntot] spin densities */
-    pw_cplx **psi; /* [nk * nspin][nbx * npw_k] */
+    pw_cplx *rhog;  /* [nspin][ntot] spin densities */
+    pw_cplx **psi;  /* [nk * nspin][nbx * npw_k] */
+    double *x_prev; /* [natoms][3] positions of the density (or NULL): moved atoms shift it */
 } pw_scf_state;
 
 typedef struct pw_scf_result {

@@ -81,6 +81,35 @@ static void atomic_density(const pw_cell *c, const pw_grid *g, const pw_atoms *a
     }
 }
 
+/* Restart density for moved atoms: rho_in = rho_prev + rho_at(x) - rho_at(x_prev), the atomic
+ * superposition of atomic_density() moved with the atoms (the "atomic" extrapolation of Quantum
+ * ESPRESSO's pw.x, D. Alfe, Comput. Phys. Commun. 118, 31 (1999), first term); the difference
+ * integrates to zero and goes half to each spin channel. */
+static void shift_atomic_density(const pw_cell *c, const pw_grid *g, const pw_atoms *at, double nel,
+                                 const double *x_prev, int ns, pw_cplx *rhog)
+{
+    double ztot = 0.0;
+    for (int i = 0; i < at->n; ++i)
+        ztot += at->psp[at->species[i]].zion;
+    for (int p = 0; p < g->ntot; ++p) {
+        if (!g->sphere[p]) continue;
+        double G[3];
+        pw_grid_gvec(g, p, G);
+        pw_cplx d = 0.0;
+        for (int i = 0; i < at->n; ++i) {
+            const pw_gth *ps = &at->psp[at->species[i]];
+            double s = ps->rloc + 0.5;
+            const double *x = at->x + 3 * i, *xp = x_prev + 3 * i;
+            d += ps->zion * exp(-0.5 * g->g2[p] * s * s) *
+                 (cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2])) -
+                  cexp(-I * (G[0] * xp[0] + G[1] * xp[1] + G[2] * xp[2])));
+        }
+        d *= nel / ztot / c->vol / ns;
+        for (int sp = 0; sp < ns; ++sp)
+            rhog[(size_t)sp * g->ntot + p] += d;
+    }
+}
+
 /* real-space copy of a density given on the sphere */
 static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
 {
@@ -349,7 +378,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 if ((k * ns + sp) % size == rank)
                     random_start(&in->ks[k], in->nbx, st->psi[k * ns + sp]);
         st->have_density = true;
+    } else if (st->x_prev) {
+        shift_atomic_density(c, g, at, in->nel, st->x_prev, ns, st->rhog);
     }
+    if (st->x_prev) memcpy(st->x_prev, at->x, (size_t)at->n * 3 * sizeof(double));
     double alpha_sum = 0.0;
     for (int i = 0; i < at->n; ++i)
         alpha_sum += pw_gth_alpha(&at->psp[at->species[i]]);
