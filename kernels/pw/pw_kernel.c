@@ -176,6 +176,27 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         ntm += ate_element_is_transition_metal(z[a]);
     double m0 = ns == 1 ? 0.0 : uhf > 0 || fixed ? uhf : (ntm ? 2.0 * ntm : 1.0);
     if (ns == 2 && !fixed && o->moment0 > 0.0) m0 = o->moment0;
+    /* starting moments per atom (ABINIT's spinat): each within the atom's valence charge */
+    const double *atm = o->atom_moments;
+    if (atm && st == ATE_OK) {
+        if (o->natom_moments != n)
+            st = PW_INPUT_ERROR("moments", "%d starting moments for %d atoms", o->natom_moments, n);
+        else if (ns != 2)
+            st = PW_INPUT_ERROR("moments",
+                                "starting moments per atom need spin polarisation (--uhf N or "
+                                "--spin-polarized --free-moment)");
+        double msum = 0.0;
+        for (int a = 0; a < n && st == ATE_OK; ++a) {
+            double zi = psp[species[a]].zion;
+            if (!(fabs(atm[a]) <= zi))
+                st = PW_INPUT_ERROR("moments",
+                                    "starting moment %g on atom %d (%s) exceeds its %g valence "
+                                    "electrons",
+                                    atm[a], a + 1, ate_element_symbol(z[a]), zi);
+            msum += atm[a];
+        }
+        if (st == ATE_OK && !fixed) m0 = fabs(msum);
+    }
     if (m0 > nel) m0 = nel;
     double nel_up = 0.5 * (nel + m0), nel_dn = 0.5 * (nel - m0);
     int nocc = ns == 1 ? (int)ceil(nel / 2.0 - 1e-9) : (int)ceil(nel_up - 1e-9);
@@ -308,6 +329,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            .fixed_moment = fixed,
                            .nel_spin = {nel_up, nel_dn},
                            .moment0 = m0,
+                           .atom_moments = atm,
                            .smearing = smearing,
                            .sigma = sigma,
                            .mixing = o->mixing,

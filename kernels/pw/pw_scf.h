@@ -20,7 +20,8 @@ typedef struct pw_scf_input {
     int nspin;         /* 1, or 2 (collinear spin: densities and bands per channel) */
     bool fixed_moment; /* nspin 2: nel_spin[0] up and nel_spin[1] down electrons */
     double nel_spin[2];
-    double moment0; /* nspin 2: starting moment (rho_up - rho_down integrates to it) */
+    double moment0;             /* nspin 2: starting moment (rho_up - rho_down integrates to it) */
+    const double *atom_moments; /* nspin 2: starting moment per atom (or NULL: moment0) */
     double nel;
     pw_xc *xc;
     int smearing;

@@ -367,7 +367,21 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     pw_vloc(c, g, at, vloc);
     if (!st->have_density) {
         atomic_density(c, g, at, in->nel, st->rhog);
-        if (ns == 2) /* spin densities (rho +- m)/2 with m = rho M0 / N_el */
+        if (ns == 2 && in->atom_moments) /* (rho +- m)/2, m: the moment M_I on atom I's shape */
+            for (int p = 0; p < g->ntot; ++p) {
+                pw_cplx r = st->rhog[p], m = 0.0;
+                double G[3];
+                pw_grid_gvec(g, p, G);
+                for (int i = 0; i < at->n && g->sphere[p]; ++i) {
+                    double width = at->psp[at->species[i]].rloc + 0.5;
+                    const double *x = at->x + 3 * i;
+                    m += in->atom_moments[i] * exp(-0.5 * g->g2[p] * width * width) *
+                         cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2])) / c->vol;
+                }
+                st->rhog[p] = 0.5 * (r + m);
+                st->rhog[ntot + p] = 0.5 * (r - m);
+            }
+        else if (ns == 2) /* spin densities (rho +- m)/2 with m = rho M0 / N_el */
             for (size_t p = 0; p < ntot; ++p) {
                 pw_cplx r = st->rhog[p];
                 st->rhog[p] = 0.5 * r * (1.0 + in->moment0 / in->nel);

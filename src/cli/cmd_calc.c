@@ -33,7 +33,9 @@
  *        shiftk), --smearing none|fermi-dirac|gaussian|mv (width k_B --etemp), --nbands N,
  *        --uhf N: collinear spin with N_up - N_down = N; --spin-polarized --free-moment: the
  *        moment relaxes (smearing needed), starting from --moment0 M (default 2 per transition
- *        metal atom); JSON "magnetization" = N_up - N_down, "spins" (and "magnetic_moments")
+ *        metal atom) or from --moments M1,M2,... (one starting N_up - N_down per atom, each on
+ *        that atom's starting density, ABINIT's spinat: e.g. an antiferromagnetic start; with
+ *        --uhf too); JSON "magnetization" = N_up - N_down, "spins" (and "magnetic_moments")
  *        N_up - N_down within --sphere-radius R bohr (default 2.0) of each atom (ABINIT's
  *        prtdensph with ratsph R, ratsm 0; docs/theory-pw.md, "Atomic spheres").
  *        --mixing W: gfn1, the Broyden weight; pw, the Pulay step is min(1, 1.75 W) (0.7 at the
@@ -67,6 +69,7 @@ static void usage(FILE *out)
                  "                      [--smearing none|fermi-dirac|gaussian|mv] [--etemp K]\n"
                  "                      [--nbands N] [--pseudo FILE] [--charge Q] [--max-iter N]\n"
                  "                      [--uhf N | --spin-polarized --free-moment [--moment0 M]]\n"
+                 "                      [--moments M1,M2,...]\n"
                  "                      [--sphere-radius R] [--mixing W] [--acc A] [--gradient]\n"
                  "                      [--stress] [--json]\n");
 }
@@ -152,9 +155,11 @@ int ate_cli_calc(int argc, char **argv)
     int smearing = -1;
     bool kshift_set = false;
     const char *pseudo = NULL;
-    double moment0 = 0.0, sphere_radius = 0.0;
+    double moment0 = 0.0, sphere_radius = 0.0, *moments = NULL;
+    int nmoments = 0;
     static const struct option opts[] = {{"ecut", required_argument, NULL, 'E'},
                                          {"moment0", required_argument, NULL, 'M'},
+                                         {"moments", required_argument, NULL, 'A'},
                                          {"sphere-radius", required_argument, NULL, 'r'},
                                          {"fft", required_argument, NULL, 'N'},
                                          {"xc", required_argument, NULL, 'X'},
@@ -267,6 +272,24 @@ int ate_cli_calc(int argc, char **argv)
         case 'M':
             moment0 = strtod(optarg, &end), ok = *end == '\0' && moment0 > 0.0;
             break;
+        case 'A': { /* comma-separated, one per atom */
+            nmoments = 1;
+            for (const char *c = optarg; *c; ++c)
+                nmoments += *c == ',';
+            free(moments);
+            moments = malloc((size_t)nmoments * sizeof(double));
+            const char *p = optarg;
+            for (int i = 0; ok && i < nmoments; ++i) {
+                if (!moments) {
+                    ok = false;
+                    break;
+                }
+                moments[i] = strtod(p, &end);
+                ok = end != p && isfinite(moments[i]) && (*end == ',' || *end == '\0');
+                p = end + (*end == ',');
+            }
+            break;
+        }
         case 'r':
             sphere_radius = strtod(optarg, &end);
             ok = *end == '\0' && sphere_radius > 0.0 && sphere_radius <= 20.0;
@@ -371,6 +394,7 @@ int ate_cli_calc(int argc, char **argv)
     ko.nbands = nbands;
     ko.pseudo_file = pseudo;
     ko.moment0 = moment0;
+    ko.atom_moments = moments, ko.natom_moments = nmoments;
     ko.sphere_radius = sphere_radius;
     if (kshift_set && kgamma) {
         fprintf(stderr, "atescreen calc: --kpts-gamma and --kpts-shift exclude each other\n");
@@ -432,7 +456,7 @@ int ate_cli_calc(int argc, char **argv)
     int rc = st == ATE_OK ? ATE_EXIT_OK : rank == 0 ? ate_cli_report_error(&err) : ATE_EXIT_FAILED;
     free(r.charges);
     free(r.gradient);
-    free(r.spins), free(r.dband_centre);
+    free(r.spins), free(r.dband_centre), free(moments);
     ate_kernel_destroy(&k);
     ate_structure_destroy(&s);
     ate_structure_destroy(&file);

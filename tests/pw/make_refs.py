@@ -305,6 +305,18 @@ CASES += [
                      "-0.45) (outside the cell, as given), shifted 3x2x1 mesh, Fermi-Dirac smearing 0.02 Ha",
          pseudos={"C": "GTH-PBE-q4"}, xc="pbe", ecut=12.0, ngkpt=(3, 2, 1), shiftk=(0.5, 0.5, 0.5),
          nband=8, diemac=1.0e6, occopt=3, tsmear=0.02, mqgrid_check=False),
+    # broken-symmetry (antiferromagnetic) H2 stretched to 3 Å: the starting moments +1 / -1 on the two
+    # atoms (ABINIT spinat, ATEscreen --moments 1,-1) lead to M = 0 with opposite moments on the atoms,
+    # below the ferromagnetic (M = 2) and the non-magnetic solutions
+    dict(name="h2_stretched_pbe_afm",
+         structure=([[5.0 / BOHR_ANGSTROM, 0.0, 0.0], [0.0, 5.2 / BOHR_ANGSTROM, 0.0], [0.0, 0.0, 7.0 / BOHR_ANGSTROM]],
+                    ["H", "H"], [[2.5 / BOHR_ANGSTROM, 2.6 / BOHR_ANGSTROM, 2.0 / BOHR_ANGSTROM],
+                                 [2.55 / BOHR_ANGSTROM, 2.62 / BOHR_ANGSTROM, 5.0 / BOHR_ANGSTROM]]),
+         description="H2 stretched to 3.0 Å in a 5 x 5.2 x 7 Å box, Gamma only, spin-polarised, free moment, "
+                     "antiferromagnetic start (spinat +1, -1), Fermi-Dirac smearing 0.005 Ha",
+         pseudos={"H": "GTH-PBE-q1"}, xc="pbe", ecut=12.0, ngkpt=(1, 1, 1), shiftk=(0.0, 0.0, 0.0),
+         nband=4, diemac=1.0e6, occopt=3, tsmear=0.005, nsppol=2, spinat=[(0.0, 0.0, 1.0), (0.0, 0.0, -1.0)],
+         mqgrid_check=False),
 ]
 SMEARING = {1: "none", 3: "fermi-dirac", 7: "gaussian"}
 
@@ -746,7 +758,7 @@ def spin_settings(case, symbols):
 # (they do not change the SCF) and adds results.spheres to its JSON, leaving every other number
 # as it was (the run's etotal must equal the stored one). Radii, bohr: O2 1.3 (the spheres
 # overlap a little at 2.29 bohr, as in the first look at this), bcc Fe 2.0.
-SPHERES = {"o2_pbe_triplet": 1.3, "fe_bcc_pbe_fd002": 2.0}
+SPHERES = {"o2_pbe_triplet": 1.3, "fe_bcc_pbe_fd002": 2.0, "h2_stretched_pbe_afm": 1.5}
 
 
 def parse_spheres(abo, natom):
