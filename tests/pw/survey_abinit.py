@@ -101,8 +101,9 @@ def abinit(case):
 
 def ate_args(case, ngfft):
     a = ["--ecut", repr(case["ecut"]), "--xc", case["xc"], "--fft", ",".join(map(str, ngfft)),
-         "--kpts", ",".join(map(str, case["ngkpt"])), "--kpts-shift", ",".join("%g" % x for x in case["shiftk"]),
-         "--nbands", str(case["nband"])]
+         "--kpts", ",".join(map(str, case["ngkpt"])), "--nbands", str(case["nband"])]
+    if not case.get("mp_default"):  # else ATEscreen's Monkhorst-Pack default: shifted along even axes only
+        a += ["--kpts-shift", ",".join("%g" % x for x in case["shiftk"])]
     occ = case.get("occopt", 1)
     a += ["--smearing", SMEAR[occ]]
     if occ != 1:
@@ -280,6 +281,10 @@ add("fe_atom_lda_fixed4", mol((5.5, 5.8, 6.0), (2.7, 2.9, 3.1), [("Fe", (0, 0, 0
     occopt=3, tsmear=0.01, nsppol=2, spinat=[(0, 0, 4.0)], spinmagntarget=4.0, diemac=1e6)
 add("li_bcc_lda_fd", ([[-3.3, 3.3, 3.3], [3.3, -3.3, 3.3], [3.3, 3.3, -3.3]], ["Li"], [[0, 0, 0]]), "lda", 8.0,
     (4, 4, 4), (0, 0, 0), nband=4, occopt=3, tsmear=0.01, diemac=1e6)
+
+# Monkhorst-Pack default of --kpts (no --kpts-shift): half a step along the even axes only
+add("c2_triclinic_mp_default", frac(TRI, ["C", "C"], [(0.1, 0.2, 0.3), (0.35, 0.45, 0.55)]), "pbe", 12.0,
+    (2, 3, 4), (0.5, 0.0, 0.5), nband=8, occopt=3, tsmear=0.02, diemac=1e6, mp_default=True)
 
 
 def main():
