@@ -143,6 +143,38 @@ typedef struct mixer {
     int *map, *mapm; /* [len] box index of G and of -G */
 } mixer;
 
+/* Directions of the cell along which the atoms leave a vacuum gap: the largest gap between the
+ * atoms' fractional coordinates along a_i (periodically), times the spacing 2 pi / |b_i| of the
+ * lattice planes, at least PW_VACUUM_GAP. A bulk cell has none, a slab one, a wire two, a
+ * molecule in a box three. */
+#define PW_VACUUM_GAP (4.5 * ATE_ANGSTROM_BOHR) /* > any bulk plane spacing (bcc Cs: 4.3 Å) */
+static int vacuum_directions(const pw_cell *c, const pw_atoms *at)
+{
+    double *f = malloc((size_t)at->n * sizeof(double));
+    if (!f) return 0; /* bulk: Kerker stays as for a metal */
+    int nvac = 0;
+    for (int d = 0; d < 3; ++d) {
+        const double *b = c->b[d];
+        for (int i = 0; i < at->n; ++i) {
+            const double *x = at->x + 3 * i;
+            double s = (b[0] * x[0] + b[1] * x[1] + b[2] * x[2]) / (2.0 * ATE_PI);
+            f[i] = s - floor(s);
+        }
+        for (int i = 1; i < at->n; ++i) /* insertion sort: few atoms */
+            for (int j = i; j > 0 && f[j - 1] > f[j]; --j) {
+                double tmp = f[j];
+                f[j] = f[j - 1], f[j - 1] = tmp;
+            }
+        double gap = 1.0 - (f[at->n - 1] - f[0]);
+        for (int i = 1; i < at->n; ++i)
+            gap = fmax(gap, f[i] - f[i - 1]);
+        double spacing = 2.0 * ATE_PI / sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]);
+        nvac += gap * spacing >= PW_VACUUM_GAP;
+    }
+    free(f);
+    return nvac;
+}
+
 static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, bool kerker,
                              ate_error *err)
 {
@@ -358,8 +390,12 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             dav_n = pw_davidson_work(in->nbx, &in->ks[k]);
     pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
     mixer mx;
-    ate_status s = mixer_init(&mx, g, ns, fmin(1.0, PULAY_STEP_PER_WEIGHT * in->mixing),
-                              in->smearing != ATE_SMEAR_NONE, err);
+    /* Kerker for metals that extend in at least two directions (bulk, slabs): a molecule or a
+     * wire in vacuum has no long-wavelength charge sloshing to damp, and there Kerker only slows
+     * the SCF (docs/theory-pw.md, "SCF") */
+    bool kerker = in->smearing != ATE_SMEAR_NONE && vacuum_directions(c, at) <= 1;
+    ate_status s =
+        mixer_init(&mx, g, ns, fmin(1.0, PULAY_STEP_PER_WEIGHT * in->mixing), kerker, err);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
                         !eig || !occ || !w || !work || !eigx || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");

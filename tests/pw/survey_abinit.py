@@ -272,7 +272,7 @@ add("al_slab_lda_fd", ([[2.86 / B, 0, 0], [0, 2.86 / B, 0], [0, 0, 12.0 / B]], [
     nband=6, occopt=3, tsmear=0.01, diemac=1e6)
 # antiferromagnetic start: stretched H2 (3 Å), free moment, spinat +1/-1
 add("h2_stretched_afm", (box((5.0, 5.2, 7.0)), ["H", "H"], [ang([2.5, 2.6, 2.0]), ang([2.55, 2.62, 5.0])]), "pbe", 12.0,
-    nband=4, occopt=3, tsmear=0.005, nsppol=2, spinat=[(0, 0, 1.0), (0, 0, -1.0)], diemac=1e6, ate=["--moments", "1,-1", "--mixing", "0.1"])
+    nband=4, occopt=3, tsmear=0.005, nsppol=2, spinat=[(0, 0, 1.0), (0, 0, -1.0)], diemac=1e6, ate=["--moments", "1,-1"])
 
 # more elements: Pt (first GTH-PBE entry: q10), Fe with LDA (GTH-PADE-q16), Li bcc LDA (GTH-PADE-q1)
 add("pt_fcc_pbe_fd", ([[0, 3.70, 3.70], [3.70, 0, 3.70], [3.70, 3.70, 0]], ["Pt"], [[0, 0, 0]]), "pbe", 15.0,
