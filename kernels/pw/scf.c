@@ -320,7 +320,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         for (int sp = 0; sp < ns; ++sp)
             w[sp * nk + k] = in->ks[k].w;
     pw_cplx *work = malloc(((size_t)2 * maxproj * in->nbx + 1) * sizeof(pw_cplx));
-    double *eigx = malloc((size_t)in->nbx * sizeof(double));
+    double *eigx = malloc((size_t)in->nbx * sizeof(double)),
+           *wocc = malloc((size_t)nb * sizeof(double));
     /* one workspace for the eigensolver (the largest plane-wave set) and the xc functional,
      * which never run at the same time: allocated once per SCF */
     size_t dav_n = (pw_xc_work(in->xc, ntot) + 1) / 2;
@@ -332,7 +333,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     ate_status s = mixer_init(&mx, g, ns, fmin(1.0, PULAY_STEP_PER_WEIGHT * in->mixing),
                               in->smearing != ATE_SMEAR_NONE, err);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
-                        !eig || !occ || !w || !work || !eigx || !dav))
+                        !eig || !occ || !w || !work || !eigx || !wocc || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
     if (s != ATE_OK) goto done;
     pw_vloc(c, g, at, vloc);
@@ -388,7 +389,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 if ((k * ns + sp) % size != rank) continue;
                 if (nl_k != k) s = pw_nl_update(&nl, c, &in->ks[k], at, err), nl_k = k;
                 if (s != ATE_OK) break;
-                pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work};
+                /* after the first iteration each band's tolerance follows its occupation there */
+                for (int n = 0; n < nb; ++n)
+                    wocc[n] = occ[sp * nkb + (size_t)k * nb + n] / focc;
+                pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work, it > 1 ? wocc : NULL};
                 double r;
                 s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, dav,
                                 err);
@@ -596,6 +600,7 @@ done:
     mixer_free(&mx);
     if (rtot_g != rout_g) free(rtot_g);
     free(vloc), free(rout_g), free(rho_in), free(rho_out);
-    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(dav);
+    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(wocc),
+        free(dav);
     return s;
 }
