@@ -363,10 +363,9 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     /* for the verbose lines: wall and process CPU time since the SCF loop started */
     double t_wall0 = MPI_Wtime(), t_cpu0 = (double)clock() / CLOCKS_PER_SEC;
     for (it = 1; it <= in->max_iter; ++it) {
-        /* potential of the input density (xc first: it uses the FFT buffer) */
-        for (int sp = 0; sp < ns; ++sp)
-            pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
-        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
+        /* potential of the input density: v_H + v_loc and the (first spin) density are real,
+         * so one transform gives both, rho(r) + i v(r) from rho(G) + i v(G); then xc, which uses
+         * the FFT buffer */
         const pw_cplx *rin_tot = st->rhog;
         if (ns == 2) {
             for (size_t p = 0; p < ntot; ++p)
@@ -375,11 +374,16 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         }
         pw_hartree(c, g, rin_tot, b); /* v_H on the box, then v_loc added */
         for (size_t p = 0; p < ntot; ++p)
-            b[p] += vloc[p];
+            b[p] = st->rhog[p] + I * (b[p] + vloc[p]);
         const pw_cplx *vt = pw_fft(g, g->bwd);
-        for (int sp = 0; sp < ns; ++sp)
+        for (size_t p = 0; p < ntot; ++p)
+            rho_in[p] = creal(vt[p]), veff[p] = cimag(vt[p]);
+        for (int sp = 1; sp < ns; ++sp)
+            pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
+        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
+        for (int sp = ns - 1; sp >= 0; --sp) /* spin 0 last: veff[0..ntot) holds v_H + v_loc */
             for (size_t p = 0; p < ntot; ++p)
-                veff[sp * ntot + p] = creal(vt[p]) + vxc[sp * ntot + p];
+                veff[sp * ntot + p] = veff[p] + vxc[sp * ntot + p];
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
         int maxit = it == 1 ? 30 : 12;
