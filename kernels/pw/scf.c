@@ -357,6 +357,17 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     double e_psp_core = alpha_sum * in->nel / c->vol;
     double e_ewald = pw_ewald(c, at, NULL, NULL);
     double eprev = 0.0, drho = 1.0, focc = ns == 2 ? 1.0 : 2.0;
+    /* rho(r) and v(r) from one transform of rho(G) + i v(G) need both spectra Hermitian on the
+     * box, v(-G) = v(G)^*: not so at the Nyquist index of an even axis, where the box has one
+     * point for +-G (an explicit --fft grid smaller than the default can bring the sphere there);
+     * then two transforms, v(r) = Re FFT[v(G)] */
+    bool pair = true;
+    for (size_t p = 0; p < ntot && pair; ++p) {
+        int idx[3] = {(int)(p / ((size_t)g->n[1] * g->n[2])), (int)(p / g->n[2] % g->n[1]),
+                      (int)(p % g->n[2])};
+        for (int d = 0; d < 3; ++d)
+            if (g->sphere[p] && g->n[d] % 2 == 0 && idx[d] == g->n[d] / 2) pair = false;
+    }
     bool converged = false;
     int it;
     pw_cplx *b = (pw_cplx *)g->buf;
@@ -364,8 +375,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     double t_wall0 = MPI_Wtime(), t_cpu0 = (double)clock() / CLOCKS_PER_SEC;
     for (it = 1; it <= in->max_iter; ++it) {
         /* potential of the input density: v_H + v_loc and the (first spin) density are real,
-         * so one transform gives both, rho(r) + i v(r) from rho(G) + i v(G); then xc, which uses
-         * the FFT buffer */
+         * so one transform gives both, rho(r) + i v(r) from rho(G) + i v(G) (when pair); then
+         * xc, which uses the FFT buffer */
         const pw_cplx *rin_tot = st->rhog;
         if (ns == 2) {
             for (size_t p = 0; p < ntot; ++p)
@@ -374,11 +385,11 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         }
         pw_hartree(c, g, rin_tot, b); /* v_H on the box, then v_loc added */
         for (size_t p = 0; p < ntot; ++p)
-            b[p] = st->rhog[p] + I * (b[p] + vloc[p]);
+            b[p] = (pair ? st->rhog[p] : 0.0) + I * (b[p] + vloc[p]);
         const pw_cplx *vt = pw_fft(g, g->bwd);
         for (size_t p = 0; p < ntot; ++p)
             rho_in[p] = creal(vt[p]), veff[p] = cimag(vt[p]);
-        for (int sp = 1; sp < ns; ++sp)
+        for (int sp = pair ? 1 : 0; sp < ns; ++sp)
             pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
         double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
         for (int sp = ns - 1; sp >= 0; --sp) /* spin 0 last: veff[0..ntot) holds v_H + v_loc */
