@@ -381,7 +381,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         for (int sp = 0; sp < ns; ++sp)
             w[sp * nk + k] = in->ks[k].w;
     pw_cplx *work = malloc(((size_t)2 * maxproj * in->nbx + 1) * sizeof(pw_cplx));
-    double *eigx = malloc((size_t)in->nbx * sizeof(double));
+    double *eigx = malloc((size_t)in->nbx * sizeof(double)),
+           *wocc = malloc((size_t)nb * sizeof(double));
     /* one workspace for the eigensolver (the largest plane-wave set) and the xc functional,
      * which never run at the same time: allocated once per SCF */
     size_t dav_n = (pw_xc_work(in->xc, ntot) + 1) / 2;
@@ -397,7 +398,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     ate_status s =
         mixer_init(&mx, g, ns, fmin(1.0, PULAY_STEP_PER_WEIGHT * in->mixing), kerker, err);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
-                        !eig || !occ || !w || !work || !eigx || !dav))
+                        !eig || !occ || !w || !work || !eigx || !wocc || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
     if (s != ATE_OK) goto done;
     pw_vloc(c, g, at, vloc);
@@ -438,16 +439,26 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     double e_psp_core = alpha_sum * in->nel / c->vol;
     double e_ewald = pw_ewald(c, at, NULL, NULL);
     double eprev = 0.0, drho = 1.0, focc = ns == 2 ? 1.0 : 2.0;
+    /* rho(r) and v(r) from one transform of rho(G) + i v(G) need both spectra Hermitian on the
+     * box, v(-G) = v(G)^*: not so at the Nyquist index of an even axis, where the box has one
+     * point for +-G (an explicit --fft grid smaller than the default can bring the sphere there);
+     * then two transforms, v(r) = Re FFT[v(G)] */
+    bool pair = true;
+    for (size_t p = 0; p < ntot && pair; ++p) {
+        int idx[3] = {(int)(p / ((size_t)g->n[1] * g->n[2])), (int)(p / g->n[2] % g->n[1]),
+                      (int)(p % g->n[2])};
+        for (int d = 0; d < 3; ++d)
+            if (g->sphere[p] && g->n[d] % 2 == 0 && idx[d] == g->n[d] / 2) pair = false;
+    }
     bool converged = false;
     int it;
     pw_cplx *b = (pw_cplx *)g->buf;
     /* for the verbose lines: wall and process CPU time since the SCF loop started */
     double t_wall0 = MPI_Wtime(), t_cpu0 = (double)clock() / CLOCKS_PER_SEC;
     for (it = 1; it <= in->max_iter; ++it) {
-        /* potential of the input density (xc first: it uses the FFT buffer) */
-        for (int sp = 0; sp < ns; ++sp)
-            pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
-        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
+        /* potential of the input density: v_H + v_loc and the (first spin) density are real,
+         * so one transform gives both, rho(r) + i v(r) from rho(G) + i v(G) (when pair); then
+         * xc, which uses the FFT buffer */
         const pw_cplx *rin_tot = st->rhog;
         if (ns == 2) {
             for (size_t p = 0; p < ntot; ++p)
@@ -456,11 +467,16 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         }
         pw_hartree(c, g, rin_tot, b); /* v_H on the box, then v_loc added */
         for (size_t p = 0; p < ntot; ++p)
-            b[p] += vloc[p];
+            b[p] = (pair ? st->rhog[p] : 0.0) + I * (b[p] + vloc[p]);
         const pw_cplx *vt = pw_fft(g, g->bwd);
-        for (int sp = 0; sp < ns; ++sp)
+        for (size_t p = 0; p < ntot; ++p)
+            rho_in[p] = creal(vt[p]), veff[p] = cimag(vt[p]);
+        for (int sp = pair ? 1 : 0; sp < ns; ++sp)
+            pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
+        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
+        for (int sp = ns - 1; sp >= 0; --sp) /* spin 0 last: veff[0..ntot) holds v_H + v_loc */
             for (size_t p = 0; p < ntot; ++p)
-                veff[sp * ntot + p] = creal(vt[p]) + vxc[sp * ntot + p];
+                veff[sp * ntot + p] = veff[p] + vxc[sp * ntot + p];
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
         int maxit = it == 1 ? 30 : 12;
@@ -470,7 +486,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 if ((k * ns + sp) % size != rank) continue;
                 if (nl_k != k) s = pw_nl_update(&nl, c, &in->ks[k], at, err), nl_k = k;
                 if (s != ATE_OK) break;
-                pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work};
+                /* after the first iteration each band's tolerance follows its occupation there */
+                for (int n = 0; n < nb; ++n)
+                    wocc[n] = occ[sp * nkb + (size_t)k * nb + n] / focc;
+                pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work, it > 1 ? wocc : NULL};
                 double r;
                 s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, dav,
                                 err);
@@ -678,6 +697,7 @@ done:
     mixer_free(&mx);
     if (rtot_g != rout_g) free(rtot_g);
     free(vloc), free(rout_g), free(rho_in), free(rho_out);
-    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(dav);
+    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(wocc),
+        free(dav);
     return s;
 }
