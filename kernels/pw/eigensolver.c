@@ -20,6 +20,9 @@
 
 #include "pw.h"
 
+/* the loosest residual norm asked of a partly occupied or empty band (pw_ham.occ) */
+static const double EMPTY_BAND_TOL = 1e-4;
+
 void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc)
 {
     const pw_kset *ks = h->ks;
@@ -142,6 +145,18 @@ static double gnorm(const pw_bgroup *bg, bool re, size_t npw, const pw_cplx *x)
     return sqrt(fmax(s, 0.0));
 }
 
+/* the norms of the n columns of t (over a band group: one sum) */
+static void norms(const pw_bgroup *bg, bool re, size_t npw, const pw_cplx *t, int n, double *out)
+{
+    for (int j = 0; j < n; ++j)
+        out[j] =
+            bg ? sumsq_rows(bg, re, npw, t + (size_t)j * npw) : vnorm(re, npw, t + (size_t)j * npw);
+    if (!bg) return;
+    gsum(bg, out, n);
+    for (int j = 0; j < n; ++j)
+        out[j] = sqrt(fmax(out[j], 0.0));
+}
+
 /* modified Gram-Schmidt of the nt columns of t (each twice), dropping those that vanish; the
  * fallback of orthonormalise for (nearly) dependent blocks */
 static int mgs(const pw_bgroup *bg, bool re, size_t npw, pw_cplx *t, int nt)
@@ -185,24 +200,60 @@ static int mgs(const pw_bgroup *bg, bool re, size_t npw, pw_cplx *t, int nt)
     return kept;
 }
 
+/* the largest row sum of |S_ij| / sqrt(S_ii S_jj), i != j, of an nt x nt overlap (Gershgorin
+ * radius of the overlap scaled to a unit diagonal) */
+static double offdiag(bool re, const pw_cplx *s, int nt)
+{
+    const double *sr = (const double *)s;
+    double off = 0.0;
+    for (int j = 0; j < nt; ++j) {
+        double sum = 0.0, djj = re ? sr[(size_t)j * nt + j] : creal(s[(size_t)j * nt + j]);
+        for (int i = 0; i < nt; ++i) {
+            if (i == j) continue;
+            double dii = re ? sr[(size_t)i * nt + i] : creal(s[(size_t)i * nt + i]);
+            sum +=
+                (re ? fabs(sr[(size_t)j * nt + i]) : cabs(s[(size_t)j * nt + i])) / sqrt(dii * djj);
+        }
+        off = fmax(off, sum);
+    }
+    return off;
+}
+
 /* Orthonormalise the nt columns of t against the m orthonormal columns of v (block classical
- * Gram-Schmidt, twice) and each other: Cholesky QR twice (S = T^H T = U^H U, T <- T U^{-1};
- * "CholeskyQR2", T. Fukaya et al., ScalA'14 (2014); Y. Yamamoto et al., ETNA 44, 306 (2015)),
- * all level-3 BLAS. A block whose overlap is
- * (nearly) singular goes through modified Gram-Schmidt instead, which drops the columns that
- * vanish. Returns the number kept (compacted to the front). s: scratch of max(m, nt) * nt, d of
- * nt. */
+ * Gram-Schmidt, twice when needed) and each other: Cholesky QR, twice when needed (S = T^H T =
+ * U^H U, T <- T U^{-1}; "CholeskyQR2", T. Fukaya et al., ScalA'14 (2014); Y. Yamamoto et al., ETNA
+ * 44, 306 (2015)), all level-3 BLAS. A block whose overlap is (nearly) singular goes through
+ * modified Gram-Schmidt instead, which drops the columns that vanish. Returns the number kept
+ * (compacted to the front). s: scratch of max(m, nt) * nt, d of nt. In a band group the norms
+ * and overlaps are the group's (the same on every rank, so are the branches). */
 static int orthonormalise(const pw_bgroup *bg, bool re, size_t npw, const pw_cplx *v, int m,
                           pw_cplx *t, int nt, pw_cplx *s, double *d)
 {
-    for (int pass = 0; pass < 2 && m > 0; ++pass) {
+    /* against v: the second pass only when the first removed more than half of a column's
+     * squared norm; otherwise the first leaves it orthogonal to working precision (Kahan's
+     * "twice is enough": B. N. Parlett, The Symmetric Eigenvalue Problem, Prentice-Hall (1980)) */
+    bool again = m > 0;
+    if (again) norms(bg, re, npw, t, nt, d);
+    for (int pass = 0; pass < 2 && again; ++pass) {
         ovl(bg, re, npw, m, nt, v, t, s, m, NULL);
         lincomb(re, npw, nt, m, -1.0, v, s, m, 1.0, t);
+        again = false;
+        if (pass == 0) { /* the norms after the pass in s (free until the next overlap) */
+            double *a = (double *)s;
+            norms(bg, re, npw, t, nt, a);
+            for (int j = 0; j < nt; ++j)
+                again = again || !(a[j] * a[j] > 0.5 * d[j] * d[j]);
+        }
     }
     if (nt == 0) return 0;
-    for (int pass = 0; pass < 2; ++pass) {
+    /* each other: the second Cholesky QR pass only when the overlap, scaled to a unit
+     * diagonal, is not within 1/2 of the identity (Gershgorin: condition number of the scaled
+     * block < sqrt(3), so one pass leaves an orthogonality error ~ 3 x machine epsilon; the
+     * error of one pass grows as the square of the condition number, Yamamoto et al.) */
+    again = true;
+    for (int pass = 0; pass < 2 && again; ++pass) {
         ovl(bg, re, npw, nt, nt, t, t, s, nt, NULL);
-        double dmin = INFINITY;
+        double dmin = INFINITY, off = offdiag(re, s, nt);
         int info;
         if (re) {
             double *u = (double *)s;
@@ -228,6 +279,7 @@ static int orthonormalise(const pw_bgroup *bg, bool re, size_t npw, const pw_cpl
                             (int)npw, nt, &one, s, nt, t, (int)npw);
         }
         if (info != 0 || !(dmin > 1e-10)) return mgs(bg, re, npw, t, nt);
+        again = !(off < 0.5);
     }
     return nt;
 }
@@ -243,7 +295,7 @@ size_t pw_davidson_work(int nb, const pw_kset *ks, const pw_bgroup *bg)
     int off, rows = ks->npw;
     if (bg) pw_bg_rows(bg, ks->npw, bg->rank, &off, &rows);
     size_t npw = (size_t)rows, mmax = (size_t)subspace_max(nb, ks);
-    return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
+    return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + (2 * mmax + 2 * (size_t)nb) / 2 + 1;
 }
 
 /* pw_davidson; bg: a band group (c, the work blocks: this rank's rows) or NULL */
@@ -276,7 +328,12 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
         goto done;
     }
     apply(h, bg, m, v, hv);
-    double rmax = 0.0;
+    /* the tolerance of each band: tol / w for a band of relative occupation w (h->occ), at most
+     * EMPTY_BAND_TOL: each band's error then changes the density by about as much as that of a
+     * full band at tol, and an empty band's eigenvalue error stays ~ (1e-4)^2 Ha or below */
+    double rmax = 0.0, rrel = 0.0, *tb = dd + mmax;
+    for (int n = 0; n < nb; ++n)
+        tb[n] = h->occ && n < nneed ? fmax(tol, fmin(EMPTY_BAND_TOL, tol / h->occ[n])) : tol;
     for (int it = 0;; ++it) {
         /* Rayleigh-Ritz in span(v): the projected H gets the columns of the vectors added since
          * the last step, V^H H v_new; its upper triangle (all of it known) goes to LAPACK */
@@ -313,7 +370,7 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
         lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
         lincomb(re, npw, nb, m, 1.0, hv, hs, m, 0.0, hx);
         /* residuals r = H x - theta x, kept in hx */
-        rmax = 0.0;
+        rmax = rrel = 0.0;
         for (int n = 0; n < nb; ++n) {
             pw_cplx *r = hx + (size_t)n * npw;
             const pw_cplx *xn = x + (size_t)n * npw;
@@ -323,8 +380,9 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
         }
         if (bg) {
             /* with the kinetic energies of the Ritz vectors for the preconditioner (in dd, which
-             * follows rn and is free until orthonormalise): norms and energies over the group in
-             * one sum, the same numbers, so the same branches, on each rank */
+             * follows rn and is free until orthonormalise; tb starts at dd + mmax): norms and
+             * energies over the group in one sum, the same numbers, so the same branches, on
+             * each rank */
             for (int n = 0; n < nneed; ++n) {
                 const pw_cplx *xn = x + (size_t)n * npw;
                 double ek = 0.0;
@@ -337,13 +395,13 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
                 rn[n] = sqrt(fmax(rn[n], 0.0));
         }
         for (int n = 0; n < nneed; ++n)
-            if (rn[n] > rmax) rmax = rn[n];
-        if (rmax < tol || it >= maxit) break;
+            rmax = fmax(rmax, rn[n]), rrel = fmax(rrel, rn[n] / tb[n]);
+        if (rrel < 1.0 || it >= maxit) break;
         /* preconditioned residuals of the unconverged bands; the buffer bands (nneed .. nb-1)
          * get none: they stay in the subspace, improved by the others' corrections only */
         int nt = 0;
         for (int n = 0; n < nneed; ++n)
-            nt += rn[n] >= tol;
+            nt += rn[n] >= tb[n];
         if (m + nt > mmax) { /* restart from the Ritz vectors */
             memcpy(v, x, (size_t)nb * npw * sizeof(pw_cplx));
             for (int n = 0; n < nb; ++n) /* H x = r + theta x */
@@ -357,7 +415,7 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
         pw_cplx *t = v + (size_t)m * npw;
         int j = 0;
         for (int n = 0; n < nneed && j < nt; ++n) {
-            if (rn[n] < tol) continue;
+            if (rn[n] < tb[n]) continue;
             const pw_cplx *xn = x + (size_t)n * npw, *r = hx + (size_t)n * npw;
             double ek = 0.0; /* gamma: kin(G = 0) = 0, the half sphere counts twice */
             if (bg)
