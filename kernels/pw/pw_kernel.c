@@ -15,6 +15,7 @@
 #include "atescreen/kmesh.h"
 #include "atescreen/units.h"
 #include "kernel_impl.h"
+#include "pw_pdos.h"
 #include "pw_scf.h"
 #include "pw_spheres.h"
 
@@ -112,6 +113,47 @@ static ate_status sphere_spins(const ate_kernel_opts *o, const pw_cell *c, const
         spins[a] = nsph[2 * a] - nsph[2 * a + 1];
     free(work), free(nsph);
     return ATE_OK;
+}
+
+/* ATE_PW_PDOS=path: the l = 0..4 weights of every band in spheres around every atom (pdos.c),
+ * one line per spin, k-point, band and atom (the comparison with ABINIT's prtdos 3 fractions,
+ * tests/pw/pw_check.py). Collective; rank 0 writes. */
+static ate_status write_pdos(const char *path, const pw_cell *c, const pw_atoms *at, int nk,
+                             const pw_kset *ks, int ns, int nb, pw_cplx *const *psi,
+                             const double *eig, double fermi, double radius, MPI_Comm comm,
+                             ate_error *err)
+{
+    const int lmax = PW_PDOS_LMAX, nl = lmax + 1;
+    double *w = malloc((size_t)ns * nk * nb * at->n * nl * sizeof(double));
+    if (!w) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    ate_status st =
+        pw_pdos_collect(c, nk, ks, ns, nb, psi, at->n, at->x, radius, lmax, comm, w, err);
+    int rank = 0;
+    if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+    if (st == ATE_OK && rank == 0) {
+        FILE *f = fopen(path, "w");
+        if (!f) st = ATE_ERROR(err, ATE_ERR_IO, "cannot write %s", path);
+        for (int sp = 0; sp < ns && f; ++sp)
+            for (int q = 0; q < nk; ++q)
+                for (int n = 0; n < nb; ++n)
+                    for (int a = 0; a < at->n; ++a) {
+                        size_t e = ((size_t)sp * nk + q) * nb + n;
+                        fprintf(f, "%d %d %d %d %.17g", sp, q, n, a, eig[e]);
+                        for (int l = 0; l < nl; ++l)
+                            fprintf(f, " %.17g", w[(e * at->n + a) * nl + l]);
+                        fputc('\n', f);
+                    }
+        for (int q = 0; q < nk && f; ++q)
+            fprintf(f, "# k %d %.17g %.17g %.17g %.17g\n", q, ks[q].kf[0], ks[q].kf[1], ks[q].kf[2],
+                    ks[q].w);
+        if (f) {
+            fprintf(f, "# radius %.17g fermi %.17g nspin %d nk %d nb %d natoms %d\n", radius, fermi,
+                    ns, nk, nb, at->n);
+            fclose(f);
+        }
+    }
+    free(w);
+    return st;
 }
 
 static const char *xc_tag(int xc) { return xc == ATE_XC_LDA ? "GTH-PADE" : "GTH-PBE"; }
@@ -346,6 +388,14 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         }
         if (out->spins && ns == 2) /* N_up - N_down in a sphere around each atom (spheres.c) */
             st = sphere_spins(o, &cell, &grid, &at, k->st.rhog, out->spins, err);
+        double radius = o->sphere_radius > 0.0 ? o->sphere_radius : PW_SPHERE_RADIUS_DEFAULT;
+        if (st == ATE_OK && out->dband_centre) /* d weights in the same spheres (pdos.c) */
+            st = pw_dband_centres(&cell, &at, z, nk, ks, ns, nb, k->st.psi, eig, occ, out->fermi_ev,
+                                  radius, k->comm, out->dband_centre, err);
+        const char *pdos_path = getenv("ATE_PW_PDOS"); /* l weights of every band (tests/pw) */
+        if (st == ATE_OK && pdos_path && *pdos_path)
+            st = write_pdos(pdos_path, &cell, &at, nk, ks, ns, nb, k->st.psi, eig, r.fermi, radius,
+                            k->comm, err);
         double homo = -INFINITY, lumo = INFINITY;
         double half = ns == 2 ? 0.5 : 1.0;
         for (int q = 0; q < ns * nk * nb; ++q) {

@@ -46,6 +46,17 @@ VOIGT = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
 # moments in atomic spheres (results.spheres of O2 and bcc Fe, make_refs.py --spheres): ABINIT
 # prints up and down with 6 decimals, so its difference carries up to 1e-6 of rounding
 TOL_SPH = 1e-5  # electrons
+# l weights of the bands in spheres (results.pdos, ABINIT prtdos 3 "dos_fractions", make_refs.py
+# --pdos): compared band group by band group (bands closer than 1e-4 Ha in ABINIT's eigenvalues
+# summed: the weights of one band of a degenerate set are not defined; the top group left out,
+# its eigenvalue is not converged alike in the two codes). ABINIT splines j_l(x) with step 0.1 in
+# x = |k+G| r, which moves its weights by ~2e-7 relative for l = 0 (systematic, as measured) and
+# up to ~3e-5 relative near q -> 0 for l = 1 depending on the spline's end condition
+# (docs/validation.md); ATEscreen's radial rule is exact to 1e-15. Measured <= 8.7e-7 e.
+TOL_PDOS = 2e-6  # electrons per band group, each l = 0..4
+TOL_DBAND = 1e-5  # eV: the occupied d-band centre from ABINIT's weights, eigenvalues and occupations
+# (2e-6 relative in the weights over a ~5 eV spread of the d band; measured 2.7e-8)
+HARTREE_EV = 27.211386245988
 # --quick (the sanitizer build, where everything runs ~10x slower): the small cells only;
 # --long: the semicore bcc Fe cells (30 Ha, 4x4x4 k-points: minutes), ctest label long
 QUICK = ("si2_lda.json", "si2_lda_gamma.json")
@@ -110,8 +121,17 @@ def check_abinit(exe, mode):
         xyz = os.path.join(HERE, "cases", case + ".extxyz")
         res = ref["results"]
         sph = res.get("spheres")
+        pdos = res.get("pdos")
+        env, pdos_path = None, None
+        if pdos:
+            if sph and sph["ratsph_bohr"] != pdos["ratsph_bohr"]:
+                sys.exit("FAIL: %s: spheres and pdos radii differ" % case)
+            fd, pdos_path = tempfile.mkstemp(prefix="ate_pdos_", suffix=".txt")
+            os.close(fd)
+            env = dict(os.environ, ATE_PW_PDOS=pdos_path)
+        radius = sph["ratsph_bohr"] if sph else pdos["ratsph_bohr"] if pdos else None
         r = calc(exe, xyz, ref_args(s) + EXTRA.get(case, []) + ["--gradient", "--stress"] +
-                 (["--sphere-radius", repr(sph["ratsph_bohr"])] if sph else []))
+                 (["--sphere-radius", repr(radius)] if radius else []), env=env)
         nat = len(res["forces"])
         de = abs(r["energy"] - res["etotal"])
         df = max(abs(-g - f) for ga, fa in zip(r["gradient"], res["forces"])
@@ -131,6 +151,9 @@ def check_abinit(exe, mode):
                 case, sph["ratsph_bohr"], " ".join("%.6f" % a for a in r["spins"]),
                 " ".join("%.6f" % (u - d) for u, d in zip(sph["up"], sph["down"])), dsph,
                 "ok" if ok_sph else "FAIL"))
+        if pdos:
+            ok = compare_pdos(case, r, pdos_path, ref) and ok
+            os.remove(pdos_path)
         failures += not ok
         print("%-22s E = %.10f (ABINIT %.10f)  dE = %.2e Ha (%.2e /atom)  max dF = %.2e Ha/bohr"
               "  M = %.6f (%.6f)  %d SCF  CPU %.1f s (ABINIT %s)  %s" % (
@@ -159,6 +182,73 @@ def check_abinit(exe, mode):
                 "" if mono else "  (not below the previous cutoff)", "ok" if ok2 else "FAIL"))
             prev = r2["energy"]
     return failures
+
+
+def same_k(a, b):
+    """k-points equal up to a reciprocal lattice vector and time reversal (the same weights)."""
+    return any(all(abs(x - sg * y - round(x - sg * y)) < 1e-8 for x, y in zip(a, b)) for sg in (1, -1))
+
+
+def compare_pdos(case, r, path, ref):
+    """ATE_PW_PDOS's file against results.pdos (band groups, each l) and the d-band centres."""
+    res, pd = ref["results"], ref["results"]["pdos"]
+    frac = pd["fractions"]  # [atom][l][spin][k][band]
+    eig, occ, wk = res["eigenvalues"], res["occupations"], res["kpoint_weights"]
+    ns, nk, nb, nl = len(eig), len(eig[0]), len(eig[0][0]), len(frac[0])
+    kf, w = [], {}
+    for line in open(path):
+        f = line.split()
+        if line.startswith("# k "):
+            kf.append([float(x) for x in f[3:6]])
+        elif not line.startswith("#"):
+            w[tuple(int(x) for x in f[:4])] = [float(x) for x in f[5:5 + nl]]
+    kmap = []
+    for k in kf:  # ATEscreen's k-point -> ABINIT's
+        m = [j for j, kr in enumerate(res["kpoints_reduced"]) if same_k(k, kr)]
+        if len(m) != 1:
+            sys.exit("FAIL: %s: k-point %s not among ABINIT's" % (case, k))
+        kmap.append(m[0])
+    inv = {j: i for i, j in enumerate(kmap)}
+    worst = [0.0] * nl
+    ngroups = 0
+    for sp in range(ns):
+        for k in range(nk):
+            e, n = eig[sp][k], 0
+            while n < nb:
+                m = n + 1
+                while m < nb and e[m] - e[m - 1] < 1e-4:
+                    m += 1
+                if m == nb:
+                    break
+                ngroups += 1
+                for ia, a in enumerate(pd["atoms"]):
+                    for l in range(nl):
+                        mine = sum(w[(sp, inv[k], b, a)][l] for b in range(n, m))
+                        theirs = sum(frac[ia][l][sp][k][b] for b in range(n, m))
+                        worst[l] = max(worst[l], abs(mine - theirs))
+                n = m
+    ok_w = max(worst) <= TOL_PDOS
+    # occupied d-band centre (pdos.c) from ABINIT's numbers
+    dd = []
+    for ia, a in enumerate(pd["atoms"]):
+        if ref["structure"]["symbols"][a] not in ("Fe",):
+            continue
+        num = den = 0.0
+        for sp in range(ns):
+            for k in range(nk):
+                for b in range(nb):
+                    x = wk[k] * occ[sp][k][b] * frac[ia][2][sp][k][b]
+                    num, den = num + x * eig[sp][k][b], den + x
+        dd.append((a, (num / den - res["fermie"]) * HARTREE_EV, r["dband_centre"][a]))
+    ddiff = max(abs(x - y) for _, x, y in dd)
+    ok_d = ddiff <= TOL_DBAND
+    print("%-22s l weights in spheres of %g bohr, atoms %s, %d band groups: max diff l = 0..%d %s e"
+          "  %s" % (case, pd["ratsph_bohr"], pd["atoms"], ngroups, nl - 1,
+                    " ".join("%.1e" % x for x in worst), "ok" if ok_w else "FAIL"))
+    print("%-22s occupied d-band centre - E_F: %s eV (from ABINIT's weights %s)  max diff %.1e eV  %s"
+          % (case, " ".join("%.6f" % y for _, _, y in dd), " ".join("%.6f" % x for _, x, _ in dd),
+             ddiff, "ok" if ok_d else "FAIL"))
+    return ok_w and ok_d
 
 
 def write_extxyz(path, cell, species, pos):
