@@ -113,9 +113,42 @@ static void gauss_legendre(int n, double R, double *x, double *w)
     }
 }
 
-ate_status pw_pdos_weights(const pw_cell *c, const pw_kset *ks, const pw_cplx *psi, int nb,
-                           int ncentre, const double *x, double radius, int lmax, double *w,
-                           ate_error *err)
+/* Cubic spline through (i h, y_i), i = 0..n-1, with zero first derivatives at both ends (the end
+ * conditions ABINIT's jlspline_new uses for every l): second derivatives d2 (tridiagonal solve);
+ * work: n doubles. */
+static void spline_clamped0(int n, double h, const double *y, double *d2, double *work)
+{
+    /* rows: h/6 d2[i-1] + 2h/3 d2[i] + h/6 d2[i+1] = (y[i+1] - 2 y[i] + y[i-1])/h, ends
+     * h/3 d2[0] + h/6 d2[1] = (y[1] - y[0])/h and mirror */
+    double *c = work;
+    double b0 = h / 3.0;
+    c[0] = (h / 6.0) / b0;
+    d2[0] = ((y[1] - y[0]) / h) / b0;
+    for (int i = 1; i < n; ++i) {
+        double bi = i == n - 1 ? h / 3.0 : 2.0 * h / 3.0;
+        double ri = i == n - 1 ? -(y[i] - y[i - 1]) / h : (y[i + 1] - 2.0 * y[i] + y[i - 1]) / h;
+        double m = bi - (h / 6.0) * c[i - 1];
+        c[i] = (h / 6.0) / m;
+        d2[i] = (ri - (h / 6.0) * d2[i - 1]) / m;
+    }
+    for (int i = n - 2; i >= 0; --i)
+        d2[i] -= c[i] * d2[i + 1];
+}
+
+static double spline_eval(int n, double h, const double *y, const double *d2, double x)
+{
+    int i = (int)(x / h);
+    if (i > n - 2) i = n - 2;
+    double b = (x - i * h) / h, a = 1.0 - b;
+    return a * y[i] + b * y[i + 1] +
+           ((a * a * a - a) * d2[i] + (b * b * b - b) * d2[i + 1]) * h * h / 6.0;
+}
+
+/* abinit_ecut > 0: ABINIT's numerical scheme instead of the exact one (see pw_pdos_weights_abinit)
+ */
+static ate_status weights(const pw_cell *c, const pw_kset *ks, const pw_cplx *psi, int nb,
+                          int ncentre, const double *x, double radius, int lmax, double abinit_ecut,
+                          double *w, ate_error *err)
 {
     if (lmax < 0 || lmax > PW_PDOS_LMAX || !(radius > 0.0))
         return ATE_ERROR(err, ATE_ERR_VALUE, "pdos: lmax %d or radius %g out of range", lmax,
@@ -127,6 +160,24 @@ ate_status pw_pdos_weights(const pw_cell *c, const pw_kset *ks, const pw_cplx *p
     for (int g = 0; g < npw; ++g)
         qmax = fmax(qmax, sqrt(2.0 * ks->kin[g]));
     int nr = (int)ceil(qmax * radius) + 24;
+    /* ABINIT (m_epjdos.F90): int(2 pi R sqrt(ecut) / 0.1) + 1 uniform radial points, j_l splined
+     * on x = 0, 0.1, ... with as many points */
+    int nsp = 0;
+    double *spl = NULL;
+    if (abinit_ecut > 0.0) {
+        nr = nsp = (int)(radius * 2.0 * ATE_PI * sqrt(abinit_ecut) / 0.1) + 1;
+        spl = malloc((size_t)nsp * (2 * (lmax + 1) + 2) * sizeof(double));
+        if (!spl) return ATE_ERROR(err, ATE_ERR_MEMORY, "pdos: out of memory");
+        double *jt = spl + (size_t)nsp * 2 * (lmax + 1), jj[PW_PDOS_LMAX + 1];
+        for (int i = 0; i < nsp; ++i) {
+            sph_bessel(lmax, 0.1 * i, jj);
+            for (int l = 0; l <= lmax; ++l)
+                spl[(size_t)l * nsp + i] = jj[l];
+        }
+        for (int l = 0; l <= lmax; ++l)
+            spline_clamped0(nsp, 0.1, spl + (size_t)l * nsp, spl + (size_t)(lmax + 1 + l) * nsp,
+                            jt);
+    }
     /* radial nodes per block: M holds nlm * nrb * npw complex numbers (at most 2^20) */
     int nrb = (int)((1 << 20) / ((size_t)nlm * npw));
     nrb = nrb < 1 ? 1 : nrb > nr ? nr : nrb;
@@ -139,10 +190,23 @@ ate_status pw_pdos_weights(const pw_cell *c, const pw_kset *ks, const pw_cplx *p
     pw_cplx *M = malloc(rows_max * npw * sizeof(pw_cplx));
     pw_cplx *A = malloc(rows_max * nb * sizeof(pw_cplx));
     if (!rq || !ylm || !qn || !jl || !ph || !M || !A) {
-        free(rq), free(ylm), free(qn), free(jl), free(ph), free(M), free(A);
+        free(rq), free(ylm), free(qn), free(jl), free(ph), free(M), free(A), free(spl);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "pdos: out of memory");
     }
     gauss_legendre(nr, radius, rq, vq);
+    if (spl) { /* Simpson's rule on the uniform grid (3/8 rule on the last 3 intervals if odd) */
+        double h = radius / (nr - 1);
+        int ns = (nr - 1) % 2 ? nr - 3 : nr; /* points covered by the 1/3 rule */
+        for (int i = 0; i < nr; ++i) {
+            rq[i] = i * h;
+            vq[i] = 0.0;
+        }
+        for (int i = 0; i + 2 < ns; i += 2)
+            vq[i] += h / 3.0, vq[i + 1] += 4.0 * h / 3.0, vq[i + 2] += h / 3.0;
+        if (ns < nr)
+            for (int i = 0; i < 4; ++i)
+                vq[ns - 1 + i] += 3.0 * h / 8.0 * (i == 0 || i == 3 ? 1.0 : 3.0);
+    }
     for (int g = 0; g < npw; ++g) {
         const double *q = ks->kpg + 3 * g;
         double qq = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2]);
@@ -152,8 +216,15 @@ ate_status pw_pdos_weights(const pw_cell *c, const pw_kset *ks, const pw_cplx *p
                 u[d] = q[d] / qq;
         qn[g] = qq;
         real_ylm(lmax, u, ylm + (size_t)g * nlm);
-        for (int i = 0; i < nr; ++i)
-            sph_bessel(lmax, qq * rq[i], jl + ((size_t)g * nr + i) * (lmax + 1));
+        for (int i = 0; i < nr; ++i) {
+            double *ji = jl + ((size_t)g * nr + i) * (lmax + 1);
+            if (spl)
+                for (int l = 0; l <= lmax; ++l)
+                    ji[l] = spline_eval(nsp, 0.1, spl + (size_t)l * nsp,
+                                        spl + (size_t)(lmax + 1 + l) * nsp, qq * rq[i]);
+            else
+                sph_bessel(lmax, qq * rq[i], ji);
+        }
     }
     const double fact = 16.0 * ATE_PI * ATE_PI / c->vol; /* (4 pi)^2 / Omega */
     const pw_cplx one = 1.0, zero = 0.0;
@@ -201,13 +272,27 @@ ate_status pw_pdos_weights(const pw_cell *c, const pw_kset *ks, const pw_cplx *p
             }
         }
     }
-    free(rq), free(ylm), free(qn), free(jl), free(ph), free(M), free(A);
+    free(rq), free(ylm), free(qn), free(jl), free(ph), free(M), free(A), free(spl);
     return ATE_OK;
+}
+
+ate_status pw_pdos_weights(const pw_cell *c, const pw_kset *ks, const pw_cplx *psi, int nb,
+                           int ncentre, const double *x, double radius, int lmax, double *w,
+                           ate_error *err)
+{
+    return weights(c, ks, psi, nb, ncentre, x, radius, lmax, 0.0, w, err);
+}
+
+ate_status pw_pdos_weights_abinit(const pw_cell *c, const pw_kset *ks, const pw_cplx *psi, int nb,
+                                  int ncentre, const double *x, double radius, int lmax,
+                                  double ecut, double *w, ate_error *err)
+{
+    return weights(c, ks, psi, nb, ncentre, x, radius, lmax, ecut, w, err);
 }
 
 ate_status pw_pdos_collect(const pw_cell *c, int nk, const pw_kset *ks, int nspin, int nb,
                            pw_cplx *const *psi, int ncentre, const double *x, double radius,
-                           int lmax, MPI_Comm comm, double *out, ate_error *err)
+                           int lmax, double abinit_ecut, MPI_Comm comm, double *out, ate_error *err)
 {
     int rank = 0, size = 1;
     if (comm != MPI_COMM_NULL) {
@@ -220,8 +305,8 @@ ate_status pw_pdos_collect(const pw_cell *c, int nk, const pw_kset *ks, int nspi
     for (int k = 0; k < nk && st == ATE_OK; ++k)
         for (int sp = 0; sp < nspin && st == ATE_OK; ++sp) {
             if ((k * nspin + sp) % size != rank) continue;
-            st = pw_pdos_weights(c, &ks[k], psi[k * nspin + sp], nb, ncentre, x, radius, lmax,
-                                 out + ((size_t)sp * nk + k) * per, err);
+            st = weights(c, &ks[k], psi[k * nspin + sp], nb, ncentre, x, radius, lmax, abinit_ecut,
+                         out + ((size_t)sp * nk + k) * per, err);
         }
     if (size > 1) { /* a rank's failure stops every rank (the sum follows) */
         int bad = st != ATE_OK, anybad = 0;
@@ -253,7 +338,8 @@ ate_status pw_dband_centres(const pw_cell *c, const pw_atoms *at, const int *z, 
     for (int a = 0, s = 0; a < at->n; ++a)
         if (ate_element_is_transition_metal(z[a]))
             memcpy(x + 3 * s++, at->x + 3 * a, 3 * sizeof(double));
-    ate_status st = pw_pdos_collect(c, nk, ks, nspin, nb, psi, ntm, x, radius, 2, comm, wt, err);
+    ate_status st =
+        pw_pdos_collect(c, nk, ks, nspin, nb, psi, ntm, x, radius, 2, 0.0, comm, wt, err);
     for (int a = 0, s = 0; a < at->n && st == ATE_OK; ++a) {
         if (!ate_element_is_transition_metal(z[a])) continue;
         double num = 0.0, den = 0.0;

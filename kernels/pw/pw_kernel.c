@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "atescreen/elements.h"
 #include "atescreen/kmesh.h"
@@ -116,18 +117,23 @@ static ate_status sphere_spins(const ate_kernel_opts *o, const pw_cell *c, const
 }
 
 /* ATE_PW_PDOS=path: the l = 0..4 weights of every band in spheres around every atom (pdos.c),
- * one line per spin, k-point, band and atom (the comparison with ABINIT's prtdos 3 fractions,
- * tests/pw/pw_check.py). Collective; rank 0 writes. */
+ * exact and with ABINIT's numerical scheme (pw_pdos_weights_abinit), one line per spin, k-point,
+ * band and atom (the comparison with ABINIT's prtdos 3 fractions, tests/pw/pw_check.py).
+ * Collective; rank 0 writes. */
 static ate_status write_pdos(const char *path, const pw_cell *c, const pw_atoms *at, int nk,
                              const pw_kset *ks, int ns, int nb, pw_cplx *const *psi,
-                             const double *eig, double fermi, double radius, MPI_Comm comm,
-                             ate_error *err)
+                             const double *eig, double fermi, double radius, double ecut,
+                             MPI_Comm comm, ate_error *err)
 {
     const int lmax = PW_PDOS_LMAX, nl = lmax + 1;
-    double *w = malloc((size_t)ns * nk * nb * at->n * nl * sizeof(double));
+    size_t nw = (size_t)ns * nk * nb * at->n * nl;
+    double *w = malloc(2 * nw * sizeof(double)), *wa = w + nw;
     if (!w) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
     ate_status st =
-        pw_pdos_collect(c, nk, ks, ns, nb, psi, at->n, at->x, radius, lmax, comm, w, err);
+        pw_pdos_collect(c, nk, ks, ns, nb, psi, at->n, at->x, radius, lmax, 0.0, comm, w, err);
+    if (st == ATE_OK)
+        st = pw_pdos_collect(c, nk, ks, ns, nb, psi, at->n, at->x, radius, lmax, ecut, comm, wa,
+                             err);
     int rank = 0;
     if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
     if (st == ATE_OK && rank == 0) {
@@ -141,6 +147,8 @@ static ate_status write_pdos(const char *path, const pw_cell *c, const pw_atoms 
                         fprintf(f, "%d %d %d %d %.17g", sp, q, n, a, eig[e]);
                         for (int l = 0; l < nl; ++l)
                             fprintf(f, " %.17g", w[(e * at->n + a) * nl + l]);
+                        for (int l = 0; l < nl; ++l)
+                            fprintf(f, " %.17g", wa[(e * at->n + a) * nl + l]);
                         fputc('\n', f);
                     }
         for (int q = 0; q < nk && f; ++q)
@@ -389,13 +397,17 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         if (out->spins && ns == 2) /* N_up - N_down in a sphere around each atom (spheres.c) */
             st = sphere_spins(o, &cell, &grid, &at, k->st.rhog, out->spins, err);
         double radius = o->sphere_radius > 0.0 ? o->sphere_radius : PW_SPHERE_RADIUS_DEFAULT;
+        clock_t t_pdos = clock();
         if (st == ATE_OK && out->dband_centre) /* d weights in the same spheres (pdos.c) */
             st = pw_dband_centres(&cell, &at, z, nk, ks, ns, nb, k->st.psi, eig, occ, out->fermi_ev,
                                   radius, k->comm, out->dband_centre, err);
+        if (out->dband_centre && getenv("ATE_PW_VERBOSE"))
+            fprintf(stderr, "pw d-band centres: %.3f s CPU\n",
+                    (double)(clock() - t_pdos) / CLOCKS_PER_SEC);
         const char *pdos_path = getenv("ATE_PW_PDOS"); /* l weights of every band (tests/pw) */
         if (st == ATE_OK && pdos_path && *pdos_path)
             st = write_pdos(pdos_path, &cell, &at, nk, ks, ns, nb, k->st.psi, eig, r.fermi, radius,
-                            k->comm, err);
+                            o->ecut, k->comm, err);
         double homo = -INFINITY, lumo = INFINITY;
         double half = ns == 2 ? 0.5 : 1.0;
         for (int q = 0; q < ns * nk * nb; ++q) {

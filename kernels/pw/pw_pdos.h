@@ -23,13 +23,23 @@ ate_status pw_pdos_weights(const pw_cell *c, const pw_kset *ks, const pw_cplx *p
                            int ncentre, const double *x, double radius, int lmax, double *w,
                            ate_error *err);
 
+/** pw_pdos_weights with ABINIT 9.6's numerical scheme (m_epjdos.F90) instead of the exact one:
+ *  Simpson's rule on int(2 pi radius sqrt(ecut) / 0.1) + 1 uniform radial points and j_l(x) from a
+ *  cubic spline on x = 0, 0.1, ... with zero end derivatives. For the comparison with ABINIT only
+ *  (tests/pw/pw_check.py): it separates ABINIT's discretisation error from the rest. */
+ate_status pw_pdos_weights_abinit(const pw_cell *c, const pw_kset *ks, const pw_cplx *psi, int nb,
+                                  int ncentre, const double *x, double radius, int lmax,
+                                  double ecut, double *w, ate_error *err);
+
 /** out[sp][k][n][s][l]: pw_pdos_weights for the nb first bands of every (k-point, spin) pair,
  *  summed over the ranks of comm (MPI_COMM_NULL: one rank); the rank of pair (k, sp) holds
  *  psi[k * nspin + sp] when (k nspin + sp) mod size = rank (scf.c's distribution), the other
- *  entries of psi are not read. Collective over comm. */
+ *  entries of psi are not read; abinit_ecut > 0: pw_pdos_weights_abinit with that cutoff.
+ *  Collective over comm. */
 ate_status pw_pdos_collect(const pw_cell *c, int nk, const pw_kset *ks, int nspin, int nb,
                            pw_cplx *const *psi, int ncentre, const double *x, double radius,
-                           int lmax, MPI_Comm comm, double *out, ate_error *err);
+                           int lmax, double abinit_ecut, MPI_Comm comm, double *out,
+                           ate_error *err);
 
 /** d-band centre of every transition-metal atom (z[a]), eV relative to fermi_ev, NaN for the
  *  other atoms: the centre of the occupied d-projected DOS,
