@@ -16,6 +16,7 @@
 #include "atescreen/kmesh.h"
 #include "atescreen/units.h"
 #include "kernel_impl.h"
+#include "pw_hirshfeld.h"
 #include "pw_pdos.h"
 #include "pw_scf.h"
 #include "pw_spheres.h"
@@ -161,6 +162,32 @@ static ate_status write_pdos(const char *path, const pw_cell *c, const pw_atoms 
         }
     }
     free(w);
+    return st;
+}
+
+/* charges[a]: Hirshfeld charges of the total density (hirshfeld.c) with the free-atom tables of
+ * param_dir/hirshfeld; NaN for every atom when an element has no table. */
+static ate_status hirshfeld(const ate_kernel_opts *o, const pw_cell *c, const pw_grid *g,
+                            const pw_atoms *at, const int *z, const pw_cplx *rhog, int ns,
+                            double *charges, ate_error *err)
+{
+    size_t ntot = (size_t)g->ntot;
+    double *rho = malloc(3 * ntot * sizeof(double));
+    if (!rho) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    double *sum = rho + ntot, *tmp = rho + 2 * ntot;
+    pw_density_to_real(g, rhog, rho);
+    if (ns == 2) {
+        pw_density_to_real(g, rhog + ntot, tmp);
+        for (size_t p = 0; p < ntot; ++p)
+            rho[p] += tmp[p];
+    }
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/hirshfeld", o->param_dir);
+    bool have;
+    ate_status st = pw_hirshfeld_charges(c, g, at, z, rho, dir, sum, charges, &have, err);
+    if (st == ATE_OK && !have && getenv("ATE_PW_VERBOSE"))
+        fprintf(stderr, "pw: no free-atom density in %s for some element: charges NaN\n", dir);
+    free(rho);
     return st;
 }
 
@@ -389,7 +416,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                 for (int d = 0; d < 3; ++d)
                     out->gradient[3 * a + d] = -(forces[3 * a + d] - net[d]);
         }
-        for (int a = 0; a < n; ++a) { /* no charge partition of a plane-wave density */
+        for (int a = 0; a < n; ++a) {
             if (out->charges) out->charges[a] = NAN;
             if (out->spins) out->spins[a] = 0.0;
             if (out->dband_centre) out->dband_centre[a] = NAN;
@@ -397,7 +424,13 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         if (out->spins && ns == 2) /* N_up - N_down in a sphere around each atom (spheres.c) */
             st = sphere_spins(o, &cell, &grid, &at, k->st.rhog, out->spins, err);
         double radius = o->sphere_radius > 0.0 ? o->sphere_radius : PW_SPHERE_RADIUS_DEFAULT;
+        clock_t t_hir = clock();
+        if (st == ATE_OK && out->charges) /* Hirshfeld partition of the density */
+            st = hirshfeld(o, &cell, &grid, &at, z, k->st.rhog, ns, out->charges, err);
         clock_t t_pdos = clock();
+        if (out->charges && getenv("ATE_PW_VERBOSE"))
+            fprintf(stderr, "pw Hirshfeld charges: %.3f s CPU\n",
+                    (double)(t_pdos - t_hir) / CLOCKS_PER_SEC);
         if (st == ATE_OK && out->dband_centre) /* d weights in the same spheres (pdos.c) */
             st = pw_dband_centres(&cell, &at, z, nk, ks, ns, nb, k->st.psi, eig, occ, out->fermi_ev,
                                   radius, k->comm, out->dband_centre, err);

@@ -4,6 +4,7 @@
 usage: /usr/bin/python3 tests/pw/make_refs.py [NAME ...]     (default: every case of CASES)
        /usr/bin/python3 tests/pw/make_refs.py --spheres [NAME ...]   (atomic spheres, see SPHERES)
        /usr/bin/python3 tests/pw/make_refs.py --pdos [NAME ...]      (l weights in spheres, see PDOS)
+       /usr/bin/python3 tests/pw/make_refs.py --hirshfeld [NAME ...] (Hirshfeld charges, see HIRSHFELD)
 
 For each case: writes tests/pw/cases/NAME.extxyz (the structure, Å), converts the CP2K GTH entries
 it needs with gth2abinit.py (from inputs/params/gth/GTH_POTENTIALS, the file ATEscreen reads, never
@@ -817,7 +818,63 @@ def add_pdos(name):
     write_ref(name, ref)
 
 
+# Hirshfeld charges (ABINIT's cut3d, option 11, on the density of the case's stored input rerun with
+# prtden 1; the SCF is the stored one: etotal must agree) with the free-atom all-electron densities
+# of inputs/params/hirshfeld (QE ld1.x, make_free_atoms.py there), the files the kernel reads.
+# cut3d prints the electrons and net charge per atom with 7 significant digits (es17.6).
+HIRSHFELD = ("h2o_pbe", "fe2_bcc_pbe_distorted", "o2_pbe_triplet")
+FREE_ATOMS = os.path.join(ROOT, "inputs", "params", "hirshfeld")
+
+
+def add_hirshfeld(name):
+    path = os.path.join(HERE, "refs", f"{name}.json")
+    with open(path) as fh:
+        ref = json.load(fh)
+    symbols = ref["structure"]["symbols"]
+    types = list(ref["pseudopotentials"])
+    text = ref["abinit_input"].replace("prtwf 0  prtden 0  prteig 0", "prtwf 0  prtden 1  prteig 0")
+    if "prtden 1" not in text:
+        raise RuntimeError(f"{name}: prtden line not found")
+    with kept_on_failure(f"ate_pw_hirsh_{name}_") as work:
+        for s, p in ref["pseudopotentials"].items():
+            with open(os.path.join(work, f"{s}.psp"), "w") as fh:
+                fh.write(p["abinit_psp10_text"])
+        abo, log, dt, cpu = run_abinit(work, text)
+        with h5py.File(os.path.join(work, "runo_GSR.nc"), "r") as g:
+            etotal = float(g["etotal"][()])
+        files = [os.path.join(FREE_ATOMS, f"{s}.dat") for s in types]  # in typat order
+        stdin = "runo_DEN\n11\n" + "".join(f + "\n" for f in files) + "0\n0\n"
+        r = subprocess.run(["cut3d"], input=stdin, cwd=work, env=ENV, capture_output=True, text=True)
+        out = r.stdout
+    if abs(etotal - ref["results"]["etotal"]) > 1e-9:
+        raise RuntimeError(f"{name}: etotal {etotal} differs from the stored {ref['results']['etotal']}")
+    start = out.find("Hirshfeld analysis")
+    if r.returncode != 0 or start < 0:
+        raise RuntimeError(f"{name}: cut3d failed\n{out[-3000:]}{r.stderr[-1000:]}")
+    rows = re.findall(r"^\s*(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$", out[start:], re.M)[:len(symbols)]
+    total = re.search(r"^\s*Total\s+(\S+)\s+(\S+)\s+(\S+)", out[start:], re.M)
+    if len(rows) != len(symbols) or not total:
+        raise RuntimeError(f"{name}: cut3d's Hirshfeld table not parsed")
+    ref["results"]["hirshfeld"] = {
+        "program": "cut3d (ABINIT 9.6.2), option 11, on runo_DEN of the stored input with prtden 1",
+        "free_atom_files": {s: {"path": os.path.relpath(f, ROOT), "sha256": sha256(f)}
+                            for s, f in zip(types, files)},
+        "definition": "net charge = zion - sum over the FFT grid of rho_A^0 / (sum_B rho_B^0 + 1e-6) x rho_valence "
+                      "x Omega/N at the points where sum_B rho_B^0 > 1e-6 (periodic images included; each free-atom "
+                      "table cut before its first value < 1e-6); printed es17.6",
+        "electrons": [-float(x[2]) for x in rows], "net_charge": [float(x[3]) for x in rows],
+        "total_net_charge": float(total.group(3)),
+        "etotal_of_this_run": etotal, "run_time_s": round(dt, 2), "cpu_time_s": round(cpu, 2)}
+    print(f"{name}: Hirshfeld net charges {ref['results']['hirshfeld']['net_charge']} "
+          f"(total {float(total.group(3)):.3e}; {dt:.1f} s, CPU {cpu:.1f} s)", flush=True)
+    write_ref(name, ref)
+
+
 def main(argv):
+    if argv[:1] == ["--hirshfeld"]:
+        for name in argv[1:] or list(HIRSHFELD):
+            add_hirshfeld(name)
+        return
     if argv[:1] == ["--spheres"]:
         for name in argv[1:] or list(SPHERES):
             add_spheres(name)

@@ -163,6 +163,9 @@ def check_abinit(exe, mode):
         if pdos:
             ok = compare_pdos(case, r, pdos_path, ref) and ok
             os.remove(pdos_path)
+        hir = res.get("hirshfeld")
+        if hir:
+            ok = compare_hirshfeld(case, r, hir) and ok
         failures += not ok
         print("%-22s E = %.10f (ABINIT %.10f)  dE = %.2e Ha (%.2e /atom)  max dF = %.2e Ha/bohr"
               "  M = %.6f (%.6f)  %d SCF  CPU %.1f s (ABINIT %s)  %s" % (
@@ -272,6 +275,20 @@ def compare_pdos(case, r, path, ref):
           % (case, " ".join("%.6f" % y for _, _, y in dd), " ".join("%.6f" % x for _, x, _ in dd),
              ddiff, "ok" if ok_d else "FAIL"))
     return ok_w and ok_d
+
+
+def compare_hirshfeld(case, r, hir):
+    """Hirshfeld charges (calc --json "charges") against cut3d's on ABINIT's density: within the
+    rounding of cut3d's 7 printed significant digits plus 1e-8 e for the two codes' densities."""
+    worst, ok = 0.0, True
+    for mine, theirs in zip(r["charges"], hir["net_charge"]):
+        tol = 0.5e-6 * 10.0 ** math.floor(math.log10(abs(theirs))) + 1e-8 if theirs else 1e-8
+        ok = ok and abs(mine - theirs) <= tol
+        worst = max(worst, abs(mine - theirs))
+    print("%-22s Hirshfeld charges %s (cut3d %s)  max diff %.1e e; sum %.6e (cut3d %.6e)  %s" % (
+        case, " ".join("%.7f" % x for x in r["charges"]), " ".join("%.7f" % x for x in hir["net_charge"]),
+        worst, sum(r["charges"]), hir["total_net_charge"], "ok" if ok else "FAIL"))
+    return ok
 
 
 def write_extxyz(path, cell, species, pos):
