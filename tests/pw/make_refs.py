@@ -843,7 +843,8 @@ def add_hirshfeld(name):
         with h5py.File(os.path.join(work, "runo_GSR.nc"), "r") as g:
             etotal = float(g["etotal"][()])
         files = [os.path.join(FREE_ATOMS, f"{s}.dat") for s in types]  # in typat order
-        stdin = "runo_DEN\n11\n" + "".join(f + "\n" for f in files) + "0\n0\n"
+        spin = "0\n" if ref["settings"].get("nsppol", 1) == 2 else ""  # ispden 0: the total density
+        stdin = "runo_DEN\n" + spin + "11\n" + "".join(f + "\n" for f in files) + "0\n0\n"
         r = subprocess.run(["cut3d"], input=stdin, cwd=work, env=ENV, capture_output=True, text=True)
         out = r.stdout
     if abs(etotal - ref["results"]["etotal"]) > 1e-9:

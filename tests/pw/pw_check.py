@@ -455,7 +455,7 @@ def check_self(exe, quick):
                    OMPI_MCA_rmaps_base_oversubscribe="1")
         sipath = os.path.join(tmp, "si_ranks.extxyz")
         write_extxyz(sipath, *si)
-        energies, stresses = [], []
+        energies, stresses, charges = [], [], []
         for np_ in (1, 2, 3):
             cmd = [mpiexec, "-n", str(np_), exe, "calc", sipath, "--method", "pw", "--json",
                    "--ecut", "10", "--xc", "lda", "--kpts", "3,3,3", "--smearing", "none",
@@ -465,13 +465,16 @@ def check_self(exe, quick):
                 sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
             energies.append(json.loads(p.stdout)["energy"])
             stresses.append(json.loads(p.stdout)["stress"])
+            charges.append(json.loads(p.stdout)["charges"])  # Hirshfeld (hirshfeld.c)
         spread = max(energies) - min(energies)
         sspread = max(abs(s[i][j] - stresses[0][i][j]) for s in stresses for i in range(3)
                       for j in range(3))
-        ok = spread <= 1e-9 and sspread <= 1e-11
+        qspread = max(abs(q[a] - charges[0][a]) for q in charges for a in range(len(q)))
+        ok = spread <= 1e-9 and sspread <= 1e-11 and qspread <= 1e-9
         failures += not ok
-        print("ranks 1/2/3  E = %s  spread %.1e Ha  stress spread %.1e Ha/bohr^3  %s" % (
-            " ".join("%.12f" % e for e in energies), spread, sspread, "ok" if ok else "FAIL"))
+        print("ranks 1/2/3  E = %s  spread %.1e Ha  stress spread %.1e Ha/bohr^3  Hirshfeld charges "
+              "spread %.1e e  %s" % (" ".join("%.12f" % e for e in energies), spread, sspread, qspread,
+                                     "ok" if ok else "FAIL"))
         # rigid rotation of cell and atoms together: the plane-wave set rotates with them
         th = 0.7
         rx = [[1, 0, 0], [0, math.cos(th), -math.sin(th)], [0, math.sin(th), math.cos(th)]]
