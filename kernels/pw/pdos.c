@@ -350,11 +350,7 @@ ate_status pw_dband_centres(const pw_cell *c, const pw_atoms *at, const int *z, 
                     double wd = ks[k].w * occ[q] * wt[(q * ntm + s) * 3 + 2];
                     num += wd * eig[q], den += wd;
                 }
-        if (!(den > 0.0))
-            st = ATE_ERROR(err, ATE_ERR_INTERNAL, "d-band centre: no occupied d weight on atom %d",
-                           a + 1);
-        else
-            dband[a] = num / den * ATE_HARTREE_EV - fermi_ev;
+        dband[a] = den > 0.0 ? num / den * ATE_HARTREE_EV - fermi_ev : NAN; /* NaN: no d weight */
         ++s;
     }
     free(x), free(wt);

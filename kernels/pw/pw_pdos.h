@@ -42,7 +42,7 @@ ate_status pw_pdos_collect(const pw_cell *c, int nk, const pw_kset *ks, int nspi
                            ate_error *err);
 
 /** d-band centre of every transition-metal atom (z[a]), eV relative to fermi_ev, NaN for the
- *  other atoms: the centre of the occupied d-projected DOS,
+ *  other atoms (and for one without occupied d weight): the centre of the occupied d-projected DOS,
  *      sum w_k f_nks W_d,nks eps_nks / sum w_k f_nks W_d,nks,
  *  over the nb bands of every k-point and both spins, W_d the l = 2 weight in the sphere of
  *  radius (bohr) around the atom; eig, occ [nspin][nk][nb] (hartree; occupations without the
