@@ -5,7 +5,9 @@ usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4]
        pw_check.py ATESCREEN abinit    every tests/pw/refs/*.json: total energy <= 1e-5 Ha/atom,
                                        forces <= 1e-4 Ha/bohr (the acceptance of issue #7), stress
                                        <= 1e-9 Ha/bohr^3 (ABINIT's, fixed plane-wave set), each
-                                       energy term reported; si2_lda's cutoff series 8..16 Ha
+                                       energy term reported; where stored: moments in spheres,
+                                       l weights of the bands in spheres (prtdos 3) and the
+                                       occupied d-band centres, Hirshfeld charges (cut3d); si2_lda's cutoff series 8..16 Ha
                                        point by point, and E(ecut) must decrease monotonically
        pw_check.py ATESCREEN self      forces = -dE/dx by central differences (Si LDA with
                                        k-points, O2 triplet, H2O PBE, an Fe complex with d
