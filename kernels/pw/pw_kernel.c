@@ -117,7 +117,8 @@ static ate_status sphere_spins(const ate_kernel_opts *o, const pw_cell *c, const
     return ATE_OK;
 }
 
-/* ATE_PW_PDOS=path: the l = 0..4 weights of every band in spheres around every atom (pdos.c),
+/* ATE_PW_PDOS=path: the l = 0..4 weights of every band in spheres around every atom or those of
+ * ATE_PW_PDOS_ATOMS (pdos.c),
  * exact and with ABINIT's numerical scheme (pw_pdos_weights_abinit), one line per spin, k-point,
  * band and atom (the comparison with ABINIT's prtdos 3 fractions, tests/pw/pw_check.py).
  * Collective; rank 0 writes. */
@@ -127,14 +128,32 @@ static ate_status write_pdos(const char *path, const pw_cell *c, const pw_atoms 
                              MPI_Comm comm, ate_error *err)
 {
     const int lmax = PW_PDOS_LMAX, nl = lmax + 1;
+    /* ATE_PW_PDOS_ATOMS: the atoms (0-based, comma-separated), default all */
+    int *sel = malloc((size_t)at->n * sizeof(int)), nsel = 0;
+    double *xs = malloc((size_t)at->n * 3 * sizeof(double));
     size_t nw = (size_t)ns * nk * nb * at->n * nl;
-    double *w = malloc(2 * nw * sizeof(double)), *wa = w + nw;
-    if (!w) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    double *w = malloc(2 * nw * sizeof(double)), *wa = w ? w + nw : NULL;
+    if (!w || !sel || !xs) {
+        free(w), free(sel), free(xs);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    }
+    const char *list = getenv("ATE_PW_PDOS_ATOMS");
+    for (const char *p = list; p && *p;) {
+        char *end;
+        long a = strtol(p, &end, 10);
+        if (end == p) break;
+        if (a >= 0 && a < at->n) sel[nsel++] = (int)a;
+        p = *end == ',' ? end + 1 : end;
+    }
+    if (!list || !*list)
+        for (int a = 0; a < at->n; ++a)
+            sel[nsel++] = a;
+    for (int i = 0; i < nsel; ++i)
+        memcpy(xs + 3 * i, at->x + 3 * sel[i], 3 * sizeof(double));
     ate_status st =
-        pw_pdos_collect(c, nk, ks, ns, nb, psi, at->n, at->x, radius, lmax, 0.0, comm, w, err);
+        pw_pdos_collect(c, nk, ks, ns, nb, psi, nsel, xs, radius, lmax, 0.0, comm, w, err);
     if (st == ATE_OK)
-        st = pw_pdos_collect(c, nk, ks, ns, nb, psi, at->n, at->x, radius, lmax, ecut, comm, wa,
-                             err);
+        st = pw_pdos_collect(c, nk, ks, ns, nb, psi, nsel, xs, radius, lmax, ecut, comm, wa, err);
     int rank = 0;
     if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
     if (st == ATE_OK && rank == 0) {
@@ -143,13 +162,13 @@ static ate_status write_pdos(const char *path, const pw_cell *c, const pw_atoms 
         for (int sp = 0; sp < ns && f; ++sp)
             for (int q = 0; q < nk; ++q)
                 for (int n = 0; n < nb; ++n)
-                    for (int a = 0; a < at->n; ++a) {
+                    for (int i = 0; i < nsel; ++i) {
                         size_t e = ((size_t)sp * nk + q) * nb + n;
-                        fprintf(f, "%d %d %d %d %.17g", sp, q, n, a, eig[e]);
+                        fprintf(f, "%d %d %d %d %.17g", sp, q, n, sel[i], eig[e]);
                         for (int l = 0; l < nl; ++l)
-                            fprintf(f, " %.17g", w[(e * at->n + a) * nl + l]);
+                            fprintf(f, " %.17g", w[(e * nsel + i) * nl + l]);
                         for (int l = 0; l < nl; ++l)
-                            fprintf(f, " %.17g", wa[(e * at->n + a) * nl + l]);
+                            fprintf(f, " %.17g", wa[(e * nsel + i) * nl + l]);
                         fputc('\n', f);
                     }
         for (int q = 0; q < nk && f; ++q)
@@ -161,7 +180,7 @@ static ate_status write_pdos(const char *path, const pw_cell *c, const pw_atoms 
             fclose(f);
         }
     }
-    free(w);
+    free(w), free(sel), free(xs);
     return st;
 }
 

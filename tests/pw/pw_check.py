@@ -139,7 +139,8 @@ def check_abinit(exe, mode):
                 sys.exit("FAIL: %s: spheres and pdos radii differ" % case)
             fd, pdos_path = tempfile.mkstemp(prefix="ate_pdos_", suffix=".txt")
             os.close(fd)
-            env = dict(os.environ, ATE_PW_PDOS=pdos_path)
+            env = dict(os.environ, ATE_PW_PDOS=pdos_path,
+                       ATE_PW_PDOS_ATOMS=",".join(str(a) for a in pdos["atoms"]))
         radius = sph["ratsph_bohr"] if sph else pdos["ratsph_bohr"] if pdos else None
         r = calc(exe, xyz, ref_args(s) + EXTRA.get(case, []) + ["--gradient", "--stress"] +
                  (["--sphere-radius", repr(radius)] if radius else []), env=env)
