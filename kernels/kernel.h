@@ -51,8 +51,12 @@ typedef struct ate_kernel_opts {
                                   metal atom, or 1) */
     const char *pseudo_file; /**< GTH pseudopotentials in CP2K's format (default: the build's
                                   inputs/params/gth/GTH_POTENTIALS) */
-    double sphere_radius;    /**< pw: radius of the atomic spheres of the per-atom spins, bohr
-                                  (0: 2.0; docs/theory-pw.md, "Atomic spheres") */
+    const double *atom_moments; /**< pw, spin-polarised: starting N_up - N_down per atom
+                                     (natom_moments = natoms values, caller-owned; ABINIT's
+                                     spinat), or NULL: the moment spread over the density */
+    int natom_moments;
+    double sphere_radius; /**< pw: radius of the atomic spheres of the per-atom spins, bohr
+                               (0: 2.0; docs/theory-pw.md, "Atomic spheres") */
 } ate_kernel_opts;
 
 /** Exchange-correlation functionals of the plane-wave kernel (through libxc). */

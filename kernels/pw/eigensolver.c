@@ -15,6 +15,9 @@
 
 #include "pw.h"
 
+/* the loosest residual norm asked of a partly occupied or empty band (pw_ham.occ) */
+static const double EMPTY_BAND_TOL = 1e-4;
+
 void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc)
 {
     const pw_kset *ks = h->ks;
@@ -119,24 +122,58 @@ static int mgs(bool re, size_t npw, pw_cplx *t, int nt)
     return kept;
 }
 
+/* the largest row sum of |S_ij| / sqrt(S_ii S_jj), i != j, of an nt x nt overlap (Gershgorin
+ * radius of the overlap scaled to a unit diagonal) */
+static double offdiag(bool re, const pw_cplx *s, int nt)
+{
+    const double *sr = (const double *)s;
+    double off = 0.0;
+    for (int j = 0; j < nt; ++j) {
+        double sum = 0.0, djj = re ? sr[(size_t)j * nt + j] : creal(s[(size_t)j * nt + j]);
+        for (int i = 0; i < nt; ++i) {
+            if (i == j) continue;
+            double dii = re ? sr[(size_t)i * nt + i] : creal(s[(size_t)i * nt + i]);
+            sum +=
+                (re ? fabs(sr[(size_t)j * nt + i]) : cabs(s[(size_t)j * nt + i])) / sqrt(dii * djj);
+        }
+        off = fmax(off, sum);
+    }
+    return off;
+}
+
 /* Orthonormalise the nt columns of t against the m orthonormal columns of v (block classical
- * Gram-Schmidt, twice) and each other: Cholesky QR twice (S = T^H T = U^H U, T <- T U^{-1};
- * "CholeskyQR2", T. Fukaya et al., ScalA'14 (2014); Y. Yamamoto et al., ETNA 44, 306 (2015)),
- * all level-3 BLAS. A block whose overlap is
- * (nearly) singular goes through modified Gram-Schmidt instead, which drops the columns that
- * vanish. Returns the number kept (compacted to the front). s: scratch of max(m, nt) * nt, d of
- * nt. */
+ * Gram-Schmidt, twice when needed) and each other: Cholesky QR, twice when needed (S = T^H T =
+ * U^H U, T <- T U^{-1}; "CholeskyQR2", T. Fukaya et al., ScalA'14 (2014); Y. Yamamoto et al., ETNA
+ * 44, 306 (2015)), all level-3 BLAS. A block whose overlap is (nearly) singular goes through
+ * modified Gram-Schmidt instead, which drops the columns that vanish. Returns the number kept
+ * (compacted to the front). s: scratch of max(m, nt) * nt, d of nt. */
 static int orthonormalise(bool re, size_t npw, const pw_cplx *v, int m, pw_cplx *t, int nt,
                           pw_cplx *s, double *d)
 {
-    for (int pass = 0; pass < 2 && m > 0; ++pass) {
+    /* against v: the second pass only when the first removed more than half of a column's
+     * squared norm; otherwise the first leaves it orthogonal to working precision (Kahan's
+     * "twice is enough": B. N. Parlett, The Symmetric Eigenvalue Problem, Prentice-Hall (1980)) */
+    bool again = m > 0;
+    for (int j = 0; j < nt && again; ++j)
+        d[j] = vnorm(re, npw, t + (size_t)j * npw);
+    for (int pass = 0; pass < 2 && again; ++pass) {
         ovl(re, npw, m, nt, v, t, s, m);
         lincomb(re, npw, nt, m, -1.0, v, s, m, 1.0, t);
+        again = false;
+        for (int j = 0; j < nt && pass == 0; ++j) {
+            double a = vnorm(re, npw, t + (size_t)j * npw);
+            again = again || !(a * a > 0.5 * d[j] * d[j]);
+        }
     }
     if (nt == 0) return 0;
-    for (int pass = 0; pass < 2; ++pass) {
+    /* each other: the second Cholesky QR pass only when the overlap, scaled to a unit
+     * diagonal, is not within 1/2 of the identity (Gershgorin: condition number of the scaled
+     * block < sqrt(3), so one pass leaves an orthogonality error ~ 3 x machine epsilon; the
+     * error of one pass grows as the square of the condition number, Yamamoto et al.) */
+    again = true;
+    for (int pass = 0; pass < 2 && again; ++pass) {
         ovl(re, npw, nt, nt, t, t, s, nt);
-        double dmin = INFINITY;
+        double dmin = INFINITY, off = offdiag(re, s, nt);
         int info;
         if (re) {
             double *u = (double *)s;
@@ -162,6 +199,7 @@ static int orthonormalise(bool re, size_t npw, const pw_cplx *v, int m, pw_cplx 
                             (int)npw, nt, &one, s, nt, t, (int)npw);
         }
         if (info != 0 || !(dmin > 1e-10)) return mgs(re, npw, t, nt);
+        again = !(off < 0.5);
     }
     return nt;
 }
@@ -175,7 +213,7 @@ static int subspace_max(int nb, const pw_kset *ks)
 size_t pw_davidson_work(int nb, const pw_kset *ks)
 {
     size_t npw = (size_t)ks->npw, mmax = (size_t)subspace_max(nb, ks);
-    return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + (2 * mmax + (size_t)nb) / 2 + 1;
+    return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + (2 * mmax + 2 * (size_t)nb) / 2 + 1;
 }
 
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
@@ -203,7 +241,12 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         goto done;
     }
     pw_ham_apply(h, m, v, hv);
-    double rmax = 0.0;
+    /* the tolerance of each band: tol / w for a band of relative occupation w (h->occ), at most
+     * EMPTY_BAND_TOL: each band's error then changes the density by about as much as that of a
+     * full band at tol, and an empty band's eigenvalue error stays ~ (1e-4)^2 Ha or below */
+    double rmax = 0.0, rrel = 0.0, *tb = dd + mmax;
+    for (int n = 0; n < nb; ++n)
+        tb[n] = h->occ && n < nneed ? fmax(tol, fmin(EMPTY_BAND_TOL, tol / h->occ[n])) : tol;
     for (int it = 0;; ++it) {
         /* Rayleigh-Ritz in span(v): the projected H gets the columns of the vectors added since
          * the last step, V^H H v_new; its upper triangle (all of it known) goes to LAPACK */
@@ -238,21 +281,21 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
         lincomb(re, npw, nb, m, 1.0, hv, hs, m, 0.0, hx);
         /* residuals r = H x - theta x, kept in hx */
-        rmax = 0.0;
+        rmax = rrel = 0.0;
         for (int n = 0; n < nb; ++n) {
             pw_cplx *r = hx + (size_t)n * npw;
             const pw_cplx *xn = x + (size_t)n * npw;
             for (size_t g = 0; g < npw; ++g)
                 r[g] -= theta[n] * xn[g];
             rn[n] = vnorm(re, npw, r);
-            if (n < nneed && rn[n] > rmax) rmax = rn[n];
+            if (n < nneed) rmax = fmax(rmax, rn[n]), rrel = fmax(rrel, rn[n] / tb[n]);
         }
-        if (rmax < tol || it >= maxit) break;
+        if (rrel < 1.0 || it >= maxit) break;
         /* preconditioned residuals of the unconverged bands; the buffer bands (nneed .. nb-1)
          * get none: they stay in the subspace, improved by the others' corrections only */
         int nt = 0;
         for (int n = 0; n < nneed; ++n)
-            nt += rn[n] >= tol;
+            nt += rn[n] >= tb[n];
         if (m + nt > mmax) { /* restart from the Ritz vectors */
             memcpy(v, x, (size_t)nb * npw * sizeof(pw_cplx));
             for (int n = 0; n < nb; ++n) /* H x = r + theta x */
@@ -266,7 +309,7 @@ ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *e
         pw_cplx *t = v + (size_t)m * npw;
         int j = 0;
         for (int n = 0; n < nneed && j < nt; ++n) {
-            if (rn[n] < tol) continue;
+            if (rn[n] < tb[n]) continue;
             const pw_cplx *xn = x + (size_t)n * npw, *r = hx + (size_t)n * npw;
             double ek = 0.0; /* gamma: kin(G = 0) = 0, the half sphere counts twice */
             for (size_t g = 0; g < npw; ++g)

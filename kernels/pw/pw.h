@@ -204,12 +204,15 @@ typedef struct pw_ham {
     const pw_nl *nl;
     const double *veff; /* [ntot] local effective potential, real space */
     pw_cplx *work;      /* scratch */
+    const double *occ;  /* [nneed] relative occupations f/f_max of the bands (pw_davidson: band n
+                         * converged at tol / occ[n], up to 1e-4), or NULL (tol for all) */
 } pw_ham;
 void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc);
 /** Block Davidson for the nb lowest eigenpairs: c [nb][npw] in/out (orthonormal on exit), eig
- *  out. Stops when the residual norms of the first nneed bands are < tol (the others are a
- *  buffer that speeds up convergence near degeneracies) or after maxit iterations; the largest
- *  of those residuals in *resid. work: pw_davidson_work(nb, npw) complex numbers. */
+ *  out. Stops when the residual norms of the first nneed bands are < tol (band n: < tol /
+ *  h->occ[n], at most 1e-4, when h->occ is given; the others are a buffer that speeds up
+ *  convergence near degeneracies) or after maxit iterations; the largest of those residuals in
+ *  *resid. work: pw_davidson_work(nb, npw) complex numbers. */
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
                        int maxit, double *resid, pw_cplx *work, ate_error *err);
 /** The workspace pw_davidson needs (complex numbers) for nb bands of the set ks. */

@@ -46,7 +46,7 @@ static void drop_guess(pw_kernel *k)
     if (k->st.psi)
         for (int i = 0; i < k->st_nk; ++i)
             free(k->st.psi[i]);
-    free(k->st.psi), free(k->st.rhog), free(k->g_z);
+    free(k->st.psi), free(k->st.rhog), free(k->st.x_prev), free(k->g_z);
     memset(&k->st, 0, sizeof(k->st));
     k->g_z = NULL, k->st_nk = 0, k->g_natoms = 0;
 }
@@ -272,6 +272,27 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         ntm += ate_element_is_transition_metal(z[a]);
     double m0 = ns == 1 ? 0.0 : uhf > 0 || fixed ? uhf : (ntm ? 2.0 * ntm : 1.0);
     if (ns == 2 && !fixed && o->moment0 > 0.0) m0 = o->moment0;
+    /* starting moments per atom (ABINIT's spinat): each within the atom's valence charge */
+    const double *atm = o->atom_moments;
+    if (atm && st == ATE_OK) {
+        if (o->natom_moments != n)
+            st = PW_INPUT_ERROR("moments", "%d starting moments for %d atoms", o->natom_moments, n);
+        else if (ns != 2)
+            st = PW_INPUT_ERROR("moments",
+                                "starting moments per atom need spin polarisation (--uhf N or "
+                                "--spin-polarized --free-moment)");
+        double msum = 0.0;
+        for (int a = 0; a < n && st == ATE_OK; ++a) {
+            double zi = psp[species[a]].zion;
+            if (!(fabs(atm[a]) <= zi))
+                st = PW_INPUT_ERROR("moments",
+                                    "starting moment %g on atom %d (%s) exceeds its %g valence "
+                                    "electrons",
+                                    atm[a], a + 1, ate_element_symbol(z[a]), zi);
+            msum += atm[a];
+        }
+        if (st == ATE_OK && !fixed) m0 = fabs(msum);
+    }
     if (m0 > nel) m0 = nel;
     double nel_up = 0.5 * (nel + m0), nel_dn = 0.5 * (nel - m0);
     int nocc = ns == 1 ? (int)ceil(nel / 2.0 - 1e-9) : (int)ceil(nel_up - 1e-9);
@@ -363,7 +384,8 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             k->g_z = malloc((size_t)n * sizeof(int));
             k->st.rhog = malloc((size_t)ns * grid.ntot * sizeof(pw_cplx));
             k->st.psi = calloc((size_t)nk * ns, sizeof(pw_cplx *));
-            bool ok = k->g_z && k->st.rhog && k->st.psi;
+            k->st.x_prev = malloc((size_t)n * 3 * sizeof(double));
+            bool ok = k->g_z && k->st.rhog && k->st.psi && k->st.x_prev;
             k->st_nk = nk * ns;
             for (int q = 0; q < nk * ns && ok; ++q)
                 ok =
@@ -403,6 +425,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            .fixed_moment = fixed,
                            .nel_spin = {nel_up, nel_dn},
                            .moment0 = m0,
+                           .atom_moments = atm,
                            .smearing = smearing,
                            .sigma = sigma,
                            .mixing = o->mixing,

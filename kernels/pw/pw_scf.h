@@ -20,7 +20,8 @@ typedef struct pw_scf_input {
     int nspin;         /* 1, or 2 (collinear spin: densities and bands per channel) */
     bool fixed_moment; /* nspin 2: nel_spin[0] up and nel_spin[1] down electrons */
     double nel_spin[2];
-    double moment0; /* nspin 2: starting moment (rho_up - rho_down integrates to it) */
+    double moment0;             /* nspin 2: starting moment (rho_up - rho_down integrates to it) */
+    const double *atom_moments; /* nspin 2: starting moment per atom (or NULL: moment0) */
     double nel;
     pw_xc *xc;
     int smearing;
@@ -39,8 +40,9 @@ typedef struct pw_scf_input {
 /* what survives between calls: the input density and the wavefunctions (restart guess) */
 typedef struct pw_scf_state {
     bool have_density;
-    pw_cplx *rhog; /* [nspin][ntot] spin densities */
-    pw_cplx **psi; /* [nk * nspin][nbx * npw_k] */
+    pw_cplx *rhog;  /* [nspin][ntot] spin densities */
+    pw_cplx **psi;  /* [nk * nspin][nbx * npw_k] */
+    double *x_prev; /* [natoms][3] positions of the density (or NULL): moved atoms shift it */
 } pw_scf_state;
 
 typedef struct pw_scf_result {

@@ -81,6 +81,35 @@ static void atomic_density(const pw_cell *c, const pw_grid *g, const pw_atoms *a
     }
 }
 
+/* Restart density for moved atoms: rho_in = rho_prev + rho_at(x) - rho_at(x_prev), the atomic
+ * superposition of atomic_density() moved with the atoms (the "atomic" extrapolation of Quantum
+ * ESPRESSO's pw.x, D. Alfe, Comput. Phys. Commun. 118, 31 (1999), first term); the difference
+ * integrates to zero and goes half to each spin channel. */
+static void shift_atomic_density(const pw_cell *c, const pw_grid *g, const pw_atoms *at, double nel,
+                                 const double *x_prev, int ns, pw_cplx *rhog)
+{
+    double ztot = 0.0;
+    for (int i = 0; i < at->n; ++i)
+        ztot += at->psp[at->species[i]].zion;
+    for (int p = 0; p < g->ntot; ++p) {
+        if (!g->sphere[p]) continue;
+        double G[3];
+        pw_grid_gvec(g, p, G);
+        pw_cplx d = 0.0;
+        for (int i = 0; i < at->n; ++i) {
+            const pw_gth *ps = &at->psp[at->species[i]];
+            double s = ps->rloc + 0.5;
+            const double *x = at->x + 3 * i, *xp = x_prev + 3 * i;
+            d += ps->zion * exp(-0.5 * g->g2[p] * s * s) *
+                 (cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2])) -
+                  cexp(-I * (G[0] * xp[0] + G[1] * xp[1] + G[2] * xp[2])));
+        }
+        d *= nel / ztot / c->vol / ns;
+        for (int sp = 0; sp < ns; ++sp)
+            rhog[(size_t)sp * g->ntot + p] += d;
+    }
+}
+
 /* real-space copy of a density given on the sphere */
 static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
 {
@@ -113,6 +142,38 @@ typedef struct mixer {
     double *wt;      /* [nblk][len] metric weight of the Pulay overlaps */
     int *map, *mapm; /* [len] box index of G and of -G */
 } mixer;
+
+/* Directions of the cell along which the atoms leave a vacuum gap: the largest gap between the
+ * atoms' fractional coordinates along a_i (periodically), times the spacing 2 pi / |b_i| of the
+ * lattice planes, at least PW_VACUUM_GAP. A bulk cell has none, a slab one, a wire two, a
+ * molecule in a box three. */
+#define PW_VACUUM_GAP (4.5 * ATE_ANGSTROM_BOHR) /* > any bulk plane spacing (bcc Cs: 4.3 Å) */
+static int vacuum_directions(const pw_cell *c, const pw_atoms *at)
+{
+    double *f = malloc((size_t)at->n * sizeof(double));
+    if (!f) return 0; /* bulk: Kerker stays as for a metal */
+    int nvac = 0;
+    for (int d = 0; d < 3; ++d) {
+        const double *b = c->b[d];
+        for (int i = 0; i < at->n; ++i) {
+            const double *x = at->x + 3 * i;
+            double s = (b[0] * x[0] + b[1] * x[1] + b[2] * x[2]) / (2.0 * ATE_PI);
+            f[i] = s - floor(s);
+        }
+        for (int i = 1; i < at->n; ++i) /* insertion sort: few atoms */
+            for (int j = i; j > 0 && f[j - 1] > f[j]; --j) {
+                double tmp = f[j];
+                f[j] = f[j - 1], f[j - 1] = tmp;
+            }
+        double gap = 1.0 - (f[at->n - 1] - f[0]);
+        for (int i = 1; i < at->n; ++i)
+            gap = fmax(gap, f[i] - f[i - 1]);
+        double spacing = 2.0 * ATE_PI / sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]);
+        nvac += gap * spacing >= PW_VACUUM_GAP;
+    }
+    free(f);
+    return nvac;
+}
 
 static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, bool kerker,
                              ate_error *err)
@@ -320,7 +381,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         for (int sp = 0; sp < ns; ++sp)
             w[sp * nk + k] = in->ks[k].w;
     pw_cplx *work = malloc(((size_t)2 * maxproj * in->nbx + 1) * sizeof(pw_cplx));
-    double *eigx = malloc((size_t)in->nbx * sizeof(double));
+    double *eigx = malloc((size_t)in->nbx * sizeof(double)),
+           *wocc = malloc((size_t)nb * sizeof(double));
     /* one workspace for the eigensolver (the largest plane-wave set) and the xc functional,
      * which never run at the same time: allocated once per SCF */
     size_t dav_n = (pw_xc_work(in->xc, ntot) + 1) / 2;
@@ -329,16 +391,34 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             dav_n = pw_davidson_work(in->nbx, &in->ks[k]);
     pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
     mixer mx;
-    ate_status s = mixer_init(&mx, g, ns, fmin(1.0, PULAY_STEP_PER_WEIGHT * in->mixing),
-                              in->smearing != ATE_SMEAR_NONE, err);
+    /* Kerker for metals that extend in at least two directions (bulk, slabs): a molecule or a
+     * wire in vacuum has no long-wavelength charge sloshing to damp, and there Kerker only slows
+     * the SCF (docs/theory-pw.md, "SCF") */
+    bool kerker = in->smearing != ATE_SMEAR_NONE && vacuum_directions(c, at) <= 1;
+    ate_status s =
+        mixer_init(&mx, g, ns, fmin(1.0, PULAY_STEP_PER_WEIGHT * in->mixing), kerker, err);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
-                        !eig || !occ || !w || !work || !eigx || !dav))
+                        !eig || !occ || !w || !work || !eigx || !wocc || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
     if (s != ATE_OK) goto done;
     pw_vloc(c, g, at, vloc);
     if (!st->have_density) {
         atomic_density(c, g, at, in->nel, st->rhog);
-        if (ns == 2) /* spin densities (rho +- m)/2 with m = rho M0 / N_el */
+        if (ns == 2 && in->atom_moments) /* (rho +- m)/2, m: the moment M_I on atom I's shape */
+            for (int p = 0; p < g->ntot; ++p) {
+                pw_cplx r = st->rhog[p], m = 0.0;
+                double G[3];
+                pw_grid_gvec(g, p, G);
+                for (int i = 0; i < at->n && g->sphere[p]; ++i) {
+                    double width = at->psp[at->species[i]].rloc + 0.5;
+                    const double *x = at->x + 3 * i;
+                    m += in->atom_moments[i] * exp(-0.5 * g->g2[p] * width * width) *
+                         cexp(-I * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2])) / c->vol;
+                }
+                st->rhog[p] = 0.5 * (r + m);
+                st->rhog[ntot + p] = 0.5 * (r - m);
+            }
+        else if (ns == 2) /* spin densities (rho +- m)/2 with m = rho M0 / N_el */
             for (size_t p = 0; p < ntot; ++p) {
                 pw_cplx r = st->rhog[p];
                 st->rhog[p] = 0.5 * r * (1.0 + in->moment0 / in->nel);
@@ -349,23 +429,36 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 if ((k * ns + sp) % size == rank)
                     random_start(&in->ks[k], in->nbx, st->psi[k * ns + sp]);
         st->have_density = true;
+    } else if (st->x_prev) {
+        shift_atomic_density(c, g, at, in->nel, st->x_prev, ns, st->rhog);
     }
+    if (st->x_prev) memcpy(st->x_prev, at->x, (size_t)at->n * 3 * sizeof(double));
     double alpha_sum = 0.0;
     for (int i = 0; i < at->n; ++i)
         alpha_sum += pw_gth_alpha(&at->psp[at->species[i]]);
     double e_psp_core = alpha_sum * in->nel / c->vol;
     double e_ewald = pw_ewald(c, at, NULL, NULL);
     double eprev = 0.0, drho = 1.0, focc = ns == 2 ? 1.0 : 2.0;
+    /* rho(r) and v(r) from one transform of rho(G) + i v(G) need both spectra Hermitian on the
+     * box, v(-G) = v(G)^*: not so at the Nyquist index of an even axis, where the box has one
+     * point for +-G (an explicit --fft grid smaller than the default can bring the sphere there);
+     * then two transforms, v(r) = Re FFT[v(G)] */
+    bool pair = true;
+    for (size_t p = 0; p < ntot && pair; ++p) {
+        int idx[3] = {(int)(p / ((size_t)g->n[1] * g->n[2])), (int)(p / g->n[2] % g->n[1]),
+                      (int)(p % g->n[2])};
+        for (int d = 0; d < 3; ++d)
+            if (g->sphere[p] && g->n[d] % 2 == 0 && idx[d] == g->n[d] / 2) pair = false;
+    }
     bool converged = false;
     int it;
     pw_cplx *b = (pw_cplx *)g->buf;
     /* for the verbose lines: wall and process CPU time since the SCF loop started */
     double t_wall0 = MPI_Wtime(), t_cpu0 = (double)clock() / CLOCKS_PER_SEC;
     for (it = 1; it <= in->max_iter; ++it) {
-        /* potential of the input density (xc first: it uses the FFT buffer) */
-        for (int sp = 0; sp < ns; ++sp)
-            pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
-        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
+        /* potential of the input density: v_H + v_loc and the (first spin) density are real,
+         * so one transform gives both, rho(r) + i v(r) from rho(G) + i v(G) (when pair); then
+         * xc, which uses the FFT buffer */
         const pw_cplx *rin_tot = st->rhog;
         if (ns == 2) {
             for (size_t p = 0; p < ntot; ++p)
@@ -374,11 +467,16 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         }
         pw_hartree(c, g, rin_tot, b); /* v_H on the box, then v_loc added */
         for (size_t p = 0; p < ntot; ++p)
-            b[p] += vloc[p];
+            b[p] = (pair ? st->rhog[p] : 0.0) + I * (b[p] + vloc[p]);
         const pw_cplx *vt = pw_fft(g, g->bwd);
-        for (int sp = 0; sp < ns; ++sp)
+        for (size_t p = 0; p < ntot; ++p)
+            rho_in[p] = creal(vt[p]), veff[p] = cimag(vt[p]);
+        for (int sp = pair ? 1 : 0; sp < ns; ++sp)
+            pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
+        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
+        for (int sp = ns - 1; sp >= 0; --sp) /* spin 0 last: veff[0..ntot) holds v_H + v_loc */
             for (size_t p = 0; p < ntot; ++p)
-                veff[sp * ntot + p] = creal(vt[p]) + vxc[sp * ntot + p];
+                veff[sp * ntot + p] = veff[p] + vxc[sp * ntot + p];
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
         int maxit = it == 1 ? 30 : 12;
@@ -388,7 +486,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 if ((k * ns + sp) % size != rank) continue;
                 if (nl_k != k) s = pw_nl_update(&nl, c, &in->ks[k], at, err), nl_k = k;
                 if (s != ATE_OK) break;
-                pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work};
+                /* after the first iteration each band's tolerance follows its occupation there */
+                for (int n = 0; n < nb; ++n)
+                    wocc[n] = occ[sp * nkb + (size_t)k * nb + n] / focc;
+                pw_ham h = {g, &in->ks[k], &nl, veff + sp * ntot, work, it > 1 ? wocc : NULL};
                 double r;
                 s = pw_davidson(&h, in->nbx, nb, st->psi[k * ns + sp], eigx, tol, maxit, &r, dav,
                                 err);
@@ -596,6 +697,7 @@ done:
     mixer_free(&mx);
     if (rtot_g != rout_g) free(rtot_g);
     free(vloc), free(rout_g), free(rho_in), free(rho_out);
-    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(dav);
+    free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(wocc),
+        free(dav);
     return s;
 }

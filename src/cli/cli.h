@@ -12,6 +12,7 @@ enum { ATE_EXIT_OK = 0, ATE_EXIT_FAILED = 1, ATE_EXIT_USAGE = 2 };
 
 int ate_cli_sites(int argc, char **argv);
 int ate_cli_calc(int argc, char **argv);
+int ate_cli_relax(int argc, char **argv);
 int ate_cli_convert(int argc, char **argv);
 int ate_cli_run(int argc, char **argv);
 int ate_cli_report(int argc, char **argv);

@@ -33,13 +33,23 @@
  *        shiftk), --smearing none|fermi-dirac|gaussian|mv (width k_B --etemp), --nbands N,
  *        --uhf N: collinear spin with N_up - N_down = N; --spin-polarized --free-moment: the
  *        moment relaxes (smearing needed), starting from --moment0 M (default 2 per transition
- *        metal atom); JSON "magnetization" = N_up - N_down, "spins" (and "magnetic_moments")
+ *        metal atom) or from --moments M1,M2,... (one starting N_up - N_down per atom, each on
+ *        that atom's starting density, ABINIT's spinat: e.g. an antiferromagnetic start; with
+ *        --uhf too); JSON "magnetization" = N_up - N_down, "spins" (and "magnetic_moments")
  *        N_up - N_down within --sphere-radius R bohr (default 2.0) of each atom (ABINIT's
  *        prtdensph with ratsph R, ratsm 0; docs/theory-pw.md, "Atomic spheres").
  *        --mixing W: gfn1, the Broyden weight; pw, the Pulay step is min(1, 1.75 W) (0.7 at the
  *        default 0.4, QE's mixing_beta; damped campaign rescue rungs scale with it).
  *        --pseudo FILE (GTH pseudopotentials in CP2K's format; default
  *        inputs/params/gth/GTH_POTENTIALS, first GTH-PADE (lda) or GTH-PBE (pbe) entry).
+ *
+ *        `atescreen relax FILE` takes the same options and optimises the positions first
+ *        (cmd_relax.c; fixed atoms of the file stay fixed): -o/--output OUT (default
+ *        STEM_relaxed.extxyz in the working directory, replaced after every accepted step),
+ *        --trajectory T (every step, extxyz), --fmax F (eV/Å, default 0.05), --max-steps N
+ *        (default 500), --optimizer lbfgs|fire (default lbfgs with the Exp preconditioner).
+ *        The output (table or JSON) is then the single point at the final geometry, with a
+ *        "relax" object in JSON; the exit status is 1 when the optimisation did not converge.
  */
 #include <getopt.h>
 #include <math.h>
@@ -50,10 +60,16 @@
 #include "atescreen/structio.h"
 #include "atescreen/units.h"
 #include "cli.h"
+#include "cli_relax.h"
 #include "kernel.h"
 
-static void usage(FILE *out)
+static void usage(FILE *out, bool relax)
 {
+    if (relax)
+        fprintf(out, "usage: atescreen relax FILE [-o OUT] [--trajectory T] [--fmax F(eV/A)] "
+                     "[--max-steps N]\n"
+                     "                       [--optimizer lbfgs|fire] --method gfn1|pw [the "
+                     "options of calc:]\n");
     fprintf(out, "usage: atescreen calc FILE --method gfn1 [--charge Q] [--uhf N] [--etemp K] "
                  "[--max-iter N]\n"
                  "                      [--mixing W] [--guess eeq|uniform] [--acc A] "
@@ -67,6 +83,7 @@ static void usage(FILE *out)
                  "                      [--smearing none|fermi-dirac|gaussian|mv] [--etemp K]\n"
                  "                      [--nbands N] [--pseudo FILE] [--charge Q] [--max-iter N]\n"
                  "                      [--uhf N | --spin-polarized --free-moment [--moment0 M]]\n"
+                 "                      [--moments M1,M2,...]\n"
                  "                      [--sphere-radius R] [--mixing W] [--acc A] [--gradient]\n"
                  "                      [--stress] [--json]\n");
 }
@@ -87,7 +104,8 @@ static void json_array(const char *name, const double *v, int n)
     printf("]");
 }
 
-static void print_json(const ate_calc_result *r, int n, bool gradient, const double *freq)
+static void print_json(const ate_calc_result *r, int n, bool gradient, const double *freq,
+                       const ate_relax_result *rx, const char *rx_out)
 {
     printf("{\"energy\": %.12f, \"converged\": %s, \"scc_iterations\": %d, \"homo_lumo_gap_ev\": ",
            r->energy, r->converged ? "true" : "false", r->iterations);
@@ -112,6 +130,11 @@ static void print_json(const ate_calc_result *r, int n, bool gradient, const dou
                    r->stress[3 * i + 2]);
         printf("]");
     }
+    if (rx)
+        printf(",\n \"relax\": {\"converged\": %s, \"steps\": %d, \"evaluations\": %d, "
+               "\"fmax_ev_per_angstrom\": %.6e, \"output\": \"%s\"}",
+               rx->converged ? "true" : "false", rx->steps, rx->evaluations,
+               rx->fmax * ATE_HARTREE_BOHR_EV_ANGSTROM, rx_out);
     printf(",\n \"energy_terms\": {");
     for (int t = 0; t < r->nterms; ++t)
         printf("%s\"%s\": %.12f", t ? ", " : "", r->term_name[t], r->term[t]);
@@ -140,8 +163,10 @@ static void print_table(const ate_calc_result *r, const ate_structure *s, const 
     if (3 * ate_structure_natoms(s) % 6) printf("\n");
 }
 
-int ate_cli_calc(int argc, char **argv)
+/* calc, or relax then calc at the final geometry */
+static int calc_main(int argc, char **argv, bool relax)
 {
+    const char *cmd = relax ? "relax" : "calc";
     const char *method = NULL;
     int charge = 0, uhf = 0, max_iter = 250;
     bool has_charge = false, has_uhf = false, json = false, gradient = false, freqs = false;
@@ -155,15 +180,26 @@ int ate_cli_calc(int argc, char **argv)
     int smearing = -1;
     bool kshift_set = false;
     const char *pseudo = NULL;
-    double moment0 = 0.0, sphere_radius = 0.0;
+    double moment0 = 0.0, sphere_radius = 0.0, *moments = NULL;
+    int nmoments = 0;
+    ate_relax_opts ro;
+    ate_relax_opts_init(&ro);
+    ate_cli_relax_files rf = {NULL, NULL};
+    char default_out[4096];
     static const struct option opts[] = {{"ecut", required_argument, NULL, 'E'},
                                          {"moment0", required_argument, NULL, 'M'},
+                                         {"moments", required_argument, NULL, 'A'},
                                          {"sphere-radius", required_argument, NULL, 'r'},
                                          {"fft", required_argument, NULL, 'N'},
                                          {"xc", required_argument, NULL, 'X'},
                                          {"smearing", required_argument, NULL, 's'},
                                          {"nbands", required_argument, NULL, 'b'},
-                                         {"pseudo", required_argument, NULL, 'o'},
+                                         {"pseudo", required_argument, NULL, 'Y'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"trajectory", required_argument, NULL, 'T'},
+                                         {"fmax", required_argument, NULL, 'W'},
+                                         {"max-steps", required_argument, NULL, 'L'},
+                                         {"optimizer", required_argument, NULL, 'Z'},
                                          {"kpts-shift", required_argument, NULL, 'K'},
                                          {"method", required_argument, NULL, 'm'},
                                          {"charge", required_argument, NULL, 'c'},
@@ -188,9 +224,18 @@ int ate_cli_calc(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     optind = 1;
     int ch;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, relax ? "ho:" : "h", opts, NULL)) != -1) {
         bool ok = true;
         char *end = NULL;
+        if (!relax && strchr("oTWLZ", ch)) {
+            const char *name = "?";
+            for (const struct option *o = opts; o->name; ++o)
+                if (o->val == ch) name = o->name;
+            fprintf(stderr, "atescreen calc: --%s is an option of atescreen relax\n", name);
+            usage(stderr, false);
+            free(moments);
+            return ATE_EXIT_USAGE;
+        }
         switch (ch) {
         case 'm':
             method = optarg;
@@ -270,12 +315,47 @@ int ate_cli_calc(int argc, char **argv)
         case 'M':
             moment0 = strtod(optarg, &end), ok = *end == '\0' && moment0 > 0.0;
             break;
+        case 'A': { /* comma-separated, one per atom */
+            nmoments = 1;
+            for (const char *c = optarg; *c; ++c)
+                nmoments += *c == ',';
+            free(moments);
+            moments = malloc((size_t)nmoments * sizeof(double));
+            const char *p = optarg;
+            for (int i = 0; ok && i < nmoments; ++i) {
+                if (!moments) {
+                    ok = false;
+                    break;
+                }
+                moments[i] = strtod(p, &end);
+                ok = end != p && isfinite(moments[i]) && (*end == ',' || *end == '\0');
+                p = end + (*end == ',');
+            }
+            break;
+        }
         case 'r':
             sphere_radius = strtod(optarg, &end);
             ok = *end == '\0' && sphere_radius > 0.0 && sphere_radius <= 20.0;
             break;
-        case 'o':
+        case 'Y':
             pseudo = optarg;
+            break;
+        case 'o':
+            rf.output = optarg;
+            break;
+        case 'T':
+            rf.trajectory = optarg;
+            break;
+        case 'W':
+            ro.fmax = strtod(optarg, &end) / ATE_HARTREE_BOHR_EV_ANGSTROM;
+            ok = *end == '\0' && ro.fmax > 0.0;
+            break;
+        case 'L':
+            ok = parse_int(optarg, &ro.max_steps) && ro.max_steps >= 0;
+            break;
+        case 'Z':
+            ok = !strcmp(optarg, "lbfgs") || !strcmp(optarg, "fire");
+            ro.method = strcmp(optarg, "fire") ? ATE_RELAX_LBFGS : ATE_RELAX_FIRE;
             break;
         case 'D':
             ok = !strcmp(optarg, "none") || !strcmp(optarg, "slab") || !strcmp(optarg, "xyz");
@@ -305,7 +385,8 @@ int ate_cli_calc(int argc, char **argv)
             freqs = true;
             break;
         case 'h':
-            usage(stdout);
+            usage(stdout, relax);
+            free(moments);
             return ATE_EXIT_OK;
         default:
             ok = false;
@@ -315,16 +396,36 @@ int ate_cli_calc(int argc, char **argv)
             for (const struct option *o = opts; o->name; ++o)
                 if (o->val == ch) name = o->name;
             if (ch != '?')
-                fprintf(stderr, "atescreen calc: invalid value '%s' for --%s\n", optarg, name);
-            usage(stderr);
+                fprintf(stderr, "atescreen %s: invalid value '%s' for --%s\n", cmd, optarg, name);
+            usage(stderr, relax);
+            free(moments);
             return ATE_EXIT_USAGE;
         }
     }
     if (optind != argc - 1 || !method) {
-        fprintf(stderr, "atescreen calc: %s\n",
+        fprintf(stderr, "atescreen %s: %s\n", cmd,
                 method ? "expected one structure file" : "missing --method (gfn1|pw)");
-        usage(stderr);
+        usage(stderr, relax);
+        free(moments);
         return ATE_EXIT_USAGE;
+    }
+    const char *conflict = free_moment && !spinpol ? "--free-moment needs --spin-polarized"
+                           : kshift_set && kgamma
+                               ? "--kpts-gamma and --kpts-shift exclude each other"
+                               : NULL;
+    if (conflict) {
+        fprintf(stderr, "atescreen %s: %s\n", cmd, conflict);
+        usage(stderr, relax);
+        free(moments);
+        return ATE_EXIT_USAGE;
+    }
+    if (relax && !rf.output) { /* STEM_relaxed.extxyz in the working directory */
+        const char *base = strrchr(argv[optind], '/');
+        base = base ? base + 1 : argv[optind];
+        const char *dot = strrchr(base, '.');
+        int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+        snprintf(default_out, sizeof(default_out), "%.*s_relaxed.extxyz", len, base);
+        rf.output = default_out;
     }
 #ifdef ATE_CLI_LAUNCHER
     /* the launcher links no MPI: methods whose code uses it (pw) run in atescreen-mpi */
@@ -359,11 +460,6 @@ int ate_cli_calc(int argc, char **argv)
     ko.spin_polarized = spinpol;
     if (param_dir) ko.param_dir = param_dir;
     ko.free_moment = free_moment;
-    if (free_moment && !spinpol) {
-        fprintf(stderr, "atescreen calc: --free-moment needs --spin-polarized\n");
-        usage(stderr);
-        return ATE_EXIT_USAGE;
-    }
     if (acc > 0.0) ko.econv = 1e-6 * acc, ko.qconv = 2e-5 * acc;
     ko.ecut = ecut;
     memcpy(ko.fft, fft, sizeof(fft));
@@ -374,12 +470,8 @@ int ate_cli_calc(int argc, char **argv)
     ko.nbands = nbands;
     ko.pseudo_file = pseudo;
     ko.moment0 = moment0;
+    ko.atom_moments = moments, ko.natom_moments = nmoments;
     ko.sphere_radius = sphere_radius;
-    if (kshift_set && kgamma) {
-        fprintf(stderr, "atescreen calc: --kpts-gamma and --kpts-shift exclude each other\n");
-        usage(stderr);
-        return ATE_EXIT_USAGE;
-    }
     int rank = 0;
 #ifdef ATE_CLI_LAUNCHER /* no MPI here: only the serial methods reach this point (gfn1) */
     if (st == ATE_OK) st = ate_kernel_create_serial(method, &ko, &k, &err);
@@ -399,6 +491,11 @@ int ate_cli_calc(int argc, char **argv)
 #endif
     ate_calc_result r = {0};
     int n = s ? ate_structure_natoms(s) : 0;
+    ate_relax_result rx = {0};
+    if (st == ATE_OK && relax) {
+        st = ate_cli_relax_drive(k, s, &ro, &rf, rank, json, &rx, &err);
+        if (st == ATE_ERR_INPUT) ate_error_locate(&err, argv[optind], 0, 0, NULL);
+    }
     if (st == ATE_OK) {
         r.charges = calloc((size_t)n, sizeof(double));
         r.gradient = calloc((size_t)n * 3, sizeof(double));
@@ -427,15 +524,23 @@ int ate_cli_calc(int argc, char **argv)
     }
     if (rank == 0 && (st == ATE_OK || (st == ATE_ERR_NOT_CONVERGED && !freqs))) {
         if (json)
-            print_json(&r, n, gradient, freq);
+            print_json(&r, n, gradient, freq, relax ? &rx : NULL, rf.output);
         else
             print_table(&r, s, freq, strcmp(method, "pw") == 0);
     }
     free(freq);
     int rc = st == ATE_OK ? ATE_EXIT_OK : rank == 0 ? ate_cli_report_error(&err) : ATE_EXIT_FAILED;
+    if (rc == ATE_EXIT_OK && relax && !rx.converged) {
+        if (rank == 0)
+            fprintf(stderr,
+                    "atescreen: error: relax: not converged in %d steps (fmax %.4e eV/A); the "
+                    "last geometry is in %s ('atescreen relax %s' continues)\n",
+                    rx.steps, rx.fmax * ATE_HARTREE_BOHR_EV_ANGSTROM, rf.output, rf.output);
+        rc = ATE_EXIT_FAILED;
+    }
     free(r.charges);
     free(r.gradient);
-    free(r.spins), free(r.dband_centre);
+    free(r.spins), free(r.dband_centre), free(moments);
     ate_kernel_destroy(&k);
     ate_structure_destroy(&s);
     ate_structure_destroy(&file);
@@ -444,3 +549,7 @@ int ate_cli_calc(int argc, char **argv)
 #endif
     return rc;
 }
+
+int ate_cli_calc(int argc, char **argv) { return calc_main(argc, argv, false); }
+
+int ate_cli_relax(int argc, char **argv) { return calc_main(argc, argv, true); }

@@ -38,6 +38,7 @@ typedef struct subcommand {
 static const subcommand commands[] = {
     {"sites", NULL, "enumerate asymmetric catalytic sites of a campaign (extxyz + index)"},
     {"calc", ate_cli_calc, "single point (GFN1-xTB or plane waves)"},
+    {"relax", ate_cli_relax, "geometry optimisation (L-BFGS or FIRE) with calc's options"},
     {"run", NULL,
      "the screening campaign: relax, spin scan, adsorbates, CHE, results.h5 (mpirun/srun)"},
     {"merge", NULL, "combine the shards of a campaign (run --shard I/N) into one results.h5"},

@@ -19,11 +19,10 @@ typedef struct subcommand {
     bool mpi; /* initialise MPI (merge only reads and writes files) */
 } subcommand;
 
-static const subcommand commands[] = {{"sites", ate_cli_sites, true},
-                                      {"run", ate_cli_run, true},
-                                      {"merge", ate_cli_merge, false},
-                                      {"calc", ate_cli_calc, false}, /* methods that link MPI */
-                                      {NULL, NULL, false}};
+static const subcommand commands[] = {
+    {"sites", ate_cli_sites, true},  {"run", ate_cli_run, true},
+    {"merge", ate_cli_merge, false}, {"calc", ate_cli_calc, false}, /* methods that link MPI */
+    {"relax", ate_cli_relax, false}, {NULL, NULL, false}};
 
 int main(int argc, char **argv)
 {

@@ -188,6 +188,24 @@ def fen4oh_graphene(c, z_layer):
     return cell, symbols, pos
 
 
+def hydroxide():
+    """OH (0.98 Å, the bond along (0.4, 0.6, 0.7)) centred at (3.1, 3.2, 3.4) Å in a 6 x 6.5 x 7 Å box."""
+    d = np.array([0.4, 0.6, 0.7])
+    d /= np.linalg.norm(d)
+    c = np.array([3.1, 3.2, 3.4])
+    cell = [[6.0 / BOHR_ANGSTROM, 0.0, 0.0], [0.0, 6.5 / BOHR_ANGSTROM, 0.0], [0.0, 0.0, 7.0 / BOHR_ANGSTROM]]
+    pos = [list(map(float, v / BOHR_ANGSTROM)) for v in (c - 0.49 * d, c + 0.49 * d)]
+    return cell, ["O", "H"], pos
+
+
+def carbon_triclinic(frac):
+    """Two C atoms in a triclinic cell (rows, Å: (4.6, 0, 0), (1.3, 4.9, 0), (0.7, -0.9, 5.3)) at the
+    fractional coordinates frac (a metal: no symmetry, every stress component non-zero)."""
+    cell = [[v / BOHR_ANGSTROM for v in row] for row in ((4.6, 0.0, 0.0), (1.3, 4.9, 0.0), (0.7, -0.9, 5.3))]
+    pos = [[sum(f[j] * cell[j][i] for j in range(3)) for i in range(3)] for f in frac]
+    return cell, ["C", "C"], pos
+
+
 A_SI = 10.26
 A_FE = 2.83 / BOHR_ANGSTROM
 CASES = [
@@ -270,6 +288,38 @@ CASES = [
          spinat=[(0.0, 0.0, 1.0 if s == "Fe" else 0.0) for s in fen4oh_graphene(11.0, 4.5)[1]],
          spinmagntarget=1.0, tolvrs=5.0e-10, mqgrid_check=False),
 ]
+# --- cases outside the first two stages (issue #7, branch pw-unseen): charged cells, a triclinic
+# cell with coordinates outside it and a shifted mesh that is even along one axis and odd along another
+CASES += [
+    dict(name="oh_anion_pbe", structure=hydroxide(),
+         description="OH- (0.98 Å, tilted) in a 6 x 6.5 x 7 Å box, charge -1 (neutralising background), "
+                     "Gamma only",
+         pseudos={"O": "GTH-PBE-q6", "H": "GTH-PBE-q1"}, xc="pbe", ecut=20.0, ngkpt=(1, 1, 1),
+         shiftk=(0.0, 0.0, 0.0), nband=4, diemac=2.0, charge=-1, mqgrid_check=False),
+    dict(name="si2_lda_anion_fd", structure=si_primitive(A_SI, (0.05, -0.03, 0.02)),
+         description="si2_lda's structure with one extra electron (charge -1, neutralising background), "
+                     "Fermi-Dirac smearing 0.01 Ha, ecut 8 Ha",
+         pseudos={"Si": "GTH-PADE-q4"}, xc="lda", ecut=8.0, ngkpt=(2, 2, 2), shiftk=(0.5, 0.5, 0.5),
+         nband=8, diemac=1.0e6, occopt=3, tsmear=0.01, charge=-1, mqgrid_check=False),
+    dict(name="c2_triclinic_pbe_outside",
+         structure=carbon_triclinic([(1.1, -0.8, 2.3), (-1.65, 0.45, -0.45)]),
+         description="two C in a triclinic cell, fractional coordinates (1.1, -0.8, 2.3) and (-1.65, 0.45, "
+                     "-0.45) (outside the cell, as given), shifted 3x2x1 mesh, Fermi-Dirac smearing 0.02 Ha",
+         pseudos={"C": "GTH-PBE-q4"}, xc="pbe", ecut=12.0, ngkpt=(3, 2, 1), shiftk=(0.5, 0.5, 0.5),
+         nband=8, diemac=1.0e6, occopt=3, tsmear=0.02, mqgrid_check=False),
+    # broken-symmetry (antiferromagnetic) H2 stretched to 3 Å: the starting moments +1 / -1 on the two
+    # atoms (ABINIT spinat, ATEscreen --moments 1,-1) lead to M = 0 with opposite moments on the atoms,
+    # below the ferromagnetic (M = 2) and the non-magnetic solutions
+    dict(name="h2_stretched_pbe_afm",
+         structure=([[5.0 / BOHR_ANGSTROM, 0.0, 0.0], [0.0, 5.2 / BOHR_ANGSTROM, 0.0], [0.0, 0.0, 7.0 / BOHR_ANGSTROM]],
+                    ["H", "H"], [[2.5 / BOHR_ANGSTROM, 2.6 / BOHR_ANGSTROM, 2.0 / BOHR_ANGSTROM],
+                                 [2.55 / BOHR_ANGSTROM, 2.62 / BOHR_ANGSTROM, 5.0 / BOHR_ANGSTROM]]),
+         description="H2 stretched to 3.0 Å in a 5 x 5.2 x 7 Å box, Gamma only, spin-polarised, free moment, "
+                     "antiferromagnetic start (spinat +1, -1), Fermi-Dirac smearing 0.005 Ha",
+         pseudos={"H": "GTH-PBE-q1"}, xc="pbe", ecut=12.0, ngkpt=(1, 1, 1), shiftk=(0.0, 0.0, 0.0),
+         nband=4, diemac=1.0e6, occopt=3, tsmear=0.005, nsppol=2, spinat=[(0.0, 0.0, 1.0), (0.0, 0.0, -1.0)],
+         mqgrid_check=False),
+]
 SMEARING = {1: "none", 3: "fermi-dirac", 7: "gaussian"}
 
 
@@ -306,6 +356,7 @@ def abinit_input(case, types, ngfft, ecut, extra=()):
              f"ngkpt {' '.join(map(str, case['ngkpt']))}  nshiftk 1  shiftk {' '.join(map(r, case['shiftk']))}",
              "istwfk *1",
              f"nband {case['nband']}  occopt {case.get('occopt', 1)}",
+             *([f"charge {r(case['charge'])}"] if case.get("charge") else []),
              *([f"tsmear {r(case['tsmear'])}"] if "tsmear" in case else []),
              *(["nsppol 2", "spinat " + "\n       ".join("  ".join(r(x) for x in v) for v in case["spinat"])]
                if case.get("nsppol", 1) == 2 else []),
@@ -590,7 +641,8 @@ def make_case(case, info, gth_sha):
             eps[s] = (2 * math.pi * rl ** 2 * sum(e["elec"])
                       + (2 * math.pi) ** 1.5 * rl ** 3 * (c[0] + 3 * c[1] + 15 * c[2] + 105 * c[3]))
         nel = sum(sum(gth2abinit.find_entry(entries, s, case["pseudos"][s])["elec"]) for s in symbols)
-        psp_core = nel * sum(eps[s] for s in symbols) / abs(np.linalg.det(np.array(cell)))
+        vol = abs(np.linalg.det(np.array(cell)))
+        psp_core = nel * sum(eps[s] for s in symbols) / vol
         if abs(psp_core - res["energy_terms"]["psp_core"]) > 1e-10:
             raise RuntimeError(f"psp_core {res['energy_terms']['psp_core']} != N_el/Omega sum epsatm = {psp_core}")
         res["epsatm"] = eps
@@ -622,6 +674,16 @@ def make_case(case, info, gth_sha):
             "results": res,
         }
         out["settings"].update(spin_settings(case, symbols))
+        if case.get("charge"):
+            # ABINIT's psp_core uses the ions' charge, ATEscreen's (and Quantum ESPRESSO's) the electrons'
+            # (tests/pw/REFERENCES.md, "Charged cells"): the two differ by -charge/Omega sum epsatm
+            out["settings"]["charge"] = case["charge"]
+            out["settings"]["psp_core_convention"] = (
+                "ABINIT: psp_core = (sum_I Z_ion,I) / Omega * sum_I epsatm_I (checked); ATEscreen: "
+                "N_el / Omega * sum_I epsatm_I, N_el = sum Z_ion - charge. pw_check.py compares ATEscreen "
+                "with etotal + (N_el - sum Z_ion) / Omega * sum epsatm and the stress diagonal with "
+                "-(N_el - sum Z_ion) / Omega^2 * sum epsatm added (that term is proportional to 1/Omega)")
+            out["results"]["psp_core_nel"] = (nel - case["charge"]) * sum(eps[s] for s in symbols) / vol
         if name in CUTOFF_SERIES:
             series = []
             for ec in CUTOFF_SERIES[name]:
@@ -698,7 +760,7 @@ def spin_settings(case, symbols):
 # (they do not change the SCF) and adds results.spheres to its JSON, leaving every other number
 # as it was (the run's etotal must equal the stored one). Radii, bohr: O2 1.3 (the spheres
 # overlap a little at 2.29 bohr, as in the first look at this), bcc Fe 2.0.
-SPHERES = {"o2_pbe_triplet": 1.3, "fe_bcc_pbe_fd002": 2.0}
+SPHERES = {"o2_pbe_triplet": 1.3, "fe_bcc_pbe_fd002": 2.0, "h2_stretched_pbe_afm": 1.5}
 
 
 def parse_spheres(abo, natom):
