@@ -65,6 +65,11 @@ TOL_SPH = 1e-5  # electrons
 # differ from ABINIT's by ABINIT's discretisation (printed, up to 7e-6 e for l = 1: the spline's
 # zero slope at x = 0 where j_1'(0) = 1/3).
 TOL_PDOS = 1e-8  # electrons per band group, each l = 0..4
+# plus 2 r/gap for the eigensolver's residual r of the group's bands: since branch pw-speed2 a band
+# of relative occupation w is converged to EIG_TOL / w, at most EMPTY_BAND_TOL (eigensolver.c), so
+# the weights of nearly empty bands are known to ~1e-4 / gap only (occupied d-band centres do not
+# see them)
+EIG_TOL, EMPTY_BAND_TOL = 1e-9, 1e-4
 TOL_DBAND = 1e-5  # eV: the occupied d-band centre against the one from ABINIT's weights (exact
 # weights: ABINIT's discretisation moves d weights by <= 1e-7 relative; measured <= 4.3e-8 eV)
 HARTREE_EV = 27.211386245988
@@ -244,8 +249,9 @@ def compare_pdos(case, r, path, ref):
             sys.exit("FAIL: %s: k-point %s not among ABINIT's" % (case, k))
         kmap.append(m[0])
     inv = {j: i for i, j in enumerate(kmap)}
-    worst, worst_exact = [0.0] * nl, [0.0] * nl
+    worst, worst_exact, worst_occ = [0.0] * nl, [0.0] * nl, [0.0] * nl
     ngroups, ok_w, ratio = 0, True, 0.0
+    maxocc = 1.0 if ns == 2 else 2.0
     for sp in range(ns):
         for k in range(nk):
             e, n = eig[sp][k], 0
@@ -260,13 +266,21 @@ def compare_pdos(case, r, path, ref):
             for n, m in groups[:-2]:
                 ngroups += 1
                 gap = min(e[n] - e[n - 1] if n > 0 else math.inf, e[m] - e[m - 1])
-                tol = TOL_PDOS + 2.0 * dh / gap
+                # the eigensolver's residual bound of these bands (kernels/pw/eigensolver.c: tol / w
+                # for relative occupation w, at most EMPTY_BAND_TOL; tol = 1e-9 at convergence): an
+                # eigenvector with residual r is within r/gap of the exact one
+                res_b = max(max(EIG_TOL, min(EMPTY_BAND_TOL, EIG_TOL / max(occ[sp][k][b] / maxocc, 1e-300)))
+                            for b in range(n, m))
+                tol = TOL_PDOS + 2.0 * (dh + res_b) / gap
+                full = all(occ[sp][k][b] >= 0.999 * maxocc for b in range(n, m))
                 for ia, a in enumerate(pd["atoms"]):
                     for l in range(nl):
                         theirs = sum(frac[ia][l][sp][k][b] for b in range(n, m))
                         emul = sum(wa[(sp, inv[k], b, a)][l] for b in range(n, m))
                         exact = sum(w[(sp, inv[k], b, a)][l] for b in range(n, m))
                         worst[l] = max(worst[l], abs(emul - theirs))
+                        if full:
+                            worst_occ[l] = max(worst_occ[l], abs(emul - theirs))
                         worst_exact[l] = max(worst_exact[l], abs(exact - theirs))
                         ok_w = ok_w and abs(emul - theirs) <= tol
                         ratio = max(ratio, abs(emul - theirs) / tol)
@@ -287,10 +301,10 @@ def compare_pdos(case, r, path, ref):
     ok_d = ddiff <= TOL_DBAND
     print("%-22s l weights in spheres of %g bohr, atoms %s, %d band groups: ABINIT's scheme max diff "
           "l = 0..%d %s e (largest diff/tolerance %.2f)  %s\n%-22s (exact weights - ABINIT's, its "
-          "discretisation: %s e)" % (
+          "discretisation: %s e; ABINIT's scheme on the fully occupied groups: %s e)" % (
               case, pd["ratsph_bohr"], pd["atoms"], ngroups, nl - 1,
               " ".join("%.1e" % x for x in worst), ratio, "ok" if ok_w else "FAIL", "",
-              " ".join("%.1e" % x for x in worst_exact)))
+              " ".join("%.1e" % x for x in worst_exact), " ".join("%.1e" % x for x in worst_occ)))
     print("%-22s occupied d-band centre - E_F: %s eV (from ABINIT's weights %s)  max diff %.1e eV  %s"
           % (case, " ".join("%.6f" % y for _, _, y in dd), " ".join("%.6f" % x for _, x, _ in dd),
              ddiff, "ok" if ok_d else "FAIL"))
