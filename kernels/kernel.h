@@ -78,12 +78,14 @@ enum { ATE_DIPOLE_NONE = 0, ATE_DIPOLE_SLAB = 1, ATE_DIPOLE_XYZ = 2 };
 typedef struct ate_calc_result {
     double energy;        /**< total energy, hartree */
     double *gradient;     /**< [natoms][3] hartree/bohr, caller-owned, filled when requested */
-    double *charges;      /**< [natoms] Mulliken charges, caller-owned, may be NULL */
+    double *charges;      /**< [natoms] Mulliken charges (plane waves: Hirshfeld, NaN without
+                               free-atom tables), caller-owned, may be NULL */
     double *spins;        /**< [natoms] Mulliken spin populations (alpha - beta), e; plane waves:
                                N_up - N_down in a sphere around the atom (sphere_radius); may be
                                NULL */
     double *dband_centre; /**< [natoms] centre of the d-projected DOS - fermi_ev, eV (NaN for
-                               atoms without d shell); may be NULL */
+                               atoms without d shell; plane waves: occupied d states in the
+                               atom's sphere, transition metals only); may be NULL */
     double fermi_ev;      /**< Fermi level, eV (midpoint of the frontier orbitals) */
     double magnetization; /**< N_alpha - N_beta, e (plane waves; 0 without spin) */
     double stress[9];     /**< cells, with ATE_CALC_STRESS: (1/V) dE/d(strain_ij), hartree/bohr^3,

@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "atescreen/elements.h"
 #include "atescreen/kmesh.h"
 #include "atescreen/units.h"
 #include "kernel_impl.h"
+#include "pw_hirshfeld.h"
+#include "pw_pdos.h"
 #include "pw_scf.h"
 #include "pw_spheres.h"
 
@@ -112,6 +115,99 @@ static ate_status sphere_spins(const ate_kernel_opts *o, const pw_cell *c, const
         spins[a] = nsph[2 * a] - nsph[2 * a + 1];
     free(work), free(nsph);
     return ATE_OK;
+}
+
+/* ATE_PW_PDOS=path: the l = 0..4 weights of every band in spheres around every atom or those of
+ * ATE_PW_PDOS_ATOMS (pdos.c),
+ * exact and with ABINIT's numerical scheme (pw_pdos_weights_abinit), one line per spin, k-point,
+ * band and atom (the comparison with ABINIT's prtdos 3 fractions, tests/pw/pw_check.py).
+ * Collective; rank 0 writes. */
+static ate_status write_pdos(const char *path, const pw_cell *c, const pw_atoms *at, int nk,
+                             const pw_kset *ks, int ns, int nb, pw_cplx *const *psi,
+                             const double *eig, double fermi, double radius, double ecut,
+                             MPI_Comm comm, ate_error *err)
+{
+    const int lmax = PW_PDOS_LMAX, nl = lmax + 1;
+    /* ATE_PW_PDOS_ATOMS: the atoms (0-based, comma-separated), default all */
+    int *sel = malloc((size_t)at->n * sizeof(int)), nsel = 0;
+    double *xs = malloc((size_t)at->n * 3 * sizeof(double));
+    size_t nw = (size_t)ns * nk * nb * at->n * nl;
+    double *w = malloc(2 * nw * sizeof(double)), *wa = w ? w + nw : NULL;
+    if (!w || !sel || !xs) {
+        free(w), free(sel), free(xs);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    }
+    const char *list = getenv("ATE_PW_PDOS_ATOMS");
+    for (const char *p = list; p && *p;) {
+        char *end;
+        long a = strtol(p, &end, 10);
+        if (end == p) break;
+        if (a >= 0 && a < at->n) sel[nsel++] = (int)a;
+        p = *end == ',' ? end + 1 : end;
+    }
+    if (!list || !*list)
+        for (int a = 0; a < at->n; ++a)
+            sel[nsel++] = a;
+    for (int i = 0; i < nsel; ++i)
+        memcpy(xs + 3 * i, at->x + 3 * sel[i], 3 * sizeof(double));
+    ate_status st =
+        pw_pdos_collect(c, nk, ks, ns, nb, psi, nsel, xs, radius, lmax, 0.0, comm, w, err);
+    if (st == ATE_OK)
+        st = pw_pdos_collect(c, nk, ks, ns, nb, psi, nsel, xs, radius, lmax, ecut, comm, wa, err);
+    int rank = 0;
+    if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+    if (st == ATE_OK && rank == 0) {
+        FILE *f = fopen(path, "w");
+        if (!f) st = ATE_ERROR(err, ATE_ERR_IO, "cannot write %s", path);
+        for (int sp = 0; sp < ns && f; ++sp)
+            for (int q = 0; q < nk; ++q)
+                for (int n = 0; n < nb; ++n)
+                    for (int i = 0; i < nsel; ++i) {
+                        size_t e = ((size_t)sp * nk + q) * nb + n;
+                        fprintf(f, "%d %d %d %d %.17g", sp, q, n, sel[i], eig[e]);
+                        for (int l = 0; l < nl; ++l)
+                            fprintf(f, " %.17g", w[(e * nsel + i) * nl + l]);
+                        for (int l = 0; l < nl; ++l)
+                            fprintf(f, " %.17g", wa[(e * nsel + i) * nl + l]);
+                        fputc('\n', f);
+                    }
+        for (int q = 0; q < nk && f; ++q)
+            fprintf(f, "# k %d %.17g %.17g %.17g %.17g\n", q, ks[q].kf[0], ks[q].kf[1], ks[q].kf[2],
+                    ks[q].w);
+        if (f) {
+            fprintf(f, "# radius %.17g fermi %.17g nspin %d nk %d nb %d natoms %d\n", radius, fermi,
+                    ns, nk, nb, at->n);
+            fclose(f);
+        }
+    }
+    free(w), free(sel), free(xs);
+    return st;
+}
+
+/* charges[a]: Hirshfeld charges of the total density (hirshfeld.c) with the free-atom tables of
+ * param_dir/hirshfeld; NaN for every atom when an element has no table. */
+static ate_status hirshfeld(const ate_kernel_opts *o, const pw_cell *c, const pw_grid *g,
+                            const pw_atoms *at, const int *z, const pw_cplx *rhog, int ns,
+                            double *charges, ate_error *err)
+{
+    size_t ntot = (size_t)g->ntot;
+    double *rho = malloc(3 * ntot * sizeof(double));
+    if (!rho) return ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    double *sum = rho + ntot, *tmp = rho + 2 * ntot;
+    pw_density_to_real(g, rhog, rho);
+    if (ns == 2) {
+        pw_density_to_real(g, rhog + ntot, tmp);
+        for (size_t p = 0; p < ntot; ++p)
+            rho[p] += tmp[p];
+    }
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/hirshfeld", o->param_dir);
+    bool have;
+    ate_status st = pw_hirshfeld_charges(c, g, at, z, rho, dir, sum, charges, &have, err);
+    if (st == ATE_OK && !have && getenv("ATE_PW_VERBOSE"))
+        fprintf(stderr, "pw: no free-atom density in %s for some element: charges NaN\n", dir);
+    free(rho);
+    return st;
 }
 
 static const char *xc_tag(int xc) { return xc == ATE_XC_LDA ? "GTH-PADE" : "GTH-PBE"; }
@@ -362,13 +458,31 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                 for (int d = 0; d < 3; ++d)
                     out->gradient[3 * a + d] = -(forces[3 * a + d] - net[d]);
         }
-        for (int a = 0; a < n; ++a) { /* no charge partition of a plane-wave density */
+        for (int a = 0; a < n; ++a) {
             if (out->charges) out->charges[a] = NAN;
             if (out->spins) out->spins[a] = 0.0;
             if (out->dband_centre) out->dband_centre[a] = NAN;
         }
         if (out->spins && ns == 2) /* N_up - N_down in a sphere around each atom (spheres.c) */
             st = sphere_spins(o, &cell, &grid, &at, k->st.rhog, out->spins, err);
+        double radius = o->sphere_radius > 0.0 ? o->sphere_radius : PW_SPHERE_RADIUS_DEFAULT;
+        clock_t t_hir = clock();
+        if (st == ATE_OK && out->charges) /* Hirshfeld partition of the density */
+            st = hirshfeld(o, &cell, &grid, &at, z, k->st.rhog, ns, out->charges, err);
+        clock_t t_pdos = clock();
+        if (out->charges && getenv("ATE_PW_VERBOSE"))
+            fprintf(stderr, "pw Hirshfeld charges: %.3f s CPU\n",
+                    (double)(t_pdos - t_hir) / CLOCKS_PER_SEC);
+        if (st == ATE_OK && out->dband_centre) /* d weights in the same spheres (pdos.c) */
+            st = pw_dband_centres(&cell, &at, z, nk, ks, ns, nb, k->st.psi, eig, occ, out->fermi_ev,
+                                  radius, k->comm, out->dband_centre, err);
+        if (out->dband_centre && getenv("ATE_PW_VERBOSE"))
+            fprintf(stderr, "pw d-band centres: %.3f s CPU\n",
+                    (double)(clock() - t_pdos) / CLOCKS_PER_SEC);
+        const char *pdos_path = getenv("ATE_PW_PDOS"); /* l weights of every band (tests/pw) */
+        if (st == ATE_OK && pdos_path && *pdos_path)
+            st = write_pdos(pdos_path, &cell, &at, nk, ks, ns, nb, k->st.psi, eig, r.fermi, radius,
+                            o->ecut, k->comm, err);
         double homo = -INFINITY, lumo = INFINITY;
         double half = ns == 2 ? 0.5 : 1.0;
         for (int q = 0; q < ns * nk * nb; ++q) {

@@ -141,7 +141,8 @@ static void print_json(const ate_calc_result *r, int n, bool gradient, const dou
     printf("}}\n");
 }
 
-static void print_table(const ate_calc_result *r, const ate_structure *s, const double *freq)
+static void print_table(const ate_calc_result *r, const ate_structure *s, const double *freq,
+                        bool pw)
 {
     printf("%-22s %20.12f Eh\n", "total energy", r->energy);
     for (int t = 0; t < r->nterms; ++t)
@@ -149,7 +150,9 @@ static void print_table(const ate_calc_result *r, const ate_structure *s, const 
     printf("%-22s %20.9f eV\n%-22s %20d %s\n", "HOMO-LUMO gap", r->homo_lumo_gap_ev,
            "SCC iterations", r->iterations, r->converged ? "(converged)" : "(NOT converged)");
     printf("%-22s %20.9f eV\n", "Fermi level", r->fermi_ev);
-    printf("Mulliken charges and spin populations (e), d-band centre - E_F (eV):\n");
+    printf("%s (e), d-band centre - E_F (eV):\n",
+           pw ? "Hirshfeld charges and moments in atomic spheres"
+              : "Mulliken charges and spin populations");
     for (int i = 0; i < ate_structure_natoms(s); ++i)
         printf("  %4d %12.6f %12.6f %12.6f\n", i + 1, r->charges[i], r->spins[i],
                r->dband_centre[i]);
@@ -523,7 +526,7 @@ static int calc_main(int argc, char **argv, bool relax)
         if (json)
             print_json(&r, n, gradient, freq, relax ? &rx : NULL, rf.output);
         else
-            print_table(&r, s, freq);
+            print_table(&r, s, freq, strcmp(method, "pw") == 0);
     }
     free(freq);
     int rc = st == ATE_OK ? ATE_EXIT_OK : rank == 0 ? ate_cli_report_error(&err) : ATE_EXIT_FAILED;
