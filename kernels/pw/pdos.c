@@ -290,6 +290,29 @@ ate_status pw_pdos_weights_abinit(const pw_cell *c, const pw_kset *ks, const pw_
     return weights(c, ks, psi, nb, ncentre, x, radius, lmax, ecut, w, err);
 }
 
+/* A band group's G-distributed block rows [nb][local rows] (pw_bg_rows' split over the B ranks
+ * of bcomm) as full columns cols [nb][npw] on the group's rank 0 (tmp: nb * npw there). */
+static void gather_columns(MPI_Comm bcomm, int B, int npw, int nb, const pw_cplx *rows,
+                           pw_cplx *tmp, pw_cplx *cols, int *cnt)
+{
+    pw_bgroup shape = {.size = B};
+    int brank, *dsp = cnt + B, off, nloc;
+    MPI_Comm_rank(bcomm, &brank);
+    for (int q = 0; q < B; ++q) {
+        pw_bg_rows(&shape, npw, q, &off, &nloc);
+        cnt[q] = 2 * nloc * nb, dsp[q] = 2 * off * nb;
+    }
+    pw_bg_rows(&shape, npw, brank, &off, &nloc);
+    MPI_Gatherv(rows, 2 * nloc * nb, MPI_DOUBLE, tmp, cnt, dsp, MPI_DOUBLE, 0, bcomm);
+    if (brank != 0) return;
+    for (int q = 0; q < B; ++q) {
+        pw_bg_rows(&shape, npw, q, &off, &nloc);
+        for (int n = 0; n < nb; ++n)
+            memcpy(cols + (size_t)n * npw + off, tmp + (size_t)off * nb + (size_t)n * nloc,
+                   (size_t)nloc * sizeof(pw_cplx));
+    }
+}
+
 ate_status pw_pdos_collect(const pw_cell *c, int nk, const pw_kset *ks, int nspin, int nb,
                            pw_cplx *const *psi, int ncentre, const double *x, double radius,
                            int lmax, double abinit_ecut, MPI_Comm comm, double *out, ate_error *err)
@@ -301,13 +324,39 @@ ate_status pw_pdos_collect(const pw_cell *c, int nk, const pw_kset *ks, int nspi
     }
     size_t per = (size_t)nb * ncentre * (lmax + 1), total = (size_t)nspin * nk * per;
     memset(out, 0, total * sizeof(double));
+    /* the SCF's layout (scf.c): pools of B ranks; in a band group (B > 1) the coefficients are
+     * G-distributed, gathered to whole columns on the group's rank 0, which alone adds them */
+    int B = size > 1 ? pw_band_group_size(size, nk * nspin) : 1;
+    if (B < 1) B = 1;
+    int npool = size / B, pool = rank / B;
+    MPI_Comm bcomm = MPI_COMM_NULL;
+    pw_cplx *cols = NULL, *tmp = NULL;
+    int *cnt = NULL;
     ate_status st = ATE_OK;
+    if (B > 1) {
+        int npw_max = 0;
+        for (int k = 0; k < nk; ++k)
+            if (ks[k].npw > npw_max) npw_max = ks[k].npw;
+        MPI_Comm_split(comm, pool, rank, &bcomm);
+        cols = malloc((size_t)nb * npw_max * sizeof(pw_cplx));
+        tmp = malloc((size_t)nb * npw_max * sizeof(pw_cplx));
+        cnt = malloc(2 * (size_t)B * sizeof(int));
+        if (!cols || !tmp || !cnt) st = ATE_ERROR(err, ATE_ERR_MEMORY, "pdos: out of memory");
+    }
     for (int k = 0; k < nk && st == ATE_OK; ++k)
         for (int sp = 0; sp < nspin && st == ATE_OK; ++sp) {
-            if ((k * nspin + sp) % size != rank) continue;
-            st = weights(c, &ks[k], psi[k * nspin + sp], nb, ncentre, x, radius, lmax, abinit_ecut,
+            if ((k * nspin + sp) % npool != pool) continue;
+            const pw_cplx *full = psi[k * nspin + sp];
+            if (B > 1) {
+                gather_columns(bcomm, B, ks[k].npw, nb, full, tmp, cols, cnt);
+                if (rank % B != 0) continue;
+                full = cols;
+            }
+            st = weights(c, &ks[k], full, nb, ncentre, x, radius, lmax, abinit_ecut,
                          out + ((size_t)sp * nk + k) * per, err);
         }
+    if (bcomm != MPI_COMM_NULL) MPI_Comm_free(&bcomm);
+    free(cols), free(tmp), free(cnt);
     if (size > 1) { /* a rank's failure stops every rank (the sum follows) */
         int bad = st != ATE_OK, anybad = 0;
         MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, comm);

@@ -214,6 +214,10 @@ typedef struct pw_bgroup {
     size_t cap;
     int *cnt; /* [4][size] Alltoallv counts and displacements */
 } pw_bgroup;
+/** Ranks per band group for size ranks and npairs (k-point, spin) pairs (ATE_PW_BAND_GROUP, or
+ *  as many pools as the pairs allow dividing the ranks); 0 for a bad ATE_PW_BAND_GROUP. Pool
+ *  rank / B takes the pairs with (k nspin + sp) % (size / B) == pool. */
+int pw_band_group_size(int size, int npairs);
 /** The rows [*off, *off + *cnt) of a set of npw plane waves on rank q of the group. */
 void pw_bg_rows(const pw_bgroup *bg, int npw, int q, int *off, int *cnt);
 /** The bands [*first, *first + *cnt) of nb on rank q (gamma: in pairs, one FFT per pair). */

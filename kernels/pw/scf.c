@@ -60,24 +60,6 @@ static void random_start(const pw_kset *ks, int nb, pw_cplx *c, int off, int row
             c[(size_t)n * rows] = creal(c[(size_t)n * rows]);
 }
 
-/* Ranks per band group for size ranks and npairs (k-point, spin) pairs: ATE_PW_BAND_GROUP from
- * the environment when set (it must divide size), else as many pools as the pairs allow
- * dividing the ranks (the largest divisor of size <= npairs), the rest of the ranks in bands.
- * 0: a bad ATE_PW_BAND_GROUP. */
-static int band_group_size(int size, int npairs)
-{
-    const char *env = getenv("ATE_PW_BAND_GROUP");
-    if (env && *env) {
-        char *end;
-        long b = strtol(env, &end, 10);
-        return *end == '\0' && b >= 1 && b <= size && size % b == 0 ? (int)b : 0;
-    }
-    int npool = 1;
-    for (int d = 1; d <= size && d <= npairs; ++d)
-        if (size % d == 0) npool = d;
-    return size / npool;
-}
-
 /* superposition of Gaussian valence charges Z_ion e^{-r^2/2s^2}, s = r_loc + 0.5 bohr */
 static void atomic_density(const pw_cell *c, const pw_grid *g, const pw_atoms *at, double nel,
                            pw_cplx *rhog)
@@ -381,7 +363,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     res->eig = eig_out, res->occ = occ_out;
     /* pools of B ranks: pool rank / B takes the pairs (k, sp) with (k ns + sp) % npool == pool;
      * B > 1: a band group (bgp) shares them (B = 1: the serial code per pair) */
-    int bsize = band_group_size(size, nk * ns);
+    int bsize = pw_band_group_size(size, nk * ns);
     if (!bsize)
         return ATE_ERROR(err, ATE_ERR_VALUE,
                          "ATE_PW_BAND_GROUP=%s: ranks per band group must divide the %d ranks",
