@@ -22,18 +22,8 @@
 #include <mpi.h>
 
 #include "kernel.h"
+#include "pw_mixer.h"
 #include "pw_scf.h"
-
-enum { NHIST = 8 };
-/* the Pulay step beta is this times the generic mixing weight (ate_kernel_opts.mixing, default
- * 0.4 as xtb's Broyden damping), at most 1: 0.7 at the default, Quantum ESPRESSO's mixing_beta
- * default (with the Hartree metric 6-26 % fewer SCF iterations than the plain metric and 0.4 on
- * every validation cell: benchmarks/peers/pw_vs_qe.md) */
-static const double PULAY_STEP_PER_WEIGHT = 1.75;
-/* the metric weight of the magnetisation in the Pulay overlaps: 4 pi / q_m^2 with q_m = 2 pi
- * bohr^-1, the Hartree weight of the charge at |G| = 2 pi bohr^-1 (Quantum ESPRESSO's rho_ddot
- * uses the same constant, "lambda = 1 a.u.") */
-static const double MAG_METRIC = 1.0 / ATE_PI;
 
 /* deterministic start vectors: a hash of the box index and band, damped at high |k+G| */
 static double hash01(unsigned long long x)
@@ -121,208 +111,6 @@ static void to_recip_density(const pw_grid *g, const double *rho, pw_cplx *rhog)
     const pw_cplx *t = pw_fft(g, g->fwd);
     for (int p = 0; p < g->ntot; ++p)
         rhog[p] = g->sphere[p] ? t[p] / g->ntot : 0.0;
-}
-
-/* the box index of -G */
-static int minus_box(const pw_grid *g, int p)
-{
-    int n1 = g->n[1], n2 = g->n[2], i = p / (n1 * n2), j = p / n2 % n1, k = p % n2;
-    return (((g->n[0] - i) % g->n[0]) * n1 + (n1 - j) % n1) * n2 + (n2 - k) % n2;
-}
-
-/* Pulay mixing over the density-sphere components of nb blocks (rho; with spin also m =
- * rho_up - rho_down); the G = 0 component of rho is held at N_el / Omega. The densities are
- * real, rho(-G) = rho(G)^*: the history holds G = 0 and one of each pair +-G, and the Pulay
- * overlaps count the pairs twice (the same overlaps as over the whole sphere). The overlaps
- * <R_i|R_j> are taken in the Hartree metric, sum_G 4 pi / G^2 R_i(G)^* R_j(G) for the charge
- * (the Coulomb energy of the residual: the long-wavelength components that slow the SCF count
- * most) and MAG_METRIC sum_G for the magnetisation. */
-typedef struct mixer {
-    int len, nblk, count, next; /* len: sphere points per block */
-    pw_cplx *rin[NHIST], *res[NHIST];
-    double *pre;     /* [nblk][len] preconditioner */
-    double *wt;      /* [nblk][len] metric weight of the Pulay overlaps */
-    int *map, *mapm; /* [len] box index of G and of -G */
-} mixer;
-
-/* Directions of the cell along which the atoms leave a vacuum gap: the largest gap between the
- * atoms' fractional coordinates along a_i (periodically), times the spacing 2 pi / |b_i| of the
- * lattice planes, at least PW_VACUUM_GAP. A bulk cell has none, a slab one, a wire two, a
- * molecule in a box three. */
-#define PW_VACUUM_GAP (4.5 * ATE_ANGSTROM_BOHR) /* > any bulk plane spacing (bcc Cs: 4.3 Å) */
-static int vacuum_directions(const pw_cell *c, const pw_atoms *at)
-{
-    double *f = malloc((size_t)at->n * sizeof(double));
-    if (!f) return 0; /* bulk: Kerker stays as for a metal */
-    int nvac = 0;
-    for (int d = 0; d < 3; ++d) {
-        const double *b = c->b[d];
-        for (int i = 0; i < at->n; ++i) {
-            const double *x = at->x + 3 * i;
-            double s = (b[0] * x[0] + b[1] * x[1] + b[2] * x[2]) / (2.0 * ATE_PI);
-            f[i] = s - floor(s);
-        }
-        for (int i = 1; i < at->n; ++i) /* insertion sort: few atoms */
-            for (int j = i; j > 0 && f[j - 1] > f[j]; --j) {
-                double tmp = f[j];
-                f[j] = f[j - 1], f[j - 1] = tmp;
-            }
-        double gap = 1.0 - (f[at->n - 1] - f[0]);
-        for (int i = 1; i < at->n; ++i)
-            gap = fmax(gap, f[i] - f[i - 1]);
-        double spacing = 2.0 * ATE_PI / sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]);
-        nvac += gap * spacing >= PW_VACUUM_GAP;
-    }
-    free(f);
-    return nvac;
-}
-
-static ate_status mixer_init(mixer *m, const pw_grid *g, int nblk, double beta, bool kerker,
-                             ate_error *err)
-{
-    memset(m, 0, sizeof(*m));
-    m->nblk = nblk;
-    for (int p = 0; p < g->ntot; ++p)
-        if (g->sphere[p] && p <= minus_box(g, p)) ++m->len;
-    size_t tot = (size_t)m->len * nblk;
-    m->map = malloc((size_t)m->len * sizeof(int));
-    m->mapm = malloc((size_t)m->len * sizeof(int));
-    m->pre = malloc(tot * sizeof(double));
-    m->wt = malloc(tot * sizeof(double));
-    bool ok = m->map && m->mapm && m->pre && m->wt;
-    for (int h = 0; h < NHIST && ok; ++h) {
-        m->rin[h] = malloc(tot * sizeof(pw_cplx));
-        m->res[h] = malloc(tot * sizeof(pw_cplx));
-        ok = m->rin[h] && m->res[h];
-    }
-    if (!ok) return ATE_ERROR(err, ATE_ERR_MEMORY, "density mixing: out of memory");
-    const double q0 = 0.8; /* Kerker wave vector, 1/bohr */
-    for (int p = 0, j = 0; p < g->ntot; ++p)
-        if (g->sphere[p] && p <= minus_box(g, p)) {
-            m->map[j] = p, m->mapm[j] = minus_box(g, p);
-            m->pre[j] = kerker ? beta * g->g2[p] / (g->g2[p] + q0 * q0) : beta;
-            m->wt[j] = g->g2[p] > 0.0 ? 4.0 * ATE_PI / g->g2[p] : 0.0; /* rho(0) is fixed */
-            if (g->g2[p] == 0.0) m->pre[j] = 0.0;
-            for (int b = 1; b < nblk; ++b) { /* the magnetisation: plain */
-                m->pre[(size_t)b * m->len + j] = beta;
-                m->wt[(size_t)b * m->len + j] = MAG_METRIC;
-            }
-            ++j;
-        }
-    return ATE_OK;
-}
-
-static void mixer_free(mixer *m)
-{
-    for (int h = 0; h < NHIST; ++h)
-        free(m->rin[h]), free(m->res[h]);
-    free(m->map), free(m->mapm), free(m->pre), free(m->wt);
-}
-
-/* gather block b of a box array pair (spin densities s0, s1 -> rho, m) */
-static pw_cplx comp(const pw_cplx *x, size_t ntot, int nblk, int b, int p)
-{
-    if (nblk == 1) return x[p];
-    return b == 0 ? x[p] + x[ntot + p] : x[p] - x[ntot + p];
-}
-
-/* new input spin densities from in, out (box arrays [nspin][ntot], zero outside the sphere)
- * into in */
-static void mixer_step(mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out)
-{
-    int h = m->next;
-    size_t tot = (size_t)m->len * m->nblk;
-    for (int b = 0; b < m->nblk; ++b)
-        for (int j = 0; j < m->len; ++j) {
-            pw_cplx xi = comp(in, ntot, m->nblk, b, m->map[j]),
-                    xo = comp(out, ntot, m->nblk, b, m->map[j]);
-            m->rin[h][(size_t)b * m->len + j] = xi;
-            m->res[h][(size_t)b * m->len + j] = xo - xi;
-        }
-    m->next = (m->next + 1) % NHIST;
-    if (m->count < NHIST) ++m->count;
-    int n = m->count;
-    /* minimise |sum c_i R_i|^2 subject to sum c_i = 1 */
-    double a[(NHIST + 1) * (NHIST + 1)], bb[NHIST + 1];
-    int slot[NHIST];
-    for (int i = 0; i < n; ++i)
-        slot[i] = (h - i + NHIST) % NHIST; /* newest first */
-    int dim = n + 1;
-    for (int i = 0; i < n; ++i)
-        for (int k = 0; k <= i; ++k) {
-            double sum = 0.0;
-            const pw_cplx *ri = m->res[slot[i]], *rk = m->res[slot[k]];
-            for (size_t j = 0; j < tot; ++j)
-                sum += m->wt[j] * creal(conj(ri[j]) * rk[j]);
-            sum *= 2.0; /* +-G twice, G = 0 (the first point) once */
-            for (int b = 0; b < m->nblk; ++b) {
-                size_t q = (size_t)b * m->len;
-                sum -= m->wt[q] * creal(conj(ri[q]) * rk[q]);
-            }
-            a[i * dim + k] = a[k * dim + i] = sum;
-        }
-    for (int i = 0; i < n; ++i)
-        a[i * dim + n] = a[n * dim + i] = 1.0, bb[i] = 0.0;
-    a[n * dim + n] = 0.0, bb[n] = 1.0;
-    /* Gaussian elimination with partial pivoting (tiny system) */
-    double coef[NHIST + 1] = {0};
-    bool ok = true;
-    for (int col = 0; col < dim && ok; ++col) {
-        int piv = col;
-        for (int r = col + 1; r < dim; ++r)
-            if (fabs(a[r * dim + col]) > fabs(a[piv * dim + col])) piv = r;
-        if (fabs(a[piv * dim + col]) < 1e-300) {
-            ok = false;
-            break;
-        }
-        if (piv != col) {
-            for (int k = 0; k < dim; ++k) {
-                double t = a[col * dim + k];
-                a[col * dim + k] = a[piv * dim + k], a[piv * dim + k] = t;
-            }
-            double t = bb[col];
-            bb[col] = bb[piv], bb[piv] = t;
-        }
-        for (int r = col + 1; r < dim; ++r) {
-            double f = a[r * dim + col] / a[col * dim + col];
-            for (int k = col; k < dim; ++k)
-                a[r * dim + k] -= f * a[col * dim + k];
-            bb[r] -= f * bb[col];
-        }
-    }
-    for (int r = dim - 1; r >= 0 && ok; --r) {
-        double sum = bb[r];
-        for (int k = r + 1; k < dim; ++k)
-            sum -= a[r * dim + k] * coef[k];
-        coef[r] = sum / a[r * dim + r];
-    }
-    if (!ok || !isfinite(coef[0])) { /* fall back to the newest pair only */
-        for (int i = 0; i < n; ++i)
-            coef[i] = i == 0 ? 1.0 : 0.0;
-        m->count = 1;
-    }
-    pw_cplx *next = in; /* in place: in is read at G = 0 only, before it is written */
-    for (int j = 0; j < m->len; ++j) {
-        pw_cplx v[2];
-        for (int b = 0; b < m->nblk; ++b) {
-            size_t q = (size_t)b * m->len + j;
-            pw_cplx r = 0.0, x = 0.0;
-            for (int i = 0; i < n; ++i)
-                x += coef[i] * m->rin[slot[i]][q], r += coef[i] * m->res[slot[i]][q];
-            v[b] = x + m->pre[q] * r;
-        }
-        int p = m->map[j], pm = m->mapm[j];
-        if (m->pre[j] == 0.0) v[0] = comp(in, ntot, m->nblk, 0, p); /* G = 0 of rho */
-        if (p == pm)                                                /* G = 0: real */
-            for (int b = 0; b < m->nblk; ++b)
-                v[b] = creal(v[b]);
-        if (m->nblk == 1)
-            next[p] = v[0], next[pm] = conj(v[0]);
-        else {
-            next[p] = 0.5 * (v[0] + v[1]), next[ntot + p] = 0.5 * (v[0] - v[1]);
-            next[pm] = conj(next[p]), next[ntot + pm] = conj(next[ntot + p]);
-        }
-    }
 }
 
 /* dE_kin/deps_ab = -sum_n occ_n sum_G |c_n(G)|^2 (k+G)_a (k+G)_b (|k+G|^2/2 with k+G -> k+G -
@@ -421,13 +209,12 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         if (pw_davidson_work(in->nbx, &in->ks[k], bgp) > dav_n)
             dav_n = pw_davidson_work(in->nbx, &in->ks[k], bgp);
     pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
-    mixer mx;
+    pw_mixer mx;
     /* Kerker for metals that extend in at least two directions (bulk, slabs): a molecule or a
      * wire in vacuum has no long-wavelength charge sloshing to damp, and there Kerker only slows
      * the SCF (docs/theory-pw.md, "SCF") */
-    bool kerker = in->smearing != ATE_SMEAR_NONE && vacuum_directions(c, at) <= 1;
-    ate_status s =
-        mixer_init(&mx, g, ns, fmin(1.0, PULAY_STEP_PER_WEIGHT * in->mixing), kerker, err);
+    bool kerker = in->smearing != ATE_SMEAR_NONE && pw_vacuum_directions(c, at) <= 1;
+    ate_status s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, err);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
                         !eig || !occ || !w || !work || !eigx || !wocc || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
@@ -663,7 +450,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             converged = true;
             break;
         }
-        mixer_step(&mx, ntot, st->rhog, rout_g);
+        pw_mixer_step(&mx, ntot, st->rhog, rout_g);
     }
     res->iterations = converged ? it : in->max_iter;
     res->converged = converged;
@@ -769,7 +556,7 @@ done:
         MPI_Comm_free(&bcomm);
     }
     pw_nl_free(&nl);
-    mixer_free(&mx);
+    pw_mixer_free(&mx);
     if (rtot_g != rout_g) free(rtot_g);
     free(vloc), free(rout_g), free(rho_in), free(rho_out);
     free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(wocc),

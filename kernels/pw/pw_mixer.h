@@ -1,0 +1,39 @@
+/**
+ * @file pw_mixer.h
+ * @brief Density mixing of the plane-wave SCF (mixer.c; docs/theory-pw.md, "SCF").
+ */
+#ifndef ATESCREEN_PW_MIXER_H
+#define ATESCREEN_PW_MIXER_H
+
+#include "pw.h"
+
+enum { PW_NHIST = 8 }; /* Pulay history length */
+
+/* Pulay mixing over the density-sphere components of nb blocks (rho; with spin also m =
+ * rho_up - rho_down); the G = 0 component of rho is held at N_el / Omega. The densities are
+ * real, rho(-G) = rho(G)^*: the history holds G = 0 and one of each pair +-G, and the Pulay
+ * overlaps count the pairs twice (the same overlaps as over the whole sphere). The overlaps
+ * <R_i|R_j> are taken in the Hartree metric, sum_G 4 pi / G^2 R_i(G)^* R_j(G) for the charge
+ * (the Coulomb energy of the residual: the long-wavelength components that slow the SCF count
+ * most) and MAG_METRIC sum_G for the magnetisation. */
+typedef struct pw_mixer {
+    int len, nblk, count, next; /* len: sphere points per block */
+    pw_cplx *rin[PW_NHIST], *res[PW_NHIST];
+    double *pre;     /* [nblk][len] preconditioner */
+    double *wt;      /* [nblk][len] metric weight of the Pulay overlaps */
+    int *map, *mapm; /* [len] box index of G and of -G */
+} pw_mixer;
+
+/** The history for nblk blocks (rho; with spin also m) of g's density sphere; the Pulay step is
+ *  min(1, 1.75 mixing); kerker: Kerker's preconditioner on the charge. */
+ate_status pw_mixer_init(pw_mixer *m, const pw_grid *g, int nblk, double mixing, bool kerker,
+                         ate_error *err);
+void pw_mixer_free(pw_mixer *m);
+/** New input spin densities in (box arrays [nspin][ntot], zero outside the sphere) from in and the
+ *  output densities out. */
+void pw_mixer_step(pw_mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out);
+/** Lattice directions along which the atoms leave a vacuum gap of at least 4.5 Å (0 bulk, 1 slab,
+ *  2 wire, 3 molecule in a box): Kerker is for fewer than two. */
+int pw_vacuum_directions(const pw_cell *c, const pw_atoms *at);
+
+#endif /* ATESCREEN_PW_MIXER_H */
