@@ -63,6 +63,18 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
         if (n[d] < 1 || n[d] > 4096)
             return ATE_ERROR(err, ATE_ERR_VALUE, "FFT grid %dx%dx%d out of range", n[0], n[1],
                              n[2]);
+    /* the planner: FFTW_MEASURE (ATE_PW_FFTW_FLAGS) chooses the algorithm by timing, so two
+     * runs (or two ranks) may sum in another order: energies agree to ~1e-11 eV, not to the
+     * last bit; ATE_PW_FFTW=estimate plans without timing (bitwise-reproducible runs; also how
+     * pw_band_groups gives two ranks different plans on purpose) */
+    unsigned flags = ATE_PW_FFTW_FLAGS;
+    const char *plan = getenv("ATE_PW_FFTW");
+    if (plan && strcmp(plan, "estimate") == 0)
+        flags = FFTW_ESTIMATE;
+    else if (plan && strcmp(plan, "measure") == 0)
+        flags = FFTW_MEASURE;
+    else if (plan && *plan)
+        return ATE_ERROR(err, ATE_ERR_VALUE, "ATE_PW_FFTW=%s: use estimate or measure", plan);
     memcpy(g->n, n, sizeof(g->n));
     memcpy(g->b, c->b, sizeof(g->b));
     g->ntot = n[0] * n[1] * n[2];
@@ -86,16 +98,13 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
                 g->g2[id] = G[0] * G[0] + G[1] * G[1] + G[2] * G[2];
                 g->sphere[id] = g->g2[id] <= g2max;
             }
-    /* FFTW_MEASURE (ATE_PW_FFTW_FLAGS): the algorithm is chosen by timing, so two runs (or two
-     * ranks) may sum in another order: energies agree to ~1e-11 eV, not to the last bit
-     * (build with -DATE_PW_FFTW_FLAGS=FFTW_ESTIMATE for bitwise-reproducible runs);
-     * out of place (in-place 3D plans allocate and free work buffers on every execution) */
-    g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_FORWARD, ATE_PW_FFTW_FLAGS);
-    g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_BACKWARD, ATE_PW_FFTW_FLAGS);
+    /* out of place (in-place 3D plans allocate and free work buffers on every execution) */
+    g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_FORWARD, flags);
+    g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_BACKWARD, flags);
     /* the wavefunction transform of unpruned boxes: coefficients scattered into tmp, the result
      * where pw_to_real's callers read it (no copy back) */
     g->bwd_wf = fftw_plan_dft_3d(n[0], n[1], n[2], g->tmp, g->buf, FFTW_BACKWARD,
-                                 ATE_PW_FFTW_FLAGS | FFTW_DESTROY_INPUT);
+                                 flags | FFTW_DESTROY_INPUT);
     if (!g->fwd || !g->bwd || !g->bwd_wf) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
@@ -114,7 +123,7 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
      * earlier per-plane plans were slower than the full transform at 25^3) */
     g->pruned = 2 * g->M[0] + 1 < n[0] && 2 * g->M[1] + 1 < n[1];
     if (g->pruned) {
-        int n1 = n[1], n2 = n[2], n12 = n1 * n2, flags = ATE_PW_FFTW_FLAGS;
+        int n1 = n[1], n2 = n[2], n12 = n1 * n2;
         int len[2] = {g->M[0] + 1, g->M[0]}, wid[2] = {g->M[1] + 1, g->M[1]};
         int i0[2] = {0, n[0] - g->M[0]}, j0[2] = {0, n1 - g->M[1]};
         for (int dir = 0; dir < 2; ++dir) {
