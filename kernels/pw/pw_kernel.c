@@ -298,6 +298,12 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             msum += atm[a];
         }
         if (st == ATE_OK && !fixed) m0 = fabs(msum);
+        if (st == ATE_OK && getenv("ATE_PW_VERBOSE")) { /* tests/pipeline/check_pw.py */
+            fprintf(stderr, "pw: starting moments (%s):", mfield);
+            for (int a = 0; a < n; ++a)
+                fprintf(stderr, " %g", atm[a]);
+            fputc('\n', stderr);
+        }
     }
     if (m0 > nel) m0 = nel;
     double nel_up = 0.5 * (nel + m0), nel_dn = 0.5 * (nel - m0);

@@ -115,6 +115,11 @@ void ate_run_settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
                       s->pw_ecut, s->pw_xc, s->pw_smearing, s->pw_nbands, s->pw_vacuum,
                       s->pw_sphere_radius, s->pw_pseudo_file, s->kpoints[0], s->kpoints[1],
                       s->kpoints[2]);
+    /* named only when set, so the settings of earlier pw campaigns stay the same */
+    if (n > 1 && (size_t)n < cap && strcmp(s->method, "pw") == 0 && s->pw_metal_moment > 0.0)
+        n += snprintf(out + n - 1, cap - (size_t)n + 1, ", \"metal_moment\": %.17g}",
+                      s->pw_metal_moment) -
+             1;
     if (n > 0 && (size_t)n < cap)
         n += snprintf(out + n, cap - (size_t)n, ", \"support\": {\"type\": \"%s\", ",
                       sp->support.kind == ATE_SUPPORT_FLAKE ? "flake" : "graphene");
