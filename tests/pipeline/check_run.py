@@ -312,6 +312,9 @@ settings:
     frames = read(xyz, index=":")
     check(n == st_rows and len(frames) == st_rows, f"extxyz frames {n}/{len(frames)}/{st_rows}")
     check(all(fr.info.get("candidate") in set(df["id"]) for fr in frames), "extxyz info")
+    check(all("mulliken_charges" in fr.arrays and "initial_charges" not in fr.arrays
+              for fr in frames if fr.info.get("state") and "spins" in fr.arrays),
+          "extxyz: mulliken_charges column, no ASE charge column")
     dbp = os.path.join(out, "results.db")
     n = atescreen.to_asedb(path, dbp)
     db = connect(dbp)

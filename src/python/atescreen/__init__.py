@@ -242,9 +242,15 @@ def _all_structures(path, which):
 
 def to_extxyz(path, out, which="final"):
     """Writes every final (or initial) structure to one extxyz file, one frame each, with
-    candidate, name, state, site and energy (eV) in the comment line. Returns the frame count."""
+    candidate, name, state, site and energy (eV) in the comment line, the charges as the
+    kernel's column (mulliken_charges or hirshfeld_charges; not the "charges" alias, which ASE
+    writes as its "charge" column and reads back as initial_charges) and spins. Returns the frame
+    count."""
     from ase.io import write
     frames = list(_all_structures(path, which))
+    for at in frames:
+        if "charges" in at.arrays:
+            del at.arrays["charges"]
     write(out, frames, format="extxyz")
     return len(frames)
 
