@@ -29,8 +29,8 @@ the errors of bad plane-wave settings.
 usage: check_pw.py ATESCREEN SRC_DIR WORK_DIR [--quick]
 
 --quick (the sanitizer build, where the plane-wave code runs ~10x slower): the 2-rank run without
-a group and the SIGTERM run are left out; the bad settings, the 1-rank and --group-size 2 runs
-and the failing SCF are kept.
+a group, the metal_moment run and the SIGTERM run are left out; the bad settings, the 1-rank and
+--group-size 2 runs and the failing SCF are kept.
 """
 import json
 import os
@@ -211,26 +211,27 @@ if os.path.exists(h5):
     write_yaml("pw-tiny", PW)
 
 # ---- settings.pw.metal_moment: the starting moment on the site metal of spin-polarised states ---
-ym = write_yaml("pw-moment", PW.replace("sphere_radius: 2.0", "sphere_radius: 2.0, metal_moment: 1.5"))
-out = os.path.join(work, "pw-moment-1")
-shutil.rmtree(out, ignore_errors=True)
-os.environ["ATE_PW_VERBOSE"] = "1"
-p = run(ym, out)
-del os.environ["ATE_PW_VERBOSE"]
-lines = [ln.split(":", 2)[2].split() for ln in p.stderr.splitlines()
-         if ln.startswith("pw: starting moments (initial_magmoms):")]
-h5m = os.path.join(out, "results.h5")
-mg = None
-if os.path.exists(h5m):
-    a = atescreen.atoms(h5m, 0, "H")
-    mg = [i for i, s in enumerate(a.get_chemical_symbols()) if s == "Mg"]
-    with h5py.File(h5m, "r") as f:
-        par = json.loads(f["provenance/parameters"][()][0])
-    check(par["pw"].get("metal_moment") == 1.5, "provenance: pw %s" % par["pw"])
-check(bool(lines) and mg is not None and all(
-    [float(v) for v in ln] == [1.5 if i in mg else 0.0 for i in range(len(ln))] for ln in lines),
-    "metal_moment 1.5 reaches the kernel on Mg only, in %d spin-polarised SCF starts: %s" % (
-        len(lines), " ".join(lines[0]) if lines else p.stderr[-300:]))
+if not QUICK:  # (a 1-rank campaign run: left out under the sanitizers, as the 2-rank one)
+    ym = write_yaml("pw-moment", PW.replace("sphere_radius: 2.0", "sphere_radius: 2.0, metal_moment: 1.5"))
+    out = os.path.join(work, "pw-moment-1")
+    shutil.rmtree(out, ignore_errors=True)
+    os.environ["ATE_PW_VERBOSE"] = "1"
+    p = run(ym, out)
+    del os.environ["ATE_PW_VERBOSE"]
+    lines = [ln.split(":", 2)[2].split() for ln in p.stderr.splitlines()
+             if ln.startswith("pw: starting moments (initial_magmoms):")]
+    h5m = os.path.join(out, "results.h5")
+    mg = None
+    if os.path.exists(h5m):
+        a = atescreen.atoms(h5m, 0, "H")
+        mg = [i for i, s in enumerate(a.get_chemical_symbols()) if s == "Mg"]
+        with h5py.File(h5m, "r") as f:
+            par = json.loads(f["provenance/parameters"][()][0])
+        check(par["pw"].get("metal_moment") == 1.5, "provenance: pw %s" % par["pw"])
+    check(bool(lines) and mg is not None and all(
+        [float(v) for v in ln] == [1.5 if i in mg else 0.0 for i in range(len(ln))] for ln in lines),
+        "metal_moment 1.5 reaches the kernel on Mg only, in %d spin-polarised SCF starts: %s" % (
+            len(lines), " ".join(lines[0]) if lines else p.stderr[-300:]))
 
 # ---- SIGTERM to one rank of a group during the candidate: the group stops together -----------
 def descendants(pid):
