@@ -252,6 +252,9 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             if (psp[q].z == z[a]) found = q;
         if (found < 0) {
             st = pw_gth_read(path, z[a], NULL, xc_tag(o->xc), &psp[nsp], err);
+            if (st == ATE_OK && getenv("ATE_PW_VERBOSE"))
+                fprintf(stderr, "pw: pseudopotential %s %s (Z_ion %g) from %s\n",
+                        ate_element_symbol(z[a]), psp[nsp].name, psp[nsp].zion, path);
             found = nsp++;
         }
         species[a] = found;

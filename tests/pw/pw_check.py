@@ -46,7 +46,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gth2abinit  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
+GTH_FILE = os.path.join(HERE, "..", "..", "inputs", "params", "gth", "GTH_POTENTIALS")
 TOL_E_ATOM = 1e-5  # Ha/atom (issue #7)
 TOL_F = 1e-4  # Ha/bohr
 BOHR = 0.529177210903
@@ -162,8 +166,15 @@ def check_abinit(exe, mode):
             env = dict(os.environ, ATE_PW_PDOS=pdos_path,
                        ATE_PW_PDOS_ATOMS=",".join(str(a) for a in pdos["atoms"]))
         radius = sph["ratsph_bohr"] if sph else pdos["ratsph_bohr"] if pdos else None
+        # exactly the CP2K entries ABINIT was given, whatever entry the kernel would pick
+        picks = [v["cp2k_entry"].split() for v in ref["pseudopotentials"].values()]
+        fd, psp_path = tempfile.mkstemp(prefix="ate_gth_", suffix=".gth")
+        os.close(fd)
+        gth2abinit.write_subset(GTH_FILE, picks, psp_path)
         r = calc(exe, xyz, ref_args(s) + EXTRA.get(case, []) + ["--gradient", "--stress"] +
-                 (["--sphere-radius", repr(radius)] if radius else []), env=env)
+                 ["--pseudo", psp_path] + (["--sphere-radius", repr(radius)] if radius else []),
+                 env=env)
+        os.unlink(psp_path)
         nat = len(res["forces"])
         etotal, stress_ref, terms = res["etotal"], list(res["stress_voigt"]), dict(res["energy_terms"])
         if s.get("charge"):

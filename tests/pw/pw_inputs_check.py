@@ -15,8 +15,8 @@ usage: pw_inputs_check.py ATESCREEN [--quick]
   non-numeric moment, three columns (non-collinear), moments on a spin-restricted run, a moment
   beyond the atom's valence charge.
 - Hirshfeld charges use the valence count of the pseudopotential in use: PtO
-  (tests/pw/cases/pto_pbe_fd.extxyz) with Pt GTH-PBE-q10 (the entry the kernel picks) and with
-  GTH-PBE-q18 (a --pseudo file where q18 comes first): both sum to the neutral molecule's 0 within
+  (tests/pw/cases/pto_pbe_fd.extxyz) with Pt GTH-PBE-q18 (the entry the kernel picks: CP2K's
+  GTH-PBE alias) and with GTH-PBE-q10 (a --pseudo file with only q10): both sum to the neutral molecule's 0 within
   the cut3d cut-offs' vacuum loss (|sum q| < 0.01 e; a wrong Z_ion would be off by 8) and give Pt
   the same sign and nearly the same charge (within 0.1 e: the two potentials' valence densities
   differ; docs/validation.md).
@@ -128,12 +128,12 @@ with tempfile.TemporaryDirectory(prefix="ate_pw_inputs_") as tmp:
             j += 1
         return gth[i:j]
 
-    q18 = os.path.join(tmp, "pt_q18_first.gth")
-    with open(q18, "w") as fh:
-        fh.write("\n".join(entry("Pt GTH-PBE-q18") + entry("O GTH-PBE-q6")) + "\n")
+    q10 = os.path.join(tmp, "pt_q10_only.gth")
+    with open(q10, "w") as fh:
+        fh.write("\n".join(entry("Pt GTH-PBE-q10") + entry("O GTH-PBE-q6")) + "\n")
     pto = os.path.join(HERE, "cases", "pto_pbe_fd.extxyz")
-    r10 = calc(pto, PTO_ARGS)
-    r18 = calc(pto, PTO_ARGS + ["--pseudo", q18])
+    r10 = calc(pto, PTO_ARGS + ["--pseudo", q10])
+    r18 = calc(pto, PTO_ARGS)
     if r10 and r18:
         s10, s18 = sum(r10["charges"]), sum(r18["charges"])
         check(abs(s10) < 0.01 and abs(s18) < 0.01 and r10["charges"][0] > 0 and r18["charges"][0] > 0
