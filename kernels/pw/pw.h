@@ -45,6 +45,8 @@ double pw_gth_vloc_q(const pw_gth *p, double q, double *dv);
 double pw_gth_alpha(const pw_gth *p);
 /** Radial projector transform P_i^l(q) = int_0^inf r^2 j_l(qr) p_i^l(r) dr (i = 0..2). */
 double pw_gth_proj_q(const pw_gth *p, int l, int i, double q);
+/** pw_gth_proj_q at the n moduli q, into out. */
+void pw_gth_proj_q_n(const pw_gth *p, int l, int i, size_t n, const double *q, double *out);
 /** P_i^l(q) and q dP_i^l/dq in *qdp (the strain derivative of the projectors). */
 double pw_gth_proj_qdq(const pw_gth *p, int l, int i, double q, double *qdp);
 
