@@ -257,8 +257,9 @@ void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc);
 /** Block Davidson for the nb lowest eigenpairs: c [nb][npw] in/out (orthonormal on exit), eig
  *  out. Stops when the residual norms of the first nneed bands are < tol (band n: < tol /
  *  h->occ[n], at most 1e-4, when h->occ is given; the others are a buffer that speeds up
- *  convergence near degeneracies) or after maxit iterations; the largest of those residuals in
- *  *resid. work: pw_davidson_work(nb, npw) complex numbers. */
+ *  convergence near degeneracies) or after maxit iterations (a band is locked, no longer
+ *  checked or corrected, once it meets its tolerance); the largest of those residuals, each at
+ *  its last check, in *resid. work: pw_davidson_work(nb, npw) complex numbers. */
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
                        int maxit, double *resid, pw_cplx *work, ate_error *err);
 /** pw_davidson in a band group bg (B > 1): c holds this rank's rows (pw_bg_rows) of the nb
