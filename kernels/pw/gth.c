@@ -217,6 +217,25 @@ static double proj_q(const pw_gth *p, int l, int i, double q, double *qdp)
 
 double pw_gth_proj_q(const pw_gth *p, int l, int i, double q) { return proj_q(p, l, i, q, NULL); }
 
+void pw_gth_proj_q_n(const pw_gth *p, int l, int i, size_t n, const double *q, double *out)
+{
+    /* proj_q with its q-independent factors evaluated once */
+    double rl = p->rl[l], a = 1.0 / (2.0 * rl * rl), m = l + 1.5;
+    double a0 = pow(a, -m), a2 = pow(a, -m - 2.0), a3 = pow(a, -m - 3.0), a4 = pow(a, -m - 4.0);
+    double s = l + (4.0 * (i + 1) - 1.0) / 2.0;
+    double norm = sqrt(2.0) / (pow(rl, s) * sqrt(tgamma(s))), k0 = norm * sqrt(ATE_PI);
+    double p2 = pow(2.0, l + 2);
+    for (size_t g = 0; g < n; ++g) {
+        double c = 0.25 * q[g] * q[g], e = exp(-c / a), ql = 1.0;
+        for (int j = 0; j < l; ++j)
+            ql *= q[g];
+        double h = i == 0   ? a0
+                   : i == 1 ? a2 * (m * a - c)
+                            : m * (m + 1.0) * a2 - (2.0 * m + 2.0) * c * a3 + c * c * a4;
+        out[g] = k0 * ql / p2 * e * h;
+    }
+}
+
 double pw_gth_proj_qdq(const pw_gth *p, int l, int i, double q, double *qdp)
 {
     return proj_q(p, l, i, q, qdp);
