@@ -383,10 +383,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                                 ekin += 2.0 * (m ? f2 : f) * ks->kin[q] *
                                         creal(conj(cn[m * ks->npw + q]) * cn[m * ks->npw + q]);
                         pw_to_real(g, ks, cn, f2 != 0.0 ? cn + ks->npw : NULL);
+                        double fv = f / c->vol, f2v = f2 / c->vol; /* no division per point */
                         for (size_t p = 0; p < ntot; ++p)
                             ro[p] +=
-                                (f * creal(b[p]) * creal(b[p]) + f2 * cimag(b[p]) * cimag(b[p])) /
-                                c->vol;
+                                fv * creal(b[p]) * creal(b[p]) + f2v * cimag(b[p]) * cimag(b[p]);
                     }
                     continue;
                 }
@@ -397,8 +397,9 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                     for (int q = 0; q < ks->npw; ++q)
                         ekin += f * ks->kin[q] * creal(conj(cn[q]) * cn[q]);
                     pw_to_real(g, ks, cn, NULL);
+                    double fv = f / c->vol; /* no division per point */
                     for (size_t p = 0; p < ntot; ++p)
-                        ro[p] += f * creal(conj(b[p]) * b[p]) / c->vol;
+                        ro[p] += fv * (creal(b[p]) * creal(b[p]) + cimag(b[p]) * cimag(b[p]));
                 }
             }
         if (size > 1) {
