@@ -7,6 +7,9 @@
  *        as basis.c builds them (7 executions per transform). Both include the box clear before
  *        the coefficients go in, as pw_to_real does. Prints CPU microseconds per transform and
  *        the largest difference between the two results (single-threaded FFTW, FFTW_MEASURE).
+ *        Then the pruned transform in the two stage orders of basis.c, alternating for 3 rounds:
+ *        axis 0 last (as above; boxes up to 32^3) and axis 2 last (axis 0 on the (j, k) lines of
+ *        the box, axis 1 on its k blocks, axis 2 everywhere; boxes above 32^3).
  *
  * usage: ate_bench_pw_fft N M [REPEATS (default 2000)]
  *        (Si2 at 12 Ha and bcc Fe at 30 Ha of benchmarks/peers/pw_vs_qe.py: N 25, M 7;
