@@ -95,6 +95,17 @@ void pw_cell_init(pw_cell *c, const double a[9]);
  *  holds the density sphere). */
 void pw_fft_default(const pw_cell *c, double ecut, int n[3]);
 ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err);
+/** pw_grid_init with the FFTW plans made once for the ranks of comm (fftw_share.c; MPI_COMM_NULL:
+ *  alone, as pw_grid_init). Collective over comm. */
+ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], double ecut,
+                             MPI_Comm comm, ate_error *err);
+enum { PW_GRID_NPLANS = 17 }; /* fwd, bwd, bwd_wf, then p2, p1, p0 for each direction */
+/** The slot of plan j of g, and plan j made with ATE_PW_FFTW_FLAGS | extra (basis.c). */
+fftw_plan *pw_grid_plan_slot(pw_grid *g, int j);
+fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra);
+/** Every plan of g (the pruned ones when g->pruned), divided over the ranks of comm and shared
+ *  through FFTW's wisdom (fftw_share.c); 0, or -1 when a 3D plan failed. */
+int pw_grid_plan_shared(pw_grid *g, MPI_Comm comm);
 void pw_grid_free(pw_grid *g);
 /** Cartesian G of box point p (indices folded to (-n/2, n/2]). */
 static inline void pw_grid_gvec(const pw_grid *g, int p, double G[3])
@@ -154,6 +165,22 @@ void pw_hartree_stress(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, 
 void pw_vloc_stress(const pw_cell *c, const pw_grid *g, const pw_atoms *at, const pw_cplx *rhog,
                     double *dde);
 
+/* ---- the density side divided over the ranks (density_dist.c; docs/theory-pw.md, "Band
+ *      groups"): each rank of the kernel's communicator takes a slab of whole planes of axis 0
+ *      of the real-space box (the layout of FFTW-MPI's slab decomposition) for the point-wise
+ *      work (libxc); what needs the whole box is gathered. ---- */
+typedef struct pw_slab {
+    MPI_Comm comm;
+    int size, rank;
+    int p0, np;       /* this rank's points [p0, p0 + np) */
+    int *cnt, *displ; /* [size] every rank's */
+} pw_slab;
+/** The slabs of g's box over the ranks of comm (MPI_COMM_NULL: one slab, the box). */
+ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, ate_error *err);
+void pw_slab_free(pw_slab *sl);
+/** f[ntot]: every rank's slab of f to every rank (MPI_Allgatherv in place; nothing alone). */
+void pw_slab_gather(const pw_slab *sl, double *f);
+
 /** Exchange-correlation through libxc (xc.c), nspin = 1 or 2. rho: [nspin][ntot] real space
  *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out; work: pw_xc_work(ntot)
  *  doubles. Returns E_xc. */
@@ -162,6 +189,13 @@ ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err);
 void pw_xc_destroy(pw_xc **x);
 double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
                   double *work);
+/** pw_xc_eval with libxc and the point-wise work on this rank's slab of sl (NULL: the box), the
+ *  gradient transforms on the whole box; E_xc and v_xc on every rank. Collective over sl. */
+double pw_xc_eval_slab(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                       double *work, const pw_slab *sl);
+/** pw_xc_stress so divided (vxc then holds this rank's slab only). */
+double pw_xc_stress_slab(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                         double *work, double *dde, const pw_slab *sl);
 /** E_xc of rho and dE_xc/deps added to dde; vxc: [nspin][ntot] scratch (left without the GGA
  *  divergence term), work as pw_xc_eval's. */
 double pw_xc_stress(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,

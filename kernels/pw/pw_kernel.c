@@ -51,6 +51,14 @@ static void drop_guess(pw_kernel *k)
     k->g_z = NULL, k->st_nk = 0, k->g_natoms = 0;
 }
 
+/* rank in comm (0 alone) */
+static int kernel_rank(MPI_Comm comm)
+{
+    int rank = 0;
+    if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+    return rank;
+}
+
 static void pw_reset_guess(void *impl) { ((pw_kernel *)impl)->st.have_density = false; }
 
 static void pw_destroy(void *impl)
@@ -330,7 +338,12 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             memcpy(nfft, o->fft, sizeof(nfft));
         else
             pw_fft_default(&cell, o->ecut, nfft);
-        st = pw_grid_init(&grid, &cell, nfft, o->ecut, err);
+        /* the ranks share one set of FFTW plans, planned in parallel (fftw_share.c) */
+        double tw = MPI_Wtime(), tc = (double)clock() / CLOCKS_PER_SEC;
+        st = pw_grid_init_comm(&grid, &cell, nfft, o->ecut, k->comm, err);
+        if (getenv("ATE_PW_VERBOSE"))
+            fprintf(stderr, "pw fft planning: wall %.3f s  cpu %.3f s (rank %d)\n",
+                    MPI_Wtime() - tw, (double)clock() / CLOCKS_PER_SEC - tc, kernel_rank(k->comm));
     }
     if (st == ATE_OK) {
         int mesh[3], off[3];
