@@ -10,6 +10,7 @@
 #include <complex.h>
 #include <stdbool.h>
 
+#include <fftw3-mpi.h>
 #include <fftw3.h>
 #include <mpi.h>
 
@@ -174,12 +175,25 @@ typedef struct pw_slab {
     int size, rank;
     int p0, np;       /* this rank's points [p0, p0 + np) */
     int *cnt, *displ; /* [size] every rank's */
+    /* distributed 3D transforms of the box (FFTW-MPI, size > 1 unless ATE_PW_XC_FFT=replicated):
+     * forward r -> G with the output transposed (this rank: planes [l1, l1 + ln1) of axis 1, as
+     * [ln1][n0][n2]), backward from that layout; three work arrays of alloc complex numbers */
+    bool fft;
+    ptrdiff_t alloc, l1, ln1;
+    fftw_complex *w[3];
+    fftw_plan fwd, bwd;
 } pw_slab;
-/** The slabs of g's box over the ranks of comm (MPI_COMM_NULL: one slab, the box). */
+/** The slabs of g's box over the ranks of comm (MPI_COMM_NULL: one slab, the box): FFTW-MPI's
+ *  slab decomposition along axis 0, and its plans. Collective over comm. */
 ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, ate_error *err);
 void pw_slab_free(pw_slab *sl);
 /** f[ntot]: every rank's slab of f to every rank (MPI_Allgatherv in place; nothing alone). */
 void pw_slab_gather(const pw_slab *sl, double *f);
+/** grad f on this rank's slab (out[3][ntot], box layout, written on the slab) from f on the slab
+ *  (box layout) by the distributed transforms (sl->fft). Collective. */
+void pw_slab_gradient(const pw_slab *sl, const pw_grid *g, const double *f, double *out);
+/** out -= div(h) on this rank's slab from h[3][ntot] on the slab (box layout). Collective. */
+void pw_slab_subtract_divergence(const pw_slab *sl, const pw_grid *g, const double *h, double *out);
 
 /** Exchange-correlation through libxc (xc.c), nspin = 1 or 2. rho: [nspin][ntot] real space
  *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out; work: pw_xc_work(ntot)

@@ -226,7 +226,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
      * the SCF (docs/theory-pw.md, "SCF") */
     bool kerker = in->smearing != ATE_SMEAR_NONE && pw_vacuum_directions(c, at) <= 1;
     ate_status s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, err);
+    double t_slab[2] = {0}, tt[2];
+    stamp(tt);
     if (s == ATE_OK) s = pw_slab_init(&slab, g, in->comm, err);
+    lap(t_slab, tt);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
                         !eig || !occ || !w || !work || !eigx || !wocc || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
@@ -295,7 +298,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     /* for the verbose lines: wall and process CPU time since the SCF loop started */
     double t_wall0 = MPI_Wtime(), t_cpu0 = (double)clock() / CLOCKS_PER_SEC;
     /* this rank's time split (wall, CPU): xc, eigensolver, output density */
-    double t_xc[2] = {0}, t_dav[2] = {0}, t_den[2] = {0}, tt[2];
+    double t_xc[2] = {0}, t_dav[2] = {0}, t_den[2] = {0};
     for (it = 1; it <= in->max_iter; ++it) {
         /* potential of the input density: v_H + v_loc and the (first spin) density are real,
          * so one transform gives both, rho(r) + i v(r) from rho(G) + i v(G) (when pair); then
@@ -483,9 +486,9 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         stamp(t);
         fprintf(stderr,
                 "pw time rank %d: scf wall %.3f cpu %.3f s; xc %.3f / %.3f, eigensolver %.3f / "
-                "%.3f, output density %.3f / %.3f s (wall / cpu)\n",
+                "%.3f, output density %.3f / %.3f s (wall / cpu); slabs%s set up %.3f / %.3f s\n",
                 rank, t[0] - t_wall0, t[1] - t_cpu0, t_xc[0], t_xc[1], t_dav[0], t_dav[1], t_den[0],
-                t_den[1]);
+                t_den[1], slab.fft ? " (FFTW-MPI)" : "", t_slab[0], t_slab[1]);
     }
     res->iterations = converged ? it : in->max_iter;
     res->converged = converged;

@@ -169,7 +169,7 @@ static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho,
     /* this rank's slab [p0, p1) of the points (all of them alone): libxc and the point-wise work
      * there; what the transforms need on the whole box gathered (pw_slab_gather) */
     const size_t p0 = slab ? (size_t)slab->p0 : 0, p1 = slab ? p0 + (size_t)slab->np : n;
-    const bool dist = slab && slab->size > 1;
+    const bool dist = slab && slab->size > 1, dfft = dist && slab->fft;
     /* the caller's work (pw_xc_work doubles): libxc's layouts rho[p][ns], sigma[p][nsig] (uu, ud,
      * dd), likewise the derivatives; GGA also grad[ns][3][n], h[3][n] (spin-polarised;
      * unpolarised: in place of grad) and a complex spectrum [n] */
@@ -180,20 +180,25 @@ static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho,
         sigma = vr + n * ns, vs = sigma + n * nsig, vsum = vs + n * nsig, grad = vsum + n * nsig;
         h = ns == 2 ? grad + 3 * n * ns : grad;
         spec = (pw_cplx *)(grad + 3 * n * ns + (ns == 2 ? 3 * n : 0));
-        memset(vsum, 0, n * nsig * sizeof(double));
+        memset(vsum + p0 * nsig, 0, (p1 - p0) * nsig * sizeof(double));
     }
+    /* the whole box where this rank transforms it (the serial path, ATE_PW_XC_FFT=replicated) */
+    const size_t r0 = x->gga && !dfft ? 0 : p0, r1 = x->gga && !dfft ? n : p1;
     for (int s = 0; s < ns; ++s)
-        for (size_t p = 0; p < n; ++p)
+        for (size_t p = r0; p < r1; ++p)
             r[p * ns + s] = rho[s * n + p] > 0.0 ? rho[s * n + p] : 0.0;
     if (x->gga) {
         for (int s = 0; s < ns; ++s) {
             const double *f = r;
             if (ns == 2) { /* one spin's density, contiguous (zk is free until libxc) */
-                for (size_t p = 0; p < n; ++p)
+                for (size_t p = r0; p < r1; ++p)
                     zk[p] = r[p * ns + s];
                 f = zk;
             }
-            gradient(g, f, grad + (size_t)s * 3 * n, spec);
+            if (dfft) /* on the slab only, by the distributed transforms */
+                pw_slab_gradient(slab, g, f, grad + (size_t)s * 3 * n);
+            else
+                gradient(g, f, grad + (size_t)s * 3 * n, spec);
         }
         for (size_t p = p0; p < p1; ++p)
             for (int a = 0; a < ns; ++a)
@@ -204,7 +209,8 @@ static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho,
                 }
     }
     double exc = 0.0;
-    memset(vxc, 0, n * ns * sizeof(double));
+    for (int s = 0; s < ns; ++s) /* the rest of the box comes from the other ranks */
+        memset(vxc + s * n + p0, 0, (p1 - p0) * sizeof(double));
     for (int f = 0; f < x->nfunc; ++f) {
         size_t q0 = p0 * ns, qs = p0 * nsig, np = p1 - p0;
         if (x->gga)
@@ -260,12 +266,17 @@ static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho,
                     if (ns == 2) v += vsum[p * nsig + 1] * go[d * n + p];
                     h[d * n + p] = v;
                 }
-                pw_slab_gather(slab, h + d * n);
+                if (!dfft) pw_slab_gather(slab, h + d * n);
+            }
+            if (dfft) {
+                pw_slab_subtract_divergence(slab, g, h, vxc + s * n);
+                continue;
             }
             pw_slab_gather(slab, vxc + s * n);
             subtract_divergence(g, h, vxc + s * n, spec);
         }
-    } else
+    }
+    if (!x->gga || dfft)
         for (int s = 0; s < ns; ++s)
             pw_slab_gather(slab, vxc + s * n);
     return exc * c->vol / (double)n;
