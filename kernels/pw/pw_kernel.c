@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/resource.h>
+
 #include "atescreen/elements.h"
 #include "atescreen/kmesh.h"
 #include "atescreen/units.h"
@@ -34,7 +36,7 @@ typedef struct pw_kernel {
     pw_xc *xc[2]; /* unpolarised, spin-polarised (made on first use) */
     int xc_id;
     /* restart guess */
-    int g_natoms, g_nk, g_nb, g_ns, g_n[3];
+    int g_natoms, g_nk, g_nb, g_ns, g_n[3], g_bsize;
     int *g_z;
     double g_cell[9], g_ecut;
     pw_scf_state st;
@@ -386,9 +388,17 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     for (int q = 0; q < nk && st == ATE_OK; ++q)
         if (nbx > pw_kset_dim(&ks[q])) nbx = pw_kset_dim(&ks[q]);
     /* restart guess: same atoms, cell, grid, k-points and bands */
+    /* the SCF's layout (scf.c): pools of bsize ranks take the (k, spin) pairs round robin, a
+     * band group holds rows [off, off + rows) of each (pw_bg_rows): this rank stores those only */
+    int size = 1, rank = kernel_rank(k->comm);
+    if (k->comm != MPI_COMM_NULL) MPI_Comm_size(k->comm, &size);
+    int bsize = pw_band_group_size(size, nk * ns);
+    if (bsize < 1) bsize = 1; /* a bad ATE_PW_BAND_GROUP: the SCF refuses it */
+    int npool = size / bsize;
+    pw_bgroup lay = {.size = bsize};
     if (st == ATE_OK) {
-        bool same = k->g_z && k->g_natoms == n && k->g_nk == nk && k->g_nb == nbx &&
-                    k->g_ns == ns && k->g_ecut == o->ecut &&
+        bool same = k->g_z && k->g_bsize == bsize && k->g_natoms == n && k->g_nk == nk &&
+                    k->g_nb == nbx && k->g_ns == ns && k->g_ecut == o->ecut &&
                     !memcmp(k->g_n, grid.n, sizeof(k->g_n)) &&
                     !memcmp(k->g_z, z, (size_t)n * sizeof(int)) &&
                     !memcmp(k->g_cell, ate_structure_cell(s), sizeof(k->g_cell));
@@ -400,9 +410,16 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             k->st.x_prev = malloc((size_t)n * 3 * sizeof(double));
             bool ok = k->g_z && k->st.rhog && k->st.psi && k->st.x_prev;
             k->st_nk = nk * ns;
-            for (int q = 0; q < nk * ns && ok; ++q)
-                ok =
-                    (k->st.psi[q] = malloc((size_t)nbx * ks[q / ns].npw * sizeof(pw_cplx))) != NULL;
+            /* test hook (tests/pw/pw_check.py --bands): this rank's allocation fails */
+            const char *fail = getenv("ATE_PW_TEST_NOMEM_RANK");
+            if (fail && *fail && atoi(fail) == rank) ok = false;
+            for (int q = 0; q < nk * ns && ok; ++q) {
+                if (q % npool != rank / bsize) continue; /* another pool's pair */
+                int off, rows;
+                pw_bg_rows(&lay, ks[q / ns].npw, rank % bsize, &off, &rows);
+                ok = (k->st.psi[q] =
+                          malloc((size_t)nbx * (rows > 0 ? rows : 1) * sizeof(pw_cplx))) != NULL;
+            }
             if (!ok) {
                 drop_guess(k);
                 st = ATE_ERROR(err, ATE_ERR_MEMORY, "wavefunctions: out of memory");
@@ -411,6 +428,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                 memcpy(k->g_cell, ate_structure_cell(s), sizeof(k->g_cell));
                 memcpy(k->g_n, grid.n, sizeof(k->g_n));
                 k->g_natoms = n, k->g_nk = nk, k->g_nb = nbx, k->g_ns = ns, k->g_ecut = o->ecut;
+                k->g_bsize = bsize;
             }
         }
     }
@@ -423,6 +441,12 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         forces = want_grad ? malloc((size_t)n * 3 * sizeof(double)) : NULL;
         if (!eig || !occ || (want_grad && !forces))
             st = ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    }
+    if (size > 1) { /* a rank out of memory stops every rank before the SCF's collectives */
+        int bad = st != ATE_OK, anybad = 0;
+        MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, k->comm);
+        if (anybad && !bad)
+            st = ATE_ERROR(err, ATE_ERR_MEMORY, "the plane-wave set-up failed on another rank");
     }
     if (st == ATE_OK) {
         pw_scf_input in = {.cell = &cell,
@@ -520,6 +544,11 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             st = ATE_ERROR(err, ATE_ERR_NOT_CONVERGED,
                            "SCF did not converge in %d iterations (last |drho| %.2e e)",
                            r.iterations, r.drho);
+    }
+    if (getenv("ATE_PW_VERBOSE")) { /* this rank's peak resident set (Linux: kB) */
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0)
+            fprintf(stderr, "pw peak RSS rank %d: %.1f MiB\n", rank, ru.ru_maxrss / 1024.0);
     }
     for (int q = 0; q < nk && ks; ++q)
         pw_kset_free(&ks[q]);

@@ -696,6 +696,21 @@ def check_bands(exe, long=False):
         msg = [l for l in p.stderr.splitlines() if "ATE_PW_BAND_GROUP" in l] or ["(no message)"]
         print("bands ATE_PW_BAND_GROUP=2 on 3 ranks: exit %d  %s  %s" % (
             p.returncode, msg[0][:110], "ok" if ok else "FAIL"))
+        # one rank of a band group out of memory (test hook): every rank stops with an error,
+        # none waits in a collective (mpirun also aborts the job when one rank exits with an
+        # error, so either rank's message may be the one printed)
+        try:
+            p = subprocess.run([mpiexec, "-n", "2", exe, "calc", path, "--method", "pw", "--json"]
+                               + cases[3][2], capture_output=True, text=True, timeout=120,
+                               env=mpi_env({"ATE_PW_TEST_NOMEM_RANK": "1"}))
+            ok = p.returncode != 0 and ("out of memory" in p.stderr
+                                        or "failed on another rank" in p.stderr)
+            msg = [l for l in p.stderr.splitlines() if "memory" in l or "another rank" in l]
+        except subprocess.TimeoutExpired:
+            ok, msg = False, ["(hung: no exit within 120 s)"]
+        failures += not ok
+        print("bands rank 1 of 2 out of memory: %s  %s" % (" | ".join(msg)[:140],
+                                                          "ok" if ok else "FAIL"))
     return failures
 
 
