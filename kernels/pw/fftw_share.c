@@ -64,6 +64,19 @@ int pw_grid_plan_shared(pw_grid *g, MPI_Comm comm)
         if (path && r == 0) fftw_export_wisdom_to_filename(path);
         return r;
     }
+    if (path) { /* rank 0's wisdom (with the file's) to every rank before the measurements */
+        char *w0 = rank == 0 ? fftw_export_wisdom_to_string() : NULL;
+        int len0 = w0 ? (int)strlen(w0) + 1 : 0;
+        MPI_Bcast(&len0, 1, MPI_INT, 0, comm);
+        char *buf = rank == 0 ? w0 : (len0 > 0 ? malloc((size_t)len0) : NULL);
+        int okb = len0 == 0 || buf != NULL, allb = 0;
+        MPI_Allreduce(&okb, &allb, 1, MPI_INT, MPI_MIN, comm);
+        if (allb && len0 > 0) {
+            MPI_Bcast(buf, len0, MPI_CHAR, 0, comm);
+            if (rank != 0) fftw_import_wisdom_from_string(buf);
+        }
+        free(buf);
+    }
     /* the plans divided over the ranks: largest first, to the least loaded rank (the same
      * assignment on every rank) */
     int nplans = g->pruned ? PW_GRID_NPLANS : 3, owner[PW_GRID_NPLANS], byc[PW_GRID_NPLANS];

@@ -545,10 +545,19 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            "SCF did not converge in %d iterations (last |drho| %.2e e)",
                            r.iterations, r.drho);
     }
-    if (getenv("ATE_PW_VERBOSE")) { /* this rank's peak resident set (Linux: kB) */
+    if (getenv("ATE_PW_VERBOSE")) { /* this rank's peak resident set (Linux: kB) and, from
+                                     * Linux's /proc, its peak virtual size (allocated, touched
+                                     * or not) */
         struct rusage ru;
+        long vmpeak = -1;
+        char line[256];
+        FILE *f = fopen("/proc/self/status", "r");
+        while (f && fgets(line, sizeof(line), f))
+            if (strncmp(line, "VmPeak:", 7) == 0) vmpeak = strtol(line + 7, NULL, 10);
+        if (f) fclose(f);
         if (getrusage(RUSAGE_SELF, &ru) == 0)
-            fprintf(stderr, "pw peak RSS rank %d: %.1f MiB\n", rank, ru.ru_maxrss / 1024.0);
+            fprintf(stderr, "pw peak RSS rank %d: %.1f MiB (peak virtual %.1f MiB)\n", rank,
+                    ru.ru_maxrss / 1024.0, vmpeak / 1024.0);
     }
     for (int q = 0; q < nk && ks; ++q)
         pw_kset_free(&ks[q]);

@@ -645,11 +645,13 @@ def check_bands(exe, long=False):
             ["--ecut", "14", "--xc", "pbe", "--smearing", "fermi-dirac", "--etemp", "3000",
              "--mixing", "0.3", "--spin-polarized", "--free-moment", "--fft", "40,40,45"],
             ((2, BG2, 1, 2), (3, {}, 1, 3), (4, {}, 2, 2))),)
+    ref = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, struct, args, layouts in cases:
             path = os.path.join(tmp, label.split()[0] + ".extxyz")
             write_extxyz(path, *struct)
             runs = []
+            ref[label] = runs
             for np_, extra, npool, bsize in ((1, {}, 1, 1),) + layouts:
                 cmd = [mpiexec, "-n", str(np_), exe, "calc", path, "--method", "pw", "--json",
                        "--gradient", "--stress"] + args
@@ -711,6 +713,22 @@ def check_bands(exe, long=False):
         failures += not ok
         print("bands rank 1 of 2 out of memory: %s  %s" % (" | ".join(msg)[:140],
                                                           "ok" if ok else "FAIL"))
+        # ATE_FFTW_WISDOM: the first run writes the file, the second plans from it (every rank:
+        # rank 0 broadcasts it); both give the 1-rank energy
+        wis = os.path.join(tmp, "fftw.wisdom")
+        h2o = os.path.join(tmp, cases[0][0].split()[0] + ".extxyz")
+        for i in range(2):
+            p = subprocess.run([mpiexec, "-n", "2", exe, "calc", h2o, "--method", "pw", "--json"]
+                               + cases[0][2], capture_output=True, text=True,
+                               env=mpi_env({"ATE_FFTW_WISDOM": wis}))
+            if p.returncode != 0:
+                sys.exit("FAIL: wisdom run %d\n%s%s" % (i, p.stdout, p.stderr))
+            de = abs(json.loads(p.stdout)["energy"] - ref[cases[0][0]][0]["energy"])
+            ok = os.path.getsize(wis) > 0 and de <= 1e-9
+            failures += not ok
+            plan = [l for l in p.stderr.splitlines() if l.startswith("pw fft planning")]
+            print("bands ATE_FFTW_WISDOM run %d on 2 ranks: dE %.1e  %s  %s" % (
+                i + 1, de, " | ".join(plan)[:120], "ok" if ok else "FAIL"))
     return failures
 
 
