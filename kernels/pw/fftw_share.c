@@ -25,6 +25,7 @@ static const int SERIAL_ORDER[PW_GRID_NPLANS] = {0, 1,  2,  3,  4,  7,  5,  6, 8
 static double plan_cost(const pw_grid *g, int j)
 {
     double n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
+    if (j == 2 && g->pruned) return 0.0; /* not made */
     if (j < 3) return 3.0 * n0 * n1 * n2;
     int q = (j - 3) % 7;
     double len[2] = {g->M[0] + 1, g->M[0]}, wid[2] = {g->M[1] + 1, g->M[1]};
@@ -33,20 +34,21 @@ static double plan_cost(const pw_grid *g, int j)
     return n0 * n1 * n2;
 }
 
-/* 0: every plan made (the pruned ones only when g->pruned; g->pruned cleared when one of them
- * failed); -1: a 3D plan failed */
+/* 0: every plan made (the pruned ones only when g->pruned, and then not bwd_wf, which only
+ * unpruned boxes use; g->pruned cleared when one of them failed); -1: a 3D plan failed */
 static int make_all(pw_grid *g, const int *order, unsigned extra)
 {
     int nplans = g->pruned ? PW_GRID_NPLANS : 3;
     for (int q = 0; q < nplans; ++q) {
         int j = order[q];
         fftw_plan *slot = pw_grid_plan_slot(g, j);
-        if (*slot) continue;
+        if (*slot || (j == 2 && g->pruned)) continue;
         *slot = extra ? pw_grid_make_plan(g, j, extra) : NULL;
         if (!*slot) *slot = pw_grid_make_plan(g, j, 0); /* not in the wisdom: measured here */
         if (!*slot && j >= 3) g->pruned = false;
     }
-    return g->fwd && g->bwd && g->bwd_wf ? 0 : -1;
+    if (!g->pruned && !g->bwd_wf) g->bwd_wf = pw_grid_make_plan(g, 2, 0);
+    return g->fwd && g->bwd && (g->pruned || g->bwd_wf) ? 0 : -1;
 }
 
 int pw_grid_plan_shared(pw_grid *g, MPI_Comm comm)
@@ -100,7 +102,7 @@ int pw_grid_plan_shared(pw_grid *g, MPI_Comm comm)
     /* this rank's share measured (the plans themselves are made again from the wisdom below) */
     for (int q = 0; q < nplans && ok; ++q) {
         int j = SERIAL_ORDER[q];
-        if (j >= nplans || owner[j] != rank) continue;
+        if (j >= nplans || owner[j] != rank || (j == 2 && g->pruned)) continue;
         fftw_plan p = pw_grid_make_plan(g, j, 0);
         if (p) fftw_destroy_plan(p);
     }
@@ -133,6 +135,10 @@ int pw_grid_plan_shared(pw_grid *g, MPI_Comm comm)
     int pr = g->pruned, allpr = 0;
     MPI_Allreduce(&pr, &allpr, 1, MPI_INT, MPI_MIN, comm);
     g->pruned = allpr;
+    if (!g->pruned && !g->bwd_wf) { /* another rank lost its pruned plans: this one's too */
+        g->bwd_wf = pw_grid_make_plan(g, 2, 0);
+        if (!g->bwd_wf) r = -1;
+    }
     if (path && rank == 0 && r == 0) fftw_export_wisdom_to_filename(path);
     return r;
 }

@@ -324,7 +324,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             for (size_t p = 0; p < ntot; ++p)
                 veff[sp * ntot + p] = veff[p] + vxc[sp * ntot + p];
         /* a band group applies one H: its rank 0's potential (the ranks' own may differ in the
-         * last bits, FFTW's measured plans differing) */
+         * last bits where a rank planned its FFTs alone: fftw_share.c) */
         if (bgp) MPI_Bcast(veff, (int)(ns * ntot), MPI_DOUBLE, 0, bcomm);
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
@@ -458,9 +458,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         drho *= c->vol / ntot;
         double de = fabs(e - eprev);
         if (size > 1) {
-            /* rank 0's figures decide on every rank: FFTW's measured plans may differ between
-             * ranks, so may the last bits of de and drho, and all ranks must take the same
-             * branches (convergence here, the eigensolver's tolerance and its steps next) */
+            /* rank 0's figures decide on every rank: the ranks share their FFTW plans
+             * (fftw_share.c), but a rank that had to plan alone (a failed wisdom exchange) may
+             * differ in the last bits of de and drho, and all ranks must take the same branches
+             * (convergence here, the eigensolver's tolerance and its steps next) */
             double dd[2] = {de, drho};
             MPI_Bcast(dd, 2, MPI_DOUBLE, 0, in->comm);
             de = dd[0], drho = dd[1];
