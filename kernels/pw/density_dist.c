@@ -19,7 +19,7 @@
 #define ATE_PW_FFTW_FLAGS FFTW_MEASURE
 #endif
 
-ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, ate_error *err)
+ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, bool fft, ate_error *err)
 {
     memset(sl, 0, sizeof(*sl));
     sl->comm = comm, sl->size = 1;
@@ -61,7 +61,7 @@ ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, ate_error 
     free(all);
     sl->p0 = mine[0], sl->np = mine[1];
     const char *env = getenv("ATE_PW_XC_FFT");
-    if (env && strcmp(env, "replicated") == 0) return ATE_OK;
+    if (!fft || (env && strcmp(env, "replicated") == 0)) return ATE_OK;
     /* the distributed transforms: only when every rank has its arrays and plans (else every
      * rank transforms the whole box itself) */
     for (int q = 0; q < 3; ++q)

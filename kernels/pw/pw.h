@@ -184,8 +184,8 @@ typedef struct pw_slab {
     fftw_plan fwd, bwd;
 } pw_slab;
 /** The slabs of g's box over the ranks of comm (MPI_COMM_NULL: one slab, the box): FFTW-MPI's
- *  slab decomposition along axis 0, and its plans. Collective over comm. */
-ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, ate_error *err);
+ *  slab decomposition along axis 0, and (fft: for a GGA) its plans. Collective over comm. */
+ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, bool fft, ate_error *err);
 void pw_slab_free(pw_slab *sl);
 /** f[ntot]: every rank's slab of f to every rank (MPI_Allgatherv in place; nothing alone). */
 void pw_slab_gather(const pw_slab *sl, double *f);
@@ -214,6 +214,8 @@ double pw_xc_stress_slab(pw_xc *x, const pw_cell *c, pw_grid *g, const double *r
  *  divergence term), work as pw_xc_eval's. */
 double pw_xc_stress(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
                     double *work, double *dde);
+/** Whether the functional needs the density gradient (GGA). */
+bool pw_xc_gga(const pw_xc *x);
 /** The work pw_xc_eval needs (doubles) on a grid of n points. */
 size_t pw_xc_work(const pw_xc *x, size_t n);
 

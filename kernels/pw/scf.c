@@ -228,7 +228,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     ate_status s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, err);
     double t_slab[2] = {0}, tt[2];
     stamp(tt);
-    if (s == ATE_OK) s = pw_slab_init(&slab, g, in->comm, err);
+    if (s == ATE_OK) s = pw_slab_init(&slab, g, in->comm, pw_xc_gga(in->xc), err);
     lap(t_slab, tt);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
                         !eig || !occ || !w || !work || !eigx || !wocc || !dav))

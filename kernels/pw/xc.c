@@ -60,6 +60,8 @@ void pw_xc_destroy(pw_xc **x)
     *x = NULL;
 }
 
+bool pw_xc_gga(const pw_xc *x) { return x->gga; }
+
 size_t pw_xc_work(const pw_xc *x, size_t n)
 {
     int ns = x->nspin, nsig = ns == 2 ? 3 : 1;
