@@ -65,16 +65,14 @@ fftw_plan *pw_grid_plan_slot(pw_grid *g, int j)
     return q < 4 ? &g->p2[dir][q] : q < 6 ? &g->p1[dir][q - 4] : &g->p0[dir];
 }
 
-/* Make plan j (pw_grid_plan_slot) with the planner flags: FFTW_MEASURE (ATE_PW_FFTW_FLAGS)
- * chooses the algorithm by timing, so two runs (or two ranks planning on their own) may sum in
- * another order: energies agree to ~1e-11 eV, not to the last bit (build with
- * -DATE_PW_FFTW_FLAGS=FFTW_ESTIMATE for bitwise-reproducible runs); the ranks of a
- * communicator share one set of plans through FFTW's wisdom (fftw_share.c). Out of place 3D
- * transforms (in-place 3D plans allocate and free work buffers on every execution). */
+/* Make plan j (pw_grid_plan_slot) with the grid's planner flags (pw_grid_init_comm: FFTW_MEASURE,
+ * or ATE_PW_FFTW's) | extra; the ranks of a communicator share one set of plans through FFTW's
+ * wisdom (fftw_share.c). Out of place 3D transforms (in-place 3D plans allocate and free work
+ * buffers on every execution). */
 fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
 {
     const int *n = g->n;
-    unsigned flags = ATE_PW_FFTW_FLAGS | extra;
+    unsigned flags = g->plan_flags | extra;
     if (j == 0 || j == 1)
         return fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp,
                                 j == 0 ? FFTW_FORWARD : FFTW_BACKWARD, flags);
@@ -116,6 +114,20 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
         if (n[d] < 1 || n[d] > 4096)
             return ATE_ERROR(err, ATE_ERR_VALUE, "FFT grid %dx%dx%d out of range", n[0], n[1],
                              n[2]);
+    /* the planner: FFTW_MEASURE (ATE_PW_FFTW_FLAGS) chooses the algorithm by timing, so two
+     * runs may sum in another order: energies agree to ~1e-11 eV, not to the last bit (the ranks
+     * of comm share their plans: fftw_share.c); ATE_PW_FFTW=estimate plans without timing
+     * (bitwise-reproducible runs); with ATE_PW_FFTW set each rank plans alone with its own
+     * flags (how pw_band_groups gives two ranks different plans on purpose) */
+    unsigned flags = ATE_PW_FFTW_FLAGS;
+    const char *plan = getenv("ATE_PW_FFTW");
+    if (plan && strcmp(plan, "estimate") == 0)
+        flags = FFTW_ESTIMATE;
+    else if (plan && strcmp(plan, "measure") == 0)
+        flags = FFTW_MEASURE;
+    else if (plan && *plan)
+        return ATE_ERROR(err, ATE_ERR_VALUE, "ATE_PW_FFTW=%s: use estimate or measure", plan);
+    g->plan_flags = flags;
     memcpy(g->n, n, sizeof(g->n));
     memcpy(g->b, c->b, sizeof(g->b));
     g->ntot = n[0] * n[1] * n[2];

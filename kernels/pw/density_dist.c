@@ -15,10 +15,6 @@
 
 #include "pw.h"
 
-#ifndef ATE_PW_FFTW_FLAGS
-#define ATE_PW_FFTW_FLAGS FFTW_MEASURE
-#endif
-
 ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, bool fft, ate_error *err)
 {
     memset(sl, 0, sizeof(*sl));

@@ -1,9 +1,11 @@
 /**
  * @file eigensolver.c
  * @brief The Kohn-Sham Hamiltonian applied to plane-wave coefficients, and a block Davidson
- *        eigensolver (E. R. Davidson, J. Comput. Phys. 17, 87 (1975)) with the kinetic
- *        preconditioner of M. P. Teter, M. C. Payne, D. C. Allan, PRB 40, 12255 (1989), eq. 5.3
- *        (docs/theory-pw.md, "Eigensolver").
+ *        eigensolver (E. R. Davidson, J. Comput. Phys. 17, 87 (1975)) with Davidson's diagonal
+ *        preconditioner, (H_GG - theta)^-1 with H_GG = |k+G|^2/2 + <v_eff> + <G|V_nl|G> and the
+ *        denominator kept >= PREC_D as in Quantum ESPRESSO (P. Giannozzi et al., J. Phys.:
+ *        Condens. Matter 21, 395502 (2009)); converged bands locked (docs/theory-pw.md,
+ *        "Eigensolver").
  *   H c = |k+G|^2/2 c + FFT[v_eff(r) psi(r)] + V_nl c.
  *        In a band group (pw_davidson_bg; docs/theory-pw.md, "Band groups") the blocks hold this
  *        rank's plane-wave rows; the small matrices and norms are summed over the group
@@ -22,6 +24,9 @@
 
 /* the loosest residual norm asked of a partly occupied or empty band (pw_ham.occ) */
 static const double EMPTY_BAND_TOL = 1e-4;
+/* the preconditioner's floor (hartree): the denominator 0.5 (d + D + sqrt((d - D)^2 + D^2)) of
+ * d = H_GG - theta is ~d above D and tends to D below (docs/theory-pw.md, "Eigensolver") */
+static const double PREC_D = 0.35;
 
 void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc)
 {
@@ -284,6 +289,44 @@ static int orthonormalise(const pw_bgroup *bg, bool re, size_t npw, const pw_cpl
     return nt;
 }
 
+/* The diagonal of H in the plane-wave basis for rows off .. off + npw of the set:
+ * H_GG = |k+G|^2/2 + <v_eff> (the box average of the local potential) + <G|V_nl|G>, the last
+ * sum_{rs} p_r(G) h_rs p_s(G)^* over the pairs of one atom's block (h is block-diagonal per
+ * atom, and an atom's projectors are contiguous) */
+static void hdiag(const pw_ham *h, int off, size_t npw, double *hd)
+{
+    double v0 = 0.0;
+    for (int p = 0; p < h->g->ntot; ++p)
+        v0 += h->veff[p];
+    v0 /= h->g->ntot;
+    for (size_t g = 0; g < npw; ++g)
+        hd[g] = h->ks->kin[off + g] + v0;
+    const pw_nl *nl = h->nl;
+    if (!nl) return;
+    int np = nl->nproj;
+    for (int r = 0, a0 = 0; r < np; ++r) {
+        if (nl->atom[r] != nl->atom[a0]) a0 = r; /* a0: the first projector of r's atom */
+        for (int q = a0; q < np && nl->atom[q] == nl->atom[r]; ++q) {
+            double hrq = nl->h[(size_t)r * np + q];
+            if (hrq == 0.0) continue;
+            const pw_cplx *pr = nl->p + (size_t)r * nl->npw + off,
+                          *pq = nl->p + (size_t)q * nl->npw + off;
+            for (size_t g = 0; g < npw; ++g)
+                hd[g] += hrq * creal(pr[g] * conj(pq[g]));
+        }
+    }
+}
+
+/* the columns idx[0..n) of the m x m matrix y (complex, or real in the same storage) into the
+ * m x n matrix out */
+static void gather(bool re, const pw_cplx *y, int m, const int *idx, int n, pw_cplx *out)
+{
+    size_t w = re ? sizeof(double) : sizeof(pw_cplx);
+    for (int j = 0; j < n; ++j)
+        memcpy((char *)out + (size_t)j * m * w, (const char *)y + (size_t)idx[j] * m * w,
+               (size_t)m * w);
+}
+
 /* the subspace holds at most 3 nb vectors, and no more than the space's dimension */
 static int subspace_max(int nb, const pw_kset *ks)
 {
@@ -295,7 +338,9 @@ size_t pw_davidson_work(int nb, const pw_kset *ks, const pw_bgroup *bg)
     int off, rows = ks->npw;
     if (bg) pw_bg_rows(bg, ks->npw, bg->rank, &off, &rows);
     size_t npw = (size_t)rows, mmax = (size_t)subspace_max(nb, ks);
-    return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + (2 * mmax + 2 * (size_t)nb) / 2 + 1;
+    /* theta, rn, dd, tb, rc (doubles), ul (ints), H_GG (npw doubles) after the blocks */
+    return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + (2 * mmax + 4 * (size_t)nb + npw) / 2 +
+           2;
 }
 
 /* pw_davidson; bg: a band group (c, the work blocks: this rank's rows) or NULL */
@@ -306,7 +351,6 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
     int off = 0, rows = h->ks->npw;
     if (bg) pw_bg_rows(bg, h->ks->npw, bg->rank, &off, &rows);
     size_t npw = (size_t)rows;
-    const double *kin = h->ks->kin + off;
     bool re = h->ks->gamma;
     if (nb > pw_kset_dim(h->ks))
         return ATE_ERROR(err, ATE_ERR_VALUE,
@@ -331,9 +375,14 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
     /* the tolerance of each band: tol / w for a band of relative occupation w (h->occ), at most
      * EMPTY_BAND_TOL: each band's error then changes the density by about as much as that of a
      * full band at tol, and an empty band's eigenvalue error stays ~ (1e-4)^2 Ha or below */
-    double rmax = 0.0, rrel = 0.0, *tb = dd + mmax;
-    for (int n = 0; n < nb; ++n)
+    double rmax = 0.0, rrel = 0.0, *tb = dd + mmax, *rc = tb + nb;
+    int *ul = (int *)(rc + nb); /* the bands still unconverged */
+    double *hdg = rc + 2 * nb;  /* H_GG of this rank's rows */
+    hdiag(h, off, npw, hdg);
+    for (int n = 0; n < nb; ++n) {
         tb[n] = h->occ && n < nneed ? fmax(tol, fmin(EMPTY_BAND_TOL, tol / h->occ[n])) : tol;
+        rn[n] = INFINITY;
+    }
     for (int it = 0;; ++it) {
         /* Rayleigh-Ritz in span(v): the projected H gets the columns of the vectors added since
          * the last step, V^H H v_new; its upper triangle (all of it known) goes to LAPACK */
@@ -367,74 +416,85 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
             st = ATE_ERROR(err, ATE_ERR_LIB, "eigensolver: the subspace eigenproblem failed");
             goto done;
         }
-        lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
-        lincomb(re, npw, nb, m, 1.0, hv, hs, m, 0.0, hx);
-        /* residuals r = H x - theta x, kept in hx */
-        rmax = rrel = 0.0;
-        for (int n = 0; n < nb; ++n) {
-            pw_cplx *r = hx + (size_t)n * npw;
-            const pw_cplx *xn = x + (size_t)n * npw;
+        /* the Ritz vectors x = V y and H x = (HV) y of the bands still unconverged only, into
+         * the first columns of c and hx: a band once converged is locked (no residual, no
+         * correction; it stays in the subspace and its Ritz vector is formed at the end) */
+        int nu = 0;
+        for (int n = 0; n < nneed; ++n)
+            if (!(rn[n] < tb[n])) ul[nu++] = n;
+        gather(re, hs, m, ul, nu, s);
+        lincomb(re, npw, nu, m, 1.0, v, s, m, 0.0, x);
+        lincomb(re, npw, nu, m, 1.0, hv, s, m, 0.0, hx);
+        /* residuals r = H x - theta x, kept in hx; their norms in a band group summed in one go
+         * (the same numbers, so the same branches, on each rank) */
+        for (int j = 0; j < nu; ++j) {
+            pw_cplx *r = hx + (size_t)j * npw;
+            const pw_cplx *xj = x + (size_t)j * npw;
             for (size_t g = 0; g < npw; ++g)
-                r[g] -= theta[n] * xn[g];
-            rn[n] = bg ? sumsq_rows(bg, re, npw, r) : vnorm(re, npw, r);
+                r[g] -= theta[ul[j]] * xj[g];
+            rc[j] = bg ? sumsq_rows(bg, re, npw, r) : vnorm(re, npw, r);
         }
         if (bg) {
-            /* with the kinetic energies of the Ritz vectors for the preconditioner (in dd, which
-             * follows rn and is free until orthonormalise; tb starts at dd + mmax): norms and
-             * energies over the group in one sum, the same numbers, so the same branches, on
-             * each rank */
-            for (int n = 0; n < nneed; ++n) {
-                const pw_cplx *xn = x + (size_t)n * npw;
-                double ek = 0.0;
-                for (size_t g = 0; g < npw; ++g)
-                    ek += kin[g] * creal(conj(xn[g]) * xn[g]);
-                dd[n] = ek;
-            }
-            gsum(bg, rn, nb + nneed);
-            for (int n = 0; n < nb; ++n)
-                rn[n] = sqrt(fmax(rn[n], 0.0));
+            gsum(bg, rc, nu);
+            for (int j = 0; j < nu; ++j)
+                rc[j] = sqrt(fmax(rc[j], 0.0));
         }
+        int nt = 0;
+        for (int j = 0; j < nu; ++j)
+            rn[ul[j]] = rc[j], nt += rc[j] >= tb[ul[j]];
+        rmax = rrel = 0.0;
         for (int n = 0; n < nneed; ++n)
             rmax = fmax(rmax, rn[n]), rrel = fmax(rrel, rn[n] / tb[n]);
-        if (rrel < 1.0 || it >= maxit) break;
+        if (rrel < 1.0 || it >= maxit) {
+            lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
+            break;
+        }
         /* preconditioned residuals of the unconverged bands; the buffer bands (nneed .. nb-1)
          * get none: they stay in the subspace, improved by the others' corrections only */
-        int nt = 0;
-        for (int n = 0; n < nneed; ++n)
-            nt += rn[n] >= tb[n];
-        if (m + nt > mmax) { /* restart from the Ritz vectors */
+        bool restart = m + nt > mmax;
+        if (restart) {
+            /* restart from the Ritz vectors of all nb bands: V = X, HV = HX, and the projected
+             * H is diag(theta) (the Ritz vectors are orthonormal and diagonalise it); the
+             * residuals of the unconverged bands go to the first columns of hx */
+            lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
+            lincomb(re, npw, nb, m, 1.0, hv, hs, m, 0.0, hx);
             memcpy(v, x, (size_t)nb * npw * sizeof(pw_cplx));
-            for (int n = 0; n < nb; ++n) /* H x = r + theta x */
+            memcpy(hv, hx, (size_t)nb * npw * sizeof(pw_cplx));
+            for (int j = 0; j < nu; ++j)
                 for (size_t g = 0; g < npw; ++g)
-                    hv[(size_t)n * npw + g] =
-                        hx[(size_t)n * npw + g] + theta[n] * x[(size_t)n * npw + g];
-            m = nb, mh = 0;
+                    hx[(size_t)j * npw + g] =
+                        hv[(size_t)ul[j] * npw + g] - theta[ul[j]] * v[(size_t)ul[j] * npw + g];
+            m = nb, mh = nb;
+            for (int jc = 0; jc < nb; ++jc)
+                for (int i = 0; i <= jc; ++i) {
+                    double e = i == jc ? theta[jc] : 0.0;
+                    if (re)
+                        ((double *)hp)[(size_t)jc * mmax + i] = e;
+                    else
+                        hp[(size_t)jc * mmax + i] = e;
+                }
             if (m + nt > mmax) nt = mmax - m;
             if (nt <= 0) break;
         }
         pw_cplx *t = v + (size_t)m * npw;
         int j = 0;
-        for (int n = 0; n < nneed && j < nt; ++n) {
+        for (int q = 0; q < nu && j < nt; ++q) {
+            int n = ul[q];
             if (rn[n] < tb[n]) continue;
-            const pw_cplx *xn = x + (size_t)n * npw, *r = hx + (size_t)n * npw;
-            double ek = 0.0; /* gamma: kin(G = 0) = 0, the half sphere counts twice */
-            if (bg)
-                ek = dd[n];
-            else
-                for (size_t g = 0; g < npw; ++g)
-                    ek += kin[g] * creal(conj(xn[g]) * xn[g]);
-            if (re) ek *= 2.0;
-            if (ek < 1e-2) ek = 1e-2;
+            const pw_cplx *r = hx + (size_t)q * npw;
             pw_cplx *tj = t + (size_t)j * npw;
             for (size_t g = 0; g < npw; ++g) {
-                double y = kin[g] / ek, y2 = y * y;
-                double num = 27.0 + 18.0 * y + 12.0 * y2 + 8.0 * y2 * y;
-                tj[g] = -num / (num + 16.0 * y2 * y2) * r[g];
+                double d = hdg[g] - theta[n];
+                tj[g] = -r[g] /
+                        (0.5 * (d + PREC_D + sqrt((d - PREC_D) * (d - PREC_D) + PREC_D * PREC_D)));
             }
             ++j;
         }
         int kept = orthonormalise(bg, re, npw, v, m, t, j, s, dd);
-        if (kept == 0) break;
+        if (kept == 0) { /* no new direction: the Ritz vectors of all bands (done on a restart) */
+            if (!restart) lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
+            break;
+        }
         apply(h, bg, kept, t, hv + (size_t)m * npw);
         m += kept;
     }

@@ -61,7 +61,9 @@ int pw_grid_plan_shared(pw_grid *g, MPI_Comm comm)
     const char *path = getenv("ATE_FFTW_WISDOM");
     if (path && !*path) path = NULL;
     if (path && rank == 0) fftw_import_wisdom_from_filename(path); /* none yet: no matter */
-    if (size == 1) {
+    /* ATE_PW_FFTW: the planner chosen per rank (basis.c), each rank plans alone */
+    const char *own = getenv("ATE_PW_FFTW");
+    if (size == 1 || (own && *own)) {
         int r = make_all(g, SERIAL_ORDER, 0);
         if (path && r == 0) fftw_export_wisdom_to_filename(path);
         return r;

@@ -68,13 +68,18 @@ static char *token(char **s)
     return p;
 }
 
-static bool header_has(char *line, const char *sym, const char *name, const char *xc_tag)
+/* Does the header line of an entry name sym and match? With a name: one of its names is that name.
+ * Without: exact (pass 0) one of its names is xc_tag itself, CP2K's alias for the element's default
+ * entry ("Pt GTH-PBE-q18 GTH-PBE", "Cu GTH-PADE-q11 GTH-LDA-q11 GTH-PADE GTH-LDA"); otherwise
+ * (pass 1) a name starts with xc_tag. */
+static bool header_has(char *line, const char *sym, const char *name, const char *xc_tag, int pass)
 {
     char *tok = token(&line);
     if (!tok || strcmp(tok, sym) != 0) return false;
     while ((tok = token(&line))) {
         if (name && !strcmp(tok, name)) return true;
-        if (!name && xc_tag && !strncmp(tok, xc_tag, strlen(xc_tag))) return true;
+        if (!name && xc_tag && pass == 0 && !strcmp(tok, xc_tag)) return true;
+        if (!name && xc_tag && pass == 1 && !strncmp(tok, xc_tag, strlen(xc_tag))) return true;
     }
     return false;
 }
@@ -92,10 +97,15 @@ ate_status pw_gth_read(const char *path, int z, const char *name, const char *xc
     char buf[512], copy[512];
     int lineno = 0, start = 0;
     bool found = false;
-    while (!found && next_line(f, buf, sizeof buf, &lineno)) {
-        if (!isalpha((unsigned char)buf[0])) continue;
-        memcpy(copy, buf, sizeof copy);
-        if (header_has(copy, sym, name, xc_tag)) {
+    /* the entry CP2K's bare alias (GTH-PBE, GTH-PADE) names, else the first whose name starts
+     * with the tag: with LDA the first Cu, Ag and Au entries are one-electron (q1) potentials
+     * without d states, with PBE the first Pd and Pt entries q10 where the default is q18 */
+    for (int pass = name ? 1 : 0; pass < 2 && !found; ++pass) {
+        if (pass == 1) rewind(f), lineno = 0;
+        while (!found && next_line(f, buf, sizeof buf, &lineno)) {
+            if (!isalpha((unsigned char)buf[0])) continue;
+            memcpy(copy, buf, sizeof copy);
+            if (!header_has(copy, sym, name, xc_tag, pass)) continue;
             found = true, start = lineno;
             char *rest = buf;
             token(&rest);
@@ -206,6 +216,25 @@ static double proj_q(const pw_gth *p, int l, int i, double q, double *qdp)
 }
 
 double pw_gth_proj_q(const pw_gth *p, int l, int i, double q) { return proj_q(p, l, i, q, NULL); }
+
+void pw_gth_proj_q_n(const pw_gth *p, int l, int i, size_t n, const double *q, double *out)
+{
+    /* proj_q with its q-independent factors evaluated once */
+    double rl = p->rl[l], a = 1.0 / (2.0 * rl * rl), m = l + 1.5;
+    double a0 = pow(a, -m), a2 = pow(a, -m - 2.0), a3 = pow(a, -m - 3.0), a4 = pow(a, -m - 4.0);
+    double s = l + (4.0 * (i + 1) - 1.0) / 2.0;
+    double norm = sqrt(2.0) / (pow(rl, s) * sqrt(tgamma(s))), k0 = norm * sqrt(ATE_PI);
+    double p2 = pow(2.0, l + 2);
+    for (size_t g = 0; g < n; ++g) {
+        double c = 0.25 * q[g] * q[g], e = exp(-c / a), ql = 1.0;
+        for (int j = 0; j < l; ++j)
+            ql *= q[g];
+        double h = i == 0   ? a0
+                   : i == 1 ? a2 * (m * a - c)
+                            : m * (m + 1.0) * a2 - (2.0 * m + 2.0) * c * a3 + c * c * a4;
+        out[g] = k0 * ql / p2 * e * h;
+    }
+}
 
 double pw_gth_proj_qdq(const pw_gth *p, int l, int i, double q, double *qdp)
 {

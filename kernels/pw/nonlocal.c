@@ -181,9 +181,7 @@ ate_status pw_nl_update(pw_nl *nl, const pw_cell *c, const pw_kset *ks, const pw
         const pw_gth *p = &at->psp[q];
         for (int l = 0; l < p->nl; ++l)
             for (int i = 0; i < p->nprj[l]; ++i, ++first_rad) {
-                double *r = rad + (size_t)first_rad * npw;
-                for (size_t g = 0; g < npw; ++g)
-                    r[g] = pw_gth_proj_q(p, l, i, qn[g]);
+                pw_gth_proj_q_n(p, l, i, npw, qn, rad + (size_t)first_rad * npw);
             }
     }
     double pre = 4.0 * ATE_PI / sqrt(c->vol);

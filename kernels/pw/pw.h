@@ -46,6 +46,8 @@ double pw_gth_vloc_q(const pw_gth *p, double q, double *dv);
 double pw_gth_alpha(const pw_gth *p);
 /** Radial projector transform P_i^l(q) = int_0^inf r^2 j_l(qr) p_i^l(r) dr (i = 0..2). */
 double pw_gth_proj_q(const pw_gth *p, int l, int i, double q);
+/** pw_gth_proj_q at the n moduli q, into out. */
+void pw_gth_proj_q_n(const pw_gth *p, int l, int i, size_t n, const double *q, double *out);
 /** P_i^l(q) and q dP_i^l/dq in *qdp (the strain derivative of the projectors). */
 double pw_gth_proj_qdq(const pw_gth *p, int l, int i, double q, double *qdp);
 
@@ -63,8 +65,9 @@ typedef struct pw_grid {
     double b[3][3]; /* reciprocal vectors (rows): G = sum_d m_d b_d, see pw_grid_gvec */
     bool *sphere;   /* [ntot] |G| <= 2 Gmax: the density sphere */
     fftw_complex *buf, *tmp;
-    fftw_plan fwd, bwd; /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
-    fftw_plan bwd_wf;   /* tmp -> buf (input destroyed): pw_to_real on unpruned boxes */
+    fftw_plan fwd, bwd;  /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
+    fftw_plan bwd_wf;    /* tmp -> buf (input destroyed): pw_to_real on unpruned boxes */
+    unsigned plan_flags; /* FFTW planner flags of the grid's plans */
     /* wavefunction transforms pruned to the sphere's bounding box |m_0| <= M0, |m_1| <= M1
      * (pw_to_real / pw_to_sphere): 1D transforms along axis 2 on those (i, j) columns only,
      * along axis 1 on the i planes |m_0| <= M0 only, along axis 0 everywhere */
@@ -305,8 +308,9 @@ void pw_ham_apply(const pw_ham *h, int nb, const pw_cplx *c, pw_cplx *hc);
 /** Block Davidson for the nb lowest eigenpairs: c [nb][npw] in/out (orthonormal on exit), eig
  *  out. Stops when the residual norms of the first nneed bands are < tol (band n: < tol /
  *  h->occ[n], at most 1e-4, when h->occ is given; the others are a buffer that speeds up
- *  convergence near degeneracies) or after maxit iterations; the largest of those residuals in
- *  *resid. work: pw_davidson_work(nb, npw) complex numbers. */
+ *  convergence near degeneracies) or after maxit iterations (a band is locked, no longer
+ *  checked or corrected, once it meets its tolerance); the largest of those residuals, each at
+ *  its last check, in *resid. work: pw_davidson_work(nb, npw) complex numbers. */
 ate_status pw_davidson(const pw_ham *h, int nb, int nneed, pw_cplx *c, double *eig, double tol,
                        int maxit, double *resid, pw_cplx *work, ate_error *err);
 /** pw_davidson in a band group bg (B > 1): c holds this rank's rows (pw_bg_rows) of the nb

@@ -262,6 +262,9 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             if (psp[q].z == z[a]) found = q;
         if (found < 0) {
             st = pw_gth_read(path, z[a], NULL, xc_tag(o->xc), &psp[nsp], err);
+            if (st == ATE_OK && getenv("ATE_PW_VERBOSE"))
+                fprintf(stderr, "pw: pseudopotential %s %s (Z_ion %g) from %s\n",
+                        ate_element_symbol(z[a]), psp[nsp].name, psp[nsp].zion, path);
             found = nsp++;
         }
         species[a] = found;
@@ -282,26 +285,38 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         ntm += ate_element_is_transition_metal(z[a]);
     double m0 = ns == 1 ? 0.0 : uhf > 0 || fixed ? uhf : (ntm ? 2.0 * ntm : 1.0);
     if (ns == 2 && !fixed && o->moment0 > 0.0) m0 = o->moment0;
-    /* starting moments per atom (ABINIT's spinat): each within the atom's valence charge */
+    /* starting moments per atom (ABINIT's spinat): each within the atom's valence charge; the
+     * options' (calc --moments) before the structure's (extxyz initial_magmoms, a campaign's
+     * settings.pw.metal_moment) */
     const double *atm = o->atom_moments;
+    const char *mfield = "moments";
+    int nm = o->natom_moments;
+    if (!atm && ate_structure_magmoms(s))
+        atm = ate_structure_magmoms(s), mfield = "initial_magmoms", nm = n;
     if (atm && st == ATE_OK) {
-        if (o->natom_moments != n)
-            st = PW_INPUT_ERROR("moments", "%d starting moments for %d atoms", o->natom_moments, n);
+        if (nm != n)
+            st = PW_INPUT_ERROR(mfield, "%d starting moments for %d atoms", nm, n);
         else if (ns != 2)
-            st = PW_INPUT_ERROR("moments",
+            st = PW_INPUT_ERROR(mfield,
                                 "starting moments per atom need spin polarisation (--uhf N or "
                                 "--spin-polarized --free-moment)");
         double msum = 0.0;
         for (int a = 0; a < n && st == ATE_OK; ++a) {
             double zi = psp[species[a]].zion;
             if (!(fabs(atm[a]) <= zi))
-                st = PW_INPUT_ERROR("moments",
+                st = PW_INPUT_ERROR(mfield,
                                     "starting moment %g on atom %d (%s) exceeds its %g valence "
                                     "electrons",
                                     atm[a], a + 1, ate_element_symbol(z[a]), zi);
             msum += atm[a];
         }
         if (st == ATE_OK && !fixed) m0 = fabs(msum);
+        if (st == ATE_OK && getenv("ATE_PW_VERBOSE")) { /* tests/pipeline/check_pw.py */
+            fprintf(stderr, "pw: starting moments (%s):", mfield);
+            for (int a = 0; a < n; ++a)
+                fprintf(stderr, " %g", atm[a]);
+            fputc('\n', stderr);
+        }
     }
     if (m0 > nel) m0 = nel;
     double nel_up = 0.5 * (nel + m0), nel_dn = 0.5 * (nel - m0);

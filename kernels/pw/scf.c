@@ -480,7 +480,14 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             converged = true;
             break;
         }
-        pw_mixer_step(&mx, ntot, st->rhog, rout_g);
+        /* one input density on every rank, rank 0's: each rank's copy of rho_out(G) comes from
+         * its own FFTW plan (measured plans may differ between ranks), and the Pulay step
+         * magnifies last-bit differences near convergence; mixed on every rank, the copies drifted
+         * apart (FeH, fixed moment, 2 pools: |rho_in(rank 1) - rho_in(rank 0)| 1e-15 at iteration
+         * 2, 1e-4 by iteration 24), each pool solved its spin channel in another potential, and
+         * the SCF stalled at |drho| ~ 1e-4 (docs/validation.md, "Band groups") */
+        if (rank == 0) pw_mixer_step(&mx, ntot, st->rhog, rout_g);
+        if (size > 1) MPI_Bcast(st->rhog, (int)(2 * ns * ntot), MPI_DOUBLE, 0, in->comm);
     }
     if (in->verbose) {
         double t[2];

@@ -114,7 +114,7 @@ static ate_status assemble(const ate_structure *clean, const ate_ads_geom *g, at
             memcpy(pos + 3 * (n0 + a), g->pos[a], 3 * sizeof(double));
         }
         d.natoms = n1, d.numbers = z, d.tags = tags, d.positions = pos, d.fixed = fixed;
-        d.uhf = ATE_UHF_AUTO;
+        d.uhf = ATE_UHF_AUTO, d.magmoms = NULL; /* starting moments: the spin scan's */
         st = ate_structure_create(&d, out, err);
     }
     for (int i = 0; st == ATE_OK && i < ate_structure_info_count(clean); ++i)

@@ -108,13 +108,29 @@ static ate_status apply_step(ate_pipeline *p, const ate_scf_step *step, ate_erro
     return ate_kernel_update_opts(p->k, step->etemp, step->mixing, step->max_iter, err);
 }
 
-/* s with uhf replaced (a new structure; the old one is destroyed). */
-static ate_status with_uhf(ate_structure **s, int uhf, ate_error *err)
+/* s with uhf replaced (a new structure; the old one is destroyed). settings.pw.metal_moment > 0
+ * and uhf > 0 (a spin-polarised state): starting moments metal_moment on the site metals (the
+ * campaign's metals among the tag-1 site atoms, as state_vibrations) and 0 elsewhere (the pw
+ * kernel's spinat); otherwise none (the kernel's start). */
+static ate_status with_uhf(const ate_pipeline *p, ate_structure **s, int uhf, ate_error *err)
 {
+    double metal_moment = p->spec->settings.pw_metal_moment;
     ate_structure_desc d = ate_structure_get_desc(*s);
     d.uhf = uhf;
+    double *mag = NULL;
+    d.magmoms = NULL;
+    if (uhf > 0 && metal_moment > 0.0) {
+        if (!(mag = calloc((size_t)d.natoms, sizeof(double))))
+            return ATE_ERROR(err, ATE_ERR_MEMORY, "pipeline: out of memory");
+        for (int i = 0; i < d.natoms; ++i)
+            for (int m = 0; m < p->spec->nmetals && d.tags[i] == ATE_TAG_SITE; ++m)
+                if (d.numbers[i] == p->spec->metals[m]) mag[i] = metal_moment;
+        d.magmoms = mag;
+    }
     ate_structure *t = NULL;
-    ATE_TRY(ate_structure_create(&d, &t, err));
+    ate_status cs = ate_structure_create(&d, &t, err);
+    free(mag);
+    ATE_TRY(cs);
     for (int i = 0; i < ate_structure_info_count(*s); ++i)
         ATE_TRY(ate_structure_info_set(t, ate_structure_info_key(*s, i),
                                        ate_structure_info_value(*s, i), err));
@@ -156,7 +172,7 @@ static ate_status run_spin(ate_pipeline *p, ate_structure **s, int uhf, bool rel
                            ate_state_result *r, spin_run *out, ate_error *err)
 {
     memset(out, 0, sizeof(*out));
-    ATE_TRY(with_uhf(s, uhf, err));
+    ATE_TRY(with_uhf(p, s, uhf, err));
     ate_status st = ATE_OK;
     for (int i = 0; i < p->nladder; ++i) {
         const ate_scf_step *step = &p->ladder[i];

@@ -35,9 +35,10 @@
  *        moment relaxes (smearing needed), starting from --moment0 M (default 2 per transition
  *        metal atom) or from --moments M1,M2,... (one starting N_up - N_down per atom, each on
  *        that atom's starting density, ABINIT's spinat: e.g. an antiferromagnetic start; with
- *        --uhf too); JSON "magnetization" = N_up - N_down, "spins" (and "magnetic_moments")
- *        N_up - N_down within --sphere-radius R bohr (default 2.0) of each atom (ABINIT's
- *        prtdensph with ratsph R, ratsm 0; docs/theory-pw.md, "Atomic spheres").
+ *        --uhf too; without --moments, the structure file's extxyz initial_magmoms); JSON
+ * "magnetization" = N_up - N_down, "spins" (and "magnetic_moments") N_up - N_down within
+ * --sphere-radius R bohr (default 2.0) of each atom (ABINIT's prtdensph with ratsph R, ratsm 0;
+ * docs/theory-pw.md, "Atomic spheres").
  *        --mixing W: gfn1, the Broyden weight; pw, the Pulay step is min(1, 1.75 W) (0.7 at the
  *        default 0.4, QE's mixing_beta; damped campaign rescue rungs scale with it).
  *        --pseudo FILE (GTH pseudopotentials in CP2K's format; default

@@ -106,15 +106,19 @@ void ate_run_settings_json(const ate_campaign_spec *sp, char *out, size_t cap)
                       i ? ", " : "", ate_rescue_rung_name(s->rescue[i].rung), s->rescue[i].mixing,
                       s->rescue[i].max_iter, s->rescue[i].etemp);
     if (n > 0 && (size_t)n < cap) n += snprintf(out + n, cap - (size_t)n, "]}");
-    /* plane waves: named only for method pw (the settings of gfn1 campaigns stay the same) */
+    /* plane waves: named only for method pw (the settings of gfn1 campaigns stay the same);
+     * metal_moment only when set (the settings of earlier pw campaigns stay the same) */
+    char mm[64] = "";
+    if (s->pw_metal_moment > 0.0)
+        snprintf(mm, sizeof mm, ", \"metal_moment\": %.17g", s->pw_metal_moment);
     if (n > 0 && (size_t)n < cap && strcmp(s->method, "pw") == 0)
         n += snprintf(out + n, cap - (size_t)n,
                       ", \"pw\": {\"ecut_Ha\": %.17g, \"xc\": \"%s\", \"smearing\": \"%s\", "
                       "\"nbands\": %d, \"vacuum_A\": %.17g, \"sphere_radius_bohr\": %.17g, "
-                      "\"pseudo_file\": \"%s\", \"kpoints\": [%d, %d, %d]}",
+                      "\"pseudo_file\": \"%s\", \"kpoints\": [%d, %d, %d]%s}",
                       s->pw_ecut, s->pw_xc, s->pw_smearing, s->pw_nbands, s->pw_vacuum,
                       s->pw_sphere_radius, s->pw_pseudo_file, s->kpoints[0], s->kpoints[1],
-                      s->kpoints[2]);
+                      s->kpoints[2], mm);
     if (n > 0 && (size_t)n < cap)
         n += snprintf(out + n, cap - (size_t)n, ", \"support\": {\"type\": \"%s\", ",
                       sp->support.kind == ATE_SUPPORT_FLAKE ? "flake" : "graphene");

@@ -257,9 +257,9 @@ static ate_status read_scf(const ynode_ctx *c, const yaml_node_t *n, ate_setting
 static ate_status read_pw(const ynode_ctx *c, const yaml_node_t *n, const yaml_node_t *settings,
                           ate_settings_spec *s)
 {
-    static const char *const keys[] = {"ecut",           "xc",          "smearing",
-                                       "smearing_width", "nbands",      "vacuum",
-                                       "sphere_radius",  "pseudo_file", NULL};
+    static const char *const keys[] = {"ecut",         "xc",     "smearing",      "smearing_width",
+                                       "nbands",       "vacuum", "sphere_radius", "pseudo_file",
+                                       "metal_moment", NULL};
     static const char *const xcs[] = {"pbe", "lda", NULL};
     static const char *const smearings[] = {"fermi-dirac", "gaussian", "mv", "none", NULL};
     ATE_TRY(ymap_check(c, n, "settings.pw", keys));
@@ -290,6 +290,8 @@ static ate_status read_pw(const ynode_ctx *c, const yaml_node_t *n, const yaml_n
         ATE_TRY(yget_double(c, v, "settings.pw.vacuum", 2.0, 100.0, &s->pw_vacuum));
     if ((v = cy_lookup(c, n, "sphere_radius")))
         ATE_TRY(yget_double(c, v, "settings.pw.sphere_radius", 0.1, 20.0, &s->pw_sphere_radius));
+    if ((v = cy_lookup(c, n, "metal_moment")))
+        ATE_TRY(yget_double(c, v, "settings.pw.metal_moment", 0.0, 10.0, &s->pw_metal_moment));
     if ((v = cy_lookup(c, n, "pseudo_file"))) {
         char f[ATE_SPEC_PATH_LEN];
         ATE_TRY(yget_string(c, v, "settings.pw.pseudo_file", f, sizeof(f)));

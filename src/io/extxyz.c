@@ -8,7 +8,9 @@
  *
  * Lattice rows are the cell vectors (Å). Properties lists name:type:columns with types S, R, I, L.
  * Recognised columns: species (or Z), pos, tags, move_mask (L:1 or L:3, true = free, ASE's
- * FixAtoms/FixCartesian) and fixed (L:1 or L:3, true = fixed); any other column (forces, masses,
+ * FixAtoms/FixCartesian), fixed (L:1 or L:3, true = fixed) and initial_magmoms (R:1, ASE's
+ * collinear starting moments N_up - N_down per atom: the plane-wave kernel's starting moments;
+ * written back when the structure has any); any other column (forces, masses, the calculator's
  * magmoms, ...) is read past and dropped. Comment keys other than Lattice, Properties and pbc go
  * to the structure's info dictionary as text; `charge` and `uhf` also set the electron count.
  * Without Lattice the structure has no cell; with Lattice and no pbc key it is periodic along all
@@ -16,6 +18,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,13 +192,13 @@ static ate_status comment_structure(const io_text *t, int line, const kv_list *k
 
 typedef struct frame_arrays {
     int *z, *tags, *line;
-    double *pos;
+    double *pos, *magmoms; /* magmoms NULL without an initial_magmoms column */
     bool *fixed;
 } frame_arrays;
 
 static void arrays_free(frame_arrays *a)
 {
-    free(a->z), free(a->tags), free(a->line), free(a->pos), free(a->fixed);
+    free(a->z), free(a->tags), free(a->line), free(a->pos), free(a->fixed), free(a->magmoms);
 }
 
 static ate_status read_atoms(const io_text *t, int first, int n, const prop *props, int nprops,
@@ -241,6 +244,12 @@ static ate_status read_atoms(const io_text *t, int first, int n, const prop *pro
                                         c[pr->ncols == 3 ? k : 0]);
                     a->fixed[3 * i + k] = free_mask ? !v : v;
                 }
+            } else if (!strcmp(pr->name, "initial_magmoms") && a->magmoms) {
+                if (!io_parse_double(c[0], &a->magmoms[i]) || !isfinite(a->magmoms[i]))
+                    return IO_ERROR(
+                        err, t, ln, "initial_magmoms",
+                        "cannot parse '%s' as a number (the starting moment of atom %d)", c[0],
+                        i + 1);
             }
         }
     }
@@ -286,6 +295,16 @@ ate_status io_read_xyz_frame(const io_text *t, int *line, bool extended, ate_str
                           "Properties must contain species (or Z) and pos");
     }
     frame_arrays a = {0};
+    for (int p = 0; extended && st == ATE_OK && p < nprops; ++p)
+        if (!strcmp(props[p].name, "initial_magmoms")) {
+            if (props[p].type != 'R' || props[p].ncols != 1)
+                st = IO_ERROR(err, t, l1 + 1, "initial_magmoms",
+                              "initial_magmoms must be one real column (collinear moments, R:1), "
+                              "got %c:%d",
+                              props[p].type, props[p].ncols);
+            else if (!(a.magmoms = calloc((size_t)n, sizeof(double))))
+                st = ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory reading %d atoms", n);
+        }
     if (st == ATE_OK) {
         a.z = calloc((size_t)n, sizeof(int)), a.tags = calloc((size_t)n, sizeof(int));
         a.line = calloc((size_t)n, sizeof(int)), a.pos = calloc((size_t)n * 3, sizeof(double));
@@ -303,7 +322,8 @@ ate_status io_read_xyz_frame(const io_text *t, int *line, bool extended, ate_str
                                 .fixed = a.fixed,
                                 .tags = a.tags,
                                 .charge = charge,
-                                .uhf = uhf};
+                                .uhf = uhf,
+                                .magmoms = a.magmoms};
         st = io_create(t, &d, a.line, l1 + 1, out, err);
     }
     for (int i = 0; st == ATE_OK && i < kv.n; ++i) {
@@ -342,6 +362,7 @@ ate_status io_write_xyz(FILE *f, const ate_structure *s, bool extended, ate_erro
     const int *z = ate_structure_numbers(s), *tags = ate_structure_tags(s);
     const double *pos = ate_structure_positions(s), *cell = ate_structure_cell(s);
     const bool *fixed = ate_structure_fixed(s);
+    const double *mag = ate_structure_magmoms(s);
     bool any_fixed = false, partial = false, pbc[3];
     for (int i = 0; i < n; ++i) {
         bool a = fixed[3 * i], b = fixed[3 * i + 1], c = fixed[3 * i + 2];
@@ -357,8 +378,9 @@ ate_status io_write_xyz(FILE *f, const ate_structure *s, bool extended, ate_erro
                 fprintf(f, "%s%.10f", k ? " " : "", cell[k] * ATE_BOHR_ANGSTROM);
             fprintf(f, "\" ");
         }
-        fprintf(f, "Properties=species:S:1:pos:R:3:tags:I:1%s",
-                any_fixed ? (partial ? ":move_mask:L:3" : ":move_mask:L:1") : "");
+        fprintf(f, "Properties=species:S:1:pos:R:3:tags:I:1%s%s",
+                any_fixed ? (partial ? ":move_mask:L:3" : ":move_mask:L:1") : "",
+                mag ? ":initial_magmoms:R:1" : "");
         for (int i = 0; i < ate_structure_info_count(s); ++i) {
             const char *k = ate_structure_info_key(s, i);
             if (!strcmp(k, "charge") || !strcmp(k, "uhf")) continue;
@@ -384,6 +406,7 @@ ate_status io_write_xyz(FILE *f, const ate_structure *s, bool extended, ate_erro
                         fixed[3 * i + 2] ? 'F' : 'T');
             else if (any_fixed)
                 fprintf(f, " %c", fixed[3 * i] ? 'F' : 'T');
+            if (mag) fprintf(f, " %.10g", mag[i]);
         }
         fputc('\n', f);
     }

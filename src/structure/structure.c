@@ -21,6 +21,7 @@ struct ate_structure {
     double inv_basis[9]; /* inverse of basis; valid when has_cell */
     bool *fixed;         /* [natoms][3] */
     int *tags;
+    double *magmoms; /* [natoms] or NULL */
     int charge, uhf;
     int ninfo, cap_info;
     char **info_keys, **info_values;
@@ -79,6 +80,7 @@ static void free_contents(ate_structure *s)
     free(s->positions);
     free(s->fixed);
     free(s->tags);
+    free(s->magmoms);
     for (int i = 0; i < s->ninfo; ++i) {
         free(s->info_keys[i]);
         free(s->info_values[i]);
@@ -245,6 +247,22 @@ ate_status ate_structure_create(const ate_structure_desc *d, ate_structure **out
     memcpy(s->positions, d->positions, (size_t)n * 3 * sizeof(double));
     if (d->fixed) memcpy(s->fixed, d->fixed, (size_t)n * 3 * sizeof(bool));
     if (d->tags) memcpy(s->tags, d->tags, (size_t)n * sizeof(int));
+    bool moments = false;
+    for (int i = 0; d->magmoms && i < n; ++i) {
+        if (!isfinite(d->magmoms[i])) {
+            ate_structure_destroy(&s);
+            return ate_error_set_input(err, ATE_ERR_INPUT, __FILE__, __LINE__, NULL, 0, 0,
+                                       "initial_magmoms", "atom %d has a non-finite moment", i + 1);
+        }
+        moments |= d->magmoms[i] != 0.0;
+    }
+    if (moments) {
+        if (!(s->magmoms = malloc((size_t)n * sizeof(double)))) {
+            ate_structure_destroy(&s);
+            return ATE_ERROR(err, ATE_ERR_MEMORY, "cannot allocate a structure of %d atoms", n);
+        }
+        memcpy(s->magmoms, d->magmoms, (size_t)n * sizeof(double));
+    }
     s->has_cell = d->cell != NULL;
     if (d->cell) memcpy(s->cell, d->cell, sizeof(s->cell));
     for (int k = 0; k < 3; ++k)
@@ -272,7 +290,8 @@ ate_structure_desc ate_structure_get_desc(const ate_structure *s)
                             .fixed = s->fixed,
                             .tags = s->tags,
                             .charge = s->charge,
-                            .uhf = s->uhf};
+                            .uhf = s->uhf,
+                            .magmoms = s->magmoms};
     return d;
 }
 
@@ -310,6 +329,7 @@ const bool *ate_structure_fixed(const ate_structure *s) { return s->fixed; }
 const int *ate_structure_tags(const ate_structure *s) { return s->tags; }
 int ate_structure_charge(const ate_structure *s) { return s->charge; }
 int ate_structure_uhf(const ate_structure *s) { return s->uhf; }
+const double *ate_structure_magmoms(const ate_structure *s) { return s->magmoms; }
 
 int ate_structure_nelectrons(const ate_structure *s)
 {

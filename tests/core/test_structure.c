@@ -1,4 +1,5 @@
 /* Unit tests: structure validation (exact error texts), distances, neighbour lists, symmetry. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "ate_test.h"
@@ -34,6 +35,26 @@ int main(void)
     ate_structure_destroy(&s);
     CHECK(s == NULL, "destroy nulls");
     ate_structure_destroy(&s); /* NULL-safe */
+
+    /* starting moments (extxyz initial_magmoms): kept by get_desc and copy; all zero = none */
+    double mz[3] = {0.0, 0.0, 0.0}, mm[3] = {2.0, -0.5, 0.0};
+    d.magmoms = mz;
+    CHECK(ate_structure_create(&d, &s, &err) == ATE_OK && !ate_structure_magmoms(s),
+          "zero moments");
+    ate_structure_destroy(&s);
+    d.magmoms = mm;
+    ate_structure *s2 = NULL;
+    CHECK(ate_structure_create(&d, &s, &err) == ATE_OK &&
+              ate_structure_copy(s, &s2, &err) == ATE_OK,
+          "moments");
+    mm[0] = 9.0; /* the structure holds its own copy */
+    CHECK(ate_structure_magmoms(s2) && ate_structure_magmoms(s2)[0] == 2.0 &&
+              ate_structure_magmoms(s2)[1] == -0.5 && ate_structure_magmoms(s)[0] == 2.0,
+          "moments copied");
+    ate_structure_destroy(&s), ate_structure_destroy(&s2);
+    mm[0] = NAN;
+    expect_error(&d, "initial_magmoms: atom 1 has a non-finite moment");
+    d.magmoms = NULL;
 
     /* bad inputs, exact texts */
     double pclose[9] = {0, 0, 0, 0.9572 * A, 0, 0, 1.3572 * A, 0, 0};

@@ -5,7 +5,8 @@ usage: ase_roundtrip.py ATESCREEN_EXE WORKDIR
 
 ASE writes extxyz/POSCAR -> `atescreen convert` -> ASE reads, and ATEscreen writes -> ASE reads and
 writes -> ATEscreen reads -> ASE reads. Positions, cells, pbc, numbers, tags, constraints
-(FixAtoms, FixCartesian, selective dynamics) and info keys must survive to 1e-8 Å.
+(FixAtoms, FixCartesian, selective dynamics), info keys and extxyz initial_magmoms (ASE's
+collinear starting moments) must survive to 1e-8 Å.
 
 The reference for each comparison is what ASE itself reads back from its own file. ASE 3.22.1
 writes constraints to extxyz only when asked (columns=[..., "move_mask"]) and then writes the
@@ -58,6 +59,11 @@ def compare(tag, a, b, check_info=True, check_tags=True, pbc=None):
         failures.append(f"{tag}: pbc {a.pbc} -> {b.pbc}")
     if check_tags and (a.get_tags() != b.get_tags()).any():
         failures.append(f"{tag}: tags differ")
+    if check_tags and a.has("initial_magmoms") and (
+            not b.has("initial_magmoms") or
+            np.abs(a.get_initial_magnetic_moments() - b.get_initial_magnetic_moments()).max() > TOL):
+        failures.append(f"{tag}: initial_magmoms {a.get_initial_magnetic_moments()} became "
+                        f"{b.get_initial_magnetic_moments() if b.has('initial_magmoms') else None}")
     if (fixed_mask(a) != fixed_mask(b)).any():
         failures.append(f"{tag}: constraints differ")
     if check_info:
@@ -90,6 +96,7 @@ def cases():
     t = Atoms("FeNOH", positions=[[0, 0, 0], [1.9, 0, 0], [0, 0, 1.8], [0.3, 0.1, 2.7]],
               cell=[[6.0, 0, 0], [1.0, 6.0, 0], [0.5, 0.3, 8.0]], pbc=True)
     t.set_tags([1, 1, 2, 2])
+    t.set_initial_magnetic_moments([3.0, 0.0, -0.5, 0.25])
     yield "triclinic", t
 
 

@@ -15,6 +15,9 @@ the errors of bad plane-wave settings.
   round-off (1e-9 eV; close() says why not bitwise).
 - SIGTERM to one rank of a --group-size 2 run during the candidate: both ranks abandon it
   (exit 3, nothing journaled); resuming completes it with the numbers of the 1-rank run.
+- settings.pw.metal_moment 1.5 (1 rank, ATE_PW_VERBOSE): every spin-polarised SCF start of the
+  kernel gets 1.5 on Mg and 0 elsewhere (the kernel's "starting moments" line), and the provenance
+  names it; a text or negative metal_moment is refused like the other bad settings.
 - A campaign whose SCF cannot converge (scf.max_iter 3, no rescue rungs): the clean state fails
   with the kernel's reason and so does the candidate; the run itself succeeds.
 - The stored final energy of each state equals a fresh `atescreen calc --method pw` on the stored
@@ -26,8 +29,8 @@ the errors of bad plane-wave settings.
 usage: check_pw.py ATESCREEN SRC_DIR WORK_DIR [--quick]
 
 --quick (the sanitizer build, where the plane-wave code runs ~10x slower): the 2-rank run without
-a group and the SIGTERM run are left out; the bad settings, the 1-rank and --group-size 2 runs
-and the failing SCF are kept.
+a group, the metal_moment run and the SIGTERM run are left out; the bad settings, the 1-rank and
+--group-size 2 runs and the failing SCF are kept.
 """
 import json
 import os
@@ -123,6 +126,8 @@ bad = [
     ("two-widths", "  electronic_temperature: 500\n  pw: {ecut: 5.0, smearing_width: 0.01}\n",
      "settings.pw.smearing_width"),
     ("no-pseudo", "  pw: {ecut: 5.0, pseudo_file: does-not-exist.gth}\n", "settings.pw.pseudo_file"),
+    ("text-moment", "  pw: {ecut: 5.0, metal_moment: high}\n", "settings.pw.metal_moment"),
+    ("negative-moment", "  pw: {ecut: 5.0, metal_moment: -1}\n", "settings.pw.metal_moment"),
 ]
 for name, extra, field in bad:
     y = write_yaml("bad-" + name, extra)
@@ -190,6 +195,13 @@ if os.path.exists(h5):
         m = js["spins"][metal]
         check(abs(m - row["metal_spin"]) < 1e-6 and m == m,
               "%s: stored metal spin %.6f, calc's sphere moment %.6f" % (label, row["metal_spin"], m))
+        # the reader names pw charges Hirshfeld's (plus the neutral alias), not Mulliken's
+        q = atoms.arrays.get("hirshfeld_charges")
+        check(q is not None and "mulliken_charges" not in atoms.arrays
+              and np.array_equal(q, atoms.arrays.get("charges"))
+              and np.allclose(q, js["charges"], rtol=0, atol=1e-6),
+              "%s: atoms.arrays hirshfeld_charges = charges = calc's %s (arrays %s)" % (
+                  label, np.round(js["charges"][:3], 6), sorted(atoms.arrays)))
         check(list(atoms.pbc) == [True, True, True] and min(atoms.cell.lengths()) >= 3.0 - 1e-9,
               "%s: in a box %s" % (label, atoms.cell.lengths().round(3)))
     # resuming with another cutoff is refused (the settings are in the journals)
@@ -197,6 +209,29 @@ if os.path.exists(h5):
     p = run(y2, os.path.join(work, "pw-tiny-1"), expect=2)
     check("different settings" in p.stderr, "another ecut on resume: %s" % p.stderr.strip()[-200:])
     write_yaml("pw-tiny", PW)
+
+# ---- settings.pw.metal_moment: the starting moment on the site metal of spin-polarised states ---
+if not QUICK:  # (a 1-rank campaign run: left out under the sanitizers, as the 2-rank one)
+    ym = write_yaml("pw-moment", PW.replace("sphere_radius: 2.0", "sphere_radius: 2.0, metal_moment: 1.5"))
+    out = os.path.join(work, "pw-moment-1")
+    shutil.rmtree(out, ignore_errors=True)
+    os.environ["ATE_PW_VERBOSE"] = "1"
+    p = run(ym, out)
+    del os.environ["ATE_PW_VERBOSE"]
+    lines = [ln.split(":", 2)[2].split() for ln in p.stderr.splitlines()
+             if ln.startswith("pw: starting moments (initial_magmoms):")]
+    h5m = os.path.join(out, "results.h5")
+    mg = None
+    if os.path.exists(h5m):
+        a = atescreen.atoms(h5m, 0, "H")
+        mg = [i for i, s in enumerate(a.get_chemical_symbols()) if s == "Mg"]
+        with h5py.File(h5m, "r") as f:
+            par = json.loads(f["provenance/parameters"][()][0])
+        check(par["pw"].get("metal_moment") == 1.5, "provenance: pw %s" % par["pw"])
+    check(bool(lines) and mg is not None and all(
+        [float(v) for v in ln] == [1.5 if i in mg else 0.0 for i in range(len(ln))] for ln in lines),
+        "metal_moment 1.5 reaches the kernel on Mg only, in %d spin-polarised SCF starts: %s" % (
+            len(lines), " ".join(lines[0]) if lines else p.stderr[-300:]))
 
 # ---- SIGTERM to one rank of a group during the candidate: the group stops together -----------
 def descendants(pid):

@@ -244,6 +244,7 @@ settings:
         g = f["structures"]
         off = g["atom_offset"][()]
         pos, num, tags, en = g["positions"][()], g["numbers"][()], g["tags"][()], g["energy"][()]
+        chg = g["charges"][()]
     check(len(df) == 3, f"{len(df)} candidates (Fe-N4, Ni-N4, FeNi dual)")
     check(list(df["status_label"]) == [lab[s] for s in status], "status_label decoded")
     check(all(isinstance(x, str) for x in df["name"]), "names are str")
@@ -286,7 +287,11 @@ settings:
             if which == "final":
                 check(abs(a.get_potential_energy() - en[i]) < 1e-9, f"energy {r} {name}")
                 check(abs(en[i] - srow["E_total"][k]) < 1e-9, f"E_total {r} {name}")
-                check("mulliken_charges" in a.arrays and "spins" in a.arrays, f"charges {r}")
+                check("mulliken_charges" in a.arrays and "spins" in a.arrays
+                      and "hirshfeld_charges" not in a.arrays
+                      and np.array_equal(a.arrays["mulliken_charges"], a.arrays.get("charges"))
+                      and np.allclose(a.arrays["charges"], chg[off[i]:off[i + 1]]),
+                      f"charges {r}: mulliken_charges = charges = /structures/charges")
     if len(dual) == 1:
         r = int(dual.index[0])
         e = srow["E_total"][(srow["candidate_row"] == r) & (srow["state"] == 1)]
@@ -307,6 +312,9 @@ settings:
     frames = read(xyz, index=":")
     check(n == st_rows and len(frames) == st_rows, f"extxyz frames {n}/{len(frames)}/{st_rows}")
     check(all(fr.info.get("candidate") in set(df["id"]) for fr in frames), "extxyz info")
+    check(all("mulliken_charges" in fr.arrays and "initial_charges" not in fr.arrays
+              for fr in frames if fr.info.get("state") and "spins" in fr.arrays),
+          "extxyz: mulliken_charges column, no ASE charge column")
     dbp = os.path.join(out, "results.db")
     n = atescreen.to_asedb(path, dbp)
     db = connect(dbp)

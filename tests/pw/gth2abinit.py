@@ -132,6 +132,22 @@ def find_entry(entries, symbol, name):
     raise GthError(f"no entry '{symbol} {name}'")
 
 
+def write_subset(gth_path, picks, out_path):
+    """A GTH file with only the entries picks = [(symbol, name), ...], copied verbatim from
+    gth_path: given to ATEscreen as --pseudo, it makes the kernel use exactly these entries."""
+    lines = open(gth_path).read().splitlines()
+    entries = read_gth_file(gth_path)
+    out = []
+    for sym, name in picks:
+        e = find_entry(entries, sym, name)
+        j = e["line"]  # the header's 0-based index + 1: the body starts there
+        while j < len(lines) and not lines[j][:1].isalpha():
+            j += 1
+        out += lines[e["line"] - 1:j]
+    with open(out_path, "w") as fh:
+        fh.write("\n".join(out) + "\n")
+
+
 def pspxc_of(entry):
     fam = entry["names"][0].upper().rsplit("-Q", 1)[0]
     if fam not in PSPXC:

@@ -154,6 +154,17 @@ def dioxygen():
     return cell, ["O", "O"], pos
 
 
+def platinum_oxide():
+    """PtO (1.727 Å) in a 7 x 7.5 x 8 Å box, the bond along (0.4, 0.6, 0.7), centred at
+    (3.52, 3.77, 4.03) Å (as dioxygen)."""
+    cell, _, pos = dioxygen()
+    c = np.array([3.52, 3.77, 4.03])
+    d = np.array([0.4, 0.6, 0.7])
+    d /= np.linalg.norm(d)
+    pos = [list(map(float, v / BOHR_ANGSTROM)) for v in (c - 0.8635 * d, c + 0.8635 * d)]
+    return cell, ["Pt", "O"], pos
+
+
 def fe_bcc_primitive(a):
     h = a / 2
     return [[-h, h, h], [h, -h, h], [h, h, -h]], ["Fe"], [[0.0, 0.0, 0.0]]
@@ -319,6 +330,16 @@ CASES += [
          pseudos={"H": "GTH-PBE-q1"}, xc="pbe", ecut=12.0, ngkpt=(1, 1, 1), shiftk=(0.0, 0.0, 0.0),
          nband=4, diemac=1.0e6, occopt=3, tsmear=0.005, nsppol=2, spinat=[(0.0, 0.0, 1.0), (0.0, 0.0, -1.0)],
          mqgrid_check=False),
+]
+# --- a 5d metal for the Hirshfeld charges (issue #7 follow-up): PtO with the GTH-PBE entry ATEscreen
+# picks for Pt (the first one, q10; docs/validation.md "Pseudopotential choice"), spin-restricted with
+# Fermi-Dirac smearing (16 valence electrons)
+CASES += [
+    dict(name="pto_pbe_fd", structure=platinum_oxide(),
+         description="PtO (1.727 Å, tilted) in a 7 x 7.5 x 8 Å box, Gamma only, Pt GTH-PBE-q10, "
+                     "spin-restricted, Fermi-Dirac smearing 0.01 Ha",
+         pseudos={"Pt": "GTH-PBE-q10", "O": "GTH-PBE-q6"}, xc="pbe", ecut=20.0, ngkpt=(1, 1, 1),
+         shiftk=(0.0, 0.0, 0.0), nband=12, diemac=2.0, occopt=3, tsmear=0.01, mqgrid_check=False),
 ]
 SMEARING = {1: "none", 3: "fermi-dirac", 7: "gaussian"}
 
@@ -884,7 +905,7 @@ def add_pdos(name):
 # prtden 1; the SCF is the stored one: etotal must agree) with the free-atom all-electron densities
 # of inputs/params/hirshfeld (QE ld1.x, make_free_atoms.py there), the files the kernel reads.
 # cut3d prints the electrons and net charge per atom with 7 significant digits (es17.6).
-HIRSHFELD = ("h2o_pbe", "fe2_bcc_pbe_distorted", "o2_pbe_triplet")
+HIRSHFELD = ("h2o_pbe", "fe2_bcc_pbe_distorted", "o2_pbe_triplet", "pto_pbe_fd")
 FREE_ATOMS = os.path.join(ROOT, "inputs", "params", "hirshfeld")
 
 

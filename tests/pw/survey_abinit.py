@@ -6,8 +6,8 @@ usage: /usr/bin/python3 tests/pw/survey_abinit.py build/atescreen [NAME ...]
 Each case (CASES below: other elements, charged cells, odd electron counts, hexagonal and triclinic
 cells, even/odd shifted/unshifted meshes, every smearing, fixed/free moments, an antiferromagnetic
 start, a slab, coordinates outside the cell) is run by ABINIT (input written by make_refs.py's
-abinit_input, pseudopotentials by gth2abinit.py from the CP2K entry ATEscreen picks: the first
-GTH-PADE / GTH-PBE entry of the element) and by `atescreen calc --method pw` with the same grid,
+abinit_input, pseudopotentials by gth2abinit.py from the CP2K entry ATEscreen picks: the one the
+GTH-PADE / GTH-PBE alias names, else the first of the element) and by `atescreen calc --method pw` with the same grid,
 k-points and bands. Printed per case: energy difference per atom, largest force and stress
 difference, magnetisation, SCF iterations, CPU seconds of both. ABINIT results are cached in
 $ATE_SURVEY_CACHE (default /tmp/ate_pw_survey). Not a ctest: the cases worth keeping are
@@ -36,10 +36,15 @@ SMEAR = {1: "none", 3: "fermi-dirac", 7: "gaussian", 4: "mv", 5: "mv", 6: "mp"}
 
 
 def first_entry(sym, xc):
-    """ATEscreen's rule: the first entry of sym with a name starting with GTH-PADE / GTH-PBE."""
+    """ATEscreen's rule (kernels/pw/gth.c): the entry of sym that CP2K's bare alias GTH-PADE /
+    GTH-PBE names, else the first with a name starting with it."""
     tag = "GTH-PADE" if xc == "lda" else "GTH-PBE"
-    for e in gth2abinit.read_gth_file(mr.GTH_FILE):
-        if e["symbol"].lower() == sym.lower() and any(n.upper().startswith(tag) for n in e["names"]):
+    mine = [e for e in gth2abinit.read_gth_file(mr.GTH_FILE) if e["symbol"].lower() == sym.lower()]
+    for e in mine:
+        if tag in (n.upper() for n in e["names"]):
+            return e["names"][0]
+    for e in mine:
+        if any(n.upper().startswith(tag) for n in e["names"]):
             return e["names"][0]
     raise KeyError(sym)
 
@@ -274,13 +279,18 @@ add("al_slab_lda_fd", ([[2.86 / B, 0, 0], [0, 2.86 / B, 0], [0, 0, 12.0 / B]], [
 add("h2_stretched_afm", (box((5.0, 5.2, 7.0)), ["H", "H"], [ang([2.5, 2.6, 2.0]), ang([2.55, 2.62, 5.0])]), "pbe", 12.0,
     nband=4, occopt=3, tsmear=0.005, nsppol=2, spinat=[(0, 0, 1.0), (0, 0, -1.0)], diemac=1e6, ate=["--moments", "1,-1"])
 
-# more elements: Pt (first GTH-PBE entry: q10), Fe with LDA (GTH-PADE-q16), Li bcc LDA (GTH-PADE-q1)
+# more elements: Pt (CP2K's GTH-PBE alias: q18; q10 before 2026-11-30), Fe with LDA (GTH-PADE-q16),
+# Li bcc LDA (the GTH-PADE alias: q3; q1 before)
 add("pt_fcc_pbe_fd", ([[0, 3.70, 3.70], [3.70, 0, 3.70], [3.70, 3.70, 0]], ["Pt"], [[0, 0, 0]]), "pbe", 15.0,
     (3, 3, 3), (0.5, 0.5, 0.5), nband=10, occopt=3, tsmear=0.01, diemac=1e6)
 add("fe_atom_lda_fixed4", mol((5.5, 5.8, 6.0), (2.7, 2.9, 3.1), [("Fe", (0, 0, 0))]), "lda", 15.0, nband=14,
     occopt=3, tsmear=0.01, nsppol=2, spinat=[(0, 0, 4.0)], spinmagntarget=4.0, diemac=1e6)
 add("li_bcc_lda_fd", ([[-3.3, 3.3, 3.3], [3.3, -3.3, 3.3], [3.3, 3.3, -3.3]], ["Li"], [[0, 0, 0]]), "lda", 8.0,
     (4, 4, 4), (0, 0, 0), nband=4, occopt=3, tsmear=0.01, diemac=1e6)
+
+# Cu with LDA: the GTH-PADE alias is q11 (3d in the valence; the first entry, q1, has no d states)
+add("cu_fcc_lda_fd", ([[0, 3.41, 3.41], [3.41, 0, 3.41], [3.41, 3.41, 0]], ["Cu"], [[0, 0, 0]]), "lda", 20.0,
+    (3, 3, 3), (0.5, 0.5, 0.5), nband=10, occopt=3, tsmear=0.01, diemac=1e6)
 
 # Monkhorst-Pack default of --kpts (no --kpts-shift): half a step along the even axes only
 add("c2_triclinic_mp_default", frac(TRI, ["C", "C"], [(0.1, 0.2, 0.3), (0.35, 0.45, 0.55)]), "pbe", 12.0,

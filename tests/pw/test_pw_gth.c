@@ -85,6 +85,19 @@ int main(void)
                 CHECK(fabs(num - ana) < 1e-9 * (1.0 + fabs(num)),
                       "P_%d^%d(%g): analytic %.12e, quadrature %.12e", i + 1, l, q, ana, num);
             }
+    /* the batch form (pw_nl_update) against the scalar one */
+    for (int l = 0; l < 4; ++l)
+        for (int i = 0; i < 3; ++i) {
+            double qs[8], out[8];
+            for (int g = 0; g < 8; ++g)
+                qs[g] = 1.55 * g;
+            pw_gth_proj_q_n(&p, l, i, 8, qs, out);
+            for (int g = 0; g < 8; ++g) {
+                double one = pw_gth_proj_q(&p, l, i, qs[g]);
+                CHECK(fabs(out[g] - one) <= 1e-14 * fabs(one), "P_%d^%d(%g): batch %.17e, %.17e",
+                      i + 1, l, qs[g], out[g], one);
+            }
+        }
     for (double q = 0.3; q < 15.0; q += 1.3) {
         pctx c = {0, q, 0, 0, &p};
         double num = radial(short_integrand, &c, 12.0);

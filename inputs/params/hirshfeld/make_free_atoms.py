@@ -35,6 +35,15 @@ CONFIG = {
     "Se": (34, "[Ar] 3d10 4s2 4p4"), "Br": (35, "[Ar] 3d10 4s2 4p5"),
     "Mo": (42, "[Kr] 4d5 5s1"), "Ru": (44, "[Kr] 4d7 5s1"), "Rh": (45, "[Kr] 4d8 5s1"),
     "Pd": (46, "[Kr] 4d10"), "Ag": (47, "[Kr] 4d10 5s1"),
+    "Y": (39, "[Kr] 4d1 5s2"), "Zr": (40, "[Kr] 4d2 5s2"), "Nb": (41, "[Kr] 4d4 5s1"),
+    "Cd": (48, "[Kr] 4d10 5s2"), "Sn": (50, "[Kr] 4d10 5s2 5p2"),
+    "Sb": (51, "[Kr] 4d10 5s2 5p3"), "I": (53, "[Kr] 4d10 5s2 5p5"),
+    "La": (57, "[Xe] 5d1 6s2"), "Ce": (58, "[Xe] 4f1 5d1 6s2"),
+    "Hf": (72, "[Xe] 4f14 5d2 6s2"), "Ta": (73, "[Xe] 4f14 5d3 6s2"),
+    "W": (74, "[Xe] 4f14 5d4 6s2"), "Re": (75, "[Xe] 4f14 5d5 6s2"),
+    "Os": (76, "[Xe] 4f14 5d6 6s2"), "Ir": (77, "[Xe] 4f14 5d7 6s2"),
+    "Pt": (78, "[Xe] 4f14 5d9 6s1"), "Au": (79, "[Xe] 4f14 5d10 6s1"),
+    "Bi": (83, "[Xe] 4f14 5d10 6s2 6p3"),
 }
 MIN_DEN = 1e-6  # cut3d's minimal_den: the table ends at the first point below it
 

@@ -176,6 +176,8 @@ typedef struct ate_settings_spec {
     double pw_vacuum;        /**< Å: flakes and gas molecules go in a box this much larger than
                                   their extent along x, y, z (default 6) */
     double pw_sphere_radius; /**< bohr: atomic spheres of the per-atom spins (default 2.0) */
+    double pw_metal_moment;  /**< starting N_up - N_down on each site metal of spin-polarised
+                                  states (uhf > 0); 0: the kernel's start (default) */
     char pw_pseudo_file[ATE_SPEC_PATH_LEN]; /**< GTH file (CP2K format), resolved against the
                                                  campaign file's directory; "" = the build's */
 } ate_settings_spec;

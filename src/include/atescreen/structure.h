@@ -47,6 +47,8 @@ typedef struct ate_structure_desc {
     const int *tags;         /**< [natoms] or NULL (all ATE_TAG_SUPPORT) */
     int charge;              /**< total charge, e */
     int uhf;                 /**< unpaired electrons or ATE_UHF_AUTO */
+    const double *magmoms;   /**< [natoms] starting N_up - N_down per atom (ASE's initial_magmoms;
+                                  the pw kernel's spinat) or NULL (none) */
 } ate_structure_desc;
 
 /** Validate d and create a structure. Errors (ATE_ERR_INPUT, field set) name what is wrong:
@@ -74,6 +76,9 @@ ATE_API const bool *ate_structure_fixed(const ate_structure *s); /**< [natoms][3
 ATE_API const int *ate_structure_tags(const ate_structure *s);
 ATE_API int ate_structure_charge(const ate_structure *s);
 ATE_API int ate_structure_uhf(const ate_structure *s);
+/** Starting moments per atom ([natoms], N_up - N_down) or NULL when the structure has none or all
+ *  are zero (a structure created with all-zero magmoms has none). */
+ATE_API const double *ate_structure_magmoms(const ate_structure *s);
 /** Total number of electrons, sum(Z) - charge. */
 ATE_API int ate_structure_nelectrons(const ate_structure *s);
 

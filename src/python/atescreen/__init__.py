@@ -131,8 +131,27 @@ def _candidate_row(f, candidate):
     raise KeyError(f"no candidate {candidate!r} (give a row, an id or a unique name)")
 
 
-def _atoms_of(f, s):
-    """ase.Atoms of structure row s with tags, fixed atoms, charges, spins and the energy."""
+def _kernel(f):
+    """The campaign's kernel ("gfn1" or "pw"): "method" of /provenance/parameters (JSON), else the
+    root attribute "kernel", else "gfn1" (files without either)."""
+    import json
+    if "provenance/parameters" in f:
+        try:
+            method = json.loads(_str(f["provenance/parameters"][()][0])).get("method")
+        except (ValueError, TypeError, AttributeError, IndexError):
+            method = None
+        if method:
+            return str(method)
+    return _str(f.attrs.get("kernel", "gfn1"))
+
+
+# atoms.arrays name of /structures/charges per kernel (docs/hdf5-schema.md); "charges" in both
+CHARGE_ARRAY = {"gfn1": "mulliken_charges", "pw": "hirshfeld_charges"}
+
+
+def _atoms_of(f, s, kernel="gfn1"):
+    """ase.Atoms of structure row s with tags, fixed atoms, charges, spins and the energy; the
+    charges as atoms.arrays["charges"] and under the kernel's name (CHARGE_ARRAY)."""
     from ase import Atoms
     from ase.calculators.singlepoint import SinglePointCalculator
     from ase.constraints import FixAtoms
@@ -149,7 +168,9 @@ def _atoms_of(f, s):
         at.set_constraint(FixAtoms(indices=fixed))
     charges = g["charges"][a0:a1]
     if np.all(np.isfinite(charges)):
-        at.set_array("mulliken_charges", np.asarray(charges, dtype=float))
+        q = np.asarray(charges, dtype=float)
+        at.set_array("charges", q)
+        at.set_array(CHARGE_ARRAY.get(kernel, "mulliken_charges"), q.copy())
         at.set_array("spins", np.asarray(g["spins"][a0:a1], dtype=float))
     energy = float(g["energy"][s])
     if np.isfinite(energy):
@@ -187,12 +208,15 @@ def atoms(path, candidate, state="clean", which="final", site=None):
     state per adsorption site ("top1", "top2", ...): `site` picks one, else the lowest-energy
     site is returned. Energies in eV through atoms.get_potential_energy(); tags 0 support,
     1 site metal, 2 adsorbate; atoms fixed during the relaxation carry a FixAtoms constraint;
-    Mulliken charges and spins in atoms.arrays["mulliken_charges"] / ["spins"] (final only);
-    atoms.info has candidate, name, state and site."""
+    per-atom charges (final only) in atoms.arrays["charges"] and under the kernel's name:
+    ["mulliken_charges"] for gfn1 (Mulliken), ["hirshfeld_charges"] for pw (Hirshfeld,
+    docs/theory-pw.md), the kernel read from /provenance/parameters; spins in ["spins"] (gfn1:
+    Mulliken spin populations, pw: moments in atomic spheres). atoms.info has candidate, name,
+    state and site."""
     with h5py.File(path, "r") as f:
         row = _candidate_row(f, candidate)
         s, where = _structure_row(f, row, state, which, site)
-        at = _atoms_of(f, s)
+        at = _atoms_of(f, s, _kernel(f))
         at.info.update({"candidate": _str(f["summary/id"][row]),
                         "name": _str(f["summary/name"][row]), "state": state, "site": where})
     return at
@@ -205,10 +229,11 @@ def _all_structures(path, which):
         names = [_str(x) for x in f["summary/name"][()]]
         st = f["states"]
         sites = [_str(x) for x in st["site"][()]]
+        kernel = _kernel(f)
         for k, s in enumerate(st["structure_" + which][()]):
             if s < 0:
                 continue
-            at = _atoms_of(f, int(s))
+            at = _atoms_of(f, int(s), kernel)
             row = int(st["candidate_row"][k])
             at.info.update({"candidate": ids[row], "name": names[row],
                             "state": STATE_NAMES[int(st["state"][k])], "site": sites[k]})
@@ -217,9 +242,15 @@ def _all_structures(path, which):
 
 def to_extxyz(path, out, which="final"):
     """Writes every final (or initial) structure to one extxyz file, one frame each, with
-    candidate, name, state, site and energy (eV) in the comment line. Returns the frame count."""
+    candidate, name, state, site and energy (eV) in the comment line, the charges as the
+    kernel's column (mulliken_charges or hirshfeld_charges; not the "charges" alias, which ASE
+    writes as its "charge" column and reads back as initial_charges) and spins. Returns the frame
+    count."""
     from ase.io import write
     frames = list(_all_structures(path, which))
+    for at in frames:
+        if "charges" in at.arrays:
+            del at.arrays["charges"]
     write(out, frames, format="extxyz")
     return len(frames)
 
