@@ -56,7 +56,58 @@ void pw_fft_default(const pw_cell *c, double ecut, int n[3])
 
 static int fold(int i, int n) { return i > n / 2 ? i - n : i; }
 
+/* The slot of FFTW plan j of the grid (j < PW_GRID_NPLANS): 0 fwd, 1 bwd, 2 bwd_wf, then for
+ * dir 0 and 1 the pruned transforms p2[dir][0..3], p1[dir][0..1], p0[dir] (only when g->pruned). */
+fftw_plan *pw_grid_plan_slot(pw_grid *g, int j)
+{
+    if (j < 3) return j == 0 ? &g->fwd : j == 1 ? &g->bwd : &g->bwd_wf;
+    int dir = (j - 3) / 7, q = (j - 3) % 7;
+    return q < 4 ? &g->p2[dir][q] : q < 6 ? &g->p1[dir][q - 4] : &g->p0[dir];
+}
+
+/* Make plan j (pw_grid_plan_slot) with the grid's planner flags (pw_grid_init_comm: FFTW_MEASURE,
+ * or ATE_PW_FFTW's) | extra; the ranks of a communicator share one set of plans through FFTW's
+ * wisdom (fftw_share.c). Out of place 3D transforms (in-place 3D plans allocate and free work
+ * buffers on every execution). */
+fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
+{
+    const int *n = g->n;
+    unsigned flags = g->plan_flags | extra;
+    if (j == 0 || j == 1)
+        return fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp,
+                                j == 0 ? FFTW_FORWARD : FFTW_BACKWARD, flags);
+    /* the wavefunction transform of unpruned boxes: coefficients scattered into tmp, the result
+     * where pw_to_real's callers read it (no copy back) */
+    if (j == 2)
+        return fftw_plan_dft_3d(n[0], n[1], n[2], g->tmp, g->buf, FFTW_BACKWARD,
+                                flags | FFTW_DESTROY_INPUT);
+    int dir = (j - 3) / 7, q = (j - 3) % 7, sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
+    int n1 = n[1], n2 = n[2], n12 = n1 * n2;
+    int len[2] = {g->M[0] + 1, g->M[0]}, wid[2] = {g->M[1] + 1, g->M[1]};
+    int i0[2] = {0, n[0] - g->M[0]}, j0[2] = {0, n1 - g->M[1]};
+    if (q < 4) { /* columns (i, j) of the blocks a, b, along axis 2 */
+        int a = q / 2, b = q % 2;
+        fftw_iodim d = {n2, 1, 1}, h[2] = {{len[a], n12, n12}, {wid[b], n2, n2}};
+        fftw_complex *p = g->buf + (size_t)i0[a] * n12 + (size_t)j0[b] * n2;
+        return fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
+    }
+    if (q < 6) { /* axis 1 on the planes of i block a */
+        int a = q - 4;
+        fftw_iodim d = {n1, n2, n2}, h[2] = {{len[a], n12, n12}, {n2, 1, 1}};
+        fftw_complex *pl = g->buf + (size_t)i0[a] * n12;
+        return fftw_plan_guru_dft(1, &d, 2, h, pl, pl, sign, flags);
+    }
+    fftw_iodim d = {n[0], n12, n12}, h = {n12, 1, 1};
+    return fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, flags);
+}
+
 ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err)
+{
+    return pw_grid_init_comm(g, c, n, ecut, MPI_COMM_NULL, err);
+}
+
+ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], double ecut,
+                             MPI_Comm comm, ate_error *err)
 {
     memset(g, 0, sizeof(*g));
     for (int d = 0; d < 3; ++d)
@@ -64,9 +115,10 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
             return ATE_ERROR(err, ATE_ERR_VALUE, "FFT grid %dx%dx%d out of range", n[0], n[1],
                              n[2]);
     /* the planner: FFTW_MEASURE (ATE_PW_FFTW_FLAGS) chooses the algorithm by timing, so two
-     * runs (or two ranks) may sum in another order: energies agree to ~1e-11 eV, not to the
-     * last bit; ATE_PW_FFTW=estimate plans without timing (bitwise-reproducible runs; also how
-     * pw_band_groups gives two ranks different plans on purpose) */
+     * runs may sum in another order: energies agree to ~1e-11 eV, not to the last bit (the ranks
+     * of comm share their plans: fftw_share.c); ATE_PW_FFTW=estimate plans without timing
+     * (bitwise-reproducible runs); with ATE_PW_FFTW set each rank plans alone with its own
+     * flags (how pw_band_groups gives two ranks different plans on purpose) */
     unsigned flags = ATE_PW_FFTW_FLAGS;
     const char *plan = getenv("ATE_PW_FFTW");
     if (plan && strcmp(plan, "estimate") == 0)
@@ -75,6 +127,7 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
         flags = FFTW_MEASURE;
     else if (plan && *plan)
         return ATE_ERROR(err, ATE_ERR_VALUE, "ATE_PW_FFTW=%s: use estimate or measure", plan);
+    g->plan_flags = flags;
     memcpy(g->n, n, sizeof(g->n));
     memcpy(g->b, c->b, sizeof(g->b));
     g->ntot = n[0] * n[1] * n[2];
@@ -82,7 +135,10 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
     g->sphere = malloc((size_t)g->ntot * sizeof(bool));
     g->buf = fftw_malloc((size_t)g->ntot * sizeof(fftw_complex));
     g->tmp = fftw_malloc((size_t)g->ntot * sizeof(fftw_complex));
-    if (!g->g2 || !g->sphere || !g->buf || !g->tmp) {
+    int bad = !g->g2 || !g->sphere || !g->buf || !g->tmp;
+    if (comm != MPI_COMM_NULL) /* one rank out of memory: all stop before planning together */
+        MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm);
+    if (bad) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "FFT grid: out of memory");
     }
@@ -98,18 +154,6 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
                 g->g2[id] = G[0] * G[0] + G[1] * G[1] + G[2] * G[2];
                 g->sphere[id] = g->g2[id] <= g2max;
             }
-    /* out of place (in-place 3D plans allocate and free work buffers on every execution) */
-    g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_FORWARD, flags);
-    g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_BACKWARD, flags);
-    /* the wavefunction transform of unpruned boxes: coefficients scattered into tmp, the result
-     * where pw_to_real's callers read it (no copy back) */
-    g->bwd_wf = fftw_plan_dft_3d(n[0], n[1], n[2], g->tmp, g->buf, FFTW_BACKWARD,
-                                 flags | FFTW_DESTROY_INPUT);
-    if (!g->fwd || !g->bwd || !g->bwd_wf) {
-        pw_grid_free(g);
-        return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
-                         n[2]);
-    }
     /* the bounding box of every k-point's sphere: |m_d| <= G_max |a_d| / 2pi + 1/2 */
     double gmax = sqrt(2.0 * ecut);
     for (int d = 0; d < 2; ++d) {
@@ -122,28 +166,11 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
      * 0.66-0.71 x the full transform at 25^3 with M = 7, 0.66 x at 40^3 with M = 11; the
      * earlier per-plane plans were slower than the full transform at 25^3) */
     g->pruned = 2 * g->M[0] + 1 < n[0] && 2 * g->M[1] + 1 < n[1];
-    if (g->pruned) {
-        int n1 = n[1], n2 = n[2], n12 = n1 * n2;
-        int len[2] = {g->M[0] + 1, g->M[0]}, wid[2] = {g->M[1] + 1, g->M[1]};
-        int i0[2] = {0, n[0] - g->M[0]}, j0[2] = {0, n1 - g->M[1]};
-        for (int dir = 0; dir < 2; ++dir) {
-            int sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
-            for (int a = 0; a < 2; ++a) {
-                fftw_complex *pl = g->buf + (size_t)i0[a] * n12;
-                for (int b = 0; b < 2; ++b) { /* columns (i, j) of the blocks, along axis 2 */
-                    fftw_iodim d = {n2, 1, 1}, h[2] = {{len[a], n12, n12}, {wid[b], n2, n2}};
-                    fftw_complex *p = pl + (size_t)j0[b] * n2;
-                    g->p2[dir][2 * a + b] = fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
-                }
-                fftw_iodim d = {n1, n2, n2}, h[2] = {{len[a], n12, n12}, {n2, 1, 1}};
-                g->p1[dir][a] = fftw_plan_guru_dft(1, &d, 2, h, pl, pl, sign, flags);
-            }
-            fftw_iodim d = {n[0], n12, n12}, h = {n12, 1, 1};
-            g->p0[dir] = fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, flags);
-            for (int q = 0; q < 4; ++q)
-                if (!g->p2[dir][q] || (q < 2 && !g->p1[dir][q])) g->pruned = false;
-            if (!g->p0[dir]) g->pruned = false;
-        }
+    /* the plans, by the ranks of comm in parallel when it has several (fftw_share.c) */
+    if (pw_grid_plan_shared(g, comm) != 0) {
+        pw_grid_free(g);
+        return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
+                         n[2]);
     }
     return ATE_OK;
 }

@@ -607,7 +607,8 @@ def check_self(exe, quick):
 def mpi_env(extra=None):
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1", ATE_PW_VERBOSE="1")
-    for name in ("ATE_PW_BAND_GROUP", "ATE_PW_SUBSPACE", "ATE_PW_FFTW"):
+    for name in ("ATE_PW_BAND_GROUP", "ATE_PW_SUBSPACE", "ATE_PW_FFTW", "ATE_PW_XC_FFT",
+                 "ATE_FFTW_WISDOM", "ATE_PW_TEST_NOMEM_RANK"):
         env.pop(name, None)
     env.update({k: v for k, v in (extra or {}).items() if isinstance(v, str)})
     return env
@@ -637,6 +638,9 @@ def check_bands(exe, long=False):
     # (label, structure, arguments, layouts: (ranks, environment, pools, B)); SUB: the projected
     # problem on rank 0 by LAPACK instead of ScaLAPACK
     BG2, SUB = {"ATE_PW_BAND_GROUP": "2"}, {"ATE_PW_SUBSPACE": "lapack"}
+    # REP: the GGA gradient transforms whole on every rank instead of FFTW-MPI's distributed ones
+    # (kernels/pw/density_dist.c)
+    REP = {"ATE_PW_XC_FFT": "replicated"}
     # PLANS: FFTW plans by estimate on even ranks, by timing on odd ones (PLANS4: on ranks 0-1
     # and 2-3, the two pools of 2 x 2), so that the pools' transforms round differently, as
     # measured plans may do by chance (kernels/pw/basis.c)
@@ -655,7 +659,7 @@ def check_bands(exe, long=False):
          ((2, BG2, 1, 2), (4, BG2, 2, 2))),
         ("O2 triplet PBE spin", o2,
          ["--ecut", "10", "--xc", "pbe", "--uhf", "2", "--smearing", "none"],
-         ((3, {}, 1, 3), (4, {}, 2, 2))),
+         ((3, {}, 1, 3), (3, REP, 1, 3), (4, {}, 2, 2))),
         # a transition metal: its d-band centre from the G-distributed bands (pdos.c gathers
         # them); one band group of 4 is a 1 x 4 BLACS grid (a 2 x 2 grid gave wrong eigenpairs
         # here, bandgroup.c)
@@ -677,11 +681,13 @@ def check_bands(exe, long=False):
             ["--ecut", "14", "--xc", "pbe", "--smearing", "fermi-dirac", "--etemp", "3000",
              "--mixing", "0.3", "--spin-polarized", "--free-moment", "--fft", "40,40,45"],
             ((2, BG2, 1, 2), (3, {}, 1, 3), (4, {}, 2, 2))),)
+    ref = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, struct, args, layouts in cases:
             path = os.path.join(tmp, label.split()[0] + ".extxyz")
             write_extxyz(path, *struct)
             runs = []
+            ref[label] = runs
             for np_, extra, npool, bsize in ((1, {}, 1, 1),) + layouts:
                 cmd = mpi_cmd(mpiexec, np_, extra, [exe, "calc", path, "--method", "pw", "--json",
                                                     "--gradient", "--stress"] + args)
@@ -713,7 +719,8 @@ def check_bands(exe, long=False):
                           label, np_, npool, bsize,
                           {"lapack": " (LAPACK)", "scalapack": " (ScaLAPACK)"}.get(
                               extra.get("ATE_PW_SUBSPACE"), ""),
-                          " (FFT plans differ)" if "ATE_PW_FFTW" in extra else "",
+                          (" (FFT plans differ)" if "ATE_PW_FFTW" in extra else "")
+                          + (" (xc FFT replicated)" if "ATE_PW_XC_FFT" in extra else ""),
                           r["energy"], de, df, ds, dq, dd,
                                             "ok" if ok else ("FAIL" if layout_ok else
                                                              "FAIL (layout: want " + want + ")")))
@@ -728,6 +735,37 @@ def check_bands(exe, long=False):
         msg = [l for l in p.stderr.splitlines() if "ATE_PW_BAND_GROUP" in l] or ["(no message)"]
         print("bands ATE_PW_BAND_GROUP=2 on 3 ranks: exit %d  %s  %s" % (
             p.returncode, msg[0][:110], "ok" if ok else "FAIL"))
+        # one rank of a band group out of memory (test hook): every rank stops with an error,
+        # none waits in a collective (mpirun also aborts the job when one rank exits with an
+        # error, so either rank's message may be the one printed)
+        try:
+            p = subprocess.run([mpiexec, "-n", "2", exe, "calc", path, "--method", "pw", "--json"]
+                               + cases[3][2], capture_output=True, text=True, timeout=120,
+                               env=mpi_env({"ATE_PW_TEST_NOMEM_RANK": "1"}))
+            ok = p.returncode != 0 and ("out of memory" in p.stderr
+                                        or "failed on another rank" in p.stderr)
+            msg = [l for l in p.stderr.splitlines() if "memory" in l or "another rank" in l]
+        except subprocess.TimeoutExpired:
+            ok, msg = False, ["(hung: no exit within 120 s)"]
+        failures += not ok
+        print("bands rank 1 of 2 out of memory: %s  %s" % (" | ".join(msg)[:140],
+                                                          "ok" if ok else "FAIL"))
+        # ATE_FFTW_WISDOM: the first run writes the file, the second plans from it (every rank:
+        # rank 0 broadcasts it); both give the 1-rank energy
+        wis = os.path.join(tmp, "fftw.wisdom")
+        h2o = os.path.join(tmp, cases[0][0].split()[0] + ".extxyz")
+        for i in range(2):
+            p = subprocess.run([mpiexec, "-n", "2", exe, "calc", h2o, "--method", "pw", "--json"]
+                               + cases[0][2], capture_output=True, text=True,
+                               env=mpi_env({"ATE_FFTW_WISDOM": wis}))
+            if p.returncode != 0:
+                sys.exit("FAIL: wisdom run %d\n%s%s" % (i, p.stdout, p.stderr))
+            de = abs(json.loads(p.stdout)["energy"] - ref[cases[0][0]][0]["energy"])
+            ok = os.path.getsize(wis) > 0 and de <= 1e-9
+            failures += not ok
+            plan = [l for l in p.stderr.splitlines() if l.startswith("pw fft planning")]
+            print("bands ATE_FFTW_WISDOM run %d on 2 ranks: dE %.1e  %s  %s" % (
+                i + 1, de, " | ".join(plan)[:120], "ok" if ok else "FAIL"))
     return failures
 
 
