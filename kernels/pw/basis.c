@@ -56,7 +56,61 @@ void pw_fft_default(const pw_cell *c, double ecut, int n[3])
 
 static int fold(int i, int n) { return i > n / 2 ? i - n : i; }
 
+/* The slot of FFTW plan j of the grid (j < PW_GRID_NPLANS): 0 fwd, 1 bwd, 2 bwd_wf, then for
+ * dir 0 and 1 the pruned transforms p2[dir][0..3], p1[dir][0..1], p0[dir] (only when g->pruned). */
+fftw_plan *pw_grid_plan_slot(pw_grid *g, int j)
+{
+    if (j < 3) return j == 0 ? &g->fwd : j == 1 ? &g->bwd : &g->bwd_wf;
+    int dir = (j - 3) / 7, q = (j - 3) % 7;
+    return q < 4 ? &g->p2[dir][q] : q < 6 ? &g->p1[dir][q - 4] : &g->p0[dir];
+}
+
+/* Make plan j (pw_grid_plan_slot) with the grid's planner flags (pw_grid_init_comm: FFTW_MEASURE,
+ * or ATE_PW_FFTW's) | extra; the ranks of a communicator share one set of plans through FFTW's
+ * wisdom (fftw_share.c). Out of place 3D transforms (in-place 3D plans allocate and free work
+ * buffers on every execution). */
+fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
+{
+    const int *n = g->n;
+    unsigned flags = g->plan_flags | extra;
+    if (j == 0 || j == 1)
+        return fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp,
+                                j == 0 ? FFTW_FORWARD : FFTW_BACKWARD, flags);
+    /* the wavefunction transform of unpruned boxes: coefficients scattered into tmp, the result
+     * where pw_to_real's callers read it (no copy back) */
+    if (j == 2)
+        return fftw_plan_dft_3d(n[0], n[1], n[2], g->tmp, g->buf, FFTW_BACKWARD,
+                                flags | FFTW_DESTROY_INPUT);
+    int dir = (j - 3) / 7, q = (j - 3) % 7, sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
+    /* axes: s first (G -> r), 1, f last (g->faxis; pw_grid_init_comm) */
+    int f = g->faxis, sx = 2 - f, st[3] = {n[1] * n[2], n[2], 1};
+    int wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
+    int om[2] = {0, n[1] - g->M[0]}, of[2] = {0, n[f] - g->M[1]};
+    if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f */
+        int a = q / 2, b = q % 2;
+        fftw_iodim d = {n[sx], st[sx], st[sx]},
+                   h[2] = {{wm[a], st[1], st[1]}, {wf[b], st[f], st[f]}};
+        fftw_complex *p = g->buf + (size_t)om[a] * st[1] + (size_t)of[b] * st[f];
+        return fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
+    }
+    if (q < 6) { /* axis 1 on the lines of block b of axis f */
+        int b = q - 4;
+        fftw_iodim d = {n[1], st[1], st[1]},
+                   h[2] = {{n[sx], st[sx], st[sx]}, {wf[b], st[f], st[f]}};
+        fftw_complex *p = g->buf + (size_t)of[b] * st[f];
+        return fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
+    }
+    fftw_iodim d = {n[f], st[f], st[f]}, h = {g->ntot / n[f], f == 0 ? 1 : n[2], f == 0 ? 1 : n[2]};
+    return fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, flags);
+}
+
 ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err)
+{
+    return pw_grid_init_comm(g, c, n, ecut, MPI_COMM_NULL, err);
+}
+
+ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], double ecut,
+                             MPI_Comm comm, ate_error *err)
 {
     memset(g, 0, sizeof(*g));
     for (int d = 0; d < 3; ++d)
@@ -64,9 +118,10 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
             return ATE_ERROR(err, ATE_ERR_VALUE, "FFT grid %dx%dx%d out of range", n[0], n[1],
                              n[2]);
     /* the planner: FFTW_MEASURE (ATE_PW_FFTW_FLAGS) chooses the algorithm by timing, so two
-     * runs (or two ranks) may sum in another order: energies agree to ~1e-11 eV, not to the
-     * last bit; ATE_PW_FFTW=estimate plans without timing (bitwise-reproducible runs; also how
-     * pw_band_groups gives two ranks different plans on purpose) */
+     * runs may sum in another order: energies agree to ~1e-11 eV, not to the last bit (the ranks
+     * of comm share their plans: fftw_share.c); ATE_PW_FFTW=estimate plans without timing
+     * (bitwise-reproducible runs); with ATE_PW_FFTW set each rank plans alone with its own
+     * flags (how pw_band_groups gives two ranks different plans on purpose) */
     unsigned flags = ATE_PW_FFTW_FLAGS;
     const char *plan = getenv("ATE_PW_FFTW");
     if (plan && strcmp(plan, "estimate") == 0)
@@ -75,6 +130,7 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
         flags = FFTW_MEASURE;
     else if (plan && *plan)
         return ATE_ERROR(err, ATE_ERR_VALUE, "ATE_PW_FFTW=%s: use estimate or measure", plan);
+    g->plan_flags = flags;
     memcpy(g->n, n, sizeof(g->n));
     memcpy(g->b, c->b, sizeof(g->b));
     g->ntot = n[0] * n[1] * n[2];
@@ -82,7 +138,10 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
     g->sphere = malloc((size_t)g->ntot * sizeof(bool));
     g->buf = fftw_malloc((size_t)g->ntot * sizeof(fftw_complex));
     g->tmp = fftw_malloc((size_t)g->ntot * sizeof(fftw_complex));
-    if (!g->g2 || !g->sphere || !g->buf || !g->tmp) {
+    int bad = !g->g2 || !g->sphere || !g->buf || !g->tmp;
+    if (comm != MPI_COMM_NULL) /* one rank out of memory: all stop before planning together */
+        MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm);
+    if (bad) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "FFT grid: out of memory");
     }
@@ -98,26 +157,15 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
                 g->g2[id] = G[0] * G[0] + G[1] * G[1] + G[2] * G[2];
                 g->sphere[id] = g->g2[id] <= g2max;
             }
-    /* out of place (in-place 3D plans allocate and free work buffers on every execution) */
-    g->fwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_FORWARD, flags);
-    g->bwd = fftw_plan_dft_3d(n[0], n[1], n[2], g->buf, g->tmp, FFTW_BACKWARD, flags);
-    /* the wavefunction transform of unpruned boxes: coefficients scattered into tmp, the result
-     * where pw_to_real's callers read it (no copy back) */
-    g->bwd_wf = fftw_plan_dft_3d(n[0], n[1], n[2], g->tmp, g->buf, FFTW_BACKWARD,
-                                 flags | FFTW_DESTROY_INPUT);
-    if (!g->fwd || !g->bwd || !g->bwd_wf) {
-        pw_grid_free(g);
-        return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
-                         n[2]);
-    }
     /* one FFTW guru plan per block of lines (7 executions per transform): faster than the full
      * 3D transform on every box tried, 25^3 included (benchmarks/miniapps/pw_fft.c). G -> r:
      * axis s on the lines of the sphere's blocks in axes 1 and f, axis 1 on the lines of the
      * blocks in f, then axis f everywhere; r -> G in the reverse order. f = 0 (s = 2) on boxes
      * of up to 32^3 points; above, f = 2 (s = 0), the full stage on contiguous lines (on the
      * strided axis 0 FFTW copies through buffers: fftw_cpy2d was 7 % of Si8's run at 40^3;
-     * measured in benchmarks/peers/pw_vs_qe.md: Si8 40^3 -6 % SCF CPU, Si2 25^3 +3 %) */
-    int f = g->ntot > 32 * 32 * 32 ? 2 : 0, sx = 2 - f;
+     * miniapp: 0.88-0.94 x the time of f = 0 at 36^3-72^3, 1.00 at 25^3;
+     * benchmarks/peers/pw_vs_qe.md) */
+    int f = g->ntot > 32 * 32 * 32 ? 2 : 0;
     g->faxis = f;
     /* the bounding box of every k-point's sphere: |m_d| <= G_max |a_d| / 2pi + 1/2 (axes 1, f) */
     double gmax = sqrt(2.0 * ecut);
@@ -128,31 +176,11 @@ ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecu
         g->M[q] = (int)floor(gmax * len / (2.0 * ATE_PI) + 0.5) + 1;
     }
     g->pruned = 2 * g->M[0] + 1 < n[1] && 2 * g->M[1] + 1 < n[f];
-    if (g->pruned) {
-        int st[3] = {n[1] * n[2], n[2], 1};
-        int wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
-        int om[2] = {0, n[1] - g->M[0]}, of[2] = {0, n[f] - g->M[1]};
-        for (int dir = 0; dir < 2; ++dir) {
-            int sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
-            for (int b = 0; b < 2; ++b) {
-                for (int a = 0; a < 2; ++a) { /* axis s on the lines of blocks a (axis 1), b (f) */
-                    fftw_iodim d = {n[sx], st[sx], st[sx]},
-                               h[2] = {{wm[a], st[1], st[1]}, {wf[b], st[f], st[f]}};
-                    fftw_complex *p = g->buf + (size_t)om[a] * st[1] + (size_t)of[b] * st[f];
-                    g->p2[dir][2 * a + b] = fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
-                }
-                fftw_iodim d = {n[1], st[1], st[1]},
-                           h[2] = {{n[sx], st[sx], st[sx]}, {wf[b], st[f], st[f]}};
-                fftw_complex *p = g->buf + (size_t)of[b] * st[f];
-                g->p1[dir][b] = fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
-            }
-            fftw_iodim d = {n[f], st[f], st[f]},
-                       h = {g->ntot / n[f], f == 0 ? 1 : n[2], f == 0 ? 1 : n[2]};
-            g->p0[dir] = fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, flags);
-            for (int q = 0; q < 4; ++q)
-                if (!g->p2[dir][q] || (q < 2 && !g->p1[dir][q])) g->pruned = false;
-            if (!g->p0[dir]) g->pruned = false;
-        }
+    /* the plans, by the ranks of comm in parallel when it has several (fftw_share.c) */
+    if (pw_grid_plan_shared(g, comm) != 0) {
+        pw_grid_free(g);
+        return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
+                         n[2]);
     }
     return ATE_OK;
 }

@@ -10,6 +10,7 @@
 #include <complex.h>
 #include <stdbool.h>
 
+#include <fftw3-mpi.h>
 #include <fftw3.h>
 #include <mpi.h>
 
@@ -64,8 +65,9 @@ typedef struct pw_grid {
     double b[3][3]; /* reciprocal vectors (rows): G = sum_d m_d b_d, see pw_grid_gvec */
     bool *sphere;   /* [ntot] |G| <= 2 Gmax: the density sphere */
     fftw_complex *buf, *tmp;
-    fftw_plan fwd, bwd; /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
-    fftw_plan bwd_wf;   /* tmp -> buf (input destroyed): pw_to_real on unpruned boxes */
+    fftw_plan fwd, bwd;  /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
+    fftw_plan bwd_wf;    /* tmp -> buf (input destroyed): pw_to_real on unpruned boxes */
+    unsigned plan_flags; /* FFTW planner flags of the grid's plans */
     /* wavefunction transforms pruned to the sphere's bounding box |m_1| <= M[0], |m_f| <= M[1]
      * (pw_to_real / pw_to_sphere), f = faxis (0 or 2), s = 2 - f: 1D transforms along axis s on
      * those lines only, along axis 1 on the lines |m_f| <= M[1] only, along axis f everywhere */
@@ -97,6 +99,17 @@ void pw_cell_init(pw_cell *c, const double a[9]);
  *  holds the density sphere). */
 void pw_fft_default(const pw_cell *c, double ecut, int n[3]);
 ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err);
+/** pw_grid_init with the FFTW plans made once for the ranks of comm (fftw_share.c; MPI_COMM_NULL:
+ *  alone, as pw_grid_init). Collective over comm. */
+ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], double ecut,
+                             MPI_Comm comm, ate_error *err);
+enum { PW_GRID_NPLANS = 17 }; /* fwd, bwd, bwd_wf, then p2, p1, p0 for each direction */
+/** The slot of plan j of g, and plan j made with ATE_PW_FFTW_FLAGS | extra (basis.c). */
+fftw_plan *pw_grid_plan_slot(pw_grid *g, int j);
+fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra);
+/** Every plan of g (the pruned ones when g->pruned), divided over the ranks of comm and shared
+ *  through FFTW's wisdom (fftw_share.c); 0, or -1 when a 3D plan failed. */
+int pw_grid_plan_shared(pw_grid *g, MPI_Comm comm);
 void pw_grid_free(pw_grid *g);
 /** Cartesian G of box point p (indices folded to (-n/2, n/2]). */
 static inline void pw_grid_gvec(const pw_grid *g, int p, double G[3])
@@ -156,6 +169,35 @@ void pw_hartree_stress(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, 
 void pw_vloc_stress(const pw_cell *c, const pw_grid *g, const pw_atoms *at, const pw_cplx *rhog,
                     double *dde);
 
+/* ---- the density side divided over the ranks (density_dist.c; docs/theory-pw.md, "Band
+ *      groups"): each rank of the kernel's communicator takes a slab of whole planes of axis 0
+ *      of the real-space box (the layout of FFTW-MPI's slab decomposition) for the point-wise
+ *      work (libxc); what needs the whole box is gathered. ---- */
+typedef struct pw_slab {
+    MPI_Comm comm;
+    int size, rank;
+    int p0, np;       /* this rank's points [p0, p0 + np) */
+    int *cnt, *displ; /* [size] every rank's */
+    /* distributed 3D transforms of the box (FFTW-MPI, size > 1 unless ATE_PW_XC_FFT=replicated):
+     * forward r -> G with the output transposed (this rank: planes [l1, l1 + ln1) of axis 1, as
+     * [ln1][n0][n2]), backward from that layout; three work arrays of alloc complex numbers */
+    bool fft;
+    ptrdiff_t alloc, l1, ln1;
+    fftw_complex *w[3];
+    fftw_plan fwd, bwd;
+} pw_slab;
+/** The slabs of g's box over the ranks of comm (MPI_COMM_NULL: one slab, the box): FFTW-MPI's
+ *  slab decomposition along axis 0, and (fft: for a GGA) its plans. Collective over comm. */
+ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, bool fft, ate_error *err);
+void pw_slab_free(pw_slab *sl);
+/** f[ntot]: every rank's slab of f to every rank (MPI_Allgatherv in place; nothing alone). */
+void pw_slab_gather(const pw_slab *sl, double *f);
+/** grad f on this rank's slab (out[3][ntot], box layout, written on the slab) from f on the slab
+ *  (box layout) by the distributed transforms (sl->fft). Collective. */
+void pw_slab_gradient(const pw_slab *sl, const pw_grid *g, const double *f, double *out);
+/** out -= div(h) on this rank's slab from h[3][ntot] on the slab (box layout). Collective. */
+void pw_slab_subtract_divergence(const pw_slab *sl, const pw_grid *g, const double *h, double *out);
+
 /** Exchange-correlation through libxc (xc.c), nspin = 1 or 2. rho: [nspin][ntot] real space
  *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out; work: pw_xc_work(ntot)
  *  doubles. Returns E_xc. */
@@ -164,10 +206,19 @@ ate_status pw_xc_create(int xc, int nspin, pw_xc **out, ate_error *err);
 void pw_xc_destroy(pw_xc **x);
 double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
                   double *work);
+/** pw_xc_eval with libxc and the point-wise work on this rank's slab of sl (NULL: the box), the
+ *  gradient transforms on the whole box; E_xc and v_xc on every rank. Collective over sl. */
+double pw_xc_eval_slab(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                       double *work, const pw_slab *sl);
+/** pw_xc_stress so divided (vxc then holds this rank's slab only). */
+double pw_xc_stress_slab(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                         double *work, double *dde, const pw_slab *sl);
 /** E_xc of rho and dE_xc/deps added to dde; vxc: [nspin][ntot] scratch (left without the GGA
  *  divergence term), work as pw_xc_eval's. */
 double pw_xc_stress(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
                     double *work, double *dde);
+/** Whether the functional needs the density gradient (GGA). */
+bool pw_xc_gga(const pw_xc *x);
 /** The work pw_xc_eval needs (doubles) on a grid of n points. */
 size_t pw_xc_work(const pw_xc *x, size_t n);
 

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/resource.h>
+
 #include "atescreen/elements.h"
 #include "atescreen/kmesh.h"
 #include "atescreen/units.h"
@@ -34,7 +36,7 @@ typedef struct pw_kernel {
     pw_xc *xc[2]; /* unpolarised, spin-polarised (made on first use) */
     int xc_id;
     /* restart guess */
-    int g_natoms, g_nk, g_nb, g_ns, g_n[3];
+    int g_natoms, g_nk, g_nb, g_ns, g_n[3], g_bsize;
     int *g_z;
     double g_cell[9], g_ecut;
     pw_scf_state st;
@@ -49,6 +51,14 @@ static void drop_guess(pw_kernel *k)
     free(k->st.psi), free(k->st.rhog), free(k->st.x_prev), free(k->g_z);
     memset(&k->st, 0, sizeof(k->st));
     k->g_z = NULL, k->st_nk = 0, k->g_natoms = 0;
+}
+
+/* rank in comm (0 alone) */
+static int kernel_rank(MPI_Comm comm)
+{
+    int rank = 0;
+    if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+    return rank;
 }
 
 static void pw_reset_guess(void *impl) { ((pw_kernel *)impl)->st.have_density = false; }
@@ -345,7 +355,12 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             memcpy(nfft, o->fft, sizeof(nfft));
         else
             pw_fft_default(&cell, o->ecut, nfft);
-        st = pw_grid_init(&grid, &cell, nfft, o->ecut, err);
+        /* the ranks share one set of FFTW plans, planned in parallel (fftw_share.c) */
+        double tw = MPI_Wtime(), tc = (double)clock() / CLOCKS_PER_SEC;
+        st = pw_grid_init_comm(&grid, &cell, nfft, o->ecut, k->comm, err);
+        if (getenv("ATE_PW_VERBOSE"))
+            fprintf(stderr, "pw fft planning: wall %.3f s  cpu %.3f s (rank %d)\n",
+                    MPI_Wtime() - tw, (double)clock() / CLOCKS_PER_SEC - tc, kernel_rank(k->comm));
     }
     if (st == ATE_OK) {
         int mesh[3], off[3];
@@ -388,9 +403,17 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     for (int q = 0; q < nk && st == ATE_OK; ++q)
         if (nbx > pw_kset_dim(&ks[q])) nbx = pw_kset_dim(&ks[q]);
     /* restart guess: same atoms, cell, grid, k-points and bands */
+    /* the SCF's layout (scf.c): pools of bsize ranks take the (k, spin) pairs round robin, a
+     * band group holds rows [off, off + rows) of each (pw_bg_rows): this rank stores those only */
+    int size = 1, rank = kernel_rank(k->comm);
+    if (k->comm != MPI_COMM_NULL) MPI_Comm_size(k->comm, &size);
+    int bsize = pw_band_group_size(size, nk * ns);
+    if (bsize < 1) bsize = 1; /* a bad ATE_PW_BAND_GROUP: the SCF refuses it */
+    int npool = size / bsize;
+    pw_bgroup lay = {.size = bsize};
     if (st == ATE_OK) {
-        bool same = k->g_z && k->g_natoms == n && k->g_nk == nk && k->g_nb == nbx &&
-                    k->g_ns == ns && k->g_ecut == o->ecut &&
+        bool same = k->g_z && k->g_bsize == bsize && k->g_natoms == n && k->g_nk == nk &&
+                    k->g_nb == nbx && k->g_ns == ns && k->g_ecut == o->ecut &&
                     !memcmp(k->g_n, grid.n, sizeof(k->g_n)) &&
                     !memcmp(k->g_z, z, (size_t)n * sizeof(int)) &&
                     !memcmp(k->g_cell, ate_structure_cell(s), sizeof(k->g_cell));
@@ -402,9 +425,16 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             k->st.x_prev = malloc((size_t)n * 3 * sizeof(double));
             bool ok = k->g_z && k->st.rhog && k->st.psi && k->st.x_prev;
             k->st_nk = nk * ns;
-            for (int q = 0; q < nk * ns && ok; ++q)
-                ok =
-                    (k->st.psi[q] = malloc((size_t)nbx * ks[q / ns].npw * sizeof(pw_cplx))) != NULL;
+            /* test hook (tests/pw/pw_check.py --bands): this rank's allocation fails */
+            const char *fail = getenv("ATE_PW_TEST_NOMEM_RANK");
+            if (fail && *fail && atoi(fail) == rank) ok = false;
+            for (int q = 0; q < nk * ns && ok; ++q) {
+                if (q % npool != rank / bsize) continue; /* another pool's pair */
+                int off, rows;
+                pw_bg_rows(&lay, ks[q / ns].npw, rank % bsize, &off, &rows);
+                ok = (k->st.psi[q] =
+                          malloc((size_t)nbx * (rows > 0 ? rows : 1) * sizeof(pw_cplx))) != NULL;
+            }
             if (!ok) {
                 drop_guess(k);
                 st = ATE_ERROR(err, ATE_ERR_MEMORY, "wavefunctions: out of memory");
@@ -413,6 +443,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                 memcpy(k->g_cell, ate_structure_cell(s), sizeof(k->g_cell));
                 memcpy(k->g_n, grid.n, sizeof(k->g_n));
                 k->g_natoms = n, k->g_nk = nk, k->g_nb = nbx, k->g_ns = ns, k->g_ecut = o->ecut;
+                k->g_bsize = bsize;
             }
         }
     }
@@ -425,6 +456,12 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
         forces = want_grad ? malloc((size_t)n * 3 * sizeof(double)) : NULL;
         if (!eig || !occ || (want_grad && !forces))
             st = ATE_ERROR(err, ATE_ERR_MEMORY, "kernel: out of memory");
+    }
+    if (size > 1) { /* a rank out of memory stops every rank before the SCF's collectives */
+        int bad = st != ATE_OK, anybad = 0;
+        MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, k->comm);
+        if (anybad && !bad)
+            st = ATE_ERROR(err, ATE_ERR_MEMORY, "the plane-wave set-up failed on another rank");
     }
     if (st == ATE_OK) {
         pw_scf_input in = {.cell = &cell,
@@ -522,6 +559,20 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             st = ATE_ERROR(err, ATE_ERR_NOT_CONVERGED,
                            "SCF did not converge in %d iterations (last |drho| %.2e e)",
                            r.iterations, r.drho);
+    }
+    if (getenv("ATE_PW_VERBOSE")) { /* this rank's peak resident set (Linux: kB) and, from
+                                     * Linux's /proc, its peak virtual size (allocated, touched
+                                     * or not) */
+        struct rusage ru;
+        long vmpeak = -1;
+        char line[256];
+        FILE *f = fopen("/proc/self/status", "r");
+        while (f && fgets(line, sizeof(line), f))
+            if (strncmp(line, "VmPeak:", 7) == 0) vmpeak = strtol(line + 7, NULL, 10);
+        if (f) fclose(f);
+        if (getrusage(RUSAGE_SELF, &ru) == 0)
+            fprintf(stderr, "pw peak RSS rank %d: %.1f MiB (peak virtual %.1f MiB)\n", rank,
+                    ru.ru_maxrss / 1024.0, vmpeak / 1024.0);
     }
     for (int q = 0; q < nk && ks; ++q)
         pw_kset_free(&ks[q]);

@@ -25,6 +25,15 @@
 #include "pw_mixer.h"
 #include "pw_scf.h"
 
+/* wall and process CPU seconds, for the verbose time split (t[0] wall, t[1] CPU) */
+static void stamp(double t[2]) { t[0] = MPI_Wtime(), t[1] = (double)clock() / CLOCKS_PER_SEC; }
+static void lap(double acc[2], const double t0[2])
+{
+    double t[2];
+    stamp(t);
+    acc[0] += t[0] - t0[0], acc[1] += t[1] - t0[1];
+}
+
 /* deterministic start vectors: a hash of the box index and band, damped at high |k+G| */
 static double hash01(unsigned long long x)
 {
@@ -209,15 +218,27 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         if (pw_davidson_work(in->nbx, &in->ks[k], bgp) > dav_n)
             dav_n = pw_davidson_work(in->nbx, &in->ks[k], bgp);
     pw_cplx *dav = malloc(dav_n * sizeof(pw_cplx));
-    pw_mixer mx;
+    pw_mixer mx = {0};
+    /* the slabs of the box over all ranks of the communicator: xc's point-wise work */
+    pw_slab slab = {0};
     /* Kerker for metals that extend in at least two directions (bulk, slabs): a molecule or a
      * wire in vacuum has no long-wavelength charge sloshing to damp, and there Kerker only slows
      * the SCF (docs/theory-pw.md, "SCF") */
     bool kerker = in->smearing != ATE_SMEAR_NONE && pw_vacuum_directions(c, at) <= 1;
     ate_status s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, err);
+    double t_slab[2] = {0}, tt[2];
+    stamp(tt);
+    if (s == ATE_OK) s = pw_slab_init(&slab, g, in->comm, pw_xc_gga(in->xc), err);
+    lap(t_slab, tt);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
                         !eig || !occ || !w || !work || !eigx || !wocc || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
+    if (size > 1) { /* a rank out of memory stops every rank before the collectives */
+        int bad = s != ATE_OK, anybad = 0;
+        MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, in->comm);
+        if (anybad && !bad)
+            s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory on another rank");
+    }
     if (s != ATE_OK) goto done;
     pw_vloc(c, g, at, vloc);
     if (!st->have_density) {
@@ -276,6 +297,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     pw_cplx *b = (pw_cplx *)g->buf;
     /* for the verbose lines: wall and process CPU time since the SCF loop started */
     double t_wall0 = MPI_Wtime(), t_cpu0 = (double)clock() / CLOCKS_PER_SEC;
+    /* this rank's time split (wall, CPU): xc, eigensolver, output density */
+    double t_xc[2] = {0}, t_dav[2] = {0}, t_den[2] = {0};
     for (it = 1; it <= in->max_iter; ++it) {
         /* potential of the input density: v_H + v_loc and the (first spin) density are real,
          * so one transform gives both, rho(r) + i v(r) from rho(G) + i v(G) (when pair); then
@@ -294,17 +317,20 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             rho_in[p] = creal(vt[p]), veff[p] = cimag(vt[p]);
         for (int sp = pair ? 1 : 0; sp < ns; ++sp)
             pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
-        double exc_in = pw_xc_eval(in->xc, c, g, rho_in, vxc, (double *)dav);
+        stamp(tt);
+        double exc_in = pw_xc_eval_slab(in->xc, c, g, rho_in, vxc, (double *)dav, &slab);
+        lap(t_xc, tt);
         for (int sp = ns - 1; sp >= 0; --sp) /* spin 0 last: veff[0..ntot) holds v_H + v_loc */
             for (size_t p = 0; p < ntot; ++p)
                 veff[sp * ntot + p] = veff[p] + vxc[sp * ntot + p];
         /* a band group applies one H: its rank 0's potential (the ranks' own may differ in the
-         * last bits, FFTW's measured plans differing) */
+         * last bits where a rank planned its FFTs alone: fftw_share.c) */
         if (bgp) MPI_Bcast(veff, (int)(ns * ntot), MPI_DOUBLE, 0, bcomm);
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
         int maxit = it == 1 ? 30 : 12;
         memset(eig, 0, ns * nkb * sizeof(double));
+        stamp(tt);
         for (int k = 0; k < nk && s == ATE_OK; ++k) {
             for (int sp = 0; sp < ns && s == ATE_OK; ++sp) {
                 if ((k * ns + sp) % npool != pool) continue;
@@ -324,6 +350,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                     memcpy(eig + sp * nkb + (size_t)k * nb, eigx, (size_t)nb * sizeof(double));
             }
         }
+        lap(t_dav, tt);
         if (size > 1) { /* a rank's failure stops every rank (collectives follow) */
             int bad = s != ATE_OK, anybad = 0;
             MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, in->comm);
@@ -346,6 +373,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             res->fermi = pw_occupations(in->smearing, in->sigma, ns * nk, nb, w, eig, in->nel, focc,
                                         occ, &ts);
         /* output density */
+        stamp(tt);
         memset(rho_out, 0, ns * ntot * sizeof(double));
         double eband = 0.0, ekin = 0.0, mag = 0.0;
         for (int sp = 0; sp < ns; ++sp)
@@ -408,6 +436,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         }
         for (int sp = 0; sp < ns; ++sp)
             to_recip_density(g, rho_out + sp * ntot, rout_g + sp * ntot);
+        lap(t_den, tt);
         /* energy of the output density */
         double e_veff_in = 0.0;
         for (size_t p = 0; p < ns * ntot; ++p)
@@ -436,9 +465,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         drho *= c->vol / ntot;
         double de = fabs(e - eprev);
         if (size > 1) {
-            /* rank 0's figures decide on every rank: FFTW's measured plans may differ between
-             * ranks, so may the last bits of de and drho, and all ranks must take the same
-             * branches (convergence here, the eigensolver's tolerance and its steps next) */
+            /* rank 0's figures decide on every rank: the ranks share their FFTW plans
+             * (fftw_share.c), but a rank that had to plan alone (a failed wisdom exchange) may
+             * differ in the last bits of de and drho, and all ranks must take the same branches
+             * (convergence here, the eigensolver's tolerance and its steps next) */
             double dd[2] = {de, drho};
             MPI_Bcast(dd, 2, MPI_DOUBLE, 0, in->comm);
             de = dd[0], drho = dd[1];
@@ -465,6 +495,15 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
          * the SCF stalled at |drho| ~ 1e-4 (docs/validation.md, "Band groups") */
         if (rank == 0) pw_mixer_step(&mx, ntot, st->rhog, rout_g);
         if (size > 1) MPI_Bcast(st->rhog, (int)(2 * ns * ntot), MPI_DOUBLE, 0, in->comm);
+    }
+    if (in->verbose) {
+        double t[2];
+        stamp(t);
+        fprintf(stderr,
+                "pw time rank %d: scf wall %.3f cpu %.3f s; xc %.3f / %.3f, eigensolver %.3f / "
+                "%.3f, output density %.3f / %.3f s (wall / cpu); slabs%s set up %.3f / %.3f s\n",
+                rank, t[0] - t_wall0, t[1] - t_cpu0, t_xc[0], t_xc[1], t_dav[0], t_dav[1], t_den[0],
+                t_den[1], slab.fft ? " (FFTW-MPI)" : "", t_slab[0], t_slab[1]);
     }
     res->iterations = converged ? it : in->max_iter;
     res->converged = converged;
@@ -544,7 +583,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         for (int d = 0; d < 3; ++d)
             t[3][4 * d] = -e_psp_core;
         pw_hartree_stress(c, g, rtot_g, t[4]);
-        pw_xc_stress(in->xc, c, g, rho_out, vxc, (double *)dav, t[5]);
+        pw_xc_stress_slab(in->xc, c, g, rho_out, vxc, (double *)dav, t[5], &slab);
         pw_ewald(c, at, NULL, t[6]);
         /* symmetrised: the antisymmetric part of a strain is a rotation, under which E is
          * invariant (it is zero here up to rounding) */
@@ -571,6 +610,7 @@ done:
     }
     pw_nl_free(&nl);
     pw_mixer_free(&mx);
+    pw_slab_free(&slab);
     if (rtot_g != rout_g) free(rtot_g);
     free(vloc), free(rout_g), free(rho_in), free(rho_out);
     free(veff), free(vxc), free(eig), free(occ), free(w), free(work), free(eigx), free(wocc),

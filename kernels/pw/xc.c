@@ -60,6 +60,8 @@ void pw_xc_destroy(pw_xc **x)
     *x = NULL;
 }
 
+bool pw_xc_gga(const pw_xc *x) { return x->gga; }
+
 size_t pw_xc_work(const pw_xc *x, size_t n)
 {
     int ns = x->nspin, nsig = ns == 2 ? 3 : 1;
@@ -162,10 +164,14 @@ static void subtract_divergence(pw_grid *g, const double *h, double *out, pw_cpl
  * R. Resta, PRB 50, 4327 (1994)); the bracket is E_xc - int v_xc rho with the full GGA potential.
  * With dde the divergence part of v_xc is not formed. */
 static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
-                      double *work, double *dde)
+                      double *work, double *dde, const pw_slab *slab)
 {
     size_t n = (size_t)g->ntot;
     int ns = x->nspin, nsig = ns == 2 ? 3 : 1;
+    /* this rank's slab [p0, p1) of the points (all of them alone): libxc and the point-wise work
+     * there; what the transforms need on the whole box gathered (pw_slab_gather) */
+    const size_t p0 = slab ? (size_t)slab->p0 : 0, p1 = slab ? p0 + (size_t)slab->np : n;
+    const bool dist = slab && slab->size > 1, dfft = dist && slab->fft;
     /* the caller's work (pw_xc_work doubles): libxc's layouts rho[p][ns], sigma[p][nsig] (uu, ud,
      * dd), likewise the derivatives; GGA also grad[ns][3][n], h[3][n] (spin-polarised;
      * unpolarised: in place of grad) and a complex spectrum [n] */
@@ -176,22 +182,27 @@ static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho,
         sigma = vr + n * ns, vs = sigma + n * nsig, vsum = vs + n * nsig, grad = vsum + n * nsig;
         h = ns == 2 ? grad + 3 * n * ns : grad;
         spec = (pw_cplx *)(grad + 3 * n * ns + (ns == 2 ? 3 * n : 0));
-        memset(vsum, 0, n * nsig * sizeof(double));
+        memset(vsum + p0 * nsig, 0, (p1 - p0) * nsig * sizeof(double));
     }
+    /* the whole box where this rank transforms it (the serial path, ATE_PW_XC_FFT=replicated) */
+    const size_t r0 = x->gga && !dfft ? 0 : p0, r1 = x->gga && !dfft ? n : p1;
     for (int s = 0; s < ns; ++s)
-        for (size_t p = 0; p < n; ++p)
+        for (size_t p = r0; p < r1; ++p)
             r[p * ns + s] = rho[s * n + p] > 0.0 ? rho[s * n + p] : 0.0;
     if (x->gga) {
         for (int s = 0; s < ns; ++s) {
             const double *f = r;
             if (ns == 2) { /* one spin's density, contiguous (zk is free until libxc) */
-                for (size_t p = 0; p < n; ++p)
+                for (size_t p = r0; p < r1; ++p)
                     zk[p] = r[p * ns + s];
                 f = zk;
             }
-            gradient(g, f, grad + (size_t)s * 3 * n, spec);
+            if (dfft) /* on the slab only, by the distributed transforms */
+                pw_slab_gradient(slab, g, f, grad + (size_t)s * 3 * n);
+            else
+                gradient(g, f, grad + (size_t)s * 3 * n, spec);
         }
-        for (size_t p = 0; p < n; ++p)
+        for (size_t p = p0; p < p1; ++p)
             for (int a = 0; a < ns; ++a)
                 for (int b = a; b < ns; ++b) {
                     const double *ga = grad + (size_t)a * 3 * n, *gb = grad + (size_t)b * 3 * n;
@@ -200,13 +211,15 @@ static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho,
                 }
     }
     double exc = 0.0;
-    memset(vxc, 0, n * ns * sizeof(double));
+    for (int s = 0; s < ns; ++s) /* the rest of the box comes from the other ranks */
+        memset(vxc + s * n + p0, 0, (p1 - p0) * sizeof(double));
     for (int f = 0; f < x->nfunc; ++f) {
+        size_t q0 = p0 * ns, qs = p0 * nsig, np = p1 - p0;
         if (x->gga)
-            xc_gga_exc_vxc(&x->func[f], n, r, sigma, zk, vr, vs);
+            xc_gga_exc_vxc(&x->func[f], np, r + q0, sigma + qs, zk + p0, vr + q0, vs + qs);
         else
-            xc_lda_exc_vxc(&x->func[f], n, r, zk, vr);
-        for (size_t p = 0; p < n; ++p) {
+            xc_lda_exc_vxc(&x->func[f], np, r + q0, zk + p0, vr + q0);
+        for (size_t p = p0; p < p1; ++p) {
             double rt = ns == 2 ? r[2 * p] + r[2 * p + 1] : r[p];
             exc += rt * zk[p];
             for (int s = 0; s < ns; ++s)
@@ -218,11 +231,11 @@ static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho,
     }
     if (dde) {
         double diag = exc, s[9] = {0};
-        for (size_t p = 0; p < n; ++p)
+        for (size_t p = p0; p < p1; ++p)
             for (int q = 0; q < ns; ++q)
                 diag -= vxc[q * n + p] * r[p * ns + q];
         if (x->gga)
-            for (size_t p = 0; p < n; ++p)
+            for (size_t p = p0; p < p1; ++p)
                 for (int a = 0; a < ns; ++a)
                     for (int b = a; b < ns; ++b) {
                         const double *ga = grad + (size_t)a * 3 * n, *gb = grad + (size_t)b * 3 * n;
@@ -233,35 +246,64 @@ static double xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho,
                                 s[3 * i + j] -= v * (ga[i * n + p] * gb[j * n + p] +
                                                      ga[j * n + p] * gb[i * n + p]);
                     }
+        if (dist) { /* the slabs' sums (exc within diag) */
+            double sums[11];
+            memcpy(sums, s, sizeof(s)), sums[9] = diag, sums[10] = exc;
+            MPI_Allreduce(MPI_IN_PLACE, sums, 11, MPI_DOUBLE, MPI_SUM, slab->comm);
+            memcpy(s, sums, sizeof(s)), diag = sums[9], exc = sums[10];
+        }
         for (int q = 0; q < 9; ++q)
             dde[q] += (s[q] + (q % 4 == 0 ? diag : 0.0)) * c->vol / (double)n;
         return exc * c->vol / (double)n;
     }
+    if (dist) MPI_Allreduce(MPI_IN_PLACE, &exc, 1, MPI_DOUBLE, MPI_SUM, slab->comm);
     if (x->gga) {
         /* v_s -= div(2 vsigma_ss grad rho_s + vsigma_ud grad rho_s') (unpolarised: 2 vsigma,
          * formed in place of the gradient) */
         for (int s = 0; s < ns; ++s) {
             const double *gs = grad + (size_t)s * 3 * n, *go = grad + (size_t)(1 - s) * 3 * n;
-            for (int d = 0; d < 3; ++d)
-                for (size_t p = 0; p < n; ++p) {
+            for (int d = 0; d < 3; ++d) {
+                for (size_t p = p0; p < p1; ++p) {
                     double v = 2.0 * vsum[p * nsig + 2 * s] * gs[d * n + p];
                     if (ns == 2) v += vsum[p * nsig + 1] * go[d * n + p];
                     h[d * n + p] = v;
                 }
+                if (!dfft) pw_slab_gather(slab, h + d * n);
+            }
+            if (dfft) {
+                pw_slab_subtract_divergence(slab, g, h, vxc + s * n);
+                continue;
+            }
+            pw_slab_gather(slab, vxc + s * n);
             subtract_divergence(g, h, vxc + s * n, spec);
         }
     }
+    if (!x->gga || dfft)
+        for (int s = 0; s < ns; ++s)
+            pw_slab_gather(slab, vxc + s * n);
     return exc * c->vol / (double)n;
 }
 
 double pw_xc_eval(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
                   double *work)
 {
-    return xc_eval(x, c, g, rho, vxc, work, NULL);
+    return xc_eval(x, c, g, rho, vxc, work, NULL, NULL);
+}
+
+double pw_xc_eval_slab(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                       double *work, const pw_slab *slab)
+{
+    return xc_eval(x, c, g, rho, vxc, work, NULL, slab);
 }
 
 double pw_xc_stress(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
                     double *work, double *dde)
 {
-    return xc_eval(x, c, g, rho, vxc, work, dde);
+    return xc_eval(x, c, g, rho, vxc, work, dde, NULL);
+}
+
+double pw_xc_stress_slab(pw_xc *x, const pw_cell *c, pw_grid *g, const double *rho, double *vxc,
+                         double *work, double *dde, const pw_slab *slab)
+{
+    return xc_eval(x, c, g, rho, vxc, work, dde, slab);
 }

@@ -465,6 +465,7 @@ def check_self_long(exe):
     """The stress of a spin-polarised PBE complex with d projectors, Fermi-Dirac smearing and a
     free moment against central differences of E under strain (about 17 CPU s: label long), and
     the same complex in band groups on 2-4 ranks (check_bands; about 40 CPU s)."""
+    from pw_check_bands import check_bands
     failures = check_bands(exe, long=True)
     with tempfile.TemporaryDirectory() as tmp:
         cell = [[5.6, 0, 0], [0, 5.8, 0], [0, 0, 6.0]]
@@ -604,133 +605,6 @@ def check_self(exe, quick):
     return failures
 
 
-def mpi_env(extra=None):
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1", ATE_PW_VERBOSE="1")
-    for name in ("ATE_PW_BAND_GROUP", "ATE_PW_SUBSPACE", "ATE_PW_FFTW"):
-        env.pop(name, None)
-    env.update({k: v for k, v in (extra or {}).items() if isinstance(v, str)})
-    return env
-
-
-def mpi_cmd(mpiexec, np_, extra, argv):
-    """mpiexec -n np_ argv; a tuple in extra (ATE_PW_FFTW) gives rank r its value r % len: one
-    application context per rank, each under env NAME=VALUE"""
-    per_rank = {k: v for k, v in extra.items() if not isinstance(v, str)}
-    if not per_rank:
-        return [mpiexec, "-n", str(np_)] + argv
-    cmd = [mpiexec]
-    for r in range(np_):
-        cmd += ([":"] if r else []) + ["-n", "1", "env"] + [
-            "%s=%s" % (k, v[r % len(v)]) for k, v in per_rank.items()] + argv
-    return cmd
-
-
-def check_bands(exe, long=False):
-    """Band groups (kernels/pw/bandgroup.c): the same energy, forces and stress on every layout
-    of 1-4 ranks as on one rank; the layout each run used is read from its verbose output.
-    long: the Fe-OH2 complex (spin, free moment, Fermi-Dirac, d projectors) only."""
-    mpiexec = os.environ.get("ATE_MPIEXEC", "mpirun")
-    failures = 0
-    o2 = ([[5.5, 0, 0], [0, 5.8, 0], [0, 0, 6.1]], ["O", "O"],
-          [[2.2, 2.5, 2.7], [3.3, 2.8, 2.95]])
-    # (label, structure, arguments, layouts: (ranks, environment, pools, B)); SUB: the projected
-    # problem on rank 0 by LAPACK instead of ScaLAPACK
-    BG2, SUB = {"ATE_PW_BAND_GROUP": "2"}, {"ATE_PW_SUBSPACE": "lapack"}
-    # PLANS: FFTW plans by estimate on even ranks, by timing on odd ones (PLANS4: on ranks 0-1
-    # and 2-3, the two pools of 2 x 2), so that the pools' transforms round differently, as
-    # measured plans may do by chance (kernels/pw/basis.c)
-    PLANS = {"ATE_PW_FFTW": ("estimate", "measure")}
-    PLANS4 = {"ATE_PW_FFTW": ("estimate", "estimate", "measure", "measure")}
-    feh = ([[4.6, 0, 0], [0, 4.8, 0], [0, 0, 5.0]], ["Fe", "H"], [[2.0, 2.3, 2.4], [2.1, 2.5, 3.9]])
-    # (complex problems by ScaLAPACK, ATE_PW_SUBSPACE=scalapack, are not run here: with Debian
-    # 12's OpenBLAS 0.3.21 pzheevd reads out of bounds in zgemv_n, which an AddressSanitizer CI
-    # run also hit on a 1 x 2 grid; the default, LAPACK on rank 0, is what runs)
-    cases = (
-        ("H2O PBE Gamma real", read_extxyz(os.path.join(HERE, "cases", "h2o_pbe.extxyz")),
-         ["--ecut", "10", "--xc", "pbe", "--smearing", "none"],
-         ((2, {}, 1, 2), (2, SUB, 1, 2))),
-        ("Si8 LDA 4 k complex", read_extxyz(os.path.join(HERE, "cases", "si8_lda.extxyz")),
-         ["--ecut", "5", "--xc", "lda", "--kpts", "2,2,2", "--smearing", "none"],
-         ((2, BG2, 1, 2), (4, BG2, 2, 2))),
-        ("O2 triplet PBE spin", o2,
-         ["--ecut", "10", "--xc", "pbe", "--uhf", "2", "--smearing", "none"],
-         ((3, {}, 1, 3), (4, {}, 2, 2))),
-        # a transition metal: its d-band centre from the G-distributed bands (pdos.c gathers
-        # them); one band group of 4 is a 1 x 4 BLACS grid (a 2 x 2 grid gave wrong eigenpairs
-        # here, bandgroup.c)
-        ("FeH PBE spin d-band", feh,
-         ["--ecut", "10", "--xc", "pbe", "--uhf", "3", "--smearing", "none"],
-         ((2, BG2, 1, 2), (4, {"ATE_PW_BAND_GROUP": "4"}, 1, 4))),
-        # two pools, one spin channel each, under a fixed moment, the ranks' FFT plans different:
-        # each rank mixed its own copy of the density, the Pulay step magnified the last-bit
-        # differences of the copies and the SCF stalled at |drho| ~ 1e-4 (docs/validation.md,
-        # "Band groups"); now rank 0's mixed density goes to every rank (scf.c)
-        ("FeH FD 1000 K pools", feh,
-         ["--ecut", "10", "--xc", "pbe", "--uhf", "3", "--smearing", "fermi-dirac", "--etemp",
-          "1000"],
-         ((2, PLANS, 2, 1), (4, dict(PLANS4, ATE_PW_BAND_GROUP="2"), 2, 2))))
-    if long:
-        cases = (("Fe-OH2 PBE free moment", (
-            [[5.6, 0, 0], [0, 5.8, 0], [0, 0, 6.0]], ["Fe", "O", "H", "H"],
-            [[2.0, 2.6, 2.9], [3.85, 2.55, 2.95], [4.4, 3.3, 3.0], [4.35, 1.8, 2.8]]),
-            ["--ecut", "14", "--xc", "pbe", "--smearing", "fermi-dirac", "--etemp", "3000",
-             "--mixing", "0.3", "--spin-polarized", "--free-moment", "--fft", "40,40,45"],
-            ((2, BG2, 1, 2), (3, {}, 1, 3), (4, {}, 2, 2))),)
-    with tempfile.TemporaryDirectory() as tmp:
-        for label, struct, args, layouts in cases:
-            path = os.path.join(tmp, label.split()[0] + ".extxyz")
-            write_extxyz(path, *struct)
-            runs = []
-            for np_, extra, npool, bsize in ((1, {}, 1, 1),) + layouts:
-                cmd = mpi_cmd(mpiexec, np_, extra, [exe, "calc", path, "--method", "pw", "--json",
-                                                    "--gradient", "--stress"] + args)
-                p = subprocess.run(cmd, capture_output=True, text=True,
-                                   env=mpi_env(extra))
-                if p.returncode != 0:
-                    sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
-                want = "pw layout: %d rank(s), %d pool(s) of %d " % (np_, npool, bsize)
-                layout_ok = any(l.startswith(want) for l in p.stderr.splitlines())
-                r = json.loads(p.stdout)
-                runs.append(r)
-                r0 = runs[0]
-                de = abs(r["energy"] - r0["energy"])
-                df = max(abs(x - y) for ga, gb in zip(r["gradient"], r0["gradient"])
-                         for x, y in zip(ga, gb))
-                ds = max(abs(r["stress"][i][j] - r0["stress"][i][j]) for i in range(3)
-                         for j in range(3))
-                # Hirshfeld charges and d-band centres (NaN -> null for atoms without d) too
-                dq = max(abs(x - y) for x, y in zip(r["charges"], r0["charges"]))
-                dd = max((abs(x - y) for x, y in zip(r["dband_centre"], r0["dband_centre"])
-                          if x is not None or y is not None), default=0.0) \
-                    if all((x is None) == (y is None)
-                           for x, y in zip(r["dband_centre"], r0["dband_centre"])) else 1.0
-                ok = layout_ok and de <= 1e-9 and df <= 1e-8 and ds <= 1e-10 and dq <= 1e-9 \
-                    and dd <= 1e-8
-                failures += not ok
-                print("bands %-20s %d rank(s) %d pool(s) of %d%s%s  E %.12f  dE %.1e  dF %.1e  "
-                      "dstress %.1e  dq %.1e  d-band %.1e  %s" % (
-                          label, np_, npool, bsize,
-                          {"lapack": " (LAPACK)", "scalapack": " (ScaLAPACK)"}.get(
-                              extra.get("ATE_PW_SUBSPACE"), ""),
-                          " (FFT plans differ)" if "ATE_PW_FFTW" in extra else "",
-                          r["energy"], de, df, ds, dq, dd,
-                                            "ok" if ok else ("FAIL" if layout_ok else
-                                                             "FAIL (layout: want " + want + ")")))
-        if long:
-            return failures
-        # a band group that does not divide the ranks: refused with a message naming it
-        p = subprocess.run([mpiexec, "-n", "3", exe, "calc", path, "--method", "pw", "--json"]
-                           + cases[3][2], capture_output=True, text=True,
-                           env=mpi_env(BG2))
-        ok = p.returncode != 0 and "ATE_PW_BAND_GROUP=2" in p.stderr
-        failures += not ok
-        msg = [l for l in p.stderr.splitlines() if "ATE_PW_BAND_GROUP" in l] or ["(no message)"]
-        print("bands ATE_PW_BAND_GROUP=2 on 3 ranks: exit %d  %s  %s" % (
-            p.returncode, msg[0][:110], "ok" if ok else "FAIL"))
-    return failures
-
-
 def main():
     if (len(sys.argv) not in (3, 4) or sys.argv[2] not in ("abinit", "self")
             or sys.argv[3:] not in ([], ["--quick"], ["--long"], ["--fen4"], ["--bands"])):
@@ -740,6 +614,7 @@ def main():
     if sys.argv[2] == "abinit":
         failures = check_abinit(exe, mode)
     elif mode == "--bands":
+        from pw_check_bands import check_bands
         failures = check_bands(exe)
     else:
         failures = check_self_long(exe) if mode == "--long" else check_self(exe, mode == "--quick")
