@@ -7,6 +7,9 @@
  *        as basis.c builds them (7 executions per transform). Both include the box clear before
  *        the coefficients go in, as pw_to_real does. Prints CPU microseconds per transform and
  *        the largest difference between the two results (single-threaded FFTW, FFTW_MEASURE).
+ *        Then the pruned transform in the two stage orders of basis.c, alternating for 3 rounds:
+ *        axis 0 last (as above; boxes up to 32^3) and axis 2 last (axis 0 on the (j, k) lines of
+ *        the box, axis 1 on its k blocks, axis 2 everywhere; boxes above 32^3).
  *
  * usage: ate_bench_pw_fft N M [REPEATS (default 2000)]
  *        (Si2 at 12 Ha and bcc Fe at 30 Ha of benchmarks/peers/pw_vs_qe.py: N 25, M 7;
@@ -60,6 +63,23 @@ int main(int argc, char **argv)
         fftw_iodim d = {n, n12, n12}, h = {n12, 1, 1};
         p0 = fftw_plan_guru_dft(1, &d, 1, &h, buf, buf, FFTW_BACKWARD, FFTW_MEASURE);
     }
+    /* the same with axis 2 (contiguous) as the full, last stage: axis 0 on the (j, k) lines of
+     * the box, axis 1 on its k blocks, axis 2 everywhere (basis.c on boxes above 32^3) */
+    fftw_plan q2[4], q1[2], q0;
+    for (int b = 0; b < 2; ++b) {
+        for (int a = 0; a < 2; ++a) {
+            fftw_iodim d = {n, n12, n12}, h[2] = {{len[a], n, n}, {len[b], 1, 1}};
+            fftw_complex *p = buf + (size_t)off[a] * n + off[b];
+            q2[2 * a + b] = fftw_plan_guru_dft(1, &d, 2, h, p, p, FFTW_BACKWARD, FFTW_MEASURE);
+        }
+        fftw_iodim d = {n, n, n}, h[2] = {{n, n12, n12}, {len[b], 1, 1}};
+        q1[b] = fftw_plan_guru_dft(1, &d, 2, h, buf + off[b], buf + off[b], FFTW_BACKWARD,
+                                   FFTW_MEASURE);
+    }
+    {
+        fftw_iodim d = {n, 1, 1}, h = {n12, n, n};
+        q0 = fftw_plan_guru_dft(1, &d, 1, &h, buf, buf, FFTW_BACKWARD, FFTW_MEASURE);
+    }
     /* coefficients inside the bounding box (a ball of radius M would do as well) */
     unsigned long long x = 12345;
     double *coef = malloc(ntot * 2 * sizeof(double));
@@ -102,6 +122,36 @@ int main(int argc, char **argv)
             dmax = fmax(dmax, fabs(buf[p][c] - ref[p][c]));
     printf("n %d  M %d  full %.1f us  pruned %.1f us  pruned/full %.2f  max difference %.1e\n", n,
            M, 1e6 * tf, 1e6 * tp, tp / tf, dmax);
+    /* the two pruned orders alternating, 3 rounds */
+    for (int round = 0; round < 3; ++round) {
+        double t[2];
+        for (int o = 0; o < 2; ++o) {
+            t0 = cpu();
+            for (int r = 0; r < reps; ++r) {
+                memset(buf, 0, ntot * sizeof(fftw_complex));
+                for (size_t q = 0; q < nin; ++q)
+                    buf[idx[q]][0] = coef[2 * q], buf[idx[q]][1] = coef[2 * q + 1];
+                for (int q = 0; q < 4; ++q)
+                    fftw_execute(o ? q2[q] : p2[q]);
+                for (int a = 0; a < 2; ++a)
+                    fftw_execute(o ? q1[a] : p1[a]);
+                fftw_execute(o ? q0 : p0);
+            }
+            t[o] = (cpu() - t0) / reps;
+        }
+        dmax = 0.0;
+        for (size_t p = 0; p < ntot; ++p)
+            for (int c = 0; c < 2; ++c)
+                dmax = fmax(dmax, fabs(buf[p][c] - ref[p][c]));
+        printf("pruned, axis 0 last %.1f us  axis 2 last %.1f us  ratio %.2f  max difference "
+               "%.1e\n",
+               1e6 * t[0], 1e6 * t[1], t[1] / t[0], dmax);
+    }
+    fftw_destroy_plan(q0);
+    for (int q = 0; q < 4; ++q)
+        fftw_destroy_plan(q2[q]);
+    for (int a = 0; a < 2; ++a)
+        fftw_destroy_plan(q1[a]);
     fftw_destroy_plan(full), fftw_destroy_plan(p0);
     for (int q = 0; q < 4; ++q)
         fftw_destroy_plan(p2[q]);

@@ -82,22 +82,25 @@ fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
         return fftw_plan_dft_3d(n[0], n[1], n[2], g->tmp, g->buf, FFTW_BACKWARD,
                                 flags | FFTW_DESTROY_INPUT);
     int dir = (j - 3) / 7, q = (j - 3) % 7, sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
-    int n1 = n[1], n2 = n[2], n12 = n1 * n2;
-    int len[2] = {g->M[0] + 1, g->M[0]}, wid[2] = {g->M[1] + 1, g->M[1]};
-    int i0[2] = {0, n[0] - g->M[0]}, j0[2] = {0, n1 - g->M[1]};
-    if (q < 4) { /* columns (i, j) of the blocks a, b, along axis 2 */
+    /* axes: s first (G -> r), 1, f last (g->faxis; pw_grid_init_comm) */
+    int f = g->faxis, sx = 2 - f, st[3] = {n[1] * n[2], n[2], 1};
+    int wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
+    int om[2] = {0, n[1] - g->M[0]}, of[2] = {0, n[f] - g->M[1]};
+    if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f */
         int a = q / 2, b = q % 2;
-        fftw_iodim d = {n2, 1, 1}, h[2] = {{len[a], n12, n12}, {wid[b], n2, n2}};
-        fftw_complex *p = g->buf + (size_t)i0[a] * n12 + (size_t)j0[b] * n2;
+        fftw_iodim d = {n[sx], st[sx], st[sx]},
+                   h[2] = {{wm[a], st[1], st[1]}, {wf[b], st[f], st[f]}};
+        fftw_complex *p = g->buf + (size_t)om[a] * st[1] + (size_t)of[b] * st[f];
         return fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
     }
-    if (q < 6) { /* axis 1 on the planes of i block a */
-        int a = q - 4;
-        fftw_iodim d = {n1, n2, n2}, h[2] = {{len[a], n12, n12}, {n2, 1, 1}};
-        fftw_complex *pl = g->buf + (size_t)i0[a] * n12;
-        return fftw_plan_guru_dft(1, &d, 2, h, pl, pl, sign, flags);
+    if (q < 6) { /* axis 1 on the lines of block b of axis f */
+        int b = q - 4;
+        fftw_iodim d = {n[1], st[1], st[1]},
+                   h[2] = {{n[sx], st[sx], st[sx]}, {wf[b], st[f], st[f]}};
+        fftw_complex *p = g->buf + (size_t)of[b] * st[f];
+        return fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
     }
-    fftw_iodim d = {n[0], n12, n12}, h = {n12, 1, 1};
+    fftw_iodim d = {n[f], st[f], st[f]}, h = {g->ntot / n[f], f == 0 ? 1 : n[2], f == 0 ? 1 : n[2]};
     return fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, flags);
 }
 
@@ -154,18 +157,25 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
                 g->g2[id] = G[0] * G[0] + G[1] * G[1] + G[2] * G[2];
                 g->sphere[id] = g->g2[id] <= g2max;
             }
-    /* the bounding box of every k-point's sphere: |m_d| <= G_max |a_d| / 2pi + 1/2 */
+    /* one FFTW guru plan per block of lines (7 executions per transform): faster than the full
+     * 3D transform on every box tried, 25^3 included (benchmarks/miniapps/pw_fft.c). G -> r:
+     * axis s on the lines of the sphere's blocks in axes 1 and f, axis 1 on the lines of the
+     * blocks in f, then axis f everywhere; r -> G in the reverse order. f = 0 (s = 2) on boxes
+     * of up to 32^3 points; above, f = 2 (s = 0), the full stage on contiguous lines (on the
+     * strided axis 0 FFTW copies through buffers: fftw_cpy2d was 7 % of Si8's run at 40^3;
+     * miniapp: 0.88-0.94 x the time of f = 0 at 36^3-72^3, 1.00 at 25^3;
+     * benchmarks/peers/pw_vs_qe.md) */
+    int f = g->ntot > 32 * 32 * 32 ? 2 : 0;
+    g->faxis = f;
+    /* the bounding box of every k-point's sphere: |m_d| <= G_max |a_d| / 2pi + 1/2 (axes 1, f) */
     double gmax = sqrt(2.0 * ecut);
-    for (int d = 0; d < 2; ++d) {
+    for (int q = 0; q < 2; ++q) {
+        int d = q == 0 ? 1 : f;
         double len =
             sqrt(c->a[d][0] * c->a[d][0] + c->a[d][1] * c->a[d][1] + c->a[d][2] * c->a[d][2]);
-        g->M[d] = (int)floor(gmax * len / (2.0 * ATE_PI) + 0.5) + 1;
+        g->M[q] = (int)floor(gmax * len / (2.0 * ATE_PI) + 0.5) + 1;
     }
-    /* one FFTW guru plan per block of columns or planes (7 executions per transform): faster
-     * than the full 3D transform on every box tried, 25^3 included (benchmarks/miniapps/pw_fft.c:
-     * 0.66-0.71 x the full transform at 25^3 with M = 7, 0.66 x at 40^3 with M = 11; the
-     * earlier per-plane plans were slower than the full transform at 25^3) */
-    g->pruned = 2 * g->M[0] + 1 < n[0] && 2 * g->M[1] + 1 < n[1];
+    g->pruned = 2 * g->M[0] + 1 < n[1] && 2 * g->M[1] + 1 < n[f];
     /* the plans, by the ranks of comm in parallel when it has several (fftw_share.c) */
     if (pw_grid_plan_shared(g, comm) != 0) {
         pw_grid_free(g);
@@ -178,14 +188,14 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
 /* pruned 3D transform of g->buf in place; dir 0 = forward (e^{-iGr}), 1 = backward */
 static void pruned_fft(const pw_grid *g, int dir)
 {
-    if (dir == 1) { /* G -> r: columns, planes, then axis 0 */
+    if (dir == 1) { /* G -> r: axis s, axis 1, then axis f (pw_grid_init) */
         for (int q = 0; q < 4; ++q)
             fftw_execute(g->p2[dir][q]);
         for (int a = 0; a < 2; ++a)
             fftw_execute(g->p1[dir][a]);
     }
     fftw_execute(g->p0[dir]);
-    if (dir == 0) { /* r -> G: axis 0, then only the planes and columns of the box */
+    if (dir == 0) { /* r -> G: axis f, then only the lines of the blocks */
         for (int a = 0; a < 2; ++a)
             fftw_execute(g->p1[dir][a]);
         for (int q = 0; q < 4; ++q)

@@ -17,7 +17,7 @@
 #include "pw.h"
 
 /* creation order of the plans (pw_grid_plan_slot) in the serial path: the order the planner
- * has always seen (dir 0 then 1: columns and planes of i block 0, then of i block 1, axis 0) */
+ * has always seen (dir 0 then 1: the lines of block 0 of axis f, then of block 1, axis f) */
 static const int SERIAL_ORDER[PW_GRID_NPLANS] = {0, 1,  2,  3,  4,  7,  5,  6, 8,
                                                  9, 10, 11, 14, 12, 13, 15, 16};
 
@@ -28,9 +28,10 @@ static double plan_cost(const pw_grid *g, int j)
     if (j == 2 && g->pruned) return 0.0; /* not made */
     if (j < 3) return 3.0 * n0 * n1 * n2;
     int q = (j - 3) % 7;
-    double len[2] = {g->M[0] + 1, g->M[0]}, wid[2] = {g->M[1] + 1, g->M[1]};
-    if (q < 4) return len[q / 2] * wid[q % 2] * n2;
-    if (q < 6) return len[q - 4] * n1 * n2;
+    double wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
+    double ns = g->n[2 - g->faxis]; /* the first axis (pw_grid_make_plan) */
+    if (q < 4) return wm[q / 2] * wf[q % 2] * ns;
+    if (q < 6) return wf[q - 4] * n1 * ns;
     return n0 * n1 * n2;
 }
 

@@ -68,15 +68,15 @@ typedef struct pw_grid {
     fftw_plan fwd, bwd;  /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
     fftw_plan bwd_wf;    /* tmp -> buf (input destroyed): pw_to_real on unpruned boxes */
     unsigned plan_flags; /* FFTW planner flags of the grid's plans */
-    /* wavefunction transforms pruned to the sphere's bounding box |m_0| <= M0, |m_1| <= M1
-     * (pw_to_real / pw_to_sphere): 1D transforms along axis 2 on those (i, j) columns only,
-     * along axis 1 on the i planes |m_0| <= M0 only, along axis 0 everywhere */
+    /* wavefunction transforms pruned to the sphere's bounding box |m_1| <= M[0], |m_f| <= M[1]
+     * (pw_to_real / pw_to_sphere), f = faxis (0 or 2), s = 2 - f: 1D transforms along axis s on
+     * those lines only, along axis 1 on the lines |m_f| <= M[1] only, along axis f everywhere */
     bool pruned;
-    int M[2];
-    fftw_plan p2[2][4]; /* [dir][2 a + b]: axis 2 on the columns of i block a, j block b
-                           (blocks: 0..M and n-M..n-1) */
-    fftw_plan p1[2][2]; /* [dir][a]: axis 1 on the planes of i block a */
-    fftw_plan p0[2];    /* [dir]: axis 0 of the box */
+    int M[2], faxis;
+    fftw_plan p2[2][4]; /* [dir][2 a + b]: axis s on the lines of block a of axis 1, block b of
+                           axis f (blocks: 0..M and n-M..n-1) */
+    fftw_plan p1[2][2]; /* [dir][b]: axis 1 on the lines of block b of axis f */
+    fftw_plan p0[2];    /* [dir]: axis f of the box */
 } pw_grid;
 
 typedef struct pw_kset {

@@ -395,9 +395,15 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                     cols = bg.buf;
                 }
                 const double *o = occ + sp * nkb + (size_t)k * nb + n0;
+                /* bands of occupation below 1e-12 of a full band are skipped (their transform
+                 * and ekin term): the density dropped is at most 1e-12 focc per band and spin
+                 * (sum_k w_k = 1), i.e. |drho|_1 <= 1e-12 ns nb focc, which moves the energy by
+                 * at most max|v_eff| |drho|_1 (first order, Hoelder's inequality) */
+                const double fcut = 1e-12 * focc;
                 if (ks->gamma) { /* real: two bands per transform, psi_n + i psi_n+1 */
                     for (int n = 0; n < nbl; n += 2) {
-                        double f = w[k] * o[n], f2 = n + 1 < nbl ? w[k] * o[n + 1] : 0.0;
+                        double f = o[n] >= fcut ? w[k] * o[n] : 0.0,
+                               f2 = n + 1 < nbl && o[n + 1] >= fcut ? w[k] * o[n + 1] : 0.0;
                         if (f == 0.0 && f2 == 0.0) continue;
                         const pw_cplx *cn = cols + (size_t)n * ks->npw;
                         for (int m = 0; m < (f2 != 0.0 ? 2 : 1); ++m) /* kin(G = 0) = 0 */
@@ -405,22 +411,23 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                                 ekin += 2.0 * (m ? f2 : f) * ks->kin[q] *
                                         creal(conj(cn[m * ks->npw + q]) * cn[m * ks->npw + q]);
                         pw_to_real(g, ks, cn, f2 != 0.0 ? cn + ks->npw : NULL);
+                        double fv = f / c->vol, f2v = f2 / c->vol; /* no division per point */
                         for (size_t p = 0; p < ntot; ++p)
                             ro[p] +=
-                                (f * creal(b[p]) * creal(b[p]) + f2 * cimag(b[p]) * cimag(b[p])) /
-                                c->vol;
+                                fv * creal(b[p]) * creal(b[p]) + f2v * cimag(b[p]) * cimag(b[p]);
                     }
                     continue;
                 }
                 for (int n = 0; n < nbl; ++n) {
-                    double f = w[k] * o[n];
+                    double f = o[n] >= fcut ? w[k] * o[n] : 0.0;
                     if (f == 0.0) continue;
                     const pw_cplx *cn = cols + (size_t)n * ks->npw;
                     for (int q = 0; q < ks->npw; ++q)
                         ekin += f * ks->kin[q] * creal(conj(cn[q]) * cn[q]);
                     pw_to_real(g, ks, cn, NULL);
+                    double fv = f / c->vol; /* no division per point */
                     for (size_t p = 0; p < ntot; ++p)
-                        ro[p] += f * creal(conj(b[p]) * b[p]) / c->vol;
+                        ro[p] += fv * (creal(b[p]) * creal(b[p]) + cimag(b[p]) * cimag(b[p]));
                 }
             }
         if (size > 1) {
