@@ -26,6 +26,25 @@
 
 static double cpu(void) { return (double)clock() / CLOCKS_PER_SEC; }
 
+/* CPU seconds per pruned transform (columns, planes, axis): the sphere's coefficients put in a
+ * cleared box, then the plans, reps times */
+static double time_pruned(fftw_complex *buf, size_t ntot, const size_t *idx, const double *coef,
+                          size_t nin, fftw_plan c[4], fftw_plan pl[2], fftw_plan ax, int reps)
+{
+    double t0 = cpu();
+    for (int r = 0; r < reps; ++r) {
+        memset(buf, 0, ntot * sizeof(fftw_complex));
+        for (size_t q = 0; q < nin; ++q)
+            buf[idx[q]][0] = coef[2 * q], buf[idx[q]][1] = coef[2 * q + 1];
+        for (int q = 0; q < 4; ++q)
+            fftw_execute(c[q]);
+        for (int a = 0; a < 2; ++a)
+            fftw_execute(pl[a]);
+        fftw_execute(ax);
+    }
+    return (cpu() - t0) / reps;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -105,18 +124,7 @@ int main(int argc, char **argv)
     }
     double tf = (cpu() - t0) / reps;
     memcpy(ref, buf, ntot * sizeof(fftw_complex));
-    t0 = cpu();
-    for (int r = 0; r < reps; ++r) {
-        memset(buf, 0, ntot * sizeof(fftw_complex));
-        for (size_t q = 0; q < nin; ++q)
-            buf[idx[q]][0] = coef[2 * q], buf[idx[q]][1] = coef[2 * q + 1];
-        for (int q = 0; q < 4; ++q)
-            fftw_execute(p2[q]);
-        for (int a = 0; a < 2; ++a)
-            fftw_execute(p1[a]);
-        fftw_execute(p0);
-    }
-    double tp = (cpu() - t0) / reps, dmax = 0.0;
+    double tp = time_pruned(buf, ntot, idx, coef, nin, p2, p1, p0, reps), dmax = 0.0;
     for (size_t p = 0; p < ntot; ++p)
         for (int c = 0; c < 2; ++c)
             dmax = fmax(dmax, fabs(buf[p][c] - ref[p][c]));
@@ -125,20 +133,9 @@ int main(int argc, char **argv)
     /* the two pruned orders alternating, 3 rounds */
     for (int round = 0; round < 3; ++round) {
         double t[2];
-        for (int o = 0; o < 2; ++o) {
-            t0 = cpu();
-            for (int r = 0; r < reps; ++r) {
-                memset(buf, 0, ntot * sizeof(fftw_complex));
-                for (size_t q = 0; q < nin; ++q)
-                    buf[idx[q]][0] = coef[2 * q], buf[idx[q]][1] = coef[2 * q + 1];
-                for (int q = 0; q < 4; ++q)
-                    fftw_execute(o ? q2[q] : p2[q]);
-                for (int a = 0; a < 2; ++a)
-                    fftw_execute(o ? q1[a] : p1[a]);
-                fftw_execute(o ? q0 : p0);
-            }
-            t[o] = (cpu() - t0) / reps;
-        }
+        for (int o = 0; o < 2; ++o)
+            t[o] = o ? time_pruned(buf, ntot, idx, coef, nin, q2, q1, q0, reps)
+                     : time_pruned(buf, ntot, idx, coef, nin, p2, p1, p0, reps);
         dmax = 0.0;
         for (size_t p = 0; p < ntot; ++p)
             for (int c = 0; c < 2; ++c)
