@@ -20,6 +20,7 @@
 
 #include "atescreen/elements.h"
 #include "pw_hirshfeld.h"
+#include "pw_spheres.h"
 
 #define HIRSH_MIN_DEN 1e-6 /* cut3d's minimal_den */
 
@@ -116,46 +117,32 @@ static double free_atom_at(const free_atom *f, double rr)
            ((a * a * a - a) * f->y2[lo] + (b * b * b - b) * f->y2[lo + 1]) * h * h / 6.0;
 }
 
-/* Visit every (grid point, image) pair within the reach of atom a: adds rho^0 to sum (pass 0) or
- * rho^0 rho / (sum + 1e-6) where sum > 1e-6 to *acc (pass 1). */
+/* One pass over the (grid point, image) pairs within the reach of an atom (pw_grid_ball): adds
+ * rho^0 to sum (pass 0) or rho^0 rho / (sum + 1e-6) where sum > 1e-6 to acc (pass 1). */
+typedef struct hirsh_pass {
+    const free_atom *f;
+    int pass;
+    double *sum, acc;
+    const double *rho;
+} hirsh_pass;
+
+static void hirsh_point(void *ctx, size_t p, double r2)
+{
+    hirsh_pass *h = ctx;
+    double den = free_atom_at(h->f, sqrt(r2));
+    if (h->pass == 0)
+        h->sum[p] += den;
+    else if (fabs(h->sum[p]) > HIRSH_MIN_DEN)
+        h->acc += den * h->rho[p] / (h->sum[p] + HIRSH_MIN_DEN);
+}
+
 static void visit(const pw_cell *c, const pw_grid *g, const double *x, const free_atom *f, int pass,
                   double *sum, const double *rho, double *acc)
 {
-    const int *n = g->n;
-    double rmax = f->r[f->n - 1], r2max = rmax * rmax, fr[3];
-    int lo[3], hi[3];
-    for (int d = 0; d < 3; ++d) {
-        double bl =
-            sqrt(c->b[d][0] * c->b[d][0] + c->b[d][1] * c->b[d][1] + c->b[d][2] * c->b[d][2]);
-        fr[d] = (c->b[d][0] * x[0] + c->b[d][1] * x[1] + c->b[d][2] * x[2]) / (2.0 * ATE_PI);
-        double ext = rmax * bl / (2.0 * ATE_PI);
-        lo[d] = (int)floor((fr[d] - ext) * n[d]) - 1;
-        hi[d] = (int)ceil((fr[d] + ext) * n[d]) + 1;
-    }
-    double s = 0.0;
-    for (int i = lo[0]; i <= hi[0]; ++i) {
-        int ii = ((i % n[0]) + n[0]) % n[0];
-        double d0 = (double)i / n[0] - fr[0];
-        for (int j = lo[1]; j <= hi[1]; ++j) {
-            int jj = ((j % n[1]) + n[1]) % n[1];
-            double d1 = (double)j / n[1] - fr[1];
-            for (int k = lo[2]; k <= hi[2]; ++k) {
-                double d2 = (double)k / n[2] - fr[2], r2 = 0.0;
-                for (int e = 0; e < 3; ++e) {
-                    double v = d0 * c->a[0][e] + d1 * c->a[1][e] + d2 * c->a[2][e];
-                    r2 += v * v;
-                }
-                if (!(r2 < r2max)) continue;
-                size_t p = ((size_t)ii * n[1] + (size_t)jj) * n[2] + ((k % n[2]) + n[2]) % n[2];
-                double den = free_atom_at(f, sqrt(r2));
-                if (pass == 0)
-                    sum[p] += den;
-                else if (fabs(sum[p]) > HIRSH_MIN_DEN)
-                    s += den * rho[p] / (sum[p] + HIRSH_MIN_DEN);
-            }
-        }
-    }
-    if (pass == 1) *acc += s;
+    double rmax = f->r[f->n - 1];
+    hirsh_pass h = {f, pass, sum, 0.0, rho};
+    pw_grid_ball(c, g->n, x, rmax, rmax * rmax, hirsh_point, &h);
+    if (pass == 1) *acc += h.acc;
 }
 
 ate_status pw_hirshfeld_charges(const pw_cell *c, const pw_grid *g, const pw_atoms *at,
