@@ -100,6 +100,13 @@ typedef struct ate_calc_result {
     double term[ATE_KERNEL_MAX_TERMS];
 } ate_calc_result;
 
+/** The pseudopotential a method uses for one element (plane waves: the GTH entry, provenance of
+ *  calc --json and results.h5 /provenance/pseudopotentials). */
+typedef struct ate_pseudo_info {
+    char entry[64]; /**< the entry's name as read ("GTH-PBE-q18") */
+    double z_ion;   /**< its valence charge, e */
+} ate_pseudo_info;
+
 /** Documented defaults. */
 void ate_kernel_opts_init(ate_kernel_opts *o);
 /** method: "gfn1" or "pw". ATE_ERR_INPUT for an unknown method. */
@@ -123,6 +130,12 @@ ate_status ate_kernel_update_opts(ate_kernel *k, double etemp, double mixing, in
 /** SCF convergence thresholds of an existing handle: energy change (hartree) and RMS charge
  *  change per atom (e) between iterations, both in (0, 1e-2]. */
 ate_status ate_kernel_set_convergence(ate_kernel *k, double econv, double qconv, ate_error *err);
+/** The pseudopotential that a kernel of method with options o (NULL: the defaults) uses for the
+ *  element of atomic number z: the same choice as ate_kernel_compute makes (kernels/pw/gth.c),
+ *  read from the same file, without a handle and without MPI. ATE_ERR_UNSUPPORTED for a method
+ *  without pseudopotentials ("gfn1"); the read's error when the file has no entry for z. */
+ate_status ate_kernel_pseudopotential(const char *method, const ate_kernel_opts *o, int z,
+                                      ate_pseudo_info *out, ate_error *err);
 /** The method name of a handle ("gfn1", "pw"). */
 const char *ate_kernel_method(const ate_kernel *k);
 /** Forget the restart guess: the next computation starts from the default guess. NULL-safe. */

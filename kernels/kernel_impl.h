@@ -22,6 +22,10 @@ typedef struct ate_kernel_impl_ops {
                           unsigned request, ate_calc_result *out, ate_error *err);
     void (*reset_guess)(void *impl);
     void (*destroy)(void *impl);
+    /* the pseudopotential of element z with options o (param_dir set), or NULL: the method has
+     * none (ate_kernel_pseudopotential) */
+    ate_status (*pseudopotential)(const ate_kernel_opts *o, int z, ate_pseudo_info *out,
+                                  ate_error *err);
 } ate_kernel_impl_ops;
 
 extern const ate_kernel_impl_ops ate_gfn1_kernel_ops; /* kernels/xtb/gfn1.c */

@@ -222,6 +222,28 @@ static ate_status hirshfeld(const ate_kernel_opts *o, const pw_cell *c, const pw
 
 static const char *xc_tag(int xc) { return xc == ATE_XC_LDA ? "GTH-PADE" : "GTH-PBE"; }
 
+/* the GTH file of o: --pseudo / settings.pw.pseudo_file, else param_dir/gth/GTH_POTENTIALS */
+static void gth_path(const ate_kernel_opts *o, char *path, size_t size)
+{
+    if (o->pseudo_file)
+        snprintf(path, size, "%s", o->pseudo_file);
+    else
+        snprintf(path, size, "%s/gth/GTH_POTENTIALS", o->param_dir);
+}
+
+/* the entry pw_compute reads for element z (the alias rule of gth.c) */
+static ate_status pw_pseudopotential(const ate_kernel_opts *o, int z, ate_pseudo_info *out,
+                                     ate_error *err)
+{
+    char path[1024];
+    gth_path(o, path, sizeof path);
+    pw_gth g;
+    ATE_TRY(pw_gth_read(path, z, NULL, xc_tag(o->xc), &g, err));
+    snprintf(out->entry, sizeof out->entry, "%s", g.name);
+    out->z_ion = g.zion;
+    return ATE_OK;
+}
+
 static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_structure *s,
                              unsigned request, ate_calc_result *out, ate_error *err)
 {
@@ -244,10 +266,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     const int *z = ate_structure_numbers(s);
     /* pseudopotentials: one per element present */
     char path[1024];
-    if (o->pseudo_file)
-        snprintf(path, sizeof path, "%s", o->pseudo_file);
-    else
-        snprintf(path, sizeof path, "%s/gth/GTH_POTENTIALS", o->param_dir);
+    gth_path(o, path, sizeof path);
     pw_gth *psp = calloc((size_t)n, sizeof(pw_gth));
     int *species = calloc((size_t)n, sizeof(int)), nsp = 0;
     double *x = malloc((size_t)n * 3 * sizeof(double));
@@ -582,5 +601,5 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
     return st;
 }
 
-const ate_kernel_impl_ops ate_pw_kernel_ops = {"pw", pw_create, pw_compute, pw_reset_guess,
-                                               pw_destroy};
+const ate_kernel_impl_ops ate_pw_kernel_ops = {"pw",           pw_create,  pw_compute,
+                                               pw_reset_guess, pw_destroy, pw_pseudopotential};

@@ -249,5 +249,5 @@ static ate_status compute(gfn1_kernel *k, const ate_structure *s, const gfn1_geo
     return ATE_OK;
 }
 
-const ate_kernel_impl_ops ate_gfn1_kernel_ops = {"gfn1", gfn1_create, gfn1_compute,
-                                                 gfn1_reset_guess, gfn1_destroy};
+const ate_kernel_impl_ops ate_gfn1_kernel_ops = {"gfn1",           gfn1_create,  gfn1_compute,
+                                                 gfn1_reset_guess, gfn1_destroy, NULL};

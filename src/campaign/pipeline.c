@@ -35,7 +35,7 @@ ate_status ate_pipeline_create(const ate_campaign_spec *spec, FILE *log, int ver
 }
 
 /* settings.pw -> the plane-wave kernel's options (docs/input-reference.md) */
-static void pw_options(const ate_campaign_spec *spec, ate_kernel_opts *ko)
+void ate_campaign_pw_options(const ate_campaign_spec *spec, ate_kernel_opts *ko)
 {
     const ate_settings_spec *set = &spec->settings;
     ko->ecut = set->pw_ecut;
@@ -80,7 +80,7 @@ ate_status ate_pipeline_create_on(const ate_campaign_spec *spec, MPI_Comm comm, 
     if (spec->support.kind != ATE_SUPPORT_FLAKE) memcpy(ko.kmesh, set->kpoints, sizeof(ko.kmesh));
     ko.dipole = set->dipole_correction == 1 ? ATE_DIPOLE_SLAB : ATE_DIPOLE_NONE;
     ko.spin_polarized = set->spin_polarized; /* spGFN1: the spin scan compares spin states */
-    if (pw) pw_options(spec, &ko);
+    if (pw) ate_campaign_pw_options(spec, &ko);
     p->tight_econv = ko.econv, p->tight_qconv = ko.qconv; /* final points and vibrations */
     ate_status st = ate_kernel_create(set->method, &ko, comm, &p->k, err);
     if (st == ATE_OK) st = ate_kernel_set_convergence(p->k, set->scf_econv, set->scf_qconv, err);

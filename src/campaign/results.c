@@ -1,7 +1,7 @@
 /**
  * @file results.c
  * @brief results.h5 from candidate results: the column tables of docs/hdf5-schema.md (schema
- *        atescreen.results 1.1.0), written atomically through atescreen/h5.h.
+ *        atescreen.results 1.2.0), written atomically through atescreen/h5.h.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -246,6 +246,7 @@ struct ate_results_writer {
     ate_h5_column *sa[SA_COUNT], *sr[SR_COUNT];
     int nstates, nstructs, natoms;
     icol state_row, struct_row; /* the added row of each state and structure */
+    bool has_z[ATE_MAX_Z + 1];  /* elements of the structures added (provenance) */
     double *dtmp;               /* scratch [3 * atoms] */
     int *itmp;
     size_t tmp_cap;
@@ -345,7 +346,10 @@ static ate_status add_structure(ate_results_writer *w, const ate_structure *s, i
     bool pbc[3];
     ate_structure_pbc(s, pbc);
     if (!scratch(w, 3 * (size_t)n + 9)) return ATE_ERROR(err, ATE_ERR_MEMORY, "out of memory");
-    APPEND(w->sa[SA_NUM], ate_structure_numbers(s), (size_t)n);
+    const int *zs = ate_structure_numbers(s);
+    APPEND(w->sa[SA_NUM], zs, (size_t)n);
+    for (int i = 0; i < n; ++i)
+        if (zs[i] >= 1 && zs[i] <= ATE_MAX_Z) w->has_z[zs[i]] = true;
     for (int i = 0; i < 3 * n; ++i)
         w->dtmp[i] = x[i] * ATE_BOHR_ANGSTROM;
     APPEND(w->sa[SA_POS], w->dtmp, (size_t)n);
@@ -511,7 +515,7 @@ ate_status ate_results_writer_finish(ate_results_writer **wp, const ate_referenc
     struct {
         const char *k, *v;
     } attrs[] = {{"schema_name", "atescreen.results"},
-                 {"schema_version", "1.1.0"},
+                 {"schema_version", "1.2.0"},
                  {"program", "ATEscreen"},
                  {"creator_version", ATE_VERSION_STRING},
                  {"git_sha", ATE_GIT_SHA},
@@ -526,7 +530,7 @@ ate_status ate_results_writer_finish(ate_results_writer **wp, const ate_referenc
     if (st == ATE_OK) st = ate_h5_attr_int(w->h, "/", "mpi_size", meta ? meta->mpi_size : 1, err);
     if (st == ATE_OK) st = ate_results_write_labels(w->h, err);
     if (st == ATE_OK) st = write_summary(w->h, r, n, err);
-    if (st == ATE_OK) st = ate_results_write_provenance(w->h, spec, refs, meta, err);
+    if (st == ATE_OK) st = ate_results_write_provenance(w->h, spec, refs, meta, w->has_z, err);
     if (st == ATE_OK) st = ate_results_write_fit(w->h, r, n, err);
     free(r), free(summary_row);
     if (st != ATE_OK) {

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include "atescreen/elements.h"
 #include "atescreen/h5.h"
 #include "atescreen/sha256.h"
 #include "campaign_internal.h"
@@ -97,9 +98,40 @@ static ate_status write_param_files(ate_h5 *h, const char *dir, ate_error *err)
     return st;
 }
 
+/* /provenance/pseudopotentials (method pw): element, entry, z_ion of every element of the
+ * campaign's structures and of the gas references (H, O), ascending Z; the entry the kernel
+ * picks with the campaign's settings (ate_kernel_pseudopotential: the same file and rule), ""
+ * and NaN where the file has none */
+static ate_status write_pseudopotentials(ate_h5 *h, const ate_campaign_spec *spec,
+                                         const ate_results_meta *m, const bool *has_z,
+                                         ate_error *err)
+{
+    ate_kernel_opts ko;
+    ate_kernel_opts_init(&ko);
+    if (m && m->param_dir) ko.param_dir = m->param_dir;
+    ate_campaign_pw_options(spec, &ko);
+    const char *el[ATE_MAX_Z], *entry[ATE_MAX_Z];
+    ate_pseudo_info info[ATE_MAX_Z];
+    double zion[ATE_MAX_Z];
+    size_t n = 0;
+    for (int z = 1; z <= ATE_MAX_Z; ++z) {
+        if (!(z == 1 || z == 8 || (has_z && has_z[z]))) continue;
+        ate_error perr = {0};
+        if (ate_kernel_pseudopotential("pw", &ko, z, &info[n], &perr) != ATE_OK)
+            info[n].entry[0] = '\0', info[n].z_ion = NAN;
+        el[n] = ate_element_symbol(z), entry[n] = info[n].entry, zion[n] = info[n].z_ion;
+        ++n;
+    }
+    const char *g = "/provenance/pseudopotentials";
+    ATE_TRY(ate_h5_group(h, g, err));
+    ATE_TRY(ate_h5_write_strings(h, "/provenance/pseudopotentials/element", el, n, err));
+    ATE_TRY(ate_h5_write_strings(h, "/provenance/pseudopotentials/entry", entry, n, err));
+    return ate_h5_write_doubles(h, "/provenance/pseudopotentials/z_ion", zion, n, "e", err);
+}
+
 ate_status ate_results_write_provenance(ate_h5 *h, const ate_campaign_spec *spec,
                                         const ate_references *refs, const ate_results_meta *m,
-                                        ate_error *err)
+                                        const bool *has_z, ate_error *err)
 {
     const char *g = "/provenance";
     ATE_TRY(ate_h5_group(h, g, err));
@@ -108,6 +140,8 @@ ate_status ate_results_write_provenance(ate_h5 *h, const ate_campaign_spec *spec
     const char *par = m && m->parameters_json ? m->parameters_json : "{}";
     ATE_TRY(ate_h5_write_strings(h, "/provenance/parameters", &par, 1, err));
     ATE_TRY(write_param_files(h, m ? m->param_dir : NULL, err));
+    if (!strcmp(spec->settings.method, "pw"))
+        ATE_TRY(write_pseudopotentials(h, spec, m, has_z, err));
     ATE_TRY(ate_h5_group(h, "/provenance/references", err));
     const char *species[2] = {"H2O", "H2"};
     const double e[2] = {refs->e_h2o, refs->e_h2};

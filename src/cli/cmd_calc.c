@@ -42,7 +42,9 @@
  *        --mixing W: gfn1, the Broyden weight; pw, the Pulay step is min(1, 1.75 W) (0.7 at the
  *        default 0.4, QE's mixing_beta; damped campaign rescue rungs scale with it).
  *        --pseudo FILE (GTH pseudopotentials in CP2K's format; default
- *        inputs/params/gth/GTH_POTENTIALS, first GTH-PADE (lda) or GTH-PBE (pbe) entry).
+ *        inputs/params/gth/GTH_POTENTIALS; per element the entry of CP2K's alias GTH-PADE (lda)
+ *        or GTH-PBE (pbe), else the first one so named). JSON "pseudopotentials": {"Pt":
+ *        {"entry": "GTH-PBE-q18", "z_ion": 18.0}, ...}, the entry used for each element.
  *
  *        `atescreen relax FILE` takes the same options and optimises the positions first
  *        (cmd_relax.c; fixed atoms of the file stay fixed): -o/--output OUT (default
@@ -57,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atescreen/elements.h"
 #include "atescreen/pipeline.h"
 #include "atescreen/structio.h"
 #include "atescreen/units.h"
@@ -105,8 +108,14 @@ static void json_array(const char *name, const double *v, int n)
     printf("]");
 }
 
+/* the pseudopotential of each element of s, in order of first appearance (pw only) */
+typedef struct calc_pseudos {
+    int n, z[ATE_MAX_Z + 1];
+    ate_pseudo_info info[ATE_MAX_Z + 1];
+} calc_pseudos;
+
 static void print_json(const ate_calc_result *r, int n, bool gradient, const double *freq,
-                       const ate_relax_result *rx, const char *rx_out)
+                       const ate_relax_result *rx, const char *rx_out, const calc_pseudos *ps)
 {
     printf("{\"energy\": %.12f, \"converged\": %s, \"scc_iterations\": %d, \"homo_lumo_gap_ev\": ",
            r->energy, r->converged ? "true" : "false", r->iterations);
@@ -136,6 +145,15 @@ static void print_json(const ate_calc_result *r, int n, bool gradient, const dou
                "\"fmax_ev_per_angstrom\": %.6e, \"output\": \"%s\"}",
                rx->converged ? "true" : "false", rx->steps, rx->evaluations,
                rx->fmax * ATE_HARTREE_BOHR_EV_ANGSTROM, rx_out);
+    if (ps && ps->n) {
+        printf(",\n \"pseudopotentials\": {");
+        for (int i = 0; i < ps->n; ++i) {
+            printf("%s\"%s\": {\"entry\": \"%s\", \"z_ion\": ", i ? ", " : "",
+                   ate_element_symbol(ps->z[i]), ps->info[i].entry);
+            printf(isfinite(ps->info[i].z_ion) ? "%.1f}" : "null}", ps->info[i].z_ion);
+        }
+        printf("}");
+    }
     printf(",\n \"energy_terms\": {");
     for (int t = 0; t < r->nterms; ++t)
         printf("%s\"%s\": %.12f", t ? ", " : "", r->term_name[t], r->term[t]);
@@ -523,13 +541,33 @@ static int calc_main(int argc, char **argv, bool relax)
         free(idx);
         if (st != ATE_OK) free(freq), freq = NULL;
     }
+    calc_pseudos *ps = NULL;
+#ifndef ATE_CLI_LAUNCHER
+    /* provenance: the pseudopotential entry of each element, as the kernel chose it */
+    if (rank == 0 && json && !strcmp(method, "pw") &&
+        (st == ATE_OK || (st == ATE_ERR_NOT_CONVERGED && !freqs)) &&
+        (ps = calloc(1, sizeof(*ps)))) {
+        const int *zs = ate_structure_numbers(s);
+        ate_error perr = {0};
+        for (int i = 0; i < n; ++i) {
+            int j = 0;
+            while (j < ps->n && ps->z[j] != zs[i])
+                ++j;
+            if (j < ps->n) continue;
+            ps->z[j] = zs[i], ps->n++;
+            if (ate_kernel_pseudopotential(method, &ko, zs[i], &ps->info[j], &perr) != ATE_OK)
+                ps->info[j].z_ion = NAN; /* cannot happen after a successful compute */
+        }
+    }
+#endif
     if (rank == 0 && (st == ATE_OK || (st == ATE_ERR_NOT_CONVERGED && !freqs))) {
         if (json)
-            print_json(&r, n, gradient, freq, relax ? &rx : NULL, rf.output);
+            print_json(&r, n, gradient, freq, relax ? &rx : NULL, rf.output, ps);
         else
             print_table(&r, s, freq, strcmp(method, "pw") == 0);
     }
     free(freq);
+    free(ps);
     int rc = st == ATE_OK ? ATE_EXIT_OK : rank == 0 ? ate_cli_report_error(&err) : ATE_EXIT_FAILED;
     if (rc == ATE_EXIT_OK && relax && !rx.converged) {
         if (rank == 0)

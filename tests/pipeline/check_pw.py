@@ -25,6 +25,11 @@ the errors of bad plane-wave settings.
   stored metal spin equals that calc's atomic-sphere moment of the metal (settings.pw.sphere_radius)
   and is finite; results.h5 has the layout of docs/hdf5-schema.md (as gfn1's); the provenance
   names the pw settings; resuming with another ecut is refused.
+- /provenance/pseudopotentials names one entry per element of /structures and of the gas
+  references (H, O): the one the rule of docs/theory-pw.md picks in inputs/params/gth/GTH_POTENTIALS
+  (CP2K's GTH-PBE alias, else the first GTH-PBE-* entry; parsed here independently), with its
+  valence charge, equal to the fresh calc's JSON "pseudopotentials" and to the entry the kernel
+  read in that calc (its ATE_PW_VERBOSE line).
 
 usage: check_pw.py ATESCREEN SRC_DIR WORK_DIR [--quick]
 
@@ -98,6 +103,20 @@ settings:
   max_unpaired: 1
 {extra}"""
 PW = "  pw: {ecut: 5.0, vacuum: 3.0, sphere_radius: 2.0}\n"
+
+
+def gth_choice(path, symbol, tag="GTH-PBE"):
+    """(entry, z_ion) the documented rule picks: the entry whose header names the alias tag, else
+    the first whose name starts with it (docs/theory-pw.md, "Pseudopotentials")."""
+    lines = open(path).read().splitlines()
+    heads = [(i, ln.split()) for i, ln in enumerate(lines) if ln[:1].isalpha()]
+    mine = [(i, w) for i, w in heads if w[0] == symbol]
+    pick = ([(i, w) for i, w in mine if tag in w[1:]]
+            or [(i, w) for i, w in mine if any(n.startswith(tag) for n in w[1:])])
+    if not pick:
+        return None
+    i, w = pick[0]
+    return w[1], float(sum(int(v) for v in lines[i + 1].split()))
 
 
 def write_yaml(name, extra):
@@ -174,6 +193,21 @@ if os.path.exists(h5):
     check(kernel == "pw" and par["method"] == "pw" and par["pw"]["ecut_Ha"] == 5.0
           and par["pw"]["xc"] == "pbe", "provenance: kernel %s, pw settings %s" % (
               kernel, par.get("pw")))
+    with h5py.File(h5, "r") as f:
+        g = f["provenance/pseudopotentials"]
+        psp = {e.decode(): (n.decode(), z) for e, n, z in zip(g["element"][()], g["entry"][()],
+                                                              g["z_ion"][()])}
+        zs = set(int(z) for z in f["structures/numbers"][()])
+        zunits = g["z_ion"].attrs.get("units")
+    symbols = set(atescreen.atoms(h5, 0, "clean").get_chemical_symbols()) | {"H", "O"}
+    gth = os.path.join(src, "inputs", "params", "gth", "GTH_POTENTIALS")
+    want = {s: gth_choice(gth, s) for s in symbols}
+    pdf = atescreen.load(h5, "provenance/pseudopotentials")  # the reader's view of the table
+    check(set(psp) == symbols and len(psp) == len(zs | {1, 8}) and want == psp
+          and zunits in ("e", b"e") and pdf.attrs["units"] == {"z_ion": "e"}
+          and {r.element: (r.entry, r.z_ion) for r in pdf.itertuples()} == psp,
+          "/provenance/pseudopotentials %s = the documented rule's %s (units %s)" % (
+              sorted(psp.items()), sorted(want.items()), zunits))
     for _, row in st.iterrows():
         label = row["state_label"]
         atoms = atescreen.atoms(h5, row["id"], label)
@@ -183,11 +217,20 @@ if os.path.exists(h5):
         uhf = int(row["uhf"])
         r = subprocess.run([exe, "calc", f, "--method", "pw", "--ecut", "5.0", "--json",
                             "--sphere-radius", "2.0"] + (["--uhf", str(uhf)] if uhf else []),
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, env=dict(os.environ, ATE_PW_VERBOSE="1"))
         if r.returncode != 0:
             check(False, "%s: calc failed: %s" % (label, r.stderr[-400:]))
             continue
         js = json.loads(r.stdout)
+        read = {}  # "pw: pseudopotential Mg GTH-PBE-q10 (Z_ion 10) from ..."
+        for ln in r.stderr.splitlines():
+            if ln.startswith("pw: pseudopotential "):
+                w = ln.split()
+                read[w[2]] = (w[3], float(w[5].rstrip(")")))
+        jp = {s: (v["entry"], v["z_ion"]) for s, v in js.get("pseudopotentials", {}).items()}
+        check(jp and jp == read and all(psp.get(s) == v for s, v in jp.items()),
+              "%s: calc JSON pseudopotentials %s = the kernel's choice %s = /provenance" % (
+                  label, sorted(jp.items()), sorted(read.items())))
         de = js["energy"] * EV - row["E_total"]
         check(abs(de) < 1e-5, "%s (uhf %d): stored E_total %.6f eV, fresh calc %.6f eV (%.1e)"
               % (label, uhf, row["E_total"], js["energy"] * EV, de))

@@ -84,7 +84,7 @@ def schema_check(path, src, check, method="gfn1"):
     check(set(tables) >= {"summary", "states", "attempts"}, f"schema tables {sorted(tables)}")
     with h5py.File(path, "r") as f:
         check(f.attrs["schema_name"] == "atescreen.results", "schema_name")
-        check(f.attrs["schema_version"] == "1.1.0", "schema_version")
+        check(f.attrs["schema_version"] == "1.2.0", "schema_version")
         for key in ("creator_version", "git_sha", "created_utc", "command_line", "kernel",
                     "campaign", "mpi_size"):
             check(key in f.attrs, f"root attribute {key}")

@@ -145,7 +145,7 @@ def add_pdos(name):
 # prtden 1; the SCF is the stored one: etotal must agree) with the free-atom all-electron densities
 # of inputs/params/hirshfeld (QE ld1.x, make_free_atoms.py there), the files the kernel reads.
 # cut3d prints the electrons and net charge per atom with 7 significant digits (es17.6).
-HIRSHFELD = ("h2o_pbe", "fe2_bcc_pbe_distorted", "o2_pbe_triplet", "pto_pbe_fd")
+HIRSHFELD = ("h2o_pbe", "fe2_bcc_pbe_distorted", "o2_pbe_triplet", "pto_pbe_fd", "pto_pbe_q18_fd")
 FREE_ATOMS = os.path.join(ROOT, "inputs", "params", "hirshfeld")
 
 

@@ -20,6 +20,10 @@ usage: pw_inputs_check.py ATESCREEN [--quick]
   the cut3d cut-offs' vacuum loss (|sum q| < 0.01 e; a wrong Z_ion would be off by 8) and give Pt
   the same sign and nearly the same charge (within 0.1 e: the two potentials' valence densities
   differ; docs/validation.md).
+- The free-atom tables added for the heavier p-block (inputs/params/hirshfeld/Pb.dat, Te.dat): a
+  PbTe cation (2.6 Å, charge +1, neutralising background) has finite Hirshfeld charges summing to
+  the cell's +1 within the cut-offs' vacuum loss (0.01 e), Pb the more positive, and the JSON
+  "pseudopotentials" names the entries the kernel read (Pb GTH-PBE-q4, Te GTH-PBE-q6: CP2K's alias).
 """
 import json
 import os
@@ -35,6 +39,11 @@ failures = 0
 
 H2_ARGS = ["--ecut", "12.0", "--xc", "pbe", "--fft", "32,36,45", "--nbands", "4", "--smearing",
            "fermi-dirac", "--etemp", "1578.8751240469314", "--spin-polarized", "--free-moment"]
+PBTE = """2
+Lattice="7.0 0.0 0.0 0.0 7.5 0.0 0.0 0.0 8.0" Properties=species:S:1:pos:R:3 pbc="T T T"
+Pb 3.30 3.55 2.80
+Te 3.70 3.95 5.35
+"""
 PTO_ARGS = ["--ecut", "20.0", "--xc", "pbe", "--nbands", "16", "--smearing", "fermi-dirac",
             "--etemp", "3157.750248093863"]
 
@@ -141,6 +150,20 @@ with tempfile.TemporaryDirectory(prefix="ate_pw_inputs_") as tmp:
               "PtO Hirshfeld charges Pt, O: q10 %s (sum %.2e), q18 %s (sum %.2e)" % (
                   ["%.6f" % x for x in r10["charges"]], s10, ["%.6f" % x for x in r18["charges"]],
                   s18))
+
+    # a new free-atom table: PbTe+ (Pb q4, Te q6; 9 valence electrons)
+    pbte = os.path.join(tmp, "pbte.extxyz")
+    open(pbte, "w").write(PBTE)
+    r = calc(pbte, ["--ecut", "20.0", "--xc", "pbe", "--nbands", "8", "--smearing", "fermi-dirac",
+                    "--etemp", "3157.750248093863", "--charge", "1"])
+    if r:
+        q = r["charges"]
+        psp = r.get("pseudopotentials", {})
+        check(all(x is not None for x in q) and abs(sum(q) - 1.0) < 0.01 and q[0] > q[1]
+              and psp == {"Pb": {"entry": "GTH-PBE-q4", "z_ion": 4.0},
+                          "Te": {"entry": "GTH-PBE-q6", "z_ion": 6.0}},
+              "PbTe+ Hirshfeld charges Pb, Te: %s (sum %.6f, cell charge +1); pseudopotentials %s"
+              % (q, sum(q) if all(x is not None for x in q) else float("nan"), psp))
 
 print("%d failure(s)" % failures)
 sys.exit(1 if failures else 0)

@@ -266,5 +266,12 @@ CASES += [
                      "spin-restricted, Fermi-Dirac smearing 0.01 Ha",
          pseudos={"Pt": "GTH-PBE-q10", "O": "GTH-PBE-q6"}, xc="pbe", ecut=20.0, ngkpt=(1, 1, 1),
          shiftk=(0.0, 0.0, 0.0), nband=12, diemac=2.0, occopt=3, tsmear=0.01, mqgrid_check=False),
+    # the same with Pt GTH-PBE-q18, the kernel's default since the alias rule (CP2K's GTH-PBE alias;
+    # docs/validation.md "Pseudopotential choice"): 24 valence electrons, 5s5p semicore on Pt
+    dict(name="pto_pbe_q18_fd", structure=platinum_oxide(),
+         description="PtO (1.727 Å, tilted) in a 7 x 7.5 x 8 Å box, Gamma only, Pt GTH-PBE-q18, "
+                     "spin-restricted, Fermi-Dirac smearing 0.01 Ha",
+         pseudos={"Pt": "GTH-PBE-q18", "O": "GTH-PBE-q6"}, xc="pbe", ecut=20.0, ngkpt=(1, 1, 1),
+         shiftk=(0.0, 0.0, 0.0), nband=16, diemac=2.0, occopt=3, tsmear=0.01, mqgrid_check=False),
 ]
 SMEARING = {1: "none", 3: "fermi-dirac", 7: "gaussian"}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ate_test.h"
+#include "kernel.h"
 #include "pw.h"
 
 static double sph_j(int l, double x)
@@ -136,5 +137,30 @@ int main(void)
           "missing entry refused: %s", err.message);
     CHECK(pw_gth_read("/nonexistent/GTH", 26, NULL, "GTH-PBE", &fe, &err) == ATE_ERR_IO,
           "missing file refused");
+
+    /* the provenance query (ate_kernel_pseudopotential): the kernel's rule without a handle --
+     * CP2K's alias (Pt PBE q18 after q10 in the file, Cu LDA q11 after q1); the options' file;
+     * no pseudopotentials in gfn1 */
+    ate_pseudo_info pi;
+    CHECK(ate_kernel_pseudopotential("pw", NULL, 78, &pi, &err) == ATE_OK &&
+              !strcmp(pi.entry, "GTH-PBE-q18") && pi.z_ion == 18.0,
+          "Pt (defaults): %s %g", pi.entry, pi.z_ion);
+    ate_kernel_opts o;
+    ate_kernel_opts_init(&o);
+    o.xc = ATE_XC_LDA;
+    CHECK(ate_kernel_pseudopotential("pw", &o, 29, &pi, &err) == ATE_OK &&
+              !strcmp(pi.entry, "GTH-PADE-q11") && pi.z_ion == 11.0,
+          "Cu (lda): %s %g", pi.entry, pi.z_ion);
+    o.xc = ATE_XC_PBE;
+    /* U has a GTH-PBE entry (q14, no alias) but is beyond the element table (ATE_MAX_Z) */
+    CHECK(ate_kernel_pseudopotential("pw", &o, 92, &pi, &err) == ATE_ERR_INPUT && !pi.entry[0],
+          "U refused: %s", err.message);
+    o.pseudo_file = "/nonexistent/GTH";
+    CHECK(ate_kernel_pseudopotential("pw", &o, 78, &pi, &err) == ATE_ERR_IO && !pi.entry[0],
+          "the options' file is the one read");
+    CHECK(ate_kernel_pseudopotential("gfn1", NULL, 78, &pi, &err) == ATE_ERR_UNSUPPORTED,
+          "gfn1 has none");
+    CHECK(ate_kernel_pseudopotential("nope", NULL, 78, &pi, &err) == ATE_ERR_INPUT,
+          "unknown method");
     return ate_test_finish("test_pw_gth");
 }

@@ -44,6 +44,19 @@ CONFIG = {
     "Os": (76, "[Xe] 4f14 5d6 6s2"), "Ir": (77, "[Xe] 4f14 5d7 6s2"),
     "Pt": (78, "[Xe] 4f14 5d9 6s1"), "Au": (79, "[Xe] 4f14 5d10 6s1"),
     "Bi": (83, "[Xe] 4f14 5d10 6s2 6p3"),
+    # the other elements with a GTH-PBE entry in inputs/params/gth/GTH_POTENTIALS
+    "Kr": (36, "[Ar] 3d10 4s2 4p6"), "Rb": (37, "[Kr] 5s1"), "Sr": (38, "[Kr] 5s2"),
+    "Tc": (43, "[Kr] 4d5 5s2"), "In": (49, "[Kr] 4d10 5s2 5p1"),
+    "Te": (52, "[Kr] 4d10 5s2 5p4"), "Xe": (54, "[Kr] 4d10 5s2 5p6"), "Cs": (55, "[Xe] 6s1"),
+    "Ba": (56, "[Xe] 6s2"), "Pr": (59, "[Xe] 4f3 6s2"), "Nd": (60, "[Xe] 4f4 6s2"),
+    "Pm": (61, "[Xe] 4f5 6s2"), "Sm": (62, "[Xe] 4f6 6s2"), "Eu": (63, "[Xe] 4f7 6s2"),
+    "Gd": (64, "[Xe] 4f7 5d1 6s2"), "Tb": (65, "[Xe] 4f9 6s2"), "Dy": (66, "[Xe] 4f10 6s2"),
+    "Ho": (67, "[Xe] 4f11 6s2"), "Er": (68, "[Xe] 4f12 6s2"), "Tm": (69, "[Xe] 4f13 6s2"),
+    "Yb": (70, "[Xe] 4f14 6s2"), "Lu": (71, "[Xe] 4f14 5d1 6s2"),
+    "Hg": (80, "[Xe] 4f14 5d10 6s2"), "Tl": (81, "[Xe] 4f14 5d10 6s2 6p1"),
+    "Pb": (82, "[Xe] 4f14 5d10 6s2 6p2"), "Po": (84, "[Xe] 4f14 5d10 6s2 6p4"),
+    "At": (85, "[Xe] 4f14 5d10 6s2 6p5"), "Rn": (86, "[Xe] 4f14 5d10 6s2 6p6"),
+    "U": (92, "[Rn] 5f3 6d1 7s2"),
 }
 MIN_DEN = 1e-6  # cut3d's minimal_den: the table ends at the first point below it
 
