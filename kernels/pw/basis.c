@@ -56,6 +56,19 @@ void pw_fft_default(const pw_cell *c, double ecut, int n[3])
 
 static int fold(int i, int n) { return i > n / 2 ? i - n : i; }
 
+/* the strides of axes s, 1, f (pw_grid_make_plan) in zl (zs) and yl (ys): zl [c_f][c_1][i_s];
+ * yl [c_f][i_1][i_s] when f = 0, [i_s][i_1][c_f] when f = 2, so that the lines next to each other
+ * in the box (along axis 2) are next to each other in yl too */
+static void zl_yl_strides(const pw_grid *g, int zs[3], int ys[3])
+{
+    int ns = g->n[2 - g->faxis], w1 = 2 * g->M[0] + 1, wf = 2 * g->M[1] + 1;
+    zs[0] = 1, zs[1] = ns, zs[2] = w1 * ns;
+    if (g->faxis == 0)
+        ys[0] = 1, ys[1] = ns, ys[2] = g->n[1] * ns;
+    else
+        ys[2] = 1, ys[1] = wf, ys[0] = g->n[1] * wf;
+}
+
 /* The slot of FFTW plan j of the grid (j < PW_GRID_NPLANS): 0 fwd, 1 bwd, 2 bwd_wf, then for
  * dir 0 and 1 the pruned transforms p2[dir][0..3], p1[dir][0..1], p0[dir] (only when g->pruned). */
 fftw_plan *pw_grid_plan_slot(pw_grid *g, int j)
@@ -86,6 +99,23 @@ fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
     int f = g->faxis, sx = 2 - f, st[3] = {n[1] * n[2], n[2], 1};
     int wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
     int om[2] = {0, n[1] - g->M[0]}, of[2] = {0, n[f] - g->M[1]};
+    if (dir == 1 && q < 6) { /* G -> r, out of place: zl -> yl -> buf (pw.h) */
+        int zs[3], ys[3];    /* strides of axes s, 1, f in zl and yl */
+        zl_yl_strides(g, zs, ys);
+        int c1[2] = {0, g->M[0] + 1}, cf[2] = {0, g->M[1] + 1};
+        flags |= FFTW_PRESERVE_INPUT; /* zl and yl stay zero where they are not written */
+        if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f */
+            int a = q / 2, b = q % 2;
+            fftw_iodim d = {n[sx], zs[0], ys[0]},
+                       h[2] = {{wm[a], zs[1], ys[1]}, {wf[b], zs[2], ys[2]}};
+            return fftw_plan_guru_dft(1, &d, 2, h, g->zl + (size_t)c1[a] * zs[1] + cf[b] * zs[2],
+                                      g->yl + (size_t)om[a] * ys[1] + cf[b] * ys[2], sign, flags);
+        }
+        int b = q - 4; /* axis 1 on the lines of block b of axis f, into the box */
+        fftw_iodim d = {n[1], ys[1], st[1]}, h[2] = {{wf[b], ys[2], st[f]}, {n[sx], ys[0], st[sx]}};
+        return fftw_plan_guru_dft(1, &d, 2, h, g->yl + (size_t)cf[b] * ys[2],
+                                  g->buf + (size_t)of[b] * st[f], sign, flags);
+    }
     if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f */
         int a = q / 2, b = q % 2;
         fftw_iodim d = {n[sx], st[sx], st[sx]},
@@ -176,31 +206,39 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
         g->M[q] = (int)floor(gmax * len / (2.0 * ATE_PI) + 0.5) + 1;
     }
     g->pruned = 2 * g->M[0] + 1 < n[1] && 2 * g->M[1] + 1 < n[f];
+    size_t nzl = 0, nyl = 0;
+    if (g->pruned) {
+        nyl = (size_t)(2 * g->M[1] + 1) * n[1] * n[2 - f];
+        nzl = (size_t)(2 * g->M[1] + 1) * (2 * g->M[0] + 1) * n[2 - f];
+        g->zl = fftw_malloc(nzl * sizeof(fftw_complex));
+        g->yl = fftw_malloc(nyl * sizeof(fftw_complex));
+    }
+    bad = g->pruned && (!g->zl || !g->yl);
+    if (comm != MPI_COMM_NULL) MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm);
+    if (bad) {
+        pw_grid_free(g);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "FFT grid: out of memory");
+    }
     /* the plans, by the ranks of comm in parallel when it has several (fftw_share.c) */
     if (pw_grid_plan_shared(g, comm) != 0) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
                          n[2]);
     }
+    if (g->zl) memset(g->zl, 0, nzl * sizeof(fftw_complex)); /* the planner wrote into them */
+    if (g->yl) memset(g->yl, 0, nyl * sizeof(fftw_complex));
     return ATE_OK;
 }
 
-/* pruned 3D transform of g->buf in place; dir 0 = forward (e^{-iGr}), 1 = backward */
-static void pruned_fft(const pw_grid *g, int dir)
+/* pruned forward (r -> G, e^{-iGr}) 3D transform of g->buf in place: axis f, then axis 1 on the
+ * lines of the block of axis f, then axis s on the lines of the blocks (pw_grid_init) */
+static void pruned_fft_forward(const pw_grid *g)
 {
-    if (dir == 1) { /* G -> r: axis s, axis 1, then axis f (pw_grid_init) */
-        for (int q = 0; q < 4; ++q)
-            fftw_execute(g->p2[dir][q]);
-        for (int a = 0; a < 2; ++a)
-            fftw_execute(g->p1[dir][a]);
-    }
-    fftw_execute(g->p0[dir]);
-    if (dir == 0) { /* r -> G: axis f, then only the lines of the blocks */
-        for (int a = 0; a < 2; ++a)
-            fftw_execute(g->p1[dir][a]);
-        for (int q = 0; q < 4; ++q)
-            fftw_execute(g->p2[dir][q]);
-    }
+    fftw_execute(g->p0[0]);
+    for (int a = 0; a < 2; ++a)
+        fftw_execute(g->p1[0][a]);
+    for (int q = 0; q < 4; ++q)
+        fftw_execute(g->p2[0][q]);
 }
 
 void pw_grid_free(pw_grid *g)
@@ -215,9 +253,43 @@ void pw_grid_free(pw_grid *g)
             if (g->p1[dir][a]) fftw_destroy_plan(g->p1[dir][a]);
         if (g->p0[dir]) fftw_destroy_plan(g->p0[dir]);
     }
-    fftw_free(g->buf), fftw_free(g->tmp);
+    fftw_free(g->buf), fftw_free(g->tmp), fftw_free(g->zl), fftw_free(g->yl);
     free(g->g2), free(g->sphere);
     memset(g, 0, sizeof(*g));
+}
+
+/* the index in g->zl of box point id (pw.h), or -1 outside the blocks of axes 1 and f */
+static int zl_index(const pw_grid *g, int id)
+{
+    int n1 = g->n[1], n2 = g->n[2], i[3] = {id / (n1 * n2), id / n2 % n1, id % n2};
+    int f = g->faxis, m1 = fold(i[1], n1), mf = fold(i[f], g->n[f]);
+    if (abs(m1) > g->M[0] || abs(mf) > g->M[1]) return -1;
+    int w1 = 2 * g->M[0] + 1, wf = 2 * g->M[1] + 1;
+    int c1 = m1 >= 0 ? m1 : w1 + m1, cf = mf >= 0 ? mf : wf + mf;
+    return (cf * w1 + c1) * g->n[2 - f] + i[2 - f];
+}
+
+/* ks->zidx (and zidxm at gamma) on a pruned grid; replaces earlier ones */
+static ate_status kset_zl(pw_kset *ks, const pw_grid *g, ate_error *err)
+{
+    free(ks->zidx), free(ks->zidxm);
+    ks->zidx = NULL, ks->zidxm = NULL;
+    if (!g->pruned) return ATE_OK;
+    size_t n = ks->npw > 0 ? (size_t)ks->npw : 1;
+    ks->zidx = malloc(n * sizeof(int));
+    ks->zidxm = ks->idxm ? malloc(n * sizeof(int)) : NULL;
+    if (!ks->zidx || (ks->idxm && !ks->zidxm))
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "plane waves: out of memory");
+    for (int p = 0; p < ks->npw; ++p) {
+        ks->zidx[p] = zl_index(g, ks->idx[p]);
+        if (ks->idxm) ks->zidxm[p] = zl_index(g, ks->idxm[p]);
+        /* cannot happen for |kf_d| <= 1/2 (the blocks: pw_grid_init_comm) */
+        if (ks->zidx[p] < 0 || (ks->idxm && ks->zidxm[p] < 0))
+            return ATE_ERROR(err, ATE_ERR_INTERNAL,
+                             "plane waves: k-point (%g, %g, %g) outside the FFT blocks", ks->kf[0],
+                             ks->kf[1], ks->kf[2]);
+    }
+    return ATE_OK;
 }
 
 ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const double kf[3],
@@ -270,13 +342,16 @@ ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const d
                 ++n;
             }
     ks->npw = n;
-    return ATE_OK;
+    ate_status st = kset_zl(ks, g, err);
+    if (st != ATE_OK) pw_kset_free(ks);
+    return st;
 }
 
 void pw_kset_free(pw_kset *ks)
 {
-    free(ks->idx), free(ks->kpg), free(ks->kin), free(ks->idxm);
-    ks->idx = NULL, ks->kpg = NULL, ks->kin = NULL, ks->idxm = NULL;
+    free(ks->idx), free(ks->kpg), free(ks->kin), free(ks->idxm), free(ks->zidx), free(ks->zidxm);
+    ks->idx = NULL, ks->kpg = NULL, ks->kin = NULL, ks->idxm = NULL, ks->zidx = NULL,
+    ks->zidxm = NULL;
 }
 
 /* the box index of -G for the box index of G */
@@ -325,7 +400,7 @@ ate_status pw_kset_make_gamma(pw_kset *ks, const pw_grid *g, ate_error *err)
     ks->idx = idx, ks->idxm = idxm, ks->kpg = kpg, ks->kin = kin;
     ks->npw = n;
     ks->gamma = true;
-    return ATE_OK;
+    return kset_zl(ks, g, err);
 }
 
 pw_cplx *pw_fft(const pw_grid *g, fftw_plan plan)
@@ -342,39 +417,68 @@ void pw_density_to_real(const pw_grid *g, const pw_cplx *rhog, double *rho)
         rho[p] = creal(t[p]);
 }
 
-void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2)
+/* the coefficients into b at the indices idx (and idxm of -G at gamma: psi(-G) = psi(G)^*, the
+ * box holds c + i c2 on +G, c^* + i c2^* on -G) */
+static void scatter(pw_cplx *b, const pw_kset *ks, const int *idx, const int *idxm,
+                    const pw_cplx *c, const pw_cplx *c2)
 {
-    /* pruned: in place on buf; otherwise scattered into tmp and transformed into buf */
-    pw_cplx *b = (pw_cplx *)(g->pruned ? g->buf : g->tmp);
-    memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
-    if (ks->gamma) { /* psi(-G) = psi(G)^*: box = c + i c2 on +G, c^* + i c2^* on -G */
+    if (ks->gamma) {
         if (c2) {
-            b[ks->idx[0]] = creal(c[0]) + I * creal(c2[0]);
+            b[idx[0]] = creal(c[0]) + I * creal(c2[0]);
             for (int p = 1; p < ks->npw; ++p) {
-                b[ks->idx[p]] = c[p] + I * c2[p];
-                b[ks->idxm[p]] = conj(c[p]) + I * conj(c2[p]);
+                b[idx[p]] = c[p] + I * c2[p];
+                b[idxm[p]] = conj(c[p]) + I * conj(c2[p]);
             }
         } else {
-            b[ks->idx[0]] = creal(c[0]);
+            b[idx[0]] = creal(c[0]);
             for (int p = 1; p < ks->npw; ++p) {
-                b[ks->idx[p]] = c[p];
-                b[ks->idxm[p]] = conj(c[p]);
+                b[idx[p]] = c[p];
+                b[idxm[p]] = conj(c[p]);
             }
         }
     } else
         for (int p = 0; p < ks->npw; ++p)
-            b[ks->idx[p]] = c[p];
-    if (g->pruned)
-        pruned_fft(g, 1);
-    else
+            b[idx[p]] = c[p];
+}
+
+void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2)
+{
+    if (!g->pruned) { /* scattered into tmp, transformed into buf */
+        pw_cplx *b = (pw_cplx *)g->tmp;
+        memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
+        scatter(b, ks, ks->idx, ks->idxm, c, c2);
         fftw_execute(g->bwd_wf);
+        return;
+    }
+    /* pruned: zl -> yl -> buf (pw.h), zl cleared again where it was written */
+    pw_cplx *z = (pw_cplx *)g->zl;
+    scatter(z, ks, ks->zidx, ks->zidxm, c, c2);
+    for (int q = 0; q < 4; ++q)
+        fftw_execute(g->p2[1][q]);
+    for (int p = 0; p < ks->npw; ++p)
+        z[ks->zidx[p]] = 0.0;
+    if (ks->gamma)
+        for (int p = 1; p < ks->npw; ++p)
+            z[ks->zidxm[p]] = 0.0;
+    for (int b = 0; b < 2; ++b)
+        fftw_execute(g->p1[1][b]);
+    /* the box outside the block of axis f, which axis f's transform reads: zero */
+    int f = g->faxis, M = g->M[1], n2 = g->n[2];
+    pw_cplx *b = (pw_cplx *)g->buf;
+    if (f == 0) {
+        size_t plane = (size_t)g->n[1] * n2;
+        memset(b + (M + 1) * plane, 0, (size_t)(g->n[0] - 2 * M - 1) * plane * sizeof(pw_cplx));
+    } else
+        for (size_t r = 0; r < (size_t)g->n[0] * g->n[1]; ++r)
+            memset(b + r * n2 + M + 1, 0, (size_t)(n2 - 2 * M - 1) * sizeof(pw_cplx));
+    fftw_execute(g->p0[1]);
 }
 
 void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out, pw_cplx *out2)
 {
     const pw_cplx *b = (const pw_cplx *)g->buf;
     if (g->pruned)
-        pruned_fft(g, 0);
+        pruned_fft_forward(g);
     else
         b = pw_fft(g, g->fwd);
     if (ks->gamma) { /* F = A + i B with A(-G) = A(G)^*, B(-G) = B(G)^* */

@@ -77,6 +77,13 @@ typedef struct pw_grid {
                            axis f (blocks: 0..M and n-M..n-1) */
     fftw_plan p1[2][2]; /* [dir][b]: axis 1 on the lines of block b of axis f */
     fftw_plan p0[2];    /* [dir]: axis f of the box */
+    /* the backward (G -> r) stages before the last out of place, so that the box needs no
+     * clearing but for the planes outside the block of axis f: p2[1] from zl (the coefficients
+     * on the lines of the blocks, compact: [c_f][c_1][i_s], c = m or 2M + 1 + m) to yl (the
+     * lines of axis 1 on those of axis f, compact in f: [c_f][i_1][i_s] for f = 0, [i_s][i_1][c_f]
+     * for f = 2), p1[1] from yl to buf. zl and yl are zero wherever pw_to_real does not write
+     * them (pw_kset.zidx) */
+    fftw_complex *zl, *yl;
 } pw_grid;
 
 typedef struct pw_kset {
@@ -89,9 +96,10 @@ typedef struct pw_kset {
     double k[3];  /* Cartesian, 1/bohr */
     double w;     /* weight, sum over the set = 1 */
     int npw;
-    int *idx;    /* [npw] linear FFT-box index of G */
-    double *kpg; /* [npw][3] k + G */
-    double *kin; /* [npw] |k+G|^2 / 2 */
+    int *idx;          /* [npw] linear FFT-box index of G */
+    int *zidx, *zidxm; /* [npw] the index of G (and at gamma -G) in the grid's zl (pruned grids) */
+    double *kpg;       /* [npw][3] k + G */
+    double *kin;       /* [npw] |k+G|^2 / 2 */
 } pw_kset;
 
 void pw_cell_init(pw_cell *c, const double a[9]);
