@@ -99,8 +99,8 @@ fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
     int f = g->faxis, sx = 2 - f, st[3] = {n[1] * n[2], n[2], 1};
     int wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
     int om[2] = {0, n[1] - g->M[0]}, of[2] = {0, n[f] - g->M[1]};
-    if (dir == 1 && q < 6) { /* G -> r, out of place: zl -> yl -> buf (pw.h) */
-        int zs[3], ys[3];    /* strides of axes s, 1, f in zl and yl */
+    if (dir == 1 && q < 6 && g->zl) { /* G -> r, out of place: zl -> yl -> buf (pw.h) */
+        int zs[3], ys[3];             /* strides of axes s, 1, f in zl and yl */
         zl_yl_strides(g, zs, ys);
         int c1[2] = {0, g->M[0] + 1}, cf[2] = {0, g->M[1] + 1};
         flags |= FFTW_PRESERVE_INPUT; /* zl and yl stay zero where they are not written */
@@ -207,13 +207,13 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
     }
     g->pruned = 2 * g->M[0] + 1 < n[1] && 2 * g->M[1] + 1 < n[f];
     size_t nzl = 0, nyl = 0;
-    if (g->pruned) {
+    if (g->pruned && f == 0) {
         nyl = (size_t)(2 * g->M[1] + 1) * n[1] * n[2 - f];
         nzl = (size_t)(2 * g->M[1] + 1) * (2 * g->M[0] + 1) * n[2 - f];
         g->zl = fftw_malloc(nzl * sizeof(fftw_complex));
         g->yl = fftw_malloc(nyl * sizeof(fftw_complex));
     }
-    bad = g->pruned && (!g->zl || !g->yl);
+    bad = g->pruned && f == 0 && (!g->zl || !g->yl);
     if (comm != MPI_COMM_NULL) MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm);
     if (bad) {
         pw_grid_free(g);
@@ -274,7 +274,7 @@ static ate_status kset_zl(pw_kset *ks, const pw_grid *g, ate_error *err)
 {
     free(ks->zidx), free(ks->zidxm);
     ks->zidx = NULL, ks->zidxm = NULL;
-    if (!g->pruned) return ATE_OK;
+    if (!g->pruned || !g->zl) return ATE_OK;
     size_t n = ks->npw > 0 ? (size_t)ks->npw : 1;
     ks->zidx = malloc(n * sizeof(int));
     ks->zidxm = ks->idxm ? malloc(n * sizeof(int)) : NULL;
@@ -443,14 +443,22 @@ static void scatter(pw_cplx *b, const pw_kset *ks, const int *idx, const int *id
 
 void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2)
 {
-    if (!g->pruned) { /* scattered into tmp, transformed into buf */
-        pw_cplx *b = (pw_cplx *)g->tmp;
+    if (!g->zl) { /* into a cleared box: tmp (unpruned) or buf (pruned, in place) */
+        pw_cplx *b = (pw_cplx *)(g->pruned ? g->buf : g->tmp);
         memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
         scatter(b, ks, ks->idx, ks->idxm, c, c2);
-        fftw_execute(g->bwd_wf);
+        if (!g->pruned) {
+            fftw_execute(g->bwd_wf);
+            return;
+        }
+        for (int q = 0; q < 4; ++q) /* axis s, then 1 on the lines of the blocks, then f */
+            fftw_execute(g->p2[1][q]);
+        for (int b2 = 0; b2 < 2; ++b2)
+            fftw_execute(g->p1[1][b2]);
+        fftw_execute(g->p0[1]);
         return;
     }
-    /* pruned: zl -> yl -> buf (pw.h), zl cleared again where it was written */
+    /* pruned, f = 0: zl -> yl -> buf (pw.h), zl cleared again where it was written */
     pw_cplx *z = (pw_cplx *)g->zl;
     scatter(z, ks, ks->zidx, ks->zidxm, c, c2);
     for (int q = 0; q < 4; ++q)
@@ -462,15 +470,10 @@ void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_
             z[ks->zidxm[p]] = 0.0;
     for (int b = 0; b < 2; ++b)
         fftw_execute(g->p1[1][b]);
-    /* the box outside the block of axis f, which axis f's transform reads: zero */
-    int f = g->faxis, M = g->M[1], n2 = g->n[2];
-    pw_cplx *b = (pw_cplx *)g->buf;
-    if (f == 0) {
-        size_t plane = (size_t)g->n[1] * n2;
-        memset(b + (M + 1) * plane, 0, (size_t)(g->n[0] - 2 * M - 1) * plane * sizeof(pw_cplx));
-    } else
-        for (size_t r = 0; r < (size_t)g->n[0] * g->n[1]; ++r)
-            memset(b + r * n2 + M + 1, 0, (size_t)(n2 - 2 * M - 1) * sizeof(pw_cplx));
+    /* the planes of axis f = 0 outside its block, which axis f's transform reads: zero */
+    size_t plane = (size_t)g->n[1] * g->n[2];
+    memset((pw_cplx *)g->buf + (g->M[1] + 1) * plane, 0,
+           (size_t)(g->n[0] - 2 * g->M[1] - 1) * plane * sizeof(pw_cplx));
     fftw_execute(g->p0[1]);
 }
 
