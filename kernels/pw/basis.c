@@ -134,6 +134,31 @@ fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
     return fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, flags);
 }
 
+/* the run plans g->lseg (pw.h); 0, or -1 when one failed */
+static int make_run_plans(pw_grid *g)
+{
+    int nl = g->M[0] + 1, sx = 2 - g->faxis, *n = g->n, st[3] = {n[1] * n[2], n[2], 1};
+    g->lseg = calloc((size_t)2 * nl, sizeof(fftw_plan));
+    if (!g->lseg) return -1;
+    int zs[3], ys[3];
+    zl_yl_strides(g, zs, ys); /* used with zl only */
+    for (int dir = 0; dir < 2; ++dir)
+        for (int L = 1; L <= nl; ++L) {
+            int sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
+            fftw_plan *p = g->lseg + dir * nl + L - 1;
+            if (dir == 1 && g->zl) {
+                fftw_iodim d = {n[sx], zs[0], ys[0]}, h = {L, zs[1], ys[1]};
+                *p = fftw_plan_guru_dft(1, &d, 1, &h, g->zl, g->yl, sign,
+                                        FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
+            } else {
+                fftw_iodim d = {n[sx], st[sx], st[sx]}, h = {L, st[1], st[1]};
+                *p = fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, FFTW_ESTIMATE);
+            }
+            if (!*p) return -1;
+        }
+    return 0;
+}
+
 ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err)
 {
     return pw_grid_init_comm(g, c, n, ecut, MPI_COMM_NULL, err);
@@ -225,20 +250,28 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
                          n[2]);
     }
+    if (g->pruned && make_run_plans(g) != 0) {
+        pw_grid_free(g);
+        return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan the lines of a %dx%dx%d box", n[0],
+                         n[1], n[2]);
+    }
     if (g->zl) memset(g->zl, 0, nzl * sizeof(fftw_complex)); /* the planner wrote into them */
     if (g->yl) memset(g->yl, 0, nyl * sizeof(fftw_complex));
     return ATE_OK;
 }
 
 /* pruned forward (r -> G, e^{-iGr}) 3D transform of g->buf in place: axis f, then axis 1 on the
- * lines of the block of axis f, then axis s on the lines of the blocks (pw_grid_init) */
-static void pruned_fft_forward(const pw_grid *g)
+ * lines of the block of axis f, then axis s on the lines of the set ks only (pw_kset.seg) */
+static void pruned_fft_forward(const pw_grid *g, const pw_kset *ks)
 {
     fftw_execute(g->p0[0]);
     for (int a = 0; a < 2; ++a)
         fftw_execute(g->p1[0][a]);
-    for (int q = 0; q < 4; ++q)
-        fftw_execute(g->p2[0][q]);
+    pw_cplx *b = (pw_cplx *)g->buf;
+    for (int q = 0; q < ks->nseg; ++q) {
+        const int *sg = ks->seg + 4 * q;
+        fftw_execute_dft(g->lseg[sg[3] - 1], b + sg[2], b + sg[2]);
+    }
 }
 
 void pw_grid_free(pw_grid *g)
@@ -253,6 +286,9 @@ void pw_grid_free(pw_grid *g)
             if (g->p1[dir][a]) fftw_destroy_plan(g->p1[dir][a]);
         if (g->p0[dir]) fftw_destroy_plan(g->p0[dir]);
     }
+    for (int q = 0; g->lseg && q < 2 * (g->M[0] + 1); ++q)
+        if (g->lseg[q]) fftw_destroy_plan(g->lseg[q]);
+    free(g->lseg);
     fftw_free(g->buf), fftw_free(g->tmp), fftw_free(g->zl), fftw_free(g->yl);
     free(g->g2), free(g->sphere);
     memset(g, 0, sizeof(*g));
@@ -269,26 +305,59 @@ static int zl_index(const pw_grid *g, int id)
     return (cf * w1 + c1) * g->n[2 - f] + i[2 - f];
 }
 
-/* ks->zidx (and zidxm at gamma) on a pruned grid; replaces earlier ones */
-static ate_status kset_zl(pw_kset *ks, const pw_grid *g, ate_error *err)
+/* on pruned grids: the lines of axis s in the blocks that hold points of the set (+-G at gamma) as
+ * runs along axis 1 (ks->seg), and with g->zl the points' indices in zl; replaces earlier ones */
+static ate_status kset_lines(pw_kset *ks, const pw_grid *g, ate_error *err)
 {
-    free(ks->zidx), free(ks->zidxm);
-    ks->zidx = NULL, ks->zidxm = NULL;
-    if (!g->pruned || !g->zl) return ATE_OK;
+    free(ks->zidx), free(ks->zidxm), free(ks->seg);
+    ks->zidx = NULL, ks->zidxm = NULL, ks->seg = NULL, ks->nseg = 0;
+    if (!g->pruned) return ATE_OK;
+    int f = g->faxis, ns = g->n[2 - f], n1 = g->n[1], nf = g->n[f];
+    int M0 = g->M[0], M1 = g->M[1], w1 = 2 * M0 + 1, wf = 2 * M1 + 1;
+    int st[3] = {n1 * g->n[2], g->n[2], 1};
     size_t n = ks->npw > 0 ? (size_t)ks->npw : 1;
-    ks->zidx = malloc(n * sizeof(int));
-    ks->zidxm = ks->idxm ? malloc(n * sizeof(int)) : NULL;
-    if (!ks->zidx || (ks->idxm && !ks->zidxm))
+    int *z = malloc(n * sizeof(int)), *zm = ks->idxm ? malloc(n * sizeof(int)) : NULL;
+    char *line = calloc((size_t)w1 * wf, 1);
+    ks->seg = malloc((size_t)2 * wf * 4 * sizeof(int));
+    if (!z || (ks->idxm && !zm) || !line || !ks->seg) {
+        free(z), free(zm), free(line);
         return ATE_ERROR(err, ATE_ERR_MEMORY, "plane waves: out of memory");
+    }
     for (int p = 0; p < ks->npw; ++p) {
-        ks->zidx[p] = zl_index(g, ks->idx[p]);
-        if (ks->idxm) ks->zidxm[p] = zl_index(g, ks->idxm[p]);
+        z[p] = zl_index(g, ks->idx[p]);
+        if (zm) zm[p] = zl_index(g, ks->idxm[p]);
         /* cannot happen for |kf_d| <= 1/2 (the blocks: pw_grid_init_comm) */
-        if (ks->zidx[p] < 0 || (ks->idxm && ks->zidxm[p] < 0))
+        if (z[p] < 0 || (zm && zm[p] < 0)) {
+            free(z), free(zm), free(line);
             return ATE_ERROR(err, ATE_ERR_INTERNAL,
                              "plane waves: k-point (%g, %g, %g) outside the FFT blocks", ks->kf[0],
                              ks->kf[1], ks->kf[2]);
+        }
+        line[z[p] / ns] = 1;
+        if (zm) line[zm[p] / ns] = 1;
     }
+    for (int cf = 0; cf < wf; ++cf) { /* each row of axis f: the range [lo, hi] of m_1 */
+        int lo = M0 + 1, hi = -M0 - 1, mf = cf <= M1 ? cf : cf - wf;
+        for (int c1 = 0; c1 < w1; ++c1)
+            if (line[cf * w1 + c1]) {
+                int m1 = c1 <= M0 ? c1 : c1 - w1;
+                lo = m1 < lo ? m1 : lo, hi = m1 > hi ? m1 : hi;
+            }
+        for (int part = 0; part < 2 && lo <= hi; ++part) { /* m_1 >= 0, then m_1 < 0 */
+            int a = part == 0 ? (lo > 0 ? lo : 0) : lo, b = part == 0 ? hi : (hi < -1 ? hi : -1);
+            if (a > b) continue;
+            int c1 = a >= 0 ? a : w1 + a, j = (a + n1) % n1, *q = ks->seg + 4 * ks->nseg++;
+            q[0] = (cf * w1 + c1) * ns;                  /* zl */
+            q[1] = (cf * n1 + j) * ns;                   /* yl (f = 0) */
+            q[2] = ((mf + nf) % nf) * st[f] + j * st[1]; /* box */
+            q[3] = b - a + 1;
+        }
+    }
+    free(line);
+    if (g->zl)
+        ks->zidx = z, ks->zidxm = zm;
+    else
+        free(z), free(zm);
     return ATE_OK;
 }
 
@@ -342,7 +411,7 @@ ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const d
                 ++n;
             }
     ks->npw = n;
-    ate_status st = kset_zl(ks, g, err);
+    ate_status st = kset_lines(ks, g, err);
     if (st != ATE_OK) pw_kset_free(ks);
     return st;
 }
@@ -350,8 +419,9 @@ ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const d
 void pw_kset_free(pw_kset *ks)
 {
     free(ks->idx), free(ks->kpg), free(ks->kin), free(ks->idxm), free(ks->zidx), free(ks->zidxm);
+    free(ks->seg);
     ks->idx = NULL, ks->kpg = NULL, ks->kin = NULL, ks->idxm = NULL, ks->zidx = NULL,
-    ks->zidxm = NULL;
+    ks->zidxm = NULL, ks->seg = NULL, ks->nseg = 0;
 }
 
 /* the box index of -G for the box index of G */
@@ -400,7 +470,7 @@ ate_status pw_kset_make_gamma(pw_kset *ks, const pw_grid *g, ate_error *err)
     ks->idx = idx, ks->idxm = idxm, ks->kpg = kpg, ks->kin = kin;
     ks->npw = n;
     ks->gamma = true;
-    return kset_zl(ks, g, err);
+    return kset_lines(ks, g, err);
 }
 
 pw_cplx *pw_fft(const pw_grid *g, fftw_plan plan)
@@ -451,8 +521,11 @@ void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_
             fftw_execute(g->bwd_wf);
             return;
         }
-        for (int q = 0; q < 4; ++q) /* axis s, then 1 on the lines of the blocks, then f */
-            fftw_execute(g->p2[1][q]);
+        const fftw_plan *run = g->lseg + g->M[0] + 1; /* axis s on the set's lines, 1, f */
+        for (int q = 0; q < ks->nseg; ++q) {
+            const int *sg = ks->seg + 4 * q;
+            fftw_execute_dft(run[sg[3] - 1], b + sg[2], b + sg[2]);
+        }
         for (int b2 = 0; b2 < 2; ++b2)
             fftw_execute(g->p1[1][b2]);
         fftw_execute(g->p0[1]);
@@ -461,8 +534,11 @@ void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_
     /* pruned, f = 0: zl -> yl -> buf (pw.h), zl cleared again where it was written */
     pw_cplx *z = (pw_cplx *)g->zl;
     scatter(z, ks, ks->zidx, ks->zidxm, c, c2);
-    for (int q = 0; q < 4; ++q)
-        fftw_execute(g->p2[1][q]);
+    const fftw_plan *run = g->lseg + g->M[0] + 1; /* axis s on the set's lines */
+    for (int q = 0; q < ks->nseg; ++q) {
+        const int *sg = ks->seg + 4 * q;
+        fftw_execute_dft(run[sg[3] - 1], g->zl + sg[0], g->yl + sg[1]);
+    }
     for (int p = 0; p < ks->npw; ++p)
         z[ks->zidx[p]] = 0.0;
     if (ks->gamma)
@@ -470,6 +546,9 @@ void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_
             z[ks->zidxm[p]] = 0.0;
     for (int b = 0; b < 2; ++b)
         fftw_execute(g->p1[1][b]);
+    int ns = g->n[2]; /* yl cleared again on those lines */
+    for (int q = 0; q < ks->nseg; ++q)
+        memset(g->yl + ks->seg[4 * q + 1], 0, (size_t)ks->seg[4 * q + 3] * ns * sizeof(pw_cplx));
     /* the planes of axis f = 0 outside its block, which axis f's transform reads: zero */
     size_t plane = (size_t)g->n[1] * g->n[2];
     memset((pw_cplx *)g->buf + (g->M[1] + 1) * plane, 0,
@@ -481,7 +560,7 @@ void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *ou
 {
     const pw_cplx *b = (const pw_cplx *)g->buf;
     if (g->pruned)
-        pruned_fft_forward(g);
+        pruned_fft_forward(g, ks);
     else
         b = pw_fft(g, g->fwd);
     if (ks->gamma) { /* F = A + i B with A(-G) = A(G)^*, B(-G) = B(G)^* */

@@ -84,6 +84,11 @@ typedef struct pw_grid {
      * for f = 2), p1[1] from yl to buf. zl and yl are zero wherever pw_to_real does not write
      * them (pw_kset.zidx) */
     fftw_complex *zl, *yl;
+    /* axis s on L = 1..M[0] + 1 lines next to each other along axis 1 (pw_kset.seg): lseg[dir
+     * (M[0] + 1) + L - 1], forward in place on buf, backward zl -> yl (or in place on buf without
+     * zl); executed on each run of lines through fftw_execute_dft (FFTW_ESTIMATE: the same plans
+     * on every rank without measuring) */
+    fftw_plan *lseg;
 } pw_grid;
 
 typedef struct pw_kset {
@@ -98,8 +103,13 @@ typedef struct pw_kset {
     int npw;
     int *idx;          /* [npw] linear FFT-box index of G */
     int *zidx, *zidxm; /* [npw] the index of G (and at gamma -G) in the grid's zl (pruned grids) */
-    double *kpg;       /* [npw][3] k + G */
-    double *kin;       /* [npw] |k+G|^2 / 2 */
+    /* pruned grids: the lines of axis s that hold points of the set, as nseg runs along axis 1
+     * (each row of axis f: up to two, m_1 >= 0 and m_1 < 0); seg[4 q ..]: offsets of the run's
+     * first line in zl, yl and the box, and its length */
+    int nseg;
+    int *seg;
+    double *kpg; /* [npw][3] k + G */
+    double *kin; /* [npw] |k+G|^2 / 2 */
 } pw_kset;
 
 void pw_cell_init(pw_cell *c, const double a[9]);
