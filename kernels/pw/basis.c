@@ -99,29 +99,23 @@ fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
     int f = g->faxis, sx = 2 - f, st[3] = {n[1] * n[2], n[2], 1};
     int wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
     int om[2] = {0, n[1] - g->M[0]}, of[2] = {0, n[f] - g->M[1]};
-    if (dir == 1 && q < 6 && g->zl) { /* G -> r, out of place: zl -> yl -> buf (pw.h) */
-        int zs[3], ys[3];             /* strides of axes s, 1, f in zl and yl */
-        zl_yl_strides(g, zs, ys);
-        int c1[2] = {0, g->M[0] + 1}, cf[2] = {0, g->M[1] + 1};
-        flags |= FFTW_PRESERVE_INPUT; /* zl and yl stay zero where they are not written */
-        if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f */
-            int a = q / 2, b = q % 2;
-            fftw_iodim d = {n[sx], zs[0], ys[0]},
-                       h[2] = {{wm[a], zs[1], ys[1]}, {wf[b], zs[2], ys[2]}};
-            return fftw_plan_guru_dft(1, &d, 2, h, g->zl + (size_t)c1[a] * zs[1] + cf[b] * zs[2],
-                                      g->yl + (size_t)om[a] * ys[1] + cf[b] * ys[2], sign, flags);
-        }
-        int b = q - 4; /* axis 1 on the lines of block b of axis f, into the box */
-        fftw_iodim d = {n[1], ys[1], st[1]}, h[2] = {{wf[b], ys[2], st[f]}, {n[sx], ys[0], st[sx]}};
-        return fftw_plan_guru_dft(1, &d, 2, h, g->yl + (size_t)cf[b] * ys[2],
-                                  g->buf + (size_t)of[b] * st[f], sign, flags);
-    }
-    if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f */
+    if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f (not with zl:
+                  * there axis s runs on the k-point's own lines, g->lseg) */
+        if (g->zl) return NULL;
         int a = q / 2, b = q % 2;
         fftw_iodim d = {n[sx], st[sx], st[sx]},
                    h[2] = {{wm[a], st[1], st[1]}, {wf[b], st[f], st[f]}};
         fftw_complex *p = g->buf + (size_t)om[a] * st[1] + (size_t)of[b] * st[f];
         return fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
+    }
+    if (dir == 1 && q < 6 && g->zl) { /* G -> r, out of place: yl -> buf (pw.h) */
+        int zs[3], ys[3];             /* strides of axes s, 1, f in zl and yl */
+        zl_yl_strides(g, zs, ys);
+        int b = q - 4, cf = b == 0 ? 0 : g->M[1] + 1; /* axis 1 on the lines of block b of f */
+        fftw_iodim d = {n[1], ys[1], st[1]}, h[2] = {{wf[b], ys[2], st[f]}, {n[sx], ys[0], st[sx]}};
+        return fftw_plan_guru_dft(1, &d, 2, h, g->yl + (size_t)cf * ys[2],
+                                  g->buf + (size_t)of[b] * st[f], sign,
+                                  flags | FFTW_PRESERVE_INPUT); /* yl: zero where not written */
     }
     if (q < 6) { /* axis 1 on the lines of block b of axis f */
         int b = q - 4;
@@ -134,7 +128,7 @@ fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
     return fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, flags);
 }
 
-/* the run plans g->lseg (pw.h); 0, or -1 when one failed */
+/* the run plans g->lseg (pw.h; grids with zl); 0, or -1 when one failed */
 static int make_run_plans(pw_grid *g)
 {
     int nl = g->M[0] + 1, sx = 2 - g->faxis, *n = g->n, st[3] = {n[1] * n[2], n[2], 1};
@@ -250,7 +244,7 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
                          n[2]);
     }
-    if (g->pruned && make_run_plans(g) != 0) {
+    if (g->pruned && g->zl && make_run_plans(g) != 0) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan the lines of a %dx%dx%d box", n[0],
                          n[1], n[2]);
@@ -272,6 +266,9 @@ static void pruned_fft_forward(const pw_grid *g, const pw_kset *ks)
         const int *sg = ks->seg + 4 * q;
         fftw_execute_dft(g->lseg[sg[3] - 1], b + sg[2], b + sg[2]);
     }
+    if (!ks->seg) /* f = 2: the lines of the blocks */
+        for (int q = 0; q < 4; ++q)
+            fftw_execute(g->p2[0][q]);
 }
 
 void pw_grid_free(pw_grid *g)
@@ -311,7 +308,7 @@ static ate_status kset_lines(pw_kset *ks, const pw_grid *g, ate_error *err)
 {
     free(ks->zidx), free(ks->zidxm), free(ks->seg);
     ks->zidx = NULL, ks->zidxm = NULL, ks->seg = NULL, ks->nseg = 0;
-    if (!g->pruned) return ATE_OK;
+    if (!g->pruned || !g->zl) return ATE_OK;
     int f = g->faxis, ns = g->n[2 - f], n1 = g->n[1], nf = g->n[f];
     int M0 = g->M[0], M1 = g->M[1], w1 = 2 * M0 + 1, wf = 2 * M1 + 1;
     int st[3] = {n1 * g->n[2], g->n[2], 1};
@@ -513,7 +510,7 @@ static void scatter(pw_cplx *b, const pw_kset *ks, const int *idx, const int *id
 
 void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2)
 {
-    if (!g->zl) { /* into a cleared box: tmp (unpruned) or buf (pruned, in place) */
+    if (!g->pruned || !g->zl) { /* into a cleared box: tmp (unpruned) or buf (pruned, in place) */
         pw_cplx *b = (pw_cplx *)(g->pruned ? g->buf : g->tmp);
         memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
         scatter(b, ks, ks->idx, ks->idxm, c, c2);
@@ -521,11 +518,8 @@ void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_
             fftw_execute(g->bwd_wf);
             return;
         }
-        const fftw_plan *run = g->lseg + g->M[0] + 1; /* axis s on the set's lines, 1, f */
-        for (int q = 0; q < ks->nseg; ++q) {
-            const int *sg = ks->seg + 4 * q;
-            fftw_execute_dft(run[sg[3] - 1], b + sg[2], b + sg[2]);
-        }
+        for (int q = 0; q < 4; ++q) /* axis s on the lines of the blocks, 1, then f */
+            fftw_execute(g->p2[1][q]);
         for (int b2 = 0; b2 < 2; ++b2)
             fftw_execute(g->p1[1][b2]);
         fftw_execute(g->p0[1]);
