@@ -213,7 +213,13 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
      * of up to 32^3 points; above, f = 2 (s = 0), the full stage on contiguous lines (on the
      * strided axis 0 FFTW copies through buffers: fftw_cpy2d was 7 % of Si8's run at 40^3;
      * miniapp: 0.88-0.94 x the time of f = 0 at 36^3-72^3, 1.00 at 25^3;
-     * benchmarks/peers/pw_vs_qe.md) */
+     * benchmarks/peers/pw_vs_qe.md). With f = 0 the backward transform also runs out of place
+     * (pw.h: zl, yl), so that only the planes outside the block of axis f need clearing (the
+     * whole box was 3 % of bcc Fe's SCF), and axis s runs only on the lines that hold points of
+     * the k-point's sphere (pw_kset.seg: bcc Fe 96, Si2 86 of the 225 lines of the blocks; the
+     * sphere is an ellipsoid in index space, skewed in these primitive cells), both directions;
+     * Si2 and bcc Fe 5-12 % less SCF CPU, Si8 (f = 2) 1-4 % more with the same, hence f = 0
+     * only (benchmarks/peers/pw_vs_qe.md) */
     int f = g->ntot > 32 * 32 * 32 ? 2 : 0;
     g->faxis = f;
     /* the bounding box of every k-point's sphere: |m_d| <= G_max |a_d| / 2pi + 1/2 (axes 1, f) */
