@@ -99,23 +99,15 @@ fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
     int f = g->faxis, sx = 2 - f, st[3] = {n[1] * n[2], n[2], 1};
     int wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
     int om[2] = {0, n[1] - g->M[0]}, of[2] = {0, n[f] - g->M[1]};
-    if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f (not with zl:
-                  * there axis s runs on the k-point's own lines, g->lseg) */
-        if (g->zl) return NULL;
+    /* with zl (f = 0) only p0: axes s and 1 run on the k-point's own lines and planes there
+     * (g->lseg, g->lrow: make_run_plans) */
+    if (q < 6 && g->zl) return NULL;
+    if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f */
         int a = q / 2, b = q % 2;
         fftw_iodim d = {n[sx], st[sx], st[sx]},
                    h[2] = {{wm[a], st[1], st[1]}, {wf[b], st[f], st[f]}};
         fftw_complex *p = g->buf + (size_t)om[a] * st[1] + (size_t)of[b] * st[f];
         return fftw_plan_guru_dft(1, &d, 2, h, p, p, sign, flags);
-    }
-    if (dir == 1 && q < 6 && g->zl) { /* G -> r, out of place: yl -> buf (pw.h) */
-        int zs[3], ys[3];             /* strides of axes s, 1, f in zl and yl */
-        zl_yl_strides(g, zs, ys);
-        int b = q - 4, cf = b == 0 ? 0 : g->M[1] + 1; /* axis 1 on the lines of block b of f */
-        fftw_iodim d = {n[1], ys[1], st[1]}, h[2] = {{wf[b], ys[2], st[f]}, {n[sx], ys[0], st[sx]}};
-        return fftw_plan_guru_dft(1, &d, 2, h, g->yl + (size_t)cf * ys[2],
-                                  g->buf + (size_t)of[b] * st[f], sign,
-                                  flags | FFTW_PRESERVE_INPUT); /* yl: zero where not written */
     }
     if (q < 6) { /* axis 1 on the lines of block b of axis f */
         int b = q - 4;
@@ -149,6 +141,19 @@ static int make_run_plans(pw_grid *g)
                 *p = fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, FFTW_ESTIMATE);
             }
             if (!*p) return -1;
+        }
+    /* axis 1 on L = 1..M[1] + 1 planes of axis f = 0: forward in place, backward yl -> buf */
+    int nr = g->M[1] + 1, plane = n[1] * n[2];
+    g->lrow = calloc((size_t)2 * nr, sizeof(fftw_plan));
+    if (!g->lrow) return -1;
+    for (int dir = 0; dir < 2; ++dir)
+        for (int L = 1; L <= nr; ++L) {
+            fftw_iodim d = {n[1], n[2], n[2]}, h[2] = {{L, plane, plane}, {n[2], 1, 1}};
+            fftw_complex *in = dir == 0 ? g->buf : g->yl;
+            g->lrow[dir * nr + L - 1] =
+                fftw_plan_guru_dft(1, &d, 2, h, in, g->buf, dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD,
+                                   FFTW_ESTIMATE | (dir == 1 ? FFTW_PRESERVE_INPUT : 0));
+            if (!g->lrow[dir * nr + L - 1]) return -1;
         }
     return 0;
 }
@@ -260,14 +265,35 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
     return ATE_OK;
 }
 
+/* the planes of axis f = 0 that hold points of ks (m_f in [frow[0], frow[1]]) as two runs, part
+ * 0 m_f >= 0, part 1 m_f < 0: false when the part is empty, else its length, its first plane's
+ * compact index in yl and index in the box */
+static bool row_run(const pw_grid *g, const pw_kset *ks, int part, int *L, int *cf, int *i0)
+{
+    int lo = ks->frow[0], hi = ks->frow[1];
+    int a = part == 0 ? (lo > 0 ? lo : 0) : lo, b = part == 0 ? hi : (hi < -1 ? hi : -1);
+    if (a > b) return false;
+    *L = b - a + 1;
+    *cf = a >= 0 ? a : 2 * g->M[1] + 1 + a;
+    *i0 = (a + g->n[0]) % g->n[0];
+    return true;
+}
+
 /* pruned forward (r -> G, e^{-iGr}) 3D transform of g->buf in place: axis f, then axis 1 on the
  * lines of the block of axis f, then axis s on the lines of the set ks only (pw_kset.seg) */
 static void pruned_fft_forward(const pw_grid *g, const pw_kset *ks)
 {
     fftw_execute(g->p0[0]);
-    for (int a = 0; a < 2; ++a)
-        fftw_execute(g->p1[0][a]);
     pw_cplx *b = (pw_cplx *)g->buf;
+    if (!ks->seg) /* f = 2: the planes of the block of axis f */
+        for (int a = 0; a < 2; ++a)
+            fftw_execute(g->p1[0][a]);
+    for (int part = 0; part < 2 && ks->seg; ++part) { /* f = 0: the set's planes */
+        int L, cf, i0;
+        size_t plane = (size_t)g->n[1] * g->n[2];
+        if (row_run(g, ks, part, &L, &cf, &i0))
+            fftw_execute_dft(g->lrow[L - 1], b + i0 * plane, b + i0 * plane);
+    }
     for (int q = 0; q < ks->nseg; ++q) {
         const int *sg = ks->seg + 4 * q;
         fftw_execute_dft(g->lseg[sg[3] - 1], b + sg[2], b + sg[2]);
@@ -292,6 +318,9 @@ void pw_grid_free(pw_grid *g)
     for (int q = 0; g->lseg && q < 2 * (g->M[0] + 1); ++q)
         if (g->lseg[q]) fftw_destroy_plan(g->lseg[q]);
     free(g->lseg);
+    for (int q = 0; g->lrow && q < 2 * (g->M[1] + 1); ++q)
+        if (g->lrow[q]) fftw_destroy_plan(g->lrow[q]);
+    free(g->lrow);
     fftw_free(g->buf), fftw_free(g->tmp), fftw_free(g->zl), fftw_free(g->yl);
     free(g->g2), free(g->sphere);
     memset(g, 0, sizeof(*g));
@@ -339,6 +368,7 @@ static ate_status kset_lines(pw_kset *ks, const pw_grid *g, ate_error *err)
         line[z[p] / ns] = 1;
         if (zm) line[zm[p] / ns] = 1;
     }
+    ks->frow[0] = M1 + 1, ks->frow[1] = -M1 - 1;
     for (int cf = 0; cf < wf; ++cf) { /* each row of axis f: the range [lo, hi] of m_1 */
         int lo = M0 + 1, hi = -M0 - 1, mf = cf <= M1 ? cf : cf - wf;
         for (int c1 = 0; c1 < w1; ++c1)
@@ -346,6 +376,9 @@ static ate_status kset_lines(pw_kset *ks, const pw_grid *g, ate_error *err)
                 int m1 = c1 <= M0 ? c1 : c1 - w1;
                 lo = m1 < lo ? m1 : lo, hi = m1 > hi ? m1 : hi;
             }
+        if (lo <= hi) /* the range of m_f of the rows with lines */
+            ks->frow[0] = mf < ks->frow[0] ? mf : ks->frow[0],
+            ks->frow[1] = mf > ks->frow[1] ? mf : ks->frow[1];
         for (int part = 0; part < 2 && lo <= hi; ++part) { /* m_1 >= 0, then m_1 < 0 */
             int a = part == 0 ? (lo > 0 ? lo : 0) : lo, b = part == 0 ? hi : (hi < -1 ? hi : -1);
             if (a > b) continue;
@@ -357,6 +390,7 @@ static ate_status kset_lines(pw_kset *ks, const pw_grid *g, ate_error *err)
         }
     }
     free(line);
+    if (ks->frow[0] > ks->frow[1]) ks->frow[0] = 0, ks->frow[1] = -1; /* no points: no planes */
     if (g->zl)
         ks->zidx = z, ks->zidxm = zm;
     else
@@ -544,15 +578,22 @@ void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_
     if (ks->gamma)
         for (int p = 1; p < ks->npw; ++p)
             z[ks->zidxm[p]] = 0.0;
-    for (int b = 0; b < 2; ++b)
-        fftw_execute(g->p1[1][b]);
-    int ns = g->n[2]; /* yl cleared again on those lines */
-    for (int q = 0; q < ks->nseg; ++q)
-        memset(g->yl + ks->seg[4 * q + 1], 0, (size_t)ks->seg[4 * q + 3] * ns * sizeof(pw_cplx));
-    /* the planes of axis f = 0 outside its block, which axis f's transform reads: zero */
-    size_t plane = (size_t)g->n[1] * g->n[2];
-    memset((pw_cplx *)g->buf + (g->M[1] + 1) * plane, 0,
-           (size_t)(g->n[0] - 2 * g->M[1] - 1) * plane * sizeof(pw_cplx));
+    size_t plane = (size_t)g->n[1] * g->n[2]; /* = the stride of c_f in yl */
+    for (int part = 0; part < 2; ++part) {    /* axis 1 on the set's planes of axis f */
+        int L, cf, i0;
+        if (row_run(g, ks, part, &L, &cf, &i0))
+            fftw_execute_dft(g->lrow[g->M[1] + L], g->yl + cf * plane, g->buf + i0 * plane);
+    }
+    for (int q = 0; q < ks->nseg; ++q) /* yl cleared again on the lines axis s wrote */
+        memset(g->yl + ks->seg[4 * q + 1], 0,
+               (size_t)ks->seg[4 * q + 3] * g->n[2] * sizeof(pw_cplx));
+    /* the other planes of axis f = 0 (m_f outside [frow[0], frow[1]]), which axis f's transform
+     * reads: zero (one cyclic range of planes) */
+    int n0 = g->n[0], first = (ks->frow[1] + 1 + n0) % n0,
+        cnt = n0 - (ks->frow[1] - ks->frow[0] + 1);
+    int cnt1 = first + cnt <= n0 ? cnt : n0 - first;
+    memset((pw_cplx *)g->buf + first * plane, 0, (size_t)cnt1 * plane * sizeof(pw_cplx));
+    memset(g->buf, 0, (size_t)(cnt - cnt1) * plane * sizeof(pw_cplx));
     fftw_execute(g->p0[1]);
 }
 

@@ -21,11 +21,11 @@
 static const int SERIAL_ORDER[PW_GRID_NPLANS] = {0, 1,  2,  3,  4,  7,  5,  6, 8,
                                                  9, 10, 11, 14, 12, 13, 15, 16};
 
-/* plans not made on pruned boxes: bwd_wf, and with g->zl p2 (axis s runs on the k-point's own
- * lines there, through g->lseg made in basis.c) */
+/* plans not made on pruned boxes: bwd_wf, and with g->zl p2 and p1 (axes s and 1 run on the
+ * k-point's own lines and planes there, through g->lseg and g->lrow made in basis.c) */
 static bool unused(const pw_grid *g, int j)
 {
-    return g->pruned && (j == 2 || (g->zl && j >= 3 && (j - 3) % 7 < 4));
+    return g->pruned && (j == 2 || (g->zl && j >= 3 && (j - 3) % 7 < 6));
 }
 
 /* the relative cost of plan j: the points it transforms (3D: three axes) */

@@ -92,6 +92,10 @@ typedef struct pw_grid {
      * executed on each run through fftw_execute_dft (FFTW_ESTIMATE: the same plans on every rank
      * without measuring; as fast as FFTW_MEASURE's at 25^3) */
     fftw_plan *lseg;
+    /* with zl: axis 1 on L = 1..M[1] + 1 planes of axis f next to each other (pw_kset.frow):
+     * lrow[dir (M[1] + 1) + L - 1], forward in place on buf, backward yl -> buf (FFTW_ESTIMATE;
+     * the same plan as FFTW_MEASURE's at 25^3) */
+    fftw_plan *lrow;
 } pw_grid;
 
 typedef struct pw_kset {
@@ -111,6 +115,7 @@ typedef struct pw_kset {
      * first line in zl, yl and the box, and its length */
     int nseg;
     int *seg;
+    int frow[2]; /* grids with zl: the range of m_f of the lines, [frow[0], frow[1]] */
     double *kpg; /* [npw][3] k + G */
     double *kin; /* [npw] |k+G|^2 / 2 */
 } pw_kset;
