@@ -39,7 +39,7 @@ static const double PREC_D = 0.35;
 #endif
 
 /* b[p] *= v[p] on the box: each product exact, so every clone gives the same numbers (25^3:
- * 4.7 us with AVX-512 instead of 7.1 with SSE2, benchmarks/miniapps/pw_fft.c) */
+ * 4.7 us with AVX-512 instead of 7.1 with SSE2, benchmarks/peers/pw_vs_qe.md) */
 PW_SIMD_CLONES static void mul_veff(double *restrict b, const double *restrict v, size_t n)
 {
     for (size_t p = 0; p < n; ++p) {
