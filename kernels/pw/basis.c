@@ -337,8 +337,9 @@ static int zl_index(const pw_grid *g, int id)
     return (cf * w1 + c1) * g->n[2 - f] + i[2 - f];
 }
 
-/* on pruned grids: the lines of axis s in the blocks that hold points of the set (+-G at gamma) as
- * runs along axis 1 (ks->seg), and with g->zl the points' indices in zl; replaces earlier ones */
+/* on grids with zl (pruned, f = 0): the lines of axis s in the blocks that hold points of the set
+ * (+-G at gamma) as runs along axis 1 (ks->seg), the range of their rows in axis f (ks->frow) and
+ * the points' indices in zl (ks->zidx, zidxm); replaces earlier ones */
 static ate_status kset_lines(pw_kset *ks, const pw_grid *g, ate_error *err)
 {
     free(ks->zidx), free(ks->zidxm), free(ks->seg);
@@ -391,10 +392,7 @@ static ate_status kset_lines(pw_kset *ks, const pw_grid *g, ate_error *err)
     }
     free(line);
     if (ks->frow[0] > ks->frow[1]) ks->frow[0] = 0, ks->frow[1] = -1; /* no points: no planes */
-    if (g->zl)
-        ks->zidx = z, ks->zidxm = zm;
-    else
-        free(z), free(zm);
+    ks->zidx = z, ks->zidxm = zm;
     return ATE_OK;
 }
 
