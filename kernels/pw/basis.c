@@ -56,6 +56,19 @@ void pw_fft_default(const pw_cell *c, double ecut, int n[3])
 
 static int fold(int i, int n) { return i > n / 2 ? i - n : i; }
 
+/* the strides of axes s, 1, f (pw_grid_make_plan) in zl (zs) and yl (ys): zl [c_f][c_1][i_s];
+ * yl [c_f][i_1][i_s] when f = 0, [i_s][i_1][c_f] when f = 2, so that the lines next to each other
+ * in the box (along axis 2) are next to each other in yl too */
+static void zl_yl_strides(const pw_grid *g, int zs[3], int ys[3])
+{
+    int ns = g->n[2 - g->faxis], w1 = 2 * g->M[0] + 1, wf = 2 * g->M[1] + 1;
+    zs[0] = 1, zs[1] = ns, zs[2] = w1 * ns;
+    if (g->faxis == 0)
+        ys[0] = 1, ys[1] = ns, ys[2] = g->n[1] * ns;
+    else
+        ys[2] = 1, ys[1] = wf, ys[0] = g->n[1] * wf;
+}
+
 /* The slot of FFTW plan j of the grid (j < PW_GRID_NPLANS): 0 fwd, 1 bwd, 2 bwd_wf, then for
  * dir 0 and 1 the pruned transforms p2[dir][0..3], p1[dir][0..1], p0[dir] (only when g->pruned). */
 fftw_plan *pw_grid_plan_slot(pw_grid *g, int j)
@@ -86,6 +99,9 @@ fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
     int f = g->faxis, sx = 2 - f, st[3] = {n[1] * n[2], n[2], 1};
     int wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
     int om[2] = {0, n[1] - g->M[0]}, of[2] = {0, n[f] - g->M[1]};
+    /* with zl (f = 0) only p0: axes s and 1 run on the k-point's own lines and planes there
+     * (g->lseg, g->lrow: make_run_plans) */
+    if (q < 6 && g->zl) return NULL;
     if (q < 4) { /* axis s on the lines of block a of axis 1, block b of axis f */
         int a = q / 2, b = q % 2;
         fftw_iodim d = {n[sx], st[sx], st[sx]},
@@ -102,6 +118,44 @@ fftw_plan pw_grid_make_plan(pw_grid *g, int j, unsigned extra)
     }
     fftw_iodim d = {n[f], st[f], st[f]}, h = {g->ntot / n[f], f == 0 ? 1 : n[2], f == 0 ? 1 : n[2]};
     return fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, flags);
+}
+
+/* the run plans g->lseg (pw.h; grids with zl); 0, or -1 when one failed */
+static int make_run_plans(pw_grid *g)
+{
+    int nl = g->M[0] + 1, sx = 2 - g->faxis, *n = g->n, st[3] = {n[1] * n[2], n[2], 1};
+    g->lseg = calloc((size_t)2 * nl, sizeof(fftw_plan));
+    if (!g->lseg) return -1;
+    int zs[3], ys[3];
+    zl_yl_strides(g, zs, ys); /* used with zl only */
+    for (int dir = 0; dir < 2; ++dir)
+        for (int L = 1; L <= nl; ++L) {
+            int sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
+            fftw_plan *p = g->lseg + dir * nl + L - 1;
+            if (dir == 1 && g->zl) {
+                fftw_iodim d = {n[sx], zs[0], ys[0]}, h = {L, zs[1], ys[1]};
+                *p = fftw_plan_guru_dft(1, &d, 1, &h, g->zl, g->yl, sign,
+                                        FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
+            } else {
+                fftw_iodim d = {n[sx], st[sx], st[sx]}, h = {L, st[1], st[1]};
+                *p = fftw_plan_guru_dft(1, &d, 1, &h, g->buf, g->buf, sign, FFTW_ESTIMATE);
+            }
+            if (!*p) return -1;
+        }
+    /* axis 1 on L = 1..M[1] + 1 planes of axis f = 0: forward in place, backward yl -> buf */
+    int nr = g->M[1] + 1, plane = n[1] * n[2];
+    g->lrow = calloc((size_t)2 * nr, sizeof(fftw_plan));
+    if (!g->lrow) return -1;
+    for (int dir = 0; dir < 2; ++dir)
+        for (int L = 1; L <= nr; ++L) {
+            fftw_iodim d = {n[1], n[2], n[2]}, h[2] = {{L, plane, plane}, {n[2], 1, 1}};
+            fftw_complex *in = dir == 0 ? g->buf : g->yl;
+            g->lrow[dir * nr + L - 1] =
+                fftw_plan_guru_dft(1, &d, 2, h, in, g->buf, dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD,
+                                   FFTW_ESTIMATE | (dir == 1 ? FFTW_PRESERVE_INPUT : 0));
+            if (!g->lrow[dir * nr + L - 1]) return -1;
+        }
+    return 0;
 }
 
 ate_status pw_grid_init(pw_grid *g, const pw_cell *c, const int n[3], double ecut, ate_error *err)
@@ -164,7 +218,13 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
      * of up to 32^3 points; above, f = 2 (s = 0), the full stage on contiguous lines (on the
      * strided axis 0 FFTW copies through buffers: fftw_cpy2d was 7 % of Si8's run at 40^3;
      * miniapp: 0.88-0.94 x the time of f = 0 at 36^3-72^3, 1.00 at 25^3;
-     * benchmarks/peers/pw_vs_qe.md) */
+     * benchmarks/peers/pw_vs_qe.md). With f = 0 the backward transform also runs out of place
+     * (pw.h: zl, yl), so that only the planes outside the block of axis f need clearing (the
+     * whole box was 3 % of bcc Fe's SCF), and axis s runs only on the lines that hold points of
+     * the k-point's sphere (pw_kset.seg: bcc Fe 96, Si2 86 of the 225 lines of the blocks; the
+     * sphere is an ellipsoid in index space, skewed in these primitive cells), both directions;
+     * Si2 and bcc Fe 5-12 % less SCF CPU, Si8 (f = 2) 1-4 % more with the same, hence f = 0
+     * only (benchmarks/peers/pw_vs_qe.md) */
     int f = g->ntot > 32 * 32 * 32 ? 2 : 0;
     g->faxis = f;
     /* the bounding box of every k-point's sphere: |m_d| <= G_max |a_d| / 2pi + 1/2 (axes 1, f) */
@@ -176,31 +236,71 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
         g->M[q] = (int)floor(gmax * len / (2.0 * ATE_PI) + 0.5) + 1;
     }
     g->pruned = 2 * g->M[0] + 1 < n[1] && 2 * g->M[1] + 1 < n[f];
+    size_t nzl = 0, nyl = 0;
+    if (g->pruned && f == 0) {
+        nyl = (size_t)(2 * g->M[1] + 1) * n[1] * n[2 - f];
+        nzl = (size_t)(2 * g->M[1] + 1) * (2 * g->M[0] + 1) * n[2 - f];
+        g->zl = fftw_malloc(nzl * sizeof(fftw_complex));
+        g->yl = fftw_malloc(nyl * sizeof(fftw_complex));
+    }
+    bad = g->pruned && f == 0 && (!g->zl || !g->yl);
+    if (comm != MPI_COMM_NULL) MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm);
+    if (bad) {
+        pw_grid_free(g);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "FFT grid: out of memory");
+    }
     /* the plans, by the ranks of comm in parallel when it has several (fftw_share.c) */
     if (pw_grid_plan_shared(g, comm) != 0) {
         pw_grid_free(g);
         return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan a %dx%dx%d transform", n[0], n[1],
                          n[2]);
     }
+    if (g->pruned && g->zl && make_run_plans(g) != 0) {
+        pw_grid_free(g);
+        return ATE_ERROR(err, ATE_ERR_LIB, "FFTW could not plan the lines of a %dx%dx%d box", n[0],
+                         n[1], n[2]);
+    }
+    if (g->zl) memset(g->zl, 0, nzl * sizeof(fftw_complex)); /* the planner wrote into them */
+    if (g->yl) memset(g->yl, 0, nyl * sizeof(fftw_complex));
     return ATE_OK;
 }
 
-/* pruned 3D transform of g->buf in place; dir 0 = forward (e^{-iGr}), 1 = backward */
-static void pruned_fft(const pw_grid *g, int dir)
+/* the planes of axis f = 0 that hold points of ks (m_f in [frow[0], frow[1]]) as two runs, part
+ * 0 m_f >= 0, part 1 m_f < 0: false when the part is empty, else its length, its first plane's
+ * compact index in yl and index in the box */
+static bool row_run(const pw_grid *g, const pw_kset *ks, int part, int *L, int *cf, int *i0)
 {
-    if (dir == 1) { /* G -> r: axis s, axis 1, then axis f (pw_grid_init) */
-        for (int q = 0; q < 4; ++q)
-            fftw_execute(g->p2[dir][q]);
+    int lo = ks->frow[0], hi = ks->frow[1];
+    int a = part == 0 ? (lo > 0 ? lo : 0) : lo, b = part == 0 ? hi : (hi < -1 ? hi : -1);
+    if (a > b) return false;
+    *L = b - a + 1;
+    *cf = a >= 0 ? a : 2 * g->M[1] + 1 + a;
+    *i0 = (a + g->n[0]) % g->n[0];
+    return true;
+}
+
+/* pruned forward (r -> G, e^{-iGr}) 3D transform of g->buf in place: axis f, then axis 1 on the
+ * lines of the block of axis f, then axis s on the lines of the set ks only (pw_kset.seg) */
+static void pruned_fft_forward(const pw_grid *g, const pw_kset *ks)
+{
+    fftw_execute(g->p0[0]);
+    pw_cplx *b = (pw_cplx *)g->buf;
+    if (!ks->seg) /* f = 2: the planes of the block of axis f */
         for (int a = 0; a < 2; ++a)
-            fftw_execute(g->p1[dir][a]);
+            fftw_execute(g->p1[0][a]);
+    for (int part = 0; part < 2 && ks->seg; ++part) { /* f = 0: the set's planes */
+        int L, cf, i0;
+        size_t plane = (size_t)g->n[1] * g->n[2];
+        if (row_run(g, ks, part, &L, &cf, &i0))
+            fftw_execute_dft(g->lrow[L - 1], b + i0 * plane, b + i0 * plane);
     }
-    fftw_execute(g->p0[dir]);
-    if (dir == 0) { /* r -> G: axis f, then only the lines of the blocks */
-        for (int a = 0; a < 2; ++a)
-            fftw_execute(g->p1[dir][a]);
+    for (int q = 0; q < ks->nseg; ++q) {
+        const int *sg = ks->seg + 4 * q;
+        fftw_execute_dft(g->lseg[sg[3] - 1], b + sg[2], b + sg[2]);
+    }
+    if (!ks->seg) /* f = 2: the lines of the blocks */
         for (int q = 0; q < 4; ++q)
-            fftw_execute(g->p2[dir][q]);
-    }
+            fftw_execute(g->p2[0][q]);
 }
 
 void pw_grid_free(pw_grid *g)
@@ -215,9 +315,85 @@ void pw_grid_free(pw_grid *g)
             if (g->p1[dir][a]) fftw_destroy_plan(g->p1[dir][a]);
         if (g->p0[dir]) fftw_destroy_plan(g->p0[dir]);
     }
-    fftw_free(g->buf), fftw_free(g->tmp);
+    for (int q = 0; g->lseg && q < 2 * (g->M[0] + 1); ++q)
+        if (g->lseg[q]) fftw_destroy_plan(g->lseg[q]);
+    free(g->lseg);
+    for (int q = 0; g->lrow && q < 2 * (g->M[1] + 1); ++q)
+        if (g->lrow[q]) fftw_destroy_plan(g->lrow[q]);
+    free(g->lrow);
+    fftw_free(g->buf), fftw_free(g->tmp), fftw_free(g->zl), fftw_free(g->yl);
     free(g->g2), free(g->sphere);
     memset(g, 0, sizeof(*g));
+}
+
+/* the index in g->zl of box point id (pw.h), or -1 outside the blocks of axes 1 and f */
+static int zl_index(const pw_grid *g, int id)
+{
+    int n1 = g->n[1], n2 = g->n[2], i[3] = {id / (n1 * n2), id / n2 % n1, id % n2};
+    int f = g->faxis, m1 = fold(i[1], n1), mf = fold(i[f], g->n[f]);
+    if (abs(m1) > g->M[0] || abs(mf) > g->M[1]) return -1;
+    int w1 = 2 * g->M[0] + 1, wf = 2 * g->M[1] + 1;
+    int c1 = m1 >= 0 ? m1 : w1 + m1, cf = mf >= 0 ? mf : wf + mf;
+    return (cf * w1 + c1) * g->n[2 - f] + i[2 - f];
+}
+
+/* on grids with zl (pruned, f = 0): the lines of axis s in the blocks that hold points of the set
+ * (+-G at gamma) as runs along axis 1 (ks->seg), the range of their rows in axis f (ks->frow) and
+ * the points' indices in zl (ks->zidx, zidxm); replaces earlier ones */
+static ate_status kset_lines(pw_kset *ks, const pw_grid *g, ate_error *err)
+{
+    free(ks->zidx), free(ks->zidxm), free(ks->seg);
+    ks->zidx = NULL, ks->zidxm = NULL, ks->seg = NULL, ks->nseg = 0;
+    if (!g->pruned || !g->zl) return ATE_OK;
+    int f = g->faxis, ns = g->n[2 - f], n1 = g->n[1], nf = g->n[f];
+    int M0 = g->M[0], M1 = g->M[1], w1 = 2 * M0 + 1, wf = 2 * M1 + 1;
+    int st[3] = {n1 * g->n[2], g->n[2], 1};
+    size_t n = ks->npw > 0 ? (size_t)ks->npw : 1;
+    int *z = malloc(n * sizeof(int)), *zm = ks->idxm ? malloc(n * sizeof(int)) : NULL;
+    char *line = calloc((size_t)w1 * wf, 1);
+    ks->seg = malloc((size_t)2 * wf * 4 * sizeof(int));
+    if (!z || (ks->idxm && !zm) || !line || !ks->seg) {
+        free(z), free(zm), free(line);
+        return ATE_ERROR(err, ATE_ERR_MEMORY, "plane waves: out of memory");
+    }
+    for (int p = 0; p < ks->npw; ++p) {
+        z[p] = zl_index(g, ks->idx[p]);
+        if (zm) zm[p] = zl_index(g, ks->idxm[p]);
+        /* cannot happen for |kf_d| <= 1/2 (the blocks: pw_grid_init_comm) */
+        if (z[p] < 0 || (zm && zm[p] < 0)) {
+            free(z), free(zm), free(line);
+            return ATE_ERROR(err, ATE_ERR_INTERNAL,
+                             "plane waves: k-point (%g, %g, %g) outside the FFT blocks", ks->kf[0],
+                             ks->kf[1], ks->kf[2]);
+        }
+        line[z[p] / ns] = 1;
+        if (zm) line[zm[p] / ns] = 1;
+    }
+    ks->frow[0] = M1 + 1, ks->frow[1] = -M1 - 1;
+    for (int cf = 0; cf < wf; ++cf) { /* each row of axis f: the range [lo, hi] of m_1 */
+        int lo = M0 + 1, hi = -M0 - 1, mf = cf <= M1 ? cf : cf - wf;
+        for (int c1 = 0; c1 < w1; ++c1)
+            if (line[cf * w1 + c1]) {
+                int m1 = c1 <= M0 ? c1 : c1 - w1;
+                lo = m1 < lo ? m1 : lo, hi = m1 > hi ? m1 : hi;
+            }
+        if (lo <= hi) /* the range of m_f of the rows with lines */
+            ks->frow[0] = mf < ks->frow[0] ? mf : ks->frow[0],
+            ks->frow[1] = mf > ks->frow[1] ? mf : ks->frow[1];
+        for (int part = 0; part < 2 && lo <= hi; ++part) { /* m_1 >= 0, then m_1 < 0 */
+            int a = part == 0 ? (lo > 0 ? lo : 0) : lo, b = part == 0 ? hi : (hi < -1 ? hi : -1);
+            if (a > b) continue;
+            int c1 = a >= 0 ? a : w1 + a, j = (a + n1) % n1, *q = ks->seg + 4 * ks->nseg++;
+            q[0] = (cf * w1 + c1) * ns;                  /* zl */
+            q[1] = (cf * n1 + j) * ns;                   /* yl (f = 0) */
+            q[2] = ((mf + nf) % nf) * st[f] + j * st[1]; /* box */
+            q[3] = b - a + 1;
+        }
+    }
+    free(line);
+    if (ks->frow[0] > ks->frow[1]) ks->frow[0] = 0, ks->frow[1] = -1; /* no points: no planes */
+    ks->zidx = z, ks->zidxm = zm;
+    return ATE_OK;
 }
 
 ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const double kf[3],
@@ -270,13 +446,17 @@ ate_status pw_kset_init(pw_kset *ks, const pw_cell *c, const pw_grid *g, const d
                 ++n;
             }
     ks->npw = n;
-    return ATE_OK;
+    ate_status st = kset_lines(ks, g, err);
+    if (st != ATE_OK) pw_kset_free(ks);
+    return st;
 }
 
 void pw_kset_free(pw_kset *ks)
 {
-    free(ks->idx), free(ks->kpg), free(ks->kin), free(ks->idxm);
-    ks->idx = NULL, ks->kpg = NULL, ks->kin = NULL, ks->idxm = NULL;
+    free(ks->idx), free(ks->kpg), free(ks->kin), free(ks->idxm), free(ks->zidx), free(ks->zidxm);
+    free(ks->seg);
+    ks->idx = NULL, ks->kpg = NULL, ks->kin = NULL, ks->idxm = NULL, ks->zidx = NULL,
+    ks->zidxm = NULL, ks->seg = NULL, ks->nseg = 0;
 }
 
 /* the box index of -G for the box index of G */
@@ -325,7 +505,7 @@ ate_status pw_kset_make_gamma(pw_kset *ks, const pw_grid *g, ate_error *err)
     ks->idx = idx, ks->idxm = idxm, ks->kpg = kpg, ks->kin = kin;
     ks->npw = n;
     ks->gamma = true;
-    return ATE_OK;
+    return kset_lines(ks, g, err);
 }
 
 pw_cplx *pw_fft(const pw_grid *g, fftw_plan plan)
@@ -342,39 +522,84 @@ void pw_density_to_real(const pw_grid *g, const pw_cplx *rhog, double *rho)
         rho[p] = creal(t[p]);
 }
 
-void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2)
+/* the coefficients into b at the indices idx (and idxm of -G at gamma: psi(-G) = psi(G)^*, the
+ * box holds c + i c2 on +G, c^* + i c2^* on -G) */
+static void scatter(pw_cplx *b, const pw_kset *ks, const int *idx, const int *idxm,
+                    const pw_cplx *c, const pw_cplx *c2)
 {
-    /* pruned: in place on buf; otherwise scattered into tmp and transformed into buf */
-    pw_cplx *b = (pw_cplx *)(g->pruned ? g->buf : g->tmp);
-    memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
-    if (ks->gamma) { /* psi(-G) = psi(G)^*: box = c + i c2 on +G, c^* + i c2^* on -G */
+    if (ks->gamma) {
         if (c2) {
-            b[ks->idx[0]] = creal(c[0]) + I * creal(c2[0]);
+            b[idx[0]] = creal(c[0]) + I * creal(c2[0]);
             for (int p = 1; p < ks->npw; ++p) {
-                b[ks->idx[p]] = c[p] + I * c2[p];
-                b[ks->idxm[p]] = conj(c[p]) + I * conj(c2[p]);
+                b[idx[p]] = c[p] + I * c2[p];
+                b[idxm[p]] = conj(c[p]) + I * conj(c2[p]);
             }
         } else {
-            b[ks->idx[0]] = creal(c[0]);
+            b[idx[0]] = creal(c[0]);
             for (int p = 1; p < ks->npw; ++p) {
-                b[ks->idx[p]] = c[p];
-                b[ks->idxm[p]] = conj(c[p]);
+                b[idx[p]] = c[p];
+                b[idxm[p]] = conj(c[p]);
             }
         }
     } else
         for (int p = 0; p < ks->npw; ++p)
-            b[ks->idx[p]] = c[p];
-    if (g->pruned)
-        pruned_fft(g, 1);
-    else
-        fftw_execute(g->bwd_wf);
+            b[idx[p]] = c[p];
+}
+
+void pw_to_real(const pw_grid *g, const pw_kset *ks, const pw_cplx *c, const pw_cplx *c2)
+{
+    if (!g->pruned || !g->zl) { /* into a cleared box: tmp (unpruned) or buf (pruned, in place) */
+        pw_cplx *b = (pw_cplx *)(g->pruned ? g->buf : g->tmp);
+        memset(b, 0, (size_t)g->ntot * sizeof(pw_cplx));
+        scatter(b, ks, ks->idx, ks->idxm, c, c2);
+        if (!g->pruned) {
+            fftw_execute(g->bwd_wf);
+            return;
+        }
+        for (int q = 0; q < 4; ++q) /* axis s on the lines of the blocks, 1, then f */
+            fftw_execute(g->p2[1][q]);
+        for (int b2 = 0; b2 < 2; ++b2)
+            fftw_execute(g->p1[1][b2]);
+        fftw_execute(g->p0[1]);
+        return;
+    }
+    /* pruned, f = 0: zl -> yl -> buf (pw.h), zl cleared again where it was written */
+    pw_cplx *z = (pw_cplx *)g->zl;
+    scatter(z, ks, ks->zidx, ks->zidxm, c, c2);
+    const fftw_plan *run = g->lseg + g->M[0] + 1; /* axis s on the set's lines */
+    for (int q = 0; q < ks->nseg; ++q) {
+        const int *sg = ks->seg + 4 * q;
+        fftw_execute_dft(run[sg[3] - 1], g->zl + sg[0], g->yl + sg[1]);
+    }
+    for (int p = 0; p < ks->npw; ++p)
+        z[ks->zidx[p]] = 0.0;
+    if (ks->gamma)
+        for (int p = 1; p < ks->npw; ++p)
+            z[ks->zidxm[p]] = 0.0;
+    size_t plane = (size_t)g->n[1] * g->n[2]; /* = the stride of c_f in yl */
+    for (int part = 0; part < 2; ++part) {    /* axis 1 on the set's planes of axis f */
+        int L, cf, i0;
+        if (row_run(g, ks, part, &L, &cf, &i0))
+            fftw_execute_dft(g->lrow[g->M[1] + L], g->yl + cf * plane, g->buf + i0 * plane);
+    }
+    for (int q = 0; q < ks->nseg; ++q) /* yl cleared again on the lines axis s wrote */
+        memset(g->yl + ks->seg[4 * q + 1], 0,
+               (size_t)ks->seg[4 * q + 3] * g->n[2] * sizeof(pw_cplx));
+    /* the other planes of axis f = 0 (m_f outside [frow[0], frow[1]]), which axis f's transform
+     * reads: zero (one cyclic range of planes) */
+    int n0 = g->n[0], first = (ks->frow[1] + 1 + n0) % n0,
+        cnt = n0 - (ks->frow[1] - ks->frow[0] + 1);
+    int cnt1 = first + cnt <= n0 ? cnt : n0 - first;
+    memset((pw_cplx *)g->buf + first * plane, 0, (size_t)cnt1 * plane * sizeof(pw_cplx));
+    memset(g->buf, 0, (size_t)(cnt - cnt1) * plane * sizeof(pw_cplx));
+    fftw_execute(g->p0[1]);
 }
 
 void pw_to_sphere(const pw_grid *g, const pw_kset *ks, double scale, pw_cplx *out, pw_cplx *out2)
 {
     const pw_cplx *b = (const pw_cplx *)g->buf;
     if (g->pruned)
-        pruned_fft(g, 0);
+        pruned_fft_forward(g, ks);
     else
         b = pw_fft(g, g->fwd);
     if (ks->gamma) { /* F = A + i B with A(-G) = A(G)^*, B(-G) = B(G)^* */

@@ -21,11 +21,18 @@
 static const int SERIAL_ORDER[PW_GRID_NPLANS] = {0, 1,  2,  3,  4,  7,  5,  6, 8,
                                                  9, 10, 11, 14, 12, 13, 15, 16};
 
+/* plans not made on pruned boxes: bwd_wf, and with g->zl p2 and p1 (axes s and 1 run on the
+ * k-point's own lines and planes there, through g->lseg and g->lrow made in basis.c) */
+static bool unused(const pw_grid *g, int j)
+{
+    return g->pruned && (j == 2 || (g->zl && j >= 3 && (j - 3) % 7 < 6));
+}
+
 /* the relative cost of plan j: the points it transforms (3D: three axes) */
 static double plan_cost(const pw_grid *g, int j)
 {
     double n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
-    if (j == 2 && g->pruned) return 0.0; /* not made */
+    if (unused(g, j)) return 0.0; /* not made */
     if (j < 3) return 3.0 * n0 * n1 * n2;
     int q = (j - 3) % 7;
     double wm[2] = {g->M[0] + 1, g->M[0]}, wf[2] = {g->M[1] + 1, g->M[1]};
@@ -43,7 +50,7 @@ static int make_all(pw_grid *g, const int *order, unsigned extra)
     for (int q = 0; q < nplans; ++q) {
         int j = order[q];
         fftw_plan *slot = pw_grid_plan_slot(g, j);
-        if (*slot || (j == 2 && g->pruned)) continue;
+        if (*slot || unused(g, j)) continue;
         *slot = extra ? pw_grid_make_plan(g, j, extra) : NULL;
         if (!*slot) *slot = pw_grid_make_plan(g, j, 0); /* not in the wisdom: measured here */
         if (!*slot && j >= 3) g->pruned = false;
@@ -105,7 +112,7 @@ int pw_grid_plan_shared(pw_grid *g, MPI_Comm comm)
     /* this rank's share measured (the plans themselves are made again from the wisdom below) */
     for (int q = 0; q < nplans && ok; ++q) {
         int j = SERIAL_ORDER[q];
-        if (j >= nplans || owner[j] != rank || (j == 2 && g->pruned)) continue;
+        if (j >= nplans || owner[j] != rank || unused(g, j)) continue;
         fftw_plan p = pw_grid_make_plan(g, j, 0);
         if (p) fftw_destroy_plan(p);
     }

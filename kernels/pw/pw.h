@@ -68,15 +68,34 @@ typedef struct pw_grid {
     fftw_plan fwd, bwd;  /* buf -> tmp; use pw_fft (result back in buf); fwd = e^{-iGr} */
     fftw_plan bwd_wf;    /* tmp -> buf (input destroyed): pw_to_real on unpruned boxes */
     unsigned plan_flags; /* FFTW planner flags of the grid's plans */
-    /* wavefunction transforms pruned to the sphere's bounding box |m_1| <= M[0], |m_f| <= M[1]
-     * (pw_to_real / pw_to_sphere), f = faxis (0 or 2), s = 2 - f: 1D transforms along axis s on
-     * those lines only, along axis 1 on the lines |m_f| <= M[1] only, along axis f everywhere */
+    /* wavefunction transforms pruned to the sphere (pw_to_real / pw_to_sphere; basis.c), f =
+     * faxis (0 or 2), s = 2 - f: 1D transforms along axis s on the lines of the blocks
+     * |m_1| <= M[0], |m_f| <= M[1] only (with zl: on the lines that hold points of the k-point's
+     * sphere only, pw_kset.seg), along axis 1 on the lines |m_f| <= M[1] only, along axis f
+     * everywhere */
     bool pruned;
     int M[2], faxis;
     fftw_plan p2[2][4]; /* [dir][2 a + b]: axis s on the lines of block a of axis 1, block b of
-                           axis f (blocks: 0..M and n-M..n-1) */
+                           axis f (blocks: 0..M and n-M..n-1); not made (NULL) with zl */
     fftw_plan p1[2][2]; /* [dir][b]: axis 1 on the lines of block b of axis f */
     fftw_plan p0[2];    /* [dir]: axis f of the box */
+    /* f = 0 (boxes up to 32^3): the backward (G -> r) stages before the last out of place, so
+     * that the box needs no clearing but for the planes outside the block of axis f: axis s from
+     * zl (the lines of the blocks, compact: [c_f][c_1][i_s], c = m or 2M + 1 + m; zero but for
+     * the sphere's points during pw_to_real, pw_kset.zidx) to yl ([c_f][i_1][i_s]; zero but on
+     * the lines axis s wrote, cleared again after use), p1[1] from yl into buf. NULL for f = 2,
+     * where the transforms stay in place on the cleared box, on the blocks' lines (runs and out
+     * of place were 1-5 % slower on Si8 and H2O) */
+    fftw_complex *zl, *yl;
+    /* with zl: axis s on L = 1..M[0] + 1 lines next to each other along axis 1 (a run of
+     * pw_kset.seg): lseg[dir (M[0] + 1) + L - 1], forward in place on buf, backward zl -> yl;
+     * executed on each run through fftw_execute_dft (FFTW_ESTIMATE: the same plans on every rank
+     * without measuring; as fast as FFTW_MEASURE's at 25^3) */
+    fftw_plan *lseg;
+    /* with zl: axis 1 on L = 1..M[1] + 1 planes of axis f next to each other (pw_kset.frow):
+     * lrow[dir (M[1] + 1) + L - 1], forward in place on buf, backward yl -> buf (FFTW_ESTIMATE;
+     * the same plan as FFTW_MEASURE's at 25^3) */
+    fftw_plan *lrow;
 } pw_grid;
 
 typedef struct pw_kset {
@@ -89,7 +108,14 @@ typedef struct pw_kset {
     double k[3];  /* Cartesian, 1/bohr */
     double w;     /* weight, sum over the set = 1 */
     int npw;
-    int *idx;    /* [npw] linear FFT-box index of G */
+    int *idx;          /* [npw] linear FFT-box index of G */
+    int *zidx, *zidxm; /* [npw] the index of G (and at gamma -G) in the grid's zl (pruned grids) */
+    /* grids with zl: the lines of axis s that hold points of the set, as nseg runs along axis 1
+     * (each row of axis f: up to two, m_1 >= 0 and m_1 < 0); seg[4 q ..]: offsets of the run's
+     * first line in zl, yl and the box, and its length */
+    int nseg;
+    int *seg;
+    int frow[2]; /* grids with zl: the range of m_f of the lines, [frow[0], frow[1]] */
     double *kpg; /* [npw][3] k + G */
     double *kin; /* [npw] |k+G|^2 / 2 */
 } pw_kset;
