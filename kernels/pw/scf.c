@@ -225,11 +225,12 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
      * wire in vacuum has no long-wavelength charge sloshing to damp, and there Kerker only slows
      * the SCF (docs/theory-pw.md, "SCF") */
     bool kerker = in->smearing != ATE_SMEAR_NONE && pw_vacuum_directions(c, at) <= 1;
-    ate_status s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, err);
     double t_slab[2] = {0}, tt[2];
     stamp(tt);
-    if (s == ATE_OK) s = pw_slab_init(&slab, g, in->comm, pw_xc_gga(in->xc), err);
+    ate_status s = pw_slab_init(&slab, g, in->comm, pw_xc_gga(in->xc), err);
     lap(t_slab, tt);
+    /* the Pulay history of this rank's planes of the density's G space (slab) only */
+    if (s == ATE_OK) s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, &slab, false, err);
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
                         !eig || !occ || !w || !work || !eigx || !wocc || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
@@ -487,14 +488,15 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             converged = true;
             break;
         }
-        /* one input density on every rank, rank 0's: each rank's copy of rho_out(G) comes from
-         * its own FFTW plan (measured plans may differ between ranks), and the Pulay step
-         * magnifies last-bit differences near convergence; mixed on every rank, the copies drifted
-         * apart (FeH, fixed moment, 2 pools: |rho_in(rank 1) - rho_in(rank 0)| 1e-15 at iteration
-         * 2, 1e-4 by iteration 24), each pool solved its spin channel in another potential, and
-         * the SCF stalled at |drho| ~ 1e-4 (docs/validation.md, "Band groups") */
-        if (rank == 0) pw_mixer_step(&mx, ntot, st->rhog, rout_g);
-        if (size > 1) MPI_Bcast(st->rhog, (int)(2 * ns * ntot), MPI_DOUBLE, 0, in->comm);
+        /* one input density on every rank, bitwise: each rank mixes its share of the points
+         * (one rank's rho_out(G) each), with the Pulay coefficients of the overlaps summed over
+         * the ranks, and the new density is gathered to all. Ranks that each mixed their own
+         * copy (each from its own FFTW plan: last-bit differences, which the Pulay step
+         * magnifies near convergence) drifted apart (FeH, fixed moment, 2 pools: |rho_in(rank 1)
+         * - rho_in(rank 0)| 1e-15 at iteration 2, 1e-4 by iteration 24), each pool solved its
+         * spin channel in another potential, and the SCF stalled at |drho| ~ 1e-4
+         * (docs/validation.md, "Band groups") */
+        pw_mixer_step(&mx, ntot, st->rhog, rout_g, ntot);
     }
     if (in->verbose) {
         double t[2];
