@@ -10,8 +10,8 @@ Per run: wall time and CPU time (user + system of mpirun and all ranks, RUSAGE_C
 whole `atescreen calc`, the SCF loop's wall and rank 0's CPU time from the last ATE_PW_VERBOSE
 line, SCF iterations, energy, and the 1-minute load average of the machine before the run (the
 machine may be shared: wall times are only meaningful at a load below the core count); per rank
-(ATE_PW_VERBOSE lines) the FFT planning CPU, the SCF's CPU split (xc, eigensolver, output
-density) and the peak RSS. Modes: serial (1 rank), scalapack / lapack (the subspace solver of a
+(ATE_PW_VERBOSE lines) the FFT planning CPU, the SCF's CPU split (input density with v_H, where the
+build prints it; xc, eigensolver, output density) and the peak RSS. Modes: serial (1 rank), scalapack / lapack (the subspace solver of a
 band group), xcrep (as scalapack, with ATE_PW_XC_FFT=replicated: the GGA transforms whole on
 every rank instead of FFTW-MPI's distributed ones).
 """
@@ -95,13 +95,16 @@ def run(exe, cell, ranks, mode):
         q = re.match(r"pw fft planning: wall ([0-9.]+) s  cpu ([0-9.]+) s \(rank (\d+)\)", l)
         if q:
             per_rank.setdefault(int(q.group(3)), {})["plan_cpu"] = float(q.group(2))
-        q = re.match(r"pw time rank (\d+): scf wall ([0-9.]+) cpu ([0-9.]+) s; xc ([0-9.]+) / "
-                     r"([0-9.]+), eigensolver ([0-9.]+) / ([0-9.]+), output density ([0-9.]+) / "
-                     r"([0-9.]+) s", l)
+        # (builds before pw-bg print no "input density and v_H" field)
+        q = re.match(r"pw time rank (\d+): scf wall ([0-9.]+) cpu ([0-9.]+) s; (?:input density "
+                     r"and v_H ([0-9.]+) / ([0-9.]+), )?xc ([0-9.]+) / ([0-9.]+), eigensolver "
+                     r"([0-9.]+) / ([0-9.]+), output density ([0-9.]+) / ([0-9.]+) s", l)
         if q:
             per_rank.setdefault(int(q.group(1)), {}).update(
-                scf_cpu=float(q.group(3)), xc_cpu=float(q.group(5)), eig_cpu=float(q.group(7)),
-                dens_cpu=float(q.group(9)))
+                scf_cpu=float(q.group(3)), xc_cpu=float(q.group(7)), eig_cpu=float(q.group(9)),
+                dens_cpu=float(q.group(11)))
+            if q.group(5):
+                per_rank[int(q.group(1))]["rin_cpu"] = float(q.group(5))
         q = re.match(r"pw peak RSS rank (\d+): ([0-9.]+) MiB", l)
         if q:
             per_rank.setdefault(int(q.group(1)), {})["rss_mib"] = float(q.group(2))
@@ -131,11 +134,12 @@ def main():
                           cell, nr, mode, r["load1"], r["wall"], r["cpu"], r["scf_wall"],
                           r["scf_cpu_rank0"], r["iterations"], r["energy"]), flush=True)
                 for q, pr in enumerate(r["per_rank"]):
-                    print("      rank %d: planning cpu %.2f s; scf cpu %.2f s: xc %.2f, "
-                          "eigensolver %.2f, output density %.2f s; peak RSS %.0f MiB" % (
-                              q, pr.get("plan_cpu", -1), pr.get("scf_cpu", -1),
-                              pr.get("xc_cpu", -1), pr.get("eig_cpu", -1),
-                              pr.get("dens_cpu", -1), pr.get("rss_mib", -1)), flush=True)
+                    print("      rank %d: planning cpu %.2f s; scf cpu %.2f s: input density "
+                          "%.2f, xc %.2f, eigensolver %.2f, output density %.2f s; peak RSS %.0f "
+                          "MiB" % (q, pr.get("plan_cpu", -1), pr.get("scf_cpu", -1),
+                                   pr.get("rin_cpu", -1), pr.get("xc_cpu", -1),
+                                   pr.get("eig_cpu", -1), pr.get("dens_cpu", -1),
+                                   pr.get("rss_mib", -1)), flush=True)
     print("\nmedians (repeat %d)" % repeat)
     for cell in cells:
         base = None

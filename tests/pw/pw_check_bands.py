@@ -35,6 +35,40 @@ def mpi_cmd(mpiexec, np_, extra, argv):
     return cmd
 
 
+def check_nomem(mpiexec, exe, path, args, timeout=None):
+    """ATE_PW_TEST_NOMEM_RANK=1 on 2 ranks: True when both ranks exit by themselves with a
+    non-zero status (no rank killed by mpirun, none hung past the timeout) and rank 0 prints
+    the error of the other rank. ATE_PW_TEST_NOMEM_TIMEOUT (s, default 120) sets the timeout."""
+    import signal
+    timeout = timeout or float(os.environ.get("ATE_PW_TEST_NOMEM_TIMEOUT", "120"))
+    wrap = ('"$@"; echo "nomem-check rank ${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-?}} exit $?" >&2; '
+            'exit 0')
+    cmd = [mpiexec, "-n", "2", "sh", "-c", wrap, "sh", exe, "calc", path, "--method", "pw",
+           "--json"] + args
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=mpi_env({"ATE_PW_TEST_NOMEM_RANK": "1"}), start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+        hung = False
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)  # mpirun and every rank it started
+        out, err = p.communicate()
+        hung = True
+    exits = {}
+    for line in err.splitlines():
+        f = line.split()
+        if len(f) == 5 and f[0] == "nomem-check" and f[1] == "rank" and f[3] == "exit":
+            exits[f[2]] = int(f[4])
+    msg = [l for l in err.splitlines() if "memory" in l or "another rank" in l]
+    ok = (not hung and p.returncode == 0 and sorted(exits) == ["0", "1"]
+          and all(v != 0 for v in exits.values())
+          and any("failed on another rank" in l for l in msg))
+    print("bands rank 1 of 2 out of memory: %s; exit status per rank %s  %s  %s" % (
+        "HUNG (killed after %.0f s)" % timeout if hung else "mpirun exit %d" % p.returncode,
+        exits or "(none printed)", " | ".join(msg)[:110], "ok" if ok else "FAIL"))
+    return ok
+
+
 def check_bands(exe, long=False):
     """Band groups (kernels/pw/bandgroup.c): the same energy, forces and stress on every layout
     of 1-4 ranks as on one rank; the layout each run used is read from its verbose output.
@@ -144,20 +178,11 @@ def check_bands(exe, long=False):
         print("bands ATE_PW_BAND_GROUP=2 on 3 ranks: exit %d  %s  %s" % (
             p.returncode, msg[0][:110], "ok" if ok else "FAIL"))
         # one rank of a band group out of memory (test hook): every rank stops with an error,
-        # none waits in a collective (mpirun also aborts the job when one rank exits with an
-        # error, so either rank's message may be the one printed)
-        try:
-            p = subprocess.run([mpiexec, "-n", "2", exe, "calc", path, "--method", "pw", "--json"]
-                               + cases[3][2], capture_output=True, text=True, timeout=120,
-                               env=mpi_env({"ATE_PW_TEST_NOMEM_RANK": "1"}))
-            ok = p.returncode != 0 and ("out of memory" in p.stderr
-                                        or "failed on another rank" in p.stderr)
-            msg = [l for l in p.stderr.splitlines() if "memory" in l or "another rank" in l]
-        except subprocess.TimeoutExpired:
-            ok, msg = False, ["(hung: no exit within 120 s)"]
-        failures += not ok
-        print("bands rank 1 of 2 out of memory: %s  %s" % (" | ".join(msg)[:140],
-                                                          "ok" if ok else "FAIL"))
+        # none waits in a collective. Each rank runs under a shell that prints its exit status and
+        # exits 0, so that mpirun does not abort the job when a rank fails (it would kill a rank
+        # waiting in a collective and hide the hang): both ranks must exit by themselves with a
+        # non-zero status, rank 0 with its message, within the timeout (a hang: FAIL)
+        failures += not check_nomem(mpiexec, exe, path, cases[3][2])
         # ATE_FFTW_WISDOM: the first run writes the file, the second plans from it (every rank:
         # rank 0 broadcasts it); both give the 1-rank energy
         wis = os.path.join(tmp, "fftw.wisdom")
