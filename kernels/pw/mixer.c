@@ -117,12 +117,12 @@ ate_status pw_mixer_init(pw_mixer *m, const pw_grid *g, int nblk, double mixing,
     m->oidx = malloc((size_t)m->len * sizeof(int));
     m->pre = malloc(tot * sizeof(double));
     m->wt = malloc(tot * sizeof(double));
-    m->vbuf = malloc((size_t)m->len_all * nblk * sizeof(pw_cplx));
-    bool ok = m->map && m->mapm && m->oidx && m->pre && m->wt && m->vbuf;
-    if (m->size > 1) {
+    bool ok = m->map && m->mapm && m->oidx && m->pre && m->wt;
+    if (m->size > 1) { /* (one rank writes its new density straight into the box) */
+        m->vbuf = malloc((size_t)m->len_all * nblk * sizeof(pw_cplx));
         m->map_all = malloc((size_t)m->len_all * sizeof(int));
         m->mapm_all = malloc((size_t)m->len_all * sizeof(int));
-        ok = ok && m->map_all && m->mapm_all;
+        ok = ok && m->vbuf && m->map_all && m->mapm_all;
     }
     for (int h = 0; h < PW_NHIST && ok; ++h) {
         m->rin[h] = malloc(tot * sizeof(pw_cplx));
@@ -174,6 +174,17 @@ static pw_cplx comp(const pw_cplx *x, size_t ntot, int nblk, int b, int p)
 {
     if (nblk == 1) return x[p];
     return b == 0 ? x[p] + x[ntot + p] : x[p] - x[ntot + p];
+}
+
+/* the new rho (and m) v of G (box index p) and -G (pm) into the spin densities x */
+static void put(pw_cplx *x, size_t ntot, int nblk, int p, int pm, const pw_cplx *v)
+{
+    if (nblk == 1)
+        x[p] = v[0], x[pm] = conj(v[0]);
+    else {
+        x[p] = 0.5 * (v[0] + v[1]), x[ntot + p] = 0.5 * (v[0] - v[1]);
+        x[pm] = conj(x[p]), x[ntot + pm] = conj(x[ntot + p]);
+    }
 }
 
 /* new input spin densities from in, out into in */
@@ -257,10 +268,12 @@ void pw_mixer_step(pw_mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out, si
             coef[i] = i == 0 ? 1.0 : 0.0;
         m->count = 1;
     }
-    /* this rank's points of the new density into its share of vbuf ([point][block]) */
-    pw_cplx *mine = m->vbuf + (m->size > 1 ? m->displ[m->rank] / 2 : 0);
+    /* this rank's points of the new density: one rank straight into in (in place: in is read
+     * at G = 0 only, before it is written), several into their shares of vbuf ([point][block]),
+     * gathered, then into in */
+    pw_cplx *mine = m->vbuf ? m->vbuf + m->displ[m->rank] / 2 : NULL;
     for (int j = 0; j < m->len; ++j) {
-        pw_cplx *v = mine + (size_t)j * m->nblk;
+        pw_cplx vj[2], *v = mine ? mine + (size_t)j * m->nblk : vj;
         for (int b = 0; b < m->nblk; ++b) {
             size_t q = (size_t)b * m->len + j;
             pw_cplx r = 0.0, x = 0.0;
@@ -273,21 +286,11 @@ void pw_mixer_step(pw_mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out, si
         if (p == m->mapm[j])                                        /* G = 0: real */
             for (int b = 0; b < m->nblk; ++b)
                 v[b] = creal(v[b]);
+        if (!mine) put(in, ntot, m->nblk, p, m->mapm[j], v);
     }
-    if (m->size > 1)
-        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, m->vbuf, m->cnt, m->displ, MPI_DOUBLE,
-                       m->comm);
-    /* every point into in (in place: in was read at G = 0 only, above) */
-    const int *map = m->map_all ? m->map_all : m->map, *mapm = m->mapm_all ? m->mapm_all : m->mapm;
-    pw_cplx *next = in;
-    for (int e = 0; e < m->len_all; ++e) {
-        const pw_cplx *v = m->vbuf + (size_t)e * m->nblk;
-        int p = map[e], pm = mapm[e];
-        if (m->nblk == 1)
-            next[p] = v[0], next[pm] = conj(v[0]);
-        else {
-            next[p] = 0.5 * (v[0] + v[1]), next[ntot + p] = 0.5 * (v[0] - v[1]);
-            next[pm] = conj(next[p]), next[ntot + pm] = conj(next[ntot + p]);
-        }
-    }
+    if (!mine) return;
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, m->vbuf, m->cnt, m->displ, MPI_DOUBLE,
+                   m->comm);
+    for (int e = 0; e < m->len_all; ++e)
+        put(in, ntot, m->nblk, m->map_all[e], m->mapm_all[e], m->vbuf + (size_t)e * m->nblk);
 }

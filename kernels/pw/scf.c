@@ -187,7 +187,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 size, npool, bsize, bgp ? bg.nprow : 1, bgp ? bg.npcol : 1,
                 bgp && !bg.lapack ? "ScaLAPACK" : "LAPACK",
                 bgp && !bg.zlapack ? "ScaLAPACK" : "LAPACK");
-    pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx));
+    pw_cplx *vloc = NULL; /* v_loc(G) on the box, or (din) on this rank's planes */
     /* the total density rho_up + rho_down (spin-unpolarised: the density itself) */
     pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)),
             *rtot_g = ns == 2 ? malloc(ntot * sizeof(pw_cplx)) : rout_g;
@@ -230,11 +230,19 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     ate_status s = pw_slab_init(&slab, g, in->comm, pw_xc_gga(in->xc), err);
     lap(t_slab, tt);
     /* the Pulay history of this rank's planes of the density's G space (slab) only */
-    /* dden: the density transforms and Hartree on the slabs and planes, rho_out(G) on this
-     * rank's planes only (the mixer's points) */
-    const bool dden = s == ATE_OK && slab.size > 1 && slab.dens;
-    const size_t ostride = dden ? (size_t)slab.alloc : ntot; /* rout_g's spin stride */
-    if (s == ATE_OK) s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, &slab, dden, err);
+    /* the density transforms on the slabs and planes (several ranks): din, rho_in and v_H +
+     * v_loc from the planes (Hartree there); dout, rho_out reduce-scattered onto the slabs and
+     * transformed to the planes (the mixer's points, the energy sums there).
+     * ATE_PW_DENS_FFT=replicated: neither (every rank transforms the whole box), =output: dout
+     * only (the comparison of benchmarks/README.md) */
+    const char *denv = getenv("ATE_PW_DENS_FFT");
+    const bool dout = s == ATE_OK && slab.size > 1 && slab.dens &&
+                      !(denv && strcmp(denv, "replicated") == 0),
+               din = dout && !(denv && strcmp(denv, "output") == 0);
+    const size_t ostride = dout ? (size_t)slab.alloc : ntot; /* rout_g's spin stride */
+    if (s == ATE_OK) s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, &slab, dout, err);
+    const size_t nq = din ? (size_t)slab.ln1 * g->n[0] * g->n[2] : ntot; /* points of vloc */
+    if (s == ATE_OK) vloc = malloc((nq > 0 ? nq : 1) * sizeof(pw_cplx));
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
                         !eig || !occ || !w || !work || !eigx || !wocc || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
@@ -245,7 +253,11 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory on another rank");
     }
     if (s != ATE_OK) goto done;
-    pw_vloc(c, g, at, vloc);
+    if (din) { /* made on the box in the FFT buffer, kept on the planes */
+        pw_vloc(c, g, at, (pw_cplx *)g->buf);
+        pw_slab_planes_from_box(&slab, g, (const pw_cplx *)g->buf, vloc);
+    } else
+        pw_vloc(c, g, at, vloc);
     if (!st->have_density) {
         atomic_density(c, g, at, in->nel, st->rhog);
         if (ns == 2 && in->atom_moments) /* (rho +- m)/2, m: the moment M_I on atom I's shape */
@@ -309,9 +321,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
          * so one transform gives both, rho(r) + i v(r) from rho(G) + i v(G) (when pair); then
          * xc, which uses the FFT buffer */
         stamp(tt);
-        if (dden) { /* on this rank's planes and slab; v_H + v_loc gathered to every rank */
+        if (din) { /* on this rank's planes and slab; v_H + v_loc gathered to every rank */
             pw_cplx *t = (pw_cplx *)slab.w[2];
-            const size_t nq = (size_t)slab.ln1 * g->n[0] * g->n[2];
             for (size_t q = 0; q < nq; ++q) {
                 int p = slab.pbox[q];
                 t[q] = ns == 2 ? st->rhog[p] + st->rhog[ntot + p] : st->rhog[p];
@@ -319,7 +330,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             pw_hartree_planes(c, g, &slab, t, t);
             for (size_t q = 0; q < nq; ++q) {
                 int p = slab.pbox[q];
-                t[q] = (pair ? st->rhog[p] : 0.0) + I * (t[q] + vloc[p]);
+                t[q] = (pair ? st->rhog[p] : 0.0) + I * (t[q] + vloc[q]);
             }
             pw_slab_to_real(&slab, g, t, pair ? rho_in : NULL, veff);
             for (int sp = pair ? 1 : 0; sp < ns; ++sp) {
@@ -355,8 +366,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 veff[sp * ntot + p] = veff[p] + vxc[sp * ntot + p];
         /* a band group applies one H: its rank 0's potential (the ranks' own may differ in the
          * last bits where a rank planned its FFTs alone: fftw_share.c); gathered from the slabs
-         * (dden, xc's transforms distributed or none) it is the same on every rank */
-        if (bgp && !(dden && (slab.fft || !pw_xc_gga(in->xc))))
+         * (din, xc's transforms distributed or none) it is the same on every rank */
+        if (bgp && !(din && (slab.fft || !pw_xc_gga(in->xc))))
             MPI_Bcast(veff, (int)(ns * ntot), MPI_DOUBLE, 0, bcomm);
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
@@ -467,9 +478,9 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
          * (rho_out - rho_in): the functional is evaluated once per iteration; the error is second
          * order in rho_out - rho_in (docs/theory-pw.md, "Total energy") */
         double e_veff_in = 0.0, e_h = 0.0, e_xc = 0.0, e_loc = 0.0;
-        if (dden) { /* rho_out summed onto the slabs, in G space on the planes; the sums there */
+        if (dout) { /* rho_out summed onto the slabs, in G space on the planes; the sums there */
             const size_t p0 = (size_t)slab.p0, np = (size_t)slab.np,
-                         nq = (size_t)slab.ln1 * g->n[0] * g->n[2];
+                         npl = (size_t)slab.ln1 * g->n[0] * g->n[2];
             for (int sp = 0; sp < ns; ++sp) {
                 double *ro = rho_out + sp * ntot, *t = (double *)slab.w[2];
                 MPI_Reduce_scatter(ro, t, slab.cnt, MPI_DOUBLE, MPI_SUM, in->comm);
@@ -485,11 +496,11 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                     sum[3] += fabs(rho_out[p] - rho_in[p]);
                 }
             if (ns == 2)
-                for (size_t q = 0; q < nq; ++q)
+                for (size_t q = 0; q < npl; ++q)
                     rtot_g[q] = rout_g[q] + rout_g[ostride + q];
             sum[4] = pw_hartree_planes(c, g, &slab, rtot_g, NULL);
-            for (size_t q = 0; q < nq; ++q)
-                sum[5] += creal(vloc[slab.pbox[q]] * conj(rtot_g[q]));
+            for (size_t q = 0; q < npl; ++q)
+                sum[5] += creal(vloc[din ? q : (size_t)slab.pbox[q]] * conj(rtot_g[q]));
             MPI_Allreduce(MPI_IN_PLACE, sum, 6, MPI_DOUBLE, MPI_SUM, in->comm);
             ekin = sum[0], e_veff_in = sum[1] * c->vol / ntot;
             e_xc = exc_in + sum[2] * c->vol / ntot, drho = sum[3] * c->vol / ntot;
@@ -557,7 +568,18 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
          * (docs/validation.md, "Band groups") */
         pw_mixer_step(&mx, ntot, st->rhog, rout_g, ostride);
     }
-    if (dden && (in->forces || in->stress)) { /* rho_out on every rank, on the box */
+    if (in->verbose && size > 1) { /* the ranks' input densities compared bit by bit */
+        unsigned long long hsh[2] = {1469598103934665603ULL, 0}; /* FNV-1a over the bytes */
+        const unsigned char *bytes = (const unsigned char *)st->rhog;
+        for (size_t q = 0; q < ns * ntot * sizeof(pw_cplx); ++q)
+            hsh[0] = (hsh[0] ^ bytes[q]) * 1099511628211ULL;
+        hsh[1] = ~hsh[0];
+        MPI_Allreduce(MPI_IN_PLACE, hsh, 2, MPI_UNSIGNED_LONG_LONG, MPI_MAX, in->comm);
+        if (rank == 0)
+            fprintf(stderr, "pw input density on the %d ranks: %s\n", size,
+                    hsh[0] == ~hsh[1] ? "bitwise the same" : "DIFFERENT");
+    }
+    if (dout && (in->forces || in->stress)) { /* rho_out on every rank, on the box */
         for (int sp = 0; sp < ns; ++sp) {
             pw_slab_gather(&slab, rho_out + sp * ntot);
             to_recip_density(g, rho_out + sp * ntot, rout_g + sp * ntot);
@@ -574,7 +596,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 "xc %.3f / %.3f, eigensolver %.3f / %.3f, output density %.3f / %.3f s (wall / "
                 "cpu); density %s, xc FFTs %s; slabs set up %.3f / %.3f s\n",
                 rank, t[0] - t_wall0, t[1] - t_cpu0, t_rin[0], t_rin[1], t_xc[0], t_xc[1], t_dav[0],
-                t_dav[1], t_den[0], t_den[1], dden ? "on slabs" : "whole",
+                t_dav[1], t_den[0], t_den[1],
+                din    ? "on slabs"
+                : dout ? "out on slabs"
+                       : "whole",
                 slab.fft ? "FFTW-MPI" : "whole", t_slab[0], t_slab[1]);
     }
     res->iterations = converged ? it : in->max_iter;
