@@ -3,7 +3,7 @@
 pair on 1 rank and shared by 2 ranks (one band group of 2; the subspace problem by ScaLAPACK or by
 LAPACK on rank 0, ATE_PW_SUBSPACE=lapack), interleaved repeats.
 
-usage: pw_bands.py [EXE] [--cells h2o,g4g] [--repeat 3] [--ranks 2] [--modes serial,scalapack,lapack,xcrep,densrep,densout]
+usage: pw_bands.py [EXE] [--cells h2o,g4g] [--repeat 3] [--ranks 2] [--modes serial,scalapack,lapack,xcrep,densrep,densslab]
                    [--json OUT]
 
 Per run: wall time and CPU time (user + system of mpirun and all ranks, RUSAGE_CHILDREN) of the
@@ -13,9 +13,9 @@ machine may be shared: wall times are only meaningful at a load below the core c
 (ATE_PW_VERBOSE lines) the FFT planning CPU, the SCF's CPU split (input density with v_H, where the
 build prints it; xc, eigensolver, output density) and the peak RSS. Modes: serial (1 rank), scalapack / lapack (the subspace solver of a
 band group), xcrep (as scalapack, with ATE_PW_XC_FFT=replicated: the GGA transforms whole on
-every rank instead of FFTW-MPI's distributed ones), densrep / densout (as scalapack, with
-ATE_PW_DENS_FFT=replicated / output: the SCF's density transforms and Hartree whole on every rank,
-or only rho_out's on the slabs).
+every rank instead of FFTW-MPI's distributed ones), densrep / densslab (as scalapack, with
+ATE_PW_DENS_FFT=replicated / slabs: the SCF's density transforms whole on every rank, or rho_in's
+with v_H + v_loc on the slabs too; the default: rho_out's only).
 """
 import json
 import os
@@ -77,8 +77,8 @@ def run(exe, cell, ranks, mode):
     if mode == "xcrep":
         env["ATE_PW_XC_FFT"] = "replicated"
     env.pop("ATE_PW_DENS_FFT", None)
-    if mode in ("densrep", "densout"):
-        env["ATE_PW_DENS_FFT"] = "replicated" if mode == "densrep" else "output"
+    if mode in ("densrep", "densslab"):
+        env["ATE_PW_DENS_FFT"] = "replicated" if mode == "densrep" else "slabs"
     path = os.path.join(CASES, args[0])
     if args[0] == "@graphene4":
         path = os.path.join(TMP, "graphene4.extxyz")

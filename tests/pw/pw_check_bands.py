@@ -16,7 +16,7 @@ def mpi_env(extra=None):
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1", ATE_PW_VERBOSE="1")
     for name in ("ATE_PW_BAND_GROUP", "ATE_PW_SUBSPACE", "ATE_PW_FFTW", "ATE_PW_XC_FFT",
-                 "ATE_FFTW_WISDOM", "ATE_PW_TEST_NOMEM_RANK"):
+                 "ATE_FFTW_WISDOM", "ATE_PW_TEST_NOMEM_RANK", "ATE_PW_DENS_FFT"):
         env.pop(name, None)
     env.update({k: v for k, v in (extra or {}).items() if isinstance(v, str)})
     return env
@@ -83,6 +83,9 @@ def check_bands(exe, long=False):
     # REP: the GGA gradient transforms whole on every rank instead of FFTW-MPI's distributed ones
     # (kernels/pw/density_dist.c)
     REP = {"ATE_PW_XC_FFT": "replicated"}
+    # DSL / DREP: the SCF's density transforms (default: rho_out's on the slabs) with rho_in's and
+    # Hartree on the slabs too, or all whole on every rank (kernels/pw/scf.c, ATE_PW_DENS_FFT)
+    DSL, DREP = {"ATE_PW_DENS_FFT": "slabs"}, {"ATE_PW_DENS_FFT": "replicated"}
     # PLANS: FFTW plans by estimate on even ranks, by timing on odd ones (PLANS4: on ranks 0-1
     # and 2-3, the two pools of 2 x 2), so that the pools' transforms round differently, as
     # measured plans may do by chance (kernels/pw/basis.c)
@@ -95,13 +98,13 @@ def check_bands(exe, long=False):
     cases = (
         ("H2O PBE Gamma real", read_extxyz(os.path.join(HERE, "cases", "h2o_pbe.extxyz")),
          ["--ecut", "10", "--xc", "pbe", "--smearing", "none"],
-         ((2, {}, 1, 2), (2, SUB, 1, 2))),
+         ((2, {}, 1, 2), (2, SUB, 1, 2), (2, DSL, 1, 2))),
         ("Si8 LDA 4 k complex", read_extxyz(os.path.join(HERE, "cases", "si8_lda.extxyz")),
          ["--ecut", "5", "--xc", "lda", "--kpts", "2,2,2", "--smearing", "none"],
-         ((2, BG2, 1, 2), (4, BG2, 2, 2))),
+         ((2, BG2, 1, 2), (2, dict(BG2, **DREP), 1, 2), (4, BG2, 2, 2))),
         ("O2 triplet PBE spin", o2,
          ["--ecut", "10", "--xc", "pbe", "--uhf", "2", "--smearing", "none"],
-         ((3, {}, 1, 3), (3, REP, 1, 3), (4, {}, 2, 2))),
+         ((3, {}, 1, 3), (3, REP, 1, 3), (3, DSL, 1, 3), (4, {}, 2, 2))),
         # a transition metal: its d-band centre from the G-distributed bands (pdos.c gathers
         # them); one band group of 4 is a 1 x 4 BLACS grid (a 2 x 2 grid gave wrong eigenpairs
         # here, bandgroup.c)
@@ -166,7 +169,9 @@ def check_bands(exe, long=False):
                           {"lapack": " (LAPACK)", "scalapack": " (ScaLAPACK)"}.get(
                               extra.get("ATE_PW_SUBSPACE"), ""),
                           (" (FFT plans differ)" if "ATE_PW_FFTW" in extra else "")
-                          + (" (xc FFT replicated)" if "ATE_PW_XC_FFT" in extra else ""),
+                          + (" (xc FFT replicated)" if "ATE_PW_XC_FFT" in extra else "")
+                          + (" (density FFT %s)" % extra["ATE_PW_DENS_FFT"]
+                             if "ATE_PW_DENS_FFT" in extra else ""),
                           r["energy"], de, df, ds, dq, dd,
                                             "ok" if ok else ("FAIL (input densities differ "
                                                              "between ranks)" if not same else
