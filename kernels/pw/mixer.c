@@ -114,10 +114,10 @@ ate_status pw_mixer_init(pw_mixer *m, const pw_grid *g, int nblk, double mixing,
     size_t tot = (size_t)m->len * nblk;
     m->map = malloc((size_t)m->len * sizeof(int));
     m->mapm = malloc((size_t)m->len * sizeof(int));
-    m->oidx = malloc((size_t)m->len * sizeof(int));
+    if (out_local) m->oidx = malloc((size_t)m->len * sizeof(int)); /* else: map */
     m->pre = malloc(tot * sizeof(double));
     m->wt = malloc(tot * sizeof(double));
-    bool ok = m->map && m->mapm && m->oidx && m->pre && m->wt;
+    bool ok = m->map && m->mapm && (m->oidx || !out_local) && m->pre && m->wt;
     if (m->size > 1) { /* (one rank writes its new density straight into the box) */
         m->vbuf = malloc((size_t)m->len_all * nblk * sizeof(pw_cplx));
         m->map_all = malloc((size_t)m->len_all * sizeof(int));
@@ -144,7 +144,7 @@ ate_status pw_mixer_init(pw_mixer *m, const pw_grid *g, int nblk, double mixing,
             if (q != m->rank) continue;
             int i = p / (n1 * n2), jj = p / n2 % n1, k = p % n2;
             m->map[j] = p, m->mapm[j] = minus_box(g, p);
-            m->oidx[j] = out_local ? ((jj - mine[0]) * n0 + i) * n2 + k : p;
+            if (out_local) m->oidx[j] = ((jj - mine[0]) * n0 + i) * n2 + k;
             m->pre[j] = kerker ? beta * g->g2[p] / (g->g2[p] + q0 * q0) : beta;
             m->wt[j] = g->g2[p] > 0.0 ? 4.0 * ATE_PI / g->g2[p] : 0.0; /* rho(0) is fixed */
             if (g->g2[p] == 0.0) m->pre[j] = 0.0;
@@ -192,10 +192,11 @@ void pw_mixer_step(pw_mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out, si
 {
     int h = m->next;
     size_t tot = (size_t)m->len * m->nblk;
+    const int *oidx = m->oidx ? m->oidx : m->map;
     for (int b = 0; b < m->nblk; ++b)
         for (int j = 0; j < m->len; ++j) {
             pw_cplx xi = comp(in, ntot, m->nblk, b, m->map[j]),
-                    xo = comp(out, ostride, m->nblk, b, m->oidx[j]);
+                    xo = comp(out, ostride, m->nblk, b, oidx[j]);
             m->rin[h][(size_t)b * m->len + j] = xi;
             m->res[h][(size_t)b * m->len + j] = xo - xi;
         }

@@ -22,7 +22,7 @@ typedef struct pw_mixer {
     double *pre;     /* [nblk][len] preconditioner */
     double *wt;      /* [nblk][len] metric weight of the Pulay overlaps */
     int *map, *mapm; /* [len] box index of G and of -G */
-    int *oidx;       /* [len] index of G in the output density (box, or transposed planes) */
+    int *oidx;       /* [len] index of G in the output density on the planes (or NULL: map) */
     int g0;          /* the local index of G = 0, or -1 (another rank's) */
     /* the Pulay overlaps <R_s|R_t> of history slots s, t (each computed once, when the newer
      * of the two was added) */
