@@ -62,6 +62,15 @@ int pw_vacuum_directions(const pw_cell *c, const pw_atoms *at)
     return nvac;
 }
 
+/* the rank whose planes [planes[2 q], planes[2 q] + planes[2 q + 1]) of axis 1 hold plane j */
+static int owner(int j, const int *planes, int size)
+{
+    int q = 0;
+    while (q < size - 1 && j >= planes[2 * q] + planes[2 * q + 1])
+        ++q;
+    return q;
+}
+
 ate_status pw_mixer_init(pw_mixer *m, const pw_grid *g, int nblk, double mixing, bool kerker,
                          const pw_slab *sl, bool out_local, ate_error *err)
 {
@@ -87,18 +96,13 @@ ate_status pw_mixer_init(pw_mixer *m, const pw_grid *g, int nblk, double mixing,
         MPI_Allgather(mine, 2, MPI_INT, planes, 2, MPI_INT, m->comm);
         first = planes + 2 * m->size; /* each rank's first point in the gathered list */
     }
-    /* the owner of box point p: the rank of its axis-1 plane */
-#define OWNER(p, q)                                                                                \
-    for (q = 0; q < m->size - 1; ++q)                                                              \
-        if ((p) / n2 % n1 < planes[2 * q] + planes[2 * q + 1]) break
     int q;
     if (m->size > 1) {
         for (q = 0; q < m->size; ++q)
             m->cnt[q] = 0;
         for (int p = 0; p < g->ntot; ++p)
             if (g->sphere[p] && p <= minus_box(g, p)) {
-                OWNER(p, q);
-                ++m->cnt[q];
+                ++m->cnt[owner(p / n2 % n1, planes, m->size)];
             }
         for (q = 0; q < m->size; ++q) {
             first[q] = m->len_all;
@@ -136,7 +140,7 @@ ate_status pw_mixer_init(pw_mixer *m, const pw_grid *g, int nblk, double mixing,
     const double q0 = 0.8; /* Kerker wave vector, 1/bohr */
     for (int p = 0, j = 0; p < g->ntot; ++p)
         if (g->sphere[p] && p <= minus_box(g, p)) {
-            OWNER(p, q);
+            q = owner(p / n2 % n1, planes, m->size);
             if (m->size > 1) { /* the gathered list: rank by rank, box order within */
                 m->map_all[first[q]] = p, m->mapm_all[first[q]] = minus_box(g, p);
                 ++first[q];
@@ -155,7 +159,6 @@ ate_status pw_mixer_init(pw_mixer *m, const pw_grid *g, int nblk, double mixing,
             }
             ++j;
         }
-#undef OWNER
     if (planes != mine) free(planes);
     return ATE_OK;
 }
