@@ -229,7 +229,6 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     stamp(tt);
     ate_status s = pw_slab_init(&slab, g, in->comm, pw_xc_gga(in->xc), err);
     lap(t_slab, tt);
-    /* the Pulay history of this rank's planes of the density's G space (slab) only */
     /* the density transforms on the slabs and planes (several ranks): dout, rho_out
      * reduce-scattered onto the slabs and transformed to the planes (the mixer's points, the
      * energy sums there); din (ATE_PW_DENS_FFT=slabs), also rho_in and v_H + v_loc from the
@@ -241,6 +240,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                       !(denv && strcmp(denv, "replicated") == 0),
                din = dout && denv && strcmp(denv, "slabs") == 0;
     const size_t ostride = dout ? (size_t)slab.alloc : ntot; /* rout_g's spin stride */
+    /* the Pulay history of this rank's planes of the density's G space only */
     if (s == ATE_OK) s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, &slab, dout, err);
     const size_t nq = din ? (size_t)slab.ln1 * g->n[0] * g->n[2] : ntot; /* points of vloc */
     if (s == ATE_OK) vloc = malloc((nq > 0 ? nq : 1) * sizeof(pw_cplx));
