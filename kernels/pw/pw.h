@@ -178,7 +178,7 @@ typedef struct pw_slab {
     int size, rank;
     int p0, np;       /* this rank's points [p0, p0 + np) */
     int *cnt, *displ; /* [size] every rank's */
-    /* distributed 3D transforms of the box (FFTW-MPI, size > 1 unless ATE_PW_XC_FFT=replicated):
+    /* distributed 3D transforms of the box (FFTW-MPI, size > 1):
      * forward r -> G with the output transposed (this rank: planes [l1, l1 + ln1) of axis 1, as
      * [ln1][n0][n2]), backward from that layout; three work arrays of alloc complex numbers */
     bool fft;
@@ -193,7 +193,9 @@ typedef struct pw_slab {
     fftw_plan fwd, bwd;
 } pw_slab;
 /** The slabs of g's box over the ranks of comm (MPI_COMM_NULL: one slab, the box): FFTW-MPI's
- *  slab decomposition along axis 0, and (fft: for a GGA) its plans. Collective over comm. */
+ *  slab decomposition along axis 0, and (several ranks) its plans and work arrays: the SCF's
+ *  density transforms (dens), xc's GGA transforms (fft: a GGA, unless ATE_PW_XC_FFT=replicated).
+ *  Collective over comm. */
 ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, bool fft, ate_error *err);
 void pw_slab_free(pw_slab *sl);
 /** f[ntot]: every rank's slab of f to every rank (MPI_Allgatherv in place; nothing alone). */
