@@ -3,17 +3,19 @@
 pair on 1 rank and shared by 2 ranks (one band group of 2; the subspace problem by ScaLAPACK or by
 LAPACK on rank 0, ATE_PW_SUBSPACE=lapack), interleaved repeats.
 
-usage: pw_bands.py [EXE] [--cells h2o,g4g] [--repeat 3] [--ranks 2] [--modes serial,scalapack,lapack]
+usage: pw_bands.py [EXE] [--cells h2o,g4g] [--repeat 3] [--ranks 2] [--modes serial,scalapack,lapack,xcrep,densrep,densslab]
                    [--json OUT]
 
 Per run: wall time and CPU time (user + system of mpirun and all ranks, RUSAGE_CHILDREN) of the
 whole `atescreen calc`, the SCF loop's wall and rank 0's CPU time from the last ATE_PW_VERBOSE
 line, SCF iterations, energy, and the 1-minute load average of the machine before the run (the
 machine may be shared: wall times are only meaningful at a load below the core count); per rank
-(ATE_PW_VERBOSE lines) the FFT planning CPU, the SCF's CPU split (xc, eigensolver, output
-density) and the peak RSS. Modes: serial (1 rank), scalapack / lapack (the subspace solver of a
+(ATE_PW_VERBOSE lines) the FFT planning CPU, the SCF's CPU split (input density with v_H, where the
+build prints it; xc, eigensolver, output density) and the peak RSS. Modes: serial (1 rank), scalapack / lapack (the subspace solver of a
 band group), xcrep (as scalapack, with ATE_PW_XC_FFT=replicated: the GGA transforms whole on
-every rank instead of FFTW-MPI's distributed ones).
+every rank instead of FFTW-MPI's distributed ones), densrep / densslab (as scalapack, with
+ATE_PW_DENS_FFT=replicated / slabs: the SCF's density transforms whole on every rank, or rho_in's
+with v_H + v_loc on the slabs too; the default: rho_out's only).
 """
 import json
 import os
@@ -74,6 +76,9 @@ def run(exe, cell, ranks, mode):
         env["ATE_PW_SUBSPACE"] = "lapack"
     if mode == "xcrep":
         env["ATE_PW_XC_FFT"] = "replicated"
+    env.pop("ATE_PW_DENS_FFT", None)
+    if mode in ("densrep", "densslab"):
+        env["ATE_PW_DENS_FFT"] = "replicated" if mode == "densrep" else "slabs"
     path = os.path.join(CASES, args[0])
     if args[0] == "@graphene4":
         path = os.path.join(TMP, "graphene4.extxyz")
@@ -95,13 +100,16 @@ def run(exe, cell, ranks, mode):
         q = re.match(r"pw fft planning: wall ([0-9.]+) s  cpu ([0-9.]+) s \(rank (\d+)\)", l)
         if q:
             per_rank.setdefault(int(q.group(3)), {})["plan_cpu"] = float(q.group(2))
-        q = re.match(r"pw time rank (\d+): scf wall ([0-9.]+) cpu ([0-9.]+) s; xc ([0-9.]+) / "
-                     r"([0-9.]+), eigensolver ([0-9.]+) / ([0-9.]+), output density ([0-9.]+) / "
-                     r"([0-9.]+) s", l)
+        # (builds before pw-bg print no "input density and v_H" field)
+        q = re.match(r"pw time rank (\d+): scf wall ([0-9.]+) cpu ([0-9.]+) s; (?:input density "
+                     r"and v_H ([0-9.]+) / ([0-9.]+), )?xc ([0-9.]+) / ([0-9.]+), eigensolver "
+                     r"([0-9.]+) / ([0-9.]+), output density ([0-9.]+) / ([0-9.]+) s", l)
         if q:
             per_rank.setdefault(int(q.group(1)), {}).update(
-                scf_cpu=float(q.group(3)), xc_cpu=float(q.group(5)), eig_cpu=float(q.group(7)),
-                dens_cpu=float(q.group(9)))
+                scf_cpu=float(q.group(3)), xc_cpu=float(q.group(7)), eig_cpu=float(q.group(9)),
+                dens_cpu=float(q.group(11)))
+            if q.group(5):
+                per_rank[int(q.group(1))]["rin_cpu"] = float(q.group(5))
         q = re.match(r"pw peak RSS rank (\d+): ([0-9.]+) MiB", l)
         if q:
             per_rank.setdefault(int(q.group(1)), {})["rss_mib"] = float(q.group(2))
@@ -131,11 +139,12 @@ def main():
                           cell, nr, mode, r["load1"], r["wall"], r["cpu"], r["scf_wall"],
                           r["scf_cpu_rank0"], r["iterations"], r["energy"]), flush=True)
                 for q, pr in enumerate(r["per_rank"]):
-                    print("      rank %d: planning cpu %.2f s; scf cpu %.2f s: xc %.2f, "
-                          "eigensolver %.2f, output density %.2f s; peak RSS %.0f MiB" % (
-                              q, pr.get("plan_cpu", -1), pr.get("scf_cpu", -1),
-                              pr.get("xc_cpu", -1), pr.get("eig_cpu", -1),
-                              pr.get("dens_cpu", -1), pr.get("rss_mib", -1)), flush=True)
+                    print("      rank %d: planning cpu %.2f s; scf cpu %.2f s: input density "
+                          "%.2f, xc %.2f, eigensolver %.2f, output density %.2f s; peak RSS %.0f "
+                          "MiB" % (q, pr.get("plan_cpu", -1), pr.get("scf_cpu", -1),
+                                   pr.get("rin_cpu", -1), pr.get("xc_cpu", -1),
+                                   pr.get("eig_cpu", -1), pr.get("dens_cpu", -1),
+                                   pr.get("rss_mib", -1)), flush=True)
     print("\nmedians (repeat %d)" % repeat)
     for cell in cells:
         base = None

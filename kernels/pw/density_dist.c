@@ -57,9 +57,9 @@ ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, bool fft, 
     free(all);
     sl->p0 = mine[0], sl->np = mine[1];
     const char *env = getenv("ATE_PW_XC_FFT");
-    if (!fft || (env && strcmp(env, "replicated") == 0)) return ATE_OK;
     /* the distributed transforms: only when every rank has its arrays and plans (else every
-     * rank transforms the whole box itself) */
+     * rank transforms the whole box itself); the density's always, xc's for a GGA unless
+     * ATE_PW_XC_FFT=replicated */
     for (int q = 0; q < 3; ++q)
         sl->w[q] = fftw_alloc_complex(sl->alloc > 0 ? (size_t)sl->alloc : 1);
     ok = sl->w[0] && sl->w[1] && sl->w[2];
@@ -73,7 +73,17 @@ ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, bool fft, 
         ok = sl->fwd && sl->bwd;
         MPI_Allreduce(&ok, &allok, 1, MPI_INT, MPI_MIN, comm);
     }
-    sl->fft = allok;
+    if (allok) { /* the box index of each point of the planes */
+        sl->pbox = malloc((size_t)(sl->ln1 * n0 * n2 > 0 ? sl->ln1 * n0 * n2 : 1) * sizeof(int));
+        ok = sl->pbox != NULL;
+        MPI_Allreduce(&ok, &allok, 1, MPI_INT, MPI_MIN, comm);
+        for (ptrdiff_t jj = 0, q = 0; jj < sl->ln1 && ok; ++jj)
+            for (int i = 0; i < n0; ++i)
+                for (int k = 0; k < n2; ++k, ++q)
+                    sl->pbox[q] = (i * n1 + (int)(sl->l1 + jj)) * n2 + k;
+    }
+    sl->dens = allok;
+    sl->fft = allok && fft && !(env && strcmp(env, "replicated") == 0);
     return ATE_OK;
 }
 
@@ -83,7 +93,7 @@ void pw_slab_free(pw_slab *sl)
     if (sl->bwd) fftw_destroy_plan(sl->bwd);
     for (int q = 0; q < 3; ++q)
         if (sl->w[q]) fftw_free(sl->w[q]);
-    free(sl->cnt);
+    free(sl->cnt), free(sl->pbox);
     memset(sl, 0, sizeof(*sl));
 }
 
@@ -160,4 +170,47 @@ void pw_slab_subtract_divergence(const pw_slab *sl, const pw_grid *g, const doub
     fftw_mpi_execute_dft(sl->bwd, sl->w[2], sl->w[0]);
     for (size_t q = 0; q < np; ++q)
         out[p0 + q] -= creal(a[q]);
+}
+
+/* the box index of transposed G-layout point (jj, i, k) of this rank's planes */
+static inline size_t box_of(const pw_grid *g, ptrdiff_t l1, ptrdiff_t jj, int i, int k)
+{
+    return ((size_t)i * g->n[1] + (size_t)(l1 + jj)) * g->n[2] + (size_t)k;
+}
+
+void pw_slab_planes_from_box(const pw_slab *sl, const pw_grid *g, const pw_cplx *box,
+                             pw_cplx *planes)
+{
+    const int n0 = g->n[0], n2 = g->n[2];
+    for (ptrdiff_t jj = 0, q = 0; jj < sl->ln1; ++jj)
+        for (int i = 0; i < n0; ++i)
+            for (int k = 0; k < n2; ++k, ++q)
+                planes[q] = box[box_of(g, sl->l1, jj, i, k)];
+}
+
+void pw_slab_to_real(const pw_slab *sl, const pw_grid *g, const pw_cplx *f, double *re, double *im)
+{
+    const size_t np = (size_t)sl->np, p0 = (size_t)sl->p0, nq = (size_t)sl->ln1 * g->n[0] * g->n[2];
+    pw_cplx *a = (pw_cplx *)sl->w[0], *b = (pw_cplx *)sl->w[1];
+    if (f != a) memcpy(a, f, nq * sizeof(pw_cplx));
+    fftw_mpi_execute_dft(sl->bwd, sl->w[0], sl->w[1]);
+    for (size_t q = 0; q < np && re; ++q)
+        re[p0 + q] = creal(b[q]);
+    for (size_t q = 0; q < np && im; ++q)
+        im[p0 + q] = cimag(b[q]);
+}
+
+void pw_slab_to_recip(const pw_slab *sl, const pw_grid *g, const double *f, pw_cplx *out)
+{
+    const int n0 = g->n[0], n2 = g->n[2];
+    const size_t np = (size_t)sl->np, p0 = (size_t)sl->p0;
+    pw_cplx *a = (pw_cplx *)sl->w[0], *b = (pw_cplx *)sl->w[1];
+    for (size_t q = 0; q < np; ++q)
+        a[q] = f[p0 + q];
+    fftw_mpi_execute_dft(sl->fwd, sl->w[0], sl->w[1]);
+    const double inv = 1.0 / g->ntot;
+    for (ptrdiff_t jj = 0, q = 0; jj < sl->ln1; ++jj)
+        for (int i = 0; i < n0; ++i)
+            for (int k = 0; k < n2; ++k, ++q)
+                out[q] = g->sphere[box_of(g, sl->l1, jj, i, k)] ? b[q] * inv : 0.0;
 }

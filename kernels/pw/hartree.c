@@ -23,6 +23,26 @@ double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cp
     return 0.5 * c->vol * e;
 }
 
+double pw_hartree_planes(const pw_cell *c, const pw_grid *g, const pw_slab *sl, const pw_cplx *rhog,
+                         pw_cplx *vhg)
+{
+    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
+    double e = 0.0;
+    for (ptrdiff_t jj = 0, q = 0; jj < sl->ln1; ++jj)
+        for (int i = 0; i < n0; ++i)
+            for (int k = 0; k < n2; ++k, ++q) {
+                int p = (i * n1 + (int)(sl->l1 + jj)) * n2 + k;
+                if (!g->sphere[p] || g->g2[p] == 0.0) {
+                    if (vhg) vhg[q] = 0.0;
+                    continue;
+                }
+                pw_cplx v = 4.0 * ATE_PI * rhog[q] / g->g2[p];
+                e += creal(v * conj(rhog[q]));
+                if (vhg) vhg[q] = v;
+            }
+    return 0.5 * c->vol * e;
+}
+
 /* Strain derivative (docs/theory-pw.md, "Stress"; O. H. Nielsen, R. M. Martin, PRB 32, 3780
  * (1985)): Omega rho(G) is fixed, G_a -> G_a - eps_ba G_b, so with E_H = (2 pi / Omega)
  * sum |Omega rho|^2 / G^2,

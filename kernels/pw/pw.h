@@ -204,16 +204,24 @@ typedef struct pw_slab {
     int size, rank;
     int p0, np;       /* this rank's points [p0, p0 + np) */
     int *cnt, *displ; /* [size] every rank's */
-    /* distributed 3D transforms of the box (FFTW-MPI, size > 1 unless ATE_PW_XC_FFT=replicated):
+    /* distributed 3D transforms of the box (FFTW-MPI, size > 1):
      * forward r -> G with the output transposed (this rank: planes [l1, l1 + ln1) of axis 1, as
      * [ln1][n0][n2]), backward from that layout; three work arrays of alloc complex numbers */
     bool fft;
+    /* dens: the plans exist (size > 1, every rank allocated and planned): the SCF's density
+     * transforms (rho_in with v_H + v_loc, rho_out to G space) and Hartree run on the slabs
+     * and planes (pw_slab_to_real, pw_slab_to_recip, pw_hartree_planes); fft: xc's GGA
+     * transforms too (a GGA, unless ATE_PW_XC_FFT=replicated) */
+    bool dens;
     ptrdiff_t alloc, l1, ln1;
+    int *pbox; /* [ln1 n0 n2] (dens) the box index of each point of this rank's planes */
     fftw_complex *w[3];
     fftw_plan fwd, bwd;
 } pw_slab;
 /** The slabs of g's box over the ranks of comm (MPI_COMM_NULL: one slab, the box): FFTW-MPI's
- *  slab decomposition along axis 0, and (fft: for a GGA) its plans. Collective over comm. */
+ *  slab decomposition along axis 0, and (several ranks) its plans and work arrays: the SCF's
+ *  density transforms (dens), xc's GGA transforms (fft: a GGA, unless ATE_PW_XC_FFT=replicated).
+ *  Collective over comm. */
 ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, bool fft, ate_error *err);
 void pw_slab_free(pw_slab *sl);
 /** f[ntot]: every rank's slab of f to every rank (MPI_Allgatherv in place; nothing alone). */
@@ -223,6 +231,22 @@ void pw_slab_gather(const pw_slab *sl, double *f);
 void pw_slab_gradient(const pw_slab *sl, const pw_grid *g, const double *f, double *out);
 /** out -= div(h) on this rank's slab from h[3][ntot] on the slab (box layout). Collective. */
 void pw_slab_subtract_divergence(const pw_slab *sl, const pw_grid *g, const double *h, double *out);
+/** The box points of this rank's planes of axis 1 (sl->dens): planes[q] = box[p] for the
+ *  transposed G layout [ln1][n0][n2] (q) of box point p. */
+void pw_slab_planes_from_box(const pw_slab *sl, const pw_grid *g, const pw_cplx *box,
+                             pw_cplx *planes);
+/** Backward distributed transform of f(G) on this rank's planes (transposed layout; may be
+ *  sl->w[2]): Re and Im of sum_G f(G) e^{iG.r} on this rank's slab into re and im (box layout,
+ *  written on the slab; either may be NULL). Collective. */
+void pw_slab_to_real(const pw_slab *sl, const pw_grid *g, const pw_cplx *f, double *re, double *im);
+/** Forward distributed transform of the real f on this rank's slab (box layout): f(G) =
+ *  FFT[f](G) / N on the density sphere, 0 outside, on this rank's planes (transposed layout,
+ *  out[alloc]). Collective. */
+void pw_slab_to_recip(const pw_slab *sl, const pw_grid *g, const double *f, pw_cplx *out);
+/** pw_hartree on this rank's planes of sl (rhog, vhg (may be NULL, or rhog itself) in the
+ *  transposed G layout): this rank's share of E_H. */
+double pw_hartree_planes(const pw_cell *c, const pw_grid *g, const pw_slab *sl, const pw_cplx *rhog,
+                         pw_cplx *vhg);
 
 /** Exchange-correlation through libxc (xc.c), nspin = 1 or 2. rho: [nspin][ntot] real space
  *  (spin densities when nspin = 2); vxc: [nspin][ntot] potentials out; work: pw_xc_work(ntot)

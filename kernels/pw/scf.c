@@ -187,7 +187,7 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                 size, npool, bsize, bgp ? bg.nprow : 1, bgp ? bg.npcol : 1,
                 bgp && !bg.lapack ? "ScaLAPACK" : "LAPACK",
                 bgp && !bg.zlapack ? "ScaLAPACK" : "LAPACK");
-    pw_cplx *vloc = malloc(ntot * sizeof(pw_cplx));
+    pw_cplx *vloc = NULL; /* v_loc(G) on the box, or (din) on this rank's planes */
     /* the total density rho_up + rho_down (spin-unpolarised: the density itself) */
     pw_cplx *rout_g = malloc(ns * ntot * sizeof(pw_cplx)),
             *rtot_g = ns == 2 ? malloc(ntot * sizeof(pw_cplx)) : rout_g;
@@ -225,11 +225,25 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
      * wire in vacuum has no long-wavelength charge sloshing to damp, and there Kerker only slows
      * the SCF (docs/theory-pw.md, "SCF") */
     bool kerker = in->smearing != ATE_SMEAR_NONE && pw_vacuum_directions(c, at) <= 1;
-    ate_status s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, err);
     double t_slab[2] = {0}, tt[2];
     stamp(tt);
-    if (s == ATE_OK) s = pw_slab_init(&slab, g, in->comm, pw_xc_gga(in->xc), err);
+    ate_status s = pw_slab_init(&slab, g, in->comm, pw_xc_gga(in->xc), err);
     lap(t_slab, tt);
+    /* the density transforms on the slabs and planes (several ranks): dout, rho_out
+     * reduce-scattered onto the slabs and transformed to the planes (the mixer's points, the
+     * energy sums there); din (ATE_PW_DENS_FFT=slabs), also rho_in and v_H + v_loc from the
+     * planes (Hartree there), which cost more CPU per rank on 2 ranks than the whole-box
+     * transform (H2O, graphene: benchmarks/README.md); ATE_PW_DENS_FFT=replicated: neither,
+     * every rank transforms the whole box */
+    const char *denv = getenv("ATE_PW_DENS_FFT");
+    const bool dout = s == ATE_OK && slab.size > 1 && slab.dens &&
+                      !(denv && strcmp(denv, "replicated") == 0),
+               din = dout && denv && strcmp(denv, "slabs") == 0;
+    const size_t ostride = dout ? (size_t)slab.alloc : ntot; /* rout_g's spin stride */
+    /* the Pulay history of this rank's planes of the density's G space only */
+    if (s == ATE_OK) s = pw_mixer_init(&mx, g, ns, in->mixing, kerker, &slab, dout, err);
+    const size_t nq = din ? (size_t)slab.ln1 * g->n[0] * g->n[2] : ntot; /* points of vloc */
+    if (s == ATE_OK) vloc = malloc((nq > 0 ? nq : 1) * sizeof(pw_cplx));
     if (s == ATE_OK && (!vloc || !rout_g || !rtot_g || !rho_in || !rho_out || !veff || !vxc ||
                         !eig || !occ || !w || !work || !eigx || !wocc || !dav))
         s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory");
@@ -240,7 +254,11 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             s = ATE_ERROR(err, ATE_ERR_MEMORY, "SCF: out of memory on another rank");
     }
     if (s != ATE_OK) goto done;
-    pw_vloc(c, g, at, vloc);
+    if (din) { /* made on the box in the FFT buffer, kept on the planes */
+        pw_vloc(c, g, at, (pw_cplx *)g->buf);
+        pw_slab_planes_from_box(&slab, g, (const pw_cplx *)g->buf, vloc);
+    } else
+        pw_vloc(c, g, at, vloc);
     if (!st->have_density) {
         atomic_density(c, g, at, in->nel, st->rhog);
         if (ns == 2 && in->atom_moments) /* (rho +- m)/2, m: the moment M_I on atom I's shape */
@@ -298,25 +316,49 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     /* for the verbose lines: wall and process CPU time since the SCF loop started */
     double t_wall0 = MPI_Wtime(), t_cpu0 = (double)clock() / CLOCKS_PER_SEC;
     /* this rank's time split (wall, CPU): xc, eigensolver, output density */
-    double t_xc[2] = {0}, t_dav[2] = {0}, t_den[2] = {0};
+    double t_xc[2] = {0}, t_dav[2] = {0}, t_den[2] = {0}, t_rin[2] = {0};
     for (it = 1; it <= in->max_iter; ++it) {
         /* potential of the input density: v_H + v_loc and the (first spin) density are real,
          * so one transform gives both, rho(r) + i v(r) from rho(G) + i v(G) (when pair); then
          * xc, which uses the FFT buffer */
-        const pw_cplx *rin_tot = st->rhog;
-        if (ns == 2) {
+        stamp(tt);
+        if (din) { /* on this rank's planes and slab; v_H + v_loc gathered to every rank */
+            pw_cplx *t = (pw_cplx *)slab.w[2];
+            for (size_t q = 0; q < nq; ++q) {
+                int p = slab.pbox[q];
+                t[q] = ns == 2 ? st->rhog[p] + st->rhog[ntot + p] : st->rhog[p];
+            }
+            pw_hartree_planes(c, g, &slab, t, t);
+            for (size_t q = 0; q < nq; ++q) {
+                int p = slab.pbox[q];
+                t[q] = (pair ? st->rhog[p] : 0.0) + I * (t[q] + vloc[q]);
+            }
+            pw_slab_to_real(&slab, g, t, pair ? rho_in : NULL, veff);
+            for (int sp = pair ? 1 : 0; sp < ns; ++sp) {
+                pw_slab_planes_from_box(&slab, g, st->rhog + sp * ntot, t);
+                pw_slab_to_real(&slab, g, t, rho_in + sp * ntot, NULL);
+            }
+            pw_slab_gather(&slab, veff);
+            if (pw_xc_gga(in->xc) && !slab.fft) /* xc transforms the whole box itself */
+                for (int sp = 0; sp < ns; ++sp)
+                    pw_slab_gather(&slab, rho_in + sp * ntot);
+        } else {
+            const pw_cplx *rin_tot = st->rhog;
+            if (ns == 2) {
+                for (size_t p = 0; p < ntot; ++p)
+                    rtot_g[p] = st->rhog[p] + st->rhog[ntot + p];
+                rin_tot = rtot_g;
+            }
+            pw_hartree(c, g, rin_tot, b); /* v_H on the box, then v_loc added */
             for (size_t p = 0; p < ntot; ++p)
-                rtot_g[p] = st->rhog[p] + st->rhog[ntot + p];
-            rin_tot = rtot_g;
+                b[p] = (pair ? st->rhog[p] : 0.0) + I * (b[p] + vloc[p]);
+            const pw_cplx *vt = pw_fft(g, g->bwd);
+            for (size_t p = 0; p < ntot; ++p)
+                rho_in[p] = creal(vt[p]), veff[p] = cimag(vt[p]);
+            for (int sp = pair ? 1 : 0; sp < ns; ++sp)
+                pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
         }
-        pw_hartree(c, g, rin_tot, b); /* v_H on the box, then v_loc added */
-        for (size_t p = 0; p < ntot; ++p)
-            b[p] = (pair ? st->rhog[p] : 0.0) + I * (b[p] + vloc[p]);
-        const pw_cplx *vt = pw_fft(g, g->bwd);
-        for (size_t p = 0; p < ntot; ++p)
-            rho_in[p] = creal(vt[p]), veff[p] = cimag(vt[p]);
-        for (int sp = pair ? 1 : 0; sp < ns; ++sp)
-            pw_density_to_real(g, st->rhog + sp * ntot, rho_in + sp * ntot);
+        lap(t_rin, tt);
         stamp(tt);
         double exc_in = pw_xc_eval_slab(in->xc, c, g, rho_in, vxc, (double *)dav, &slab);
         lap(t_xc, tt);
@@ -324,8 +366,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             for (size_t p = 0; p < ntot; ++p)
                 veff[sp * ntot + p] = veff[p] + vxc[sp * ntot + p];
         /* a band group applies one H: its rank 0's potential (the ranks' own may differ in the
-         * last bits where a rank planned its FFTs alone: fftw_share.c) */
-        if (bgp) MPI_Bcast(veff, (int)(ns * ntot), MPI_DOUBLE, 0, bcomm);
+         * last bits where a rank planned its FFTs alone: fftw_share.c); gathered from the slabs
+         * (din, xc's transforms distributed or none) it is the same on every rank */
+        if (bgp && !(din && (slab.fft || !pw_xc_gga(in->xc))))
+            MPI_Bcast(veff, (int)(ns * ntot), MPI_DOUBLE, 0, bcomm);
         /* bands */
         double tol = it == 1 ? 1e-2 : fmin(1e-3, fmax(in->eig_tol, 1e-3 * drho));
         int maxit = it == 1 ? 30 : 12;
@@ -430,39 +474,67 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
                         ro[p] += fv * (creal(b[p]) * creal(b[p]) + cimag(b[p]) * cimag(b[p]));
                 }
             }
-        if (size > 1) {
-            MPI_Allreduce(MPI_IN_PLACE, rho_out, (int)(ns * ntot), MPI_DOUBLE, MPI_SUM, in->comm);
-            MPI_Allreduce(MPI_IN_PLACE, &ekin, 1, MPI_DOUBLE, MPI_SUM, in->comm);
-        }
-        for (int sp = 0; sp < ns; ++sp)
-            to_recip_density(g, rho_out + sp * ntot, rout_g + sp * ntot);
-        lap(t_den, tt);
-        /* energy of the output density */
-        double e_veff_in = 0.0;
-        for (size_t p = 0; p < ns * ntot; ++p)
-            e_veff_in += veff[p] * rho_out[p];
-        e_veff_in *= c->vol / ntot;
-        double e_kin_nl = eband - e_veff_in;
-        if (ns == 2)
+        /* energy of the output density: sum f w <psi|T + V_nl|psi> = eband - int v_eff,in
+         * rho_out; E_xc[rho_out] to first order about rho_in, E_xc[rho_in] + int v_xc,in
+         * (rho_out - rho_in): the functional is evaluated once per iteration; the error is second
+         * order in rho_out - rho_in (docs/theory-pw.md, "Total energy") */
+        double e_veff_in = 0.0, e_h = 0.0, e_xc = 0.0, e_loc = 0.0;
+        if (dout) { /* rho_out summed onto the slabs, in G space on the planes; the sums there */
+            const size_t p0 = (size_t)slab.p0, np = (size_t)slab.np,
+                         npl = (size_t)slab.ln1 * g->n[0] * g->n[2];
+            for (int sp = 0; sp < ns; ++sp) {
+                double *ro = rho_out + sp * ntot, *t = (double *)slab.w[2];
+                MPI_Reduce_scatter(ro, t, slab.cnt, MPI_DOUBLE, MPI_SUM, in->comm);
+                memcpy(ro + p0, t, np * sizeof(double));
+                pw_slab_to_recip(&slab, g, ro, rout_g + sp * ostride);
+            }
+            lap(t_den, tt);
+            double sum[6] = {ekin, 0.0, 0.0, 0.0, 0.0, 0.0};
+            for (int sp = 0; sp < ns; ++sp)
+                for (size_t p = sp * ntot + p0; p < sp * ntot + p0 + np; ++p) {
+                    sum[1] += veff[p] * rho_out[p];
+                    sum[2] += vxc[p] * (rho_out[p] - rho_in[p]);
+                    sum[3] += fabs(rho_out[p] - rho_in[p]);
+                }
+            if (ns == 2)
+                for (size_t q = 0; q < npl; ++q)
+                    rtot_g[q] = rout_g[q] + rout_g[ostride + q];
+            sum[4] = pw_hartree_planes(c, g, &slab, rtot_g, NULL);
+            for (size_t q = 0; q < npl; ++q)
+                sum[5] += creal(vloc[din ? q : (size_t)slab.pbox[q]] * conj(rtot_g[q]));
+            MPI_Allreduce(MPI_IN_PLACE, sum, 6, MPI_DOUBLE, MPI_SUM, in->comm);
+            ekin = sum[0], e_veff_in = sum[1] * c->vol / ntot;
+            e_xc = exc_in + sum[2] * c->vol / ntot, drho = sum[3] * c->vol / ntot;
+            e_h = sum[4], e_loc = sum[5] * c->vol;
+        } else {
+            if (size > 1) {
+                MPI_Allreduce(MPI_IN_PLACE, rho_out, (int)(ns * ntot), MPI_DOUBLE, MPI_SUM,
+                              in->comm);
+                MPI_Allreduce(MPI_IN_PLACE, &ekin, 1, MPI_DOUBLE, MPI_SUM, in->comm);
+            }
+            for (int sp = 0; sp < ns; ++sp)
+                to_recip_density(g, rho_out + sp * ntot, rout_g + sp * ntot);
+            lap(t_den, tt);
+            for (size_t p = 0; p < ns * ntot; ++p)
+                e_veff_in += veff[p] * rho_out[p];
+            e_veff_in *= c->vol / ntot;
+            if (ns == 2)
+                for (size_t p = 0; p < ntot; ++p)
+                    rtot_g[p] = rout_g[p] + rout_g[ntot + p];
+            e_h = pw_hartree(c, g, rtot_g, NULL);
+            for (size_t p = 0; p < ns * ntot; ++p)
+                e_xc += vxc[p] * (rho_out[p] - rho_in[p]);
+            e_xc = exc_in + e_xc * c->vol / ntot;
             for (size_t p = 0; p < ntot; ++p)
-                rtot_g[p] = rout_g[p] + rout_g[ntot + p];
-        double e_h = pw_hartree(c, g, rtot_g, NULL);
-        /* E_xc[rho_out] to first order about rho_in, E_xc[rho_in] + int v_xc,in (rho_out -
-         * rho_in): the functional is evaluated once per iteration; the error is second order in
-         * rho_out - rho_in (docs/theory-pw.md, "Total energy") */
-        double e_xc = 0.0;
-        for (size_t p = 0; p < ns * ntot; ++p)
-            e_xc += vxc[p] * (rho_out[p] - rho_in[p]);
-        e_xc = exc_in + e_xc * c->vol / ntot;
-        double e_loc = 0.0;
-        for (size_t p = 0; p < ntot; ++p)
-            e_loc += creal(vloc[p] * conj(rtot_g[p]));
-        e_loc *= c->vol;
+                e_loc += creal(vloc[p] * conj(rtot_g[p]));
+            e_loc *= c->vol;
+            drho = 0.0;
+            for (size_t p = 0; p < ns * ntot; ++p)
+                drho += fabs(rho_out[p] - rho_in[p]);
+            drho *= c->vol / ntot;
+        }
+        double e_kin_nl = eband - e_veff_in;
         double e = e_kin_nl + e_loc + e_h + e_xc + e_ewald + e_psp_core + ts;
-        drho = 0.0;
-        for (size_t p = 0; p < ns * ntot; ++p)
-            drho += fabs(rho_out[p] - rho_in[p]);
-        drho *= c->vol / ntot;
         double de = fabs(e - eprev);
         if (size > 1) {
             /* rank 0's figures decide on every rank: the ranks share their FFTW plans
@@ -487,23 +559,49 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
             converged = true;
             break;
         }
-        /* one input density on every rank, rank 0's: each rank's copy of rho_out(G) comes from
-         * its own FFTW plan (measured plans may differ between ranks), and the Pulay step
-         * magnifies last-bit differences near convergence; mixed on every rank, the copies drifted
-         * apart (FeH, fixed moment, 2 pools: |rho_in(rank 1) - rho_in(rank 0)| 1e-15 at iteration
-         * 2, 1e-4 by iteration 24), each pool solved its spin channel in another potential, and
-         * the SCF stalled at |drho| ~ 1e-4 (docs/validation.md, "Band groups") */
-        if (rank == 0) pw_mixer_step(&mx, ntot, st->rhog, rout_g);
-        if (size > 1) MPI_Bcast(st->rhog, (int)(2 * ns * ntot), MPI_DOUBLE, 0, in->comm);
+        /* one input density on every rank, bitwise: each rank mixes its share of the points
+         * (one rank's rho_out(G) each), with the Pulay coefficients of the overlaps summed over
+         * the ranks, and the new density is gathered to all. Ranks that each mixed their own
+         * copy (each from its own FFTW plan: last-bit differences, which the Pulay step
+         * magnifies near convergence) drifted apart (FeH, fixed moment, 2 pools: |rho_in(rank 1)
+         * - rho_in(rank 0)| 1e-15 at iteration 2, 1e-4 by iteration 24), each pool solved its
+         * spin channel in another potential, and the SCF stalled at |drho| ~ 1e-4
+         * (docs/validation.md, "Band groups") */
+        pw_mixer_step(&mx, ntot, st->rhog, rout_g, ostride);
+    }
+    if (in->verbose && size > 1) { /* the ranks' input densities compared bit by bit */
+        unsigned long long hsh[2] = {1469598103934665603ULL, 0}; /* FNV-1a over the bytes */
+        const unsigned char *bytes = (const unsigned char *)st->rhog;
+        for (size_t q = 0; q < ns * ntot * sizeof(pw_cplx); ++q)
+            hsh[0] = (hsh[0] ^ bytes[q]) * 1099511628211ULL;
+        hsh[1] = ~hsh[0];
+        MPI_Allreduce(MPI_IN_PLACE, hsh, 2, MPI_UNSIGNED_LONG_LONG, MPI_MAX, in->comm);
+        if (rank == 0)
+            fprintf(stderr, "pw input density on the %d ranks: %s\n", size,
+                    hsh[0] == ~hsh[1] ? "bitwise the same" : "DIFFERENT");
+    }
+    if (dout && (in->forces || in->stress)) { /* rho_out on every rank, on the box */
+        for (int sp = 0; sp < ns; ++sp) {
+            pw_slab_gather(&slab, rho_out + sp * ntot);
+            to_recip_density(g, rho_out + sp * ntot, rout_g + sp * ntot);
+        }
+        if (ns == 2)
+            for (size_t p = 0; p < ntot; ++p)
+                rtot_g[p] = rout_g[p] + rout_g[ntot + p];
     }
     if (in->verbose) {
         double t[2];
         stamp(t);
         fprintf(stderr,
-                "pw time rank %d: scf wall %.3f cpu %.3f s; xc %.3f / %.3f, eigensolver %.3f / "
-                "%.3f, output density %.3f / %.3f s (wall / cpu); slabs%s set up %.3f / %.3f s\n",
-                rank, t[0] - t_wall0, t[1] - t_cpu0, t_xc[0], t_xc[1], t_dav[0], t_dav[1], t_den[0],
-                t_den[1], slab.fft ? " (FFTW-MPI)" : "", t_slab[0], t_slab[1]);
+                "pw time rank %d: scf wall %.3f cpu %.3f s; input density and v_H %.3f / %.3f, "
+                "xc %.3f / %.3f, eigensolver %.3f / %.3f, output density %.3f / %.3f s (wall / "
+                "cpu); density %s, xc FFTs %s; slabs set up %.3f / %.3f s\n",
+                rank, t[0] - t_wall0, t[1] - t_cpu0, t_rin[0], t_rin[1], t_xc[0], t_xc[1], t_dav[0],
+                t_dav[1], t_den[0], t_den[1],
+                din    ? "on slabs"
+                : dout ? "out on slabs"
+                       : "whole",
+                slab.fft ? "FFTW-MPI" : "whole", t_slab[0], t_slab[1]);
     }
     res->iterations = converged ? it : in->max_iter;
     res->converged = converged;

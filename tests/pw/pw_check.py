@@ -29,10 +29,13 @@ usage: pw_check.py ATESCREEN abinit|self [--quick | --long | --fen4 | --bands]
                                        (k-points, complex) and O2 triplet (spin) on 1, 2, 3 and 4
                                        MPI ranks: one pool of 2 or 3 ranks, 2 pools of 2
                                        (ATE_PW_BAND_GROUP, the layout checked in the verbose
-                                       output; once ATE_PW_SUBSPACE=lapack): E to 1e-9 Ha,
-                                       forces to 1e-8 Ha/bohr, stress to
-                                       1e-10 Ha/bohr^3 of the 1-rank run; a group size that does
-                                       not divide the ranks refused
+                                       output; once ATE_PW_SUBSPACE=lapack; the density
+                                       transforms with ATE_PW_DENS_FFT=slabs and =replicated):
+                                       E to 1e-9 Ha, forces to 1e-8 Ha/bohr, stress to
+                                       1e-10 Ha/bohr^3 of the 1-rank run, every rank's input
+                                       density bitwise the same; a group size that does
+                                       not divide the ranks refused; a rank out of memory: both
+                                       ranks exit by themselves, none hangs
 
 The reference numbers were produced by tests/pw/make_refs.py (a real ABINIT run each); the same
 FFT grid, k-points, bands and pseudopotential numbers are passed to ATEscreen here. ABINIT prints

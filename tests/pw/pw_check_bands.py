@@ -16,7 +16,7 @@ def mpi_env(extra=None):
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1", ATE_PW_VERBOSE="1")
     for name in ("ATE_PW_BAND_GROUP", "ATE_PW_SUBSPACE", "ATE_PW_FFTW", "ATE_PW_XC_FFT",
-                 "ATE_FFTW_WISDOM", "ATE_PW_TEST_NOMEM_RANK"):
+                 "ATE_FFTW_WISDOM", "ATE_PW_TEST_NOMEM_RANK", "ATE_PW_DENS_FFT"):
         env.pop(name, None)
     env.update({k: v for k, v in (extra or {}).items() if isinstance(v, str)})
     return env
@@ -35,6 +35,40 @@ def mpi_cmd(mpiexec, np_, extra, argv):
     return cmd
 
 
+def check_nomem(mpiexec, exe, path, args, timeout=None):
+    """ATE_PW_TEST_NOMEM_RANK=1 on 2 ranks: True when both ranks exit by themselves with a
+    non-zero status (no rank killed by mpirun, none hung past the timeout) and rank 0 prints
+    the error of the other rank. ATE_PW_TEST_NOMEM_TIMEOUT (s, default 120) sets the timeout."""
+    import signal
+    timeout = timeout or float(os.environ.get("ATE_PW_TEST_NOMEM_TIMEOUT", "120"))
+    wrap = ('"$@"; echo "nomem-check rank ${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-?}} exit $?" >&2; '
+            'exit 0')
+    cmd = [mpiexec, "-n", "2", "sh", "-c", wrap, "sh", exe, "calc", path, "--method", "pw",
+           "--json"] + args
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=mpi_env({"ATE_PW_TEST_NOMEM_RANK": "1"}), start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+        hung = False
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)  # mpirun and every rank it started
+        out, err = p.communicate()
+        hung = True
+    exits = {}
+    for line in err.splitlines():
+        f = line.split()
+        if len(f) == 5 and f[0] == "nomem-check" and f[1] == "rank" and f[3] == "exit":
+            exits[f[2]] = int(f[4])
+    msg = [l for l in err.splitlines() if "memory" in l or "another rank" in l]
+    ok = (not hung and p.returncode == 0 and sorted(exits) == ["0", "1"]
+          and all(v != 0 for v in exits.values())
+          and any("failed on another rank" in l for l in msg))
+    print("bands rank 1 of 2 out of memory: %s; exit status per rank %s  %s  %s" % (
+        "HUNG (killed after %.0f s)" % timeout if hung else "mpirun exit %d" % p.returncode,
+        exits or "(none printed)", " | ".join(msg)[:110], "ok" if ok else "FAIL"))
+    return ok
+
+
 def check_bands(exe, long=False):
     """Band groups (kernels/pw/bandgroup.c): the same energy, forces and stress on every layout
     of 1-4 ranks as on one rank; the layout each run used is read from its verbose output.
@@ -49,6 +83,9 @@ def check_bands(exe, long=False):
     # REP: the GGA gradient transforms whole on every rank instead of FFTW-MPI's distributed ones
     # (kernels/pw/density_dist.c)
     REP = {"ATE_PW_XC_FFT": "replicated"}
+    # DSL / DREP: the SCF's density transforms (default: rho_out's on the slabs) with rho_in's and
+    # Hartree on the slabs too, or all whole on every rank (kernels/pw/scf.c, ATE_PW_DENS_FFT)
+    DSL, DREP = {"ATE_PW_DENS_FFT": "slabs"}, {"ATE_PW_DENS_FFT": "replicated"}
     # PLANS: FFTW plans by estimate on even ranks, by timing on odd ones (PLANS4: on ranks 0-1
     # and 2-3, the two pools of 2 x 2), so that the pools' transforms round differently, as
     # measured plans may do by chance (kernels/pw/basis.c)
@@ -61,13 +98,13 @@ def check_bands(exe, long=False):
     cases = (
         ("H2O PBE Gamma real", read_extxyz(os.path.join(HERE, "cases", "h2o_pbe.extxyz")),
          ["--ecut", "10", "--xc", "pbe", "--smearing", "none"],
-         ((2, {}, 1, 2), (2, SUB, 1, 2))),
+         ((2, {}, 1, 2), (2, SUB, 1, 2), (2, DSL, 1, 2))),
         ("Si8 LDA 4 k complex", read_extxyz(os.path.join(HERE, "cases", "si8_lda.extxyz")),
          ["--ecut", "5", "--xc", "lda", "--kpts", "2,2,2", "--smearing", "none"],
-         ((2, BG2, 1, 2), (4, BG2, 2, 2))),
+         ((2, BG2, 1, 2), (2, dict(BG2, **DREP), 1, 2), (4, BG2, 2, 2))),
         ("O2 triplet PBE spin", o2,
          ["--ecut", "10", "--xc", "pbe", "--uhf", "2", "--smearing", "none"],
-         ((3, {}, 1, 3), (3, REP, 1, 3), (4, {}, 2, 2))),
+         ((3, {}, 1, 3), (3, REP, 1, 3), (3, DSL, 1, 3), (4, {}, 2, 2))),
         # a transition metal: its d-band centre from the G-distributed bands (pdos.c gathers
         # them); one band group of 4 is a 1 x 4 BLACS grid (a 2 x 2 grid gave wrong eigenpairs
         # here, bandgroup.c)
@@ -105,6 +142,10 @@ def check_bands(exe, long=False):
                     sys.exit("FAIL: %s\n%s%s" % (" ".join(cmd), p.stdout, p.stderr))
                 want = "pw layout: %d rank(s), %d pool(s) of %d " % (np_, npool, bsize)
                 layout_ok = any(l.startswith(want) for l in p.stderr.splitlines())
+                # every rank ends with bitwise the same input density (the mixer's gather;
+                # kernels/pw/scf.c compares the ranks' copies under ATE_PW_VERBOSE)
+                same = np_ == 1 or "pw input density on the %d ranks: bitwise the same" % np_ \
+                    in p.stderr
                 r = json.loads(p.stdout)
                 runs.append(r)
                 r0 = runs[0]
@@ -119,8 +160,8 @@ def check_bands(exe, long=False):
                           if x is not None or y is not None), default=0.0) \
                     if all((x is None) == (y is None)
                            for x, y in zip(r["dband_centre"], r0["dband_centre"])) else 1.0
-                ok = layout_ok and de <= 1e-9 and df <= 1e-8 and ds <= 1e-10 and dq <= 1e-9 \
-                    and dd <= 1e-8
+                ok = layout_ok and same and de <= 1e-9 and df <= 1e-8 and ds <= 1e-10 \
+                    and dq <= 1e-9 and dd <= 1e-8
                 failures += not ok
                 print("bands %-20s %d rank(s) %d pool(s) of %d%s%s  E %.12f  dE %.1e  dF %.1e  "
                       "dstress %.1e  dq %.1e  d-band %.1e  %s" % (
@@ -128,9 +169,13 @@ def check_bands(exe, long=False):
                           {"lapack": " (LAPACK)", "scalapack": " (ScaLAPACK)"}.get(
                               extra.get("ATE_PW_SUBSPACE"), ""),
                           (" (FFT plans differ)" if "ATE_PW_FFTW" in extra else "")
-                          + (" (xc FFT replicated)" if "ATE_PW_XC_FFT" in extra else ""),
+                          + (" (xc FFT replicated)" if "ATE_PW_XC_FFT" in extra else "")
+                          + (" (density FFT %s)" % extra["ATE_PW_DENS_FFT"]
+                             if "ATE_PW_DENS_FFT" in extra else ""),
                           r["energy"], de, df, ds, dq, dd,
-                                            "ok" if ok else ("FAIL" if layout_ok else
+                                            "ok" if ok else ("FAIL (input densities differ "
+                                                             "between ranks)" if not same else
+                                                             "FAIL" if layout_ok else
                                                              "FAIL (layout: want " + want + ")")))
         if long:
             return failures
@@ -144,20 +189,11 @@ def check_bands(exe, long=False):
         print("bands ATE_PW_BAND_GROUP=2 on 3 ranks: exit %d  %s  %s" % (
             p.returncode, msg[0][:110], "ok" if ok else "FAIL"))
         # one rank of a band group out of memory (test hook): every rank stops with an error,
-        # none waits in a collective (mpirun also aborts the job when one rank exits with an
-        # error, so either rank's message may be the one printed)
-        try:
-            p = subprocess.run([mpiexec, "-n", "2", exe, "calc", path, "--method", "pw", "--json"]
-                               + cases[3][2], capture_output=True, text=True, timeout=120,
-                               env=mpi_env({"ATE_PW_TEST_NOMEM_RANK": "1"}))
-            ok = p.returncode != 0 and ("out of memory" in p.stderr
-                                        or "failed on another rank" in p.stderr)
-            msg = [l for l in p.stderr.splitlines() if "memory" in l or "another rank" in l]
-        except subprocess.TimeoutExpired:
-            ok, msg = False, ["(hung: no exit within 120 s)"]
-        failures += not ok
-        print("bands rank 1 of 2 out of memory: %s  %s" % (" | ".join(msg)[:140],
-                                                          "ok" if ok else "FAIL"))
+        # none waits in a collective. Each rank runs under a shell that prints its exit status and
+        # exits 0, so that mpirun does not abort the job when a rank fails (it would kill a rank
+        # waiting in a collective and hide the hang): both ranks must exit by themselves with a
+        # non-zero status, rank 0 with its message, within the timeout (a hang: FAIL)
+        failures += not check_nomem(mpiexec, exe, path, cases[3][2])
         # ATE_FFTW_WISDOM: the first run writes the file, the second plans from it (every rank:
         # rank 0 broadcasts it); both give the 1-rank energy
         wis = os.path.join(tmp, "fftw.wisdom")
