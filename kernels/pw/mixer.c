@@ -225,7 +225,12 @@ void pw_mixer_step(pw_mixer *m, size_t ntot, pw_cplx *in, const pw_cplx *out, si
         }
         d[i] = sum;
     }
-    if (m->size > 1) MPI_Allreduce(MPI_IN_PLACE, d, n, MPI_DOUBLE, MPI_SUM, m->comm);
+    if (m->size > 1) {
+        /* rank 0's sums on every rank: MPI does not promise every rank of an Allreduce the same
+         * bits (only advises it), and equal overlaps give equal coefficients everywhere */
+        MPI_Allreduce(MPI_IN_PLACE, d, n, MPI_DOUBLE, MPI_SUM, m->comm);
+        MPI_Bcast(d, n, MPI_DOUBLE, 0, m->comm);
+    }
     for (int i = 0; i < n; ++i)
         m->ov[slot[i]][h] = m->ov[h][slot[i]] = d[i];
     int dim = n + 1;
