@@ -371,6 +371,34 @@ static int eigh_low(bool re, int m, int nvec, pw_cplx *a, double *w, double *e, 
     return info;
 }
 
+/* lk[0 .. nb - nu): the bands 0 .. nb-1 not among the nu (ascending) in ul; returns nb - nu */
+static int others(int nb, const int *ul, int nu, int *lk)
+{
+    int nl = 0;
+    for (int n = 0, q = 0; n < nb; ++n) {
+        if (q < nu && ul[q] == n)
+            ++q;
+        else
+            lk[nl++] = n;
+    }
+    return nl;
+}
+
+/* the Ritz vectors x_n = V y_n of all nb bands in x, in band order, where the first nu columns
+ * of x hold those of the bands ul[0 .. nu) (ascending) already: only the others are formed (into
+ * out, nb - nu columns, then moved). s: scratch of m nb elements; lk: nb ints */
+static void ritz_all(bool re, size_t npw, int nb, int m, const pw_cplx *v, const pw_cplx *y,
+                     const int *ul, int nu, int *lk, pw_cplx *s, pw_cplx *out, pw_cplx *x)
+{
+    int nl = others(nb, ul, nu, lk);
+    gather(re, y, m, lk, nl, s);
+    lincomb(re, npw, nl, m, 1.0, v, s, m, 0.0, out);
+    for (int j = nu - 1; j >= 0; --j) /* ul[j] >= j, and the later columns are moved already */
+        if (ul[j] != j) memcpy(x + (size_t)ul[j] * npw, x + (size_t)j * npw, npw * sizeof(pw_cplx));
+    for (int q = 0; q < nl; ++q)
+        memcpy(x + (size_t)lk[q] * npw, out + (size_t)q * npw, npw * sizeof(pw_cplx));
+}
+
 /* the subspace holds at most 3 nb vectors, and no more than the space's dimension */
 static int subspace_max(int nb, const pw_kset *ks)
 {
@@ -421,9 +449,9 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
      * EMPTY_BAND_TOL: each band's error then changes the density by about as much as that of a
      * full band at tol, and an empty band's eigenvalue error stays ~ (1e-4)^2 Ha or below */
     double rmax = 0.0, rrel = 0.0, *tb = dd + mmax, *rc = tb + nb;
-    double *ev = rc + nb;         /* eigh_low's off-diagonal */
-    int *ul = (int *)(ev + mmax); /* the bands still unconverged */
-    double *hdg = ev + mmax + nb; /* H_GG of this rank's rows */
+    double *ev = rc + nb;                        /* eigh_low's off-diagonal */
+    int *ul = (int *)(ev + mmax), *lk = ul + nb; /* the bands still unconverged, the others */
+    double *hdg = ev + mmax + nb;                /* H_GG of this rank's rows */
     hdiag(h, off, npw, hdg);
     for (int n = 0; n < nb; ++n) {
         tb[n] = h->occ && n < nneed ? fmax(tol, fmin(EMPTY_BAND_TOL, tol / h->occ[n])) : tol;
@@ -491,8 +519,8 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
         rmax = rrel = 0.0;
         for (int n = 0; n < nneed; ++n)
             rmax = fmax(rmax, rn[n]), rrel = fmax(rrel, rn[n] / tb[n]);
-        if (rrel < 1.0 || it >= maxit) {
-            lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
+        if (rrel < 1.0 || it >= maxit) { /* (the residuals in hx are not needed any more) */
+            ritz_all(re, npw, nb, m, v, hs, ul, nu, lk, s, hx, x);
             break;
         }
         /* preconditioned residuals of the unconverged bands; the buffer bands (nneed .. nb-1)
@@ -500,16 +528,24 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
         bool restart = m + nt > mmax;
         if (restart) {
             /* restart from the Ritz vectors of all nb bands: V = X, HV = HX, and the projected
-             * H is diag(theta) (the Ritz vectors are orthonormal and diagonalise it); the
-             * residuals of the unconverged bands go to the first columns of hx */
-            lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
-            lincomb(re, npw, nb, m, 1.0, hv, hs, m, 0.0, hx);
-            memcpy(v, x, (size_t)nb * npw * sizeof(pw_cplx));
-            memcpy(hv, hx, (size_t)nb * npw * sizeof(pw_cplx));
-            for (int j = 0; j < nu; ++j)
+             * H is diag(theta) (the Ritz vectors are orthonormal and diagonalise it). Those of
+             * the unconverged bands are at hand (x, and H x = r + theta x from their residuals,
+             * which stay in the first columns of hx); the others' are formed behind them */
+            int nl = others(nb, ul, nu, lk);
+            gather(re, hs, m, lk, nl, s);
+            lincomb(re, npw, nl, m, 1.0, v, s, m, 0.0, x + (size_t)nu * npw);
+            lincomb(re, npw, nl, m, 1.0, hv, s, m, 0.0, hx + (size_t)nu * npw);
+            for (int q = 0; q < nl; ++q) {
+                memcpy(v + (size_t)lk[q] * npw, x + (size_t)(nu + q) * npw, npw * sizeof(pw_cplx));
+                memcpy(hv + (size_t)lk[q] * npw, hx + (size_t)(nu + q) * npw,
+                       npw * sizeof(pw_cplx));
+            }
+            for (int q = 0; q < nu; ++q) {
+                const pw_cplx *xq = x + (size_t)q * npw, *rq = hx + (size_t)q * npw;
+                pw_cplx *vn = v + (size_t)ul[q] * npw, *hn = hv + (size_t)ul[q] * npw;
                 for (size_t g = 0; g < npw; ++g)
-                    hx[(size_t)j * npw + g] =
-                        hv[(size_t)ul[j] * npw + g] - theta[ul[j]] * v[(size_t)ul[j] * npw + g];
+                    vn[g] = xq[g], hn[g] = rq[g] + theta[ul[q]] * xq[g];
+            }
             m = nb, mh = nb;
             for (int jc = 0; jc < nb; ++jc)
                 for (int i = 0; i <= jc; ++i) {
@@ -520,7 +556,10 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
                         hp[(size_t)jc * mmax + i] = e;
                 }
             if (m + nt > mmax) nt = mmax - m;
-            if (nt <= 0) break;
+            if (nt <= 0) {
+                memcpy(x, v, (size_t)nb * npw * sizeof(pw_cplx));
+                break;
+            }
         }
         pw_cplx *t = v + (size_t)m * npw;
         int j = 0;
@@ -537,8 +576,11 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
             ++j;
         }
         int kept = orthonormalise(bg, re, npw, v, m, t, j, s, dd);
-        if (kept == 0) { /* no new direction: the Ritz vectors of all bands (done on a restart) */
-            if (!restart) lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
+        if (kept == 0) { /* no new direction: the Ritz vectors of all bands (v on a restart) */
+            if (restart)
+                memcpy(x, v, (size_t)nb * npw * sizeof(pw_cplx));
+            else
+                ritz_all(re, npw, nb, m, v, hs, ul, nu, lk, s, hx, x);
             break;
         }
         apply(h, bg, kept, t, hv + (size_t)m * npw);
