@@ -169,18 +169,6 @@ static double gnorm(const pw_bgroup *bg, bool re, size_t npw, const pw_cplx *x)
     return sqrt(fmax(s, 0.0));
 }
 
-/* the norms of the n columns of t (over a band group: one sum) */
-static void norms(const pw_bgroup *bg, bool re, size_t npw, const pw_cplx *t, int n, double *out)
-{
-    for (int j = 0; j < n; ++j)
-        out[j] =
-            bg ? sumsq_rows(bg, re, npw, t + (size_t)j * npw) : vnorm(re, npw, t + (size_t)j * npw);
-    if (!bg) return;
-    gsum(bg, out, n);
-    for (int j = 0; j < n; ++j)
-        out[j] = sqrt(fmax(out[j], 0.0));
-}
-
 /* modified Gram-Schmidt of the nt columns of t (each twice), dropping those that vanish; the
  * fallback of orthonormalise for (nearly) dependent blocks */
 static int mgs(const pw_bgroup *bg, bool re, size_t npw, pw_cplx *t, int nt)
@@ -246,37 +234,63 @@ static double offdiag(bool re, const pw_cplx *s, int nt)
 /* Orthonormalise the nt columns of t against the m orthonormal columns of v (block classical
  * Gram-Schmidt, twice when needed) and each other: Cholesky QR, twice when needed (S = T^H T =
  * U^H U, T <- T U^{-1}; "CholeskyQR2", T. Fukaya et al., ScalA'14 (2014); Y. Yamamoto et al., ETNA
- * 44, 306 (2015)), all level-3 BLAS. A block whose overlap is (nearly) singular goes through
- * modified Gram-Schmidt instead, which drops the columns that vanish. Returns the number kept
- * (compacted to the front). s: scratch of max(m, nt) * nt, d of nt. In a band group the norms
- * and overlaps are the group's (the same on every rank, so are the branches). */
+ * 44, 306 (2015)), all level-3 BLAS. The first Gram-Schmidt pass and the first Cholesky QR share
+ * one overlap, [V T]^H T (t: the columns right after v's m; docs/theory-pw.md, "Eigensolver").
+ * A block whose overlap is (nearly) singular goes through modified Gram-Schmidt instead, which
+ * drops the columns that vanish. Returns the number kept (compacted to the front). s: scratch of
+ * (m + nt) * nt, d of nt, wk of nt columns. In a band group the overlaps are the group's (the same
+ * on every rank, so are the branches). */
 static int orthonormalise(const pw_bgroup *bg, bool re, size_t npw, const pw_cplx *v, int m,
-                          pw_cplx *t, int nt, pw_cplx *s, double *d)
+                          pw_cplx *t, int nt, pw_cplx *s, double *d, pw_cplx *wk)
 {
-    /* against v: the second pass only when the first removed more than half of a column's
-     * squared norm; otherwise the first leaves it orthogonal to working precision (Kahan's
-     * "twice is enough": B. N. Parlett, The Symmetric Eigenvalue Problem, Prentice-Hall (1980)) */
-    bool again = m > 0;
-    if (again) norms(bg, re, npw, t, nt, d);
-    for (int pass = 0; pass < 2 && again; ++pass) {
-        ovl(bg, re, npw, m, nt, v, t, s, m, NULL);
-        lincomb(re, npw, nt, m, -1.0, v, s, m, 1.0, t);
-        again = false;
-        if (pass == 0) { /* the norms after the pass in s (free until the next overlap) */
-            double *a = (double *)s;
-            norms(bg, re, npw, t, nt, a);
+    if (nt == 0) return 0;
+    /* against v: one overlap gives C = V^H T (rows 0 .. m) and G = T^H T (rows m .. m + nt); the
+     * pass T' = T - V C leaves T'^H T' = G - C^H C (V orthonormal), whose diagonal is the
+     * squared norms after the pass. A second pass only when the first removed more than half of
+     * a column's squared norm; otherwise the first leaves it orthogonal to working precision
+     * (Kahan's "twice is enough": B. N. Parlett, The Symmetric Eigenvalue Problem, Prentice-Hall
+     * (1980)), and G - C^H C, whose diagonal then lost less than half to the subtraction, is
+     * the overlap of the first Cholesky QR pass ("Pythagorean" block Gram-Schmidt: E. Carson,
+     * K. Lund, M. Rozloznik, SIAM J. Matrix Anal. Appl. 42, 1365 (2021)) */
+    bool gram = false; /* s holds the overlap T^H T of the block as it is now */
+    if (m > 0) {
+        int mt = m + nt;
+        size_t w = re ? sizeof(double) : sizeof(pw_cplx);
+        ovl(bg, re, npw, mt, nt, v, t, s, mt, NULL);
+        lincomb(re, npw, nt, m, -1.0, v, s, mt, 1.0, t);
+        if (re) {
+            double *sr = (double *)s;
             for (int j = 0; j < nt; ++j)
-                again = again || !(a[j] * a[j] > 0.5 * d[j] * d[j]);
+                d[j] = sr[(size_t)j * mt + m + j];
+            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, nt, nt, m, -1.0, sr, mt, sr, mt,
+                        1.0, sr + m, mt);
+        } else {
+            const pw_cplx mone = -1.0, one = 1.0;
+            for (int j = 0; j < nt; ++j)
+                d[j] = creal(s[(size_t)j * mt + m + j]);
+            cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, nt, nt, m, &mone, s, mt, s, mt,
+                        &one, s + m, mt);
+        }
+        bool again = false;
+        for (int j = 0; j < nt; ++j) { /* the block's overlap compacted to nt x nt */
+            memmove((char *)s + (size_t)j * nt * w, (char *)s + ((size_t)j * mt + m) * w,
+                    (size_t)nt * w);
+            double djj = re ? ((double *)s)[(size_t)j * nt + j] : creal(s[(size_t)j * nt + j]);
+            again = again || !(djj > 0.5 * d[j]);
+        }
+        gram = !again;
+        if (again) {
+            ovl(bg, re, npw, m, nt, v, t, s, m, NULL);
+            lincomb(re, npw, nt, m, -1.0, v, s, m, 1.0, t);
         }
     }
-    if (nt == 0) return 0;
     /* each other: the second Cholesky QR pass only when the overlap, scaled to a unit
      * diagonal, is not within 1/2 of the identity (Gershgorin: condition number of the scaled
      * block < sqrt(3), so one pass leaves an orthogonality error ~ 3 x machine epsilon; the
      * error of one pass grows as the square of the condition number, Yamamoto et al.) */
-    again = true;
+    bool again = true;
     for (int pass = 0; pass < 2 && again; ++pass) {
-        ovl(bg, re, npw, nt, nt, t, t, s, nt, NULL);
+        if (pass > 0 || !gram) ovl(bg, re, npw, nt, nt, t, t, s, nt, NULL);
         double dmin = INFINITY, off = offdiag(re, s, nt);
         int info;
         if (re) {
@@ -287,8 +301,10 @@ static int orthonormalise(const pw_bgroup *bg, bool re, size_t npw, const pw_cpl
             for (int i = 0; i < nt && info == 0; ++i)
                 dmin = fmin(dmin, u[(size_t)i * nt + i] * u[(size_t)i * nt + i] / d[i]);
             if (info == 0 && dmin > 1e-10)
-                cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
-                            2 * (int)npw, nt, 1.0, u, nt, (double *)t, 2 * (int)npw);
+                info = LAPACKE_dtrtri(LAPACK_COL_MAJOR, 'U', 'N', nt, u, nt);
+            for (int j = 0; j < nt; ++j) /* U^-1 upper triangular */
+                for (int i = j + 1; i < nt; ++i)
+                    u[(size_t)j * nt + i] = 0.0;
         } else {
             for (int i = 0; i < nt; ++i)
                 d[i] = creal(s[(size_t)i * nt + i]);
@@ -297,12 +313,17 @@ static int orthonormalise(const pw_bgroup *bg, bool re, size_t npw, const pw_cpl
                 double u = creal(s[(size_t)i * nt + i]);
                 dmin = fmin(dmin, u * u / d[i]);
             }
-            const pw_cplx one = 1.0;
             if (info == 0 && dmin > 1e-10)
-                cblas_ztrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
-                            (int)npw, nt, &one, s, nt, t, (int)npw);
+                info = LAPACKE_ztrtri(LAPACK_COL_MAJOR, 'U', 'N', nt, s, nt);
+            for (int j = 0; j < nt; ++j)
+                for (int i = j + 1; i < nt; ++i)
+                    s[(size_t)j * nt + i] = 0.0;
         }
         if (info != 0 || !(dmin > 1e-10)) return mgs(bg, re, npw, t, nt);
+        /* T <- T U^-1 as a product with the explicit inverse (zgemm is ~1.4 x faster than ztrsm
+         * on these narrow blocks), through wk */
+        lincomb(re, npw, nt, nt, 1.0, t, s, nt, 0.0, wk);
+        memcpy(t, wk, (size_t)nt * npw * sizeof(pw_cplx));
         again = !(off < 0.5);
     }
     return nt;
@@ -346,6 +367,64 @@ static void gather(bool re, const pw_cplx *y, int m, const int *idx, int n, pw_c
                (size_t)m * w);
 }
 
+/* The nvec lowest eigenpairs of the m x m symmetric (re) or Hermitian matrix a (leading dimension
+ * m, upper triangle used): the eigenvalues ascending in w (all m), the eigenvectors in the first
+ * nvec columns of a. LAPACK's own path, shortened: Householder tridiagonalisation (zhetrd),
+ * divide and conquer on the real tridiagonal matrix (dstedc), and the back-transformation of the
+ * nvec vectors wanted only (zunmtr; zheevd back-transforms all m, and its complex dstedc variant
+ * rotates complex vectors). e: m doubles, tau: m elements, zr: m * m doubles, zc: m * nvec
+ * elements. Returns LAPACK's info. */
+static int eigh_low(bool re, int m, int nvec, pw_cplx *a, double *w, double *e, pw_cplx *tau,
+                    double *zr, pw_cplx *zc)
+{
+    int info;
+    if (re) {
+        double *ar = (double *)a, *tr = (double *)tau;
+        info = LAPACKE_dsytrd(LAPACK_COL_MAJOR, 'U', m, ar, m, w, e, tr);
+        if (info == 0) info = LAPACKE_dstedc(LAPACK_COL_MAJOR, 'I', m, w, e, zr, m);
+        if (info == 0)
+            info = LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'U', 'N', m, nvec, ar, m, tr, zr, m);
+        if (info == 0) memcpy(ar, zr, (size_t)m * nvec * sizeof(double));
+        return info;
+    }
+    info = LAPACKE_zhetrd(LAPACK_COL_MAJOR, 'U', m, a, m, w, e, tau);
+    if (info == 0) info = LAPACKE_dstedc(LAPACK_COL_MAJOR, 'I', m, w, e, zr, m);
+    if (info != 0) return info;
+    for (size_t i = 0; i < (size_t)m * nvec; ++i)
+        zc[i] = zr[i];
+    info = LAPACKE_zunmtr(LAPACK_COL_MAJOR, 'L', 'U', 'N', m, nvec, a, m, tau, zc, m);
+    if (info == 0) memcpy(a, zc, (size_t)m * nvec * sizeof(pw_cplx));
+    return info;
+}
+
+/* lk[0 .. nb - nu): the bands 0 .. nb-1 not among the nu (ascending) in ul; returns nb - nu */
+static int others(int nb, const int *ul, int nu, int *lk)
+{
+    int nl = 0;
+    for (int n = 0, q = 0; n < nb; ++n) {
+        if (q < nu && ul[q] == n)
+            ++q;
+        else
+            lk[nl++] = n;
+    }
+    return nl;
+}
+
+/* the Ritz vectors x_n = V y_n of all nb bands in x, in band order, where the first nu columns
+ * of x hold those of the bands ul[0 .. nu) (ascending) already: only the others are formed (into
+ * out, nb - nu columns, then moved). s: scratch of m nb elements; lk: nb ints */
+static void ritz_all(bool re, size_t npw, int nb, int m, const pw_cplx *v, const pw_cplx *y,
+                     const int *ul, int nu, int *lk, pw_cplx *s, pw_cplx *out, pw_cplx *x)
+{
+    int nl = others(nb, ul, nu, lk);
+    gather(re, y, m, lk, nl, s);
+    lincomb(re, npw, nl, m, 1.0, v, s, m, 0.0, out);
+    for (int j = nu - 1; j >= 0; --j) /* ul[j] >= j, and the later columns are moved already */
+        if (ul[j] != j) memcpy(x + (size_t)ul[j] * npw, x + (size_t)j * npw, npw * sizeof(pw_cplx));
+    for (int q = 0; q < nl; ++q)
+        memcpy(x + (size_t)lk[q] * npw, out + (size_t)q * npw, npw * sizeof(pw_cplx));
+}
+
 /* the subspace holds at most 3 nb vectors, and no more than the space's dimension */
 static int subspace_max(int nb, const pw_kset *ks)
 {
@@ -357,9 +436,10 @@ size_t pw_davidson_work(int nb, const pw_kset *ks, const pw_bgroup *bg)
     int off, rows = ks->npw;
     if (bg) pw_bg_rows(bg, ks->npw, bg->rank, &off, &rows);
     size_t npw = (size_t)rows, mmax = (size_t)subspace_max(nb, ks);
-    /* theta, rn, dd, tb, rc (doubles), ul (ints), H_GG (npw doubles) after the blocks */
-    return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + (2 * mmax + 4 * (size_t)nb + npw) / 2 +
-           2;
+    /* tau, zc (eigh_low) after the m x m blocks; theta, rn, dd, tb, rc, e (doubles), ul (ints),
+     * H_GG (npw doubles) after those */
+    return (2 * mmax + (size_t)nb) * npw + 3 * mmax * mmax + mmax * (1 + (size_t)nb) +
+           (3 * mmax + 4 * (size_t)nb + npw) / 2 + 2;
 }
 
 /* pw_davidson; bg: a band group (c, the work blocks: this rank's rows) or NULL */
@@ -380,11 +460,11 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
      * the Ritz vectors x are formed in c itself (its start vectors are copied to v first) */
     pw_cplx *v = work, *hv = v + (size_t)mmax * npw, *x = c, *hx = hv + (size_t)mmax * npw,
             *hs = hx + (size_t)nb * npw, *s = hs + (size_t)mmax * mmax,
-            *hp = s + (size_t)mmax * mmax;
-    double *theta = (double *)(hp + (size_t)mmax * mmax), *rn = theta + mmax, *dd = rn + nb;
+            *hp = s + (size_t)mmax * mmax, *tau = hp + (size_t)mmax * mmax, *zc = tau + mmax;
+    double *theta = (double *)(zc + (size_t)mmax * nb), *rn = theta + mmax, *dd = rn + nb;
     int mh = 0; /* the columns of the projected H, hp = V^H H V (leading dimension mmax), known */
     memcpy(v, c, (size_t)nb * npw * sizeof(pw_cplx));
-    int m = orthonormalise(bg, re, npw, NULL, 0, v, nb, s, dd);
+    int m = orthonormalise(bg, re, npw, NULL, 0, v, nb, s, dd, hx);
     ate_status st = ATE_OK;
     if (m < nb) {
         st = ATE_ERROR(err, ATE_ERR_INTERNAL, "eigensolver: linearly dependent start vectors");
@@ -395,8 +475,9 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
      * EMPTY_BAND_TOL: each band's error then changes the density by about as much as that of a
      * full band at tol, and an empty band's eigenvalue error stays ~ (1e-4)^2 Ha or below */
     double rmax = 0.0, rrel = 0.0, *tb = dd + mmax, *rc = tb + nb;
-    int *ul = (int *)(rc + nb); /* the bands still unconverged */
-    double *hdg = rc + 2 * nb;  /* H_GG of this rank's rows */
+    double *ev = rc + nb;                        /* eigh_low's off-diagonal */
+    int *ul = (int *)(ev + mmax), *lk = ul + nb; /* the bands still unconverged, the others */
+    double *hdg = ev + mmax + nb;                /* H_GG of this rank's rows */
     hdiag(h, off, npw, hdg);
     for (int n = 0; n < nb; ++n) {
         tb[n] = h->occ && n < nneed ? fmax(tol, fmin(EMPTY_BAND_TOL, tol / h->occ[n])) : tol;
@@ -419,7 +500,7 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
                 for (int i = 0; i <= j; ++i)
                     a[(size_t)j * m + i] = a[(size_t)i * m + j] = p[(size_t)j * mmax + i];
             info = bg ? pw_bg_eigh(bg, true, m, hs, theta, nb, hs)
-                      : LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', m, a, m, theta);
+                      : eigh_low(true, m, nb, hs, theta, ev, tau, (double *)s, zc);
         } else {
             for (int j = 0; j < m; ++j) { /* exact Hermitian symmetry for LAPACK */
                 for (int i = 0; i < j; ++i) {
@@ -429,7 +510,7 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
                 hs[(size_t)j * m + j] = creal(hp[(size_t)j * mmax + j]);
             }
             info = bg ? pw_bg_eigh(bg, false, m, hs, theta, nb, hs)
-                      : LAPACKE_zheevd(LAPACK_COL_MAJOR, 'V', 'U', m, hs, m, theta);
+                      : eigh_low(false, m, nb, hs, theta, ev, tau, (double *)s, zc);
         }
         if (info != 0) {
             st = ATE_ERROR(err, ATE_ERR_LIB, "eigensolver: the subspace eigenproblem failed");
@@ -464,8 +545,8 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
         rmax = rrel = 0.0;
         for (int n = 0; n < nneed; ++n)
             rmax = fmax(rmax, rn[n]), rrel = fmax(rrel, rn[n] / tb[n]);
-        if (rrel < 1.0 || it >= maxit) {
-            lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
+        if (rrel < 1.0 || it >= maxit) { /* (the residuals in hx are not needed any more) */
+            ritz_all(re, npw, nb, m, v, hs, ul, nu, lk, s, hx, x);
             break;
         }
         /* preconditioned residuals of the unconverged bands; the buffer bands (nneed .. nb-1)
@@ -473,16 +554,24 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
         bool restart = m + nt > mmax;
         if (restart) {
             /* restart from the Ritz vectors of all nb bands: V = X, HV = HX, and the projected
-             * H is diag(theta) (the Ritz vectors are orthonormal and diagonalise it); the
-             * residuals of the unconverged bands go to the first columns of hx */
-            lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
-            lincomb(re, npw, nb, m, 1.0, hv, hs, m, 0.0, hx);
-            memcpy(v, x, (size_t)nb * npw * sizeof(pw_cplx));
-            memcpy(hv, hx, (size_t)nb * npw * sizeof(pw_cplx));
-            for (int j = 0; j < nu; ++j)
+             * H is diag(theta) (the Ritz vectors are orthonormal and diagonalise it). Those of
+             * the unconverged bands are at hand (x, and H x = r + theta x from their residuals,
+             * which stay in the first columns of hx); the others' are formed behind them */
+            int nl = others(nb, ul, nu, lk);
+            gather(re, hs, m, lk, nl, s);
+            lincomb(re, npw, nl, m, 1.0, v, s, m, 0.0, x + (size_t)nu * npw);
+            lincomb(re, npw, nl, m, 1.0, hv, s, m, 0.0, hx + (size_t)nu * npw);
+            for (int q = 0; q < nl; ++q) {
+                memcpy(v + (size_t)lk[q] * npw, x + (size_t)(nu + q) * npw, npw * sizeof(pw_cplx));
+                memcpy(hv + (size_t)lk[q] * npw, hx + (size_t)(nu + q) * npw,
+                       npw * sizeof(pw_cplx));
+            }
+            for (int q = 0; q < nu; ++q) {
+                const pw_cplx *xq = x + (size_t)q * npw, *rq = hx + (size_t)q * npw;
+                pw_cplx *vn = v + (size_t)ul[q] * npw, *hn = hv + (size_t)ul[q] * npw;
                 for (size_t g = 0; g < npw; ++g)
-                    hx[(size_t)j * npw + g] =
-                        hv[(size_t)ul[j] * npw + g] - theta[ul[j]] * v[(size_t)ul[j] * npw + g];
+                    vn[g] = xq[g], hn[g] = rq[g] + theta[ul[q]] * xq[g];
+            }
             m = nb, mh = nb;
             for (int jc = 0; jc < nb; ++jc)
                 for (int i = 0; i <= jc; ++i) {
@@ -493,7 +582,10 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
                         hp[(size_t)jc * mmax + i] = e;
                 }
             if (m + nt > mmax) nt = mmax - m;
-            if (nt <= 0) break;
+            if (nt <= 0) {
+                memcpy(x, v, (size_t)nb * npw * sizeof(pw_cplx));
+                break;
+            }
         }
         pw_cplx *t = v + (size_t)m * npw;
         int j = 0;
@@ -509,9 +601,12 @@ static ate_status davidson(const pw_ham *h, const pw_bgroup *bg, int nb, int nne
             }
             ++j;
         }
-        int kept = orthonormalise(bg, re, npw, v, m, t, j, s, dd);
-        if (kept == 0) { /* no new direction: the Ritz vectors of all bands (done on a restart) */
-            if (!restart) lincomb(re, npw, nb, m, 1.0, v, hs, m, 0.0, x);
+        int kept = orthonormalise(bg, re, npw, v, m, t, j, s, dd, hx);
+        if (kept == 0) { /* no new direction: the Ritz vectors of all bands (v on a restart) */
+            if (restart)
+                memcpy(x, v, (size_t)nb * npw * sizeof(pw_cplx));
+            else
+                ritz_all(re, npw, nb, m, v, hs, ul, nu, lk, s, hx, x);
             break;
         }
         apply(h, bg, kept, t, hv + (size_t)m * npw);
