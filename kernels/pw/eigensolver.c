@@ -367,27 +367,54 @@ static void gather(bool re, const pw_cplx *y, int m, const int *idx, int n, pw_c
                (size_t)m * w);
 }
 
+/* LAPACK's workspace for the tridiagonalisation of an m x m matrix (w: the elements asked for by
+ * the workspace query), with TRIDIAG_PAD extra elements behind it for BLAS kernels that read
+ * past their matrix (eigh_low); NULL when out of memory */
+enum { TRIDIAG_PAD = 4096 };
+static void *tridiag_work(double w, size_t elem, int *lwork)
+{
+    *lwork = (int)w;
+    return malloc(((size_t)*lwork + TRIDIAG_PAD) * elem);
+}
+
 /* The nvec lowest eigenpairs of the m x m symmetric (re) or Hermitian matrix a (leading dimension
  * m, upper triangle used): the eigenvalues ascending in w (all m), the eigenvectors in the first
  * nvec columns of a. LAPACK's own path, shortened: Householder tridiagonalisation (zhetrd),
  * divide and conquer on the real tridiagonal matrix (dstedc), and the back-transformation of the
  * nvec vectors wanted only (zunmtr; zheevd back-transforms all m, and its complex dstedc variant
  * rotates complex vectors). e: m doubles, tau: m elements, zr: m * m doubles, zc: m * nvec
- * elements. Returns LAPACK's info. */
+ * elements. Returns LAPACK's info (-1000 out of memory).
+ * The tridiagonalisation gets its workspace from tridiag_work: Debian's OpenBLAS 0.3.21 zgemv_n
+ * (called by zlatrd on zhetrd's panel W, the whole workspace) reads up to ~0.5 KB past the end of
+ * its matrix (valgrind on a bare LAPACKE_zhetrd of a 42 x 42 matrix; the same overread as a
+ * segfault when LAPACKE's exact-size buffer ended the heap), so the buffer is padded. */
 static int eigh_low(bool re, int m, int nvec, pw_cplx *a, double *w, double *e, pw_cplx *tau,
                     double *zr, pw_cplx *zc)
 {
     int info;
     if (re) {
         double *ar = (double *)a, *tr = (double *)tau;
-        info = LAPACKE_dsytrd(LAPACK_COL_MAJOR, 'U', m, ar, m, w, e, tr);
+        double q;
+        int lw;
+        info = LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, 'U', m, ar, m, w, e, tr, &q, -1);
+        double *wk = info == 0 ? tridiag_work(q, sizeof(double), &lw) : NULL;
+        if (info == 0 && !wk) info = -1000;
+        if (info == 0)
+            info = LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, 'U', m, ar, m, w, e, tr, wk, lw);
+        free(wk);
         if (info == 0) info = LAPACKE_dstedc(LAPACK_COL_MAJOR, 'I', m, w, e, zr, m);
         if (info == 0)
             info = LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'U', 'N', m, nvec, ar, m, tr, zr, m);
         if (info == 0) memcpy(ar, zr, (size_t)m * nvec * sizeof(double));
         return info;
     }
-    info = LAPACKE_zhetrd(LAPACK_COL_MAJOR, 'U', m, a, m, w, e, tau);
+    pw_cplx q;
+    int lw;
+    info = LAPACKE_zhetrd_work(LAPACK_COL_MAJOR, 'U', m, a, m, w, e, tau, &q, -1);
+    pw_cplx *wk = info == 0 ? tridiag_work(creal(q), sizeof(pw_cplx), &lw) : NULL;
+    if (info == 0 && !wk) info = -1000;
+    if (info == 0) info = LAPACKE_zhetrd_work(LAPACK_COL_MAJOR, 'U', m, a, m, w, e, tau, wk, lw);
+    free(wk);
     if (info == 0) info = LAPACKE_dstedc(LAPACK_COL_MAJOR, 'I', m, w, e, zr, m);
     if (info != 0) return info;
     for (size_t i = 0; i < (size_t)m * nvec; ++i)
