@@ -44,9 +44,12 @@ void pzheevd_(const char *jobz, const char *uplo, const int *n, pw_cplx *a, cons
  * the environment when set (it must divide size), else as many pools as the pairs allow
  * dividing the ranks (the largest divisor of size <= npairs), the rest of the ranks in bands.
  * 0: a bad ATE_PW_BAND_GROUP. */
-int pw_band_group_size(int size, int npairs)
+int pw_band_group_size(MPI_Comm comm, int npairs)
 {
-    const char *env = getenv("ATE_PW_BAND_GROUP");
+    int size = 1;
+    if (comm != MPI_COMM_NULL) MPI_Comm_size(comm, &size);
+    char buf[32];
+    const char *env = pw_env(comm, "ATE_PW_BAND_GROUP", buf, sizeof buf);
     if (env && *env) {
         char *end;
         long b = strtol(env, &end, 10);
@@ -111,7 +114,8 @@ ate_status pw_bg_init(pw_bgroup *bg, MPI_Comm comm, int nb, int npw_max, ate_err
     int pr = 1;
     /* ATE_PW_SUBSPACE=lapack: the projected problem on rank 0 by LAPACK, broadcast (for small
      * subspaces, where ScaLAPACK's messages cost more than the O(m^3) work) */
-    const char *sub = getenv("ATE_PW_SUBSPACE");
+    char sbuf[32];
+    const char *sub = pw_env(comm, "ATE_PW_SUBSPACE", sbuf, sizeof sbuf);
     bg->lapack = sub && !strcmp(sub, "lapack");
     /* complex problems (k != 0) likewise with an OpenBLAS whose zgemv is unsafe, unless
      * ATE_PW_SUBSPACE=scalapack asks for ScaLAPACK all the same */

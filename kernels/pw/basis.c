@@ -56,17 +56,13 @@ void pw_fft_default(const pw_cell *c, double ecut, int n[3])
 
 static int fold(int i, int n) { return i > n / 2 ? i - n : i; }
 
-/* the strides of axes s, 1, f (pw_grid_make_plan) in zl (zs) and yl (ys): zl [c_f][c_1][i_s];
- * yl [c_f][i_1][i_s] when f = 0, [i_s][i_1][c_f] when f = 2, so that the lines next to each other
- * in the box (along axis 2) are next to each other in yl too */
-static void zl_yl_strides(const pw_grid *g, int zs[3], int ys[3])
+/* the split of the index range [lo, hi] (wrapping at 0) into part 0, the indices >= 0, and part
+ * 1, those < 0: the part's first and last index in [*a, *b], false when it is empty */
+static bool split_run(int lo, int hi, int part, int *a, int *b)
 {
-    int ns = g->n[2 - g->faxis], w1 = 2 * g->M[0] + 1, wf = 2 * g->M[1] + 1;
-    zs[0] = 1, zs[1] = ns, zs[2] = w1 * ns;
-    if (g->faxis == 0)
-        ys[0] = 1, ys[1] = ns, ys[2] = g->n[1] * ns;
-    else
-        ys[2] = 1, ys[1] = wf, ys[0] = g->n[1] * wf;
+    *a = part == 0 ? (lo > 0 ? lo : 0) : lo;
+    *b = part == 0 ? hi : (hi < -1 ? hi : -1);
+    return *a <= *b;
 }
 
 /* The slot of FFTW plan j of the grid (j < PW_GRID_NPLANS): 0 fwd, 1 bwd, 2 bwd_wf, then for
@@ -126,13 +122,13 @@ static int make_run_plans(pw_grid *g)
     int nl = g->M[0] + 1, sx = 2 - g->faxis, *n = g->n, st[3] = {n[1] * n[2], n[2], 1};
     g->lseg = calloc((size_t)2 * nl, sizeof(fftw_plan));
     if (!g->lseg) return -1;
-    int zs[3], ys[3];
-    zl_yl_strides(g, zs, ys); /* used with zl only */
+    /* the strides of axes s and 1 in zl ([c_f][c_1][i_s]) and yl ([c_f][i_1][i_s]; f = 0) */
+    int zs[2] = {1, n[sx]}, ys[2] = {1, n[sx]};
     for (int dir = 0; dir < 2; ++dir)
         for (int L = 1; L <= nl; ++L) {
             int sign = dir == 0 ? FFTW_FORWARD : FFTW_BACKWARD;
             fftw_plan *p = g->lseg + dir * nl + L - 1;
-            if (dir == 1 && g->zl) {
+            if (dir == 1) {
                 fftw_iodim d = {n[sx], zs[0], ys[0]}, h = {L, zs[1], ys[1]};
                 *p = fftw_plan_guru_dft(1, &d, 1, &h, g->zl, g->yl, sign,
                                         FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
@@ -270,9 +266,8 @@ ate_status pw_grid_init_comm(pw_grid *g, const pw_cell *c, const int n[3], doubl
  * compact index in yl and index in the box */
 static bool row_run(const pw_grid *g, const pw_kset *ks, int part, int *L, int *cf, int *i0)
 {
-    int lo = ks->frow[0], hi = ks->frow[1];
-    int a = part == 0 ? (lo > 0 ? lo : 0) : lo, b = part == 0 ? hi : (hi < -1 ? hi : -1);
-    if (a > b) return false;
+    int a, b;
+    if (!split_run(ks->frow[0], ks->frow[1], part, &a, &b)) return false;
     *L = b - a + 1;
     *cf = a >= 0 ? a : 2 * g->M[1] + 1 + a;
     *i0 = (a + g->n[0]) % g->n[0];
@@ -381,8 +376,8 @@ static ate_status kset_lines(pw_kset *ks, const pw_grid *g, ate_error *err)
             ks->frow[0] = mf < ks->frow[0] ? mf : ks->frow[0],
             ks->frow[1] = mf > ks->frow[1] ? mf : ks->frow[1];
         for (int part = 0; part < 2 && lo <= hi; ++part) { /* m_1 >= 0, then m_1 < 0 */
-            int a = part == 0 ? (lo > 0 ? lo : 0) : lo, b = part == 0 ? hi : (hi < -1 ? hi : -1);
-            if (a > b) continue;
+            int a, b;
+            if (!split_run(lo, hi, part, &a, &b)) continue;
             int c1 = a >= 0 ? a : w1 + a, j = (a + n1) % n1, *q = ks->seg + 4 * ks->nseg++;
             q[0] = (cf * w1 + c1) * ns;                  /* zl */
             q[1] = (cf * n1 + j) * ns;                   /* yl (f = 0) */

@@ -7,8 +7,11 @@
  *        one per rank, for the point-wise work (libxc); the gradient and divergence transforms of
  *        the GGA distributed (fftw_mpi_plan_dft_3d, G space transposed: no transpose back); a
  *        slab gathered to every rank (MPI_Allgatherv) where the whole box is needed (v_eff for
- *        H psi). ATE_PW_XC_FFT=replicated: every rank makes the whole transforms itself (the
- *        comparison of benchmarks/README.md).
+ *        H psi). The SCF's density transforms between the slabs and the planes of the transposed
+ *        G space (rho_out summed onto the slabs, pw_slab_sum_to_recip; with ATE_PW_DENS_FFT=slabs
+ *        also rho_in and v_H + v_loc, pw_slab_input_potential). ATE_PW_XC_FFT=replicated: every
+ *        rank makes the whole GGA transforms itself (the comparison of benchmarks/README.md);
+ *        ATE_PW_XC_FFT=measure: FFTW_MEASURE instead of FFTW_ESTIMATE for all the slab plans.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +59,8 @@ ate_status pw_slab_init(pw_slab *sl, const pw_grid *g, MPI_Comm comm, bool fft, 
         sl->displ[q] = all[2 * q], sl->cnt[q] = all[2 * q + 1];
     free(all);
     sl->p0 = mine[0], sl->np = mine[1];
-    const char *env = getenv("ATE_PW_XC_FFT");
+    char ebuf[32];
+    const char *env = pw_env(comm, "ATE_PW_XC_FFT", ebuf, sizeof ebuf);
     /* the distributed transforms: only when every rank has its arrays and plans (else every
      * rank transforms the whole box itself); the density's always, xc's for a GGA unless
      * ATE_PW_XC_FFT=replicated */
@@ -172,20 +176,12 @@ void pw_slab_subtract_divergence(const pw_slab *sl, const pw_grid *g, const doub
         out[p0 + q] -= creal(a[q]);
 }
 
-/* the box index of transposed G-layout point (jj, i, k) of this rank's planes */
-static inline size_t box_of(const pw_grid *g, ptrdiff_t l1, ptrdiff_t jj, int i, int k)
-{
-    return ((size_t)i * g->n[1] + (size_t)(l1 + jj)) * g->n[2] + (size_t)k;
-}
-
 void pw_slab_planes_from_box(const pw_slab *sl, const pw_grid *g, const pw_cplx *box,
                              pw_cplx *planes)
 {
-    const int n0 = g->n[0], n2 = g->n[2];
-    for (ptrdiff_t jj = 0, q = 0; jj < sl->ln1; ++jj)
-        for (int i = 0; i < n0; ++i)
-            for (int k = 0; k < n2; ++k, ++q)
-                planes[q] = box[box_of(g, sl->l1, jj, i, k)];
+    const size_t nq = (size_t)sl->ln1 * g->n[0] * g->n[2];
+    for (size_t q = 0; q < nq; ++q)
+        planes[q] = box[sl->pbox[q]];
 }
 
 void pw_slab_to_real(const pw_slab *sl, const pw_grid *g, const pw_cplx *f, double *re, double *im)
@@ -202,15 +198,43 @@ void pw_slab_to_real(const pw_slab *sl, const pw_grid *g, const pw_cplx *f, doub
 
 void pw_slab_to_recip(const pw_slab *sl, const pw_grid *g, const double *f, pw_cplx *out)
 {
-    const int n0 = g->n[0], n2 = g->n[2];
-    const size_t np = (size_t)sl->np, p0 = (size_t)sl->p0;
+    const size_t np = (size_t)sl->np, p0 = (size_t)sl->p0, nq = (size_t)sl->ln1 * g->n[0] * g->n[2];
     pw_cplx *a = (pw_cplx *)sl->w[0], *b = (pw_cplx *)sl->w[1];
     for (size_t q = 0; q < np; ++q)
         a[q] = f[p0 + q];
     fftw_mpi_execute_dft(sl->fwd, sl->w[0], sl->w[1]);
     const double inv = 1.0 / g->ntot;
-    for (ptrdiff_t jj = 0, q = 0; jj < sl->ln1; ++jj)
-        for (int i = 0; i < n0; ++i)
-            for (int k = 0; k < n2; ++k, ++q)
-                out[q] = g->sphere[box_of(g, sl->l1, jj, i, k)] ? b[q] * inv : 0.0;
+    for (size_t q = 0; q < nq; ++q)
+        out[q] = g->sphere[sl->pbox[q]] ? b[q] * inv : 0.0;
+}
+
+void pw_slab_sum_to_recip(pw_slab *sl, const pw_grid *g, double *f, pw_cplx *out)
+{
+    double *t = (double *)sl->w[2];
+    MPI_Reduce_scatter(f, t, sl->cnt, MPI_DOUBLE, MPI_SUM, sl->comm);
+    memcpy(f + sl->p0, t, (size_t)sl->np * sizeof(double));
+    pw_slab_to_recip(sl, g, f, out);
+}
+
+void pw_slab_input_potential(pw_slab *sl, const pw_cell *c, const pw_grid *g, int ns, bool pair,
+                             const pw_cplx *rhog, const pw_cplx *vloc, bool gather_rho,
+                             double *rho_in, double *veff)
+{
+    const size_t ntot = (size_t)g->ntot, nq = (size_t)sl->ln1 * g->n[0] * g->n[2];
+    pw_cplx *t = (pw_cplx *)sl->w[2];
+    for (size_t q = 0; q < nq; ++q) {
+        int p = sl->pbox[q];
+        t[q] = ns == 2 ? rhog[p] + rhog[ntot + p] : rhog[p];
+    }
+    pw_hartree_planes(c, g, sl, t, t);
+    for (size_t q = 0; q < nq; ++q) /* rho(G) + i (v_H + v_loc)(G): one transform, both real */
+        t[q] = (pair ? rhog[sl->pbox[q]] : 0.0) + I * (t[q] + vloc[q]);
+    pw_slab_to_real(sl, g, t, pair ? rho_in : NULL, veff);
+    for (int sp = pair ? 1 : 0; sp < ns; ++sp) {
+        pw_slab_planes_from_box(sl, g, rhog + sp * ntot, t);
+        pw_slab_to_real(sl, g, t, rho_in + sp * ntot, NULL);
+    }
+    pw_slab_gather(sl, veff);
+    for (int sp = 0; sp < ns && gather_rho; ++sp)
+        pw_slab_gather(sl, rho_in + sp * ntot);
 }

@@ -29,9 +29,9 @@ static const double EMPTY_BAND_TOL = 1e-4;
 static const double PREC_D = 0.35;
 
 /* GCC's function multiversioning (one clone per instruction set, chosen when the program is
- * loaded): for the loops over the FFT box in H.psi, whose SSE2 code (the build has no -march)
- * runs at half the speed of AVX-512 on the box sizes of the benchmarks */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
+ * loaded; glibc's ifunc): for the loops over the FFT box in H.psi, whose SSE2 code (the build has
+ * no -march) runs at half the speed of AVX-512 on the box sizes of the benchmarks */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) &&       \
     !defined(__SANITIZE_ADDRESS__)
 #define PW_SIMD_CLONES __attribute__((target_clones("avx512f", "default")))
 #else

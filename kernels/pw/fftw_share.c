@@ -69,9 +69,12 @@ int pw_grid_plan_shared(pw_grid *g, MPI_Comm comm)
     const char *path = getenv("ATE_FFTW_WISDOM");
     if (path && !*path) path = NULL;
     if (path && rank == 0) fftw_import_wisdom_from_filename(path); /* none yet: no matter */
-    /* ATE_PW_FFTW: the planner chosen per rank (basis.c), each rank plans alone */
+    /* ATE_PW_FFTW: the planner chosen per rank (basis.c; the values may differ between the
+     * ranks on purpose: pw_band_groups), each rank plans alone when any rank has it */
     const char *own = getenv("ATE_PW_FFTW");
-    if (size == 1 || (own && *own)) {
+    int alone = own && *own;
+    if (size > 1) MPI_Allreduce(MPI_IN_PLACE, &alone, 1, MPI_INT, MPI_MAX, comm);
+    if (size == 1 || alone) {
         int r = make_all(g, SERIAL_ORDER, 0);
         if (path && r == 0) fftw_export_wisdom_to_filename(path);
         return r;

@@ -8,39 +8,34 @@
 
 #include "pw.h"
 
-double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cplx *vhg)
+/* v_H and E_H of the n points q of rhog (vhg, which may be rhog) at the box indices box[q]
+ * (box NULL: q itself) */
+static double hartree_on(const pw_cell *c, const pw_grid *g, size_t n, const int *box,
+                         const pw_cplx *rhog, pw_cplx *vhg)
 {
     double e = 0.0;
-    for (int p = 0; p < g->ntot; ++p) {
+    for (size_t q = 0; q < n; ++q) {
+        size_t p = box ? (size_t)box[q] : q;
         if (!g->sphere[p] || g->g2[p] == 0.0) {
-            if (vhg) vhg[p] = 0.0;
+            if (vhg) vhg[q] = 0.0;
             continue;
         }
-        pw_cplx v = 4.0 * ATE_PI * rhog[p] / g->g2[p];
-        if (vhg) vhg[p] = v;
-        e += creal(v * conj(rhog[p]));
+        pw_cplx v = 4.0 * ATE_PI * rhog[q] / g->g2[p];
+        e += creal(v * conj(rhog[q])); /* before vhg[q]: vhg may be rhog */
+        if (vhg) vhg[q] = v;
     }
     return 0.5 * c->vol * e;
+}
+
+double pw_hartree(const pw_cell *c, const pw_grid *g, const pw_cplx *rhog, pw_cplx *vhg)
+{
+    return hartree_on(c, g, (size_t)g->ntot, NULL, rhog, vhg);
 }
 
 double pw_hartree_planes(const pw_cell *c, const pw_grid *g, const pw_slab *sl, const pw_cplx *rhog,
                          pw_cplx *vhg)
 {
-    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
-    double e = 0.0;
-    for (ptrdiff_t jj = 0, q = 0; jj < sl->ln1; ++jj)
-        for (int i = 0; i < n0; ++i)
-            for (int k = 0; k < n2; ++k, ++q) {
-                int p = (i * n1 + (int)(sl->l1 + jj)) * n2 + k;
-                if (!g->sphere[p] || g->g2[p] == 0.0) {
-                    if (vhg) vhg[q] = 0.0;
-                    continue;
-                }
-                pw_cplx v = 4.0 * ATE_PI * rhog[q] / g->g2[p];
-                e += creal(v * conj(rhog[q]));
-                if (vhg) vhg[q] = v;
-            }
-    return 0.5 * c->vol * e;
+    return hartree_on(c, g, (size_t)sl->ln1 * g->n[0] * g->n[2], sl->pbox, rhog, vhg);
 }
 
 /* Strain derivative (docs/theory-pw.md, "Stress"; O. H. Nielsen, R. M. Martin, PRB 32, 3780

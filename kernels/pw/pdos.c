@@ -326,7 +326,7 @@ ate_status pw_pdos_collect(const pw_cell *c, int nk, const pw_kset *ks, int nspi
     memset(out, 0, total * sizeof(double));
     /* the SCF's layout (scf.c): pools of B ranks; in a band group (B > 1) the coefficients are
      * G-distributed, gathered to whole columns on the group's rank 0, which alone adds them */
-    int B = size > 1 ? pw_band_group_size(size, nk * nspin) : 1;
+    int B = size > 1 ? pw_band_group_size(comm, nk * nspin) : 1;
     if (B < 1) B = 1;
     int npool = size / B, pool = rank / B;
     MPI_Comm bcomm = MPI_COMM_NULL;

@@ -71,19 +71,19 @@ typedef struct pw_grid {
     /* wavefunction transforms pruned to the sphere (pw_to_real / pw_to_sphere; basis.c), f =
      * faxis (0 or 2), s = 2 - f: 1D transforms along axis s on the lines of the blocks
      * |m_1| <= M[0], |m_f| <= M[1] only (with zl: on the lines that hold points of the k-point's
-     * sphere only, pw_kset.seg), along axis 1 on the lines |m_f| <= M[1] only, along axis f
-     * everywhere */
+     * sphere only, pw_kset.seg), along axis 1 on the lines |m_f| <= M[1] only (with zl: on the
+     * k-point's planes of axis f only, pw_kset.frow), along axis f everywhere */
     bool pruned;
     int M[2], faxis;
     fftw_plan p2[2][4]; /* [dir][2 a + b]: axis s on the lines of block a of axis 1, block b of
                            axis f (blocks: 0..M and n-M..n-1); not made (NULL) with zl */
-    fftw_plan p1[2][2]; /* [dir][b]: axis 1 on the lines of block b of axis f */
+    fftw_plan p1[2][2]; /* [dir][b]: axis 1 on the lines of block b of axis f; NULL with zl */
     fftw_plan p0[2];    /* [dir]: axis f of the box */
     /* f = 0 (boxes up to 32^3): the backward (G -> r) stages before the last out of place, so
      * that the box needs no clearing but for the planes outside the block of axis f: axis s from
      * zl (the lines of the blocks, compact: [c_f][c_1][i_s], c = m or 2M + 1 + m; zero but for
      * the sphere's points during pw_to_real, pw_kset.zidx) to yl ([c_f][i_1][i_s]; zero but on
-     * the lines axis s wrote, cleared again after use), p1[1] from yl into buf. NULL for f = 2,
+     * the lines axis s wrote, cleared again after use), lrow from yl into buf. NULL for f = 2,
      * where the transforms stay in place on the cleared box, on the blocks' lines (runs and out
      * of place were 1-5 % slower on Si8 and H2O) */
     fftw_complex *zl, *yl;
@@ -243,6 +243,18 @@ void pw_slab_to_real(const pw_slab *sl, const pw_grid *g, const pw_cplx *f, doub
  *  FFT[f](G) / N on the density sphere, 0 outside, on this rank's planes (transposed layout,
  *  out[alloc]). Collective. */
 void pw_slab_to_recip(const pw_slab *sl, const pw_grid *g, const double *f, pw_cplx *out);
+/** The box array f summed over the ranks onto each rank's slab (MPI_Reduce_scatter; f's slab
+ *  overwritten with the sum, the rest left as it was), then pw_slab_to_recip into out. Uses
+ *  sl->w[2]. Collective. */
+void pw_slab_sum_to_recip(pw_slab *sl, const pw_grid *g, double *f, pw_cplx *out);
+/** The SCF's input side on the slabs (ATE_PW_DENS_FFT=slabs; scf.c): from the spin densities
+ *  rhog ([ns][ntot], box) and v_loc on this rank's planes, v_H + v_loc into veff and rho_in's
+ *  slab on every rank (Hartree on the planes, one complex transform for rho + i v when pair:
+ *  ns == 1 or the first spin), veff gathered to the whole box, rho_in too when gather_rho.
+ *  Uses sl->w. Collective. */
+void pw_slab_input_potential(pw_slab *sl, const pw_cell *c, const pw_grid *g, int ns, bool pair,
+                             const pw_cplx *rhog, const pw_cplx *vloc, bool gather_rho,
+                             double *rho_in, double *veff);
 /** pw_hartree on this rank's planes of sl (rhog, vhg (may be NULL, or rhog itself) in the
  *  transposed G layout): this rank's share of E_H. */
 double pw_hartree_planes(const pw_cell *c, const pw_grid *g, const pw_slab *sl, const pw_cplx *rhog,
@@ -317,10 +329,15 @@ typedef struct pw_bgroup {
     size_t cap;
     int *cnt; /* [4][size] Alltoallv counts and displacements */
 } pw_bgroup;
-/** Ranks per band group for size ranks and npairs (k-point, spin) pairs (ATE_PW_BAND_GROUP, or
- *  as many pools as the pairs allow dividing the ranks); 0 for a bad ATE_PW_BAND_GROUP. Pool
- *  rank / B takes the pairs with (k nspin + sp) % (size / B) == pool. */
-int pw_band_group_size(int size, int npairs);
+/** Environment variable name as rank 0 of comm (MPI_COMM_NULL: this process) sees it, the same
+ *  on every rank (env.c): the value in buf (size bytes, cut to size - 1 characters), or NULL
+ *  when unset. Collective over comm. */
+const char *pw_env(MPI_Comm comm, const char *name, char *buf, size_t size);
+/** Ranks per band group for the ranks of comm and npairs (k-point, spin) pairs
+ *  (ATE_PW_BAND_GROUP as rank 0 sees it, or as many pools as the pairs allow dividing the ranks);
+ *  0 for a bad ATE_PW_BAND_GROUP. Pool rank / B takes the pairs with (k nspin + sp) % (size / B)
+ *  == pool. Collective over comm. */
+int pw_band_group_size(MPI_Comm comm, int npairs);
 /** The rows [*off, *off + *cnt) of a set of npw plane waves on rank q of the group. */
 void pw_bg_rows(const pw_bgroup *bg, int npw, int q, int *off, int *cnt);
 /** The bands [*first, *first + *cnt) of nb on rank q (gamma: in pairs, one FFT per pair). */

@@ -426,7 +426,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
      * band group holds rows [off, off + rows) of each (pw_bg_rows): this rank stores those only */
     int size = 1, rank = kernel_rank(k->comm);
     if (k->comm != MPI_COMM_NULL) MPI_Comm_size(k->comm, &size);
-    int bsize = pw_band_group_size(size, nk * ns);
+    int bsize = pw_band_group_size(k->comm, nk * ns);
     if (bsize < 1) bsize = 1; /* a bad ATE_PW_BAND_GROUP: the SCF refuses it */
     int npool = size / bsize;
     pw_bgroup lay = {.size = bsize};
@@ -483,6 +483,10 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
             st = ATE_ERROR(err, ATE_ERR_MEMORY, "the plane-wave set-up failed on another rank");
     }
     if (st == ATE_OK) {
+        /* rank 0's switch on every rank: with it the SCF compares the ranks' densities (a
+         * collective) */
+        char vbuf[8];
+        bool verbose = pw_env(k->comm, "ATE_PW_VERBOSE", vbuf, sizeof vbuf) != NULL;
         pw_scf_input in = {.cell = &cell,
                            .grid = &grid,
                            .atoms = &at,
@@ -508,7 +512,7 @@ static ate_status pw_compute(void *impl, const ate_kernel_opts *o, const ate_str
                            .forces = forces,
                            .stress = want_stress ? stress : NULL,
                            .comm = k->comm,
-                           .verbose = getenv("ATE_PW_VERBOSE") != NULL};
+                           .verbose = verbose};
         r.eig = eig, r.occ = occ;
         st = pw_scf_run(&in, &k->st, &r, err);
         if (st == ATE_OK && !r.converged) k->st.have_density = false;

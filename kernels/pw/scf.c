@@ -160,11 +160,12 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
     res->eig = eig_out, res->occ = occ_out;
     /* pools of B ranks: pool rank / B takes the pairs (k, sp) with (k ns + sp) % npool == pool;
      * B > 1: a band group (bgp) shares them (B = 1: the serial code per pair) */
-    int bsize = pw_band_group_size(size, nk * ns);
+    int bsize = pw_band_group_size(in->comm, nk * ns);
+    char ebuf[32];
     if (!bsize)
         return ATE_ERROR(err, ATE_ERR_VALUE,
                          "ATE_PW_BAND_GROUP=%s: ranks per band group must divide the %d ranks",
-                         getenv("ATE_PW_BAND_GROUP"), size);
+                         pw_env(in->comm, "ATE_PW_BAND_GROUP", ebuf, sizeof ebuf), size);
     int npool = size / bsize, pool = rank / bsize;
     pw_bgroup bg = {0}, *bgp = NULL;
     MPI_Comm bcomm = MPI_COMM_NULL;
@@ -235,7 +236,10 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
      * planes (Hartree there), which cost more CPU per rank on 2 ranks than the whole-box
      * transform (H2O, graphene: benchmarks/README.md); ATE_PW_DENS_FFT=replicated: neither,
      * every rank transforms the whole box */
-    const char *denv = getenv("ATE_PW_DENS_FFT");
+    const char *denv = pw_env(in->comm, "ATE_PW_DENS_FFT", ebuf, sizeof ebuf);
+    if (denv && *denv && strcmp(denv, "slabs") != 0 && strcmp(denv, "replicated") != 0 &&
+        s == ATE_OK)
+        s = ATE_ERROR(err, ATE_ERR_VALUE, "ATE_PW_DENS_FFT=%s: use slabs or replicated", denv);
     const bool dout = s == ATE_OK && slab.size > 1 && slab.dens &&
                       !(denv && strcmp(denv, "replicated") == 0),
                din = dout && denv && strcmp(denv, "slabs") == 0;
@@ -323,25 +327,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
          * xc, which uses the FFT buffer */
         stamp(tt);
         if (din) { /* on this rank's planes and slab; v_H + v_loc gathered to every rank */
-            pw_cplx *t = (pw_cplx *)slab.w[2];
-            for (size_t q = 0; q < nq; ++q) {
-                int p = slab.pbox[q];
-                t[q] = ns == 2 ? st->rhog[p] + st->rhog[ntot + p] : st->rhog[p];
-            }
-            pw_hartree_planes(c, g, &slab, t, t);
-            for (size_t q = 0; q < nq; ++q) {
-                int p = slab.pbox[q];
-                t[q] = (pair ? st->rhog[p] : 0.0) + I * (t[q] + vloc[q]);
-            }
-            pw_slab_to_real(&slab, g, t, pair ? rho_in : NULL, veff);
-            for (int sp = pair ? 1 : 0; sp < ns; ++sp) {
-                pw_slab_planes_from_box(&slab, g, st->rhog + sp * ntot, t);
-                pw_slab_to_real(&slab, g, t, rho_in + sp * ntot, NULL);
-            }
-            pw_slab_gather(&slab, veff);
-            if (pw_xc_gga(in->xc) && !slab.fft) /* xc transforms the whole box itself */
-                for (int sp = 0; sp < ns; ++sp)
-                    pw_slab_gather(&slab, rho_in + sp * ntot);
+            pw_slab_input_potential(&slab, c, g, ns, pair, st->rhog, vloc,
+                                    pw_xc_gga(in->xc) && !slab.fft, rho_in, veff);
         } else {
             const pw_cplx *rin_tot = st->rhog;
             if (ns == 2) {
@@ -482,12 +469,8 @@ ate_status pw_scf_run(const pw_scf_input *in, pw_scf_state *st, pw_scf_result *r
         if (dout) { /* rho_out summed onto the slabs, in G space on the planes; the sums there */
             const size_t p0 = (size_t)slab.p0, np = (size_t)slab.np,
                          npl = (size_t)slab.ln1 * g->n[0] * g->n[2];
-            for (int sp = 0; sp < ns; ++sp) {
-                double *ro = rho_out + sp * ntot, *t = (double *)slab.w[2];
-                MPI_Reduce_scatter(ro, t, slab.cnt, MPI_DOUBLE, MPI_SUM, in->comm);
-                memcpy(ro + p0, t, np * sizeof(double));
-                pw_slab_to_recip(&slab, g, ro, rout_g + sp * ostride);
-            }
+            for (int sp = 0; sp < ns; ++sp)
+                pw_slab_sum_to_recip(&slab, g, rho_out + sp * ntot, rout_g + sp * ostride);
             lap(t_den, tt);
             double sum[6] = {ekin, 0.0, 0.0, 0.0, 0.0, 0.0};
             for (int sp = 0; sp < ns; ++sp)
