@@ -64,7 +64,28 @@ def arg(flag, default):
 def ints(text):
     return [int(x) for x in text.split(",")]
 
+
+FLAGS = ("--campaign", "--repeat", "--keep", "--from", "--sizes", "--ranks", "--seeds", "--idle",
+         "--costs")
+
+
+def check_args(argv):
+    """-h/--help: the docstring; an unknown option or one without its value: exit 2 before any
+    run starts (the measurement takes minutes)"""
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        sys.exit(0)
+    i = 1 if argv and not argv[0].startswith("-") else 0
+    while i < len(argv):
+        if argv[i] not in FLAGS or i + 1 >= len(argv):
+            print(f"scaling.py: unknown option or missing value: {argv[i]!r} (see --help)",
+                  file=sys.stderr)
+            sys.exit(2)
+        i += 2
+
+
 def main():
+    check_args(sys.argv[1:])
     sizes = ints(arg("--sizes", "2048,8192,32768"))
     ranks = ints(arg("--ranks", "64,128,256,512,1024,2048,4096"))
     seeds = int(arg("--seeds", "5"))
