@@ -16,9 +16,10 @@
  *        plan per run length through fftw_execute_dft) out of place from a compact array of
  *        those lines (zero but for the ball's points, cleared again after use) into a compact
  *        array of the i planes of the block, axis 1 from there into the box, the box cleared
- *        only outside the block of axis 0, axis 0 in place. The ball has radius M here, so its
- *        lines fill pi/4 of the block; the cells of benchmarks/peers/pw_vs_qe.py are skewed and
- *        fill less (bcc Fe 96, Si2 86 of 225 lines at M 7).
+ *        only outside the block of axis 0, axis 0 in place (basis.c further runs axis 1 only on
+ *        the planes that hold lines and clears the rest; not timed here). The ball has radius M
+ * here, so its lines fill pi/4 of the block; the cells of benchmarks/peers/pw_vs_qe.py are skewed
+ * and fill less (bcc Fe 96, Si2 86 of 225 lines at M 7).
  *
  * usage: ate_bench_pw_fft N M [REPEATS (default 2000)]
  *        (Si2 at 12 Ha and bcc Fe at 30 Ha of benchmarks/peers/pw_vs_qe.py: N 25, M 7;
@@ -35,8 +36,6 @@
 
 static double cpu(void) { return (double)clock() / CLOCKS_PER_SEC; }
 
-/* CPU seconds per pruned transform (columns, planes, axis): the sphere's coefficients put in a
- * cleared box, then the plans, reps times */
 /* basis.c's backward wavefunction transform on boxes up to 32^3 (see the file comment): z
  * [2M+1][2M+1][n] (axis 0 block, axis 1 block, axis 2), y [2M+1][n][n]; runs[3 r ..]: offsets of
  * run r's first line in z and y, its length */
@@ -73,6 +72,8 @@ static double time_runs(const runs_fft *rf, const double *coef, size_t nin, int 
     return (cpu() - t0) / reps;
 }
 
+/* CPU seconds per pruned transform (columns, planes, axis): the sphere's coefficients put in a
+ * cleared box, then the plans, reps times */
 static double time_pruned(fftw_complex *buf, size_t ntot, const size_t *idx, const double *coef,
                           size_t nin, fftw_plan c[4], fftw_plan pl[2], fftw_plan ax, int reps)
 {
